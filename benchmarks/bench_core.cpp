@@ -1,0 +1,88 @@
+// The core figure: ns per (row x resample) for the binary task, all 13 metrics on both
+// models, paired Poisson bootstrap, at N = 10^6 and B = 1000, with 1 and 2 threads.
+// Reported through Google Benchmark's counters, plus the process's peak RSS against the
+// size of the input columns. Run: ./build-bench/bench_core (see benchmarks/RESULTS.md).
+
+#include <sys/resource.h>
+
+#include <cmath>
+#include <cstdlib>
+#include <random>
+#include <vector>
+
+#include <benchmark/benchmark.h>
+
+#include <referee/replicate_engine.hpp>
+
+namespace {
+
+struct Data {
+  std::vector<double> y, champion, challenger;
+};
+
+const Data& data(std::size_t n) {
+  static Data d = [n] {
+    Data out;
+    std::mt19937_64 rng(20261124);
+    std::normal_distribution<double> normal;
+    std::bernoulli_distribution label(0.12);
+    out.y.reserve(n);
+    out.champion.reserve(n);
+    out.challenger.reserve(n);
+    for (std::size_t i = 0; i < n; ++i) {
+      const double y = label(rng) ? 1.0 : 0.0;
+      const double common = normal(rng);
+      auto score = [&](double separation) {
+        return 1.0 / (1.0 + std::exp(-(common + 0.7 * normal(rng) + separation * y - 2.0)));
+      };
+      out.y.push_back(y);
+      out.champion.push_back(score(1.1));
+      out.challenger.push_back(score(1.3));
+    }
+    return out;
+  }();
+  return d;
+}
+
+double peak_rss_mib() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return static_cast<double>(usage.ru_maxrss) / 1024.0;  // Linux reports KiB
+}
+
+void BM_BinaryPairedBootstrap(benchmark::State& state) {
+  const auto n = static_cast<std::size_t>(state.range(0));
+  const auto B = static_cast<std::size_t>(state.range(1));
+  const auto threads = static_cast<unsigned>(state.range(2));
+  const Data& d = data(n);
+  referee::PairedColumns columns{referee::Task::binary, d.y, d.champion, d.challenger, {}, 0.5, {}};
+  columns.units.unit_count = n;
+  referee::ReplicateRequest request;
+  request.bootstrap = B;
+  request.seed = 7;
+  request.threads = threads;
+  for (auto _ : state) {
+    const referee::ReplicateEngine engine(columns);  // includes ranking both models
+    auto results = engine.run(request);
+    benchmark::DoNotOptimize(results.bootstrap.data());
+  }
+  const double row_resamples = static_cast<double>(n) * static_cast<double>(B);
+  state.counters["ns_per_row_resample"] = benchmark::Counter(
+      row_resamples * static_cast<double>(state.iterations()) * 1e-9,
+      benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+  const double input_mib = 3.0 * static_cast<double>(n) * sizeof(double) / (1024.0 * 1024.0);
+  state.counters["input_MiB"] = input_mib;
+  state.counters["peak_rss_MiB"] = peak_rss_mib();
+}
+
+}  // namespace
+
+BENCHMARK(BM_BinaryPairedBootstrap)
+    ->ArgNames({"n", "B", "threads"})
+    ->Args({1'000'000, 1000, 1})
+    ->Args({1'000'000, 1000, 2})
+    ->Iterations(1)
+    ->Unit(benchmark::kSecond)
+    ->UseRealTime();
+
+BENCHMARK_MAIN();

@@ -1,0 +1,51 @@
+#pragma once
+// A streaming CSV reader (RFC 4180 plus the usual extras: CRLF or LF line ends, a UTF-8
+// byte-order mark, quoted fields with "" escapes and embedded line breaks). It reads the
+// file once in fixed-size chunks, parses only the requested columns straight into column
+// buffers, and hashes the raw bytes on the way so the report can name the exact input.
+
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace referee {
+
+enum class CsvColumnKind {
+  numeric,  // every cell must parse as a finite decimal number
+  text,     // any non-empty cell; dictionary-encoded in first-seen order
+};
+
+struct CsvColumnRequest {
+  std::string name;
+  CsvColumnKind kind = CsvColumnKind::numeric;
+  bool allow_missing = false;  // text only: an empty cell becomes the empty string
+};
+
+struct CsvColumn {
+  std::string name;
+  CsvColumnKind kind = CsvColumnKind::numeric;
+  std::vector<double> numbers;          // numeric: one value per data row
+  std::vector<std::uint32_t> codes;     // text: one code per data row
+  std::vector<std::string> dictionary;  // text: distinct values, in first-seen order
+};
+
+struct CsvTable {
+  std::string path;                  // as given, for messages
+  std::size_t rows = 0;              // data rows (header excluded)
+  std::string sha256;                // hex digest of the file's bytes
+  std::vector<std::string> header;   // all header names, in file order
+  std::vector<CsvColumn> columns;    // one per request, in request order
+};
+
+// Reads `path`, returning the requested columns. Throws IoError when the file cannot be
+// opened or read, DataError for malformed content. Every message names the file, and
+// where it applies the column (by header name) and the data row (1-based, header
+// excluded) and physical line, e.g.
+//   eval.csv: row 17 (line 18), column "score_new": "abc" is not a number
+// A requested column that is not in the header gets a did-you-mean.
+CsvTable read_csv(const std::filesystem::path& path, std::span<const CsvColumnRequest> requests);
+
+}  // namespace referee

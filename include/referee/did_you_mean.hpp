@@ -1,0 +1,54 @@
+#pragma once
+// Suggestions for misspelt names (policy keys, metric names, CSV columns): an error that
+// says `did you mean "roc_auc"?` saves the user a trip to the docs.
+
+#include <algorithm>
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace referee {
+
+inline std::size_t edit_distance(std::string_view a, std::string_view b) {
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diagonal = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      const std::size_t above = row[j];
+      const std::size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + cost});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
+}
+
+// The closest candidate within a distance that scales with the word's length, or "".
+// A candidate that the word starts with ("warning" for "warn") counts as close.
+template <class Range>
+std::string closest_match(std::string_view wanted, const Range& candidates) {
+  std::string best;
+  std::size_t best_distance = std::max<std::size_t>(2, wanted.size() / 3) + 1;
+  for (const auto& candidate : candidates) {
+    const std::string_view c(candidate);
+    const bool prefix = c.size() >= 3 && wanted.substr(0, c.size()) == c;
+    const std::size_t d = prefix ? 1 : edit_distance(wanted, c);
+    if (d < best_distance) {
+      best_distance = d;
+      best = std::string(candidate);
+    }
+  }
+  return best;
+}
+
+// " (did you mean \"x\"?)" or "" when nothing is close.
+template <class Range>
+std::string did_you_mean(std::string_view wanted, const Range& candidates) {
+  const std::string best = closest_match(wanted, candidates);
+  return best.empty() ? std::string() : " (did you mean \"" + best + "\"?)";
+}
+
+}  // namespace referee

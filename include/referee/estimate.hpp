@@ -1,0 +1,71 @@
+#pragma once
+// From replicate values to an estimate with its confidence interval, for one subject
+// (champion, challenger, delta or relative delta) of one metric.
+
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+#include <string>
+#include <vector>
+
+#include <referee/interval.hpp>
+#include <referee/metric.hpp>
+
+namespace referee {
+
+struct Estimate {
+  MetricValue point;
+  Interval ci;
+  std::size_t replicates = 0;          // bootstrap resamples drawn
+  std::size_t defined_replicates = 0;  // of which the metric was defined
+  double standard_error = 0.0;         // sd of the defined replicates (bootstrap SE)
+};
+
+// A bootstrap distribution where the metric is undefined in more than this share of
+// resamples says more about the sample than about the models; no interval is given.
+inline constexpr double kMaxUndefinedShare = 0.01;
+
+// `replicates` and `jackknife` hold NaN where the metric was undefined.
+inline Estimate estimate_from_replicates(MetricValue point, std::vector<double> replicates,
+                                         std::vector<double> jackknife, IntervalMethod method,
+                                         double confidence) {
+  Estimate e;
+  e.point = point;
+  e.replicates = replicates.size();
+  std::erase_if(replicates, [](double v) { return std::isnan(v); });
+  std::erase_if(jackknife, [](double v) { return std::isnan(v); });
+  e.defined_replicates = replicates.size();
+  if (!point.defined) {
+    e.ci = Interval::undefined("the estimate is undefined: " + std::string(point.reason));
+    return e;
+  }
+  const std::size_t undefined = e.replicates - e.defined_replicates;
+  if (e.defined_replicates < 2 ||
+      static_cast<double>(undefined) > kMaxUndefinedShare * static_cast<double>(e.replicates)) {
+    e.ci = Interval::undefined("the metric is undefined in " + std::to_string(undefined) + " of " +
+                               std::to_string(e.replicates) + " bootstrap resamples");
+    return e;
+  }
+  double mean = 0.0;
+  for (double v : replicates) mean += v;
+  mean /= static_cast<double>(replicates.size());
+  double ss = 0.0;
+  for (double v : replicates) ss += (v - mean) * (v - mean);
+  e.standard_error = std::sqrt(ss / static_cast<double>(replicates.size() - 1));
+
+  std::sort(replicates.begin(), replicates.end());
+  switch (method) {
+    case IntervalMethod::percentile:
+      e.ci = percentile_interval(replicates, confidence);
+      break;
+    case IntervalMethod::basic:
+      e.ci = basic_interval(point.value, replicates, confidence);
+      break;
+    case IntervalMethod::bca:
+      e.ci = bca_interval(point.value, replicates, jackknife, confidence);
+      break;
+  }
+  return e;
+}
+
+}  // namespace referee

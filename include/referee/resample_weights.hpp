@@ -1,0 +1,159 @@
+#pragma once
+// Where each replicate's row weights come from. Every source is a pure function of
+// (seed, unit, replicate index): no B x N matrix is stored, and a weight is the same
+// whichever thread asks for it and in whatever order the rows are visited.
+//
+// A "unit" is what gets resampled: a cluster when a cluster column is given (all rows of
+// one customer share a weight), otherwise a single row. Units carry a 64-bit key (the
+// cluster key's hash, or the row's position) and a dense index (the key's rank).
+
+#include <algorithm>
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include <referee/philox.hpp>
+
+namespace referee {
+
+// Replicates are computed in blocks of this many lanes; the accumulators of a block
+// stay in L1 and the inner loops vectorise across lanes.
+inline constexpr std::size_t kLanes = 32;
+static_assert(kLanes % 4 == 0, "a Philox call yields four lanes");
+
+using LaneWeights = std::array<double, kLanes>;
+
+// Identifies the unit of a row. Empty spans mean "no clusters": key = unit = row.
+struct RowUnits {
+  std::span<const std::uint64_t> key;   // per row
+  std::span<const std::uint32_t> unit;  // per row, rank of key among distinct keys
+  std::size_t unit_count = 0;
+
+  std::uint64_t key_of(std::size_t row) const noexcept { return key.empty() ? row : key[row]; }
+  std::uint32_t unit_of(std::size_t row) const noexcept {
+    return unit.empty() ? static_cast<std::uint32_t>(row) : unit[row];
+  }
+};
+
+// Philox streams, so that the schemes never share random numbers.
+enum class RandomStream : std::uint32_t { poisson = 0, multinomial = 1 };
+
+// floor(2^32 * P(X <= m)) for X ~ Poisson(1), m = 0..11, computed with 60-digit decimal
+// arithmetic; tests/unit/resample_weights.cpp checks them against Boost.Math. A weight
+// is the number of thresholds a uniform 32-bit draw reaches, which makes P(w = m) equal
+// the Poisson(1) mass to within 2^-32 (the tail beyond 12 has mass 9e-10).
+inline constexpr std::array<std::uint32_t, 12> kPoissonOneThresholds{
+    1580030168u, 3160060337u, 3950075421u, 4213413783u, 4279248373u, 4292415291u,
+    4294609777u, 4294923276u, 4294962463u, 4294966817u, 4294967252u, 4294967292u};
+
+inline double poisson_one_from_uniform(std::uint32_t u) noexcept {
+  unsigned w = 0;
+  for (std::uint32_t t : kPoissonOneThresholds) w += u >= t ? 1u : 0u;
+  return static_cast<double>(w);
+}
+
+// The high 64 bits of a 64 x 64-bit product, portably (no __int128 in ISO C++).
+inline std::uint64_t multiply_high(std::uint64_t a, std::uint64_t b) noexcept {
+  const std::uint64_t a_lo = a & 0xffffffffu, a_hi = a >> 32;
+  const std::uint64_t b_lo = b & 0xffffffffu, b_hi = b >> 32;
+  const std::uint64_t lo_lo = a_lo * b_lo, hi_lo = a_hi * b_lo, lo_hi = a_lo * b_hi;
+  const std::uint64_t middle = (lo_lo >> 32) + (hi_lo & 0xffffffffu) + lo_hi;
+  return a_hi * b_hi + (hi_lo >> 32) + (middle >> 32);
+}
+
+// Every weight is 1: the point estimate on the data as given.
+struct UnitWeights {
+  static constexpr std::size_t lanes = 1;
+  void fill(std::size_t, LaneWeights& w) const noexcept { w[0] = 1.0; }
+};
+
+// Poisson(1) bootstrap: unit weights are independent Poisson(1) draws, so the resample
+// size varies around n. Lane l of a block starting at `first` is replicate first + l.
+struct PoissonWeights {
+  static constexpr std::size_t lanes = kLanes;
+  PhiloxKey seed;
+  std::uint32_t first_quad;  // first replicate / 4
+  RowUnits units;
+
+  PoissonWeights(std::uint64_t seed_value, std::size_t first_replicate, RowUnits u)
+      : seed(philox_key(seed_value)),
+        first_quad(static_cast<std::uint32_t>(first_replicate / 4)),
+        units(u) {}
+
+  void fill(std::size_t row, LaneWeights& w) const noexcept {
+    const std::uint64_t key = units.key_of(row);
+    const auto key_lo = static_cast<std::uint32_t>(key), key_hi = static_cast<std::uint32_t>(key >> 32);
+    for (std::size_t q = 0; q < kLanes / 4; ++q) {
+      const PhiloxCounter out = philox4x32_10(
+          {first_quad + static_cast<std::uint32_t>(q),
+           static_cast<std::uint32_t>(RandomStream::poisson), key_lo, key_hi},
+          seed);
+      for (std::size_t j = 0; j < 4; ++j) w[4 * q + j] = poisson_one_from_uniform(out[j]);
+    }
+  }
+};
+
+// The classic bootstrap: n units drawn with replacement. The counts of one block are
+// tabulated up front (unit-major, so a row reads one contiguous run of lanes): this
+// costs kLanes * 4 bytes per unit per worker thread, which is why the scheme is meant
+// for small n and Poisson is the default.
+class MultinomialWeights {
+ public:
+  static constexpr std::size_t lanes = kLanes;
+
+  MultinomialWeights(std::uint64_t seed_value, std::size_t first_replicate, std::size_t count,
+                     RowUnits u)
+      : units_(u), counts_(u.unit_count * kLanes, 0u) {
+    const PhiloxKey seed = philox_key(seed_value);
+    const std::uint64_t n = u.unit_count;
+    for (std::size_t lane = 0; lane < count; ++lane) {
+      const auto replicate = static_cast<std::uint32_t>(first_replicate + lane);
+      for (std::uint64_t pair = 0; 2 * pair < n; ++pair) {
+        const PhiloxCounter out = philox4x32_10(
+            {static_cast<std::uint32_t>(pair), static_cast<std::uint32_t>(pair >> 32), replicate,
+             static_cast<std::uint32_t>(RandomStream::multinomial)},
+            seed);
+        draw(out[0], out[1], n, lane);
+        if (2 * pair + 1 < n) draw(out[2], out[3], n, lane);
+      }
+    }
+  }
+
+  void fill(std::size_t row, LaneWeights& w) const noexcept {
+    const std::uint32_t* c = counts_.data() + std::size_t{units_.unit_of(row)} * kLanes;
+    for (std::size_t l = 0; l < kLanes; ++l) w[l] = static_cast<double>(c[l]);
+  }
+
+ private:
+  // A 64-bit uniform scaled to [0, n) by multiply-high: the bias is below n / 2^64.
+  void draw(std::uint32_t lo, std::uint32_t hi, std::uint64_t n, std::size_t lane) {
+    const std::uint64_t u = (std::uint64_t{hi} << 32) | lo;
+    const std::uint64_t unit = multiply_high(u, n);
+    ++counts_[unit * kLanes + lane];
+  }
+
+  RowUnits units_;
+  std::vector<std::uint32_t> counts_;
+};
+
+// Delete-a-group jackknife for the BCa acceleration: lane l drops group first + l.
+// Groups are contiguous runs of units in key order, so they do not depend on row order.
+struct JackknifeWeights {
+  static constexpr std::size_t lanes = kLanes;
+  std::size_t first_group;
+  std::size_t group_count;
+  RowUnits units;
+
+  std::size_t group_of(std::size_t row) const noexcept {
+    return static_cast<std::size_t>((std::uint64_t{units.unit_of(row)} * group_count) /
+                                    std::max<std::size_t>(units.unit_count, 1));
+  }
+  void fill(std::size_t row, LaneWeights& w) const noexcept {
+    const std::size_t g = group_of(row);
+    for (std::size_t l = 0; l < kLanes; ++l) w[l] = (first_group + l == g) ? 0.0 : 1.0;
+  }
+};
+
+}  // namespace referee

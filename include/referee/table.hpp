@@ -1,0 +1,80 @@
+#pragma once
+// The evaluation table: label, both models' scores, an optional sample weight and an
+// optional cluster key. Columns are borrowed spans, so a caller's buffers (numpy, C API)
+// are used in place; a table read from CSV owns its buffers and lends spans to itself.
+
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include <referee/metric.hpp>
+#include <referee/resample_weights.hpp>
+
+namespace referee {
+
+// Which input column plays which role. weight and cluster are optional ("" = none).
+struct ColumnNames {
+  std::string label, champion, challenger, weight, cluster;
+};
+
+// Where the data came from, for the report's data section.
+struct DataSource {
+  std::string origin;  // a file path, or "memory"
+  std::string sha256;  // of the file's bytes, or of the canonical column bytes
+  std::string hashed;  // "file bytes" or "columns"
+};
+
+class Table {
+ public:
+  Table() = default;
+  Table(Table&&) = default;
+  Table& operator=(Table&&) = default;
+  Table(const Table&) = delete;
+  Table& operator=(const Table&) = delete;
+
+  std::size_t rows = 0;
+  std::span<const double> label, champion, challenger, weight;
+  ColumnNames columns;
+  DataSource source;
+
+  // Cluster structure; empty when rows are resampled one by one.
+  std::vector<std::uint64_t> unit_key;
+  std::vector<std::uint32_t> unit_index;
+  std::size_t unit_count = 0;
+
+  RowUnits units() const { return {unit_key, unit_index, unit_count}; }
+  bool clustered() const { return !unit_key.empty(); }
+
+  // Owned storage behind the spans (a CSV read); moves keep the spans valid.
+  std::vector<std::vector<double>> storage;
+};
+
+// Sets the cluster structure from dictionary-encoded keys: a unit's key is a 64-bit hash
+// of its text, so the resampling weights depend on the key, not on where it appears.
+void set_clusters(Table& table, std::span<const std::uint32_t> codes,
+                  std::span<const std::string> dictionary);
+
+// Checks the values against the task: finite numbers; binary labels in {0, 1} and scores
+// in [0, 1]; weights finite and >= 0 with a positive total. Messages name the origin,
+// column and 1-based row.
+void validate_table(const Table& table, Task task);
+
+// A table that owns copies of the given columns (tests, small in-memory data). The
+// data hash covers the canonical column bytes: label, champion, challenger, weight as
+// little-endian doubles, then each cluster value's text and a NUL. The caller validates
+// it against its task with validate_table().
+Table owned_table(std::vector<double> label, std::vector<double> champion,
+                  std::vector<double> challenger, std::vector<double> weight = {},
+                  const std::vector<std::string>& cluster = {},
+                  ColumnNames columns = {"label", "champion", "challenger", "", ""});
+
+// Reads and validates a CSV evaluation table.
+Table read_table_csv(const std::filesystem::path& path, const ColumnNames& columns, Task task);
+
+std::uint64_t hash_key(std::string_view text);
+
+}  // namespace referee

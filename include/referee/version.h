@@ -1,0 +1,18 @@
+/* referee version: the single definition. CMake and pyproject.toml read it from here. */
+#ifndef REFEREE_VERSION_H
+#define REFEREE_VERSION_H
+
+#define REFEREE_VERSION_MAJOR 0
+#define REFEREE_VERSION_MINOR 1
+#define REFEREE_VERSION_PATCH 0
+
+#define REFEREE_VERSION_NUMBER \
+  (REFEREE_VERSION_MAJOR * 10000 + REFEREE_VERSION_MINOR * 100 + REFEREE_VERSION_PATCH)
+
+#define REFEREE_STRINGIFY_(x) #x
+#define REFEREE_STRINGIFY(x) REFEREE_STRINGIFY_(x)
+#define REFEREE_VERSION_STRING                                               \
+  REFEREE_STRINGIFY(REFEREE_VERSION_MAJOR) "." REFEREE_STRINGIFY(            \
+      REFEREE_VERSION_MINOR) "." REFEREE_STRINGIFY(REFEREE_VERSION_PATCH)
+
+#endif

@@ -1,0 +1,186 @@
+// referee: the command-line gate. Its exit code is what blocks a merge in CI/CD:
+//   0 PASS or WARN, 1 FAIL, 2 INCONCLUSIVE,
+//   64 usage error, 65 bad data or policy, 74 I/O error, 70 internal error (sysexits.h).
+
+#include <charconv>
+#include <cstdio>
+#include <exception>
+#include <iostream>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <referee/did_you_mean.hpp>
+#include <referee/error.hpp>
+#include <referee/evaluate.hpp>
+#include <referee/report.hpp>
+#include <referee/summary.hpp>
+#include <referee/version.h>
+
+namespace {
+
+enum ExitCode : int {
+  kPass = 0,
+  kFail = 1,
+  kInconclusive = 2,
+  kUsage = 64,
+  kDataError = 65,
+  kInternal = 70,
+  kIoError = 74,
+  kCancelled = 130,
+};
+
+constexpr const char* kUsageText =
+    "usage: referee run --data eval.csv --policy gate.json [--report report.json]\n"
+    "                   [--seed N] [--threads N] [--quiet]\n"
+    "       referee validate --policy gate.json\n"
+    "       referee --version\n"
+    "\n"
+    "exit codes: 0 PASS or WARN, 1 FAIL, 2 INCONCLUSIVE, 64 usage error,\n"
+    "            65 bad data or policy, 74 I/O error, 70 internal error\n";
+
+struct Arguments {
+  std::map<std::string, std::string> values;
+  bool quiet = false;
+};
+
+// --name value or --name=value; every option but --quiet takes a value.
+Arguments parse_options(const std::vector<std::string>& args, const std::vector<std::string>& allowed) {
+  Arguments parsed;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    std::string arg = args[i];
+    if (arg.rfind("--", 0) != 0) throw referee::UsageError("unexpected argument \"" + arg + "\"");
+    std::string name = arg.substr(2), value;
+    const auto eq = name.find('=');
+    const bool inline_value = eq != std::string::npos;
+    if (inline_value) {
+      value = name.substr(eq + 1);
+      name = name.substr(0, eq);
+    }
+    if (std::find(allowed.begin(), allowed.end(), name) == allowed.end())
+      throw referee::UsageError("unknown option --" + name + referee::did_you_mean(name, allowed));
+    if (name == "quiet") {
+      parsed.quiet = true;
+      continue;
+    }
+    if (!inline_value) {
+      if (i + 1 >= args.size()) throw referee::UsageError("--" + name + " needs a value");
+      value = args[++i];
+    }
+    if (parsed.values.count(name)) throw referee::UsageError("--" + name + " is given twice");
+    parsed.values[name] = value;
+  }
+  return parsed;
+}
+
+const std::string& required(const Arguments& a, const std::string& name) {
+  const auto it = a.values.find(name);
+  if (it == a.values.end()) throw referee::UsageError("--" + name + " is required");
+  return it->second;
+}
+
+template <class Integer>
+std::optional<Integer> integer_option(const Arguments& a, const std::string& name) {
+  const auto it = a.values.find(name);
+  if (it == a.values.end()) return std::nullopt;
+  Integer v{};
+  const std::string& text = it->second;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc() || end != text.data() + text.size())
+    throw referee::UsageError("--" + name + " must be a non-negative integer, got \"" + text + "\"");
+  return v;
+}
+
+int run_command(const std::vector<std::string>& args) {
+  const Arguments a = parse_options(args, {"data", "policy", "report", "seed", "threads", "quiet"});
+  const std::string& data = required(a, "data");
+  const std::string& policy_path = required(a, "policy");
+  referee::EvaluateOptions options;
+  options.seed = integer_option<std::uint64_t>(a, "seed");
+  if (auto threads = integer_option<unsigned>(a, "threads")) {
+    if (*threads == 0 || *threads > 1024) throw referee::UsageError("--threads must be from 1 to 1024");
+    options.threads = *threads;
+  }
+
+  const referee::Policy policy = referee::load_policy(policy_path);
+  const referee::Table table = referee::read_table_csv(data, policy.columns, policy.task);
+  const referee::Evaluation evaluation = referee::evaluate(table, policy, options);
+  if (const auto it = a.values.find("report"); it != a.values.end())
+    referee::write_report(evaluation, it->second);
+  if (!a.quiet) {
+    std::cout << referee::summary_text(evaluation);
+    if (const auto it = a.values.find("report"); it != a.values.end())
+      std::cout << "report:  " << it->second << "\n";
+  }
+  switch (evaluation.verdict) {
+    case referee::Verdict::pass:
+    case referee::Verdict::warn:
+      return kPass;
+    case referee::Verdict::fail:
+      return kFail;
+    case referee::Verdict::inconclusive:
+      return kInconclusive;
+  }
+  return kInternal;
+}
+
+int validate_command(const std::vector<std::string>& args) {
+  const Arguments a = parse_options(args, {"policy"});
+  const referee::Policy policy = referee::load_policy(required(a, "policy"));
+  std::cout << required(a, "policy") << ": valid (version 1, task " << referee::task_name(policy.task)
+            << ", " << policy.rules.size() << (policy.rules.size() == 1 ? " rule" : " rules")
+            << ", sha256 " << policy.sha256 << ")\n";
+  return kPass;
+}
+
+int exit_code_for(referee::ErrorKind kind) {
+  switch (kind) {
+    case referee::ErrorKind::usage:
+      return kUsage;
+    case referee::ErrorKind::policy:
+    case referee::ErrorKind::data:
+      return kDataError;
+    case referee::ErrorKind::io:
+      return kIoError;
+    case referee::ErrorKind::cancelled:
+      return kCancelled;
+    case referee::ErrorKind::internal:
+      return kInternal;
+  }
+  return kInternal;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const std::vector<std::string> args(argv + 1, argv + argc);
+  try {
+    if (args.empty()) throw referee::UsageError("no command given");
+    const std::string& command = args[0];
+    const std::vector<std::string> rest(args.begin() + 1, args.end());
+    if (command == "--version" || command == "version") {
+      std::cout << "referee " REFEREE_VERSION_STRING "\n";
+      return kPass;
+    }
+    if (command == "--help" || command == "-h" || command == "help") {
+      std::cout << kUsageText;
+      return kPass;
+    }
+    if (command == "run") return run_command(rest);
+    if (command == "validate") return validate_command(rest);
+    const std::vector<std::string> commands{"run", "validate", "--version", "--help"};
+    throw referee::UsageError("unknown command \"" + command + "\"" +
+                              referee::did_you_mean(command, commands));
+  } catch (const referee::Error& e) {
+    std::cerr << "referee: error: " << e.what() << "\n";
+    if (e.kind() == referee::ErrorKind::usage) std::cerr << "\n" << kUsageText;
+    return exit_code_for(e.kind());
+  } catch (const std::bad_alloc&) {
+    std::cerr << "referee: error: out of memory\n";
+    return kInternal;
+  } catch (const std::exception& e) {
+    std::cerr << "referee: internal error: " << e.what() << "\n";
+    return kInternal;
+  }
+}

@@ -1,0 +1,171 @@
+#include <referee/table.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <string>
+#include <unordered_map>
+
+#include <referee/sha256.hpp>
+
+#include <referee/csv_reader.hpp>
+#include <referee/error.hpp>
+
+namespace referee {
+
+// FNV-1a, then the splitmix64 finaliser so that similar keys ("C001", "C002") spread
+// over all 64 bits before they feed the Philox counter.
+std::uint64_t hash_key(std::string_view text) {
+  std::uint64_t h = 0xcbf29ce484222325ull;
+  for (unsigned char ch : text) {
+    h ^= ch;
+    h *= 0x100000001b3ull;
+  }
+  h ^= h >> 30;
+  h *= 0xbf58476d1ce4e5b9ull;
+  h ^= h >> 27;
+  h *= 0x94d049bb133111ebull;
+  h ^= h >> 31;
+  return h;
+}
+
+void set_clusters(Table& table, std::span<const std::uint32_t> codes,
+                  std::span<const std::string> dictionary) {
+  std::vector<std::uint64_t> code_key(dictionary.size());
+  for (std::size_t i = 0; i < dictionary.size(); ++i) code_key[i] = hash_key(dictionary[i]);
+
+  std::vector<std::uint64_t> sorted_keys = code_key;
+  std::sort(sorted_keys.begin(), sorted_keys.end());
+  if (std::adjacent_find(sorted_keys.begin(), sorted_keys.end()) != sorted_keys.end())
+    throw DataError(table.source.origin + ": two distinct values of cluster column \"" +
+                    table.columns.cluster + "\" hash to the same 64-bit key; rename one");
+
+  // A unit's index is its key's rank, which does not depend on row order.
+  std::vector<std::uint32_t> code_unit(dictionary.size());
+  for (std::size_t i = 0; i < dictionary.size(); ++i)
+    code_unit[i] = static_cast<std::uint32_t>(
+        std::lower_bound(sorted_keys.begin(), sorted_keys.end(), code_key[i]) - sorted_keys.begin());
+
+  table.unit_key.resize(codes.size());
+  table.unit_index.resize(codes.size());
+  for (std::size_t r = 0; r < codes.size(); ++r) {
+    table.unit_key[r] = code_key[codes[r]];
+    table.unit_index[r] = code_unit[codes[r]];
+  }
+  table.unit_count = dictionary.size();
+}
+
+namespace {
+
+std::string where(const Table& t, const std::string& column, std::size_t row) {
+  return t.source.origin + ": row " + std::to_string(row + 1) + ", column \"" + column + "\": ";
+}
+
+std::string format_value(double v) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%.17g", v);
+  return buffer;
+}
+
+void check_column(const Table& t, std::span<const double> values, const std::string& name,
+                  double lo, double hi, const char* range_text) {
+  for (std::size_t r = 0; r < values.size(); ++r) {
+    const double v = values[r];
+    if (!std::isfinite(v)) throw DataError(where(t, name, r) + "value is not a finite number");
+    if (v < lo || v > hi)
+      throw DataError(where(t, name, r) + format_value(v) + " is outside " + range_text);
+  }
+}
+
+}  // namespace
+
+void validate_table(const Table& t, Task task) {
+  if (t.rows == 0) throw DataError(t.source.origin + ": the table has no data rows");
+  constexpr double inf = std::numeric_limits<double>::infinity();
+  const ColumnNames& n = t.columns;
+  if (task == Task::binary) {
+    for (std::size_t r = 0; r < t.rows; ++r) {
+      const double y = t.label[r];
+      if (y != 0.0 && y != 1.0)
+        throw DataError(where(t, n.label, r) + "label " + format_value(y) +
+                        " is not 0 or 1 (task \"binary\")");
+    }
+    check_column(t, t.champion, n.champion, 0.0, 1.0, "[0, 1] (a binary score is a probability)");
+    check_column(t, t.challenger, n.challenger, 0.0, 1.0,
+                 "[0, 1] (a binary score is a probability)");
+  } else {
+    check_column(t, t.label, n.label, -inf, inf, "");
+    check_column(t, t.champion, n.champion, -inf, inf, "");
+    check_column(t, t.challenger, n.challenger, -inf, inf, "");
+  }
+  if (!t.weight.empty()) {
+    check_column(t, t.weight, n.weight, 0.0, inf, "[0, inf) (weights cannot be negative)");
+    double total = 0.0;
+    for (double w : t.weight) total += w;
+    if (!(total > 0.0))
+      throw DataError(t.source.origin + ": column \"" + n.weight + "\": the weights sum to zero");
+  }
+}
+
+Table owned_table(std::vector<double> label, std::vector<double> champion,
+                  std::vector<double> challenger, std::vector<double> weight,
+                  const std::vector<std::string>& cluster, ColumnNames columns) {
+  Table t;
+  t.rows = label.size();
+  if (champion.size() != t.rows || challenger.size() != t.rows ||
+      (!weight.empty() && weight.size() != t.rows) || (!cluster.empty() && cluster.size() != t.rows))
+    throw DataError("memory: the columns have different lengths");
+  if (!weight.empty() && columns.weight.empty()) columns.weight = "weight";
+  if (!cluster.empty() && columns.cluster.empty()) columns.cluster = "cluster";
+  t.columns = columns;
+
+  Sha256 hash;
+  for (const auto* c : {&label, &champion, &challenger, &weight})
+    for (double v : *c) hash.update(&v, sizeof v);  // x86-64 and aarch64 are little-endian
+  for (const auto& text : cluster) hash.update(text.data(), text.size() + 1);
+  t.source = {"memory", hash.hex_digest(), "columns"};
+
+  t.storage = {std::move(label), std::move(champion), std::move(challenger), std::move(weight)};
+  t.label = t.storage[0];
+  t.champion = t.storage[1];
+  t.challenger = t.storage[2];
+  if (!t.storage[3].empty()) t.weight = t.storage[3];
+  if (!cluster.empty()) {
+    std::vector<std::string> dictionary;
+    std::vector<std::uint32_t> codes(cluster.size());
+    std::unordered_map<std::string, std::uint32_t> seen;
+    for (std::size_t r = 0; r < cluster.size(); ++r) {
+      const auto [it, inserted] = seen.emplace(cluster[r], static_cast<std::uint32_t>(dictionary.size()));
+      if (inserted) dictionary.push_back(cluster[r]);
+      codes[r] = it->second;
+    }
+    set_clusters(t, codes, dictionary);
+  }
+  return t;
+}
+
+Table read_table_csv(const std::filesystem::path& path, const ColumnNames& columns, Task task) {
+  std::vector<CsvColumnRequest> requests = {
+      {columns.label}, {columns.champion}, {columns.challenger}};
+  if (!columns.weight.empty()) requests.push_back({columns.weight});
+  if (!columns.cluster.empty()) requests.push_back({columns.cluster, CsvColumnKind::text});
+
+  CsvTable csv = read_csv(path, requests);
+  Table t;
+  t.rows = csv.rows;
+  t.columns = columns;
+  t.source = {path.string(), csv.sha256, "file bytes"};
+  for (std::size_t i = 0; i < 3 + (columns.weight.empty() ? 0 : 1); ++i)
+    t.storage.push_back(std::move(csv.columns[i].numbers));
+  t.label = t.storage[0];
+  t.champion = t.storage[1];
+  t.challenger = t.storage[2];
+  if (!columns.weight.empty()) t.weight = t.storage[3];
+  if (!columns.cluster.empty()) {
+    const CsvColumn& cluster = csv.columns.back();
+    set_clusters(t, cluster.codes, cluster.dictionary);
+  }
+  validate_table(t, task);
+  return t;
+}
+
+}  // namespace referee

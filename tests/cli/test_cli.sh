@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# Drives the referee CLI as a CI job would: exit codes, messages, and the promise that a
+# failed run leaves no report file behind. Needs REFEREE_BIN and REFEREE_SOURCE_DIR.
+set -u
+bin=${REFEREE_BIN:?}
+src=${REFEREE_SOURCE_DIR:?}
+ex="$src/examples"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+passed=0
+failed=0
+
+ok() { passed=$((passed + 1)); }
+bad() { failed=$((failed + 1)); echo "FAILED: $*"; }
+
+# expect CODE FRAGMENT -- ARGS...: runs referee, checks its exit code and that stderr or
+# stdout contains FRAGMENT.
+expect() {
+  local code=$1 fragment=$2
+  shift 3
+  "$bin" "$@" >"$work/out" 2>"$work/err"
+  local got=$?
+  if [ "$got" -ne "$code" ]; then
+    bad "referee $* exited $got, expected $code"; sed 's/^/    /' "$work/err" | head -5; return
+  fi
+  if ! grep -qF -- "$fragment" "$work/out" "$work/err"; then
+    bad "referee $* did not print \"$fragment\""; sed 's/^/    /' "$work/err" "$work/out" | head -8; return
+  fi
+  ok
+}
+
+# --- version, usage -------------------------------------------------------------------
+expect 0 "referee 0." -- --version
+expect 64 "no command given" --
+expect 64 "unknown command \"rnu\" (did you mean \"run\"?)" -- rnu
+expect 64 "unknown option --polcy (did you mean \"policy\"?)" -- run --data "$ex/credit_eval.csv" --polcy x
+expect 64 "--data is required" -- run --policy "$ex/gate.json"
+expect 64 "--threads must be" -- run --data "$ex/credit_eval.csv" --policy "$ex/gate.json" --threads 0
+expect 64 "--seed must be" -- run --data "$ex/credit_eval.csv" --policy "$ex/gate.json" --seed x
+
+# --- verdicts ------------------------------------------------------------------------
+expect 0 "VERDICT: PASS" -- run --data "$ex/credit_eval.csv" --policy "$ex/gate.json" --report "$work/pass.json" --threads 1
+[ -s "$work/pass.json" ] && ok || bad "no report written on PASS"
+expect 1 "VERDICT: FAIL" -- run --data "$ex/credit_eval.csv" --policy "$ex/gate-strict.json" --report "$work/fail.json"
+[ -s "$work/fail.json" ] && ok || bad "no report written on FAIL"
+expect 2 "VERDICT: INCONCLUSIVE" -- run --data "$ex/credit_eval_small.csv" --policy "$ex/gate.json" --report "$work/small.json"
+expect 0 "valid (version 1" -- validate --policy "$ex/gate.json"
+
+# --- determinism: threads 1 and 2 give the same report outside "run" -----------------
+expect 0 "VERDICT: PASS" -- run --data "$ex/credit_eval.csv" --policy "$ex/gate.json" --report "$work/pass2.json" --threads 2 --quiet
+if python3 - "$work/pass.json" "$work/pass2.json" <<'EOF'
+import json, sys
+a, b = (json.load(open(p)) for p in sys.argv[1:3])
+for r in (a, b):
+    r.pop("run")
+sys.exit(0 if json.dumps(a) == json.dumps(b) else 1)
+EOF
+then ok; else bad "reports differ between --threads 1 and 2"; fi
+
+# --- malformed input: exit 65 (or 74), a message naming the problem, no report --------
+header='customer_id,y,score_prod,score_new,w'
+malformed_csv() {  # NAME FRAGMENT CONTENT
+  printf '%b' "$3" >"$work/$1.csv"
+  rm -f "$work/r.json"
+  expect 65 "$2" -- run --data "$work/$1.csv" --policy "$ex/gate.json" --report "$work/r.json"
+  [ -e "$work/r.json" ] && bad "$1: a report was written" || ok
+}
+malformed_csv missing_column 'no column "score_new"' "customer_id,y,score_prod,w\nC1,0,0.1,1\n"
+malformed_csv misspelt_column 'did you mean "score_new"' "customer_id,y,score_prod,score_nwe,w\nC1,0,0.1,0.2,1\n"
+malformed_csv non_numeric 'row 2 (line 3), column "score_new"' "$header\nC1,0,0.1,0.2,1\nC2,1,0.3,abc,1\n"
+malformed_csv empty_cell 'missing value' "$header\nC1,0,0.1,,1\n"
+malformed_csv label_two 'label 2 is not 0 or 1' "$header\nC1,0,0.1,0.2,1\nC2,2,0.3,0.4,1\n"
+malformed_csv score_range 'is outside [0, 1]' "$header\nC1,0,1.5,0.2,1\n"
+malformed_csv negative_weight 'weights cannot be negative' "$header\nC1,0,0.1,0.2,-1\n"
+malformed_csv zero_weights 'the weights sum to zero' "$header\nC1,0,0.1,0.2,0\nC2,1,0.3,0.4,0\n"
+malformed_csv ragged_row 'row 2 (line 3)' "$header\nC1,0,0.1,0.2,1\nC2,1,0.3\n"
+malformed_csv unterminated 'line 3' "$header\nC1,0,0.1,0.2,1\n\"C2,1,0.3,0.4,1\n"
+malformed_csv empty_file 'empty file' ""
+malformed_csv header_only 'no data rows' "$header\n"
+malformed_csv nan_text 'column "score_prod"' "$header\nC1,0,nan,0.2,1\n"
+malformed_csv inf_text 'column "score_new"' "$header\nC1,0,0.1,inf,1\n"
+malformed_csv bad_utf8 'UTF-8' "$header\n\xff\xfe,0,0.1,0.2,1\n"
+malformed_csv missing_cluster 'column "customer_id"' "$header\n,0,0.1,0.2,1\n"
+
+malformed_policy() {  # NAME FRAGMENT JSON
+  printf '%s' "$3" >"$work/$1.json"
+  rm -f "$work/r.json"
+  expect 65 "$2" -- run --data "$ex/credit_eval.csv" --policy "$work/$1.json" --report "$work/r.json"
+  [ -e "$work/r.json" ] && bad "$1: a report was written" || ok
+}
+base='"version": 1, "task": "binary", "columns": {"label": "y", "champion": "score_prod", "challenger": "score_new"}'
+malformed_policy unknown_key '$.rulez' "{$base, \"rulez\": [], \"rules\": [{\"id\": \"a\", \"metric\": \"roc_auc\", \"subject\": \"delta\", \"min\": 0}]}"
+malformed_policy bad_metric 'did you mean "roc_auc"' "{$base, \"rules\": [{\"id\": \"a\", \"metric\": \"rocauc\", \"subject\": \"delta\", \"min\": 0}]}"
+malformed_policy contradiction 'above max' "{$base, \"rules\": [{\"id\": \"a\", \"metric\": \"roc_auc\", \"subject\": \"delta\", \"min\": 0.1, \"max\": 0}]}"
+malformed_policy invalid_json 'invalid JSON' "{$base, \"rules\": [}"
+malformed_policy wrong_version '$.version' "{\"version\": 3, \"task\": \"binary\"}"
+malformed_policy policy_column 'no column "label_col"' "{\"version\": 1, \"task\": \"binary\", \"columns\": {\"label\": \"label_col\", \"champion\": \"score_prod\", \"challenger\": \"score_new\"}, \"rules\": [{\"id\": \"a\", \"metric\": \"roc_auc\", \"subject\": \"delta\", \"min\": 0}]}"
+
+# --- I/O errors: exit 74 ---------------------------------------------------------------
+expect 74 "cannot open" -- run --data "$work/does-not-exist.csv" --policy "$ex/gate.json"
+expect 74 "cannot open the policy file" -- run --data "$ex/credit_eval.csv" --policy "$work/nope.json"
+expect 74 "cannot create" -- run --data "$ex/credit_eval.csv" --policy "$ex/gate.json" --report "$work/no/such/dir/r.json"
+[ -z "$(ls "$work/no" 2>/dev/null)" ] && ok || bad "a partial report was left behind"
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,121 @@
+#include <doctest/doctest.h>
+
+#include <string>
+
+#include <referee/error.hpp>
+#include <referee/policy.hpp>
+
+#include "test_support.hpp"
+
+using namespace referee;
+using referee_test::check_error;
+
+namespace {
+const std::string kValid = R"({
+  "version": 1,
+  "name": "credit-risk promotion gate",
+  "task": "binary",
+  "columns": {"label": "y", "champion": "score_prod", "challenger": "score_new", "weight": "w", "cluster": "customer_id"},
+  "threshold": 0.5,
+  "bootstrap": {"resamples": 2000, "confidence": 0.95, "interval": "bca", "scheme": "poisson", "seed": 7},
+  "on_inconclusive": "fail",
+  "rules": [
+    {"id": "auc-non-inferior", "metric": "roc_auc", "subject": "delta", "min": -0.005},
+    {"id": "recall-floor", "metric": "recall", "subject": "challenger", "min": 0.80, "severity": "warn"},
+    {"id": "brier-point", "metric": "brier", "subject": "relative_delta", "max": 0.02, "decide_on": "point"}
+  ]
+})";
+
+// The valid policy with one substring replaced.
+std::string with(const std::string& from, const std::string& to) {
+  std::string s = kValid;
+  const auto at = s.find(from);
+  REQUIRE_MESSAGE(at != std::string::npos, from);
+  s.replace(at, from.size(), to);
+  return s;
+}
+
+void policy_error(const std::string& text, std::initializer_list<std::string> fragments) {
+  check_error<PolicyError>([&] { parse_policy_text(text, "gate.json"); }, fragments);
+}
+}  // namespace
+
+TEST_CASE("the issue's example policy parses with every field") {
+  const Policy p = parse_policy_text(kValid, "gate.json");
+  CHECK(p.name == "credit-risk promotion gate");
+  CHECK(p.task == Task::binary);
+  CHECK(p.columns.cluster == "customer_id");
+  CHECK(p.bootstrap.seed == 7);
+  CHECK(p.bootstrap.interval == IntervalMethod::bca);
+  REQUIRE(p.rules.size() == 3);
+  CHECK(p.rules[0].metric == Metric::roc_auc);
+  CHECK(p.rules[0].min == -0.005);
+  CHECK(p.rules[1].severity == Severity::warn);
+  CHECK(p.rules[2].decide_on == DecideOn::point);
+  CHECK(p.rules[2].subject == Subject::relative_delta);
+  CHECK(p.sha256.size() == 64);
+}
+
+TEST_CASE("defaults: B 2000, 95%, bca, poisson, threshold 0.5, on_inconclusive fail") {
+  const Policy p = parse_policy_text(R"({"version": 1, "task": "binary",
+    "columns": {"label": "y", "champion": "a", "challenger": "b"},
+    "rules": [{"id": "x", "metric": "accuracy", "subject": "delta", "min": 0}]})");
+  CHECK(p.bootstrap.resamples == 2000);
+  CHECK(p.bootstrap.confidence == 0.95);
+  CHECK(p.bootstrap.interval == IntervalMethod::bca);
+  CHECK(p.bootstrap.scheme == ResamplingScheme::poisson);
+  CHECK(p.threshold == 0.5);
+  CHECK(p.on_inconclusive == OnInconclusive::fail);
+  CHECK(p.rules[0].decide_on == DecideOn::interval);
+  CHECK(p.rules[0].severity == Severity::block);
+}
+
+TEST_CASE("the policy hash ignores formatting and key order") {
+  const Policy a = parse_policy_text(kValid);
+  const nlohmann::json reordered = nlohmann::json::parse(kValid);
+  CHECK(parse_policy(reordered).sha256 == a.sha256);
+  CHECK(parse_policy_text(with("\"seed\": 7", "\"seed\": 8")).sha256 != a.sha256);
+}
+
+TEST_CASE("malformed policies name their JSON path") {
+  policy_error(with("\"resamples\"", "\"resample\""),
+               {"gate.json", "$.bootstrap.resample", "not a known key", "did you mean \"resamples\""});
+  policy_error(with("\"roc_auc\"", "\"roc_acu\""),
+               {"$.rules[0].metric", "not a known metric", "did you mean \"roc_auc\""});
+  policy_error(with("\"min\": 0.80", "\"min\": 0.80, \"max\": 0.5"),
+               {"$.rules[1]", "above max", "no value can pass"});
+  policy_error(with("\"version\": 1", "\"version\": 2"), {"$.version", "version 1"});
+  policy_error(with("\"task\": \"binary\"", "\"task\": \"binery\""),
+               {"$.task", "did you mean \"binary\""});
+  policy_error(with("\"recall-floor\"", "\"auc-non-inferior\""), {"$.rules[1].id", "used twice"});
+  policy_error(with("\"subject\": \"delta\"", "\"subject\": \"diff\""), {"$.rules[0].subject", "expected one of"});
+  policy_error(with("\"confidence\": 0.95", "\"confidence\": 95"), {"$.bootstrap.confidence"});
+  policy_error(with("\"resamples\": 2000", "\"resamples\": 10"), {"$.bootstrap.resamples", "100"});
+  policy_error(with("\"metric\": \"roc_auc\"", "\"metric\": \"mae\""),
+               {"$.rules[0].metric", "regression metric", "task is \"binary\""});
+  policy_error(with(", \"min\": -0.005", ""), {"$.rules[0]", "needs \"min\", \"max\""});
+  policy_error(with("\"label\": \"y\", ", ""), {"$.columns.label", "is required"});
+  policy_error(with("\"challenger\": \"score_new\"", "\"challenger\": \"score_prod\""),
+               {"$.columns.challenger", "already the champion column"});
+  policy_error(with("\"interval\": \"bca\"", "\"interval\": \"bcа\""), {"$.bootstrap.interval"});
+  policy_error(with("\"seed\": 7", "\"seed\": -7"), {"$.bootstrap.seed", "non-negative"});
+  policy_error(with("\"on_inconclusive\": \"fail\"", "\"on_inconclusive\": \"ignore\""),
+               {"$.on_inconclusive"});
+  policy_error(with("\"threshold\": 0.5", "\"threshold\": 1.5"), {"$.threshold"});
+  policy_error(with("\"severity\": \"warn\"", "\"severity\": \"warning\""),
+               {"$.rules[1].severity", "did you mean \"warn\""});
+  policy_error(R"({"version": 1, "task": "binary", "columns": {"label": "y", "champion": "a",
+    "challenger": "b"}, "rules": []})", {"$.rules", "non-empty"});
+  policy_error(R"({"version": 1, "task": "regression", "threshold": 0.5, "columns": {"label": "y",
+    "champion": "a", "challenger": "b"}, "rules": [{"id": "m", "metric": "mae", "subject": "delta", "max": 0}]})",
+               {"$.threshold", "only to the binary task"});
+  policy_error("[1, 2]", {"$", "must be an object"});
+}
+
+TEST_CASE("invalid JSON reports its line and column") {
+  policy_error("{\n  \"version\": 1,\n  \"task\": binary\n}", {"gate.json:3:", "invalid JSON"});
+}
+
+TEST_CASE("a missing policy file is an I/O error") {
+  check_error<IoError>([] { load_policy("/nonexistent/gate.json"); }, {"/nonexistent/gate.json"});
+}
