@@ -47,7 +47,7 @@ expect 2 "VERDICT: INCONCLUSIVE" -- run --data "$ex/credit_eval_small.csv" --pol
 expect 0 "valid (version 1" -- validate --policy "$ex/gate.json"
 
 # --- determinism: threads 1 and 2 give the same report outside "run" -----------------
-expect 0 "VERDICT: PASS" -- run --data "$ex/credit_eval.csv" --policy "$ex/gate.json" --report "$work/pass2.json" --threads 2 --quiet
+expect 0 "VERDICT: PASS" -- run --data "$ex/credit_eval.csv" --policy "$ex/gate.json" --report "$work/pass2.json" --threads 2
 if python3 - "$work/pass.json" "$work/pass2.json" <<'EOF'
 import json, sys
 a, b = (json.load(open(p)) for p in sys.argv[1:3])
@@ -66,7 +66,7 @@ malformed_csv() {  # NAME FRAGMENT CONTENT
   [ -e "$work/r.json" ] && bad "$1: a report was written" || ok
 }
 malformed_csv missing_column 'no column "score_new"' "customer_id,y,score_prod,w\nC1,0,0.1,1\n"
-malformed_csv misspelt_column 'did you mean "score_new"' "customer_id,y,score_prod,score_nwe,w\nC1,0,0.1,0.2,1\n"
+malformed_csv misspelt_column 'did you mean "score_nwe"' "customer_id,y,score_prod,score_nwe,w\nC1,0,0.1,0.2,1\n"
 malformed_csv non_numeric 'row 2 (line 3), column "score_new"' "$header\nC1,0,0.1,0.2,1\nC2,1,0.3,abc,1\n"
 malformed_csv empty_cell 'missing value' "$header\nC1,0,0.1,,1\n"
 malformed_csv label_two 'label 2 is not 0 or 1' "$header\nC1,0,0.1,0.2,1\nC2,2,0.3,0.4,1\n"

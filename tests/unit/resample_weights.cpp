@@ -94,3 +94,35 @@ TEST_CASE("multiply_high equals the 128-bit product's high word") {
   CHECK(multiply_high(1ull << 63, 4) == 2);
   CHECK(multiply_high(0x123456789abcdefull, 0xfedcba987654321ull) == 0x121fa00ad77d74ull);
 }
+
+TEST_CASE("the vectorised Poisson fill computes exactly philox4x32_10 per lane") {
+  std::vector<std::uint64_t> keys{0x0123456789abcdefull, 3, 0xffffffffffffffffull};
+  const RowUnits units{keys, {}, 3};
+  for (std::uint64_t seed : {0ull, 7ull, 0xdeadbeefcafef00dull}) {
+    const PoissonWeights weights(seed, 96, units);
+    LaneWeights w{};
+    for (std::size_t row = 0; row < keys.size(); ++row) {
+      weights.fill(row, w);
+      for (std::size_t q = 0; q < kLanes / 4; ++q) {
+        const PhiloxCounter out = philox4x32_10(
+            {static_cast<std::uint32_t>(96 / 4 + q), 0, static_cast<std::uint32_t>(keys[row]),
+             static_cast<std::uint32_t>(keys[row] >> 32)},
+            philox_key(seed));
+        for (std::size_t j = 0; j < 4; ++j) CHECK(w[4 * q + j] == poisson_one_from_uniform(out[j]));
+      }
+    }
+  }
+}
+
+TEST_CASE("the SIMD Poisson fill equals the scalar one on every lane") {
+  std::vector<std::uint64_t> keys;
+  for (std::uint64_t k = 0; k < 500; ++k) keys.push_back(k * 0x9e3779b97f4a7c15ull);
+  const RowUnits units{keys, {}, keys.size()};
+  const PoissonWeights weights(0xfeedull, 4096, units);
+  LaneWeights simd{}, scalar{};
+  for (std::size_t row = 0; row < keys.size(); ++row) {
+    weights.fill(row, simd);
+    weights.fill_scalar(keys[row], scalar);
+    REQUIRE(simd == scalar);
+  }
+}
