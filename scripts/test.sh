@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Every test, from a fresh machine: installs what is missing, builds, and runs the C++
-# suite (doctest, CLI, find_package consumer) in Release and again under
-# AddressSanitizer + UndefinedBehaviorSanitizer.
+# suite (doctest, CLI, C API, find_package consumer) in Release and again under
+# AddressSanitizer + UndefinedBehaviorSanitizer, then installs the Python package with
+# pip and runs the pytest suite against scikit-learn and scipy.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 jobs=$(nproc 2>/dev/null || echo 2)
@@ -19,3 +20,7 @@ cmake -S . -B build-sanitize -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
 cmake --build build-sanitize -j "$jobs"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
   ctest --test-dir build-sanitize --output-on-failure -j "$jobs"
+
+echo "== Python package (pip install .) and pytest"
+python3 -m pip install -q --disable-pip-version-check .
+python3 -m pytest -q -p no:cacheprovider

@@ -106,40 +106,54 @@ void validate_table(const Table& t, Task task) {
   }
 }
 
-Table owned_table(std::vector<double> label, std::vector<double> champion,
-                  std::vector<double> challenger, std::vector<double> weight,
-                  const std::vector<std::string>& cluster, ColumnNames columns) {
+Table borrowed_table(std::span<const double> label, std::span<const double> champion,
+                     std::span<const double> challenger, std::span<const double> weight,
+                     std::span<const std::uint32_t> cluster_codes,
+                     std::span<const std::string> cluster_dictionary, ColumnNames columns) {
   Table t;
   t.rows = label.size();
   if (champion.size() != t.rows || challenger.size() != t.rows ||
-      (!weight.empty() && weight.size() != t.rows) || (!cluster.empty() && cluster.size() != t.rows))
+      (!weight.empty() && weight.size() != t.rows) ||
+      (!cluster_codes.empty() && cluster_codes.size() != t.rows))
     throw DataError("memory: the columns have different lengths");
+  for (std::size_t r = 0; r < cluster_codes.size(); ++r)
+    if (cluster_codes[r] >= cluster_dictionary.size())
+      throw DataError("memory: row " + std::to_string(r + 1) + ", column \"" + columns.cluster +
+                      "\": code " + std::to_string(cluster_codes[r]) + " is outside the dictionary");
   if (!weight.empty() && columns.weight.empty()) columns.weight = "weight";
-  if (!cluster.empty() && columns.cluster.empty()) columns.cluster = "cluster";
-  t.columns = columns;
+  if (!cluster_codes.empty() && columns.cluster.empty()) columns.cluster = "cluster";
+  t.columns = std::move(columns);
+  t.label = label;
+  t.champion = champion;
+  t.challenger = challenger;
+  t.weight = weight;
 
   Sha256 hash;
-  for (const auto* c : {&label, &champion, &challenger, &weight})
-    for (double v : *c) hash.update(&v, sizeof v);  // x86-64 and aarch64 are little-endian
-  for (const auto& text : cluster) hash.update(text.data(), text.size() + 1);
+  for (const auto column : {label, champion, challenger, weight})
+    for (double v : column) hash.update(&v, sizeof v);  // x86-64 and aarch64 are little-endian
+  for (std::uint32_t code : cluster_codes)
+    hash.update(cluster_dictionary[code].data(), cluster_dictionary[code].size() + 1);
   t.source = {"memory", hash.hex_digest(), "columns"};
+  if (!cluster_codes.empty()) set_clusters(t, cluster_codes, cluster_dictionary);
+  return t;
+}
 
-  t.storage = {std::move(label), std::move(champion), std::move(challenger), std::move(weight)};
-  t.label = t.storage[0];
-  t.champion = t.storage[1];
-  t.challenger = t.storage[2];
-  if (!t.storage[3].empty()) t.weight = t.storage[3];
-  if (!cluster.empty()) {
-    std::vector<std::string> dictionary;
-    std::vector<std::uint32_t> codes(cluster.size());
-    std::unordered_map<std::string, std::uint32_t> seen;
-    for (std::size_t r = 0; r < cluster.size(); ++r) {
-      const auto [it, inserted] = seen.emplace(cluster[r], static_cast<std::uint32_t>(dictionary.size()));
-      if (inserted) dictionary.push_back(cluster[r]);
-      codes[r] = it->second;
-    }
-    set_clusters(t, codes, dictionary);
+Table owned_table(std::vector<double> label, std::vector<double> champion,
+                  std::vector<double> challenger, std::vector<double> weight,
+                  const std::vector<std::string>& cluster, ColumnNames columns) {
+  std::vector<std::string> dictionary;
+  std::vector<std::uint32_t> codes(cluster.size());
+  std::unordered_map<std::string, std::uint32_t> seen;
+  for (std::size_t r = 0; r < cluster.size(); ++r) {
+    const auto [it, inserted] = seen.emplace(cluster[r], static_cast<std::uint32_t>(dictionary.size()));
+    if (inserted) dictionary.push_back(cluster[r]);
+    codes[r] = it->second;
   }
+  std::vector<std::vector<double>> storage{std::move(label), std::move(champion),
+                                           std::move(challenger), std::move(weight)};
+  Table t = borrowed_table(storage[0], storage[1], storage[2], storage[3], codes, dictionary,
+                           std::move(columns));
+  t.storage = std::move(storage);  // moving the vectors keeps their buffers, so the spans hold
   return t;
 }
 

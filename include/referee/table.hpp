@@ -72,6 +72,14 @@ Table owned_table(std::vector<double> label, std::vector<double> champion,
                   const std::vector<std::string>& cluster = {},
                   ColumnNames columns = {"label", "champion", "challenger", "", ""});
 
+// A table over the caller's buffers, copying nothing: they must outlive the table. The
+// cluster column, if any, comes dictionary-encoded (codes index `dictionary`); the data
+// hash is the same canonical one as owned_table's. Not validated: see validate_table().
+Table borrowed_table(std::span<const double> label, std::span<const double> champion,
+                     std::span<const double> challenger, std::span<const double> weight,
+                     std::span<const std::uint32_t> cluster_codes,
+                     std::span<const std::string> cluster_dictionary, ColumnNames columns);
+
 // Reads and validates a CSV evaluation table.
 Table read_table_csv(const std::filesystem::path& path, const ColumnNames& columns, Task task);
 

@@ -1,0 +1,203 @@
+"""The Python entry points: evaluate(), metric() and compare().
+
+Data goes to the compiled core as float64 C-contiguous numpy arrays. Arrays already in
+that form are passed through untouched (the core reads them in place); anything else is
+converted here, explicitly, once.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import math
+import os
+import sys
+from typing import Any, Callable, Dict, Mapping, Optional, Tuple, Union
+
+import numpy as np
+
+from . import _core
+from ._core import DataError, Policy, RefereeError
+from ._report import Comparison, Estimate, Report
+
+PolicyLike = Union[Policy, Mapping[str, Any], str, "os.PathLike[str]"]
+
+_BINARY_METRICS = ("accuracy", "balanced_accuracy", "precision", "recall", "specificity", "f1", "mcc",
+                   "fpr", "fnr", "roc_auc", "average_precision", "log_loss", "brier")
+_REGRESSION_METRICS = ("mae", "mse", "rmse", "r2", "mape")
+
+
+class UndefinedMetricError(RefereeError):
+    """metric() was asked for a value the data does not define (e.g. AUC with one class)."""
+
+
+def _policy(policy: PolicyLike) -> Policy:
+    if isinstance(policy, Policy):
+        return policy
+    if isinstance(policy, Mapping):
+        return Policy.from_json(json.dumps(policy), "policy")
+    if isinstance(policy, (str, os.PathLike)):
+        text = os.fspath(policy)
+        if text.lstrip().startswith("{"):
+            return Policy.from_json(text, "policy")
+        return Policy.load(text)
+    raise TypeError(f"policy must be a dict, a JSON string or a path, not {type(policy).__name__}")
+
+
+def _column_names(data: Any) -> list:
+    if isinstance(data, Mapping):
+        return list(data.keys())
+    if hasattr(data, "column_names"):  # pyarrow.Table
+        return list(data.column_names)
+    if hasattr(data, "columns"):  # pandas or polars DataFrame
+        return [str(c) for c in data.columns]
+    raise TypeError(
+        "data must be a pandas or polars DataFrame, a pyarrow Table, a dict of arrays or a CSV path, "
+        f"not {type(data).__name__}")
+
+
+def _column(data: Any, name: str) -> Any:
+    names = _column_names(data)
+    if name not in names:
+        close = difflib.get_close_matches(name, names, n=1)
+        hint = f' (did you mean "{close[0]}"?)' if close else f" (columns: {', '.join(names[:10])})"
+        raise DataError(f'no column "{name}" in the data{hint}')
+    if hasattr(data, "column_names") and not isinstance(data, Mapping):
+        return data.column(name).to_numpy()  # pyarrow
+    return data[name]
+
+
+def _as_float64(values: Any, name: str) -> np.ndarray:
+    if hasattr(values, "dtype") and str(values.dtype) == "category":
+        raise DataError(f'column "{name}": a categorical column cannot be a numeric role')
+    if hasattr(values, "to_numpy") and not isinstance(values, np.ndarray):
+        try:  # pandas nullable dtypes: missing values become NaN, which the core rejects by row
+            values = values.to_numpy(dtype=np.float64, na_value=np.nan)
+        except TypeError:
+            values = values.to_numpy()
+    array = np.asarray(values)
+    if array.ndim != 1:
+        raise DataError(f'column "{name}" must be one-dimensional, got shape {array.shape}')
+    if array.dtype.kind not in "biuf":
+        raise DataError(f'column "{name}" must be numeric, got dtype {array.dtype}')
+    # Returns `array` itself when it is already float64 and C-contiguous: zero copy.
+    return np.ascontiguousarray(array, dtype=np.float64)
+
+
+def _as_codes(values: Any, name: str) -> Tuple[np.ndarray, list]:
+    """Dictionary-encodes a cluster column: (uint32 codes, list of str)."""
+    if hasattr(values, "cat"):  # pandas categorical: reuse its codes
+        codes = np.asarray(values.cat.codes)
+        if (codes < 0).any():
+            row = int(np.argmax(codes < 0)) + 1
+            raise DataError(f'column "{name}": row {row}: missing value')
+        return np.ascontiguousarray(codes, dtype=np.uint32), [str(c) for c in values.cat.categories]
+    array = np.asarray(values.to_numpy() if hasattr(values, "to_numpy") else values, dtype=object)
+    for row, v in enumerate(array):
+        if v is None or (isinstance(v, float) and math.isnan(v)):
+            raise DataError(f'column "{name}": row {row + 1}: missing value')
+    text = np.array([str(v) for v in array], dtype=object)
+    dictionary, codes = np.unique(text, return_inverse=True)
+    return np.ascontiguousarray(codes, dtype=np.uint32), [str(d) for d in dictionary]
+
+
+def _progress_bar() -> Callable[[float], None]:
+    def show(fraction: float) -> None:
+        filled = int(30 * fraction)
+        sys.stderr.write(f"\rreferee [{'#' * filled}{'.' * (30 - filled)}] {fraction:4.0%}")
+        if fraction >= 1.0:
+            sys.stderr.write("\n")
+        sys.stderr.flush()
+    return show
+
+
+def evaluate(data: Any, policy: PolicyLike, *, seed: Optional[int] = None,
+             threads: Optional[int] = None, progress: bool = False) -> Report:
+    """Runs the gate: every metric for both models with paired bootstrap CIs, the rules, the verdict.
+
+    ``data`` is a pandas or polars DataFrame, a pyarrow Table, a dict of numpy arrays, or
+    the path of a CSV file (read by referee's own reader, exactly as the CLI reads it).
+    ``policy`` is a dict, a JSON string or the path of a JSON file (docs/policy.md).
+    ``seed`` overrides the policy's seed; ``threads`` defaults to all cores. The result
+    depends on the seed, never on the thread count. The GIL is released while referee computes.
+    """
+    p = _policy(policy)
+    callback = _progress_bar() if progress else None
+    if threads is not None and threads < 1:
+        raise ValueError("threads must be at least 1")
+    if isinstance(data, (str, os.PathLike)):
+        return Report(_core.evaluate_csv(os.fspath(data), p, seed, threads or 0, callback))
+    cols: Dict[str, Optional[str]] = p.columns
+    label = _as_float64(_column(data, cols["label"]), cols["label"])
+    champion = _as_float64(_column(data, cols["champion"]), cols["champion"])
+    challenger = _as_float64(_column(data, cols["challenger"]), cols["challenger"])
+    weight = _as_float64(_column(data, cols["weight"]), cols["weight"]) if cols["weight"] else None
+    codes, dictionary = (None, [])
+    if cols["cluster"]:
+        codes, dictionary = _as_codes(_column(data, cols["cluster"]), cols["cluster"])
+    return Report(_core.evaluate_arrays(p, label, champion, challenger, weight, codes, dictionary,
+                                        seed, threads or 0, callback))
+
+
+def _task_of(name: str) -> str:
+    if name in _BINARY_METRICS:
+        return "binary"
+    if name in _REGRESSION_METRICS:
+        return "regression"
+    close = difflib.get_close_matches(name, _BINARY_METRICS + _REGRESSION_METRICS, n=1)
+    hint = f' (did you mean "{close[0]}"?)' if close else ""
+    raise ValueError(f'"{name}" is not a known metric{hint}')
+
+
+def metric(name: str, y_true: Any, y_score: Any, *, weight: Any = None, threshold: float = 0.5) -> float:
+    """One metric on the data as given, defined exactly as scikit-learn defines it.
+
+    Binary metrics take probabilities in ``y_score`` (``score >= threshold`` is a positive
+    prediction); regression metrics take predictions. Raises UndefinedMetricError where
+    scikit-learn would divide by zero (and warn, and return 0).
+    """
+    task = _task_of(name)
+    values = _core.point_metrics(
+        task, _as_float64(y_true, "y_true"), _as_float64(y_score, "y_score"),
+        None if weight is None else _as_float64(weight, "weight"), float(threshold))
+    value, reason = values[name]
+    if value is None:
+        raise UndefinedMetricError(f"{name} is undefined: {reason}")
+    return value
+
+
+def compare(metric: str, y_true: Any, champion: Any, challenger: Any, *, weight: Any = None,
+            cluster: Any = None, resamples: int = 2000, confidence: float = 0.95,
+            interval: str = "bca", scheme: str = "poisson", seed: int = 0, threshold: float = 0.5,
+            threads: Optional[int] = None) -> Comparison:
+    """A metric for both models with paired bootstrap CIs, and their difference.
+
+    The same resample weights apply to both models, so the interval of ``delta``
+    (challenger - champion) accounts for their correlation.
+    """
+    task = _task_of(metric)
+    columns: Dict[str, Any] = {"y_true": y_true, "champion": champion, "challenger": challenger}
+    policy: Dict[str, Any] = {
+        "version": 1, "task": task,
+        "columns": {"label": "y_true", "champion": "champion", "challenger": "challenger"},
+        "bootstrap": {"resamples": resamples, "confidence": confidence, "interval": interval,
+                      "scheme": scheme, "seed": seed},
+        # A rule is required; this one only names the metric and is never read.
+        "rules": [{"id": "compare", "metric": metric, "subject": "delta", "min": -1e300,
+                   "decide_on": "point"}],
+    }
+    if task == "binary":
+        policy["threshold"] = threshold
+    if weight is not None:
+        columns["weight"] = weight
+        policy["columns"]["weight"] = "weight"
+    if cluster is not None:
+        columns["cluster"] = cluster
+        policy["columns"]["cluster"] = "cluster"
+    figures = evaluate(columns, policy, threads=threads).metrics
+    return Comparison(metric=metric, champion=figures["champion"][metric],
+                      challenger=figures["challenger"][metric], delta=figures["delta"][metric],
+                      relative_delta=figures["relative_delta"][metric])
+
+
+__all__ = ["evaluate", "metric", "compare", "UndefinedMetricError", "Estimate"]

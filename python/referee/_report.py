@@ -1,0 +1,169 @@
+"""Typed views of referee's JSON report."""
+
+from __future__ import annotations
+
+import copy
+import html
+import json
+import os
+import tempfile
+from dataclasses import dataclass
+from typing import Any, Dict, List, Optional, Tuple
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """One figure: the estimate on the data as given, its confidence interval and n.
+
+    ``estimate`` is None when the metric is undefined on the data (``undefined`` says why);
+    ``ci`` is None when no interval can be given (``ci_undefined`` says why).
+    """
+
+    estimate: Optional[float]
+    ci: Optional[Tuple[float, float]]
+    n: int
+    se: Optional[float] = None
+    undefined: Optional[str] = None
+    ci_undefined: Optional[str] = None
+
+    @classmethod
+    def from_json(cls, j: Dict[str, Any]) -> "Estimate":
+        ci = j.get("ci")
+        return cls(
+            estimate=j.get("estimate"),
+            ci=None if ci is None else (float(ci[0]), float(ci[1])),
+            n=int(j["n"]),
+            se=j.get("se"),
+            undefined=j.get("undefined"),
+            ci_undefined=j.get("ci_undefined"),
+        )
+
+
+@dataclass(frozen=True)
+class RuleResult:
+    """A rule's verdict with the figure it judged and both models' values for context."""
+
+    id: str
+    metric: str
+    subject: str
+    verdict: str
+    severity: str
+    decide_on: str
+    bound: Dict[str, float]
+    estimate: Optional[float]
+    ci: Optional[Tuple[float, float]]
+    champion: Estimate
+    challenger: Estimate
+    reason: str
+
+    @classmethod
+    def from_json(cls, j: Dict[str, Any]) -> "RuleResult":
+        ci = j.get("ci")
+        return cls(
+            id=j["id"],
+            metric=j["metric"],
+            subject=j["subject"],
+            verdict=j["verdict"],
+            severity=j["severity"],
+            decide_on=j["decide_on"],
+            bound=dict(j["bound"]),
+            estimate=j.get("estimate"),
+            ci=None if ci is None else (float(ci[0]), float(ci[1])),
+            champion=Estimate.from_json(j["champion"]),
+            challenger=Estimate.from_json(j["challenger"]),
+            reason=j["reason"],
+        )
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """``compare()``'s result: a metric for both models and their paired difference."""
+
+    metric: str
+    champion: Estimate
+    challenger: Estimate
+    delta: Estimate
+    relative_delta: Estimate
+
+
+_VERDICT_COLOURS = {"PASS": "#1a7f37", "WARN": "#9a6700", "FAIL": "#cf222e", "INCONCLUSIVE": "#6e7781"}
+
+
+class Report:
+    """The audit report of one evaluation. ``to_json()`` is byte for byte what the CLI writes."""
+
+    def __init__(self, text: str) -> None:
+        self._text = text
+        self._data: Dict[str, Any] = json.loads(text)
+
+    @property
+    def verdict(self) -> str:
+        """PASS, WARN, FAIL or INCONCLUSIVE."""
+        return self._data["verdict"]
+
+    @property
+    def passed(self) -> bool:
+        """True for PASS and WARN: the challenger may be promoted."""
+        return bool(self._data["passed"])
+
+    @property
+    def rules(self) -> List[RuleResult]:
+        return [RuleResult.from_json(r) for r in self._data["rules"]]
+
+    @property
+    def metrics(self) -> Dict[str, Dict[str, Estimate]]:
+        """{"champion" | "challenger" | "delta" | "relative_delta": {metric: Estimate}}."""
+        return {
+            subject: {name: Estimate.from_json(v) for name, v in figures.items()}
+            for subject, figures in self._data["metrics"].items()
+        }
+
+    def to_dict(self) -> Dict[str, Any]:
+        return copy.deepcopy(self._data)
+
+    def to_json(self) -> str:
+        return self._text
+
+    def save(self, path: "os.PathLike[str] | str") -> None:
+        """Writes the report atomically: a temporary file in the same folder, then a rename."""
+        path = os.fspath(path)
+        folder = os.path.dirname(os.path.abspath(path))
+        fd, temp = tempfile.mkstemp(prefix=".referee-", suffix=".json", dir=folder)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as f:
+                f.write(self._text)
+                f.flush()
+                os.fsync(f.fileno())
+            os.replace(temp, path)
+        except BaseException:
+            if os.path.exists(temp):
+                os.unlink(temp)
+            raise
+
+    def __repr__(self) -> str:
+        return f"<referee.Report verdict={self.verdict} rules={len(self._data['rules'])}>"
+
+    def _repr_html_(self) -> str:
+        def number(v: Optional[float], signed: bool = False) -> str:
+            return "undefined" if v is None else (f"{v:+.4f}" if signed else f"{v:.4f}")
+
+        rows = []
+        for r in self.rules:
+            signed = r.subject in ("delta", "relative_delta")
+            ci = "–" if r.ci is None else f"[{number(r.ci[0], signed)}, {number(r.ci[1], signed)}]"
+            bound = ", ".join(f"{k} {v:g}" for k, v in r.bound.items())
+            colour = _VERDICT_COLOURS.get(r.verdict, "#000")
+            rows.append(
+                "<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in (
+                    r.id, r.metric, r.subject, number(r.estimate, signed), ci, bound))
+                + f'<td style="color:{colour};font-weight:bold">{r.verdict}</td></tr>')
+        colour = _VERDICT_COLOURS.get(self.verdict, "#000")
+        return (
+            f'<div><p style="font-size:1.3em;color:{colour};font-weight:bold">referee: {self.verdict}</p>'
+            "<table><thead><tr><th>rule</th><th>metric</th><th>subject</th><th>estimate</th>"
+            "<th>CI</th><th>bound</th><th>verdict</th></tr></thead><tbody>"
+            + "".join(rows) + "</tbody></table>"
+            f"<p style=\"color:#6e7781\">data sha256 {self._data['data']['sha256'][:12]} · "
+            f"policy sha256 {self._data['policy_sha256'][:12]} · "
+            f"B={self._data['bootstrap']['resamples']} · seed {self._data['bootstrap']['seed']}</p></div>"
+        )

@@ -1,0 +1,75 @@
+"""Bad input raises the right exception, with a message that says where."""
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import referee
+
+POLICY = {"version": 1, "task": "binary", "columns": {"label": "y", "champion": "a", "challenger": "b"},
+          "rules": [{"id": "r", "metric": "roc_auc", "subject": "delta", "min": 0}]}
+
+
+def data(**overrides):
+    d = {"y": np.array([0.0, 1, 0, 1]), "a": np.array([0.1, 0.8, 0.3, 0.6]), "b": np.array([0.2, 0.9, 0.1, 0.7])}
+    d.update(overrides)
+    return d
+
+
+def test_the_exception_hierarchy():
+    for error in (referee.PolicyError, referee.DataError, referee.IoError, referee.CancelledError,
+                  referee.UndefinedMetricError):
+        assert issubclass(error, referee.RefereeError)
+    assert issubclass(referee.RefereeError, Exception)
+
+
+def test_policy_errors_name_the_json_path():
+    bad = json.loads(json.dumps(POLICY))
+    bad["rules"][0]["metric"] = "roc_acu"
+    with pytest.raises(referee.PolicyError, match=r'\$\.rules\[0\]\.metric .*did you mean "roc_auc"'):
+        referee.evaluate(data(), bad)
+    with pytest.raises(referee.PolicyError, match="invalid JSON"):
+        referee.evaluate(data(), "{not json")
+    with pytest.raises(referee.PolicyError, match=r"\$\.bootstrap\.resample .*did you mean"):
+        referee.evaluate(data(), {**POLICY, "bootstrap": {"resample": 100}})
+
+
+def test_data_errors_name_the_column_and_row():
+    with pytest.raises(referee.DataError, match=r'row 2, column "y": label 2 is not 0 or 1'):
+        referee.evaluate(data(y=np.array([0.0, 2, 0, 1])), POLICY)
+    with pytest.raises(referee.DataError, match=r'row 3, column "a": value is not a finite number'):
+        referee.evaluate(data(a=np.array([0.1, 0.8, np.nan, 0.6])), POLICY)
+    with pytest.raises(referee.DataError, match=r'no column "b" in the data \(did you mean "bb"\?\)'):
+        referee.evaluate({"y": data()["y"], "a": data()["a"], "bb": data()["b"]}, POLICY)
+    with pytest.raises(referee.DataError, match="different lengths"):
+        referee.evaluate(data(b=np.array([0.1, 0.2])), POLICY)
+    with pytest.raises(referee.DataError, match='column "a" must be numeric'):
+        referee.evaluate(data(a=np.array(["x", "y", "z", "w"])), POLICY)
+    frame = pd.DataFrame(data()).astype({"y": "Int64"})
+    frame.loc[1, "y"] = pd.NA
+    with pytest.raises(referee.DataError, match=r'row 2, column "y"'):
+        referee.evaluate(frame, POLICY)
+
+
+def test_missing_cluster_values_are_data_errors():
+    policy = {**POLICY, "columns": {**POLICY["columns"], "cluster": "c"}}
+    with pytest.raises(referee.DataError, match=r'column "c": row 2: missing value'):
+        referee.evaluate(data(c=np.array(["u", None, "v", "w"], dtype=object)), policy)
+
+
+def test_io_errors(tmp_path):
+    with pytest.raises(referee.IoError, match="cannot open"):
+        referee.evaluate(tmp_path / "missing.csv", POLICY)
+    with pytest.raises(referee.IoError, match="cannot open the policy file"):
+        referee.evaluate(data(), str(tmp_path / "missing.json"))
+
+
+def test_wrong_argument_types():
+    with pytest.raises(TypeError, match="data must be"):
+        referee.evaluate(42, POLICY)
+    with pytest.raises(TypeError, match="policy must be"):
+        referee.evaluate(data(), 42)
+    with pytest.raises(ValueError, match="threads"):
+        referee.evaluate(data(), POLICY, threads=0)
