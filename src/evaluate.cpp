@@ -133,7 +133,7 @@ Evaluation evaluate(const Table& table, const Policy& policy, const EvaluateOpti
   PairedColumns columns{policy.task,      table.label,      table.champion, table.challenger,
                         table.weight,     policy.threshold, table.units()};
   if (!table.clustered()) columns.units.unit_count = table.rows;
-  if (ev.bootstrap.scheme == ResamplingScheme::multinomial && ev.units > 2'000'000)
+  if (ev.bootstrap.scheme == ResamplingScheme::multinomial && ev.units > 500'000)
     throw DataError(table.source.origin + ": the multinomial scheme tabulates counts per unit and is "
                     "meant for small samples; use \"scheme\": \"poisson\" for " +
                     std::to_string(ev.units) + " units");
