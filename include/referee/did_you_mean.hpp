@@ -27,17 +27,22 @@ inline std::size_t edit_distance(std::string_view a, std::string_view b) {
 }
 
 // The closest candidate within a distance that scales with the word's length, or "".
-// A candidate that the word starts with ("warning" for "warn") counts as close.
+// A candidate that starts with the word, or that the word starts with ("warning" for
+// "warn"), counts as close, and wins a tie on distance.
 template <class Range>
 std::string closest_match(std::string_view wanted, const Range& candidates) {
   std::string best;
   std::size_t best_distance = std::max<std::size_t>(2, wanted.size() / 3) + 1;
+  bool best_is_prefix = false;
   for (const auto& candidate : candidates) {
     const std::string_view c(candidate);
-    const bool prefix = c.size() >= 3 && wanted.substr(0, c.size()) == c;
-    const std::size_t d = prefix ? 1 : edit_distance(wanted, c);
-    if (d < best_distance) {
+    const bool prefix = (c.size() >= 3 && wanted.substr(0, c.size()) == c) ||
+                        (!wanted.empty() && c.substr(0, wanted.size()) == wanted);
+    const std::size_t d = prefix ? std::min<std::size_t>(1, edit_distance(wanted, c))
+                                 : edit_distance(wanted, c);
+    if (d < best_distance || (d == best_distance && prefix && !best_is_prefix && !best.empty())) {
       best_distance = d;
+      best_is_prefix = prefix;
       best = std::string(candidate);
     }
   }

@@ -1,0 +1,152 @@
+/* referee: the stable C API (libreferee.so).
+ *
+ * Everything referee does is reachable from C, and through C from Go, Rust, Java and any
+ * other FFI: parse a policy, describe a table, evaluate, read the report.
+ *
+ *   referee_policy* policy = NULL;
+ *   referee_table* table = NULL;
+ *   referee_report* report = NULL;
+ *   if (referee_policy_load("gate.json", &policy) != REFEREE_OK ||
+ *       referee_table_read_csv("eval.csv", policy, &table) != REFEREE_OK ||
+ *       referee_evaluate(table, policy, NULL, &report) != REFEREE_OK)
+ *     fprintf(stderr, "referee: %s\n", referee_last_error());
+ *
+ * Conventions
+ * - Every function that can fail returns a referee_status; REFEREE_OK is 0. The detail of
+ *   the last failure is referee_last_error(). Status values are never renumbered.
+ * - A gate FAIL is a result (referee_report_verdict), never an error status.
+ * - Handles are opaque. Each *_create or *_load has a *_free, which accepts NULL.
+ * - Strings returned by the library are owned by the handle they come from and stay valid
+ *   until that handle is freed, except referee_last_error() (see below).
+ * - No C++ exception ever crosses this API.
+ *
+ * Lifetime of table columns
+ *   Columns added with referee_table_add_* are BORROWED, not copied: the table stores the
+ *   caller's pointers. The caller's buffers must stay valid and unchanged until the last
+ *   referee_evaluate() that uses the table has returned, or the table is freed. f64
+ *   columns are read in place; f32, i64, i32 and u8 columns are converted to f64 in a
+ *   temporary buffer during referee_evaluate(). Column names are copied.
+ *
+ * Threading contract
+ * - The library has no global mutable state, except each thread's last-error message.
+ * - A handle may be used by one thread at a time. A policy may be shared, read-only, by
+ *   any number of threads evaluating at once.
+ * - referee_evaluate() uses worker threads of its own (referee_options_set_threads); the
+ *   result depends on the seed, never on the number of threads.
+ * - The progress callback is called from worker threads, one call at a time.
+ * - referee_options_cancel() may be called from any thread while referee_evaluate() runs.
+ * - referee_last_error() is thread-local and valid until the next referee call on the
+ *   same thread.
+ */
+#ifndef REFEREE_H
+#define REFEREE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <referee/version.h>
+
+#if defined(_WIN32)
+#define REFEREE_API __declspec(dllexport)
+#elif defined(__GNUC__) || defined(__clang__)
+#define REFEREE_API __attribute__((visibility("default")))
+#else
+#define REFEREE_API
+#endif
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum referee_status {
+  REFEREE_OK = 0,
+  REFEREE_INVALID_ARGUMENT = 1, /* a NULL handle, a bad length, a duplicate column name */
+  REFEREE_POLICY_ERROR = 2,     /* the policy is invalid; the message names the JSON path */
+  REFEREE_DATA_ERROR = 3,       /* the data is invalid; the message names column and row */
+  REFEREE_IO_ERROR = 4,         /* a file could not be read or written */
+  REFEREE_CANCELLED = 5,        /* referee_options_cancel() was called */
+  REFEREE_INTERNAL = 6          /* a bug in referee, or out of memory */
+} referee_status;
+
+typedef enum referee_verdict {
+  REFEREE_PASS = 0,
+  REFEREE_WARN = 1,
+  REFEREE_FAIL = 2,
+  REFEREE_INCONCLUSIVE = 3
+} referee_verdict;
+
+typedef enum referee_type {
+  REFEREE_F64 = 0,
+  REFEREE_F32 = 1,
+  REFEREE_I64 = 2,
+  REFEREE_I32 = 3,
+  REFEREE_U8 = 4 /* booleans, 0 or 1 */
+} referee_type;
+
+typedef struct referee_policy referee_policy;
+typedef struct referee_table referee_table;
+typedef struct referee_options referee_options;
+typedef struct referee_report referee_report;
+
+/* Version of the library actually loaded; compare with REFEREE_VERSION_NUMBER to catch a
+ * header/library mismatch. */
+REFEREE_API const char* referee_version(void);
+REFEREE_API unsigned referee_version_number(void);
+
+REFEREE_API const char* referee_status_name(referee_status status);
+REFEREE_API const char* referee_verdict_name(referee_verdict verdict);
+REFEREE_API const char* referee_last_error(void);
+
+/* Policies: JSON text (need not be NUL-terminated) or a file. */
+REFEREE_API referee_status referee_policy_create(const char* json, size_t length, referee_policy** out);
+REFEREE_API referee_status referee_policy_load(const char* path, referee_policy** out);
+REFEREE_API void referee_policy_free(referee_policy* policy);
+
+/* Tables: `rows` rows; columns are matched to the policy's roles by name at evaluation. */
+REFEREE_API referee_status referee_table_create(size_t rows, referee_table** out);
+REFEREE_API referee_status referee_table_add_numeric(referee_table* table, const char* name,
+                                                     const void* data, size_t length, referee_type type);
+/* UTF-8 strings, Arrow-style: value i is bytes[offsets[i], offsets[i + 1]); `offsets` has
+ * length + 1 entries. */
+REFEREE_API referee_status referee_table_add_strings(referee_table* table, const char* name,
+                                                     const char* bytes, const int64_t* offsets,
+                                                     size_t length);
+/* Dictionary-encoded strings: value i is dictionary[codes[i]]. */
+REFEREE_API referee_status referee_table_add_dictionary(referee_table* table, const char* name,
+                                                        const int32_t* codes, size_t length,
+                                                        const char* const* dictionary,
+                                                        size_t dictionary_size);
+/* Reads the policy's columns from a CSV file, exactly as the CLI does; the table owns its
+ * data, and its report equals the CLI's outside the "run" section. */
+REFEREE_API referee_status referee_table_read_csv(const char* path, const referee_policy* policy,
+                                                  referee_table** out);
+REFEREE_API void referee_table_free(referee_table* table);
+
+/* Options; NULL options in referee_evaluate() means the defaults (all cores, the policy's seed). */
+REFEREE_API referee_status referee_options_create(referee_options** out);
+REFEREE_API referee_status referee_options_set_threads(referee_options* options, unsigned threads);
+REFEREE_API referee_status referee_options_set_seed(referee_options* options, uint64_t seed);
+REFEREE_API referee_status referee_options_set_progress(referee_options* options,
+                                                        void (*callback)(double fraction, void* user),
+                                                        void* user);
+REFEREE_API referee_status referee_options_cancel(referee_options* options);
+REFEREE_API void referee_options_free(referee_options* options);
+
+REFEREE_API referee_status referee_evaluate(const referee_table* table, const referee_policy* policy,
+                                            const referee_options* options, referee_report** out);
+
+/* The report's JSON text (owned by the report), its verdict, and whether it lets the
+ * challenger through (PASS or WARN). */
+REFEREE_API referee_status referee_report_json(const referee_report* report, const char** json,
+                                               size_t* length);
+REFEREE_API referee_status referee_report_verdict(const referee_report* report, referee_verdict* out);
+REFEREE_API referee_status referee_report_passed(const referee_report* report, int* out);
+/* Writes the report atomically (a temporary file, then a rename). */
+REFEREE_API referee_status referee_report_write(const referee_report* report, const char* path);
+REFEREE_API void referee_report_free(referee_report* report);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* REFEREE_H */

@@ -1,0 +1,450 @@
+// The C API over referee::evaluate. Each entry point runs inside guarded(), the one place
+// where C++ exceptions become a status and a thread-local message.
+
+#include <referee/referee.h>
+
+#include <atomic>
+#include <charconv>
+#include <functional>
+#include <new>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include <referee/did_you_mean.hpp>
+#include <referee/error.hpp>
+#include <referee/evaluate.hpp>
+#include <referee/report.hpp>
+
+static_assert(static_cast<int>(referee::Verdict::inconclusive) == REFEREE_INCONCLUSIVE &&
+                  static_cast<int>(referee::Verdict::fail) == REFEREE_FAIL,
+              "referee_verdict mirrors referee::Verdict");
+
+struct referee_policy {
+  referee::Policy policy;
+};
+
+struct referee_table {
+  enum class Kind { numeric, strings, dictionary };
+  struct Column {
+    std::string name;
+    Kind kind = Kind::numeric;
+    const void* data = nullptr;  // numeric
+    referee_type type = REFEREE_F64;
+    const char* bytes = nullptr;  // strings
+    const int64_t* offsets = nullptr;
+    const int32_t* codes = nullptr;  // dictionary
+    std::vector<std::string> dictionary;
+  };
+  std::size_t rows = 0;
+  std::vector<Column> columns;
+  std::optional<referee::Table> csv;  // set by referee_table_read_csv, which owns its data
+};
+
+struct referee_options {
+  unsigned threads = 0;
+  std::optional<std::uint64_t> seed;
+  void (*progress)(double, void*) = nullptr;
+  void* progress_user = nullptr;
+  std::atomic<bool> cancel{false};
+};
+
+struct referee_report {
+  referee::Evaluation evaluation;
+  std::string json;
+};
+
+namespace {
+
+std::string& last_error() {
+  thread_local std::string message;
+  return message;
+}
+
+template <class F>
+referee_status guarded(F&& body) noexcept {
+  try {
+    body();
+    last_error().clear();
+    return REFEREE_OK;
+  } catch (const referee::Error& e) {
+    last_error() = e.what();
+    switch (e.kind()) {
+      case referee::ErrorKind::usage:
+        return REFEREE_INVALID_ARGUMENT;
+      case referee::ErrorKind::policy:
+        return REFEREE_POLICY_ERROR;
+      case referee::ErrorKind::data:
+        return REFEREE_DATA_ERROR;
+      case referee::ErrorKind::io:
+        return REFEREE_IO_ERROR;
+      case referee::ErrorKind::cancelled:
+        return REFEREE_CANCELLED;
+      case referee::ErrorKind::internal:
+        return REFEREE_INTERNAL;
+    }
+    return REFEREE_INTERNAL;
+  } catch (const std::bad_alloc&) {
+    last_error() = "out of memory";
+    return REFEREE_INTERNAL;
+  } catch (const std::exception& e) {
+    last_error() = std::string("internal error: ") + e.what();
+    return REFEREE_INTERNAL;
+  } catch (...) {
+    last_error() = "internal error: unknown exception";
+    return REFEREE_INTERNAL;
+  }
+}
+
+template <class T>
+void require(const T* pointer, const char* what) {
+  if (!pointer) throw referee::UsageError(std::string(what) + " is NULL");
+}
+
+referee_table::Column& new_column(referee_table* table, const char* name, std::size_t length) {
+  require(table, "table");
+  require(name, "name");
+  if (table->csv) throw referee::UsageError("a table read from CSV cannot take more columns");
+  if (length != table->rows)
+    throw referee::UsageError("column \"" + std::string(name) + "\" has " + std::to_string(length) +
+                              " values, the table has " + std::to_string(table->rows) + " rows");
+  for (const auto& c : table->columns)
+    if (c.name == name) throw referee::UsageError("column \"" + std::string(name) + "\" is added twice");
+  table->columns.emplace_back();
+  table->columns.back().name = name;
+  return table->columns.back();
+}
+
+// The columns of one evaluation: views of the caller's f64 buffers, or converted copies.
+class ColumnResolver {
+ public:
+  explicit ColumnResolver(const referee_table& table) : table_(table) {}
+
+  const referee_table::Column& find(const std::string& name) const {
+    std::vector<std::string> names;
+    for (const auto& c : table_.columns) {
+      if (c.name == name) return c;
+      names.push_back(c.name);
+    }
+    throw referee::DataError("memory: no column \"" + name + "\" in the table" +
+                             referee::did_you_mean(name, names));
+  }
+
+  std::span<const double> numeric(const std::string& name) {
+    if (name.empty()) return {};
+    const auto& c = find(name);
+    if (c.kind != referee_table::Kind::numeric)
+      throw referee::DataError("memory: column \"" + name + "\" holds strings, a number is needed");
+    const std::size_t n = table_.rows;
+    if (c.type == REFEREE_F64) return {static_cast<const double*>(c.data), n};
+    std::vector<double>& out = converted_.emplace_back(n);
+    for (std::size_t r = 0; r < n; ++r) out[r] = value(c, r);
+    return out;
+  }
+
+  // Dictionary-encodes the cluster column, whatever its kind.
+  void cluster(const std::string& name, std::vector<std::uint32_t>& codes,
+               std::vector<std::string>& dictionary) const {
+    if (name.empty()) return;
+    const auto& c = find(name);
+    const std::size_t n = table_.rows;
+    codes.resize(n);
+    if (c.kind == referee_table::Kind::dictionary) {
+      dictionary = c.dictionary;
+      for (std::size_t r = 0; r < n; ++r) {
+        if (c.codes[r] < 0 || static_cast<std::size_t>(c.codes[r]) >= dictionary.size())
+          throw referee::DataError("memory: row " + std::to_string(r + 1) + ", column \"" + name +
+                                   "\": code " + std::to_string(c.codes[r]) + " is outside the dictionary");
+        codes[r] = static_cast<std::uint32_t>(c.codes[r]);
+      }
+      return;
+    }
+    std::unordered_map<std::string, std::uint32_t> seen;
+    for (std::size_t r = 0; r < n; ++r) {
+      std::string text = c.kind == referee_table::Kind::strings
+                             ? std::string(c.bytes + c.offsets[r], static_cast<std::size_t>(c.offsets[r + 1] - c.offsets[r]))
+                             : integer_text(c, r, name);
+      const auto [it, inserted] = seen.emplace(text, static_cast<std::uint32_t>(dictionary.size()));
+      if (inserted) dictionary.push_back(std::move(text));
+      codes[r] = it->second;
+    }
+  }
+
+ private:
+  static double value(const referee_table::Column& c, std::size_t r) {
+    switch (c.type) {
+      case REFEREE_F64:
+        return static_cast<const double*>(c.data)[r];
+      case REFEREE_F32:
+        return static_cast<const float*>(c.data)[r];
+      case REFEREE_I64:
+        return static_cast<double>(static_cast<const int64_t*>(c.data)[r]);
+      case REFEREE_I32:
+        return static_cast<const int32_t*>(c.data)[r];
+      case REFEREE_U8:
+        return static_cast<const uint8_t*>(c.data)[r];
+    }
+    return 0.0;
+  }
+
+  static std::string integer_text(const referee_table::Column& c, std::size_t r, const std::string& name) {
+    if (c.type == REFEREE_F64 || c.type == REFEREE_F32)
+      throw referee::DataError("memory: cluster column \"" + name + "\" must hold strings or integers");
+    return std::to_string(static_cast<long long>(value(c, r)));
+  }
+
+  const referee_table& table_;
+  std::vector<std::vector<double>> converted_;
+};
+
+referee::Evaluation evaluate_columns(const referee_table& t, const referee::Policy& policy,
+                                     const referee::EvaluateOptions& options) {
+  ColumnResolver columns(t);
+  const referee::ColumnNames& names = policy.columns;
+  const auto label = columns.numeric(names.label);
+  const auto champion = columns.numeric(names.champion);
+  const auto challenger = columns.numeric(names.challenger);
+  const auto weight = columns.numeric(names.weight);
+  std::vector<std::uint32_t> codes;
+  std::vector<std::string> dictionary;
+  columns.cluster(names.cluster, codes, dictionary);
+  const referee::Table table =
+      referee::borrowed_table(label, champion, challenger, weight, codes, dictionary, names);
+  referee::validate_table(table, policy.task);
+  return referee::evaluate(table, policy, options);
+}
+
+}  // namespace
+
+extern "C" {
+
+const char* referee_version(void) { return REFEREE_VERSION_STRING; }
+unsigned referee_version_number(void) { return REFEREE_VERSION_NUMBER; }
+
+const char* referee_status_name(referee_status status) {
+  switch (status) {
+    case REFEREE_OK:
+      return "REFEREE_OK";
+    case REFEREE_INVALID_ARGUMENT:
+      return "REFEREE_INVALID_ARGUMENT";
+    case REFEREE_POLICY_ERROR:
+      return "REFEREE_POLICY_ERROR";
+    case REFEREE_DATA_ERROR:
+      return "REFEREE_DATA_ERROR";
+    case REFEREE_IO_ERROR:
+      return "REFEREE_IO_ERROR";
+    case REFEREE_CANCELLED:
+      return "REFEREE_CANCELLED";
+    case REFEREE_INTERNAL:
+      return "REFEREE_INTERNAL";
+  }
+  return "REFEREE_UNKNOWN_STATUS";
+}
+
+const char* referee_verdict_name(referee_verdict verdict) {
+  switch (verdict) {
+    case REFEREE_PASS:
+      return "PASS";
+    case REFEREE_WARN:
+      return "WARN";
+    case REFEREE_FAIL:
+      return "FAIL";
+    case REFEREE_INCONCLUSIVE:
+      return "INCONCLUSIVE";
+  }
+  return "UNKNOWN";
+}
+
+const char* referee_last_error(void) { return last_error().c_str(); }
+
+referee_status referee_policy_create(const char* json, size_t length, referee_policy** out) {
+  return guarded([&] {
+    require(out, "out");
+    *out = nullptr;
+    require(json, "json");
+    *out = new referee_policy{referee::parse_policy_text(std::string_view(json, length), "policy")};
+  });
+}
+
+referee_status referee_policy_load(const char* path, referee_policy** out) {
+  return guarded([&] {
+    require(out, "out");
+    *out = nullptr;
+    require(path, "path");
+    *out = new referee_policy{referee::load_policy(path)};
+  });
+}
+
+void referee_policy_free(referee_policy* policy) { delete policy; }
+
+referee_status referee_table_create(size_t rows, referee_table** out) {
+  return guarded([&] {
+    require(out, "out");
+    *out = new referee_table;
+    (*out)->rows = rows;
+  });
+}
+
+referee_status referee_table_add_numeric(referee_table* table, const char* name, const void* data,
+                                         size_t length, referee_type type) {
+  return guarded([&] {
+    require(data, "data");
+    if (type < REFEREE_F64 || type > REFEREE_U8)
+      throw referee::UsageError("unknown referee_type " + std::to_string(static_cast<int>(type)));
+    auto& c = new_column(table, name, length);
+    c.data = data;
+    c.type = type;
+  });
+}
+
+referee_status referee_table_add_strings(referee_table* table, const char* name, const char* bytes,
+                                         const int64_t* offsets, size_t length) {
+  return guarded([&] {
+    require(bytes, "bytes");
+    require(offsets, "offsets");
+    for (size_t i = 0; i < length; ++i)
+      if (offsets[i] < 0 || offsets[i + 1] < offsets[i])
+        throw referee::UsageError("offsets of column \"" + std::string(name ? name : "") +
+                                  "\" must start at 0 or more and never decrease");
+    auto& c = new_column(table, name, length);
+    c.kind = referee_table::Kind::strings;
+    c.bytes = bytes;
+    c.offsets = offsets;
+  });
+}
+
+referee_status referee_table_add_dictionary(referee_table* table, const char* name, const int32_t* codes,
+                                            size_t length, const char* const* dictionary,
+                                            size_t dictionary_size) {
+  return guarded([&] {
+    require(codes, "codes");
+    require(dictionary, "dictionary");
+    std::vector<std::string> words;
+    for (size_t i = 0; i < dictionary_size; ++i) {
+      require(dictionary[i], "a dictionary entry");
+      words.emplace_back(dictionary[i]);
+    }
+    auto& c = new_column(table, name, length);
+    c.kind = referee_table::Kind::dictionary;
+    c.codes = codes;
+    c.dictionary = std::move(words);
+  });
+}
+
+referee_status referee_table_read_csv(const char* path, const referee_policy* policy, referee_table** out) {
+  return guarded([&] {
+    require(out, "out");
+    *out = nullptr;
+    require(path, "path");
+    require(policy, "policy");
+    auto table = std::make_unique<referee_table>();
+    table->csv = referee::read_table_csv(path, policy->policy.columns, policy->policy.task);
+    table->rows = table->csv->rows;
+    *out = table.release();
+  });
+}
+
+void referee_table_free(referee_table* table) { delete table; }
+
+referee_status referee_options_create(referee_options** out) {
+  return guarded([&] {
+    require(out, "out");
+    *out = new referee_options;
+  });
+}
+
+referee_status referee_options_set_threads(referee_options* options, unsigned threads) {
+  return guarded([&] {
+    require(options, "options");
+    options->threads = threads;
+  });
+}
+
+referee_status referee_options_set_seed(referee_options* options, uint64_t seed) {
+  return guarded([&] {
+    require(options, "options");
+    options->seed = seed;
+  });
+}
+
+referee_status referee_options_set_progress(referee_options* options, void (*callback)(double, void*),
+                                            void* user) {
+  return guarded([&] {
+    require(options, "options");
+    options->progress = callback;
+    options->progress_user = user;
+  });
+}
+
+referee_status referee_options_cancel(referee_options* options) {
+  return guarded([&] {
+    require(options, "options");
+    options->cancel.store(true);
+  });
+}
+
+void referee_options_free(referee_options* options) { delete options; }
+
+referee_status referee_evaluate(const referee_table* table, const referee_policy* policy,
+                                const referee_options* options, referee_report** out) {
+  return guarded([&] {
+    require(out, "out");
+    *out = nullptr;
+    require(table, "table");
+    require(policy, "policy");
+    referee::EvaluateOptions eo;
+    if (options) {
+      eo.threads = options->threads;
+      eo.seed = options->seed;
+      eo.cancel = &options->cancel;
+      if (options->progress)
+        eo.progress = [callback = options->progress, user = options->progress_user](double f) {
+          callback(f, user);
+        };
+      if (options->cancel.load()) throw referee::CancelledError();
+    }
+    auto report = std::make_unique<referee_report>();
+    report->evaluation = table->csv ? referee::evaluate(*table->csv, policy->policy, eo)
+                                    : evaluate_columns(*table, policy->policy, eo);
+    report->json = referee::report_text(report->evaluation);
+    *out = report.release();
+  });
+}
+
+referee_status referee_report_json(const referee_report* report, const char** json, size_t* length) {
+  return guarded([&] {
+    require(report, "report");
+    require(json, "json");
+    *json = report->json.c_str();
+    if (length) *length = report->json.size();
+  });
+}
+
+referee_status referee_report_verdict(const referee_report* report, referee_verdict* out) {
+  return guarded([&] {
+    require(report, "report");
+    require(out, "out");
+    *out = static_cast<referee_verdict>(report->evaluation.verdict);
+  });
+}
+
+referee_status referee_report_passed(const referee_report* report, int* out) {
+  return guarded([&] {
+    require(report, "report");
+    require(out, "out");
+    *out = report->evaluation.passed ? 1 : 0;
+  });
+}
+
+referee_status referee_report_write(const referee_report* report, const char* path) {
+  return guarded([&] {
+    require(report, "report");
+    require(path, "path");
+    referee::write_report(report->evaluation, path);
+  });
+}
+
+void referee_report_free(referee_report* report) { delete report; }
+
+}  // extern "C"
