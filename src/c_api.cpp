@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <charconv>
+#include <cstring>
 #include <functional>
 #include <new>
 #include <optional>
@@ -95,6 +96,16 @@ referee_status guarded(F&& body) noexcept {
     last_error() = "internal error: unknown exception";
     return REFEREE_INTERNAL;
   }
+}
+
+// A C caller may pass any integer where an enum is declared; reading such a value as a
+// C++ enum is undefined behaviour, so the enums that cross the boundary are read as bytes.
+template <class Enum>
+int raw_value(const Enum& value) noexcept {
+  static_assert(sizeof(Enum) == sizeof(int), "C enums are int-sized");
+  int raw;
+  std::memcpy(&raw, &value, sizeof raw);
+  return raw;
 }
 
 template <class T>
@@ -223,7 +234,7 @@ const char* referee_version(void) { return REFEREE_VERSION_STRING; }
 unsigned referee_version_number(void) { return REFEREE_VERSION_NUMBER; }
 
 const char* referee_status_name(referee_status status) {
-  switch (status) {
+  switch (raw_value(status)) {
     case REFEREE_OK:
       return "REFEREE_OK";
     case REFEREE_INVALID_ARGUMENT:
@@ -243,7 +254,7 @@ const char* referee_status_name(referee_status status) {
 }
 
 const char* referee_verdict_name(referee_verdict verdict) {
-  switch (verdict) {
+  switch (raw_value(verdict)) {
     case REFEREE_PASS:
       return "PASS";
     case REFEREE_WARN:
@@ -290,8 +301,9 @@ referee_status referee_table_add_numeric(referee_table* table, const char* name,
                                          size_t length, referee_type type) {
   return guarded([&] {
     require(data, "data");
-    if (type < REFEREE_F64 || type > REFEREE_U8)
-      throw referee::UsageError("unknown referee_type " + std::to_string(static_cast<int>(type)));
+    const int type_value = raw_value(type);
+    if (type_value < REFEREE_F64 || type_value > REFEREE_U8)
+      throw referee::UsageError("unknown referee_type " + std::to_string(type_value));
     auto& c = new_column(table, name, length);
     c.data = data;
     c.type = type;

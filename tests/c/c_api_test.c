@@ -83,6 +83,19 @@ static void test_policy_errors(void) {
   referee_policy_free(policy);
 }
 
+/* A table of the test's columns, with the cluster column dictionary-encoded. */
+static referee_table* table_with_codes(size_t n, const int32_t* y, const float* a, const double* b,
+                                       const uint8_t* w, const int32_t* codes, const char* const* dictionary) {
+  referee_table* table = NULL;
+  CHECK(referee_table_create(n, &table) == REFEREE_OK);
+  CHECK(referee_table_add_numeric(table, "y", y, n, REFEREE_I32) == REFEREE_OK);
+  CHECK(referee_table_add_numeric(table, "a", a, n, REFEREE_F32) == REFEREE_OK);
+  CHECK(referee_table_add_numeric(table, "b", b, n, REFEREE_F64) == REFEREE_OK);
+  CHECK(referee_table_add_numeric(table, "w", w, n, REFEREE_U8) == REFEREE_OK);
+  CHECK(referee_table_add_dictionary(table, "customer", codes, n, dictionary, 8) == REFEREE_OK);
+  return table;
+}
+
 static void test_column_table(void) {
   enum { n = 12 };
   const int32_t y[n] = {0, 1, 0, 1, 1, 0, 0, 1, 0, 1, 0, 1};
@@ -140,13 +153,7 @@ static void test_column_table(void) {
   CHECK(length == strlen(json) && contains(json, "\"seed\": 11") && contains(json, "\"units\": 8"));
 
   /* The same clusters given as a dictionary give the same report, byte for byte outside run. */
-  referee_table* by_code = NULL;
-  CHECK(referee_table_create(n, &by_code) == REFEREE_OK);
-  CHECK(referee_table_add_numeric(by_code, "y", y, n, REFEREE_I32) == REFEREE_OK);
-  CHECK(referee_table_add_numeric(by_code, "a", a, n, REFEREE_F32) == REFEREE_OK);
-  CHECK(referee_table_add_numeric(by_code, "b", b, n, REFEREE_F64) == REFEREE_OK);
-  CHECK(referee_table_add_numeric(by_code, "w", w, n, REFEREE_U8) == REFEREE_OK);
-  CHECK(referee_table_add_dictionary(by_code, "customer", codes, n, dictionary, 8) == REFEREE_OK);
+  referee_table* by_code = table_with_codes(n, y, a, b, w, codes, dictionary);
   referee_report* again = NULL;
   CHECK(referee_evaluate(by_code, policy, options, &again) == REFEREE_OK);
   const char* json_again = NULL;
@@ -158,13 +165,7 @@ static void test_column_table(void) {
   int32_t broken[n];
   memcpy(broken, codes, sizeof broken);
   broken[4] = 9;
-  referee_table* bad_codes = NULL;
-  CHECK(referee_table_create(n, &bad_codes) == REFEREE_OK);
-  CHECK(referee_table_add_numeric(bad_codes, "y", y, n, REFEREE_I32) == REFEREE_OK);
-  CHECK(referee_table_add_numeric(bad_codes, "a", a, n, REFEREE_F32) == REFEREE_OK);
-  CHECK(referee_table_add_numeric(bad_codes, "b", b, n, REFEREE_F64) == REFEREE_OK);
-  CHECK(referee_table_add_numeric(bad_codes, "w", w, n, REFEREE_U8) == REFEREE_OK);
-  CHECK(referee_table_add_dictionary(bad_codes, "customer", broken, n, dictionary, 8) == REFEREE_OK);
+  referee_table* bad_codes = table_with_codes(n, y, a, b, w, broken, dictionary);
   referee_report* none = NULL;
   CHECK(referee_evaluate(bad_codes, policy, NULL, &none) == REFEREE_DATA_ERROR);
   CHECK(contains(referee_last_error(), "row 5") && contains(referee_last_error(), "outside the dictionary"));

@@ -48,9 +48,11 @@ def test_dataframe_verdict_and_figures_equal_the_cli(examples, tmp_path):
     assert ours == cli_report
 
 
-def test_categorical_cluster_column_gives_the_same_report(examples):
+def test_categorical_columns_give_the_same_report(examples):
     df = pd.read_csv(examples / "credit_eval.csv")
-    as_category = df.assign(customer_id=df["customer_id"].astype("category"))
+    categorical = {name: df[name].astype("category")
+                   for name in ("customer_id", "region", "channel", "sex", "age_band")}
+    as_category = df.assign(**categorical)
     plain = referee.evaluate(df, examples / "gate.json").to_dict()
     categorical = referee.evaluate(as_category, examples / "gate.json").to_dict()
     for r in (plain, categorical):
