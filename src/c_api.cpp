@@ -4,9 +4,9 @@
 #include <referee/referee.h>
 
 #include <atomic>
-#include <charconv>
 #include <cstring>
 #include <functional>
+#include <memory>
 #include <new>
 #include <optional>
 #include <string>
@@ -199,10 +199,19 @@ class ColumnResolver {
     return 0.0;
   }
 
+  // The decimal text of an integer cluster key, read as an integer: an int64 key above
+  // 2^53 would lose its last digits on a trip through double.
   static std::string integer_text(const referee_table::Column& c, std::size_t r, const std::string& name) {
-    if (c.type == REFEREE_F64 || c.type == REFEREE_F32)
-      throw referee::DataError("memory: cluster column \"" + name + "\" must hold strings or integers");
-    return std::to_string(static_cast<long long>(value(c, r)));
+    switch (c.type) {
+      case REFEREE_I64:
+        return std::to_string(static_cast<const int64_t*>(c.data)[r]);
+      case REFEREE_I32:
+        return std::to_string(static_cast<const int32_t*>(c.data)[r]);
+      case REFEREE_U8:
+        return std::to_string(static_cast<const uint8_t*>(c.data)[r]);
+      default:
+        throw referee::DataError("memory: cluster column \"" + name + "\" must hold strings or integers");
+    }
   }
 
   const referee_table& table_;
@@ -292,8 +301,10 @@ void referee_policy_free(referee_policy* policy) { delete policy; }
 referee_status referee_table_create(size_t rows, referee_table** out) {
   return guarded([&] {
     require(out, "out");
-    *out = new referee_table;
-    (*out)->rows = rows;
+    *out = nullptr;
+    auto table = std::make_unique<referee_table>();
+    table->rows = rows;
+    *out = table.release();
   });
 }
 
@@ -362,6 +373,7 @@ void referee_table_free(referee_table* table) { delete table; }
 referee_status referee_options_create(referee_options** out) {
   return guarded([&] {
     require(out, "out");
+    *out = nullptr;
     *out = new referee_options;
   });
 }

@@ -15,7 +15,8 @@
  * - Every function that can fail returns a referee_status; REFEREE_OK is 0. The detail of
  *   the last failure is referee_last_error(). Status values are never renumbered.
  * - A gate FAIL is a result (referee_report_verdict), never an error status.
- * - Handles are opaque. Each *_create or *_load has a *_free, which accepts NULL.
+ * - Handles are opaque. Each *_create or *_load has a *_free, which accepts NULL. A NULL
+ *   handle or out pointer is REFEREE_INVALID_ARGUMENT; on failure *out is set to NULL.
  * - Strings returned by the library are owned by the handle they come from and stay valid
  *   until that handle is freed, except referee_last_error() (see below).
  * - No C++ exception ever crosses this API.
@@ -25,7 +26,10 @@
  *   caller's pointers. The caller's buffers must stay valid and unchanged until the last
  *   referee_evaluate() that uses the table has returned, or the table is freed. f64
  *   columns are read in place; f32, i64, i32 and u8 columns are converted to f64 in a
- *   temporary buffer during referee_evaluate(). Column names are copied.
+ *   temporary buffer during referee_evaluate(). Column names and the entries of a
+ *   dictionary column's dictionary are copied; its codes, a string column's bytes and
+ *   offsets, and every numeric buffer are borrowed.
+ *   A table from referee_table_read_csv() owns its data and borrows nothing.
  *
  * Threading contract
  * - The library has no global mutable state, except each thread's last-error message.
@@ -34,7 +38,9 @@
  * - referee_evaluate() uses worker threads of its own (referee_options_set_threads); the
  *   result depends on the seed, never on the number of threads.
  * - The progress callback is called from worker threads, one call at a time.
- * - referee_options_cancel() may be called from any thread while referee_evaluate() runs.
+ * - referee_options_cancel() may be called from any thread while referee_evaluate() runs;
+ *   that call then returns REFEREE_CANCELLED and no report. The cancel is sticky: every
+ *   later referee_evaluate() with the same options is cancelled too.
  * - referee_last_error() is thread-local and valid until the next referee call on the
  *   same thread.
  */
@@ -102,7 +108,11 @@ REFEREE_API referee_status referee_policy_create(const char* json, size_t length
 REFEREE_API referee_status referee_policy_load(const char* path, referee_policy** out);
 REFEREE_API void referee_policy_free(referee_policy* policy);
 
-/* Tables: `rows` rows; columns are matched to the policy's roles by name at evaluation. */
+/* Tables: `rows` rows; columns are matched to the policy's roles by name at evaluation,
+ * and a role whose column is missing is a REFEREE_DATA_ERROR. Each column's `length` must
+ * equal `rows`, and names must be unique (else REFEREE_INVALID_ARGUMENT). Label, scores and
+ * weight must be numeric; the cluster column may be strings, a dictionary, or integers
+ * (i64, i32, u8: a unit is keyed by the value's decimal text). */
 REFEREE_API referee_status referee_table_create(size_t rows, referee_table** out);
 REFEREE_API referee_status referee_table_add_numeric(referee_table* table, const char* name,
                                                      const void* data, size_t length, referee_type type);
@@ -111,7 +121,9 @@ REFEREE_API referee_status referee_table_add_numeric(referee_table* table, const
 REFEREE_API referee_status referee_table_add_strings(referee_table* table, const char* name,
                                                      const char* bytes, const int64_t* offsets,
                                                      size_t length);
-/* Dictionary-encoded strings: value i is dictionary[codes[i]]. */
+/* Dictionary-encoded strings: value i is dictionary[codes[i]] (NUL-terminated UTF-8). A code
+ * outside [0, dictionary_size) is a REFEREE_DATA_ERROR from referee_evaluate() naming the
+ * column and the row. */
 REFEREE_API referee_status referee_table_add_dictionary(referee_table* table, const char* name,
                                                         const int32_t* codes, size_t length,
                                                         const char* const* dictionary,

@@ -2,10 +2,13 @@
  * with one argument, a path where the example's report is written for comparison with
  * the CLI's (tests/c/run_c_api_test.sh). */
 
+#define _POSIX_C_SOURCE 200809L /* mkstemp, close */
+
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <referee/referee.h>
 
@@ -35,12 +38,45 @@ static const char* kPolicy =
 struct progress_log {
   int calls;
   double last;
+  referee_options* cancel_on_first_call; /* NULL: just record */
 };
 
 static void on_progress(double fraction, void* user) {
   struct progress_log* log = (struct progress_log*)user;
   log->calls++;
   log->last = fraction;
+  if (log->cancel_on_first_call && log->calls == 1) referee_options_cancel(log->cancel_on_first_call);
+}
+
+/* The report's text before its "run" section (the last one): equal prefixes mean equal
+ * reports outside run, byte for byte. */
+static size_t before_run(const char* json) {
+  const char* run = strstr(json, "\n  \"run\": {");
+  return run ? (size_t)(run - json) : strlen(json);
+}
+
+static int same_outside_run(const char* a, const char* b) {
+  const size_t n = before_run(a);
+  return n == before_run(b) && n > 0 && strncmp(a, b, n) == 0;
+}
+
+static char* read_whole_file(const char* path, size_t* length) {
+  FILE* f = fopen(path, "rb");
+  char* text = NULL;
+  long size;
+  if (!f) return NULL;
+  if (fseek(f, 0, SEEK_END) == 0 && (size = ftell(f)) >= 0 && fseek(f, 0, SEEK_SET) == 0) {
+    text = (char*)malloc((size_t)size + 1);
+    if (text && fread(text, 1, (size_t)size, f) == (size_t)size) {
+      text[size] = '\0';
+      *length = (size_t)size;
+    } else {
+      free(text);
+      text = NULL;
+    }
+  }
+  fclose(f);
+  return text;
 }
 
 static void test_versions_and_names(void) {
@@ -50,6 +86,19 @@ static void test_versions_and_names(void) {
   CHECK(strcmp(referee_status_name(REFEREE_DATA_ERROR), "REFEREE_DATA_ERROR") == 0);
   CHECK(strcmp(referee_status_name((referee_status)99), "REFEREE_UNKNOWN_STATUS") == 0);
   CHECK(strcmp(referee_verdict_name(REFEREE_INCONCLUSIVE), "INCONCLUSIVE") == 0);
+  {
+    static const char* const statuses[] = {"REFEREE_OK", "REFEREE_INVALID_ARGUMENT", "REFEREE_POLICY_ERROR",
+                                           "REFEREE_DATA_ERROR", "REFEREE_IO_ERROR", "REFEREE_CANCELLED",
+                                           "REFEREE_INTERNAL"};
+    static const char* const verdicts[] = {"PASS", "WARN", "FAIL", "INCONCLUSIVE"};
+    int i;
+    for (i = 0; i < 7; ++i) CHECK(strcmp(referee_status_name((referee_status)i), statuses[i]) == 0);
+    for (i = 0; i < 4; ++i) CHECK(strcmp(referee_verdict_name((referee_verdict)i), verdicts[i]) == 0);
+    CHECK(strcmp(referee_status_name((referee_status)-1), "REFEREE_UNKNOWN_STATUS") == 0);
+  }
+  CHECK(REFEREE_VERSION_NUMBER ==
+        REFEREE_VERSION_MAJOR * 10000 + REFEREE_VERSION_MINOR * 100 + REFEREE_VERSION_PATCH);
+  CHECK(strcmp(referee_last_error(), "") == 0); /* nothing has failed on this thread yet */
 }
 
 static void test_null_arguments_and_free_null(void) {
@@ -60,6 +109,46 @@ static void test_null_arguments_and_free_null(void) {
   CHECK(referee_evaluate(NULL, NULL, NULL, NULL) == REFEREE_INVALID_ARGUMENT);
   CHECK(referee_options_set_threads(NULL, 1) == REFEREE_INVALID_ARGUMENT);
   CHECK(referee_report_json(NULL, NULL, NULL) == REFEREE_INVALID_ARGUMENT);
+  CHECK(contains(referee_last_error(), "report is NULL"));
+  CHECK(referee_policy_load(NULL, &policy) == REFEREE_INVALID_ARGUMENT);
+  CHECK(referee_policy_load("examples/gate.json", NULL) == REFEREE_INVALID_ARGUMENT);
+  CHECK(referee_table_create(3, NULL) == REFEREE_INVALID_ARGUMENT);
+  {
+    const double values[3] = {0.0, 1.0, 0.0};
+    const int64_t offsets[4] = {0, 1, 2, 3};
+    const int32_t codes[3] = {0, 0, 0};
+    const char* const dictionary[1] = {"x"};
+    const char* const holey[1] = {NULL};
+    referee_table* table = NULL;
+    referee_table* csv = (referee_table*)(uintptr_t)1; /* poisoned: must be reset to NULL */
+    CHECK(referee_table_add_numeric(NULL, "y", values, 3, REFEREE_F64) == REFEREE_INVALID_ARGUMENT);
+    CHECK(referee_table_create(3, &table) == REFEREE_OK && table != NULL);
+    CHECK(referee_table_add_numeric(table, NULL, values, 3, REFEREE_F64) == REFEREE_INVALID_ARGUMENT);
+    CHECK(referee_table_add_numeric(table, "y", NULL, 3, REFEREE_F64) == REFEREE_INVALID_ARGUMENT);
+    CHECK(referee_table_add_strings(table, "s", NULL, offsets, 3) == REFEREE_INVALID_ARGUMENT);
+    CHECK(referee_table_add_strings(table, "s", "abc", NULL, 3) == REFEREE_INVALID_ARGUMENT);
+    CHECK(referee_table_add_strings(NULL, "s", "abc", offsets, 3) == REFEREE_INVALID_ARGUMENT);
+    CHECK(referee_table_add_dictionary(table, "d", NULL, 3, dictionary, 1) == REFEREE_INVALID_ARGUMENT);
+    CHECK(referee_table_add_dictionary(table, "d", codes, 3, NULL, 1) == REFEREE_INVALID_ARGUMENT);
+    CHECK(referee_table_add_dictionary(table, "d", codes, 3, holey, 1) == REFEREE_INVALID_ARGUMENT);
+    CHECK(referee_table_add_dictionary(NULL, "d", codes, 3, dictionary, 1) == REFEREE_INVALID_ARGUMENT);
+    CHECK(referee_table_read_csv(NULL, NULL, &csv) == REFEREE_INVALID_ARGUMENT && csv == NULL);
+    CHECK(referee_table_read_csv("examples/credit_eval.csv", NULL, &csv) == REFEREE_INVALID_ARGUMENT);
+    CHECK(contains(referee_last_error(), "policy is NULL"));
+    CHECK(referee_evaluate(table, NULL, NULL, NULL) == REFEREE_INVALID_ARGUMENT);
+    referee_table_free(table);
+  }
+  CHECK(referee_options_create(NULL) == REFEREE_INVALID_ARGUMENT);
+  CHECK(referee_options_set_seed(NULL, 1) == REFEREE_INVALID_ARGUMENT);
+  CHECK(referee_options_set_progress(NULL, NULL, NULL) == REFEREE_INVALID_ARGUMENT);
+  CHECK(referee_options_cancel(NULL) == REFEREE_INVALID_ARGUMENT);
+  {
+    referee_verdict verdict = REFEREE_PASS;
+    int flag = 0;
+    CHECK(referee_report_verdict(NULL, &verdict) == REFEREE_INVALID_ARGUMENT);
+    CHECK(referee_report_passed(NULL, &flag) == REFEREE_INVALID_ARGUMENT);
+    CHECK(referee_report_write(NULL, "/tmp/x.json") == REFEREE_INVALID_ARGUMENT);
+  }
   referee_policy_free(NULL);
   referee_table_free(NULL);
   referee_options_free(NULL);
@@ -134,7 +223,7 @@ static void test_column_table(void) {
   CHECK(referee_table_add_strings(table, "customer", bytes, offsets, n) == REFEREE_OK);
 
   referee_options* options = NULL;
-  struct progress_log log = {0, 0.0};
+  struct progress_log log = {0, 0.0, NULL};
   CHECK(referee_options_create(&options) == REFEREE_OK);
   CHECK(referee_options_set_threads(options, 2) == REFEREE_OK);
   CHECK(referee_options_set_seed(options, 11) == REFEREE_OK);
@@ -158,7 +247,7 @@ static void test_column_table(void) {
   CHECK(referee_evaluate(by_code, policy, options, &again) == REFEREE_OK);
   const char* json_again = NULL;
   CHECK(referee_report_json(again, &json_again, NULL) == REFEREE_OK);
-  CHECK(strncmp(json, json_again, (size_t)(strstr(json, "\"run\"") - json)) == 0);
+  CHECK(same_outside_run(json, json_again));
   referee_report_free(again);
 
   /* A code outside the dictionary is a data error naming the row. */
@@ -179,7 +268,15 @@ static void test_column_table(void) {
   const int fd = mkstemp(path);
   CHECK(fd >= 0);
   CHECK(referee_report_write(report, path) == REFEREE_OK);
+  {
+    size_t written_length = 0;
+    char* written = read_whole_file(path, &written_length);
+    CHECK(written != NULL && written_length == length && memcmp(written, json, length) == 0);
+    free(written);
+  }
   CHECK(referee_report_write(report, "/nonexistent/dir/report.json") == REFEREE_IO_ERROR);
+  CHECK(contains(referee_last_error(), "/nonexistent/dir"));
+  if (fd >= 0) close(fd);
   remove(path);
 
   referee_report_free(report);
@@ -187,6 +284,165 @@ static void test_column_table(void) {
   referee_table_free(bad_codes);
   referee_table_free(by_code);
   referee_table_free(table);
+  referee_policy_free(policy);
+}
+
+
+/* Evaluates and returns the report (NULL on failure), checking the status. */
+static referee_report* evaluate_ok(const referee_table* table, const referee_policy* policy,
+                                   const referee_options* options) {
+  referee_report* report = NULL;
+  const referee_status status = referee_evaluate(table, policy, options, &report);
+  CHECK(status == REFEREE_OK && report != NULL);
+  return report;
+}
+
+static const char* json_of(const referee_report* report) {
+  const char* json = "";
+  if (report) CHECK(referee_report_json(report, &json, NULL) == REFEREE_OK);
+  return json;
+}
+
+/* The contract beyond the happy path: thread count, integer cluster keys, FAIL as a
+ * result, bad values, and a cancel while the evaluation runs. */
+static void test_contract(void) {
+  enum { n = 12 };
+  const double y[n] = {0, 1, 0, 1, 1, 0, 0, 1, 0, 1, 0, 1};
+  const double a[n] = {0.2, 0.7, 0.4, 0.6, 0.9, 0.3, 0.1, 0.8, 0.5, 0.4, 0.2, 0.7};
+  const double b[n] = {0.1, 0.8, 0.3, 0.7, 0.95, 0.2, 0.2, 0.9, 0.4, 0.6, 0.1, 0.8};
+  const uint8_t w[n] = {1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1};
+  const int32_t codes[n] = {0, 0, 1, 2, 2, 3, 4, 4, 5, 6, 7, 7};
+  /* Keys above 2^53, where neighbours collide as doubles: read as integers, they stay apart. */
+  const int64_t base = (int64_t)1 << 53;
+  int64_t keys[n];
+  char bytes[n * 24];
+  int64_t offsets[n + 1];
+  const int32_t bad_labels[n] = {0, 1, 0, 2, 1, 0, 0, 1, 0, 1, 0, 1};
+  const char label_bytes[] = "011011001010";
+  int64_t label_offsets[n + 1];
+  referee_policy* policy = NULL;
+  referee_policy* strict = NULL;
+  referee_table* by_integer = NULL;
+  referee_table* by_text = NULL;
+  referee_table* bad = NULL;
+  referee_report* one = NULL;
+  referee_report* many = NULL;
+  referee_report* by_int_report = NULL;
+  referee_report* by_text_report = NULL;
+  referee_report* none = NULL;
+  referee_options* single = NULL;
+  referee_options* all = NULL;
+  referee_options* midway = NULL;
+  struct progress_log log = {0, 0.0, NULL};
+  size_t used = 0;
+  int i;
+  const char* strict_text =
+      "{\"version\": 1, \"task\": \"binary\","
+      " \"columns\": {\"label\": \"y\", \"champion\": \"a\", \"challenger\": \"b\"},"
+      " \"bootstrap\": {\"resamples\": 200, \"seed\": 3},"
+      " \"rules\": [{\"id\": \"auc\", \"metric\": \"roc_auc\", \"subject\": \"champion\", \"min\": 0.999,"
+      " \"decide_on\": \"point\"}]}";
+
+  offsets[0] = 0;
+  for (i = 0; i < n; ++i) {
+    keys[i] = base + codes[i];
+    used += (size_t)sprintf(bytes + used, "%lld", (long long)keys[i]);
+    offsets[i + 1] = (int64_t)used;
+  }
+  for (i = 0; i <= n; ++i) label_offsets[i] = i;
+
+  CHECK(referee_policy_create(kPolicy, strlen(kPolicy), &policy) == REFEREE_OK);
+  CHECK(referee_policy_create(strict_text, strlen(strict_text), &strict) == REFEREE_OK);
+
+  CHECK(referee_table_create(n, &by_integer) == REFEREE_OK);
+  CHECK(referee_table_add_numeric(by_integer, "y", y, n, REFEREE_F64) == REFEREE_OK);
+  CHECK(referee_table_add_numeric(by_integer, "a", a, n, REFEREE_F64) == REFEREE_OK);
+  CHECK(referee_table_add_numeric(by_integer, "b", b, n, REFEREE_F64) == REFEREE_OK);
+  CHECK(referee_table_add_numeric(by_integer, "w", w, n, REFEREE_U8) == REFEREE_OK);
+  CHECK(referee_table_add_numeric(by_integer, "customer", keys, n, REFEREE_I64) == REFEREE_OK);
+
+  CHECK(referee_table_create(n, &by_text) == REFEREE_OK);
+  CHECK(referee_table_add_numeric(by_text, "y", y, n, REFEREE_F64) == REFEREE_OK);
+  CHECK(referee_table_add_numeric(by_text, "a", a, n, REFEREE_F64) == REFEREE_OK);
+  CHECK(referee_table_add_numeric(by_text, "b", b, n, REFEREE_F64) == REFEREE_OK);
+  CHECK(referee_table_add_numeric(by_text, "w", w, n, REFEREE_U8) == REFEREE_OK);
+  CHECK(referee_table_add_strings(by_text, "customer", bytes, offsets, n) == REFEREE_OK);
+
+  /* Results depend on the seed, never on the thread count. */
+  CHECK(referee_options_create(&single) == REFEREE_OK);
+  CHECK(referee_options_set_threads(single, 1) == REFEREE_OK);
+  CHECK(referee_options_create(&all) == REFEREE_OK);
+  CHECK(referee_options_set_threads(all, 0) == REFEREE_OK);
+  one = evaluate_ok(by_integer, policy, single);
+  many = evaluate_ok(by_integer, policy, all);
+  CHECK(same_outside_run(json_of(one), json_of(many)));
+  CHECK(contains(json_of(one), "\"units\": 8"));
+
+  /* An i64 cluster column keys units by the value's decimal text: the same report, data
+   * hash included, as the same keys given as strings. */
+  by_int_report = evaluate_ok(by_integer, policy, NULL);
+  by_text_report = evaluate_ok(by_text, policy, NULL);
+  CHECK(same_outside_run(json_of(by_int_report), json_of(by_text_report)));
+  CHECK(contains(json_of(by_int_report), "\"sha256_of\": \"columns\""));
+
+  /* A FAIL verdict is a result: the call succeeds. */
+  {
+    referee_report* failing = evaluate_ok(by_text, strict, NULL);
+    referee_verdict verdict = REFEREE_PASS;
+    int flag = 1;
+    CHECK(referee_report_verdict(failing, &verdict) == REFEREE_OK && verdict == REFEREE_FAIL);
+    CHECK(referee_report_passed(failing, &flag) == REFEREE_OK && flag == 0);
+    CHECK(strcmp(referee_verdict_name(verdict), "FAIL") == 0);
+    CHECK(strcmp(referee_last_error(), "") == 0);
+    referee_report_free(failing);
+  }
+
+  /* Bad values: a label of 2 names the row; a label column of strings is refused. */
+  CHECK(referee_table_create(n, &bad) == REFEREE_OK);
+  CHECK(referee_table_add_numeric(bad, "y", bad_labels, n, REFEREE_I32) == REFEREE_OK);
+  CHECK(referee_table_add_numeric(bad, "a", a, n, REFEREE_F64) == REFEREE_OK);
+  CHECK(referee_table_add_numeric(bad, "b", b, n, REFEREE_F64) == REFEREE_OK);
+  CHECK(referee_evaluate(bad, strict, NULL, &none) == REFEREE_DATA_ERROR && none == NULL);
+  CHECK(contains(referee_last_error(), "row 4") && contains(referee_last_error(), "not 0 or 1"));
+  referee_table_free(bad);
+  bad = NULL;
+  CHECK(referee_table_create(n, &bad) == REFEREE_OK);
+  CHECK(referee_table_add_strings(bad, "y", label_bytes, label_offsets, n) == REFEREE_OK);
+  CHECK(referee_table_add_numeric(bad, "a", a, n, REFEREE_F64) == REFEREE_OK);
+  CHECK(referee_table_add_numeric(bad, "b", b, n, REFEREE_F64) == REFEREE_OK);
+  CHECK(referee_evaluate(bad, strict, NULL, &none) == REFEREE_DATA_ERROR && none == NULL);
+  CHECK(contains(referee_last_error(), "\"y\" holds strings"));
+  /* An empty table is a data error too. */
+  referee_table_free(bad);
+  bad = NULL;
+  CHECK(referee_table_create(0, &bad) == REFEREE_OK);
+  CHECK(referee_table_add_numeric(bad, "y", y, 0, REFEREE_F64) == REFEREE_OK);
+  CHECK(referee_table_add_numeric(bad, "a", a, 0, REFEREE_F64) == REFEREE_OK);
+  CHECK(referee_table_add_numeric(bad, "b", b, 0, REFEREE_F64) == REFEREE_OK);
+  CHECK(referee_evaluate(bad, strict, NULL, &none) == REFEREE_DATA_ERROR && none == NULL);
+  CHECK(contains(referee_last_error(), "no data rows"));
+
+  /* Cancelled while running: the progress callback cancels after the first block. */
+  CHECK(referee_options_create(&midway) == REFEREE_OK);
+  CHECK(referee_options_set_threads(midway, 1) == REFEREE_OK);
+  log.cancel_on_first_call = midway;
+  CHECK(referee_options_set_progress(midway, on_progress, &log) == REFEREE_OK);
+  CHECK(referee_evaluate(by_text, policy, midway, &none) == REFEREE_CANCELLED && none == NULL);
+  CHECK(log.calls >= 1 && log.last < 1.0);
+  CHECK(contains(referee_last_error(), "cancelled"));
+  CHECK(strcmp(referee_status_name(REFEREE_CANCELLED), "REFEREE_CANCELLED") == 0);
+
+  referee_options_free(midway);
+  referee_options_free(all);
+  referee_options_free(single);
+  referee_report_free(by_text_report);
+  referee_report_free(by_int_report);
+  referee_report_free(many);
+  referee_report_free(one);
+  referee_table_free(bad);
+  referee_table_free(by_text);
+  referee_table_free(by_integer);
+  referee_policy_free(strict);
   referee_policy_free(policy);
 }
 
@@ -201,7 +457,29 @@ static void test_csv_matches_the_cli(const char* report_path) {
   CHECK(referee_evaluate(table, policy, NULL, &report) == REFEREE_OK);
   referee_verdict verdict = REFEREE_FAIL;
   CHECK(referee_report_verdict(report, &verdict) == REFEREE_OK && verdict == REFEREE_PASS);
-  CHECK(referee_report_write(report, report_path) == REFEREE_OK);
+  /* The report_json text goes to report_path for the script's comparison with the CLI;
+   * report_write must produce the same bytes. */
+  {
+    const char* json = NULL;
+    size_t length = 0;
+    FILE* out = fopen(report_path, "wb");
+    char written_path[] = "/tmp/referee-c-api-csv-XXXXXX";
+    const int fd = mkstemp(written_path);
+    CHECK(referee_report_json(report, &json, &length) == REFEREE_OK);
+    CHECK(out != NULL && json != NULL && fwrite(json, 1, length, out) == length);
+    if (out) CHECK(fclose(out) == 0);
+    CHECK(fd >= 0);
+    if (fd >= 0) {
+      size_t written_length = 0;
+      char* written;
+      close(fd);
+      CHECK(referee_report_write(report, written_path) == REFEREE_OK);
+      written = read_whole_file(written_path, &written_length);
+      CHECK(written != NULL && json != NULL && written_length == length && memcmp(written, json, length) == 0);
+      free(written);
+      remove(written_path);
+    }
+  }
   referee_report_free(report);
   referee_table_free(table);
   referee_policy_free(policy);
@@ -216,6 +494,7 @@ int main(int argc, char** argv) {
   test_null_arguments_and_free_null();
   test_policy_errors();
   test_column_table();
+  test_contract();
   test_csv_matches_the_cli(argv[1]);
   printf("%d passed, %d failed\n", passed, failed);
   return failed == 0 ? 0 : 1;

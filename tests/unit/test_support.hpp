@@ -1,9 +1,14 @@
 #pragma once
 // Shared helpers for the unit tests: fixture loading and message checks.
 
+#include <atomic>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <system_error>
+
+#include <unistd.h>
 
 #include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
@@ -22,6 +27,30 @@ inline std::string read_text(const std::string& path) {
   s << in.rdbuf();
   return s.str();
 }
+
+// A file in the temp directory holding `content` byte for byte, removed when the test ends.
+class TempFile {
+ public:
+  explicit TempFile(const std::string& content, const std::string& suffix = ".csv") {
+    static std::atomic<int> counter{0};
+    path_ = std::filesystem::temp_directory_path() /
+            ("referee-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter++) + suffix);
+    std::ofstream out(path_, std::ios::binary);
+    out << content;
+    REQUIRE(out.good());
+  }
+  TempFile(const TempFile&) = delete;
+  TempFile& operator=(const TempFile&) = delete;
+  ~TempFile() {
+    std::error_code ec;
+    std::filesystem::remove(path_, ec);
+  }
+  const std::filesystem::path& path() const { return path_; }
+  std::string name() const { return path_.string(); }
+
+ private:
+  std::filesystem::path path_;
+};
 
 // Runs `f`, expecting an exception of type E whose message contains every fragment.
 template <class E, class F>
