@@ -8,6 +8,7 @@
 
 #include <referee/did_you_mean.hpp>
 #include <referee/error.hpp>
+#include <referee/grouping.hpp>
 #include <referee/sha256.hpp>
 
 namespace referee {
@@ -27,6 +28,24 @@ std::string_view scheme_name(ResamplingScheme s) {
 std::string_view on_inconclusive_name(OnInconclusive o) {
   constexpr std::array<std::string_view, 3> names{"fail", "warn", "pass"};
   return names[static_cast<std::size_t>(o)];
+}
+
+std::string_view on_insufficient_name(OnInsufficient o) {
+  return o == OnInsufficient::inconclusive ? "inconclusive" : "skip";
+}
+std::string_view scope_kind_name(ScopeKind k) {
+  constexpr std::array<std::string_view, 4> names{"overall", "segment", "each_segment", "worst_segment"};
+  return names[static_cast<std::size_t>(k)];
+}
+
+std::string_view Rule::metric_name() const {
+  return disparity ? referee::disparity_name(*disparity) : referee::metric_name(metric);
+}
+
+const std::string* FairnessSettings::reference_of(std::string_view attribute) const {
+  for (const auto& [name, group] : reference)
+    if (name == attribute) return &group;
+  return nullptr;
 }
 
 namespace {
@@ -97,7 +116,21 @@ class ObjectReader {
   std::vector<std::string> known_;
 };
 
-ColumnNames parse_columns(const json& v, std::string_view origin) {
+// A list of distinct, non-empty column names (or segment specs).
+std::vector<std::string> string_list(ObjectReader& r, std::string_view key, const json& v) {
+  if (!v.is_array()) r.fail(r.path_of(key), "must be an array of column names");
+  std::vector<std::string> out;
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    const std::string path = r.path_of(key) + "[" + std::to_string(i) + "]";
+    if (!v[i].is_string() || v[i].get<std::string>().empty()) r.fail(path, "must be a non-empty string");
+    const std::string name = v[i].get<std::string>();
+    if (std::find(out.begin(), out.end(), name) != out.end()) r.fail(path, "repeats \"" + name + "\"");
+    out.push_back(name);
+  }
+  return out;
+}
+
+ColumnNames parse_columns(const json& v, std::string_view origin, Policy& policy) {
   ObjectReader r(v, "$.columns", origin);
   ColumnNames c;
   c.label = r.string("label", r.require("label"));
@@ -105,7 +138,32 @@ ColumnNames parse_columns(const json& v, std::string_view origin) {
   c.challenger = r.string("challenger", r.require("challenger"));
   if (const json* w = r.find("weight")) c.weight = r.string("weight", *w);
   if (const json* k = r.find("cluster")) c.cluster = r.string("cluster", *k);
+  if (const json* x = r.find("segments")) policy.segments = string_list(r, "segments", *x);
+  if (const json* x = r.find("sensitive")) policy.sensitive = string_list(r, "sensitive", *x);
   r.reject_unknown_keys();
+
+  const std::array<std::string_view, 5> role_names{"label", "champion", "challenger", "weight", "cluster"};
+  const std::array<const std::string*, 5> role_columns{&c.label, &c.champion, &c.challenger, &c.weight, &c.cluster};
+  auto add_categorical = [&](const std::string& name, const std::string& path) {
+    for (std::size_t i = 0; i < role_columns.size(); ++i)
+      if (*role_columns[i] == name)
+        r.fail(path, "names column \"" + name + "\", which is the " + std::string(role_names[i]) +
+                         " column; a segment or sensitive column must be categorical");
+    if (std::find(c.categorical.begin(), c.categorical.end(), name) == c.categorical.end())
+      c.categorical.push_back(name);
+  };
+  for (std::size_t i = 0; i < policy.segments.size(); ++i) {
+    const std::string path = r.path_of("segments") + "[" + std::to_string(i) + "]";
+    const auto parts = split_segment_spec(policy.segments[i]);
+    for (std::size_t k = 0; k < parts.size(); ++k) {
+      if (parts[k].empty()) r.fail(path, "\"" + policy.segments[i] + "\" has an empty column name around '*'");
+      if (std::find(parts.begin(), parts.begin() + static_cast<std::ptrdiff_t>(k), parts[k]) != parts.begin() + static_cast<std::ptrdiff_t>(k))
+        r.fail(path, "\"" + policy.segments[i] + "\" crosses column \"" + parts[k] + "\" with itself");
+      add_categorical(parts[k], path);
+    }
+  }
+  for (std::size_t i = 0; i < policy.sensitive.size(); ++i)
+    add_categorical(policy.sensitive[i], r.path_of("sensitive") + "[" + std::to_string(i) + "]");
 
   const std::array<std::pair<std::string_view, const std::string*>, 5> roles{
       {{"label", &c.label},
@@ -165,7 +223,71 @@ std::vector<std::string> metric_names(Task task) {
   return names;
 }
 
-Rule parse_rule(const json& v, std::size_t index, Task task, std::string_view origin) {
+// The segment spec whose columns are exactly `columns`, in any order.
+const std::string* find_spec(const Policy& p, std::vector<std::string> columns) {
+  std::sort(columns.begin(), columns.end());
+  for (const auto& spec : p.segments) {
+    auto parts = split_segment_spec(spec);
+    std::sort(parts.begin(), parts.end());
+    if (parts == columns) return &spec;
+  }
+  return nullptr;
+}
+
+std::string declared_list(const std::vector<std::string>& names) {
+  std::string list;
+  for (const auto& n : names) list += (list.empty() ? "\"" : ", \"") + n + "\"";
+  return list.empty() ? "none" : list;
+}
+
+RuleScope parse_scope(ObjectReader& rule_reader, const json& v, const Policy& p, std::string_view origin) {
+  const std::string path = rule_reader.path_of("scope");
+  RuleScope scope;
+  if (v.is_string()) {
+    if (v.get<std::string>() != "overall")
+      rule_reader.fail(path, "is \"" + v.get<std::string>() + "\"; a scope is \"overall\" or an object with "
+                             "\"segment\", \"each_segment\" or \"worst_segment\"");
+    return scope;
+  }
+  ObjectReader r(v, path, origin);
+  const json* one = r.find("segment");
+  const json* each = r.find("each_segment");
+  const json* worst = r.find("worst_segment");
+  r.reject_unknown_keys();
+  if ((one ? 1 : 0) + (each ? 1 : 0) + (worst ? 1 : 0) != 1)
+    r.fail(path, "needs exactly one of \"segment\", \"each_segment\", \"worst_segment\"");
+  if (one) {
+    ObjectReader values(*one, r.path_of("segment"), origin);
+    if (one->empty()) values.fail(r.path_of("segment"), "must name a value for each column, e.g. {\"region\": \"north\"}");
+    std::vector<std::string> columns;
+    for (const auto& [column, value] : one->items()) {
+      if (!value.is_string()) values.fail(values.path_of(column), "must be a string (segment values are text)");
+      columns.push_back(column);
+    }
+    const std::string* spec = find_spec(p, columns);
+    if (!spec)
+      r.fail(r.path_of("segment"), "names columns that are not a declared segment (declared: " +
+                                       declared_list(p.segments) + ")");
+    scope.kind = ScopeKind::segment;
+    scope.segments = *spec;
+    for (const auto& column : split_segment_spec(*spec)) scope.value.push_back((*one)[column].get<std::string>());
+    return scope;
+  }
+  const json& target = each ? *each : *worst;
+  const std::string key = each ? "each_segment" : "worst_segment";
+  if (!target.is_string()) r.fail(r.path_of(key), "must name a declared segment, e.g. \"region\"");
+  const std::string name = target.get<std::string>();
+  const std::string* spec = find_spec(p, split_segment_spec(name));
+  if (!spec)
+    r.fail(r.path_of(key), "\"" + name + "\" is not a declared segment (declared: " + declared_list(p.segments) + ")" +
+                               did_you_mean(name, p.segments));
+  scope.kind = each ? ScopeKind::each_segment : ScopeKind::worst_segment;
+  scope.segments = *spec;
+  return scope;
+}
+
+Rule parse_rule(const json& v, std::size_t index, const Policy& p, std::string_view origin) {
+  const Task task = p.task;
   const std::string path = "$.rules[" + std::to_string(index) + "]";
   ObjectReader r(v, path, origin);
   Rule rule;
@@ -173,14 +295,45 @@ Rule parse_rule(const json& v, std::size_t index, Task task, std::string_view or
   if (rule.id.empty()) r.fail(r.path_of("id"), "must not be empty");
 
   const std::string metric = r.string("metric", r.require("metric"));
+  const json* sensitive = r.find("sensitive");
   const auto m = metric_from_name(metric);
-  if (!m) {
+  const auto d = disparity_from_name(metric);
+  if (!m && !d) {
     std::vector<std::string> all;
     for (const auto& info : kMetricCatalogue) all.emplace_back(info.name);
+    for (auto name : kDisparityNames) all.emplace_back(name);
     r.fail(r.path_of("metric"), "\"" + metric + "\" is not a known metric" +
                                     did_you_mean(metric, all));
   }
-  if (metric_info(*m).task != task) {
+  if (d) {
+    if (!sensitive)
+      r.fail(r.path_of("metric"), "\"" + metric + "\" is a fairness metric; the rule needs \"sensitive\": "
+                                  "the attribute whose groups it compares");
+    rule.disparity = d;
+    rule.sensitive = r.string("sensitive", *sensitive);
+    if (std::find(p.sensitive.begin(), p.sensitive.end(), rule.sensitive) == p.sensitive.end())
+      r.fail(r.path_of("sensitive"), "\"" + rule.sensitive + "\" is not in $.columns.sensitive (declared: " +
+                                         declared_list(p.sensitive) + ")" + did_you_mean(rule.sensitive, p.sensitive));
+    rule.method = p.fairness.method;
+    if (const json* x = r.find("method"))
+      rule.method = r.choice<DisparityMethod, 2>("method", *x,
+                                                 {{{"between_groups", DisparityMethod::between_groups},
+                                                   {"to_overall", DisparityMethod::to_overall}}});
+    if (const std::string* ref = p.fairness.reference_of(rule.sensitive)) rule.reference = *ref;
+    if (const json* x = r.find("reference")) rule.reference = r.string("reference", *x);
+    if (const json* x = r.find("group")) rule.group = r.string("group", *x);
+    if (is_clarify(*d) && rule.reference.empty())
+      r.fail(path, "uses the Clarify metric \"" + metric + "\", which compares a group with a reference group; "
+                   "add \"reference\" (or $.fairness.reference." + rule.sensitive + ")");
+    if (!is_clarify(*d) && (v.contains("reference") || v.contains("group")))
+      r.fail(path, "sets \"reference\"/\"group\", which only the Clarify metrics (DPPL, DI, ...) use");
+    if (!rule.group.empty() && rule.group == rule.reference)
+      r.fail(r.path_of("group"), "is the reference group itself");
+  } else if (sensitive) {
+    r.fail(r.path_of("sensitive"), "applies to fairness metrics (demographic_parity_ratio, ...), not to \"" +
+                                       metric + "\"");
+  }
+  if (m && metric_info(*m).task != task) {
     std::string list;
     for (const auto& name : metric_names(task)) list += (list.empty() ? "" : ", ") + name;
     r.fail(r.path_of("metric"), "\"" + metric + "\" is a " +
@@ -188,7 +341,7 @@ Rule parse_rule(const json& v, std::size_t index, Task task, std::string_view or
                                     " metric, but the task is \"" + std::string(task_name(task)) +
                                     "\" (its metrics: " + list + ")");
   }
-  rule.metric = *m;
+  if (m) rule.metric = *m;
   rule.subject = r.choice<Subject, 4>("subject", r.require("subject"),
                                       {{{"champion", Subject::champion},
                                         {"challenger", Subject::challenger},
@@ -206,8 +359,67 @@ Rule parse_rule(const json& v, std::size_t index, Task task, std::string_view or
   if (const json* x = r.find("severity"))
     rule.severity = r.choice<Severity, 2>("severity", *x,
                                           {{{"block", Severity::block}, {"warn", Severity::warn}}});
+  if (const json* x = r.find("scope")) {
+    if (rule.disparity) r.fail(r.path_of("scope"), "does not apply to a fairness rule, which compares groups");
+    rule.scope = parse_scope(r, *x, p, origin);
+  }
+  if (const json* x = r.find("correction")) {
+    if (rule.scope.kind != ScopeKind::each_segment)
+      r.fail(r.path_of("correction"), "applies only to a rule with \"scope\": {\"each_segment\": ...}");
+    if (rule.decide_on == DecideOn::point)
+      r.fail(r.path_of("correction"), "adjusts confidence intervals; it has no effect with \"decide_on\": \"point\"");
+    rule.correction = r.choice<Correction, 3>("correction", *x,
+                                              {{{"none", Correction::none},
+                                                {"bonferroni", Correction::bonferroni},
+                                                {"holm", Correction::holm}}});
+  }
+  if (const json* x = r.find("on_insufficient")) {
+    if (rule.scope.kind == ScopeKind::overall)
+      r.fail(r.path_of("on_insufficient"), "applies only to a rule scoped to segments");
+    rule.on_insufficient = r.choice<OnInsufficient, 2>(
+        "on_insufficient", *x, {{{"inconclusive", OnInsufficient::inconclusive}, {"skip", OnInsufficient::skip}}});
+  }
   r.reject_unknown_keys();
   return rule;
+}
+
+SegmentsMin parse_segments_min(const json& v, Task task, std::string_view origin) {
+  ObjectReader r(v, "$.segments_min", origin);
+  SegmentsMin m;
+  auto count = [&](std::string_view key, const json& x, std::int64_t lowest) {
+    if (!x.is_number_integer() || x.get<std::int64_t>() < lowest)
+      r.fail(r.path_of(key), "must be an integer of at least " + std::to_string(lowest));
+    return x.get<std::size_t>();
+  };
+  if (const json* x = r.find("rows")) m.rows = count("rows", *x, 1);
+  if (const json* x = r.find("positives")) {
+    if (task != Task::binary) r.fail(r.path_of("positives"), "applies only to the binary task");
+    m.positives = count("positives", *x, 0);
+  }
+  r.reject_unknown_keys();
+  if (task != Task::binary) m.positives = 0;
+  return m;
+}
+
+FairnessSettings parse_fairness(const json& v, const Policy& p, std::string_view origin) {
+  ObjectReader r(v, "$.fairness", origin);
+  FairnessSettings f;
+  if (const json* x = r.find("method"))
+    f.method = r.choice<DisparityMethod, 2>("method", *x,
+                                            {{{"between_groups", DisparityMethod::between_groups},
+                                              {"to_overall", DisparityMethod::to_overall}}});
+  if (const json* x = r.find("reference")) {
+    ObjectReader refs(*x, r.path_of("reference"), origin);
+    for (const auto& [attribute, group] : x->items()) {
+      if (std::find(p.sensitive.begin(), p.sensitive.end(), attribute) == p.sensitive.end())
+        refs.fail(refs.path_of(attribute), "is not in $.columns.sensitive (declared: " + declared_list(p.sensitive) + ")" +
+                                               did_you_mean(attribute, p.sensitive));
+      if (!group.is_string()) refs.fail(refs.path_of(attribute), "must be a group value (a string)");
+      f.reference.emplace_back(attribute, group.get<std::string>());
+    }
+  }
+  r.reject_unknown_keys();
+  return f;
 }
 
 }  // namespace
@@ -221,7 +433,12 @@ Policy parse_policy(const json& document, std::string_view origin) {
   if (const json* x = r.find("name")) p.name = r.string("name", *x);
   p.task = r.choice<Task, 2>("task", r.require("task"),
                              {{{"binary", Task::binary}, {"regression", Task::regression}}});
-  p.columns = parse_columns(r.require("columns"), origin);
+  p.columns = parse_columns(r.require("columns"), origin, p);
+  if (!p.sensitive.empty() && p.task != Task::binary)
+    r.fail("$.columns.sensitive", "needs the binary task: fairness rates compare thresholded predictions");
+  if (const json* x = r.find("segments_min")) p.segments_min = parse_segments_min(*x, p.task, origin);
+  else if (p.task != Task::binary) p.segments_min.positives = 0;
+  if (const json* x = r.find("fairness")) p.fairness = parse_fairness(*x, p, origin);
   if (const json* x = r.find("threshold")) {
     if (p.task != Task::binary) r.fail("$.threshold", "applies only to the binary task");
     p.threshold = r.number("threshold", *x);
@@ -239,7 +456,7 @@ Policy parse_policy(const json& document, std::string_view origin) {
     r.fail("$.rules", "must be a non-empty array: a gate without rules cannot decide");
   std::set<std::string> ids;
   for (std::size_t i = 0; i < rules.size(); ++i) {
-    Rule rule = parse_rule(rules[i], i, p.task, origin);
+    Rule rule = parse_rule(rules[i], i, p, origin);
     if (!ids.insert(rule.id).second)
       r.fail("$.rules[" + std::to_string(i) + "].id", "\"" + rule.id + "\" is used twice");
     p.rules.push_back(std::move(rule));

@@ -27,6 +27,123 @@ ojson estimate_json(const Estimate& e, std::size_t n) {
   return j;
 }
 
+ojson subjects_json(const SubjectEstimates& table, std::size_t k, std::size_t n) {
+  ojson j;
+  for (std::size_t s = 0; s < 4; ++s)
+    j[std::string(subject_name(static_cast<Subject>(s)))] = estimate_json(table[s][k], n);
+  return j;
+}
+
+// One segment value: a string for one column, an object for an intersection.
+ojson value_json(const std::vector<std::string>& columns, const std::vector<std::string>& value) {
+  if (value.size() == 1) return value.front();
+  ojson j = ojson::object();
+  for (std::size_t i = 0; i < value.size() && i < columns.size(); ++i) j[columns[i]] = value[i];
+  return j;
+}
+
+ojson segments_json(const Evaluation& ev) {
+  ojson out = ojson::array();
+  const auto infos = task_metrics(ev.policy.task);
+  for (const SegmentTable& t : ev.segments) {
+    ojson table;
+    table["segment"] = t.name;
+    table["columns"] = t.columns;
+    ojson values = ojson::array();
+    for (const SegmentResult& seg : t.segments) {
+      ojson v;
+      v["value"] = value_json(t.columns, seg.value);
+      v["n"] = seg.rows;
+      if (ev.policy.task == Task::binary) v["positives"] = seg.positives;
+      v["sufficient"] = seg.sufficient;
+      if (!seg.sufficient) v["insufficient"] = seg.insufficient_reason;
+      ojson metrics;
+      for (std::size_t k = 0; k < infos.size(); ++k)
+        metrics[std::string(infos[k].name)] = subjects_json(seg.metrics, k, seg.rows);
+      v["metrics"] = metrics;
+      values.push_back(v);
+    }
+    table["values"] = values;
+    out.push_back(table);
+  }
+  return out;
+}
+
+ojson fairness_json(const Evaluation& ev) {
+  ojson out = ojson::array();
+  for (const FairnessTable& t : ev.fairness) {
+    ojson a;
+    a["attribute"] = t.attribute;
+    a["method"] = disparity_method_name(t.method);
+    ojson groups = ojson::array();
+    for (const FairnessGroup& g : t.groups) {
+      ojson j;
+      j["group"] = g.value;
+      j["n"] = g.rows;
+      j["positives"] = g.positives;
+      for (std::size_t m = 0; m < 2; ++m) {
+        ojson rates;
+        for (std::size_t q = 0; q < kGroupRateCount; ++q)
+          rates[std::string(kGroupRateNames[q])] = estimate_json(g.rates[m][q], g.rows);
+        j[std::string(subject_name(static_cast<Subject>(m)))] = rates;
+      }
+      groups.push_back(j);
+    }
+    a["groups"] = groups;
+    ojson disparities;
+    for (std::size_t d = 0; d < kGroupDisparityCount; ++d)
+      disparities[std::string(kDisparityNames[d])] = subjects_json(t.disparities, d, ev.rows);
+    a["disparities"] = disparities;
+    if (!t.reference.empty()) {
+      ojson clarify;
+      clarify["reference"] = t.reference;
+      ojson facets = ojson::array();
+      for (const ClarifyResult& c : t.clarify) {
+        ojson f;
+        f["group"] = c.group;
+        ojson metrics;
+        for (std::size_t d = 0; d + kGroupDisparityCount < kDisparityCount; ++d)
+          metrics[std::string(kDisparityNames[kGroupDisparityCount + d])] = subjects_json(c.metrics, d, ev.rows);
+        f["metrics"] = metrics;
+        facets.push_back(f);
+      }
+      clarify["facets"] = facets;
+      a["clarify"] = clarify;
+    }
+    out.push_back(a);
+  }
+  return out;
+}
+
+ojson part_json(const Rule& rule, const std::vector<std::string>& columns, const PartVerdict& p) {
+  ojson j;
+  j["value"] = value_json(columns, p.value);
+  j["verdict"] = p.insufficient && rule.on_insufficient == OnInsufficient::skip ? "SKIPPED" : verdict_name(p.verdict);
+  const ojson subject = estimate_json(p.subject, p.rows);
+  j["estimate"] = subject["estimate"];
+  j["ci"] = subject["ci"];
+  j["n"] = p.rows;
+  if (p.decision_confidence) j["decision_confidence"] = *p.decision_confidence;
+  if (p.p_fail) {
+    j["p_fail"] = *p.p_fail;
+    j["p_fail_adjusted"] = *p.p_fail_adjusted;
+    j["p_pass"] = *p.p_pass;
+    j["p_pass_adjusted"] = *p.p_pass_adjusted;
+  }
+  j["reason"] = p.reason;
+  return j;
+}
+
+ojson scope_json(const Rule& rule) {
+  if (rule.scope.kind == ScopeKind::overall) return "overall";
+  ojson j;
+  if (rule.scope.kind == ScopeKind::segment)
+    j["segment"] = value_json(split_segment_spec(rule.scope.segments), rule.scope.value);
+  else
+    j[std::string(scope_kind_name(rule.scope.kind))] = rule.scope.segments;
+  return j;
+}
+
 ojson bound_json(const Rule& rule) {
   ojson j = ojson::object();
   if (rule.min) j["min"] = *rule.min;
@@ -84,20 +201,43 @@ ojson report_json(const Evaluation& ev) {
   for (const RuleResult& rr : ev.rules) {
     ojson j;
     j["id"] = rr.rule.id;
-    j["metric"] = metric_name(rr.rule.metric);
+    j["metric"] = rr.rule.metric_name();
     j["subject"] = subject_name(rr.rule.subject);
-    j["verdict"] = verdict_name(rr.verdict);
+    j["verdict"] = rr.skipped ? "SKIPPED" : verdict_name(rr.verdict);
+    if (rr.rule.disparity) {
+      j["sensitive"] = rr.rule.sensitive;
+      if (is_clarify(*rr.rule.disparity)) {
+        j["reference"] = rr.rule.reference;
+        if (!rr.rule.group.empty()) j["group"] = rr.rule.group;
+      } else {
+        j["method"] = disparity_method_name(rr.rule.method);
+      }
+    } else {
+      j["scope"] = scope_json(rr.rule);
+    }
+    if (rr.rule.scope.kind == ScopeKind::each_segment) j["correction"] = correction_name(rr.rule.correction);
     j["severity"] = rr.rule.severity == Severity::block ? "block" : "warn";
     j["decide_on"] = rr.rule.decide_on == DecideOn::interval ? "interval" : "point";
     j["bound"] = bound_json(rr.rule);
-    const ojson subject = estimate_json(rr.subject, ev.rows);
+    const std::vector<std::string> columns =
+        rr.rule.disparity ? std::vector<std::string>{rr.rule.sensitive} : split_segment_spec(rr.rule.scope.segments);
+    if (!rr.segment.empty()) j["segment"] = value_json(columns, rr.segment);
+    const ojson subject = estimate_json(rr.subject, rr.n);
     j["estimate"] = subject["estimate"];
     j["ci"] = subject["ci"];
-    j["champion"] = estimate_json(rr.champion, ev.rows);
-    j["challenger"] = estimate_json(rr.challenger, ev.rows);
+    j["n"] = rr.n;
+    j["champion"] = estimate_json(rr.champion, rr.n);
+    j["challenger"] = estimate_json(rr.challenger, rr.n);
     j["reason"] = rr.reason;
+    if (!rr.parts.empty()) {
+      ojson parts = ojson::array();
+      for (const PartVerdict& p : rr.parts) parts.push_back(part_json(rr.rule, columns, p));
+      j[rr.rule.disparity ? "groups" : "segments"] = parts;
+    }
     rules.push_back(j);
   }
+  if (!ev.segments.empty()) r["segments"] = segments_json(ev);
+  if (!ev.fairness.empty()) r["fairness"] = fairness_json(ev);
   r["rules"] = rules;
 
   ojson run;

@@ -54,6 +54,51 @@ void set_clusters(Table& table, std::span<const std::uint32_t> codes,
   table.unit_count = dictionary.size();
 }
 
+const CategoricalColumn* Table::find_categorical(std::string_view name) const {
+  for (const auto& c : categorical)
+    if (c.name == name) return &c;
+  return nullptr;
+}
+
+void add_categorical(Table& table, std::string name, std::span<const std::uint32_t> codes,
+                     std::span<const std::string> dictionary) {
+  if (codes.size() != table.rows)
+    throw DataError(table.source.origin + ": column \"" + name + "\" has " +
+                    std::to_string(codes.size()) + " values for " + std::to_string(table.rows) + " rows");
+  std::vector<bool> used(dictionary.size(), false);
+  for (std::size_t r = 0; r < codes.size(); ++r) {
+    if (codes[r] >= dictionary.size())
+      throw DataError(table.source.origin + ": row " + std::to_string(r + 1) + ", column \"" + name +
+                      "\": code " + std::to_string(codes[r]) + " is outside the dictionary");
+    used[codes[r]] = true;
+  }
+  CategoricalColumn column;
+  column.name = std::move(name);
+  for (std::size_t i = 0; i < dictionary.size(); ++i)
+    if (used[i]) column.values.push_back(dictionary[i]);
+  std::sort(column.values.begin(), column.values.end());
+  if (std::adjacent_find(column.values.begin(), column.values.end()) != column.values.end())
+    throw DataError(table.source.origin + ": column \"" + column.name +
+                    "\": the dictionary holds the same value twice");
+  std::vector<std::uint32_t> remap(dictionary.size(), 0);
+  for (std::size_t i = 0; i < dictionary.size(); ++i)
+    if (used[i])
+      remap[i] = static_cast<std::uint32_t>(
+          std::lower_bound(column.values.begin(), column.values.end(), dictionary[i]) - column.values.begin());
+  column.codes.resize(codes.size());
+  for (std::size_t r = 0; r < codes.size(); ++r) column.codes[r] = remap[codes[r]];
+
+  if (table.source.hashed == "columns") {
+    Sha256 hash;
+    hash.update(table.source.sha256.data(), table.source.sha256.size());
+    hash.update(column.name.data(), column.name.size() + 1);
+    for (std::uint32_t code : column.codes)
+      hash.update(column.values[code].data(), column.values[code].size() + 1);
+    table.source.sha256 = hash.hex_digest();
+  }
+  table.categorical.push_back(std::move(column));
+}
+
 namespace {
 
 std::string where(const Table& t, const std::string& column, std::size_t row) {
@@ -162,6 +207,7 @@ Table read_table_csv(const std::filesystem::path& path, const ColumnNames& colum
       {columns.label}, {columns.champion}, {columns.challenger}};
   if (!columns.weight.empty()) requests.push_back({columns.weight});
   if (!columns.cluster.empty()) requests.push_back({columns.cluster, CsvColumnKind::text});
+  for (const auto& name : columns.categorical) requests.push_back({name, CsvColumnKind::text});
 
   CsvTable csv = read_csv(path, requests);
   Table t;
@@ -174,9 +220,14 @@ Table read_table_csv(const std::filesystem::path& path, const ColumnNames& colum
   t.champion = t.storage[1];
   t.challenger = t.storage[2];
   if (!columns.weight.empty()) t.weight = t.storage[3];
+  const std::size_t first_text = 3 + (columns.weight.empty() ? 0 : 1);
   if (!columns.cluster.empty()) {
-    const CsvColumn& cluster = csv.columns.back();
+    const CsvColumn& cluster = csv.columns[first_text];
     set_clusters(t, cluster.codes, cluster.dictionary);
+  }
+  for (std::size_t i = 0; i < columns.categorical.size(); ++i) {
+    CsvColumn& c = csv.columns[first_text + (columns.cluster.empty() ? 0 : 1) + i];
+    add_categorical(t, c.name, c.codes, c.dictionary);
   }
   validate_table(t, task);
   return t;

@@ -30,15 +30,50 @@ struct BinaryColumns {
   std::span<const double> weight;  // empty: every row weighs 1
 };
 
+// A partition of the rows that the pass also accumulates per group (segments, sensitive
+// attributes). Confusion-only groupings keep the label and threshold sums (the fairness
+// rates); the others keep every metric.
+struct GroupingSpec {
+  std::span<const std::uint32_t> group_of_row;
+  std::size_t groups = 0;
+  bool confusion_only = false;
+};
+
 // One model's rows ranked by score, descending. Ties are broken by unit key, then label,
 // then weight, so the summation order (and so every bit of the result) is the same
 // whatever order the rows arrived in.
 struct RankedModel {
   std::vector<std::uint32_t> order;
   std::size_t threshold_cut = 0;  // how many rows have score >= threshold
+  // Per grouping (empty for confusion-only ones), per ranked position: whether the row
+  // starts (bit 0) or ends (bit 1) a run of equal scores within its own group. A group's
+  // rows keep their relative order in the global ranking, so its tie groups are these runs.
+  std::vector<std::vector<std::uint8_t>> group_ties;
 };
 
-inline RankedModel rank_model(const BinaryColumns& c, const RowUnits& units, double threshold) {
+inline constexpr std::uint8_t kTieStarts = 1, kTieEnds = 2;
+
+inline std::vector<std::uint8_t> group_tie_marks(const BinaryColumns& c, const RankedModel& ranked,
+                                                 const GroupingSpec& g) {
+  constexpr std::size_t none = static_cast<std::size_t>(-1);
+  std::vector<std::uint8_t> marks(ranked.order.size(), 0);
+  std::vector<std::size_t> last(g.groups, none);
+  for (std::size_t i = 0; i < ranked.order.size(); ++i) {
+    const std::uint32_t r = ranked.order[i];
+    const std::uint32_t j = g.group_of_row[r];
+    if (last[j] == none || c.score[ranked.order[last[j]]] != c.score[r]) {
+      marks[i] |= kTieStarts;
+      if (last[j] != none) marks[last[j]] |= kTieEnds;
+    }
+    last[j] = i;
+  }
+  for (std::size_t i : last)
+    if (i != none) marks[i] |= kTieEnds;
+  return marks;
+}
+
+inline RankedModel rank_model(const BinaryColumns& c, const RowUnits& units, double threshold,
+                              std::span<const GroupingSpec> groupings = {}) {
   RankedModel ranked;
   ranked.order.resize(c.score.size());
   std::iota(ranked.order.begin(), ranked.order.end(), std::uint32_t{0});
@@ -55,6 +90,8 @@ inline RankedModel rank_model(const BinaryColumns& c, const RowUnits& units, dou
       std::partition_point(ranked.order.begin(), ranked.order.end(),
                            [&](std::uint32_t r) { return c.score[r] >= threshold; }) -
       ranked.order.begin());
+  for (const GroupingSpec& g : groupings)
+    ranked.group_ties.push_back(g.confusion_only ? std::vector<std::uint8_t>{} : group_tie_marks(c, ranked, g));
   return ranked;
 }
 
@@ -73,10 +110,98 @@ inline double clipped_log_loss(double y, double p) {
   return y > 0.5 ? -std::log(p) : -std::log1p(-p);
 }
 
+// Per-group sums of a pass, [grouping][group]. For groups, pos/neg are updated as the
+// running cumulative sums (the tie-group logic reads them) and end as the totals.
+struct GroupedBinarySums {
+  std::vector<std::vector<BinarySums>> sums;
+  std::vector<std::vector<LaneWeights>> pending_pos, pending_neg;  // open tie groups
+
+  explicit GroupedBinarySums(std::span<const GroupingSpec> groupings) {
+    for (const GroupingSpec& g : groupings) {
+      sums.emplace_back(g.groups);
+      pending_pos.emplace_back(g.confusion_only ? 0 : g.groups, LaneWeights{});
+      pending_neg.emplace_back(g.confusion_only ? 0 : g.groups, LaneWeights{});
+    }
+  }
+};
+
+namespace binary_detail {
+
+// The ranked update of one row in one set of sums: the same arithmetic as the overall
+// pass, so a group's metrics are exactly what the whole pass gives on the group alone.
+template <std::size_t L>
+inline void ranked_update(BinarySums& s, LaneWeights& pending_pos, LaneWeights& pending_neg,
+                          const LaneWeights& w, bool positive, bool starts, bool ends,
+                          double row_loss, double row_brier) {
+  for (std::size_t l = 0; l < L; ++l) {
+    s.loss[l] += w[l] * row_loss;
+    s.brier[l] += w[l] * row_brier;
+  }
+  if (starts && ends) {
+    if (positive) {
+      for (std::size_t l = 0; l < L; ++l) {
+        s.pos[l] += w[l];
+        const double ranked_above = s.pos[l] + s.neg[l];
+        s.ap[l] += w[l] > 0.0 ? w[l] * (s.pos[l] / ranked_above) : 0.0;
+      }
+    } else {
+      for (std::size_t l = 0; l < L; ++l) {
+        s.auc[l] += w[l] * s.pos[l];
+        s.neg[l] += w[l];
+      }
+    }
+    return;
+  }
+  LaneWeights& pending = positive ? pending_pos : pending_neg;
+  for (std::size_t l = 0; l < L; ++l) pending[l] += w[l];
+  if (!ends) return;
+  for (std::size_t l = 0; l < L; ++l) {
+    s.auc[l] += pending_neg[l] * (s.pos[l] + 0.5 * pending_pos[l]);
+    s.pos[l] += pending_pos[l];
+    s.neg[l] += pending_neg[l];
+    const double ranked_above = s.pos[l] + s.neg[l];
+    s.ap[l] += pending_pos[l] > 0.0 ? pending_pos[l] * (s.pos[l] / ranked_above) : 0.0;
+    pending_pos[l] = 0.0;
+    pending_neg[l] = 0.0;
+  }
+}
+
+template <std::size_t L>
+inline void update_groups(std::span<const GroupingSpec> groupings, const RankedModel& ranked,
+                          GroupedBinarySums& out, std::size_t i, std::uint32_t r, const LaneWeights& w,
+                          bool positive, double row_loss, double row_brier) {
+  for (std::size_t g = 0; g < groupings.size(); ++g) {
+    const std::uint32_t j = groupings[g].group_of_row[r];
+    BinarySums& s = out.sums[g][j];
+    if (groupings[g].confusion_only) {
+      LaneWeights& side = positive ? s.pos : s.neg;
+      for (std::size_t l = 0; l < L; ++l) side[l] += w[l];
+      continue;
+    }
+    const std::uint8_t marks = ranked.group_ties[g][i];
+    ranked_update<L>(s, out.pending_pos[g][j], out.pending_neg[g][j], w, positive,
+                     (marks & kTieStarts) != 0, (marks & kTieEnds) != 0, row_loss, row_brier);
+  }
+}
+
+inline void snapshot_group_thresholds(GroupedBinarySums& out) {
+  for (auto& grouping : out.sums)
+    for (BinarySums& s : grouping) {
+      s.tp = s.pos;
+      s.fp = s.neg;
+    }
+}
+
+}  // namespace binary_detail
+
+// One ranked pass: the overall sums, and (when `groupings` is not empty) every group's
+// sums in `grouped`, from the same weights.
 template <class Weights>
 BinarySums accumulate_binary(const BinaryColumns& c, const RankedModel& ranked,
-                             const Weights& weights) {
+                             const Weights& weights, std::span<const GroupingSpec> groupings = {},
+                             GroupedBinarySums* grouped = nullptr) {
   constexpr std::size_t L = Weights::lanes;
+  const bool with_groups = grouped != nullptr && !groupings.empty();
   BinarySums s;
   LaneWeights cum_pos{}, cum_neg{}, grp_pos{}, grp_neg{}, w{};
   const std::size_t n = ranked.order.size();
@@ -88,6 +213,7 @@ BinarySums accumulate_binary(const BinaryColumns& c, const RankedModel& ranked,
       s.tp[l] = cum_pos[l];
       s.fp[l] = cum_neg[l];
     }
+    if (with_groups) binary_detail::snapshot_group_thresholds(*grouped);
   };
 
   for (std::size_t i = 0; i < n; ++i) {
@@ -111,6 +237,8 @@ BinarySums accumulate_binary(const BinaryColumns& c, const RankedModel& ranked,
       s.loss[l] += w[l] * row_loss;
       s.brier[l] += w[l] * row_brier;
     }
+    if (with_groups)
+      binary_detail::update_groups<L>(groupings, ranked, *grouped, i, r, w, y > 0.5, row_loss, row_brier);
 
     const bool group_starts = i == 0 || c.score[order[i - 1]] != score;
     const bool group_ends = i + 1 == n || c.score[order[i + 1]] != score;

@@ -12,6 +12,7 @@
 
 #include <referee/decision.hpp>
 #include <referee/estimate.hpp>
+#include <referee/grouping.hpp>
 #include <referee/policy.hpp>
 #include <referee/table.hpp>
 
@@ -28,12 +29,68 @@ struct EvaluateOptions {
   const std::atomic<bool>* cancel = nullptr;
 };
 
+// One segment's (or one Clarify group's) part in a rule that judges several.
+struct PartVerdict {
+  std::vector<std::string> value;  // the segment's values, one per column; or {group}
+  std::size_t rows = 0;
+  Verdict verdict = Verdict::inconclusive;
+  bool insufficient = false;
+  std::string reason;
+  Estimate subject;
+  Estimate champion, challenger;
+  // With a multiple-testing correction: the level the decision was made at, and the
+  // bootstrap p-values of "the bound is broken" and "the bound is met" (see docs/policy.md).
+  std::optional<double> decision_confidence;
+  std::optional<double> p_fail, p_pass, p_fail_adjusted, p_pass_adjusted;
+};
+
 struct RuleResult {
   Rule rule;
   Verdict verdict = Verdict::inconclusive;
+  bool skipped = false;  // on_insufficient "skip": the rule had nothing to judge
   std::string reason;
   Estimate subject;                // the figure the rule judged
   Estimate champion, challenger;  // the metric for each model, for context
+  std::size_t n = 0;               // rows behind the figure
+  std::vector<std::string> segment;  // scope segment / worst_segment: the segment judged
+  std::vector<PartVerdict> parts;    // each_segment / worst_segment / Clarify groups
+};
+
+// [subject][k]: champion, challenger, delta, relative_delta of quantity k.
+using SubjectEstimates = std::array<std::vector<Estimate>, 4>;
+
+struct SegmentResult {
+  std::vector<std::string> value;  // one per column of the segment spec
+  std::size_t rows = 0, positives = 0;
+  bool sufficient = true;
+  std::string insufficient_reason;
+  SubjectEstimates metrics;  // k indexing task_metrics(task)
+};
+
+struct SegmentTable {
+  std::string name;  // the spec, e.g. "region*channel"
+  std::vector<std::string> columns;
+  std::vector<SegmentResult> segments;
+};
+
+struct FairnessGroup {
+  std::string value;
+  std::size_t rows = 0, positives = 0;
+  std::array<std::vector<Estimate>, 2> rates;  // [model][GroupRate]
+};
+
+struct ClarifyResult {
+  std::string group;            // facet d
+  SubjectEstimates metrics;     // k indexing the nine Clarify metrics, DPPL first
+};
+
+struct FairnessTable {
+  std::string attribute;
+  DisparityMethod method = DisparityMethod::between_groups;
+  std::vector<FairnessGroup> groups;
+  SubjectEstimates disparities;  // k indexing the 12 fairlearn-style disparities
+  std::string reference;         // facet a for the Clarify metrics ("" = none)
+  std::vector<ClarifyResult> clarify;
 };
 
 struct RunInfo {
@@ -52,6 +109,8 @@ struct Evaluation {
   DataSource source;
   // [subject][k], k indexing task_metrics(policy.task).
   std::array<std::vector<Estimate>, 4> metrics;
+  std::vector<SegmentTable> segments;
+  std::vector<FairnessTable> fairness;
   std::vector<RuleResult> rules;
   Verdict verdict = Verdict::inconclusive;
   bool passed = false;

@@ -12,8 +12,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include <referee/fairness.hpp>
 #include <referee/interval.hpp>
 #include <referee/metric.hpp>
+#include <referee/multiple_testing.hpp>
 #include <referee/replicate_engine.hpp>
 #include <referee/table.hpp>
 
@@ -23,11 +25,15 @@ enum class Subject { champion, challenger, delta, relative_delta };
 enum class DecideOn { interval, point };
 enum class Severity { block, warn };
 enum class OnInconclusive { fail, warn, pass };
+enum class OnInsufficient { inconclusive, skip };
+enum class ScopeKind { overall, segment, each_segment, worst_segment };
 
 std::string_view subject_name(Subject s);
 std::string_view interval_name(IntervalMethod m);
 std::string_view scheme_name(ResamplingScheme s);
 std::string_view on_inconclusive_name(OnInconclusive o);
+std::string_view on_insufficient_name(OnInsufficient o);
+std::string_view scope_kind_name(ScopeKind k);
 
 struct BootstrapSettings {
   std::size_t resamples = 2000;
@@ -37,13 +43,47 @@ struct BootstrapSettings {
   std::uint64_t seed = 0;
 };
 
+// Which rows a rule judges: all of them, one segment, or every segment of a segment
+// column (each must pass, or only the worst is judged).
+struct RuleScope {
+  ScopeKind kind = ScopeKind::overall;
+  std::string segments;             // the segment spec, e.g. "region" or "region*channel"
+  std::vector<std::string> value;   // kind segment: one value per column of the spec
+};
+
 struct Rule {
   std::string id;
-  Metric metric = Metric::roc_auc;
+  Metric metric = Metric::roc_auc;  // unless `disparity` is set
   Subject subject = Subject::delta;
   std::optional<double> min, max;
   DecideOn decide_on = DecideOn::interval;
   Severity severity = Severity::block;
+  RuleScope scope;
+  Correction correction = Correction::none;  // each_segment only
+  OnInsufficient on_insufficient = OnInsufficient::inconclusive;
+  // A fairness rule: a disparity over the groups of one sensitive attribute.
+  std::optional<Disparity> disparity;
+  std::string sensitive;
+  DisparityMethod method = DisparityMethod::between_groups;
+  std::string reference;  // Clarify metrics: facet a
+  std::string group;      // Clarify metrics: facet d ("" = every group but the reference)
+
+  std::string_view metric_name() const;
+};
+
+// Segments with fewer rows (or, for the binary task, positive labels) than this are
+// reported as insufficient and never judged.
+struct SegmentsMin {
+  std::size_t rows = 30;
+  std::size_t positives = 5;
+};
+
+// Defaults for the report's fairness section; rules may set their own.
+struct FairnessSettings {
+  DisparityMethod method = DisparityMethod::between_groups;
+  std::vector<std::pair<std::string, std::string>> reference;  // attribute -> facet a
+
+  const std::string* reference_of(std::string_view attribute) const;
 };
 
 struct Policy {
@@ -54,6 +94,10 @@ struct Policy {
   double threshold = 0.5;
   BootstrapSettings bootstrap;
   OnInconclusive on_inconclusive = OnInconclusive::fail;
+  std::vector<std::string> segments;   // specs: "region", "region*channel"
+  std::vector<std::string> sensitive;  // sensitive attribute columns
+  SegmentsMin segments_min;
+  FairnessSettings fairness;
   std::vector<Rule> rules;
 
   nlohmann::json source;  // the policy as given

@@ -56,9 +56,34 @@ struct RegressionSums {
   std::array<LaneWeights, 2> abs_error{}, squared_error{}, abs_pct_error{};
 };
 
+namespace regression_detail {
+
+template <std::size_t L>
+inline void add_row(RegressionSums& s, const LaneWeights& w, double yc, const double (&error)[2],
+                    const double (&pct)[2]) {
+  for (std::size_t l = 0; l < L; ++l) {
+    s.weight[l] += w[l];
+    s.label[l] += w[l] * yc;
+    s.label_squared[l] += w[l] * yc * yc;
+  }
+  for (std::size_t m = 0; m < 2; ++m) {
+    const double e = error[m], e2 = e * e, p = pct[m];
+    for (std::size_t l = 0; l < L; ++l) {
+      s.abs_error[m][l] += w[l] * e;
+      s.squared_error[m][l] += w[l] * e2;
+      s.abs_pct_error[m][l] += w[l] * p;
+    }
+  }
+}
+
+}  // namespace regression_detail
+
+// One pass: the overall sums and, per grouping, each group's sums ([grouping][group]).
 template <class Weights>
 RegressionSums accumulate_regression(const RegressionColumns& c, const RegressionPlan& plan,
-                                     const Weights& weights) {
+                                     const Weights& weights,
+                                     std::span<const std::span<const std::uint32_t>> group_of_row = {},
+                                     std::vector<std::vector<RegressionSums>>* grouped = nullptr) {
   constexpr std::size_t L = Weights::lanes;
   // sklearn's mean_absolute_percentage_error divides by max(|y|, eps).
   constexpr double eps = std::numeric_limits<double>::epsilon();
@@ -72,21 +97,12 @@ RegressionSums accumulate_regression(const RegressionColumns& c, const Regressio
     const double y = c.label[r];
     const double yc = y - plan.label_center;
     const double scale = std::max(std::abs(y), eps);
-    for (std::size_t l = 0; l < L; ++l) {
-      s.weight[l] += w[l];
-      s.label[l] += w[l] * yc;
-      s.label_squared[l] += w[l] * yc * yc;
-    }
-    const double predictions[2] = {c.champion[r], c.challenger[r]};
-    for (std::size_t m = 0; m < 2; ++m) {
-      const double e = std::abs(predictions[m] - y);
-      const double e2 = e * e, pct = e / scale;
-      for (std::size_t l = 0; l < L; ++l) {
-        s.abs_error[m][l] += w[l] * e;
-        s.squared_error[m][l] += w[l] * e2;
-        s.abs_pct_error[m][l] += w[l] * pct;
-      }
-    }
+    const double error[2] = {std::abs(c.champion[r] - y), std::abs(c.challenger[r] - y)};
+    const double pct[2] = {error[0] / scale, error[1] / scale};
+    regression_detail::add_row<L>(s, w, yc, error, pct);
+    if (grouped)
+      for (std::size_t g = 0; g < group_of_row.size(); ++g)
+        regression_detail::add_row<L>((*grouped)[g][group_of_row[g][r]], w, yc, error, pct);
   }
   return s;
 }

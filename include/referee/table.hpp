@@ -9,6 +9,7 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <referee/metric.hpp>
@@ -17,8 +18,19 @@
 namespace referee {
 
 // Which input column plays which role. weight and cluster are optional ("" = none).
+// `categorical` lists the segment and sensitive-attribute columns to load, each once.
 struct ColumnNames {
   std::string label, champion, challenger, weight, cluster;
+  std::vector<std::string> categorical;
+};
+
+// A categorical column (a segment or a sensitive attribute), dictionary-encoded. Values
+// are sorted by their UTF-8 bytes and only observed values are kept, so a group's index
+// depends on the data's values, not on row order or on how the caller encoded them.
+struct CategoricalColumn {
+  std::string name;
+  std::vector<std::uint32_t> codes;  // per row, an index into values
+  std::vector<std::string> values;
 };
 
 // Where the data came from, for the report's data section.
@@ -49,6 +61,9 @@ class Table {
   RowUnits units() const { return {unit_key, unit_index, unit_count}; }
   bool clustered() const { return !unit_key.empty(); }
 
+  std::vector<CategoricalColumn> categorical;
+  const CategoricalColumn* find_categorical(std::string_view name) const;
+
   // Owned storage behind the spans (a CSV read); moves keep the spans valid.
   std::vector<std::vector<double>> storage;
 };
@@ -57,6 +72,12 @@ class Table {
 // of its text, so the resampling weights depend on the key, not on where it appears.
 void set_clusters(Table& table, std::span<const std::uint32_t> codes,
                   std::span<const std::string> dictionary);
+
+// Adds a categorical column from codes into a caller's dictionary (codes must index it).
+// For tables hashed by column ("memory"), the column's name and every row's value text
+// extend the data hash, so the hash covers exactly the data the gate read.
+void add_categorical(Table& table, std::string name, std::span<const std::uint32_t> codes,
+                     std::span<const std::string> dictionary);
 
 // Checks the values against the task: finite numbers; binary labels in {0, 1} and scores
 // in [0, 1]; weights finite and >= 0 with a positive total. Messages name the origin,
