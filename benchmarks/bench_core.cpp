@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <cmath>
+#include <cstdint>
 #include <cstdlib>
 #include <random>
 #include <vector>
@@ -19,6 +20,8 @@ namespace {
 
 struct Data {
   std::vector<double> y, champion, challenger;
+  // Issue 4's load: two segment columns with 20 values in all, two sensitive attributes.
+  std::vector<std::uint32_t> region, channel, sex, age_band;
 };
 
 const Data& data(std::size_t n) {
@@ -39,6 +42,10 @@ const Data& data(std::size_t n) {
       out.y.push_back(y);
       out.champion.push_back(score(1.1));
       out.challenger.push_back(score(1.3));
+      out.region.push_back(static_cast<std::uint32_t>(rng() % 8));
+      out.channel.push_back(static_cast<std::uint32_t>(rng() % 12));
+      out.sex.push_back(static_cast<std::uint32_t>(rng() % 2));
+      out.age_band.push_back(static_cast<std::uint32_t>(rng() % 4));
     }
     return out;
   }();
@@ -55,9 +62,12 @@ void BM_BinaryPairedBootstrap(benchmark::State& state) {
   const auto n = static_cast<std::size_t>(state.range(0));
   const auto B = static_cast<std::size_t>(state.range(1));
   const auto threads = static_cast<unsigned>(state.range(2));
+  const bool with_groups = state.range(3) != 0;
   const Data& d = data(n);
-  referee::PairedColumns columns{referee::Task::binary, d.y, d.champion, d.challenger, {}, 0.5, {}};
+  referee::PairedColumns columns{referee::Task::binary, d.y, d.champion, d.challenger, {}, 0.5, {}, {}};
   columns.units.unit_count = n;
+  if (with_groups)
+    columns.groupings = {{d.region, 8, false}, {d.channel, 12, false}, {d.sex, 2, true}, {d.age_band, 4, true}};
   referee::ReplicateRequest request;
   request.bootstrap = B;
   request.seed = 7;
@@ -81,10 +91,14 @@ void BM_BinaryPairedBootstrap(benchmark::State& state) {
 
 }  // namespace
 
+// groups = 1 adds issue 4's load (2 segment columns, 20 values; 2 sensitive attributes)
+// to the same pass; the ratio of the two rows at equal threads is the figure it sets.
 BENCHMARK(BM_BinaryPairedBootstrap)
-    ->ArgNames({"n", "B", "threads"})
-    ->Args({1'000'000, 1000, 1})
-    ->Args({1'000'000, 1000, 2})
+    ->ArgNames({"n", "B", "threads", "groups"})
+    ->Args({1'000'000, 1000, 1, 0})
+    ->Args({1'000'000, 1000, 1, 1})
+    ->Args({1'000'000, 1000, 2, 0})
+    ->Args({1'000'000, 1000, 2, 1})
     ->Iterations(1)
     ->Unit(benchmark::kSecond)
     ->UseRealTime();
