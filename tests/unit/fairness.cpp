@@ -1,0 +1,181 @@
+// Fairness figures against their references: fairlearn's MetricFrame and disparity
+// functions (fixtures made by tests/fixtures/make_fairness_fixtures.py), SageMaker
+// Clarify's documented formulas on a hand-computed case, and the undefined corners.
+
+#include <doctest/doctest.h>
+
+#include <string>
+#include <vector>
+
+#include <referee/evaluate.hpp>
+#include <referee/fairness.hpp>
+#include <referee/multiple_testing.hpp>
+
+#include "test_support.hpp"
+
+using namespace referee;
+using referee_test::load_fixture;
+
+namespace {
+
+Table fairness_table(const nlohmann::json& c) {
+  const auto y = c["y"].get<std::vector<double>>();
+  const auto score = c["score"].get<std::vector<double>>();
+  std::vector<double> weight;
+  if (!c["weight"].is_null()) weight = c["weight"].get<std::vector<double>>();
+  Table t = owned_table(y, score, score, weight, {}, {"y", "a", "b", weight.empty() ? "" : "w", ""});
+  const auto groups = c["groups"].get<std::vector<std::string>>();
+  std::vector<std::uint32_t> codes;
+  for (const auto& g : c["group"].get<std::vector<std::string>>())
+    codes.push_back(static_cast<std::uint32_t>(std::find(groups.begin(), groups.end(), g) - groups.begin()));
+  add_categorical(t, "g", codes, groups);
+  return t;
+}
+
+Evaluation evaluate_fairness(const nlohmann::json& c, const std::string& method) {
+  Table t = fairness_table(c);
+  const bool weighted = !c["weight"].is_null();
+  const Policy p = parse_policy_text(std::string(R"({"version": 1, "task": "binary",
+    "columns": {"label": "y", "champion": "a", "challenger": "b")") +
+                                     (weighted ? R"(, "weight": "w")" : "") + R"(, "sensitive": ["g"]},
+    "threshold": )" + c["threshold"].dump() + R"(,
+    "fairness": {"method": ")" + method + R"("},
+    "bootstrap": {"resamples": 100, "interval": "percentile", "seed": 3},
+    "rules": [{"id": "dp", "metric": "demographic_parity_ratio", "sensitive": "g", "subject": "challenger", "min": 0}]})");
+  return evaluate(t, p, {.threads = 1});
+}
+
+}  // namespace
+
+TEST_CASE("group rates and disparities equal fairlearn's, between groups and to overall") {
+  const auto fixture = load_fixture("fairness_cases.json");
+  REQUIRE(fixture["cases"].size() >= 10);
+  for (const auto& c : fixture["cases"]) {
+    for (const std::string method : {"between_groups", "to_overall"}) {
+      INFO(c["name"].get<std::string>() << " " << method);
+      const Evaluation ev = evaluate_fairness(c, method);
+      REQUIRE(ev.fairness.size() == 1);
+      const FairnessTable& t = ev.fairness[0];
+      REQUIRE(t.groups.size() == c["groups"].size());
+      for (const FairnessGroup& g : t.groups) {
+        const auto& want = c["by_group"][g.value];
+        CHECK(g.rows == want["n"].get<std::size_t>());
+        for (std::size_t q = 0; q < kGroupRateCount; ++q)
+          for (std::size_t model = 0; model < 2; ++model) {
+            INFO(g.value << " " << kGroupRateNames[q]);
+            REQUIRE(g.rates[model][q].point.defined);
+            CHECK(g.rates[model][q].point.value ==
+                  doctest::Approx(want[std::string(kGroupRateNames[q])].get<double>()).epsilon(1e-12));
+          }
+      }
+      for (std::size_t d = 0; d < kGroupDisparityCount; ++d) {
+        const std::string name(kDisparityNames[d]);
+        INFO(name);
+        const double want = name == "disparate_impact" ? c["disparate_impact"].get<double>() : c[method][name].get<double>();
+        for (std::size_t model = 0; model < 2; ++model) {
+          REQUIRE(t.disparities[model][d].point.defined);
+          CHECK(t.disparities[model][d].point.value == doctest::Approx(want).epsilon(1e-12).scale(1.0));
+        }
+        // The two models are the same here, so the paired delta is exactly 0 in every resample.
+        CHECK(t.disparities[2][d].point.value == 0.0);
+        if (t.disparities[2][d].ci.defined) {
+          CHECK(t.disparities[2][d].ci.lo == 0.0);
+          CHECK(t.disparities[2][d].ci.hi == 0.0);
+        }
+      }
+    }
+  }
+}
+
+// Facet a = "M" (the reference), facet d = "F". Counts by hand:
+//   M: 10 rows, labels 1 1 1 1 1 1 0 0 0 0, predictions 1 1 1 1 1 0 1 0 0 0
+//      P=6 N=4 TP=5 FP=1 FN=1 TN=3, predicted positives 6, predicted negatives 4
+//   F: 10 rows, labels 1 1 1 1 0 0 0 0 0 0, predictions 1 1 0 0 1 0 0 0 0 0
+//      P=4 N=6 TP=2 FP=1 FN=2 TN=5, predicted positives 3, predicted negatives 7
+TEST_CASE("Clarify post-training metrics on a hand-computed case") {
+  const ConfusionCells a{6, 4, 5, 1}, d{4, 6, 2, 1};
+  auto value = [&](Disparity m) {
+    const MetricValue v = clarify_metric(m, a, d);
+    REQUIRE(v.defined);
+    return v.value;
+  };
+  CHECK(value(Disparity::DPPL) == doctest::Approx(6.0 / 10 - 3.0 / 10));     // q_a - q_d = 0.3
+  CHECK(value(Disparity::DI) == doctest::Approx((3.0 / 10) / (6.0 / 10)));   // q_d / q_a = 0.5
+  CHECK(value(Disparity::DCAcc) == doctest::Approx(6.0 / 6 - 4.0 / 3));      // c_a - c_d = 1 - 1.333
+  CHECK(value(Disparity::DCR) == doctest::Approx(6.0 / 7 - 4.0 / 4));        // r_d - r_a = 0.857 - 1
+  CHECK(value(Disparity::RD) == doctest::Approx(5.0 / 6 - 2.0 / 4));         // recall a - recall d
+  CHECK(value(Disparity::DAR) == doctest::Approx(5.0 / 6 - 2.0 / 3));        // precision a - precision d
+  CHECK(value(Disparity::DRR) == doctest::Approx(5.0 / 7 - 3.0 / 4));        // TN/(TN+FN): d - a
+  CHECK(value(Disparity::AD) == doctest::Approx(8.0 / 10 - 7.0 / 10));       // accuracy a - accuracy d
+  CHECK(value(Disparity::TE) == doctest::Approx(2.0 / 1 - 1.0 / 1));         // FN/FP: d - a
+}
+
+TEST_CASE("Clarify metrics through the gate: reference group, every other group judged") {
+  // The hand-computed case above as a table: scores 0.9 (predicted 1) or 0.1 (predicted 0).
+  const std::vector<double> y{1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0};
+  const std::vector<double> s{.9, .9, .9, .9, .9, .1, .9, .1, .1, .1, .9, .9, .1, .1, .9, .1, .1, .1, .1, .1};
+  Table t = owned_table(y, s, s, {}, {}, {"y", "a", "b", "", ""});
+  std::vector<std::uint32_t> codes(20, 1);  // rows 0-9 "M", rows 10-19 "F"
+  for (std::size_t i = 10; i < 20; ++i) codes[i] = 0;
+  add_categorical(t, "sex", codes, std::vector<std::string>{"F", "M"});
+  const Policy p = parse_policy_text(R"({"version": 1, "task": "binary",
+    "columns": {"label": "y", "champion": "a", "challenger": "b", "sensitive": ["sex"]},
+    "fairness": {"reference": {"sex": "M"}},
+    "bootstrap": {"resamples": 100, "seed": 1},
+    "rules": [{"id": "di", "metric": "DI", "sensitive": "sex", "subject": "challenger", "min": 0.8, "decide_on": "point"}]})");
+  const Evaluation ev = evaluate(t, p, {.threads = 1});
+  REQUIRE(ev.fairness[0].clarify.size() == 1);
+  CHECK(ev.fairness[0].clarify[0].group == "F");
+  CHECK(ev.fairness[0].clarify[0].metrics[1][static_cast<std::size_t>(Disparity::DI) - kGroupDisparityCount]
+            .point.value == doctest::Approx(0.5));
+  CHECK(ev.rules[0].verdict == Verdict::fail);  // DI 0.5 < 0.8: the four-fifths rule
+  CHECK(ev.rules[0].subject.point.value == doctest::Approx(0.5));
+}
+
+TEST_CASE("undefined corners: a group without positives, without predicted positives, all rates zero") {
+  const ConfusionCells no_pos{0, 5, 0, 2}, normal{4, 6, 3, 1}, no_pred{3, 3, 0, 0};
+  const ConfusionCells overall{7, 11, 3, 3};
+  const std::vector<ConfusionCells> a{no_pos, normal};
+  const MetricValue eo = group_disparity(Disparity::equal_opportunity_difference, a, overall, DisparityMethod::between_groups);
+  CHECK_FALSE(eo.defined);
+  CHECK(std::string(eo.reason) == "the group has no positive labels");
+  const std::vector<ConfusionCells> b{no_pred, normal};
+  const MetricValue pp = group_disparity(Disparity::predictive_parity_difference, b, overall, DisparityMethod::between_groups);
+  CHECK_FALSE(pp.defined);
+  CHECK(std::string(pp.reason) == "the group has no predicted positives");
+  const std::vector<ConfusionCells> zero{{3, 3, 0, 0}, {2, 4, 0, 0}};
+  const MetricValue ratio = group_disparity(Disparity::demographic_parity_ratio, zero, {5, 7, 0, 0}, DisparityMethod::between_groups);
+  CHECK_FALSE(ratio.defined);
+  CHECK(group_disparity(Disparity::demographic_parity_difference, zero, {5, 7, 0, 0}, DisparityMethod::between_groups).value == 0.0);
+  const MetricValue empty = group_rate(GroupRate::selection_rate, ConfusionCells{});
+  CHECK_FALSE(empty.defined);
+  CHECK_FALSE(clarify_metric(Disparity::TE, normal, ConfusionCells{2, 2, 1, 0}).defined);  // FP_d = 0
+}
+
+// Holm (1979); the example of the Wikipedia article "Holm-Bonferroni method": four
+// hypotheses, p = (0.01, 0.04, 0.03, 0.005), alpha = 0.05.
+TEST_CASE("Holm and Bonferroni on the textbook example") {
+  const std::vector<double> p{0.01, 0.04, 0.03, 0.005};
+  CHECK(rejected(p, 0.05, Correction::holm) == std::vector<bool>{true, false, false, true});
+  CHECK(rejected(p, 0.05, Correction::bonferroni) == std::vector<bool>{true, false, false, true});
+  const auto holm = adjusted_p_values(p, Correction::holm);
+  const std::vector<double> holm_want{0.03, 0.06, 0.06, 0.02};
+  const auto bonf = adjusted_p_values(p, Correction::bonferroni);
+  const std::vector<double> bonf_want{0.04, 0.16, 0.12, 0.02};
+  for (std::size_t i = 0; i < p.size(); ++i) {
+    CHECK(holm[i] == doctest::Approx(holm_want[i]));
+    CHECK(bonf[i] == doctest::Approx(bonf_want[i]));
+  }
+}
+
+TEST_CASE("Holm rejects more than Bonferroni when the second p-value clears alpha / (K - 1)") {
+  const std::vector<double> p{0.01, 0.015, 0.03, 0.04};
+  CHECK(rejected(p, 0.05, Correction::bonferroni) == std::vector<bool>{true, false, false, false});
+  CHECK(rejected(p, 0.05, Correction::holm) == std::vector<bool>{true, true, false, false});
+  CHECK(rejected(p, 0.05, Correction::none) == std::vector<bool>{true, true, true, true});
+  // Permuting the input permutes the output.
+  const std::vector<double> q{0.04, 0.01, 0.03, 0.015};
+  CHECK(rejected(q, 0.05, Correction::holm) == std::vector<bool>{false, true, false, true});
+  CHECK(adjusted_p_values(std::vector<double>{1.0, 0.9}, Correction::holm) == std::vector<double>{1.0, 1.0});
+  CHECK_THROWS_AS(adjusted_p_values(std::vector<double>{std::nan("")}, Correction::holm), std::invalid_argument);
+}
