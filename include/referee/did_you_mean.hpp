@@ -26,11 +26,20 @@ inline std::size_t edit_distance(std::string_view a, std::string_view b) {
   return row[b.size()];
 }
 
+inline bool equal_ignoring_case(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return (x >= 'A' && x <= 'Z' ? x + 32 : x) == (y >= 'A' && y <= 'Z' ? y + 32 : y);
+         });
+}
+
 // The closest candidate within a distance that scales with the word's length, or "".
-// A candidate that starts with the word, or that the word starts with ("warning" for
-// "warn"), counts as close, and wins a tie on distance.
+// A candidate equal but for case ("M" for "m") wins outright; one that starts with the
+// word, or that the word starts with ("warning" for "warn"), counts as close, and wins a
+// tie on distance.
 template <class Range>
 std::string closest_match(std::string_view wanted, const Range& candidates) {
+  for (const auto& candidate : candidates)
+    if (equal_ignoring_case(wanted, std::string_view(candidate))) return std::string(candidate);
   std::string best;
   std::size_t best_distance = std::max<std::size_t>(2, wanted.size() / 3) + 1;
   bool best_is_prefix = false;

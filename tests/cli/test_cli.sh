@@ -96,6 +96,37 @@ malformed_policy invalid_json 'invalid JSON' "{$base, \"rules\": [}"
 malformed_policy wrong_version '$.version' "{\"version\": 3, \"task\": \"binary\"}"
 malformed_policy policy_column 'no column "label_col"' "{\"version\": 1, \"task\": \"binary\", \"columns\": {\"label\": \"label_col\", \"champion\": \"score_prod\", \"challenger\": \"score_new\"}, \"rules\": [{\"id\": \"a\", \"metric\": \"roc_auc\", \"subject\": \"delta\", \"min\": 0}]}"
 
+# Segments and fairness: the policy names its JSON path, the data its column.
+seg='"version": 1, "task": "binary", "columns": {"label": "y", "champion": "score_prod", "challenger": "score_new", "segments": ["region"], "sensitive": ["sex"]}'
+trap_policy() {  # NAME FRAGMENT JSON: a malformed segment policy against the trap data
+  printf '%s' "$3" >"$work/$1.json"
+  rm -f "$work/r.json"
+  expect 65 "$2" -- run --data "$ex/segment_trap.csv" --policy "$work/$1.json" --report "$work/r.json"
+  [ -e "$work/r.json" ] && bad "$1: a report was written" || ok
+}
+trap_policy undeclared_segment '$.rules[0].scope.each_segment' "{$seg, \"rules\": [{\"id\": \"a\", \"metric\": \"roc_auc\", \"subject\": \"delta\", \"min\": 0, \"scope\": {\"each_segment\": \"regoin\"}}]}"
+trap_policy fairness_without_sensitive 'needs "sensitive"' "{$seg, \"rules\": [{\"id\": \"a\", \"metric\": \"demographic_parity_ratio\", \"subject\": \"challenger\", \"min\": 0.8}]}"
+trap_policy correction_overall '$.rules[0].correction' "{$seg, \"rules\": [{\"id\": \"a\", \"metric\": \"roc_auc\", \"subject\": \"delta\", \"min\": 0, \"correction\": \"holm\"}]}"
+trap_policy clarify_no_reference 'add "reference"' "{$seg, \"rules\": [{\"id\": \"a\", \"metric\": \"DI\", \"sensitive\": \"sex\", \"subject\": \"challenger\", \"min\": 0.8}]}"
+trap_policy missing_segment_column 'no column "regio"' "{\"version\": 1, \"task\": \"binary\", \"columns\": {\"label\": \"y\", \"champion\": \"score_prod\", \"challenger\": \"score_new\", \"segments\": [\"regio\"]}, \"rules\": [{\"id\": \"a\", \"metric\": \"roc_auc\", \"subject\": \"delta\", \"min\": 0}]}"
+trap_policy unknown_reference 'did you mean "M"' "{$seg, \"fairness\": {\"reference\": {\"sex\": \"m\"}}, \"rules\": [{\"id\": \"a\", \"metric\": \"roc_auc\", \"subject\": \"delta\", \"min\": 0}]}"
+
+# --- the segment trap: wins overall, loses one region; the gate names it ---------------
+expect 1 "FAIL region=west" -- run --data "$ex/segment_trap.csv" --policy "$ex/gate-segments.json" --report "$work/trap.json"
+if python3 - "$work/trap.json" <<'EOF'
+import json, sys
+r = json.load(open(sys.argv[1]))
+rules = {x["id"]: x for x in r["rules"]}
+assert rules["auc-overall"]["verdict"] == "PASS", rules["auc-overall"]
+region = rules["auc-every-region"]
+assert region["verdict"] == "FAIL" and region["segment"] == "west", region
+assert [s["value"] for s in region["segments"] if s["verdict"] == "FAIL"] == ["west"]
+assert r["verdict"] == "FAIL"
+assert {t["segment"] for t in r["segments"]} == {"region", "channel", "region*channel"}
+assert r["fairness"][0]["attribute"] == "sex" and "clarify" in r["fairness"][0]
+EOF
+then ok; else bad "the trap report does not name the failing segment"; fi
+
 # --- I/O errors: exit 74 ---------------------------------------------------------------
 expect 74 "cannot open" -- run --data "$work/does-not-exist.csv" --policy "$ex/gate.json"
 expect 74 "cannot open the policy file" -- run --data "$ex/credit_eval.csv" --policy "$work/nope.json"
