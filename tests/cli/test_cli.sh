@@ -82,12 +82,13 @@ malformed_csv inf_text 'column "score_new"' "$header\nC1,0,0.1,inf,1\n"
 malformed_csv bad_utf8 'UTF-8' "$header\n\xff\xfe,0,0.1,0.2,1\n"
 malformed_csv missing_cluster 'column "customer_id"' "$header\n,0,0.1,0.2,1\n"
 
-malformed_policy() {  # NAME FRAGMENT JSON
-  printf '%s' "$3" >"$work/$1.json"
+malformed_policy_on() {  # DATA NAME FRAGMENT JSON
+  printf '%s' "$4" >"$work/$2.json"
   rm -f "$work/r.json"
-  expect 65 "$2" -- run --data "$ex/credit_eval.csv" --policy "$work/$1.json" --report "$work/r.json"
-  [ -e "$work/r.json" ] && bad "$1: a report was written" || ok
+  expect 65 "$3" -- run --data "$1" --policy "$work/$2.json" --report "$work/r.json"
+  [ -e "$work/r.json" ] && bad "$2: a report was written" || ok
 }
+malformed_policy() { malformed_policy_on "$ex/credit_eval.csv" "$@"; }
 base='"version": 1, "task": "binary", "columns": {"label": "y", "champion": "score_prod", "challenger": "score_new"}'
 malformed_policy unknown_key '$.rulez' "{$base, \"rulez\": [], \"rules\": [{\"id\": \"a\", \"metric\": \"roc_auc\", \"subject\": \"delta\", \"min\": 0}]}"
 malformed_policy bad_metric 'did you mean "roc_auc"' "{$base, \"rules\": [{\"id\": \"a\", \"metric\": \"rocauc\", \"subject\": \"delta\", \"min\": 0}]}"
@@ -98,12 +99,7 @@ malformed_policy policy_column 'no column "label_col"' "{\"version\": 1, \"task\
 
 # Segments and fairness: the policy names its JSON path, the data its column.
 seg='"version": 1, "task": "binary", "columns": {"label": "y", "champion": "score_prod", "challenger": "score_new", "segments": ["region"], "sensitive": ["sex"]}'
-trap_policy() {  # NAME FRAGMENT JSON: a malformed segment policy against the trap data
-  printf '%s' "$3" >"$work/$1.json"
-  rm -f "$work/r.json"
-  expect 65 "$2" -- run --data "$ex/segment_trap.csv" --policy "$work/$1.json" --report "$work/r.json"
-  [ -e "$work/r.json" ] && bad "$1: a report was written" || ok
-}
+trap_policy() { malformed_policy_on "$ex/segment_trap.csv" "$@"; }
 trap_policy undeclared_segment '$.rules[0].scope.each_segment' "{$seg, \"rules\": [{\"id\": \"a\", \"metric\": \"roc_auc\", \"subject\": \"delta\", \"min\": 0, \"scope\": {\"each_segment\": \"regoin\"}}]}"
 trap_policy fairness_without_sensitive 'needs "sensitive"' "{$seg, \"rules\": [{\"id\": \"a\", \"metric\": \"demographic_parity_ratio\", \"subject\": \"challenger\", \"min\": 0.8}]}"
 trap_policy correction_overall '$.rules[0].correction' "{$seg, \"rules\": [{\"id\": \"a\", \"metric\": \"roc_auc\", \"subject\": \"delta\", \"min\": 0, \"correction\": \"holm\"}]}"
