@@ -95,6 +95,12 @@ inline RankedModel rank_model(const BinaryColumns& c, const RowUnits& units, dou
   return ranked;
 }
 
+// Average precision adds w * (positives ranked so far / rows ranked so far) at each
+// positive. A lane where the row has weight 0 may have ranked nothing yet (0 / 0); the
+// floor keeps that term 0 * finite = 0 without a branch, so the loop vectorises, and it
+// changes nothing where w > 0, since then the count is at least w >= denorm_min.
+inline constexpr double kNoRanks = std::numeric_limits<double>::denorm_min();
+
 // Per-lane sums after a pass. pos/neg are the total positive and negative weight;
 // tp/fp are the positive and negative weight at or above the threshold.
 struct BinarySums {
@@ -127,43 +133,75 @@ struct GroupedBinarySums {
 
 namespace binary_detail {
 
-// The ranked update of one row in one set of sums: the same arithmetic as the overall
-// pass, so a group's metrics are exactly what the whole pass gives on the group alone.
+// The lane loops below take restrict-qualified pointers: a group's sums live on the heap
+// and the weights on the stack, and without the promise that they do not overlap the
+// compiler keeps these loops scalar.
+template <std::size_t L>
+inline void add_lanes(double* __restrict sum, const double* __restrict w) {
+  for (std::size_t l = 0; l < L; ++l) sum[l] += w[l];
+}
+
+template <std::size_t L>
+inline void add_scaled_lanes(double* __restrict loss, double* __restrict brier, const double* __restrict w,
+                             double row_loss, double row_brier) {
+  for (std::size_t l = 0; l < L; ++l) {
+    loss[l] += w[l] * row_loss;
+    brier[l] += w[l] * row_brier;
+  }
+}
+
+template <std::size_t L>
+inline void add_lone_positive(double* __restrict pos, const double* __restrict neg, double* __restrict ap,
+                              const double* __restrict w) {
+  for (std::size_t l = 0; l < L; ++l) {
+    pos[l] += w[l];
+    const double ranked_above = pos[l] + neg[l];
+    ap[l] += w[l] * (pos[l] / std::max(ranked_above, kNoRanks));
+  }
+}
+
+template <std::size_t L>
+inline void add_lone_negative(const double* __restrict pos, double* __restrict neg, double* __restrict auc,
+                              const double* __restrict w) {
+  for (std::size_t l = 0; l < L; ++l) {
+    auc[l] += w[l] * pos[l];
+    neg[l] += w[l];
+  }
+}
+
+template <std::size_t L>
+inline void close_tie_group(double* __restrict pos, double* __restrict neg, double* __restrict auc,
+                            double* __restrict ap, double* __restrict pending_pos, double* __restrict pending_neg) {
+  for (std::size_t l = 0; l < L; ++l) {
+    auc[l] += pending_neg[l] * (pos[l] + 0.5 * pending_pos[l]);
+    pos[l] += pending_pos[l];
+    neg[l] += pending_neg[l];
+    const double ranked_above = pos[l] + neg[l];
+    ap[l] += pending_pos[l] * (pos[l] / std::max(ranked_above, kNoRanks));
+    pending_pos[l] = 0.0;
+    pending_neg[l] = 0.0;
+  }
+}
+
+// The ranked update of one row in one group's sums: the same arithmetic, in the same
+// order, as the overall pass, so a group's metrics are exactly what the whole pass gives
+// on the group alone.
 template <std::size_t L>
 inline void ranked_update(BinarySums& s, LaneWeights& pending_pos, LaneWeights& pending_neg,
                           const LaneWeights& w, bool positive, bool starts, bool ends,
                           double row_loss, double row_brier) {
-  for (std::size_t l = 0; l < L; ++l) {
-    s.loss[l] += w[l] * row_loss;
-    s.brier[l] += w[l] * row_brier;
-  }
+  add_scaled_lanes<L>(s.loss.data(), s.brier.data(), w.data(), row_loss, row_brier);
   if (starts && ends) {
-    if (positive) {
-      for (std::size_t l = 0; l < L; ++l) {
-        s.pos[l] += w[l];
-        const double ranked_above = s.pos[l] + s.neg[l];
-        s.ap[l] += w[l] > 0.0 ? w[l] * (s.pos[l] / ranked_above) : 0.0;
-      }
-    } else {
-      for (std::size_t l = 0; l < L; ++l) {
-        s.auc[l] += w[l] * s.pos[l];
-        s.neg[l] += w[l];
-      }
-    }
+    if (positive)
+      add_lone_positive<L>(s.pos.data(), s.neg.data(), s.ap.data(), w.data());
+    else
+      add_lone_negative<L>(s.pos.data(), s.neg.data(), s.auc.data(), w.data());
     return;
   }
-  LaneWeights& pending = positive ? pending_pos : pending_neg;
-  for (std::size_t l = 0; l < L; ++l) pending[l] += w[l];
-  if (!ends) return;
-  for (std::size_t l = 0; l < L; ++l) {
-    s.auc[l] += pending_neg[l] * (s.pos[l] + 0.5 * pending_pos[l]);
-    s.pos[l] += pending_pos[l];
-    s.neg[l] += pending_neg[l];
-    const double ranked_above = s.pos[l] + s.neg[l];
-    s.ap[l] += pending_pos[l] > 0.0 ? pending_pos[l] * (s.pos[l] / ranked_above) : 0.0;
-    pending_pos[l] = 0.0;
-    pending_neg[l] = 0.0;
-  }
+  add_lanes<L>((positive ? pending_pos : pending_neg).data(), w.data());
+  if (ends)
+    close_tie_group<L>(s.pos.data(), s.neg.data(), s.auc.data(), s.ap.data(), pending_pos.data(),
+                       pending_neg.data());
 }
 
 template <std::size_t L>
@@ -174,8 +212,7 @@ inline void update_groups(std::span<const GroupingSpec> groupings, const RankedM
     const std::uint32_t j = groupings[g].group_of_row[r];
     BinarySums& s = out.sums[g][j];
     if (groupings[g].confusion_only) {
-      LaneWeights& side = positive ? s.pos : s.neg;
-      for (std::size_t l = 0; l < L; ++l) side[l] += w[l];
+      add_lanes<L>((positive ? s.pos : s.neg).data(), w.data());
       continue;
     }
     const std::uint8_t marks = ranked.group_ties[g][i];
@@ -222,6 +259,8 @@ BinarySums accumulate_binary(const BinaryColumns& c, const RankedModel& ranked,
       // The ranking visits rows in random memory order; fetch ahead.
       __builtin_prefetch(&c.score[order[i + 16]]);
       __builtin_prefetch(&c.label[order[i + 16]]);
+      if (with_groups)
+        for (const GroupingSpec& g : groupings) __builtin_prefetch(&g.group_of_row[order[i + 16]]);
     }
     const std::uint32_t r = order[i];
     const double score = c.score[r];
@@ -249,7 +288,7 @@ BinarySums accumulate_binary(const BinaryColumns& c, const RankedModel& ranked,
         for (std::size_t l = 0; l < L; ++l) {
           cum_pos[l] += w[l];
           const double ranked_above = cum_pos[l] + cum_neg[l];
-          s.ap[l] += w[l] > 0.0 ? w[l] * (cum_pos[l] / ranked_above) : 0.0;
+          s.ap[l] += w[l] * (cum_pos[l] / std::max(ranked_above, kNoRanks));
         }
       } else {
         for (std::size_t l = 0; l < L; ++l) {
@@ -270,7 +309,7 @@ BinarySums accumulate_binary(const BinaryColumns& c, const RankedModel& ranked,
         cum_pos[l] += grp_pos[l];
         cum_neg[l] += grp_neg[l];
         const double ranked_above = cum_pos[l] + cum_neg[l];
-        s.ap[l] += grp_pos[l] > 0.0 ? grp_pos[l] * (cum_pos[l] / ranked_above) : 0.0;
+        s.ap[l] += grp_pos[l] * (cum_pos[l] / std::max(ranked_above, kNoRanks));
         grp_pos[l] = 0.0;
         grp_neg[l] = 0.0;
       }
