@@ -231,7 +231,7 @@ ojson report_json(const Evaluation& ev) {
     j["reason"] = rr.reason;
     if (!rr.parts.empty()) {
       ojson parts = ojson::array();
-      for (const PartVerdict& p : rr.parts) parts.push_back(part_json(rr.rule, columns, p));
+      for (const PartVerdict& part : rr.parts) parts.push_back(part_json(rr.rule, columns, part));
       j[rr.rule.disparity ? "groups" : "segments"] = parts;
     }
     rules.push_back(j);

@@ -163,7 +163,7 @@ std::string summary_text(const Evaluation& ev) {
     const bool signed_subject = r.rule.subject == Subject::delta || r.rule.subject == Subject::relative_delta;
     auto point = [](const Estimate& e, bool sign) { return e.point.defined ? fixed(e.point.value, sign) : "undefined"; };
     const std::string ci = r.subject.ci.defined
-                               ? "[" + fixed(r.subject.ci.lo, signed_subject) + ", " +
+                               ? std::string("[") + fixed(r.subject.ci.lo, signed_subject) + ", " +
                                      fixed(r.subject.ci.hi, signed_subject) + "]"
                                : "-";
     std::string verdict(r.skipped ? "SKIPPED" : verdict_name(r.verdict));

@@ -17,10 +17,12 @@
 #include <limits>
 #include <mutex>
 #include <thread>
+#include <type_traits>
 #include <vector>
 
 #include <Eigen/Core>
 
+#include <referee/accumulator_dispatch.hpp>
 #include <referee/binary_accumulator.hpp>
 #include <referee/error.hpp>
 #include <referee/fairness.hpp>
@@ -155,7 +157,7 @@ class ReplicateEngine {
     if (c_.task == Task::binary) {
       for (std::size_t m = 0; m < 2; ++m) {
         GroupedBinarySums grouped(c_.groupings);
-        const BinarySums sums = accumulate_binary(binary_columns(m), ranked_[m], weights, c_.groupings, &grouped);
+        const BinarySums sums = pass_binary(binary_columns(m), ranked_[m], weights, &grouped);
         for (std::size_t lane = 0; lane < used; ++lane) {
           binary_metrics(sums, lane, std::span<MetricValue, kBinaryMetricCount>(values));
           for (std::size_t k = 0; k < metric_count_; ++k) writer.put(lane, layout_.metric(m, k), values[k]);
@@ -177,7 +179,7 @@ class ReplicateEngine {
     }
     std::vector<std::vector<RegressionSums>> grouped;
     for (const GroupingSpec& g : c_.groupings) grouped.emplace_back(g.groups);
-    const RegressionSums sums = accumulate_regression(regression_columns(), plan_, weights, group_of_row_, &grouped);
+    const RegressionSums sums = pass_regression(weights, grouped);
     for (std::size_t lane = 0; lane < used; ++lane)
       for (std::size_t m = 0; m < 2; ++m) {
         regression_metrics(sums, m, lane, std::span<MetricValue, kRegressionMetricCount>(values));
@@ -188,6 +190,23 @@ class ReplicateEngine {
             for (std::size_t k = 0; k < metric_count_; ++k) writer.put(lane, layout_.group(g, j, m, k), values[k]);
           }
       }
+  }
+
+  // Resamples go through the dispatched passes; the one-lane point estimate inlines.
+  template <class Weights>
+  BinarySums pass_binary(const BinaryColumns& c, const RankedModel& ranked, const Weights& weights,
+                         GroupedBinarySums* grouped) const {
+    if constexpr (std::is_same_v<Weights, UnitWeights>)
+      return accumulate_binary(c, ranked, weights, c_.groupings, grouped);
+    else
+      return binary_pass(c, ranked, weights, c_.groupings, grouped);
+  }
+  template <class Weights>
+  RegressionSums pass_regression(const Weights& weights, std::vector<std::vector<RegressionSums>>& grouped) const {
+    if constexpr (std::is_same_v<Weights, UnitWeights>)
+      return accumulate_regression(regression_columns(), plan_, weights, group_of_row_, &grouped);
+    else
+      return regression_pass(regression_columns(), plan_, weights, group_of_row_, &grouped);
   }
 
   struct Writer {
