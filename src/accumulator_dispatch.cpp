@@ -12,39 +12,23 @@ namespace referee {
 #define REFEREE_PASS
 #endif
 
-REFEREE_PASS BinarySums binary_pass(const BinaryColumns& c, const RankedModel& ranked, const PoissonWeights& weights,
-                                    std::span<const GroupingSpec> groupings, GroupedBinarySums* grouped) {
-  return accumulate_binary(c, ranked, weights, groupings, grouped);
-}
-REFEREE_PASS BinarySums binary_pass(const BinaryColumns& c, const RankedModel& ranked,
-                                    const MultinomialWeights& weights, std::span<const GroupingSpec> groupings,
-                                    GroupedBinarySums* grouped) {
-  return accumulate_binary(c, ranked, weights, groupings, grouped);
-}
-REFEREE_PASS BinarySums binary_pass(const BinaryColumns& c, const RankedModel& ranked,
-                                    const JackknifeWeights& weights, std::span<const GroupingSpec> groupings,
-                                    GroupedBinarySums* grouped) {
-  return accumulate_binary(c, ranked, weights, groupings, grouped);
-}
+// One clone pair per weight source; the bodies are the header templates.
+#define REFEREE_DEFINE_PASSES(Weights)                                                                   \
+  REFEREE_PASS BinarySums binary_pass(const BinaryColumns& c, const RankedModel& ranked,                 \
+                                      const Weights& weights, std::span<const GroupingSpec> groupings,   \
+                                      GroupedBinarySums* grouped) {                                      \
+    return accumulate_binary(c, ranked, weights, groupings, grouped);                                    \
+  }                                                                                                      \
+  REFEREE_PASS RegressionSums regression_pass(const RegressionColumns& c, const RegressionPlan& plan,    \
+                                              const Weights& weights,                                    \
+                                              std::span<const std::span<const std::uint32_t>> group_of_row, \
+                                              std::vector<std::vector<RegressionSums>>* grouped) {       \
+    return accumulate_regression(c, plan, weights, group_of_row, grouped);                               \
+  }
 
-REFEREE_PASS RegressionSums regression_pass(const RegressionColumns& c, const RegressionPlan& plan,
-                                            const PoissonWeights& weights,
-                                            std::span<const std::span<const std::uint32_t>> group_of_row,
-                                            std::vector<std::vector<RegressionSums>>* grouped) {
-  return accumulate_regression(c, plan, weights, group_of_row, grouped);
-}
-REFEREE_PASS RegressionSums regression_pass(const RegressionColumns& c, const RegressionPlan& plan,
-                                            const MultinomialWeights& weights,
-                                            std::span<const std::span<const std::uint32_t>> group_of_row,
-                                            std::vector<std::vector<RegressionSums>>* grouped) {
-  return accumulate_regression(c, plan, weights, group_of_row, grouped);
-}
-REFEREE_PASS RegressionSums regression_pass(const RegressionColumns& c, const RegressionPlan& plan,
-                                            const JackknifeWeights& weights,
-                                            std::span<const std::span<const std::uint32_t>> group_of_row,
-                                            std::vector<std::vector<RegressionSums>>* grouped) {
-  return accumulate_regression(c, plan, weights, group_of_row, grouped);
-}
+REFEREE_DEFINE_PASSES(PoissonWeights)
+REFEREE_DEFINE_PASSES(MultinomialWeights)
+REFEREE_DEFINE_PASSES(JackknifeWeights)
 
 bool accumulators_use_avx2() {
 #if defined(__x86_64__) && defined(__GNUC__)
