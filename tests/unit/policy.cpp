@@ -119,3 +119,72 @@ TEST_CASE("invalid JSON reports its line and column") {
 TEST_CASE("a missing policy file is an I/O error") {
   check_error<IoError>([] { load_policy("/nonexistent/gate.json"); }, {"/nonexistent/gate.json"});
 }
+
+namespace {
+const std::string kSegmented = R"({"version": 1, "task": "binary",
+  "columns": {"label": "y", "champion": "a", "challenger": "b",
+              "segments": ["region", "region*channel"], "sensitive": ["sex"]},
+  "fairness": {"reference": {"sex": "M"}},
+  "rules": [
+    {"id": "one", "metric": "roc_auc", "subject": "delta", "min": 0, "scope": {"segment": {"channel": "web", "region": "north"}}},
+    {"id": "each", "metric": "roc_auc", "subject": "delta", "min": 0, "scope": {"each_segment": "region"}, "correction": "holm", "on_insufficient": "skip"},
+    {"id": "worst", "metric": "recall", "subject": "challenger", "min": 0.5, "scope": {"worst_segment": "region*channel"}},
+    {"id": "dp", "metric": "demographic_parity_ratio", "sensitive": "sex", "subject": "challenger", "min": 0.8, "method": "to_overall"},
+    {"id": "di", "metric": "DI", "sensitive": "sex", "subject": "challenger", "min": 0.8}
+  ]})";
+
+std::string segmented_with(const std::string& from, const std::string& to) {
+  std::string s = kSegmented;
+  const auto at = s.find(from);
+  REQUIRE_MESSAGE(at != std::string::npos, from);
+  s.replace(at, from.size(), to);
+  return s;
+}
+}  // namespace
+
+TEST_CASE("segments, scopes and fairness rules parse; an intersection matches in any key order") {
+  const Policy p = parse_policy_text(kSegmented);
+  CHECK(p.segments == std::vector<std::string>{"region", "region*channel"});
+  CHECK(p.columns.categorical == std::vector<std::string>{"region", "channel", "sex"});
+  CHECK(p.segments_min.rows == 30);
+  CHECK(p.segments_min.positives == 5);
+  CHECK(p.rules[0].scope.kind == ScopeKind::segment);
+  CHECK(p.rules[0].scope.segments == "region*channel");
+  CHECK(p.rules[0].scope.value == std::vector<std::string>{"north", "web"});  // spec order, not key order
+  CHECK(p.rules[1].correction == Correction::holm);
+  CHECK(p.rules[1].on_insufficient == OnInsufficient::skip);
+  CHECK(p.rules[2].scope.kind == ScopeKind::worst_segment);
+  CHECK(p.rules[3].disparity == Disparity::demographic_parity_ratio);
+  CHECK(p.rules[3].method == DisparityMethod::to_overall);
+  CHECK(p.rules[4].reference == "M");  // from $.fairness.reference
+  CHECK(p.rules[4].metric_name() == "DI");
+}
+
+TEST_CASE("malformed segment and fairness policies name their JSON path") {
+  const auto error = [](const std::string& text, std::initializer_list<std::string> fragments) {
+    check_error<PolicyError>([&] { parse_policy_text(text, "gate.json"); }, fragments);
+  };
+  error(segmented_with(R"("each_segment": "region")", R"("each_segment": "regoin")"),
+        {"$.rules[1].scope.each_segment", "not a declared segment", "did you mean \"region\""});
+  error(segmented_with(R"({"channel": "web", "region": "north"})", R"({"channel": "web"})"),
+        {"$.rules[0].scope.segment", "not a declared segment"});
+  error(segmented_with(R"("correction": "holm")", R"("correction": "hochberg")"),
+        {"$.rules[1].correction", "expected one of"});
+  error(segmented_with(R"("min": 0.5, "scope")", R"("min": 0.5, "correction": "holm", "scope")"),
+        {"$.rules[2].correction", "each_segment"});
+  error(segmented_with(R"("sensitive": "sex", "subject": "challenger", "min": 0.8, "method")",
+                       R"("sensitive": "race", "subject": "challenger", "min": 0.8, "method")"),
+        {"$.rules[3].sensitive", "not in $.columns.sensitive"});
+  error(segmented_with(R"("fairness": {"reference": {"sex": "M"}},)", ""), {"$.rules[4]", "add \"reference\""});
+  error(segmented_with(R"("metric": "roc_auc", "subject": "delta", "min": 0, "scope": {"segment")",
+                       R"("metric": "roc_auc", "sensitive": "sex", "subject": "delta", "min": 0, "scope": {"segment")"),
+        {"$.rules[0].sensitive", "fairness metrics"});
+  error(segmented_with(R"("segments": ["region", "region*channel"])", R"("segments": ["region", "region**channel"])"),
+        {"$.columns.segments[1]", "empty column name"});
+  error(segmented_with(R"("segments": ["region", "region*channel"])", R"("segments": ["region", "y"])"),
+        {"$.columns.segments[1]", "label column"});
+  error(segmented_with(R"("task": "binary")", R"("task": "regression")"), {"$.columns.sensitive", "binary task"});
+  error(segmented_with(R"("fairness": {"reference": {"sex": "M"}})", R"("fairness": {"reference": {"gender": "M"}})"),
+        {"$.fairness.reference.gender", "not in $.columns.sensitive"});
+  error(segmented_with(R"("rules": [)", R"("segments_min": {"rows": 0}, "rules": [)"), {"$.segments_min.rows", "at least 1"});
+}

@@ -268,3 +268,37 @@ TEST_CASE("Bonferroni widens each segment's interval to confidence 1 - alpha / K
     CHECK(part.subject.ci.hi >= unadjusted.ci.hi);
   }
 }
+
+TEST_CASE("a group without the champion's positive predictions: undefined for it, defined for the challenger") {
+  // Group "b": the champion scores every row below the threshold; the challenger does not.
+  std::vector<double> y{1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0},
+      a{.9, .2, .8, .6, .7, .1, .3, .2, .4, .1, .45, .3},
+      b{.8, .3, .9, .4, .6, .2, .8, .3, .7, .2, .9, .1};
+  Table t = owned_table(y, a, b, {}, {}, {"y", "a", "b", "", ""});
+  add_categorical(t, "g", std::vector<std::uint32_t>{0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1},
+                  std::vector<std::string>{"a", "b"});
+  const Policy p = parse_policy_text(R"({"version": 1, "task": "binary",
+    "columns": {"label": "y", "champion": "a", "challenger": "b", "segments": ["g"], "sensitive": ["g"]},
+    "segments_min": {"rows": 1, "positives": 1},
+    "bootstrap": {"resamples": 200, "seed": 2},
+    "rules": [{"id": "pp", "metric": "predictive_parity_difference", "sensitive": "g", "subject": "delta", "max": 0.1},
+              {"id": "prec", "metric": "precision", "subject": "delta", "min": -0.1, "scope": {"segment": {"g": "b"}}}]})");
+  const Evaluation ev = evaluate(t, p, {.threads = 1});
+  const auto precision = static_cast<std::size_t>(Metric::precision);
+  const SegmentResult& group_b = ev.segments[0].segments[1];
+  CHECK_FALSE(group_b.metrics[0][precision].point.defined);
+  CHECK(std::string(group_b.metrics[0][precision].point.reason) == "no predicted positives");
+  CHECK(group_b.metrics[1][precision].point.defined);
+  CHECK(group_b.metrics[1][precision].point.value == doctest::Approx(1.0));
+  CHECK_FALSE(group_b.metrics[2][precision].point.defined);  // the delta says why
+  CHECK(std::string(group_b.metrics[2][precision].point.reason) == "no predicted positives");
+  const auto pp = static_cast<std::size_t>(Disparity::predictive_parity_difference);
+  const FairnessTable& f = ev.fairness[0];
+  CHECK_FALSE(f.disparities[0][pp].point.defined);
+  CHECK(f.disparities[1][pp].point.defined);
+  CHECK_FALSE(f.groups[1].rates[0][static_cast<std::size_t>(GroupRate::precision)].point.defined);
+  // Both rules are judged on undefined figures: inconclusive, with the reason, never a crash.
+  CHECK(ev.rules[0].verdict == Verdict::inconclusive);
+  CHECK(ev.rules[0].reason.find("undefined") != std::string::npos);
+  CHECK(ev.rules[1].verdict == Verdict::inconclusive);
+}
