@@ -26,14 +26,16 @@ const std::string kValid = R"({
   ]
 })";
 
-// The valid policy with one substring replaced.
-std::string with(const std::string& from, const std::string& to) {
-  std::string s = kValid;
-  const auto at = s.find(from);
+// `text` with one substring replaced.
+std::string replaced(std::string text, const std::string& from, const std::string& to) {
+  const auto at = text.find(from);
   REQUIRE_MESSAGE(at != std::string::npos, from);
-  s.replace(at, from.size(), to);
-  return s;
+  text.replace(at, from.size(), to);
+  return text;
 }
+
+// The valid policy with one substring replaced.
+std::string with(const std::string& from, const std::string& to) { return replaced(kValid, from, to); }
 
 void policy_error(const std::string& text, std::initializer_list<std::string> fragments) {
   check_error<PolicyError>([&] { parse_policy_text(text, "gate.json"); }, fragments);
@@ -134,11 +136,7 @@ const std::string kSegmented = R"({"version": 1, "task": "binary",
   ]})";
 
 std::string segmented_with(const std::string& from, const std::string& to) {
-  std::string s = kSegmented;
-  const auto at = s.find(from);
-  REQUIRE_MESSAGE(at != std::string::npos, from);
-  s.replace(at, from.size(), to);
-  return s;
+  return replaced(kSegmented, from, to);
 }
 }  // namespace
 
