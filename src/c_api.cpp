@@ -154,9 +154,10 @@ class ColumnResolver {
     return out;
   }
 
-  // Dictionary-encodes the cluster column, whatever its kind.
-  void cluster(const std::string& name, std::vector<std::uint32_t>& codes,
-               std::vector<std::string>& dictionary) const {
+  // Dictionary-encodes a text-valued column (the cluster key, a segment, a sensitive
+  // attribute), whatever its kind; `role` names it in messages.
+  void dictionary_encode(const std::string& name, const char* role, std::vector<std::uint32_t>& codes,
+                         std::vector<std::string>& dictionary) const {
     if (name.empty()) return;
     const auto& c = find(name);
     const std::size_t n = table_.rows;
@@ -175,7 +176,7 @@ class ColumnResolver {
     for (std::size_t r = 0; r < n; ++r) {
       std::string text = c.kind == referee_table::Kind::strings
                              ? std::string(c.bytes + c.offsets[r], static_cast<std::size_t>(c.offsets[r + 1] - c.offsets[r]))
-                             : integer_text(c, r, name);
+                             : integer_text(c, r, name, role);
       const auto [it, inserted] = seen.emplace(text, static_cast<std::uint32_t>(dictionary.size()));
       if (inserted) dictionary.push_back(std::move(text));
       codes[r] = it->second;
@@ -201,7 +202,8 @@ class ColumnResolver {
 
   // The decimal text of an integer cluster key, read as an integer: an int64 key above
   // 2^53 would lose its last digits on a trip through double.
-  static std::string integer_text(const referee_table::Column& c, std::size_t r, const std::string& name) {
+  static std::string integer_text(const referee_table::Column& c, std::size_t r, const std::string& name,
+                                  const char* role) {
     switch (c.type) {
       case REFEREE_I64:
         return std::to_string(static_cast<const int64_t*>(c.data)[r]);
@@ -210,7 +212,8 @@ class ColumnResolver {
       case REFEREE_U8:
         return std::to_string(static_cast<const uint8_t*>(c.data)[r]);
       default:
-        throw referee::DataError("memory: cluster column \"" + name + "\" must hold strings or integers");
+        throw referee::DataError("memory: " + std::string(role) + " column \"" + name +
+                                 "\" must hold strings or integers");
     }
   }
 
@@ -228,9 +231,14 @@ referee::Evaluation evaluate_columns(const referee_table& t, const referee::Poli
   const auto weight = columns.numeric(names.weight);
   std::vector<std::uint32_t> codes;
   std::vector<std::string> dictionary;
-  columns.cluster(names.cluster, codes, dictionary);
-  const referee::Table table =
-      referee::borrowed_table(label, champion, challenger, weight, codes, dictionary, names);
+  columns.dictionary_encode(names.cluster, "cluster", codes, dictionary);
+  referee::Table table = referee::borrowed_table(label, champion, challenger, weight, codes, dictionary, names);
+  for (const std::string& name : names.categorical) {
+    std::vector<std::uint32_t> group_codes;
+    std::vector<std::string> values;
+    columns.dictionary_encode(name, "segment or sensitive", group_codes, values);
+    referee::add_categorical(table, name, group_codes, values);
+  }
   referee::validate_table(table, policy.task);
   return referee::evaluate(table, policy, options);
 }

@@ -111,8 +111,9 @@ REFEREE_API void referee_policy_free(referee_policy* policy);
 /* Tables: `rows` rows; columns are matched to the policy's roles by name at evaluation,
  * and a role whose column is missing is a REFEREE_DATA_ERROR. Each column's `length` must
  * equal `rows`, and names must be unique (else REFEREE_INVALID_ARGUMENT). Label, scores and
- * weight must be numeric; the cluster column may be strings, a dictionary, or integers
- * (i64, i32, u8: a unit is keyed by the value's decimal text). */
+ * weight must be numeric; the cluster, segment and sensitive-attribute columns may be
+ * strings, a dictionary, or integers (i64, i32, u8: a value is its decimal text, as a CSV
+ * cell would read); f64 and f32 there are a REFEREE_DATA_ERROR. */
 REFEREE_API referee_status referee_table_create(size_t rows, referee_table** out);
 REFEREE_API referee_status referee_table_add_numeric(referee_table* table, const char* name,
                                                      const void* data, size_t length, referee_type type);

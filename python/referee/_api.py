@@ -94,11 +94,27 @@ def _as_codes(values: Any, name: str) -> Tuple[np.ndarray, list]:
         return np.ascontiguousarray(codes, dtype=np.uint32), [str(c) for c in values.cat.categories]
     array = np.asarray(values.to_numpy() if hasattr(values, "to_numpy") else values, dtype=object)
     for row, v in enumerate(array):
-        if v is None or (isinstance(v, float) and math.isnan(v)):
+        # None, NaN, and pandas' NA (whose truth value cannot be taken)
+        if v is None or (isinstance(v, float) and math.isnan(v)) or type(v).__name__ in ("NAType", "NaTType"):
             raise DataError(f'column "{name}": row {row + 1}: missing value')
     text = np.array([str(v) for v in array], dtype=object)
     dictionary, codes = np.unique(text, return_inverse=True)
     return np.ascontiguousarray(codes, dtype=np.uint32), [str(d) for d in dictionary]
+
+
+def _as_categorical(values: Any, name: str) -> Tuple[np.ndarray, list]:
+    """Dictionary-encodes a segment or sensitive column: strings, categoricals or integers.
+
+    A value's text is what the CSV reader would read for it: an integer's decimal digits,
+    a category's str(). Floats and booleans are refused, since their text is ambiguous
+    ("1" or "1.0", "True" or "1").
+    """
+    dtype = getattr(values, "dtype", None)
+    # numpy dtypes and pandas extension dtypes (Int64, boolean, Float64, string) all have .kind
+    if dtype is not None and str(dtype) != "category" and getattr(dtype, "kind", "O") in "fcb":
+        raise DataError(f'column "{name}": segment and sensitive columns must hold strings, '
+                        f"categories or integers, not {dtype}")
+    return _as_codes(values, name)
 
 
 def _progress_bar() -> Callable[[float], None]:
@@ -135,8 +151,9 @@ def evaluate(data: Any, policy: PolicyLike, *, seed: Optional[int] = None,
     codes, dictionary = (None, [])
     if cols["cluster"]:
         codes, dictionary = _as_codes(_column(data, cols["cluster"]), cols["cluster"])
+    categorical = [(name, *_as_categorical(_column(data, name), name)) for name in cols["categorical"]]
     return Report(_core.evaluate_arrays(p, label, champion, challenger, weight, codes, dictionary,
-                                        seed, threads or 0, callback))
+                                        seed, threads or 0, callback, categorical))
 
 
 def _task_of(name: str) -> str:

@@ -55,6 +55,12 @@ class RuleResult:
     champion: Estimate
     challenger: Estimate
     reason: str
+    n: int = 0
+    # Segment-scoped rules: the segment judged (a string, or {column: value} for an
+    # intersection); each_segment rules and Clarify rules over several groups: every
+    # part's {value, verdict, estimate, ci, n, reason} as the report gives it.
+    segment: Any = None
+    parts: Tuple[Dict[str, Any], ...] = ()
 
     @classmethod
     def from_json(cls, j: Dict[str, Any]) -> "RuleResult":
@@ -72,6 +78,9 @@ class RuleResult:
             champion=Estimate.from_json(j["champion"]),
             challenger=Estimate.from_json(j["challenger"]),
             reason=j["reason"],
+            n=int(j.get("n", 0)),
+            segment=j.get("segment"),
+            parts=tuple(j.get("segments", j.get("groups", []))),
         )
 
 

@@ -5,6 +5,7 @@
 
 #include <optional>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include <pybind11/functional.h>
@@ -25,6 +26,8 @@ namespace {
 
 using F64Array = py::array_t<double, py::array::c_style>;
 using U32Array = py::array_t<std::uint32_t, py::array::c_style>;
+// A segment or sensitive column: its name, dictionary codes and dictionary.
+using CategoricalInput = std::tuple<std::string, U32Array, std::vector<std::string>>;
 
 std::span<const double> span_of(const F64Array& a) {
   if (a.ndim() != 1) throw referee::DataError("memory: columns must be one-dimensional");
@@ -73,12 +76,16 @@ std::string evaluate_arrays(const referee::Policy& policy, const F64Array& label
                             const std::optional<U32Array>& cluster_codes,
                             const std::vector<std::string>& cluster_dictionary,
                             std::optional<std::uint64_t> seed, unsigned threads,
-                            std::optional<std::function<void(double)>> progress) {
+                            std::optional<std::function<void(double)>> progress,
+                            const std::vector<CategoricalInput>& categorical) {
   std::span<const std::uint32_t> codes;
   if (cluster_codes) codes = {cluster_codes->data(), static_cast<std::size_t>(cluster_codes->size())};
-  const referee::Table table =
+  referee::Table table =
       referee::borrowed_table(span_of(label), span_of(champion), span_of(challenger),
                               optional_span(weight), codes, cluster_dictionary, policy.columns);
+  for (const auto& [name, column_codes, dictionary] : categorical)
+    referee::add_categorical(table, name, {column_codes.data(), static_cast<std::size_t>(column_codes.size())},
+                             dictionary);
   return run(table, policy, options_for(seed, threads, progress));
 }
 
@@ -165,6 +172,7 @@ PYBIND11_MODULE(_core, m) {
         c["challenger"] = p.columns.challenger;
         c["weight"] = p.columns.weight.empty() ? py::object(py::none()) : py::str(p.columns.weight);
         c["cluster"] = p.columns.cluster.empty() ? py::object(py::none()) : py::str(p.columns.cluster);
+        c["categorical"] = p.columns.categorical;
         return c;
       });
 
@@ -173,7 +181,8 @@ PYBIND11_MODULE(_core, m) {
   m.def("evaluate_arrays", &evaluate_arrays, py::arg("policy"), py::arg("label").noconvert(),
         py::arg("champion").noconvert(), py::arg("challenger").noconvert(),
         py::arg("weight").noconvert(), py::arg("cluster_codes").noconvert(),
-        py::arg("cluster_dictionary"), py::arg("seed"), py::arg("threads"), py::arg("progress"));
+        py::arg("cluster_dictionary"), py::arg("seed"), py::arg("threads"), py::arg("progress"),
+        py::arg("categorical") = std::vector<CategoricalInput>{});
   m.def("point_metrics", &point_metrics, py::arg("task"), py::arg("y").noconvert(),
         py::arg("score").noconvert(), py::arg("weight").noconvert(), py::arg("threshold"));
 }

@@ -485,6 +485,83 @@ static void test_csv_matches_the_cli(const char* report_path) {
   referee_policy_free(policy);
 }
 
+/* Segments and fairness through the C API: a string, a dictionary and an integer column,
+ * the trap example read from CSV, and a float segment column refused. */
+static void test_segments(void) {
+  enum { n = 16 };
+  const double y[n] = {0, 1, 0, 1, 1, 0, 0, 1, 0, 1, 0, 1, 1, 0, 1, 0};
+  const double a[n] = {.2, .7, .4, .6, .9, .3, .1, .8, .5, .4, .2, .7, .6, .3, .8, .1};
+  const double b[n] = {.1, .8, .3, .7, .95, .2, .2, .9, .4, .6, .1, .8, .7, .2, .9, .2};
+  const char bytes[] = "NNNNNNNNSSSSSSSS";
+  int64_t offsets[n + 1];
+  const int32_t sex_codes[n] = {0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1};
+  const char* sexes[] = {"F", "M"};
+  const int32_t channel[n] = {1, 1, 2, 2, 1, 1, 2, 2, 1, 1, 2, 2, 1, 1, 2, 2};
+  const double float_segment[n] = {0};
+  const char* policy_text =
+      "{\"version\": 1, \"task\": \"binary\","
+      " \"columns\": {\"label\": \"y\", \"champion\": \"a\", \"challenger\": \"b\","
+      " \"segments\": [\"region\", \"region*channel\"], \"sensitive\": [\"sex\"]},"
+      " \"segments_min\": {\"rows\": 2, \"positives\": 1},"
+      " \"fairness\": {\"reference\": {\"sex\": \"M\"}},"
+      " \"bootstrap\": {\"resamples\": 200, \"seed\": 3},"
+      " \"rules\": [{\"id\": \"each\", \"metric\": \"accuracy\", \"subject\": \"challenger\", \"min\": 0,"
+      " \"decide_on\": \"point\", \"scope\": {\"each_segment\": \"region\"}},"
+      " {\"id\": \"di\", \"metric\": \"DI\", \"sensitive\": \"sex\", \"subject\": \"challenger\", \"min\": 0,"
+      " \"decide_on\": \"point\"}]}";
+  referee_policy* policy = NULL;
+  referee_table* table = NULL;
+  referee_report* report = NULL;
+  int i;
+  for (i = 0; i <= n; ++i) offsets[i] = i;
+  CHECK(referee_policy_create(policy_text, strlen(policy_text), &policy) == REFEREE_OK);
+  CHECK(referee_table_create(n, &table) == REFEREE_OK);
+  CHECK(referee_table_add_numeric(table, "y", y, n, REFEREE_F64) == REFEREE_OK);
+  CHECK(referee_table_add_numeric(table, "a", a, n, REFEREE_F64) == REFEREE_OK);
+  CHECK(referee_table_add_numeric(table, "b", b, n, REFEREE_F64) == REFEREE_OK);
+  CHECK(referee_table_add_strings(table, "region", bytes, offsets, n) == REFEREE_OK);
+  CHECK(referee_table_add_dictionary(table, "sex", sex_codes, n, sexes, 2) == REFEREE_OK);
+  CHECK(referee_table_add_numeric(table, "channel", channel, n, REFEREE_I32) == REFEREE_OK);
+  CHECK(referee_evaluate(table, policy, NULL, &report) == REFEREE_OK);
+  {
+    const char* json = json_of(report);
+    CHECK(contains(json, "\"segments\": ["));
+    CHECK(contains(json, "\"fairness\": ["));
+    CHECK(contains(json, "\"segment\": \"region*channel\""));
+    CHECK(contains(json, "\"channel\": \"2\""));  /* an integer segment value is its decimal text */
+    CHECK(contains(json, "\"reference\": \"M\""));
+  }
+  referee_report_free(report);
+  report = NULL;
+  referee_table_free(table);
+
+  /* A float column cannot be a segment: its text is ambiguous. */
+  CHECK(referee_table_create(n, &table) == REFEREE_OK);
+  CHECK(referee_table_add_numeric(table, "y", y, n, REFEREE_F64) == REFEREE_OK);
+  CHECK(referee_table_add_numeric(table, "a", a, n, REFEREE_F64) == REFEREE_OK);
+  CHECK(referee_table_add_numeric(table, "b", b, n, REFEREE_F64) == REFEREE_OK);
+  CHECK(referee_table_add_numeric(table, "region", float_segment, n, REFEREE_F64) == REFEREE_OK);
+  CHECK(referee_table_add_dictionary(table, "sex", sex_codes, n, sexes, 2) == REFEREE_OK);
+  CHECK(referee_table_add_numeric(table, "channel", channel, n, REFEREE_I32) == REFEREE_OK);
+  CHECK(referee_evaluate(table, policy, NULL, &report) == REFEREE_DATA_ERROR && report == NULL);
+  CHECK(contains(referee_last_error(), "column \"region\" must hold strings or integers"));
+  referee_table_free(table);
+  referee_policy_free(policy);
+
+  /* The trap example, read from CSV: FAIL, and the report names the region. */
+  CHECK(referee_policy_load("examples/gate-segments.json", &policy) == REFEREE_OK);
+  CHECK(referee_table_read_csv("examples/segment_trap.csv", policy, &table) == REFEREE_OK);
+  CHECK(referee_evaluate(table, policy, NULL, &report) == REFEREE_OK);
+  {
+    referee_verdict verdict = REFEREE_PASS;
+    CHECK(referee_report_verdict(report, &verdict) == REFEREE_OK && verdict == REFEREE_FAIL);
+    CHECK(contains(json_of(report), "\"segment\": \"west\""));
+  }
+  referee_report_free(report);
+  referee_table_free(table);
+  referee_policy_free(policy);
+}
+
 int main(int argc, char** argv) {
   if (argc != 2) {
     fprintf(stderr, "usage: %s REPORT_PATH (run from the source root)\n", argv[0]);
@@ -495,6 +572,7 @@ int main(int argc, char** argv) {
   test_policy_errors();
   test_column_table();
   test_contract();
+  test_segments();
   test_csv_matches_the_cli(argv[1]);
   printf("%d passed, %d failed\n", passed, failed);
   return failed == 0 ? 0 : 1;
