@@ -485,6 +485,20 @@ static void test_csv_matches_the_cli(const char* report_path) {
   referee_policy_free(policy);
 }
 
+/* The segment test's table without its region column: scores, a dictionary-coded sex and
+ * an i32 channel. */
+static referee_table* segment_table(size_t n, const double* y, const double* a, const double* b,
+                                    const int32_t* sex_codes, const char* const* sexes, const int32_t* channel) {
+  referee_table* table = NULL;
+  CHECK(referee_table_create(n, &table) == REFEREE_OK);
+  CHECK(referee_table_add_numeric(table, "y", y, n, REFEREE_F64) == REFEREE_OK);
+  CHECK(referee_table_add_numeric(table, "a", a, n, REFEREE_F64) == REFEREE_OK);
+  CHECK(referee_table_add_numeric(table, "b", b, n, REFEREE_F64) == REFEREE_OK);
+  CHECK(referee_table_add_dictionary(table, "sex", sex_codes, n, sexes, 2) == REFEREE_OK);
+  CHECK(referee_table_add_numeric(table, "channel", channel, n, REFEREE_I32) == REFEREE_OK);
+  return table;
+}
+
 /* Segments and fairness through the C API: a string, a dictionary and an integer column,
  * the trap example read from CSV, and a float segment column refused. */
 static void test_segments(void) {
@@ -515,13 +529,8 @@ static void test_segments(void) {
   int i;
   for (i = 0; i <= n; ++i) offsets[i] = i;
   CHECK(referee_policy_create(policy_text, strlen(policy_text), &policy) == REFEREE_OK);
-  CHECK(referee_table_create(n, &table) == REFEREE_OK);
-  CHECK(referee_table_add_numeric(table, "y", y, n, REFEREE_F64) == REFEREE_OK);
-  CHECK(referee_table_add_numeric(table, "a", a, n, REFEREE_F64) == REFEREE_OK);
-  CHECK(referee_table_add_numeric(table, "b", b, n, REFEREE_F64) == REFEREE_OK);
+  table = segment_table(n, y, a, b, sex_codes, sexes, channel);
   CHECK(referee_table_add_strings(table, "region", bytes, offsets, n) == REFEREE_OK);
-  CHECK(referee_table_add_dictionary(table, "sex", sex_codes, n, sexes, 2) == REFEREE_OK);
-  CHECK(referee_table_add_numeric(table, "channel", channel, n, REFEREE_I32) == REFEREE_OK);
   CHECK(referee_evaluate(table, policy, NULL, &report) == REFEREE_OK);
   {
     const char* json = json_of(report);
@@ -536,13 +545,8 @@ static void test_segments(void) {
   referee_table_free(table);
 
   /* A float column cannot be a segment: its text is ambiguous. */
-  CHECK(referee_table_create(n, &table) == REFEREE_OK);
-  CHECK(referee_table_add_numeric(table, "y", y, n, REFEREE_F64) == REFEREE_OK);
-  CHECK(referee_table_add_numeric(table, "a", a, n, REFEREE_F64) == REFEREE_OK);
-  CHECK(referee_table_add_numeric(table, "b", b, n, REFEREE_F64) == REFEREE_OK);
+  table = segment_table(n, y, a, b, sex_codes, sexes, channel);
   CHECK(referee_table_add_numeric(table, "region", float_segment, n, REFEREE_F64) == REFEREE_OK);
-  CHECK(referee_table_add_dictionary(table, "sex", sex_codes, n, sexes, 2) == REFEREE_OK);
-  CHECK(referee_table_add_numeric(table, "channel", channel, n, REFEREE_I32) == REFEREE_OK);
   CHECK(referee_evaluate(table, policy, NULL, &report) == REFEREE_DATA_ERROR && report == NULL);
   CHECK(contains(referee_last_error(), "column \"region\" must hold strings or integers"));
   referee_table_free(table);
