@@ -13,7 +13,10 @@
 
 #include <referee/did_you_mean.hpp>
 #include <referee/error.hpp>
+#include <referee/atomic_file.hpp>
 #include <referee/evaluate.hpp>
+#include <referee/html_report.hpp>
+#include <referee/markdown_report.hpp>
 #include <referee/report.hpp>
 #include <referee/summary.hpp>
 #include <referee/version.h>
@@ -33,6 +36,7 @@ enum ExitCode : int {
 
 constexpr const char* kUsageText =
     "usage: referee run --data eval.csv --policy gate.json [--report report.json]\n"
+    "                   [--markdown report.md] [--html report.html]\n"
     "                   [--seed N] [--threads N] [--quiet]\n"
     "       referee validate --policy gate.json\n"
     "       referee --version\n"
@@ -93,7 +97,8 @@ std::optional<Integer> integer_option(const Arguments& a, const std::string& nam
 }
 
 int run_command(const std::vector<std::string>& args) {
-  const Arguments a = parse_options(args, {"data", "policy", "report", "seed", "threads", "quiet"});
+  const Arguments a =
+      parse_options(args, {"data", "policy", "report", "markdown", "html", "seed", "threads", "quiet"});
   const std::string& data = required(a, "data");
   const std::string& policy_path = required(a, "policy");
   referee::EvaluateOptions options;
@@ -108,6 +113,10 @@ int run_command(const std::vector<std::string>& args) {
   const referee::Evaluation evaluation = referee::evaluate(table, policy, options);
   if (const auto it = a.values.find("report"); it != a.values.end())
     referee::write_report(evaluation, it->second);
+  if (const auto it = a.values.find("markdown"); it != a.values.end())
+    referee::write_file_atomically(it->second, referee::markdown_report(evaluation));
+  if (const auto it = a.values.find("html"); it != a.values.end())
+    referee::write_file_atomically(it->second, referee::html_report(evaluation));
   if (!a.quiet) {
     std::cout << referee::summary_text(evaluation);
     if (const auto it = a.values.find("report"); it != a.values.end())

@@ -123,6 +123,13 @@ assert r["fairness"][0]["attribute"] == "sex" and "clarify" in r["fairness"][0]
 EOF
 then ok; else bad "the trap report does not name the failing segment"; fi
 
+# --- reports for people: Markdown and self-contained HTML ----------------------------
+expect 1 "VERDICT: FAIL" -- run --data "$ex/segment_trap.csv" --policy "$ex/gate-segments.json" --markdown "$work/r.md" --html "$work/r.html"
+head -1 "$work/r.md" | grep -qF "## ❌ referee: FAIL" && ok || bad "the Markdown report does not open with the verdict"
+grep -qF "**region=west** (n = 723)" "$work/r.md" && ok || bad "the Markdown report does not name the failing segment"
+grep -qF "<svg" "$work/r.html" && grep -qF "region=west (n=723)" "$work/r.html" && ok || bad "the HTML report lacks its forest plot"
+if grep -qiE "<script|<link|src=\"http|href=\"http|@import" "$work/r.html"; then bad "the HTML report is not self-contained"; else ok; fi
+
 # --- I/O errors: exit 74 ---------------------------------------------------------------
 expect 74 "cannot open" -- run --data "$work/does-not-exist.csv" --policy "$ex/gate.json"
 expect 74 "cannot open the policy file" -- run --data "$ex/credit_eval.csv" --policy "$work/nope.json"
