@@ -5,6 +5,8 @@
 #include <charconv>
 #include <cstdio>
 #include <exception>
+#include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <map>
 #include <optional>
@@ -17,9 +19,12 @@
 #include <referee/evaluate.hpp>
 #include <referee/html_report.hpp>
 #include <referee/markdown_report.hpp>
+#include <referee/policy_test.hpp>
 #include <referee/report.hpp>
 #include <referee/summary.hpp>
 #include <referee/version.h>
+
+#include <nlohmann/json.hpp>
 
 namespace {
 
@@ -39,9 +44,11 @@ constexpr const char* kUsageText =
     "                   [--markdown report.md] [--html report.html]\n"
     "                   [--seed N] [--threads N] [--quiet]\n"
     "       referee validate --policy gate.json\n"
+    "       referee test --policy gate.json --cases cases.json\n"
     "       referee --version\n"
     "\n"
-    "exit codes: 0 PASS or WARN, 1 FAIL, 2 INCONCLUSIVE, 64 usage error,\n"
+    "exit codes: 0 PASS or WARN (test: every case holds), 1 FAIL (test: a case does not),\n"
+    "            2 INCONCLUSIVE, 64 usage error,\n"
     "            65 bad data or policy, 74 I/O error, 70 internal error\n";
 
 struct Arguments {
@@ -143,6 +150,31 @@ int validate_command(const std::vector<std::string>& args) {
   return kPass;
 }
 
+// Runs a policy's unit tests: each case's expected verdict against what the gate says.
+int test_command(const std::vector<std::string>& args) {
+  const Arguments a = parse_options(args, {"policy", "cases", "quiet"});
+  const referee::Policy policy = referee::load_policy(required(a, "policy"));
+  const std::string& cases_path = required(a, "cases");
+  std::ifstream in(cases_path, std::ios::binary);
+  if (!in || std::filesystem::is_directory(cases_path)) throw referee::IoError(cases_path + ": cannot open the cases file");
+  nlohmann::json cases;
+  try {
+    cases = nlohmann::json::parse(in);
+  } catch (const nlohmann::json::parse_error& e) {
+    throw referee::PolicyError(cases_path + ": invalid JSON: " + e.what());
+  }
+  const auto results = referee::run_policy_cases(policy, cases, cases_path);
+  std::size_t held = 0;
+  for (const auto& r : results) {
+    held += r.held ? 1 : 0;
+    if (a.quiet && r.held) continue;
+    std::cout << (r.held ? "ok    " : "FAIL  ") << r.name << " (" << r.verdict << ")\n";
+    for (const auto& d : r.differences) std::cout << "        " << d << "\n";
+  }
+  std::cout << held << " of " << results.size() << (results.size() == 1 ? " case holds" : " cases hold") << "\n";
+  return held == results.size() ? kPass : kFail;
+}
+
 int exit_code_for(referee::ErrorKind kind) {
   switch (kind) {
     case referee::ErrorKind::usage:
@@ -178,7 +210,8 @@ int main(int argc, char** argv) {
     }
     if (command == "run") return run_command(rest);
     if (command == "validate") return validate_command(rest);
-    const std::vector<std::string> commands{"run", "validate", "--version", "--help"};
+    if (command == "test") return test_command(rest);
+    const std::vector<std::string> commands{"run", "validate", "test", "--version", "--help"};
     throw referee::UsageError("unknown command \"" + command + "\"" +
                               referee::did_you_mean(command, commands));
   } catch (const referee::Error& e) {

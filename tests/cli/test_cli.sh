@@ -130,6 +130,21 @@ grep -qF "**region=west** (n = 723)" "$work/r.md" && ok || bad "the Markdown rep
 grep -qF "<svg" "$work/r.html" && grep -qF "region=west (n=723)" "$work/r.html" && ok || bad "the HTML report lacks its forest plot"
 if grep -qiE "<script|<link|src=\"http|href=\"http|@import" "$work/r.html"; then bad "the HTML report is not self-contained"; else ok; fi
 
+# --- policy tests: referee test --------------------------------------------------------
+expect 0 "5 of 5 cases hold" -- test --policy "$ex/gate.json" --cases "$ex/gate.cases.json"
+python3 - "$ex/gate.cases.json" "$work/wrong.cases.json" <<'EOF'
+import json, sys
+cases = json.load(open(sys.argv[1]))
+cases["cases"][1]["expect"] = "PASS"                      # the straddling AUC cannot pass
+cases["cases"][2]["rules"]["recall-floor"] = "PASS"       # nor can a recall below its floor
+json.dump(cases, open(sys.argv[2], "w"))
+EOF
+expect 1 "verdict: expected PASS, got INCONCLUSIVE" -- test --policy "$ex/gate.json" --cases "$work/wrong.cases.json"
+grep -qF "rule recall-floor: expected PASS, got FAIL (CI [0.35, 0.44] lies entirely outside >= 0.45)" "$work/out" && ok || bad "the policy test diff does not explain the rule"
+grep -qF "3 of 5 cases hold" "$work/out" && ok || bad "the policy test does not count the cases"
+printf '{"cases": [{"name": "x", "figures": {"auc-non-inferor": {"estimate": 0}}, "expect": "PASS"}]}' >"$work/bad.cases.json"
+expect 65 'did you mean "auc-non-inferior"' -- test --policy "$ex/gate.json" --cases "$work/bad.cases.json"
+
 # --- I/O errors: exit 74 ---------------------------------------------------------------
 expect 74 "cannot open" -- run --data "$work/does-not-exist.csv" --policy "$ex/gate.json"
 expect 74 "cannot open the policy file" -- run --data "$ex/credit_eval.csv" --policy "$work/nope.json"
