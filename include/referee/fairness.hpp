@@ -115,7 +115,9 @@ inline Spread spread(GroupRate rate, std::span<const ConfusionCells> groups, con
   if (method == DisparityMethod::to_overall && !whole.defined) return {whole, whole};
   for (const ConfusionCells& g : groups) {
     const MetricValue v = group_rate(rate, g);
-    if (!v.defined) return {v, v};  // fairlearn would propagate NaN; we say why
+    // fairlearn would skip the group (pandas' min/max drop NaN) or count its 0/0 rate as 0;
+    // a disparity one group cannot take part in is undefined here, with the reason.
+    if (!v.defined) return {v, v};
     if (!any) lo = hi = v.value;
     lo = std::min(lo, v.value);
     hi = std::max(hi, v.value);

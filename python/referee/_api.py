@@ -142,7 +142,7 @@ def evaluate(data: Any, policy: PolicyLike, *, seed: Optional[int] = None,
     if threads is not None and threads < 1:
         raise ValueError("threads must be at least 1")
     if isinstance(data, (str, os.PathLike)):
-        return Report(_core.evaluate_csv(os.fspath(data), p, seed, threads or 0, callback))
+        return Report(*_core.evaluate_csv(os.fspath(data), p, seed, threads or 0, callback))
     cols: Dict[str, Optional[str]] = p.columns
     label = _as_float64(_column(data, cols["label"]), cols["label"])
     champion = _as_float64(_column(data, cols["champion"]), cols["champion"])
@@ -152,7 +152,7 @@ def evaluate(data: Any, policy: PolicyLike, *, seed: Optional[int] = None,
     if cols["cluster"]:
         codes, dictionary = _as_codes(_column(data, cols["cluster"]), cols["cluster"])
     categorical = [(name, *_as_categorical(_column(data, name), name)) for name in cols["categorical"]]
-    return Report(_core.evaluate_arrays(p, label, champion, challenger, weight, codes, dictionary,
+    return Report(*_core.evaluate_arrays(p, label, champion, challenger, weight, codes, dictionary,
                                         seed, threads or 0, callback, categorical))
 
 

@@ -98,11 +98,31 @@ class Comparison:
 _VERDICT_COLOURS = {"PASS": "#1a7f37", "WARN": "#9a6700", "FAIL": "#cf222e", "INCONCLUSIVE": "#6e7781"}
 
 
+def write_atomically(path: "os.PathLike[str] | str", text: str) -> None:
+    """Writes ``text`` to a temporary file in the destination's folder, then renames it into
+    place: a reader sees the old file or the whole new one, never a part."""
+    path = os.fspath(path)
+    folder = os.path.dirname(os.path.abspath(path))
+    fd, temp = tempfile.mkstemp(prefix=".referee-", dir=folder)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(temp, path)
+    except BaseException:
+        if os.path.exists(temp):
+            os.unlink(temp)
+        raise
+
+
 class Report:
     """The audit report of one evaluation. ``to_json()`` is byte for byte what the CLI writes."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, markdown: Optional[str] = None, html: Optional[str] = None) -> None:
         self._text = text
+        self._markdown = markdown
+        self._html = html
         self._data: Dict[str, Any] = json.loads(text)
 
     @property
@@ -133,21 +153,27 @@ class Report:
     def to_json(self) -> str:
         return self._text
 
+    def to_markdown(self) -> str:
+        """The Markdown report (verdict, rules, segments, fairness, audit), as ``--markdown`` writes it."""
+        if self._markdown is None:
+            raise ValueError("this report was built from JSON alone; evaluate() renders Markdown")
+        return self._markdown
+
+    def to_html(self) -> str:
+        """The self-contained HTML report with its forest plot, as ``--html`` writes it."""
+        if self._html is None:
+            raise ValueError("this report was built from JSON alone; evaluate() renders HTML")
+        return self._html
+
     def save(self, path: "os.PathLike[str] | str") -> None:
-        """Writes the report atomically: a temporary file in the same folder, then a rename."""
-        path = os.fspath(path)
-        folder = os.path.dirname(os.path.abspath(path))
-        fd, temp = tempfile.mkstemp(prefix=".referee-", suffix=".json", dir=folder)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
-                f.write(self._text)
-                f.flush()
-                os.fsync(f.fileno())
-            os.replace(temp, path)
-        except BaseException:
-            if os.path.exists(temp):
-                os.unlink(temp)
-            raise
+        """Writes the JSON report atomically: a temporary file in the same folder, then a rename."""
+        write_atomically(path, self._text)
+
+    def save_markdown(self, path: "os.PathLike[str] | str") -> None:
+        write_atomically(path, self.to_markdown())
+
+    def save_html(self, path: "os.PathLike[str] | str") -> None:
+        write_atomically(path, self.to_html())
 
     def __repr__(self) -> str:
         return f"<referee.Report verdict={self.verdict} rules={len(self._data['rules'])}>"

@@ -17,6 +17,8 @@
 #include <referee/error.hpp>
 #include <referee/evaluate.hpp>
 #include <referee/regression_accumulator.hpp>
+#include <referee/html_report.hpp>
+#include <referee/markdown_report.hpp>
 #include <referee/report.hpp>
 #include <referee/version.h>
 
@@ -53,24 +55,32 @@ referee::EvaluateOptions options_for(std::optional<std::uint64_t> seed, unsigned
   return options;
 }
 
-// Runs the evaluation without the GIL and returns the report text.
-std::string run(const referee::Table& table, const referee::Policy& policy,
+// The report as JSON (the record), Markdown and HTML (for people), rendered together so
+// that Python never re-derives what the C++ renderers say.
+using Rendered = std::tuple<std::string, std::string, std::string>;
+
+Rendered rendered(const referee::Evaluation& ev) {
+  return {referee::report_text(ev), referee::markdown_report(ev), referee::html_report(ev)};
+}
+
+// Runs the evaluation without the GIL and returns the rendered report.
+Rendered run(const referee::Table& table, const referee::Policy& policy,
                 const referee::EvaluateOptions& options) {
   py::gil_scoped_release release;
   referee::validate_table(table, policy.task);
-  return referee::report_text(referee::evaluate(table, policy, options));
+  return rendered(referee::evaluate(table, policy, options));
 }
 
-std::string evaluate_csv(const std::string& path, const referee::Policy& policy,
+Rendered evaluate_csv(const std::string& path, const referee::Policy& policy,
                          std::optional<std::uint64_t> seed, unsigned threads,
                          std::optional<std::function<void(double)>> progress) {
   const auto options = options_for(seed, threads, progress);
   py::gil_scoped_release release;
   const referee::Table table = referee::read_table_csv(path, policy.columns, policy.task);
-  return referee::report_text(referee::evaluate(table, policy, options));
+  return rendered(referee::evaluate(table, policy, options));
 }
 
-std::string evaluate_arrays(const referee::Policy& policy, const F64Array& label,
+Rendered evaluate_arrays(const referee::Policy& policy, const F64Array& label,
                             const F64Array& champion, const F64Array& challenger,
                             const std::optional<F64Array>& weight,
                             const std::optional<U32Array>& cluster_codes,

@@ -2,7 +2,10 @@
 //   0 PASS or WARN, 1 FAIL, 2 INCONCLUSIVE,
 //   64 usage error, 65 bad data or policy, 74 I/O error, 70 internal error (sysexits.h).
 
+#include <cerrno>
 #include <charconv>
+#include <cstdlib>
+#include <cstring>
 #include <cstdio>
 #include <exception>
 #include <filesystem>
@@ -12,6 +15,8 @@
 #include <optional>
 #include <string>
 #include <vector>
+
+#include <unistd.h>
 
 #include <referee/did_you_mean.hpp>
 #include <referee/error.hpp>
@@ -45,6 +50,7 @@ constexpr const char* kUsageText =
     "                   [--seed N] [--threads N] [--quiet]\n"
     "       referee validate --policy gate.json\n"
     "       referee test --policy gate.json --cases cases.json\n"
+    "       referee sagemaker [--fail-on-verdict]   (the SageMaker Processing entrypoint)\n"
     "       referee --version\n"
     "\n"
     "exit codes: 0 PASS or WARN (test: every case holds), 1 FAIL (test: a case does not),\n"
@@ -175,6 +181,22 @@ int test_command(const std::vector<std::string>& args) {
   return held == results.size() ? kPass : kFail;
 }
 
+// The SageMaker Processing entrypoint lives in the Python package (it reads JSON Lines and
+// Parquet through pandas); the CLI hands over to it, replacing this process so that the
+// exit code and signals are the entrypoint's own.
+int sagemaker_command(const std::vector<std::string>& args) {
+  const char* python = std::getenv("REFEREE_PYTHON");
+  const std::string interpreter = python && *python ? python : "python3";
+  std::vector<std::string> command{interpreter, "-m", "referee.sagemaker"};
+  command.insert(command.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  for (auto& part : command) argv.push_back(part.data());
+  argv.push_back(nullptr);
+  execvp(argv[0], argv.data());
+  throw referee::IoError("cannot start " + interpreter + " for referee.sagemaker: " + std::strerror(errno) +
+                         " (set REFEREE_PYTHON to the interpreter that has the referee package)");
+}
+
 int exit_code_for(referee::ErrorKind kind) {
   switch (kind) {
     case referee::ErrorKind::usage:
@@ -211,7 +233,8 @@ int main(int argc, char** argv) {
     if (command == "run") return run_command(rest);
     if (command == "validate") return validate_command(rest);
     if (command == "test") return test_command(rest);
-    const std::vector<std::string> commands{"run", "validate", "test", "--version", "--help"};
+    if (command == "sagemaker") return sagemaker_command(rest);
+    const std::vector<std::string> commands{"run", "validate", "test", "sagemaker", "--version", "--help"};
     throw referee::UsageError("unknown command \"" + command + "\"" +
                               referee::did_you_mean(command, commands));
   } catch (const referee::Error& e) {

@@ -1,0 +1,255 @@
+"""The SageMaker Processing entrypoint: ``python -m referee.sagemaker`` (or ``referee sagemaker``).
+
+It follows the Processing container contract under a root that defaults to ``/opt/ml``
+(``REFEREE_SAGEMAKER_ROOT`` overrides it, for tests):
+
+    processing/input/data/      the evaluation table: CSV, JSON Lines or Parquet files,
+                                read as one table in file-name order
+    processing/input/policy/    the policy: one JSON file
+    processing/output/evaluation/
+        evaluation.json         what a Pipelines ConditionStep reads with JsonGet:
+                                {"binary_classification_metrics": {"auc": {"value", "standard_deviation"}},
+                                 "referee": {"verdict", "passed"}}   (regression_metrics for regression)
+        report.json             the full audit report
+        report.md, report.html  the same for people
+        model_quality.json      Model Registry ModelQuality statistics, for ModelMetrics
+    output/message              on an error: a short reason (under 1 KB, no data values),
+                                which Processing returns as the job's ExitMessage
+
+Exit codes are the CLI's (0, 64 usage, 65 bad data or policy, 74 I/O), except that a FAIL or
+INCONCLUSIVE verdict exits 0 unless ``--fail-on-verdict`` is given: in a Pipeline the verdict
+belongs to the ConditionStep, which reads it from evaluation.json and routes to the
+register-or-reject branch, and a failed job would stop the pipeline before the condition
+is evaluated and before the reports an approver needs are uploaded. docs/sagemaker.md.
+"""
+
+import argparse
+import json
+import os
+import re
+import sys
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Sequence
+
+from . import _core
+from ._api import evaluate
+from ._core import DataError, IoError, PolicyError, RefereeError
+from ._report import Report, write_atomically
+
+EXIT_OK, EXIT_FAIL, EXIT_INCONCLUSIVE, EXIT_USAGE, EXIT_DATA, EXIT_IO, EXIT_INTERNAL = 0, 1, 2, 64, 65, 74, 70
+
+DATA_SUFFIXES = {".csv": "csv", ".jsonl": "jsonl", ".json": "jsonl", ".parquet": "parquet", ".pq": "parquet"}
+
+# evaluation.json names, as SageMaker's examples and Model Monitor use them.
+BINARY_NAMES = {"roc_auc": "auc", "accuracy": "accuracy", "precision": "precision", "recall": "recall",
+                "f1": "f1", "balanced_accuracy": "balanced_accuracy", "mcc": "mcc",
+                "average_precision": "average_precision", "log_loss": "log_loss", "brier": "brier_score",
+                "specificity": "true_negative_rate", "fpr": "false_positive_rate", "fnr": "false_negative_rate"}
+REGRESSION_NAMES = {"mae": "mae", "mse": "mse", "rmse": "rmse", "r2": "r2", "mape": "mape"}
+
+
+class UsageError(Exception):
+    pass
+
+
+def root() -> Path:
+    return Path(os.environ.get("REFEREE_SAGEMAKER_ROOT", "/opt/ml"))
+
+
+def _files(folder: Path, what: str) -> List[Path]:
+    if not folder.exists():
+        raise IoError(f"{what}: {folder} does not exist")
+    if folder.is_file():
+        return [folder]
+    files = sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith("."))
+    if not files:
+        raise IoError(f"{what}: {folder} holds no files")
+    return files
+
+
+def find_policy(path: Path) -> Path:
+    files = [p for p in _files(path, "policy") if p.suffix == ".json"]
+    if len(files) != 1:
+        raise UsageError(f"policy: expected one .json file in {path}, found {len(files)}")
+    return files[0]
+
+
+def read_data(path: Path) -> Any:
+    """One CSV file goes to referee's own reader (the report hashes its bytes); several files,
+    JSON Lines or Parquet are read with pandas and concatenated in file-name order."""
+    files = _files(path, "data")
+    kinds = {DATA_SUFFIXES.get(p.suffix.lower()) for p in files}
+    if None in kinds:
+        odd = next(p.name for p in files if p.suffix.lower() not in DATA_SUFFIXES)
+        raise UsageError(f"data: {odd} is not CSV, JSON Lines or Parquet (by its suffix)")
+    if len(files) == 1 and kinds == {"csv"}:
+        return files[0]
+    import pandas as pd
+
+    frames = []
+    for p in files:
+        kind = DATA_SUFFIXES[p.suffix.lower()]
+        try:
+            if kind == "csv":
+                frames.append(pd.read_csv(p, keep_default_na=False, dtype=str))
+            elif kind == "jsonl":
+                # The json module parses numbers with correct rounding; pandas' reader may not.
+                with open(p, encoding="utf-8") as f:
+                    records = [json.loads(line) for line in f if line.strip()]
+                frames.append(pd.DataFrame.from_records(records))
+            else:
+                frames.append(pd.read_parquet(p))
+        except ImportError as e:
+            raise UsageError(f"data: reading {p.name} needs {e.name or 'pyarrow'} (pip install pyarrow)") from None
+        except ValueError as e:
+            raise DataError(f"{p.name}: cannot be read as {kind}") from e
+    return pd.concat(frames, ignore_index=True, sort=False)
+
+
+def _frame_for(data: Any, policy: _core.Policy) -> Any:
+    """CSV text columns read by pandas as strings: numbers for the numeric roles."""
+    if isinstance(data, Path):
+        return data
+    import pandas as pd
+
+    cols = policy.columns
+    numeric = [c for c in (cols["label"], cols["champion"], cols["challenger"], cols["weight"]) if c]
+    frame = data.copy()
+    for name in numeric:
+        if name in frame.columns and frame[name].dtype == object:
+            # Python's float() rounds correctly, as referee's CSV reader does; pandas' own
+            # parsers may differ in the last bit, and the report would then differ too.
+            values = []
+            for row, text in enumerate(frame[name].tolist()):
+                try:
+                    values.append(float(text))
+                except (TypeError, ValueError):
+                    raise DataError(f'column "{name}": row {row + 1}: not a number') from None
+            frame[name] = pd.Series(values, index=frame.index, dtype="float64")
+    return frame
+
+
+def evaluation_json(report: Report) -> Dict[str, Any]:
+    """The challenger's figures, in the layout Pipelines examples read with JsonGet; the
+    standard deviation is the bootstrap standard error."""
+    data = report.to_dict()
+    binary = data["task"] == "binary"
+    names = BINARY_NAMES if binary else REGRESSION_NAMES
+    metrics = {}
+    for name, figure in data["metrics"]["challenger"].items():
+        if name in names and figure.get("estimate") is not None:
+            metrics[names[name]] = {"value": figure["estimate"], "standard_deviation": figure.get("se", 0.0)}
+    return {
+        "binary_classification_metrics" if binary else "regression_metrics": metrics,
+        "referee": {"verdict": data["verdict"], "passed": data["passed"], "policy_sha256": data["policy_sha256"],
+                    "data_sha256": data["data"]["sha256"], "rules": {r["id"]: r["verdict"] for r in data["rules"]}},
+    }
+
+
+def model_quality_json(report: Report) -> Dict[str, Any]:
+    """The Model Registry ModelQuality statistics document (Model Monitor's statistics
+    layout): each metric's value and standard deviation, for the challenger."""
+    data = report.to_dict()
+    challenger = data["metrics"]["challenger"]
+
+    def figure(name: str) -> Optional[Dict[str, float]]:
+        f = challenger.get(name)
+        if not f or f.get("estimate") is None:
+            return None
+        return {"value": f["estimate"], "standard_deviation": f.get("se", 0.0)}
+
+    if data["task"] == "binary":
+        metrics = {out: figure(name) for name, out in BINARY_NAMES.items()}
+        section = "binary_classification_metrics"
+    else:
+        metrics = {out: figure(name) for name, out in REGRESSION_NAMES.items()}
+        section = "regression_metrics"
+    return {
+        "version": 0.0,
+        "dataset": {"item_count": data["data"]["rows"], "evaluation_time": data["run"]["started_at"]},
+        section: {k: v for k, v in metrics.items() if v is not None},
+    }
+
+
+def write_outputs(report: Report, folder: Path) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    write_atomically(folder / "evaluation.json", json.dumps(evaluation_json(report), indent=2) + "\n")
+    write_atomically(folder / "model_quality.json", json.dumps(model_quality_json(report), indent=2) + "\n")
+    report.save_markdown(folder / "report.md")
+    report.save_html(folder / "report.html")
+    report.save(folder / "report.json")  # last: its presence says the others are complete
+
+
+def failure_message(kind: str, error: BaseException) -> str:
+    """A short, single-line reason with no data values: quoted cell contents are dropped,
+    column names and paths kept."""
+    text = str(error).splitlines()[0] if str(error) else type(error).__name__
+    text = re.sub(r'(?<!column )"[^"]*"(?= is not| is outside)', '"…"', text)
+    text = re.sub(r'(: )[-+0-9.eE]+(?= is outside)', r'\1…', text)
+    text = re.sub(r'label \S+ is not', 'label … is not', text)
+    message = f"referee: {kind}: {text}"
+    encoded = message.encode("utf-8")[:1000]
+    return encoded.decode("utf-8", errors="ignore") + "\n"
+
+
+def parse_args(argv: Optional[Sequence[str]]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="referee sagemaker", description=__doc__.split("\n\n")[0])
+    base = root()
+    parser.add_argument("--data", type=Path, default=base / "processing/input/data")
+    parser.add_argument("--policy", type=Path, default=base / "processing/input/policy")
+    parser.add_argument("--output", type=Path, default=base / "processing/output/evaluation")
+    parser.add_argument("--seed", type=int, default=None)
+    parser.add_argument("--threads", type=int, default=None)
+    parser.add_argument("--fail-on-verdict", action="store_true",
+                        help="exit 1 on FAIL and 2 on INCONCLUSIVE (by default the verdict is left to the ConditionStep)")
+    return parser.parse_args(argv)
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    try:
+        args = parse_args(argv)
+    except SystemExit as e:  # argparse already printed its usage message
+        code = EXIT_OK if e.code == 0 else EXIT_USAGE
+        if code:
+            _write_message("usage: invalid arguments to referee sagemaker")
+        return code
+    try:
+        policy_path = find_policy(args.policy)
+        policy = _core.Policy.load(str(policy_path))
+        data = _frame_for(read_data(args.data), policy)
+        report = evaluate(data, policy, seed=args.seed, threads=args.threads)
+        write_outputs(report, args.output)
+    except UsageError as e:
+        return _fail(EXIT_USAGE, "usage", e)
+    except (PolicyError, DataError) as e:
+        return _fail(EXIT_DATA, "data" if isinstance(e, DataError) else "policy", e)
+    except (IoError, OSError) as e:
+        return _fail(EXIT_IO, "io", e)
+    except RefereeError as e:
+        return _fail(EXIT_INTERNAL, "internal", e)
+    print(f"referee: {report.verdict} (outputs in {args.output})")
+    if args.fail_on_verdict and report.verdict == "FAIL":
+        return EXIT_FAIL
+    if args.fail_on_verdict and report.verdict == "INCONCLUSIVE":
+        return EXIT_INCONCLUSIVE
+    return EXIT_OK
+
+
+def _write_message(message: str) -> None:
+    try:
+        folder = root() / "output"
+        folder.mkdir(parents=True, exist_ok=True)
+        write_atomically(folder / "message", message)
+    except OSError:
+        pass  # the message is a courtesy; the exit code still tells
+
+
+def _fail(code: int, kind: str, error: BaseException) -> int:
+    message = failure_message(kind, error)
+    print(message, end="", file=sys.stderr)
+    _write_message(message)
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,123 @@
+"""The SageMaker Processing entrypoint against a temporary tree with the container's layout."""
+
+import json
+import os
+import shutil
+import subprocess
+
+import pandas as pd
+import pytest
+
+import referee
+from referee import sagemaker
+
+
+def tree(tmp_path, policy, files):
+    """A Processing layout under tmp_path: input/data/<files>, input/policy/<policy>."""
+    data = tmp_path / "processing/input/data"
+    data.mkdir(parents=True)
+    for name, write in files.items():
+        write(data / name)
+    (tmp_path / "processing/input/policy").mkdir(parents=True)
+    shutil.copy(policy, tmp_path / "processing/input/policy" / policy.name)
+    return tmp_path
+
+
+def outputs(root):
+    return root / "processing/output/evaluation"
+
+
+def without_run_and_data(report):
+    report = dict(report)
+    report.pop("run")
+    report.pop("data")
+    return report
+
+
+@pytest.fixture
+def root_env(monkeypatch, tmp_path):
+    monkeypatch.setenv("REFEREE_SAGEMAKER_ROOT", str(tmp_path))
+    return tmp_path
+
+
+def test_one_csv_writes_the_five_files_and_json_get_reads_the_challenger_auc(root_env, examples):
+    tree(root_env, examples / "gate.json", {"credit_eval.csv": lambda p: shutil.copy(examples / "credit_eval.csv", p)})
+    assert sagemaker.main([]) == 0
+    out = outputs(root_env)
+    assert sorted(p.name for p in out.iterdir()) == ["evaluation.json", "model_quality.json", "report.html",
+                                                    "report.json", "report.md"]
+    evaluation = json.loads((out / "evaluation.json").read_text())
+    report = json.loads((out / "report.json").read_text())
+    # JsonGet(property_file=..., json_path="binary_classification_metrics.auc.value")
+    assert evaluation["binary_classification_metrics"]["auc"]["value"] == report["metrics"]["challenger"]["roc_auc"]["estimate"]
+    assert evaluation["binary_classification_metrics"]["auc"]["standard_deviation"] == report["metrics"]["challenger"]["roc_auc"]["se"]
+    assert evaluation["referee"] == {"verdict": "PASS", "passed": True, "policy_sha256": report["policy_sha256"],
+                                     "data_sha256": report["data"]["sha256"],
+                                     "rules": {r["id"]: r["verdict"] for r in report["rules"]}}
+    quality = json.loads((out / "model_quality.json").read_text())
+    assert quality["binary_classification_metrics"]["auc"]["value"] == evaluation["binary_classification_metrics"]["auc"]["value"]
+    assert quality["dataset"]["item_count"] == 6366
+    # One CSV goes through referee's own reader: the report equals the CLI's outside "run".
+    cli = referee.evaluate(examples / "credit_eval.csv", examples / "gate.json").to_dict()
+    cli.pop("run")
+    report.pop("run")
+    assert report == cli
+    assert (out / "report.md").read_text().startswith("## ✅ referee: PASS")
+    assert "<svg" in (out / "report.html").read_text()
+
+
+def test_parts_in_name_order_jsonl_and_parquet_give_the_single_file_figures(root_env, examples):
+    # Python's float() gives the same doubles as referee's reader; JSON Lines get repr floats.
+    df = pd.read_csv(examples / "segment_trap.csv", dtype=str)
+    for name in ("y", "score_prod", "score_new"):
+        df[name] = [float(v) for v in df[name]]
+    third = len(df) // 3
+
+    def jsonl(path):
+        path.write_text("".join(json.dumps(r) + "\n" for r in df.iloc[third:2 * third].to_dict("records")))
+
+    tree(root_env, examples / "gate-segments.json", {
+        "part-1.csv": lambda p: df.iloc[:third].to_csv(p, index=False),
+        "part-2.jsonl": jsonl,
+        "part-3.parquet": lambda p: df.iloc[2 * third:].to_parquet(p, index=False),
+    })
+    assert sagemaker.main([]) == 0  # FAIL is the ConditionStep's to act on
+    report = json.loads((outputs(root_env) / "report.json").read_text())
+    whole = referee.evaluate(examples / "segment_trap.csv", examples / "gate-segments.json").to_dict()
+    assert without_run_and_data(report) == without_run_and_data(whole)
+    assert report["data"]["rows"] == len(df)
+    assert json.loads((outputs(root_env) / "evaluation.json").read_text())["referee"]["verdict"] == "FAIL"
+    assert sagemaker.main(["--fail-on-verdict"]) == 1
+
+
+def test_bad_data_writes_a_short_message_without_data_values(root_env, examples):
+    bad = "y,score_prod,score_new,region,channel,sex\n1,0.4,SECRET-VALUE,north,web,F\n"
+    tree(root_env, examples / "gate-segments.json", {"eval.csv": lambda p: p.write_text(bad)})
+    assert sagemaker.main([]) == 65
+    message = (root_env / "output/message").read_text(encoding="utf-8")
+    assert len(message.encode("utf-8")) < 1024
+    assert 'column "score_new"' in message and "row 1" in message
+    assert "SECRET-VALUE" not in message
+    assert not (outputs(root_env) / "report.json").exists()
+
+
+def test_a_missing_policy_is_an_io_error_and_two_policies_a_usage_error(root_env, examples):
+    (root_env / "processing/input/data").mkdir(parents=True)
+    shutil.copy(examples / "credit_eval.csv", root_env / "processing/input/data/eval.csv")
+    assert sagemaker.main([]) == 74
+    policy = root_env / "processing/input/policy"
+    policy.mkdir(parents=True)
+    shutil.copy(examples / "gate.json", policy / "a.json")
+    shutil.copy(examples / "gate-strict.json", policy / "b.json")
+    assert sagemaker.main([]) == 64
+    assert "expected one .json file" in (root_env / "output/message").read_text()
+
+
+def test_the_cli_hands_over_to_the_entrypoint(tmp_path, examples):
+    tree(tmp_path, examples / "gate-strict.json", {"eval.csv": lambda p: shutil.copy(examples / "credit_eval.csv", p)})
+    env = dict(os.environ, REFEREE_SAGEMAKER_ROOT=str(tmp_path))
+    proc = subprocess.run([shutil.which("referee"), "sagemaker", "--fail-on-verdict"], env=env,
+                          capture_output=True, text=True)
+    assert proc.returncode == 1, proc.stderr
+    assert "referee: FAIL" in proc.stdout
+    assert (outputs(tmp_path) / "evaluation.json").exists()
