@@ -9,7 +9,6 @@
 
 #include <referee/evaluate.hpp>
 #include <referee/fairness.hpp>
-#include <referee/multiple_testing.hpp>
 
 #include "test_support.hpp"
 
@@ -150,34 +149,6 @@ TEST_CASE("undefined corners: a group without positives, without predicted posit
   const MetricValue empty = group_rate(GroupRate::selection_rate, ConfusionCells{});
   CHECK_FALSE(empty.defined);
   CHECK_FALSE(clarify_metric(Disparity::TE, normal, ConfusionCells{2, 2, 1, 0}).defined);  // FP_d = 0
-}
-
-// Holm (1979); the example of the Wikipedia article "Holm-Bonferroni method": four
-// hypotheses, p = (0.01, 0.04, 0.03, 0.005), alpha = 0.05.
-TEST_CASE("Holm and Bonferroni on the textbook example") {
-  const std::vector<double> p{0.01, 0.04, 0.03, 0.005};
-  CHECK(rejected(p, 0.05, Correction::holm) == std::vector<bool>{true, false, false, true});
-  CHECK(rejected(p, 0.05, Correction::bonferroni) == std::vector<bool>{true, false, false, true});
-  const auto holm = adjusted_p_values(p, Correction::holm);
-  const std::vector<double> holm_want{0.03, 0.06, 0.06, 0.02};
-  const auto bonf = adjusted_p_values(p, Correction::bonferroni);
-  const std::vector<double> bonf_want{0.04, 0.16, 0.12, 0.02};
-  for (std::size_t i = 0; i < p.size(); ++i) {
-    CHECK(holm[i] == doctest::Approx(holm_want[i]));
-    CHECK(bonf[i] == doctest::Approx(bonf_want[i]));
-  }
-}
-
-TEST_CASE("Holm rejects more than Bonferroni when the second p-value clears alpha / (K - 1)") {
-  const std::vector<double> p{0.01, 0.015, 0.03, 0.04};
-  CHECK(rejected(p, 0.05, Correction::bonferroni) == std::vector<bool>{true, false, false, false});
-  CHECK(rejected(p, 0.05, Correction::holm) == std::vector<bool>{true, true, false, false});
-  CHECK(rejected(p, 0.05, Correction::none) == std::vector<bool>{true, true, true, true});
-  // Permuting the input permutes the output.
-  const std::vector<double> q{0.04, 0.01, 0.03, 0.015};
-  CHECK(rejected(q, 0.05, Correction::holm) == std::vector<bool>{false, true, false, true});
-  CHECK(adjusted_p_values(std::vector<double>{1.0, 0.9}, Correction::holm) == std::vector<double>{1.0, 1.0});
-  CHECK_THROWS_AS(adjusted_p_values(std::vector<double>{std::nan("")}, Correction::holm), std::invalid_argument);
 }
 
 // tests/fixtures/clarify_case.json: counts written out by hand from small tables, and each

@@ -1,0 +1,1 @@
+"""Optional integrations with ML platforms (each imports its platform's SDK lazily)."""
