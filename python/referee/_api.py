@@ -84,22 +84,58 @@ def _as_float64(values: Any, name: str) -> np.ndarray:
     return np.ascontiguousarray(array, dtype=np.float64)
 
 
-def _as_codes(values: Any, name: str) -> Tuple[np.ndarray, list]:
-    """Dictionary-encodes a cluster column: (uint32 codes, list of str)."""
-    if hasattr(values, "cat"):  # pandas categorical: reuse its codes
+def _is_pandas_categorical(values: Any) -> bool:
+    # by dtype, not by a .cat attribute: a polars Series has a .cat namespace of another kind
+    return str(getattr(values, "dtype", "")) == "category" and hasattr(values, "cat")
+
+
+def _is_missing(v: Any) -> bool:
+    # None, NaN, and pandas' NA and NaT (whose truth value cannot be taken)
+    return v is None or (isinstance(v, float) and math.isnan(v)) or type(v).__name__ in ("NAType", "NaTType")
+
+
+def _first_missing(values: Any) -> Optional[int]:
+    """The 0-based index of the first missing value that the column itself reports (pandas
+    isna, polars and pyarrow is_null), or None: read before a conversion to numpy turns an
+    integer column with gaps into floats."""
+    for method in ("isna", "is_null"):
+        if hasattr(values, method) and not isinstance(values, np.ndarray):
+            mask = getattr(values, method)()
+            mask = np.asarray(mask.to_numpy() if hasattr(mask, "to_numpy") else mask, dtype=bool)
+            return int(np.argmax(mask)) if mask.any() else None
+    return None
+
+
+def _as_codes(values: Any, name: str, strict: bool = False) -> Tuple[np.ndarray, list]:
+    """Dictionary-encodes a column: (uint32 codes, list of str). A pandas categorical keeps
+    its own codes and categories (unused ones are fine: the core drops them). ``strict``
+    refuses float and boolean values in an object column (segment and sensitive columns)."""
+    if _is_pandas_categorical(values):
         codes = np.asarray(values.cat.codes)
         if (codes < 0).any():
             row = int(np.argmax(codes < 0)) + 1
             raise DataError(f'column "{name}": row {row}: missing value')
         return np.ascontiguousarray(codes, dtype=np.uint32), [str(c) for c in values.cat.categories]
-    array = np.asarray(values.to_numpy() if hasattr(values, "to_numpy") else values, dtype=object)
+    array = np.asarray(values.to_numpy() if hasattr(values, "to_numpy") else values)
+    if array.dtype.kind in "iu":  # no missing values possible; an integer's text is its digits
+        dictionary, codes = np.unique(array, return_inverse=True)
+        return np.ascontiguousarray(codes, dtype=np.uint32), [str(int(d)) for d in dictionary]
+    array = array.astype(object)
     for row, v in enumerate(array):
-        # None, NaN, and pandas' NA (whose truth value cannot be taken)
-        if v is None or (isinstance(v, float) and math.isnan(v)) or type(v).__name__ in ("NAType", "NaTType"):
+        if _is_missing(v):
             raise DataError(f'column "{name}": row {row + 1}: missing value')
+        if strict and isinstance(v, (bool, float, np.bool_, np.floating)):
+            raise DataError(f'column "{name}": row {row + 1}: segment and sensitive columns must hold '
+                            f"strings, categories or integers, not {type(v).__name__} values")
     text = np.array([str(v) for v in array], dtype=object)
     dictionary, codes = np.unique(text, return_inverse=True)
     return np.ascontiguousarray(codes, dtype=np.uint32), [str(d) for d in dictionary]
+
+
+def _refuse_kind(kind: Optional[str], dtype: Any, name: str) -> None:
+    if kind is not None and kind in "fcb":
+        raise DataError(f'column "{name}": segment and sensitive columns must hold strings, '
+                        f"categories or integers, not {dtype}")
 
 
 def _as_categorical(values: Any, name: str) -> Tuple[np.ndarray, list]:
@@ -107,14 +143,30 @@ def _as_categorical(values: Any, name: str) -> Tuple[np.ndarray, list]:
 
     A value's text is what the CSV reader would read for it: an integer's decimal digits,
     a category's str(). Floats and booleans are refused, since their text is ambiguous
-    ("1" or "1.0", "True" or "1").
+    ("1" or "1.0", "True" or "1"). Missing values are refused by row (1-based).
     """
+    if _is_pandas_categorical(values):
+        return _as_codes(values, name)
     dtype = getattr(values, "dtype", None)
-    # numpy dtypes and pandas extension dtypes (Int64, boolean, Float64, string) all have .kind
-    if dtype is not None and str(dtype) != "category" and getattr(dtype, "kind", "O") in "fcb":
-        raise DataError(f'column "{name}": segment and sensitive columns must hold strings, '
-                        f"categories or integers, not {dtype}")
-    return _as_codes(values, name)
+    # numpy dtypes and pandas extension dtypes (Int64, boolean, Float64, string) have .kind
+    _refuse_kind(getattr(dtype, "kind", None), dtype, name)
+    row = _first_missing(values)
+    if row is not None:
+        raise DataError(f'column "{name}": row {row + 1}: missing value')
+    if not hasattr(values, "dtype") or not hasattr(getattr(values, "dtype"), "kind"):
+        # a list, a pyarrow ChunkedArray or a polars Series: judge the numpy form
+        values = np.asarray(values.to_numpy() if hasattr(values, "to_numpy") else values)
+        _refuse_kind(values.dtype.kind, values.dtype, name)
+    return _as_codes(values, name, strict=True)
+
+
+def _categorical_column(data: Any, name: str) -> Any:
+    """A segment or sensitive column as the data holds it (a pyarrow column stays a
+    ChunkedArray, so that its nulls are seen before numpy would turn integers into floats)."""
+    if hasattr(data, "column_names") and not isinstance(data, Mapping):
+        _column(data, name)  # the missing-column message
+        return data.column(name)
+    return _column(data, name)
 
 
 def _progress_bar() -> Callable[[float], None]:
@@ -143,7 +195,7 @@ def evaluate(data: Any, policy: PolicyLike, *, seed: Optional[int] = None,
         raise ValueError("threads must be at least 1")
     if isinstance(data, (str, os.PathLike)):
         return Report(*_core.evaluate_csv(os.fspath(data), p, seed, threads or 0, callback))
-    cols: Dict[str, Optional[str]] = p.columns
+    cols: Dict[str, Any] = p.columns
     label = _as_float64(_column(data, cols["label"]), cols["label"])
     champion = _as_float64(_column(data, cols["champion"]), cols["champion"])
     challenger = _as_float64(_column(data, cols["challenger"]), cols["challenger"])
@@ -151,7 +203,8 @@ def evaluate(data: Any, policy: PolicyLike, *, seed: Optional[int] = None,
     codes, dictionary = (None, [])
     if cols["cluster"]:
         codes, dictionary = _as_codes(_column(data, cols["cluster"]), cols["cluster"])
-    categorical = [(name, *_as_categorical(_column(data, name), name)) for name in cols["categorical"]]
+    categorical = [(name, *_as_categorical(_categorical_column(data, name), name))
+                   for name in cols["categorical"]]
     return Report(*_core.evaluate_arrays(p, label, champion, challenger, weight, codes, dictionary,
                                         seed, threads or 0, callback, categorical))
 

@@ -1,6 +1,6 @@
 """Type stubs for referee's compiled core (python/src/module.cpp)."""
 
-from typing import Callable, Dict, List, Optional, Tuple
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
 import numpy as np
 import numpy.typing as npt
@@ -27,10 +27,10 @@ class Policy:
     @property
     def json(self) -> str: ...
     @property
-    def columns(self) -> Dict[str, Optional[str]]: ...
+    def columns(self) -> Dict[str, Any]: ...  # label, champion, challenger, weight, cluster: str or None; categorical: List[str]
 
 def evaluate_csv(path: str, policy: Policy, seed: Optional[int], threads: int,
-                 progress: Optional[Callable[[float], None]]) -> str: ...
+                 progress: Optional[Callable[[float], None]]) -> Tuple[str, str, str]: ...
 def evaluate_arrays(policy: Policy, label: npt.NDArray[np.float64], champion: npt.NDArray[np.float64],
                     challenger: npt.NDArray[np.float64], weight: Optional[npt.NDArray[np.float64]],
                     cluster_codes: Optional[npt.NDArray[np.uint32]], cluster_dictionary: List[str],

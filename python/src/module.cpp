@@ -63,14 +63,6 @@ Rendered rendered(const referee::Evaluation& ev) {
   return {referee::report_text(ev), referee::markdown_report(ev), referee::html_report(ev)};
 }
 
-// Runs the evaluation without the GIL and returns the rendered report.
-Rendered run(const referee::Table& table, const referee::Policy& policy,
-                const referee::EvaluateOptions& options) {
-  py::gil_scoped_release release;
-  referee::validate_table(table, policy.task);
-  return rendered(referee::evaluate(table, policy, options));
-}
-
 Rendered evaluate_csv(const std::string& path, const referee::Policy& policy,
                          std::optional<std::uint64_t> seed, unsigned threads,
                          std::optional<std::function<void(double)>> progress) {
@@ -80,23 +72,44 @@ Rendered evaluate_csv(const std::string& path, const referee::Policy& policy,
   return rendered(referee::evaluate(table, policy, options));
 }
 
-Rendered evaluate_arrays(const referee::Policy& policy, const F64Array& label,
-                            const F64Array& champion, const F64Array& challenger,
-                            const std::optional<F64Array>& weight,
-                            const std::optional<U32Array>& cluster_codes,
-                            const std::vector<std::string>& cluster_dictionary,
-                            std::optional<std::uint64_t> seed, unsigned threads,
-                            std::optional<std::function<void(double)>> progress,
-                            const std::vector<CategoricalInput>& categorical) {
+std::span<const std::uint32_t> codes_of(const U32Array& a, const std::string& name) {
+  if (a.ndim() != 1) throw referee::DataError("memory: column \"" + name + "\" must be one-dimensional");
+  return {a.data(), static_cast<std::size_t>(a.shape(0))};
+}
+
+// A segment or sensitive column as plain C++ views, readable without the GIL.
+struct CategoricalView {
+  std::string name;
   std::span<const std::uint32_t> codes;
-  if (cluster_codes) codes = {cluster_codes->data(), static_cast<std::size_t>(cluster_codes->size())};
-  referee::Table table =
-      referee::borrowed_table(span_of(label), span_of(champion), span_of(challenger),
-                              optional_span(weight), codes, cluster_dictionary, policy.columns);
+  const std::vector<std::string>* dictionary;
+};
+
+// The arrays are read (pointers and shapes) while the GIL is held; building the table
+// (its data hash, the categorical columns), validating and evaluating run without it.
+// The pybind11 argument casters keep every array alive until the call returns.
+Rendered evaluate_arrays(const referee::Policy& policy, const F64Array& label,
+                         const F64Array& champion, const F64Array& challenger,
+                         const std::optional<F64Array>& weight,
+                         const std::optional<U32Array>& cluster_codes,
+                         const std::vector<std::string>& cluster_dictionary,
+                         std::optional<std::uint64_t> seed, unsigned threads,
+                         std::optional<std::function<void(double)>> progress,
+                         const std::vector<CategoricalInput>& categorical) {
+  const auto label_span = span_of(label), champion_span = span_of(champion),
+             challenger_span = span_of(challenger), weight_span = optional_span(weight);
+  const auto codes = cluster_codes ? codes_of(*cluster_codes, policy.columns.cluster)
+                                   : std::span<const std::uint32_t>{};
+  std::vector<CategoricalView> views;
   for (const auto& [name, column_codes, dictionary] : categorical)
-    referee::add_categorical(table, name, {column_codes.data(), static_cast<std::size_t>(column_codes.size())},
-                             dictionary);
-  return run(table, policy, options_for(seed, threads, progress));
+    views.push_back({name, codes_of(column_codes, name), &dictionary});
+  const auto options = options_for(seed, threads, progress);
+
+  py::gil_scoped_release release;
+  referee::Table table = referee::borrowed_table(label_span, champion_span, challenger_span, weight_span,
+                                                 codes, cluster_dictionary, policy.columns);
+  for (const auto& view : views) referee::add_categorical(table, view.name, view.codes, *view.dictionary);
+  referee::validate_table(table, policy.task);
+  return rendered(referee::evaluate(table, policy, options));
 }
 
 // Every metric of a task for one model on the data as given: {name: (value, reason)}.
@@ -106,11 +119,11 @@ py::dict point_metrics(const std::string& task_name, const F64Array& y, const F6
   const auto names = referee::task_metrics(task);
   std::vector<referee::MetricValue> values(names.size());
   {
-    referee::Table table = referee::borrowed_table(span_of(y), span_of(score), span_of(score),
-                                                   optional_span(weight), {}, {},
-                                                   {"y_true", "y_score", "y_score", "", ""});
-    if (weight) table.columns.weight = "weight";
+    const auto y_span = span_of(y), score_span = span_of(score), weight_span = optional_span(weight);
     py::gil_scoped_release release;
+    referee::Table table = referee::borrowed_table(y_span, score_span, score_span, weight_span, {}, {},
+                                                   {"y_true", "y_score", "y_score", "", ""});
+    if (!weight_span.empty()) table.columns.weight = "weight";
     referee::validate_table(table, task);
     if (task == referee::Task::binary) {
       const referee::BinaryColumns c{table.label, table.champion, table.weight};

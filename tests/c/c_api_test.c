@@ -512,6 +512,10 @@ static void test_segments(void) {
   const char* sexes[] = {"F", "M"};
   const int32_t channel[n] = {1, 1, 2, 2, 1, 1, 2, 2, 1, 1, 2, 2, 1, 1, 2, 2};
   const double float_segment[n] = {0};
+  const int64_t big_region[n] = {9007199254740993, 9007199254740993, 9007199254740993, 9007199254740993,
+                                 9007199254740993, 9007199254740993, 9007199254740993, 9007199254740993,
+                                 -1, -1, -1, -1, -1, -1, -1, -1};
+  const int32_t bad_sex_codes[n] = {0, 1, 0, 2, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1};
   const char* policy_text =
       "{\"version\": 1, \"task\": \"binary\","
       " \"columns\": {\"label\": \"y\", \"champion\": \"a\", \"challenger\": \"b\","
@@ -538,10 +542,28 @@ static void test_segments(void) {
     CHECK(contains(json, "\"fairness\": ["));
     CHECK(contains(json, "\"segment\": \"region*channel\""));
     CHECK(contains(json, "\"channel\": \"2\""));  /* an integer segment value is its decimal text */
+    CHECK(contains(json, "\"value\": \"N\"") && contains(json, "\"value\": \"S\""));
     CHECK(contains(json, "\"reference\": \"M\""));
   }
   referee_report_free(report);
   report = NULL;
+  referee_table_free(table);
+
+  /* An i64 segment is read as an integer: 2^53 + 1 keeps its last digit (a double would not). */
+  table = segment_table(n, y, a, b, sex_codes, sexes, channel);
+  CHECK(referee_table_add_numeric(table, "region", big_region, n, REFEREE_I64) == REFEREE_OK);
+  CHECK(referee_evaluate(table, policy, NULL, &report) == REFEREE_OK);
+  CHECK(contains(json_of(report), "\"value\": \"9007199254740993\""));
+  CHECK(contains(json_of(report), "\"value\": \"-1\""));
+  referee_report_free(report);
+  report = NULL;
+  referee_table_free(table);
+
+  /* A dictionary code outside the dictionary names the row and the column. */
+  table = segment_table(n, y, a, b, bad_sex_codes, sexes, channel);
+  CHECK(referee_table_add_strings(table, "region", bytes, offsets, n) == REFEREE_OK);
+  CHECK(referee_evaluate(table, policy, NULL, &report) == REFEREE_DATA_ERROR && report == NULL);
+  CHECK(contains(referee_last_error(), "row 4, column \"sex\": code 2 is outside the dictionary"));
   referee_table_free(table);
 
   /* A float column cannot be a segment: its text is ambiguous. */
