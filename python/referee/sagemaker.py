@@ -115,8 +115,10 @@ def _frame_for(data: Any, policy: _core.Policy) -> Any:
     cols = policy.columns
     numeric = [c for c in (cols["label"], cols["champion"], cols["challenger"], cols["weight"]) if c]
     frame = data.copy()
+    # pandas 3 reads dtype=str as its own string dtype, older pandas as object.
+    textual = lambda column: column.dtype == object or pd.api.types.is_string_dtype(column)  # noqa: E731
     for name in numeric:
-        if name in frame.columns and frame[name].dtype == object:
+        if name in frame.columns and textual(frame[name]):
             # Python's float() rounds correctly, as referee's CSV reader does; pandas' own
             # parsers may differ in the last bit, and the report would then differ too.
             values = []
@@ -126,6 +128,11 @@ def _frame_for(data: Any, policy: _core.Policy) -> Any:
                 except (TypeError, ValueError):
                     raise DataError(f'column "{name}": row {row + 1}: not a number') from None
             frame[name] = pd.Series(values, index=frame.index, dtype="float64")
+    # An empty cell in a text column is a missing value, as referee's CSV reader has it,
+    # not a segment or cluster called "".
+    for name in [c for c in (cols["cluster"], *cols["categorical"]) if c]:
+        if name in frame.columns and textual(frame[name]):
+            frame[name] = frame[name].astype(object).map(lambda v: None if v == "" else v)
     return frame
 
 

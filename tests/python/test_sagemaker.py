@@ -121,3 +121,14 @@ def test_the_cli_hands_over_to_the_entrypoint(tmp_path, examples):
     assert proc.returncode == 1, proc.stderr
     assert "referee: FAIL" in proc.stdout
     assert (outputs(tmp_path) / "evaluation.json").exists()
+
+
+def test_an_empty_segment_cell_in_a_multi_file_table_is_a_missing_value(root_env, examples):
+    header = "y,score_prod,score_new,region,channel,sex\n"
+    tree(root_env, examples / "gate-segments.json", {
+        "a.csv": lambda p: p.write_text(header + "1,0.4,0.6,north,web,F\n"),
+        "b.csv": lambda p: p.write_text(header + "0,0.3,0.2,,web,M\n"),
+    })
+    assert sagemaker.main([]) == 65
+    message = (root_env / "output/message").read_text(encoding="utf-8")
+    assert 'column "region": row 2: missing value' in message
