@@ -388,13 +388,23 @@ Evaluation evaluate(const Table& table, const Policy& policy, const EvaluateOpti
     RuleResult r;
     r.rule = rule;
     r.n = ev.rows;
+    const auto decide = [&](PartVerdict& part) {
+      RuleDecision d = decide_rule(rule, part.subject);
+      part.verdict = d.verdict;
+      part.reason = std::move(d.reason);
+    };
+    // Figures already estimated at the policy's confidence (overall, per segment) are read
+    // from their tables; only quantities no table holds are estimated from replicates.
+    const auto from_table = [&](const SubjectEstimates& table_of_k, std::size_t k, PartVerdict& part) {
+      part.subject = table_of_k[static_cast<std::size_t>(rule.subject)][k];
+      part.champion = table_of_k[0][k];
+      part.challenger = table_of_k[1][k];
+    };
     const auto judge = [&](const QuantityReplicates& q, double confidence, PartVerdict& part) {
       part.subject = estimate_subject(q, rule.subject, ev.bootstrap.interval, confidence);
       part.champion = estimate_subject(q, Subject::champion, ev.bootstrap.interval, ev.bootstrap.confidence);
       part.challenger = estimate_subject(q, Subject::challenger, ev.bootstrap.interval, ev.bootstrap.confidence);
-      RuleDecision d = decide_rule(rule, part.subject);
-      part.verdict = d.verdict;
-      part.reason = std::move(d.reason);
+      decide(part);
     };
     const auto adopt = [&](const PartVerdict& part) {
       r.subject = part.subject;
@@ -423,12 +433,10 @@ Evaluation evaluate(const Table& table, const Policy& policy, const EvaluateOpti
       adopt(*worst);
       r.segment = worst->value;
       r.n = worst->rows;
-      std::string label;
-      for (const auto& v : worst->value) label += (label.empty() ? "" : "*") + v;
       if (worst->verdict == Verdict::pass && judged > 1)
         r.reason = "all " + std::to_string(judged) + " " + what + "s pass";
       else
-        r.reason = what + " " + label + ": " + worst->reason;
+        r.reason = what + " " + joined_values(worst->value) + ": " + worst->reason;
     };
 
     if (rule.disparity) {
@@ -457,24 +465,25 @@ Evaluation evaluate(const Table& table, const Policy& policy, const EvaluateOpti
       }
     } else if (rule.scope.kind == ScopeKind::overall) {
       PartVerdict part;
-      judge(replicate(results, overall_metric(metric_index(rule.metric))), ev.bootstrap.confidence, part);
+      from_table(ev.metrics, metric_index(rule.metric), part);
+      decide(part);
       adopt(part);
     } else {
       const std::size_t g = segment_index(rule.scope.segments);
       const Grouping& grouping = groups.groupings[g];
       const SegmentTable& seg_table = ev.segments[g];
       const std::size_t k = metric_index(rule.metric);
+      // A sufficient segment's part is decided by the caller (at the policy's confidence,
+      // or corrected); an insufficient one is inconclusive here.
       const auto make_part = [&](std::size_t j) {
         PartVerdict part;
         part.value = grouping.values[j];
         part.rows = grouping.rows[j];
+        from_table(seg_table.segments[j].metrics, k, part);
         if (!seg_table.segments[j].sufficient) {
           part.insufficient = true;
           part.verdict = Verdict::inconclusive;
           part.reason = "insufficient support: " + seg_table.segments[j].insufficient_reason;
-          part.subject = seg_table.segments[j].metrics[static_cast<std::size_t>(rule.subject)][k];
-          part.champion = seg_table.segments[j].metrics[0][k];
-          part.challenger = seg_table.segments[j].metrics[1][k];
         }
         return part;
       };
@@ -488,7 +497,7 @@ Evaluation evaluate(const Table& table, const Policy& policy, const EvaluateOpti
           part.reason = "insufficient support: no rows in this segment";
         } else {
           part = make_part(j);
-          if (!part.insufficient) judge(replicate(results, segment_metric(g, j, k)), ev.bootstrap.confidence, part);
+          if (!part.insufficient) decide(part);
         }
         r.parts.push_back(std::move(part));
         combine("segment");
@@ -496,14 +505,14 @@ Evaluation evaluate(const Table& table, const Policy& policy, const EvaluateOpti
       } else if (rule.scope.kind == ScopeKind::worst_segment) {
         // The worst is the sufficient segment whose estimate lies farthest toward (or
         // past) a bound; its interval then decides, as for any single segment.
+        // An undefined estimate cannot be ranked; it is taken as the worst, so the rule is
+        // decided (inconclusive) on it rather than on a defined segment.
         std::size_t worst = grouping.size();
         double worst_score = -std::numeric_limits<double>::infinity();
-        bool any_undefined = false;
         for (std::size_t j = 0; j < grouping.size(); ++j) {
           if (!seg_table.segments[j].sufficient) continue;
           const MetricValue v = seg_table.segments[j].metrics[static_cast<std::size_t>(rule.subject)][k].point;
           if (!v.defined) {
-            any_undefined = true;
             worst = j;
             break;
           }
@@ -514,17 +523,15 @@ Evaluation evaluate(const Table& table, const Policy& policy, const EvaluateOpti
             worst = j;
           }
         }
-        (void)any_undefined;
         if (worst < grouping.size()) {
           PartVerdict part = make_part(worst);
-          judge(replicate(results, segment_metric(g, worst, k)), ev.bootstrap.confidence, part);
+          decide(part);
           r.parts.push_back(std::move(part));
         }
         combine("segment");
         r.parts.clear();
       } else {  // each_segment
         std::vector<std::size_t> judged;
-        std::vector<QuantityReplicates> reps;
         for (std::size_t j = 0; j < grouping.size(); ++j) {
           r.parts.push_back(make_part(j));
           if (!r.parts.back().insufficient) judged.push_back(j);
@@ -534,7 +541,7 @@ Evaluation evaluate(const Table& table, const Policy& policy, const EvaluateOpti
           std::vector<double> p_fail, p_pass;
           for (std::size_t j : judged) {
             const QuantityReplicates q = replicate(results, segment_metric(g, j, k));
-            judge(q, ev.bootstrap.confidence, r.parts[j]);
+            decide(r.parts[j]);
             p_fail.push_back(decision_p_value(q, rule, ev.bootstrap.interval, Verdict::fail));
             p_pass.push_back(decision_p_value(q, rule, ev.bootstrap.interval, Verdict::pass));
           }
@@ -561,12 +568,14 @@ Evaluation evaluate(const Table& table, const Policy& policy, const EvaluateOpti
             }
           }
         } else {
-          const double confidence =
-              rule.correction == Correction::bonferroni && K > 0 ? 1.0 - alpha / static_cast<double>(K)
-                                                                 : ev.bootstrap.confidence;
+          const double confidence = K > 0 ? 1.0 - alpha / static_cast<double>(K) : ev.bootstrap.confidence;
           for (std::size_t j : judged) {
-            judge(replicate(results, segment_metric(g, j, k)), confidence, r.parts[j]);
-            if (rule.correction == Correction::bonferroni) r.parts[j].decision_confidence = confidence;
+            if (rule.correction == Correction::bonferroni) {
+              judge(replicate(results, segment_metric(g, j, k)), confidence, r.parts[j]);
+              r.parts[j].decision_confidence = confidence;
+            } else {
+              decide(r.parts[j]);
+            }
           }
         }
         combine("segment");

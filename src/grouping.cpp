@@ -29,11 +29,13 @@ std::size_t Grouping::find(std::span<const std::string> wanted) const {
   return values.size();
 }
 
-std::string Grouping::value_text(std::size_t group) const {
+std::string joined_values(std::span<const std::string> values) {
   std::string text;
-  for (const auto& v : values[group]) text += (text.empty() ? "" : "*") + v;
+  for (const auto& v : values) text += (text.empty() ? "" : "*") + v;
   return text;
 }
+
+std::string Grouping::value_text(std::size_t group) const { return joined_values(values[group]); }
 
 Grouping make_grouping(const Table& table, std::string_view spec, Task task) {
   Grouping g;

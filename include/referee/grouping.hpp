@@ -18,6 +18,9 @@ namespace referee {
 // "region*channel" -> {"region", "channel"}.
 std::vector<std::string> split_segment_spec(std::string_view spec);
 
+// {"north", "web"} -> "north*web": a segment's values as one label.
+std::string joined_values(std::span<const std::string> values);
+
 struct Grouping {
   std::string name;                          // the spec: "region" or "region*channel"
   std::vector<std::string> columns;          // the columns it combines
