@@ -69,15 +69,8 @@ Table inline_table(const Policy& policy, const json& data, std::string_view orig
                             numbers(origin, path + "." + c.challenger, column(c.challenger)), weight, cluster, c);
   table.source.origin = std::string(origin) + " " + path;
   for (const std::string& name : c.categorical) {
-    const std::vector<std::string> values = texts(origin, path + "." + name, column(name));
-    std::vector<std::string> dictionary(values);
-    std::sort(dictionary.begin(), dictionary.end());
-    dictionary.erase(std::unique(dictionary.begin(), dictionary.end()), dictionary.end());
-    std::vector<std::uint32_t> codes;
-    for (const auto& v : values)
-      codes.push_back(static_cast<std::uint32_t>(std::lower_bound(dictionary.begin(), dictionary.end(), v) -
-                                                 dictionary.begin()));
-    add_categorical(table, name, codes, dictionary);
+    const EncodedText encoded = encode_text(texts(origin, path + "." + name, column(name)));
+    add_categorical(table, name, encoded.codes, encoded.dictionary);
   }
   validate_table(table, policy.task);
   return table;

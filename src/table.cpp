@@ -183,20 +183,25 @@ Table borrowed_table(std::span<const double> label, std::span<const double> cham
   return t;
 }
 
+EncodedText encode_text(std::span<const std::string> values) {
+  EncodedText out;
+  out.codes.resize(values.size());
+  std::unordered_map<std::string, std::uint32_t> seen;
+  for (std::size_t r = 0; r < values.size(); ++r) {
+    const auto [it, inserted] = seen.emplace(values[r], static_cast<std::uint32_t>(out.dictionary.size()));
+    if (inserted) out.dictionary.push_back(values[r]);
+    out.codes[r] = it->second;
+  }
+  return out;
+}
+
 Table owned_table(std::vector<double> label, std::vector<double> champion,
                   std::vector<double> challenger, std::vector<double> weight,
                   const std::vector<std::string>& cluster, ColumnNames columns) {
-  std::vector<std::string> dictionary;
-  std::vector<std::uint32_t> codes(cluster.size());
-  std::unordered_map<std::string, std::uint32_t> seen;
-  for (std::size_t r = 0; r < cluster.size(); ++r) {
-    const auto [it, inserted] = seen.emplace(cluster[r], static_cast<std::uint32_t>(dictionary.size()));
-    if (inserted) dictionary.push_back(cluster[r]);
-    codes[r] = it->second;
-  }
+  const EncodedText clusters = encode_text(cluster);
   std::vector<std::vector<double>> storage{std::move(label), std::move(champion),
                                            std::move(challenger), std::move(weight)};
-  Table t = borrowed_table(storage[0], storage[1], storage[2], storage[3], codes, dictionary,
+  Table t = borrowed_table(storage[0], storage[1], storage[2], storage[3], clusters.codes, clusters.dictionary,
                            std::move(columns));
   t.storage = std::move(storage);  // moving the vectors keeps their buffers, so the spans hold
   return t;

@@ -73,6 +73,13 @@ class Table {
 void set_clusters(Table& table, std::span<const std::uint32_t> codes,
                   std::span<const std::string> dictionary);
 
+// Text values dictionary-encoded in first-seen order (codes index dictionary).
+struct EncodedText {
+  std::vector<std::uint32_t> codes;
+  std::vector<std::string> dictionary;
+};
+EncodedText encode_text(std::span<const std::string> values);
+
 // Adds a categorical column from codes into a caller's dictionary (codes must index it).
 // For tables hashed by column ("memory"), the column's name and every row's value text
 // extend the data hash, so the hash covers exactly the data the gate read.

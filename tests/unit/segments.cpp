@@ -68,14 +68,8 @@ Table table_of(const SegmentedSample& s, const std::vector<std::size_t>& rows, b
   Table t = owned_table(y, a, b, w, cluster, {"y", "a", "b", "w", "c"});
   if (with_segments) {
     for (auto [name, values] : {std::pair{"region", &region}, std::pair{"channel", &channel}}) {
-      std::vector<std::string> dictionary;
-      std::vector<std::uint32_t> codes;
-      for (const auto& v : *values) {
-        auto it = std::find(dictionary.begin(), dictionary.end(), v);
-        if (it == dictionary.end()) it = dictionary.insert(dictionary.end(), v);
-        codes.push_back(static_cast<std::uint32_t>(it - dictionary.begin()));
-      }
-      add_categorical(t, name, codes, dictionary);
+      const EncodedText encoded = encode_text(*values);
+      add_categorical(t, name, encoded.codes, encoded.dictionary);
     }
   }
   return t;
