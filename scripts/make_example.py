@@ -69,6 +69,9 @@ def evaluation_table(rng, n_customers=4000):
         "cost_new": np.round(0.00015 * rng.lognormal(0.0, 0.05, n), 8),
         "income": income,
         "age": age,
+        # 1 = the prediction failed (a timeout or an error answer): rare for both.
+        "err_prod": (rng.random(n) < 0.003).astype(int),
+        "err_new": (rng.random(n) < 0.005).astype(int),
     })
 
 
@@ -80,6 +83,23 @@ def reference_sample(rng, n=3000):
         "age": np.clip(rng.normal(41, 13, n), 18, 90).astype(int),
         "region": rng.choice(["north", "south", "east", "west", "central"], size=n,
                              p=[0.27, 0.22, 0.2, 0.2, 0.11]),
+        # Both models' scores at validation time, for "predictions": true.
+        "score_prod": np.round(sigmoid(rng.normal(-2.45, 1.25, n)), 6),
+        "score_new": np.round(sigmoid(rng.normal(-2.5, 1.3, n)), 6),
+    })
+
+
+def latency_load_test(rng, n=5000):
+    # A load test of both models behind the same service: log-normal latency with a thin
+    # tail of slow requests (garbage collection, cold caches), 1 in 100 three times slower.
+    def sample(median, sigma):
+        ms = rng.lognormal(np.log(median), sigma, n)
+        slow = rng.random(n) < 0.01
+        ms[slow] *= 3.0
+        return np.round(ms, 3)
+    return pd.DataFrame({
+        "model": ["champion"] * n + ["challenger"] * n,
+        "latency_ms": np.concatenate([sample(18.0, 0.35), sample(20.7, 0.38)]),
     })
 
 
@@ -93,6 +113,7 @@ def main():
     assert small["y"].sum() >= 4, "the 40-row sample needs positives for AUC"
     small.to_csv(ROOT / "credit_eval_small.csv", index=False, lineterminator="\n")
     reference_sample(rng).to_csv(ROOT / "reference_sample.csv", index=False, lineterminator="\n")
+    latency_load_test(rng).to_csv(ROOT / "latency_loadtest.csv", index=False, lineterminator="\n")
 
     w = table["w"]
     print(f"{len(table)} rows, {table['customer_id'].nunique()} customers, "

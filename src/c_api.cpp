@@ -3,8 +3,12 @@
 
 #include <referee/referee.h>
 
+#include <array>
 #include <atomic>
+#include <charconv>
+#include <cmath>
 #include <cstring>
+#include <filesystem>
 #include <functional>
 #include <memory>
 #include <new>
@@ -49,6 +53,8 @@ struct referee_options {
   void (*progress)(double, void*) = nullptr;
   void* progress_user = nullptr;
   std::atomic<bool> cancel{false};
+  std::optional<referee::LatencySamples> latency;          // a load test's samples
+  std::optional<std::filesystem::path> drift_reference;  // overrides $.drift.reference
 };
 
 struct referee_report {
@@ -160,30 +166,68 @@ class ColumnResolver {
                          std::vector<std::string>& dictionary) const {
     if (name.empty()) return;
     const auto& c = find(name);
-    const std::size_t n = table_.rows;
-    codes.resize(n);
     if (c.kind == referee_table::Kind::dictionary) {
       dictionary = c.dictionary;
-      for (std::size_t r = 0; r < n; ++r) {
-        if (c.codes[r] < 0 || static_cast<std::size_t>(c.codes[r]) >= dictionary.size())
-          throw referee::DataError("memory: row " + std::to_string(r + 1) + ", column \"" + name +
-                                   "\": code " + std::to_string(c.codes[r]) + " is outside the dictionary");
-        codes[r] = static_cast<std::uint32_t>(c.codes[r]);
-      }
+      codes.resize(table_.rows);
+      for (std::size_t r = 0; r < table_.rows; ++r) codes[r] = dictionary_code(c, r);
       return;
     }
+    encode_rows(c, role, false, codes, dictionary);
+  }
+
+  // A drift feature as the text a CSV cell would hold, dictionary-encoded in first-seen
+  // order: as above, and a float is its shortest round-trip text, NaN a missing ("") cell.
+  referee::TextColumn text(const std::string& name) const {
+    referee::TextColumn out;
+    out.name = name;
+    encode_rows(find(name), "drift feature", true, out.codes, out.dictionary);
+    return out;
+  }
+
+ private:
+  void encode_rows(const referee_table::Column& c, const char* role, bool floats, std::vector<std::uint32_t>& codes,
+                   std::vector<std::string>& dictionary) const {
+    const std::size_t n = table_.rows;
+    codes.resize(n);
     std::unordered_map<std::string, std::uint32_t> seen;
     for (std::size_t r = 0; r < n; ++r) {
-      std::string text = c.kind == referee_table::Kind::strings
-                             ? std::string(c.bytes + c.offsets[r], static_cast<std::size_t>(c.offsets[r + 1] - c.offsets[r]))
-                             : integer_text(c, r, name, role);
+      std::string text = cell_text(c, r, role, floats);
       const auto [it, inserted] = seen.emplace(text, static_cast<std::uint32_t>(dictionary.size()));
       if (inserted) dictionary.push_back(std::move(text));
       codes[r] = it->second;
     }
   }
 
- private:
+  static std::uint32_t dictionary_code(const referee_table::Column& c, std::size_t r) {
+    if (c.codes[r] < 0 || static_cast<std::size_t>(c.codes[r]) >= c.dictionary.size())
+      throw referee::DataError("memory: row " + std::to_string(r + 1) + ", column \"" + c.name + "\": code " +
+                               std::to_string(c.codes[r]) + " is outside the dictionary");
+    return static_cast<std::uint32_t>(c.codes[r]);
+  }
+
+  std::string cell_text(const referee_table::Column& c, std::size_t r, const char* role, bool floats) const {
+    switch (c.kind) {
+      case referee_table::Kind::strings:
+        return std::string(c.bytes + c.offsets[r], static_cast<std::size_t>(c.offsets[r + 1] - c.offsets[r]));
+      case referee_table::Kind::dictionary:
+        return c.dictionary[dictionary_code(c, r)];
+      case referee_table::Kind::numeric:
+        break;
+    }
+    if (floats && c.type == REFEREE_F64) return float_text(static_cast<const double*>(c.data)[r]);
+    if (floats && c.type == REFEREE_F32) return float_text(static_cast<const float*>(c.data)[r]);
+    return integer_text(c, r, role);
+  }
+
+  // The shortest text that reads back as the same value (an f32 as the same float).
+  template <class Float>
+  static std::string float_text(Float v) {
+    if (std::isnan(v)) return "";
+    char buffer[64];
+    const auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, v);
+    return std::string(buffer, end);
+  }
+
   static double value(const referee_table::Column& c, std::size_t r) {
     switch (c.type) {
       case REFEREE_F64:
@@ -200,10 +244,9 @@ class ColumnResolver {
     return 0.0;
   }
 
-  // The decimal text of an integer cluster key, read as an integer: an int64 key above
+  // The decimal text of an integer column's value, read as an integer: an int64 key above
   // 2^53 would lose its last digits on a trip through double.
-  static std::string integer_text(const referee_table::Column& c, std::size_t r, const std::string& name,
-                                  const char* role) {
+  static std::string integer_text(const referee_table::Column& c, std::size_t r, const char* role) {
     switch (c.type) {
       case REFEREE_I64:
         return std::to_string(static_cast<const int64_t*>(c.data)[r]);
@@ -212,7 +255,7 @@ class ColumnResolver {
       case REFEREE_U8:
         return std::to_string(static_cast<const uint8_t*>(c.data)[r]);
       default:
-        throw referee::DataError("memory: " + std::string(role) + " column \"" + name +
+        throw referee::DataError("memory: " + std::string(role) + " column \"" + c.name +
                                  "\" must hold strings or integers");
     }
   }
@@ -239,6 +282,11 @@ referee::Evaluation evaluate_columns(const referee_table& t, const referee::Poli
     columns.dictionary_encode(name, "segment or sensitive", group_codes, values);
     referee::add_categorical(table, name, group_codes, values);
   }
+  const std::array<const referee::ModelColumnNames*, 3> serving{&names.latency, &names.cost, &names.error};
+  const std::array<std::array<std::span<const double>, 2>*, 3> spans{&table.latency, &table.cost, &table.error};
+  for (std::size_t k = 0; k < serving.size(); ++k)
+    for (std::size_t m = 0; m < 2; ++m) (*spans[k])[m] = columns.numeric((*serving[k])[m]);
+  for (const std::string& name : names.drift) table.drift.push_back(columns.text(name));
   referee::validate_table(table, policy.task);
   return referee::evaluate(table, policy, options);
 }
@@ -416,6 +464,42 @@ referee_status referee_options_cancel(referee_options* options) {
   });
 }
 
+referee_status referee_options_set_latency_file(referee_options* options, const char* path) {
+  return guarded([&] {
+    require(options, "options");
+    if (path)
+      options->latency = referee::read_latency_csv(path);
+    else
+      options->latency.reset();
+  });
+}
+
+referee_status referee_options_set_latency_samples(referee_options* options, const double* champion,
+                                                   size_t champion_count, const double* challenger,
+                                                   size_t challenger_count) {
+  return guarded([&] {
+    require(options, "options");
+    if (champion_count > 0) require(champion, "champion");
+    if (challenger_count > 0) require(challenger, "challenger");
+    referee::LatencySamples samples;
+    if (champion_count > 0) samples.ms[0].assign(champion, champion + champion_count);
+    if (challenger_count > 0) samples.ms[1].assign(challenger, challenger + challenger_count);
+    samples.origin = "memory";
+    referee::validate_latency_samples(samples);
+    options->latency = std::move(samples);
+  });
+}
+
+referee_status referee_options_set_drift_reference(referee_options* options, const char* path) {
+  return guarded([&] {
+    require(options, "options");
+    if (path)
+      options->drift_reference = std::filesystem::path(path);
+    else
+      options->drift_reference.reset();
+  });
+}
+
 void referee_options_free(referee_options* options) { delete options; }
 
 referee_status referee_evaluate(const referee_table* table, const referee_policy* policy,
@@ -434,6 +518,8 @@ referee_status referee_evaluate(const referee_table* table, const referee_policy
         eo.progress = [callback = options->progress, user = options->progress_user](double f) {
           callback(f, user);
         };
+      if (options->latency) eo.latency_samples = &*options->latency;
+      eo.drift_reference = options->drift_reference;
       if (options->cancel.load()) throw referee::CancelledError();
     }
     auto report = std::make_unique<referee_report>();

@@ -137,36 +137,14 @@ QuantityReplicates replicate(const ReplicateResults& r, const ModelQuantity& f) 
   return q;
 }
 
-// Paired: delta_b uses the same resample b for both models, so the interval of the
-// difference carries their correlation.
-std::vector<double> derive(const std::vector<double>& champion, const std::vector<double>& challenger,
-                           Subject subject) {
-  std::vector<double> out(champion.size());
-  for (std::size_t b = 0; b < out.size(); ++b) {
-    const double delta = challenger[b] - champion[b];
-    out[b] = subject == Subject::delta ? delta
-             : champion[b] != 0.0      ? delta / std::abs(champion[b])
-                                       : kNaN;
-  }
-  return out;
-}
-
-MetricValue derive_point(MetricValue champion, MetricValue challenger, Subject subject) {
-  if (!champion.defined) return MetricValue::undefined(champion.reason);
-  if (!challenger.defined) return MetricValue::undefined(challenger.reason);
-  const double delta = challenger.value - champion.value;
-  if (subject == Subject::delta) return MetricValue::of(delta);
-  if (champion.value == 0.0)
-    return MetricValue::undefined("the champion's value is 0, so a relative delta is undefined");
-  return MetricValue::of(delta / std::abs(champion.value));
-}
-
 Estimate estimate_subject(const QuantityReplicates& q, Subject subject, IntervalMethod method, double confidence) {
   const auto s = static_cast<std::size_t>(subject);
   if (s < 2) return estimate_from_replicates(q.point[s], q.bootstrap[s], q.jackknife[s], method, confidence);
-  return estimate_from_replicates(derive_point(q.point[0], q.point[1], subject),
-                                  derive(q.bootstrap[0], q.bootstrap[1], subject),
-                                  derive(q.jackknife[0], q.jackknife[1], subject), method, confidence);
+  const bool relative = subject == Subject::relative_delta;
+  return estimate_from_replicates(difference_value(q.point[0], q.point[1], relative),
+                                  difference_replicates(q.bootstrap[0], q.bootstrap[1], relative),
+                                  difference_replicates(q.jackknife[0], q.jackknife[1], relative), method,
+                                  confidence);
 }
 
 std::array<Estimate, 4> all_subjects(const QuantityReplicates& q, const BootstrapSettings& b) {
@@ -216,6 +194,7 @@ Evaluation evaluate(const Table& table, const Policy& policy, const EvaluateOpti
   ev.clustered = table.clustered();
   ev.units = table.clustered() ? table.unit_count : table.rows;
   ev.source = table.source;
+  ev.source.sha256 = data_digest(table);
 
   GroupingSet groups;
   for (const auto& spec : policy.segments) groups.groupings.push_back(make_grouping(table, spec, policy.task));
@@ -370,6 +349,33 @@ Evaluation evaluate(const Table& table, const Policy& policy, const EvaluateOpti
     ev.fairness.push_back(std::move(t));
   }
 
+  // Budgets: the serving figures, resampled with the gate's seed and scheme.
+  if (options.latency_samples && !table.columns.latency.empty())
+    throw UsageError("latency is given twice: by $.columns.latency and by separate samples (" +
+                     options.latency_samples->origin + "); give one");
+  BudgetInputs budget_inputs;
+  budget_inputs.latency = table.latency;
+  budget_inputs.cost = table.cost;
+  budget_inputs.error = table.error;
+  budget_inputs.units = columns.units;
+  budget_inputs.rows = table.rows;
+  budget_inputs.latency_samples = options.latency_samples;
+  budget_inputs.price = policy.pricing;
+  if (options.latency_samples) {
+    validate_latency_samples(*options.latency_samples);
+    ev.latency_origin = options.latency_samples->origin;
+    ev.latency_sha256 = options.latency_samples->sha256;
+  }
+  ev.budgets = estimate_budgets(budget_inputs, {ev.bootstrap.resamples, ev.bootstrap.confidence, ev.bootstrap.scheme,
+                                                ev.bootstrap.seed, ev.run.threads, options.cancel});
+
+  if (policy.drift.enabled) {
+    std::filesystem::path reference = options.drift_reference ? *options.drift_reference
+                                                              : std::filesystem::path(policy.drift.reference);
+    if (!options.drift_reference && reference.is_relative()) reference = policy.base_directory / reference;
+    ev.drift = check_drift(table, policy.drift, reference);
+  }
+
   const auto metrics = task_metrics(policy.task);
   const auto metric_index = [&](Metric id) {
     return static_cast<std::size_t>(
@@ -439,7 +445,37 @@ Evaluation evaluate(const Table& table, const Policy& policy, const EvaluateOpti
         r.reason = what + " " + joined_values(worst->value) + ": " + worst->reason;
     };
 
-    if (rule.disparity) {
+    if (rule.budget) {
+      const BudgetFigure* figure = ev.budgets.find(*rule.budget);
+      if (!figure || (rule.subject != Subject::challenger && figure->source[0] == BudgetSource::none) ||
+          (rule.subject != Subject::champion && figure->source[1] == BudgetSource::none))
+        throw UsageError("rule \"" + rule.id + "\" judges " + std::string(budget_metric_name(*rule.budget)) +
+                         ", which was not measured: " +
+                         (is_latency(*rule.budget) ? "set $.columns.latency in the policy or pass latency samples "
+                                                     "(--latency FILE)"
+                                                   : "see $.columns.cost, $.pricing and $.columns.error"));
+      PartVerdict part;
+      part.subject = figure->subjects[static_cast<std::size_t>(rule.subject)];
+      part.champion = figure->subjects[0];
+      part.challenger = figure->subjects[1];
+      decide(part);
+      adopt(part);
+      r.n = figure->n[rule.subject == Subject::champion ? 0 : 1];
+    } else if (rule.drift) {
+      const FeatureDrift* feature = ev.drift.find(rule.feature);
+      PartVerdict part;
+      part.subject.point = feature->statistic(*rule.drift);
+      part.subject.ci = Interval::undefined("drift statistics are judged on their value");
+      if (!part.subject.point.defined && !drift_statistic_needs(*rule.drift).empty() &&
+          (drift_statistic_needs(*rule.drift) == "numeric") != feature->numeric)
+        throw DataError("rule \"" + rule.id + "\": \"" + std::string(drift_statistic_name(*rule.drift)) +
+                        "\" needs a " + std::string(drift_statistic_needs(*rule.drift)) + " feature, but \"" +
+                        rule.feature + "\" holds " + (feature->numeric ? "numbers" : "text") +
+                        " (declare its type in $.drift.features to be explicit)");
+      decide(part);
+      adopt(part);
+      r.n = feature->current_n();
+    } else if (rule.disparity) {
       const std::size_t a = static_cast<std::size_t>(
           std::find(policy.sensitive.begin(), policy.sensitive.end(), rule.sensitive) - policy.sensitive.begin());
       const std::size_t g = groups.segment_count + a;

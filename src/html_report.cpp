@@ -71,7 +71,8 @@ std::vector<ForestRow> forest_rows(const Evaluation& ev) {
       }
       rows.push_back(row);
     };
-    add(r.rule.id + " · " + std::string(r.rule.metric_name()) + " · " + std::string(subject_name(r.rule.subject)),
+    add(r.rule.id + " · " + std::string(r.rule.metric_name()) + " · " +
+            (r.rule.drift ? r.rule.feature : std::string(subject_name(r.rule.subject))),
         rule_verdict_text(r), r.subject);
     const auto columns = r.rule.disparity ? std::vector<std::string>{r.rule.sensitive}
                                           : split_segment_spec(r.rule.scope.segments);
@@ -144,9 +145,13 @@ std::string rules_table(const Evaluation& ev) {
     out += "<tr><td style=\"color:" + colour(verdict) + ";font-weight:bold\">" + verdict +
            (r.rule.severity == Severity::warn ? " (warn)" : "") + "</td><td><code>" + escape(r.rule.id) +
            "</code></td><td>" + escape(std::string(r.rule.metric_name())) + "</td><td>" + escape(scope_text(r.rule)) +
-           "</td><td>" + std::string(subject_name(r.rule.subject)) + "</td><td>" +
-           escape(estimate_text(r.champion, false)) + "</td><td>" + escape(estimate_text(r.challenger, false)) +
-           "</td><td>" + (r.subject.point.defined ? fixed(r.subject.point.value, sign) : "undefined") + "</td><td>" +
+           "</td><td>" + subject_text(r.rule) + "</td><td>" +
+           (r.rule.drift ? "-" : escape(estimate_text(r.champion, false))) + "</td><td>" +
+           (r.rule.drift ? "-" : escape(estimate_text(r.challenger, false))) + "</td><td>" +
+           (!r.subject.point.defined ? "undefined"
+            : r.rule.drift         ? general(r.subject.point.value)
+                                   : fixed(r.subject.point.value, sign)) +
+           "</td><td>" +
            escape(interval_text(r.subject, sign)) + "</td><td>" + escape(bound_text(r.rule)) + "</td><td>" +
            std::to_string(r.n) + "</td><td>" + escape(r.reason) + "</td></tr>\n";
   }
@@ -186,6 +191,26 @@ std::string fairness_tables(const Evaluation& ev) {
   return out;
 }
 
+std::string html_table(const TextRows& rows) {
+  std::string out = "<table><thead><tr>";
+  for (const auto& c : rows.front()) out += "<th>" + escape(c) + "</th>";
+  out += "</tr></thead><tbody>\n";
+  for (std::size_t i = 1; i < rows.size(); ++i) {
+    out += "<tr>";
+    for (const auto& c : rows[i]) out += "<td>" + escape(c) + "</td>";
+    out += "</tr>\n";
+  }
+  return out + "</tbody></table>\n";
+}
+
+std::string budgets_and_drift(const Evaluation& ev) {
+  std::string out;
+  if (!ev.budgets.figures.empty())
+    out += "<h2>Budgets</h2>\n<p>" + escape(budget_note(ev)) + ".</p>\n" + html_table(budget_rows(ev));
+  if (ev.drift.enabled) out += "<h2>Drift " + escape(drift_note(ev)) + "</h2>\n" + html_table(drift_rows(ev));
+  return out;
+}
+
 }  // namespace
 
 std::string html_report(const Evaluation& ev) {
@@ -211,6 +236,7 @@ std::string html_report(const Evaluation& ev) {
   out += rules_table(ev);
   out += segments_table(ev);
   out += fairness_tables(ev);
+  out += budgets_and_drift(ev);
   char seed[32];
   std::snprintf(seed, sizeof seed, "%llu", static_cast<unsigned long long>(ev.bootstrap.seed));
   out += "<h2>Audit</h2>\n<table class=\"audit\"><tbody>\n"

@@ -37,8 +37,11 @@ std::string rules_section(const Evaluation& ev) {
     const std::string verdict = rule_verdict_text(r);
     out += "| " + verdict_mark(verdict) + " " + verdict + (r.rule.severity == Severity::warn ? " (warn)" : "") +
            " | `" + cell(r.rule.id) + "` | " + std::string(r.rule.metric_name()) + " | " + cell(scope_text(r.rule)) +
-           " | " + std::string(subject_name(r.rule.subject)) + " | " +
-           (r.subject.point.defined ? fixed(r.subject.point.value, sign) : "undefined") + " | " +
+           " | " + subject_text(r.rule) + " | " +
+           (!r.subject.point.defined ? "undefined"
+            : r.rule.drift         ? general(r.subject.point.value)
+                                   : fixed(r.subject.point.value, sign)) +
+           " | " +
            interval_text(r.subject, sign) + " | " + cell(bound_text(r.rule)) + " | " + cell(r.reason) + " |\n";
   }
   return out;
@@ -89,6 +92,41 @@ std::string fairness_section(const Evaluation& ev) {
   return out;
 }
 
+std::string markdown_table(const TextRows& rows) {
+  std::string out;
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    out += "|";
+    for (const auto& c : rows[i]) {
+      out += ' ';
+      out += cell(c);
+      out += " |";
+    }
+    out += "\n";
+    if (i == 0) {
+      out += "|";
+      for (std::size_t c = 0; c < rows[i].size(); ++c) out += "---|";
+      out += "\n";
+    }
+  }
+  return out;
+}
+
+std::string budgets_section(const Evaluation& ev) {
+  if (ev.budgets.figures.empty()) return "";
+  std::string out = "\n### Budgets\n\n";
+  out += cell(budget_note(ev));
+  out += ".\n\n";
+  return out + markdown_table(budget_rows(ev));
+}
+
+std::string drift_section(const Evaluation& ev) {
+  if (!ev.drift.enabled) return "";
+  std::string out = "\n### Drift ";
+  out += cell(drift_note(ev));
+  out += "\n\n";
+  return out + markdown_table(drift_rows(ev));
+}
+
 }  // namespace
 
 std::string markdown_report(const Evaluation& ev) {
@@ -102,6 +140,8 @@ std::string markdown_report(const Evaluation& ev) {
   const std::string segments = segment_findings(ev);
   if (!segments.empty()) out += "\n### Segments\n" + segments;
   out += fairness_section(ev);
+  out += budgets_section(ev);
+  out += drift_section(ev);
   char line[512];
   std::snprintf(line, sizeof line,
                 "\n<details><summary>Audit</summary>\n\n"

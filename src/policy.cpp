@@ -39,7 +39,15 @@ std::string_view scope_kind_name(ScopeKind k) {
 }
 
 std::string_view Rule::metric_name() const {
-  return disparity ? referee::disparity_name(*disparity) : referee::metric_name(metric);
+  if (disparity) return referee::disparity_name(*disparity);
+  if (budget) return budget_metric_name(*budget);
+  if (drift) return drift_statistic_name(*drift);
+  return referee::metric_name(metric);
+}
+
+std::string_view feature_type_name(FeatureType t) {
+  constexpr std::array<std::string_view, 3> names{"automatic", "numeric", "categorical"};
+  return names[static_cast<std::size_t>(t)];
 }
 
 const std::string* FairnessSettings::reference_of(std::string_view attribute) const {
@@ -130,6 +138,21 @@ std::vector<std::string> string_list(ObjectReader& r, std::string_view key, cons
   return out;
 }
 
+// {"champion": "lat_prod_ms", "challenger": "lat_new_ms"}: one column per model, at least one.
+ModelColumnNames parse_model_columns(ObjectReader& parent, std::string_view key, const json& v, std::string_view origin) {
+  ObjectReader r(v, parent.path_of(key), origin);
+  ModelColumnNames c;
+  if (const json* x = r.find("champion")) c.champion = r.string("champion", *x);
+  if (const json* x = r.find("challenger")) c.challenger = r.string("challenger", *x);
+  r.reject_unknown_keys();
+  if (c.empty())
+    r.fail(parent.path_of(key), "must name a column for \"champion\", \"challenger\" or both");
+  for (std::string_view model : {"champion", "challenger"})
+    if (v.contains(model) && v[std::string(model)].get<std::string>().empty())
+      r.fail(r.path_of(model), "must not be empty");
+  return c;
+}
+
 ColumnNames parse_columns(const json& v, std::string_view origin, Policy& policy) {
   ObjectReader r(v, "$.columns", origin);
   ColumnNames c;
@@ -140,6 +163,9 @@ ColumnNames parse_columns(const json& v, std::string_view origin, Policy& policy
   if (const json* k = r.find("cluster")) c.cluster = r.string("cluster", *k);
   if (const json* x = r.find("segments")) policy.segments = string_list(r, "segments", *x);
   if (const json* x = r.find("sensitive")) policy.sensitive = string_list(r, "sensitive", *x);
+  if (const json* x = r.find("latency")) c.latency = parse_model_columns(r, "latency", *x, origin);
+  if (const json* x = r.find("cost")) c.cost = parse_model_columns(r, "cost", *x, origin);
+  if (const json* x = r.find("error")) c.error = parse_model_columns(r, "error", *x, origin);
   r.reject_unknown_keys();
 
   const std::array<std::string_view, 5> role_names{"label", "champion", "challenger", "weight", "cluster"};
@@ -183,6 +209,22 @@ ColumnNames parse_columns(const json& v, std::string_view origin, Policy& policy
                                               "\", which is already the " +
                                               std::string(roles[j].first) + " column");
   }
+  // A serving column (latency, cost, error) is its own column: sharing one with a score,
+  // the label or another serving figure is a slip of the pen.
+  std::vector<std::pair<std::string, std::string>> used;  // column -> JSON path
+  for (std::size_t i = 0; i < roles.size(); ++i)
+    if (!roles[i].second->empty()) used.emplace_back(*roles[i].second, r.path_of(roles[i].first));
+  const std::array<std::pair<std::string_view, const ModelColumnNames*>, 3> serving{
+      {{"latency", &c.latency}, {"cost", &c.cost}, {"error", &c.error}}};
+  for (const auto& [key, pair] : serving)
+    for (std::size_t m = 0; m < 2; ++m) {
+      const std::string& name = (*pair)[m];
+      if (name.empty()) continue;
+      const std::string path = r.path_of(key) + (m == 0 ? ".champion" : ".challenger");
+      for (const auto& [column, where] : used)
+        if (column == name) r.fail(path, "names column \"" + name + "\", which " + where + " already names");
+      used.emplace_back(name, path);
+    }
   return c;
 }
 
@@ -286,6 +328,33 @@ RuleScope parse_scope(ObjectReader& rule_reader, const json& v, const Policy& p,
   return scope;
 }
 
+// A budget rule needs its figure for the models its subject involves. Latency may also
+// come at run time (--latency), so only a half-declared latency pair is an error here.
+void check_budget_source(const ObjectReader& r, const Rule& rule, const Policy& p) {
+  const BudgetMetric b = *rule.budget;
+  const std::array<std::string_view, 2> models{"champion", "challenger"};
+  std::vector<std::size_t> needed;
+  if (rule.subject != Subject::challenger) needed.push_back(0);
+  if (rule.subject != Subject::champion) needed.push_back(1);
+  for (std::size_t m : needed) {
+    bool present = true;
+    std::string how;
+    if (is_latency(b)) {
+      present = p.columns.latency.empty() || !p.columns.latency[m].empty();
+      how = "$.columns.latency." + std::string(models[m]);
+    } else if (b == BudgetMetric::cost_per_1k) {
+      present = !p.columns.cost[m].empty() || p.pricing[m].has_value();
+      how = "$.columns.cost." + std::string(models[m]) + " or $.pricing." + std::string(models[m]);
+    } else {
+      present = !p.columns.error[m].empty();
+      how = "$.columns.error." + std::string(models[m]);
+    }
+    if (!present)
+      r.fail(r.path_of("metric"), "\"" + std::string(budget_metric_name(b)) + "\" of the " + std::string(models[m]) +
+                                      " is not measured; add " + how);
+  }
+}
+
 Rule parse_rule(const json& v, std::size_t index, const Policy& p, std::string_view origin) {
   const Task task = p.task;
   const std::string path = "$.rules[" + std::to_string(index) + "]";
@@ -296,12 +365,17 @@ Rule parse_rule(const json& v, std::size_t index, const Policy& p, std::string_v
 
   const std::string metric = r.string("metric", r.require("metric"));
   const json* sensitive = r.find("sensitive");
+  const json* feature = r.find("feature");
   const auto m = metric_from_name(metric);
   const auto d = disparity_from_name(metric);
-  if (!m && !d) {
+  const auto budget = budget_metric_from_name(metric);
+  const auto drift = drift_statistic_from_name(metric);
+  if (!m && !d && !budget && !drift) {
     std::vector<std::string> all;
     for (const auto& info : kMetricCatalogue) all.emplace_back(info.name);
     for (auto name : kDisparityNames) all.emplace_back(name);
+    for (auto name : kBudgetMetricNames) all.emplace_back(name);
+    for (auto name : kDriftStatisticNames) all.emplace_back(name);
     r.fail(r.path_of("metric"), "\"" + metric + "\" is not a known metric" +
                                     did_you_mean(metric, all));
   }
@@ -333,6 +407,35 @@ Rule parse_rule(const json& v, std::size_t index, const Policy& p, std::string_v
     r.fail(r.path_of("sensitive"), "applies to fairness metrics (demographic_parity_ratio, ...), not to \"" +
                                        metric + "\"");
   }
+  if (drift) {
+    if (!p.drift.enabled)
+      r.fail(r.path_of("metric"), "\"" + metric + "\" is a drift statistic; add a \"drift\" block with the reference "
+                                  "sample and its features");
+    if (!feature)
+      r.fail(path, "uses the drift statistic \"" + metric + "\"; add \"feature\": the column it compares");
+    rule.drift = drift;
+    rule.feature = r.string("feature", *feature);
+    if (!p.drift.find(rule.feature)) {
+      std::vector<std::string> names;
+      for (const auto& f : p.drift.features) names.push_back(f.name);
+      r.fail(r.path_of("feature"), "\"" + rule.feature + "\" is not a drift feature (declared: " +
+                                       declared_list(names) + ")" + did_you_mean(rule.feature, names));
+    }
+    const DriftFeature& f = *p.drift.find(rule.feature);
+    const std::string_view needs = drift_statistic_needs(*drift);
+    if (!needs.empty() && f.type != FeatureType::automatic && feature_type_name(f.type) != needs)
+      r.fail(r.path_of("metric"), "\"" + metric + "\" needs a " + std::string(needs) + " feature, but \"" +
+                                      rule.feature + "\" is declared " + std::string(feature_type_name(f.type)));
+    if (v.contains("subject"))
+      r.fail(r.path_of("subject"), "does not apply to a drift rule, which compares the reference sample with the "
+                                   "evaluation data");
+    if (v.contains("decide_on") && v["decide_on"] != "point")
+      r.fail(r.path_of("decide_on"), "must be \"point\" for a drift rule: drift statistics are judged on their value");
+    rule.decide_on = DecideOn::point;
+  } else if (feature) {
+    r.fail(r.path_of("feature"), "applies to drift statistics (psi, ks_pvalue, ...), not to \"" + metric + "\"");
+  }
+  if (budget) rule.budget = budget;
   if (m && metric_info(*m).task != task) {
     std::string list;
     for (const auto& name : metric_names(task)) list += (list.empty() ? "" : ", ") + name;
@@ -342,18 +445,20 @@ Rule parse_rule(const json& v, std::size_t index, const Policy& p, std::string_v
                                     "\" (its metrics: " + list + ")");
   }
   if (m) rule.metric = *m;
-  rule.subject = r.choice<Subject, 4>("subject", r.require("subject"),
-                                      {{{"champion", Subject::champion},
-                                        {"challenger", Subject::challenger},
-                                        {"delta", Subject::delta},
-                                        {"relative_delta", Subject::relative_delta}}});
+  if (!drift)
+    rule.subject = r.choice<Subject, 4>("subject", r.require("subject"),
+                                        {{{"champion", Subject::champion},
+                                          {"challenger", Subject::challenger},
+                                          {"delta", Subject::delta},
+                                          {"relative_delta", Subject::relative_delta}}});
+  if (budget) check_budget_source(r, rule, p);
   if (const json* x = r.find("min")) rule.min = r.number("min", *x);
   if (const json* x = r.find("max")) rule.max = r.number("max", *x);
   if (!rule.min && !rule.max) r.fail(path, "needs \"min\", \"max\" or both");
   if (rule.min && rule.max && *rule.min > *rule.max)
     r.fail(path, "has min " + v["min"].dump() + " above max " + v["max"].dump() +
                      ": no value can pass");
-  if (const json* x = r.find("decide_on"))
+  if (const json* x = r.find("decide_on"); x && !drift)
     rule.decide_on = r.choice<DecideOn, 2>(
         "decide_on", *x, {{{"interval", DecideOn::interval}, {"point", DecideOn::point}}});
   if (const json* x = r.find("severity"))
@@ -361,6 +466,9 @@ Rule parse_rule(const json& v, std::size_t index, const Policy& p, std::string_v
                                           {{{"block", Severity::block}, {"warn", Severity::warn}}});
   if (const json* x = r.find("scope")) {
     if (rule.disparity) r.fail(r.path_of("scope"), "does not apply to a fairness rule, which compares groups");
+    if (rule.budget || rule.drift)
+      r.fail(r.path_of("scope"), "does not apply to a " + std::string(rule.budget ? "budget" : "drift") +
+                                     " rule, which judges the whole sample");
     rule.scope = parse_scope(r, *x, p, origin);
   }
   if (const json* x = r.find("correction")) {
@@ -422,6 +530,96 @@ FairnessSettings parse_fairness(const json& v, const Policy& p, std::string_view
   return f;
 }
 
+
+std::array<std::optional<ModelPrice>, 2> parse_pricing(const json& v, const Policy& p, std::string_view origin) {
+  ObjectReader r(v, "$.pricing", origin);
+  std::array<std::optional<ModelPrice>, 2> out;
+  const std::array<std::string_view, 2> models{"champion", "challenger"};
+  for (std::size_t m = 0; m < 2; ++m) {
+    const json* x = r.find(models[m]);
+    if (!x) continue;
+    const std::string path = r.path_of(models[m]);
+    if (!p.columns.cost[m].empty())
+      r.fail(path, "prices the " + std::string(models[m]) + ", whose cost $.columns.cost." + std::string(models[m]) +
+                       " already measures per row; give one source");
+    ObjectReader price(*x, path, origin);
+    ModelPrice mp;
+    const auto positive = [&](std::string_view key, const json& value) {
+      const double d = price.number(key, value);
+      if (!(d > 0.0) || !std::isfinite(d)) price.fail(price.path_of(key), "must be a positive number");
+      return d;
+    };
+    if (const json* y = price.find("per_1k")) {
+      mp.per_1k = price.number("per_1k", *y);
+      if (!(*mp.per_1k >= 0.0) || !std::isfinite(*mp.per_1k))
+        price.fail(price.path_of("per_1k"), "must be a number >= 0 (the price of 1000 predictions)");
+    }
+    if (const json* y = price.find("per_hour")) mp.per_hour = positive("per_hour", *y);
+    if (const json* y = price.find("throughput_per_s")) mp.throughput_per_s = positive("throughput_per_s", *y);
+    price.reject_unknown_keys();
+    const bool hourly = mp.per_hour || mp.throughput_per_s;
+    if (mp.per_1k && hourly)
+      price.fail(path, "gives both \"per_1k\" and an hourly price; give one");
+    if (!mp.per_1k && !(mp.per_hour && mp.throughput_per_s))
+      price.fail(path, "needs \"per_1k\", or \"per_hour\" together with \"throughput_per_s\" (predictions per second)");
+    out[m] = mp;
+  }
+  r.reject_unknown_keys();
+  if (!out[0] && !out[1]) r.fail("$.pricing", "must price \"champion\", \"challenger\" or both");
+  return out;
+}
+
+DriftSettings parse_drift(const json& v, const Policy& p, std::string_view origin) {
+  ObjectReader r(v, "$.drift", origin);
+  DriftSettings d;
+  d.enabled = true;
+  d.reference = r.string("reference", r.require("reference"));
+  if (d.reference.empty()) r.fail(r.path_of("reference"), "must name the reference CSV");
+  if (const json* x = r.find("predictions")) {
+    if (!x->is_boolean()) r.fail(r.path_of("predictions"), "must be true or false");
+    d.predictions = x->get<bool>();
+  }
+  if (const json* x = r.find("bins")) {
+    if (!x->is_number_integer() || x->get<std::int64_t>() < 2 || x->get<std::int64_t>() > 100)
+      r.fail(r.path_of("bins"), "must be an integer from 2 to 100");
+    d.bins = x->get<std::size_t>();
+  }
+  if (const json* x = r.find("features")) {
+    if (!x->is_array()) r.fail(r.path_of("features"), "must be an array of column names or {\"name\", \"type\"} objects");
+    for (std::size_t i = 0; i < x->size(); ++i) {
+      const std::string path = r.path_of("features") + "[" + std::to_string(i) + "]";
+      const json& f = (*x)[i];
+      DriftFeature feature;
+      if (f.is_string()) {
+        feature.name = f.get<std::string>();
+      } else if (f.is_object()) {
+        ObjectReader fr(f, path, origin);
+        feature.name = fr.string("name", fr.require("name"));
+        if (const json* t = fr.find("type"))
+          feature.type = fr.choice<FeatureType, 2>("type", *t, {{{"numeric", FeatureType::numeric},
+                                                                  {"categorical", FeatureType::categorical}}});
+        fr.reject_unknown_keys();
+      } else {
+        r.fail(path, "must be a column name or {\"name\": ..., \"type\": \"numeric\" | \"categorical\"}");
+      }
+      if (feature.name.empty()) r.fail(path, "must name a column");
+      if (d.find(feature.name)) r.fail(path, "repeats \"" + feature.name + "\"");
+      d.features.push_back(std::move(feature));
+    }
+  }
+  r.reject_unknown_keys();
+  if (d.predictions)
+    for (const std::string* score : {&p.columns.champion, &p.columns.challenger}) {
+      if (d.find(*score))
+        r.fail(r.path_of("features"), "lists the score column \"" + *score + "\"; \"predictions\": true compares the "
+                                      "scores already");
+      d.features.push_back({*score, FeatureType::numeric, true});
+    }
+  if (d.features.empty())
+    r.fail("$.drift", "compares nothing: list \"features\" or set \"predictions\": true");
+  return d;
+}
+
 }  // namespace
 
 Policy parse_policy(const json& document, std::string_view origin) {
@@ -439,6 +637,12 @@ Policy parse_policy(const json& document, std::string_view origin) {
   if (const json* x = r.find("segments_min")) p.segments_min = parse_segments_min(*x, p.task, origin);
   else if (p.task != Task::binary) p.segments_min.positives = 0;
   if (const json* x = r.find("fairness")) p.fairness = parse_fairness(*x, p, origin);
+  if (const json* x = r.find("pricing")) p.pricing = parse_pricing(*x, p, origin);
+  if (const json* x = r.find("drift")) {
+    p.drift = parse_drift(*x, p, origin);
+    for (const DriftFeature& f : p.drift.features)
+      if (!f.prediction) p.columns.drift.push_back(f.name);
+  }
   if (const json* x = r.find("threshold")) {
     if (p.task != Task::binary) r.fail("$.threshold", "applies only to the binary task");
     p.threshold = r.number("threshold", *x);
@@ -498,7 +702,9 @@ Policy load_policy(const std::filesystem::path& path) {
     throw IoError(path.string() + ": cannot open the policy file");
   std::ostringstream text;
   text << in.rdbuf();
-  return parse_policy_text(text.str(), path.string());
+  Policy p = parse_policy_text(text.str(), path.string());
+  p.base_directory = path.parent_path();
+  return p;
 }
 
 }  // namespace referee

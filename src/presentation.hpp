@@ -32,6 +32,7 @@ inline std::string bound_text(const Rule& rule) {
 
 inline std::string scope_text(const Rule& rule) {
   if (rule.disparity) return rule.sensitive;
+  if (rule.drift) return "drift " + rule.feature;
   switch (rule.scope.kind) {
     case ScopeKind::overall: return "overall";
     case ScopeKind::segment: {
@@ -61,16 +62,30 @@ inline std::string estimate_text(const Estimate& e, bool sign) {
   return text;
 }
 
+// A rule on a model-quality metric (not fairness, budget or drift).
+inline bool is_model_metric(const Rule& r) { return !r.disparity && !r.budget && !r.drift; }
+
+// A figure that may be tiny (a p-value) or large (a Wasserstein distance in dollars).
+inline std::string general(double v) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%.4g", v);
+  return buffer;
+}
+
+inline std::string subject_text(const Rule& rule) {
+  return rule.drift ? "-" : std::string(subject_name(rule.subject));
+}
+
 // The metric the summary ranks segments by: the first segment-scoped rule's, else the
 // first overall rule's, else the task's headline metric.
 inline std::size_t headline_metric(const Policy& p) {
   const auto metrics = task_metrics(p.task);
   std::optional<Metric> chosen;
   for (const Rule& r : p.rules)
-    if (!r.disparity && r.scope.kind != ScopeKind::overall) { chosen = r.metric; break; }
+    if (is_model_metric(r) && r.scope.kind != ScopeKind::overall) { chosen = r.metric; break; }
   if (!chosen)
     for (const Rule& r : p.rules)
-      if (!r.disparity) { chosen = r.metric; break; }
+      if (is_model_metric(r)) { chosen = r.metric; break; }
   if (!chosen) chosen = p.task == Task::binary ? Metric::roc_auc : Metric::rmse;
   for (std::size_t k = 0; k < metrics.size(); ++k)
     if (metrics[k].id == *chosen) return k;
@@ -101,5 +116,47 @@ inline std::string interval_text(const Estimate& e, bool sign) {
 }
 
 inline bool signed_subject(Subject s) { return s == Subject::delta || s == Subject::relative_delta; }
+
+using TextRows = std::vector<std::vector<std::string>>;
+
+// The budgets table: one row per measured figure, header first.
+inline TextRows budget_rows(const Evaluation& ev) {
+  TextRows rows{{"metric", "champion", "challenger", "delta", "relative"}};
+  for (const BudgetFigure& f : ev.budgets.figures) {
+    const auto cell = [&](std::size_t s) {
+      if (s < 2 && f.source[s] == BudgetSource::none) return std::string("-");
+      return estimate_text(f.subjects[s], s >= 2);
+    };
+    rows.push_back({std::string(budget_metric_name(f.metric)), cell(0), cell(1), cell(2), cell(3)});
+  }
+  return rows;
+}
+
+inline std::string budget_note(const Evaluation& ev) {
+  std::string note = ev.latency_origin.empty() ? "" : "latency from " + ev.latency_origin + ", independent samples; ";
+  return note + "percentile CIs by order statistics, error rate by Wilson, the rest by bootstrap";
+}
+
+// The drift table: one row per feature, header first; "-" where a statistic does not apply.
+inline TextRows drift_rows(const Evaluation& ev) {
+  TextRows rows{{"feature", "type", "psi", "ks", "ks p", "wasserstein", "js", "chi2 p"}};
+  for (const FeatureDrift& f : ev.drift.features) {
+    const auto cell = [&](DriftStatistic s) {
+      const std::string_view needs = drift_statistic_needs(s);
+      if (!needs.empty() && (needs == "numeric") != f.numeric) return std::string("-");
+      const MetricValue v = f.statistic(s);
+      return v.defined ? general(v.value) : std::string("undefined");
+    };
+    rows.push_back({f.name + (f.prediction ? " (scores)" : ""), f.numeric ? "numeric" : "categorical",
+                    cell(DriftStatistic::psi), cell(DriftStatistic::ks_statistic), cell(DriftStatistic::ks_pvalue),
+                    cell(DriftStatistic::wasserstein), cell(DriftStatistic::js_distance),
+                    cell(DriftStatistic::chi2_pvalue)});
+  }
+  return rows;
+}
+
+inline std::string drift_note(const Evaluation& ev) {
+  return "against " + ev.drift.reference_origin + " (" + std::to_string(ev.drift.reference_rows) + " rows)";
+}
 
 }  // namespace referee::presentation

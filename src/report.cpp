@@ -115,6 +115,94 @@ ojson fairness_json(const Evaluation& ev) {
   return out;
 }
 
+std::string_view unit_of(BudgetMetric m) {
+  return is_latency(m) ? "ms" : m == BudgetMetric::cost_per_1k ? "currency per 1000 predictions" : "share of predictions";
+}
+
+ojson budgets_json(const Evaluation& ev) {
+  ojson out;
+  const BudgetFigure* latency = ev.budgets.find(BudgetMetric::latency_mean);
+  if (latency) {
+    ojson source;
+    source["kind"] = budget_source_name(latency->source[0] != BudgetSource::none ? latency->source[0] : latency->source[1]);
+    if (!ev.latency_origin.empty()) {
+      source["file"] = ev.latency_origin == "memory" ? ojson(nullptr)
+                                                     : ojson(std::filesystem::path(ev.latency_origin).filename().string());
+      source["sha256"] = ev.latency_sha256.empty() ? ojson(nullptr) : ojson(ev.latency_sha256);
+    }
+    source["paired"] = latency->paired;
+    source["quantile"] = "numpy.quantile default (linear, Hyndman & Fan type 7)";
+    out["latency"] = source;
+  }
+  ojson metrics = ojson::object();
+  for (const BudgetFigure& f : ev.budgets.figures) {
+    ojson m;
+    m["unit"] = unit_of(f.metric);
+    for (std::size_t s = 0; s < 4; ++s) {
+      const std::size_t n = s < 2 ? f.n[s] : f.paired ? std::max(f.n[0], f.n[1]) : f.n[0] + f.n[1];
+      ojson e = estimate_json(f.subjects[s], n);
+      if (s < 2) e["source"] = budget_source_name(f.source[s]);
+      if (!f.interval_kind[s].empty()) e["interval"] = f.interval_kind[s];
+      m[std::string(subject_name(static_cast<Subject>(s)))] = e;
+    }
+    metrics[std::string(budget_metric_name(f.metric))] = m;
+  }
+  out["metrics"] = metrics;
+  return out;
+}
+
+ojson statistic_json(const MetricValue& v, ojson& undefined, std::string_view name) {
+  if (v.defined) return v.value;
+  undefined[std::string(name)] = std::string(v.reason);
+  return nullptr;
+}
+
+ojson drift_json(const Evaluation& ev) {
+  const DriftResults& d = ev.drift;
+  ojson out;
+  ojson reference;
+  reference["file"] = std::filesystem::path(d.reference_origin).filename().string();
+  reference["rows"] = d.reference_rows;
+  reference["sha256"] = d.reference_sha256;
+  out["reference"] = reference;
+  out["psi_bins"] = d.bins;
+  ojson features = ojson::array();
+  for (const FeatureDrift& f : d.features) {
+    ojson j;
+    j["feature"] = f.name;
+    j["kind"] = f.prediction ? "prediction" : "feature";
+    j["type"] = f.numeric ? "numeric" : "categorical";
+    j["n_reference"] = f.reference_n();
+    j["n_current"] = f.current_n();
+    if (f.reference_missing || f.current_missing) {
+      j["missing_reference"] = f.reference_missing;
+      j["missing_current"] = f.current_missing;
+    }
+    ojson undefined = ojson::object();
+    for (std::size_t s = 0; s < kDriftStatisticCount; ++s) {
+      const auto stat = static_cast<DriftStatistic>(s);
+      const std::string_view needs = drift_statistic_needs(stat);
+      if (!needs.empty() && (needs == "numeric") != f.numeric) continue;
+      j[std::string(drift_statistic_name(stat))] = statistic_json(f.statistic(stat), undefined, drift_statistic_name(stat));
+    }
+    if (f.numeric) {
+      j["ks_method"] = f.numeric_result.ks_method;
+      j["bin_edges"] = f.numeric_result.edges;
+      j["reference_counts"] = f.numeric_result.reference_counts;
+      j["current_counts"] = f.numeric_result.current_counts;
+    } else {
+      j["chi2_dof"] = f.categorical_result.chi2_dof;
+      j["categories"] = f.categorical_result.categories;
+      j["reference_counts"] = f.categorical_result.reference_counts;
+      j["current_counts"] = f.categorical_result.current_counts;
+    }
+    if (!undefined.empty()) j["undefined"] = undefined;
+    features.push_back(j);
+  }
+  out["features"] = features;
+  return out;
+}
+
 ojson part_json(const Rule& rule, const std::vector<std::string>& columns, const PartVerdict& p) {
   ojson j;
   j["value"] = value_json(columns, p.value);
@@ -202,7 +290,10 @@ ojson report_json(const Evaluation& ev) {
     ojson j;
     j["id"] = rr.rule.id;
     j["metric"] = rr.rule.metric_name();
-    j["subject"] = subject_name(rr.rule.subject);
+    if (rr.rule.drift)
+      j["feature"] = rr.rule.feature;
+    else
+      j["subject"] = subject_name(rr.rule.subject);
     j["verdict"] = rr.skipped ? "SKIPPED" : verdict_name(rr.verdict);
     if (rr.rule.disparity) {
       j["sensitive"] = rr.rule.sensitive;
@@ -212,7 +303,7 @@ ojson report_json(const Evaluation& ev) {
       } else {
         j["method"] = disparity_method_name(rr.rule.method);
       }
-    } else {
+    } else if (!rr.rule.drift && !rr.rule.budget) {
       j["scope"] = scope_json(rr.rule);
     }
     if (rr.rule.scope.kind == ScopeKind::each_segment) j["correction"] = correction_name(rr.rule.correction);
@@ -226,8 +317,10 @@ ojson report_json(const Evaluation& ev) {
     j["estimate"] = subject["estimate"];
     j["ci"] = subject["ci"];
     j["n"] = rr.n;
-    j["champion"] = estimate_json(rr.champion, rr.n);
-    j["challenger"] = estimate_json(rr.challenger, rr.n);
+    if (!rr.rule.drift) {
+      j["champion"] = estimate_json(rr.champion, rr.n);
+      j["challenger"] = estimate_json(rr.challenger, rr.n);
+    }
     j["reason"] = rr.reason;
     if (!rr.parts.empty()) {
       ojson parts = ojson::array();
@@ -238,6 +331,8 @@ ojson report_json(const Evaluation& ev) {
   }
   if (!ev.segments.empty()) r["segments"] = segments_json(ev);
   if (!ev.fairness.empty()) r["fairness"] = fairness_json(ev);
+  if (!ev.budgets.figures.empty()) r["budgets"] = budgets_json(ev);
+  if (ev.drift.enabled) r["drift"] = drift_json(ev);
   r["rules"] = rules;
 
   ojson run;

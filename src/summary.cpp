@@ -1,6 +1,7 @@
 #include <referee/summary.hpp>
 
 #include <algorithm>
+#include <cctype>
 #include <cstdio>
 #include <optional>
 #include <vector>
@@ -73,6 +74,24 @@ std::string fairness_text(const Evaluation& ev) {
   return out;
 }
 
+// A table indented under its title, with upper-case headers as the rules table has.
+std::string indented(TextRows rows) {
+  for (auto& cell : rows.front())
+    std::transform(cell.begin(), cell.end(), cell.begin(), [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+  for (auto& row : rows) row.front() = "  " + row.front();
+  return table(rows);
+}
+
+std::string budgets_text(const Evaluation& ev) {
+  if (ev.budgets.figures.empty()) return "";
+  return "\nbudgets (" + budget_note(ev) + "):\n" + indented(budget_rows(ev));
+}
+
+std::string drift_text(const Evaluation& ev) {
+  if (!ev.drift.enabled) return "";
+  return "\ndrift " + drift_note(ev) + ":\n" + indented(drift_rows(ev));
+}
+
 }  // namespace
 
 std::string summary_text(const Evaluation& ev) {
@@ -94,7 +113,10 @@ std::string summary_text(const Evaluation& ev) {
       {"RULE", "METRIC", "SCOPE", "SUBJECT", "CHAMPION", "CHALLENGER", "ESTIMATE", "CI", "BOUND", "VERDICT"}};
   for (const RuleResult& r : ev.rules) {
     const bool signed_subject = r.rule.subject == Subject::delta || r.rule.subject == Subject::relative_delta;
-    auto point = [](const Estimate& e, bool sign) { return e.point.defined ? fixed(e.point.value, sign) : "undefined"; };
+    auto point = [&](const Estimate& e, bool sign) {
+      if (r.rule.drift) return std::string("-");
+      return e.point.defined ? fixed(e.point.value, sign) : std::string("undefined");
+    };
     const std::string ci = r.subject.ci.defined
                                ? std::string("[") + fixed(r.subject.ci.lo, signed_subject) + ", " +
                                      fixed(r.subject.ci.hi, signed_subject) + "]"
@@ -102,8 +124,10 @@ std::string summary_text(const Evaluation& ev) {
     std::string verdict(r.skipped ? "SKIPPED" : verdict_name(r.verdict));
     if (r.rule.severity == Severity::warn) verdict += " (warn)";
     rows.push_back({r.rule.id, std::string(r.rule.metric_name()), scope_text(r.rule),
-                    std::string(subject_name(r.rule.subject)), point(r.champion, false),
-                    point(r.challenger, false), point(r.subject, signed_subject), ci,
+                    subject_text(r.rule), point(r.champion, false), point(r.challenger, false),
+                    r.rule.drift ? (r.subject.point.defined ? general(r.subject.point.value) : "undefined")
+                                 : point(r.subject, signed_subject),
+                    ci,
                     bound_text(r.rule), verdict});
   }
   out += table(rows);
@@ -119,6 +143,8 @@ std::string summary_text(const Evaluation& ev) {
   }
   out += segments_text(ev);
   out += fairness_text(ev);
+  out += budgets_text(ev);
+  out += drift_text(ev);
   out += "\nVERDICT: " + std::string(verdict_name(ev.verdict)) + "\n";
   return out;
 }

@@ -60,6 +60,12 @@ const CategoricalColumn* Table::find_categorical(std::string_view name) const {
   return nullptr;
 }
 
+const TextColumn* Table::find_drift(std::string_view name) const {
+  for (const auto& c : drift)
+    if (c.name == name) return &c;
+  return nullptr;
+}
+
 void add_categorical(Table& table, std::string name, std::span<const std::uint32_t> codes,
                      std::span<const std::string> dictionary) {
   if (codes.size() != table.rows)
@@ -123,6 +129,28 @@ void check_column(const Table& t, std::span<const double> values, const std::str
 
 }  // namespace
 
+std::string data_digest(const Table& t) {
+  const bool serving = std::any_of(t.latency.begin(), t.latency.end(), [](auto s) { return !s.empty(); }) ||
+                       std::any_of(t.cost.begin(), t.cost.end(), [](auto s) { return !s.empty(); }) ||
+                       std::any_of(t.error.begin(), t.error.end(), [](auto s) { return !s.empty(); });
+  if (t.source.hashed != "columns" || (!serving && t.drift.empty())) return t.source.sha256;
+  Sha256 hash;
+  hash.update(t.source.sha256.data(), t.source.sha256.size());
+  const ColumnNames& n = t.columns;
+  for (std::size_t m = 0; m < 2; ++m)
+    for (const auto& [span, name] : {std::pair{t.latency[m], &n.latency[m]}, std::pair{t.cost[m], &n.cost[m]},
+                                     std::pair{t.error[m], &n.error[m]}}) {
+      if (span.empty()) continue;
+      hash.update(name->data(), name->size() + 1);
+      for (double v : span) hash.update(&v, sizeof v);
+    }
+  for (const TextColumn& f : t.drift) {
+    hash.update(f.name.data(), f.name.size() + 1);
+    for (std::uint32_t code : f.codes) hash.update(f.dictionary[code].data(), f.dictionary[code].size() + 1);
+  }
+  return hash.hex_digest();
+}
+
 void validate_table(const Table& t, Task task) {
   if (t.rows == 0) throw DataError(t.source.origin + ": the table has no data rows");
   constexpr double inf = std::numeric_limits<double>::infinity();
@@ -148,6 +176,32 @@ void validate_table(const Table& t, Task task) {
     for (double w : t.weight) total += w;
     if (!(total > 0.0))
       throw DataError(t.source.origin + ": column \"" + n.weight + "\": the weights sum to zero");
+  }
+  // Tables built in memory (Python, C) attach these columns after the core ones.
+  const auto check_length = [&](std::size_t size, const std::string& name) {
+    if (size != t.rows)
+      throw DataError(t.source.origin + ": column \"" + name + "\" has " + std::to_string(size) +
+                      " values for " + std::to_string(t.rows) + " rows");
+  };
+  for (std::size_t m = 0; m < 2; ++m)
+    for (const auto& [span, name] : {std::pair{t.latency[m], &n.latency[m]}, std::pair{t.cost[m], &n.cost[m]},
+                                     std::pair{t.error[m], &n.error[m]}})
+      if (!span.empty()) check_length(span.size(), *name);
+  for (const TextColumn& f : t.drift) {
+    check_length(f.codes.size(), f.name);
+    for (std::size_t r = 0; r < f.codes.size(); ++r)
+      if (f.codes[r] >= f.dictionary.size())
+        throw DataError(where(t, f.name, r) + "code " + std::to_string(f.codes[r]) + " is outside the dictionary");
+  }
+  for (std::size_t m = 0; m < 2; ++m) {
+    if (!t.latency[m].empty())
+      check_column(t, t.latency[m], n.latency[m], 0.0, inf, "[0, inf) (a latency is milliseconds >= 0)");
+    if (!t.cost[m].empty()) check_column(t, t.cost[m], n.cost[m], 0.0, inf, "[0, inf) (a cost cannot be negative)");
+    if (!t.error[m].empty())
+      for (std::size_t r = 0; r < t.rows; ++r)
+        if (t.error[m][r] != 0.0 && t.error[m][r] != 1.0)
+          throw DataError(where(t, n.error[m], r) + "error flag " + format_value(t.error[m][r]) +
+                          " is not 0 or 1 (1 = the prediction failed)");
   }
 }
 
@@ -211,28 +265,45 @@ Table read_table_csv(const std::filesystem::path& path, const ColumnNames& colum
   std::vector<CsvColumnRequest> requests = {
       {columns.label}, {columns.champion}, {columns.challenger}};
   if (!columns.weight.empty()) requests.push_back({columns.weight});
+  // Per-model serving columns, in the order (latency, cost, error) x (champion, challenger).
+  const std::array<const ModelColumnNames*, 3> serving{&columns.latency, &columns.cost, &columns.error};
+  for (const ModelColumnNames* pair : serving)
+    for (std::size_t m = 0; m < 2; ++m)
+      if (!(*pair)[m].empty()) requests.push_back({(*pair)[m]});
+  const std::size_t first_text = requests.size();
   if (!columns.cluster.empty()) requests.push_back({columns.cluster, CsvColumnKind::text});
   for (const auto& name : columns.categorical) requests.push_back({name, CsvColumnKind::text});
+  for (const auto& name : columns.drift) requests.push_back({name, CsvColumnKind::text, true});
 
   CsvTable csv = read_csv(path, requests);
   Table t;
   t.rows = csv.rows;
   t.columns = columns;
   t.source = {path.string(), csv.sha256, "file bytes"};
-  for (std::size_t i = 0; i < 3 + (columns.weight.empty() ? 0 : 1); ++i)
-    t.storage.push_back(std::move(csv.columns[i].numbers));
+  // Moving the buffers into storage first keeps the spans valid (storage is not resized after).
+  t.storage.reserve(first_text);
+  for (std::size_t i = 0; i < first_text; ++i) t.storage.push_back(std::move(csv.columns[i].numbers));
   t.label = t.storage[0];
   t.champion = t.storage[1];
   t.challenger = t.storage[2];
-  if (!columns.weight.empty()) t.weight = t.storage[3];
-  const std::size_t first_text = 3 + (columns.weight.empty() ? 0 : 1);
+  std::size_t next = 3;
+  if (!columns.weight.empty()) t.weight = t.storage[next++];
+  const std::array<std::array<std::span<const double>, 2>*, 3> spans{&t.latency, &t.cost, &t.error};
+  for (std::size_t k = 0; k < serving.size(); ++k)
+    for (std::size_t m = 0; m < 2; ++m)
+      if (!(*serving[k])[m].empty()) (*spans[k])[m] = t.storage[next++];
+  std::size_t text = first_text;
   if (!columns.cluster.empty()) {
-    const CsvColumn& cluster = csv.columns[first_text];
+    const CsvColumn& cluster = csv.columns[text++];
     set_clusters(t, cluster.codes, cluster.dictionary);
   }
   for (std::size_t i = 0; i < columns.categorical.size(); ++i) {
-    CsvColumn& c = csv.columns[first_text + (columns.cluster.empty() ? 0 : 1) + i];
+    CsvColumn& c = csv.columns[text++];
     add_categorical(t, c.name, c.codes, c.dictionary);
+  }
+  for (std::size_t i = 0; i < columns.drift.size(); ++i) {
+    CsvColumn& c = csv.columns[text++];
+    t.drift.push_back({c.name, std::move(c.codes), std::move(c.dictionary)});
   }
   validate_table(t, task);
   return t;

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -66,6 +67,31 @@ inline Estimate estimate_from_replicates(MetricValue point, std::vector<double> 
       break;
   }
   return e;
+}
+
+// A difference between the models from paired replicates: replicate b of the delta uses
+// resample b of both, so its spread carries their correlation. Relative differences are
+// taken against the champion's magnitude and are undefined (NaN) where it is 0.
+inline std::vector<double> difference_replicates(const std::vector<double>& champion,
+                                                 const std::vector<double>& challenger, bool relative) {
+  std::vector<double> out(champion.size());
+  for (std::size_t b = 0; b < out.size(); ++b) {
+    const double delta = challenger[b] - champion[b];
+    out[b] = !relative               ? delta
+             : champion[b] != 0.0    ? delta / std::abs(champion[b])
+                                     : std::numeric_limits<double>::quiet_NaN();
+  }
+  return out;
+}
+
+inline MetricValue difference_value(MetricValue champion, MetricValue challenger, bool relative) {
+  if (!champion.defined) return MetricValue::undefined(champion.reason);
+  if (!challenger.defined) return MetricValue::undefined(challenger.reason);
+  const double delta = challenger.value - champion.value;
+  if (!relative) return MetricValue::of(delta);
+  if (champion.value == 0.0)
+    return MetricValue::undefined("the champion's value is 0, so a relative delta is undefined");
+  return MetricValue::of(delta / std::abs(champion.value));
 }
 
 }  // namespace referee

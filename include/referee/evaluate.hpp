@@ -5,13 +5,16 @@
 #include <array>
 #include <atomic>
 #include <cstdint>
+#include <filesystem>
 #include <functional>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include <referee/budget.hpp>
 #include <referee/decision.hpp>
 #include <referee/estimate.hpp>
+#include <referee/feature_drift.hpp>
 #include <referee/grouping.hpp>
 #include <referee/policy.hpp>
 #include <referee/table.hpp>
@@ -27,6 +30,10 @@ struct EvaluateOptions {
   unsigned threads = 0;               // 0: all hardware threads
   std::function<void(double)> progress;
   const std::atomic<bool>* cancel = nullptr;
+  // Latency measured apart from the table (a load test), instead of $.columns.latency.
+  const LatencySamples* latency_samples = nullptr;
+  // Overrides the policy's $.drift.reference.
+  std::optional<std::filesystem::path> drift_reference;
 };
 
 // One segment's (or one Clarify group's) part in a rule that judges several.
@@ -111,6 +118,9 @@ struct Evaluation {
   std::array<std::vector<Estimate>, 4> metrics;
   std::vector<SegmentTable> segments;
   std::vector<FairnessTable> fairness;
+  BudgetResults budgets;
+  std::string latency_origin, latency_sha256;  // separate latency samples, if any
+  DriftResults drift;
   std::vector<RuleResult> rules;
   Verdict verdict = Verdict::inconclusive;
   bool passed = false;

@@ -15,6 +15,7 @@
 #include <span>
 #include <string_view>
 
+#include <referee/enum_names.hpp>
 #include <referee/metric.hpp>
 
 namespace referee {
@@ -89,9 +90,7 @@ inline constexpr std::array<std::string_view, kDisparityCount> kDisparityNames{
 
 inline std::string_view disparity_name(Disparity d) { return kDisparityNames[static_cast<std::size_t>(d)]; }
 inline std::optional<Disparity> disparity_from_name(std::string_view name) {
-  for (std::size_t i = 0; i < kDisparityCount; ++i)
-    if (kDisparityNames[i] == name) return static_cast<Disparity>(i);
-  return std::nullopt;
+  return enum_from_name<Disparity>(kDisparityNames, name);
 }
 inline bool is_clarify(Disparity d) { return static_cast<std::size_t>(d) >= kGroupDisparityCount; }
 

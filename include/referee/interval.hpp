@@ -26,12 +26,18 @@ struct Interval {
   static Interval undefined(std::string why) { return {false, 0.0, 0.0, std::move(why)}; }
 };
 
-// numpy.quantile's default (linear, Hyndman & Fan type 7) on sorted values.
+// numpy.quantile's default (linear, Hyndman & Fan type 7) on sorted values, computed as
+// numpy computes it, so the bits agree: h = (n - 1) p, and the interpolation between the
+// neighbours runs from the nearer one (numpy's _lerp).
 inline double quantile_type7(std::span<const double> sorted, double p) {
-  const double h = static_cast<double>(sorted.size() - 1) * std::clamp(p, 0.0, 1.0);
-  const auto lo = static_cast<std::size_t>(std::floor(h));
-  const std::size_t hi = std::min(lo + 1, sorted.size() - 1);
-  return sorted[lo] + (h - static_cast<double>(lo)) * (sorted[hi] - sorted[lo]);
+  const std::size_t n = sorted.size();
+  const double h = static_cast<double>(n - 1) * std::clamp(p, 0.0, 1.0);
+  if (h >= static_cast<double>(n - 1)) return sorted[n - 1];
+  const double below = std::floor(h);
+  const auto lo = static_cast<std::size_t>(below);
+  const double a = sorted[lo], b = sorted[lo + 1], t = h - below;
+  const double step = b - a;
+  return t >= 0.5 ? b - step * (1.0 - t) : a + step * t;
 }
 
 inline Interval percentile_interval(std::span<const double> sorted, double confidence) {

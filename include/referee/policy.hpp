@@ -3,6 +3,7 @@
 // Parsed strictly from JSON (version 1, docs/policy.md): an unknown key, a misspelt
 // metric or a contradictory bound is an error that names its JSON path.
 
+#include <array>
 #include <cstdint>
 #include <filesystem>
 #include <optional>
@@ -12,6 +13,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <referee/budget.hpp>
+#include <referee/drift_settings.hpp>
 #include <referee/fairness.hpp>
 #include <referee/interval.hpp>
 #include <referee/metric.hpp>
@@ -53,7 +56,7 @@ struct RuleScope {
 
 struct Rule {
   std::string id;
-  Metric metric = Metric::roc_auc;  // unless `disparity` is set
+  Metric metric = Metric::roc_auc;  // unless `disparity`, `budget` or `drift` is set
   Subject subject = Subject::delta;
   std::optional<double> min, max;
   DecideOn decide_on = DecideOn::interval;
@@ -67,6 +70,12 @@ struct Rule {
   DisparityMethod method = DisparityMethod::between_groups;
   std::string reference;  // Clarify metrics: facet a
   std::string group;      // Clarify metrics: facet d ("" = every group but the reference)
+  // A budget rule: latency, cost or error rate (budget.hpp).
+  std::optional<BudgetMetric> budget;
+  // A drift rule: one statistic of one feature, reference against evaluation data. It has
+  // no subject and is decided on the statistic's value.
+  std::optional<DriftStatistic> drift;
+  std::string feature;
 
   std::string_view metric_name() const;
 };
@@ -98,7 +107,13 @@ struct Policy {
   std::vector<std::string> sensitive;  // sensitive attribute columns
   SegmentsMin segments_min;
   FairnessSettings fairness;
+  std::array<std::optional<ModelPrice>, 2> pricing;  // [champion, challenger]
+  DriftSettings drift;
   std::vector<Rule> rules;
+
+  // Relative paths in the policy (the drift reference) are relative to this directory:
+  // the policy file's, or the working directory for a policy given as text.
+  std::filesystem::path base_directory;
 
   nlohmann::json source;  // the policy as given
   std::string sha256;     // of source's canonical serialisation (sorted keys, compact)

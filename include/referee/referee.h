@@ -110,10 +110,13 @@ REFEREE_API void referee_policy_free(referee_policy* policy);
 
 /* Tables: `rows` rows; columns are matched to the policy's roles by name at evaluation,
  * and a role whose column is missing is a REFEREE_DATA_ERROR. Each column's `length` must
- * equal `rows`, and names must be unique (else REFEREE_INVALID_ARGUMENT). Label, scores and
- * weight must be numeric; the cluster, segment and sensitive-attribute columns may be
- * strings, a dictionary, or integers (i64, i32, u8: a value is its decimal text, as a CSV
- * cell would read); f64 and f32 there are a REFEREE_DATA_ERROR. */
+ * equal `rows`, and names must be unique (else REFEREE_INVALID_ARGUMENT). Label, scores,
+ * weight and the serving columns ($.columns.latency, cost and error) must be numeric; the
+ * cluster, segment and sensitive-attribute columns may be strings, a dictionary, or
+ * integers (i64, i32, u8: a value is its decimal text, as a CSV cell would read); f64 and
+ * f32 there are a REFEREE_DATA_ERROR. A drift feature ($.drift.features) may be any kind:
+ * an f64 or f32 value becomes its shortest text that reads back as the same number, an
+ * f64 or f32 NaN and an empty string are missing values, as an empty CSV cell is. */
 REFEREE_API referee_status referee_table_create(size_t rows, referee_table** out);
 REFEREE_API referee_status referee_table_add_numeric(referee_table* table, const char* name,
                                                      const void* data, size_t length, referee_type type);
@@ -143,6 +146,24 @@ REFEREE_API referee_status referee_options_set_progress(referee_options* options
                                                         void (*callback)(double fraction, void* user),
                                                         void* user);
 REFEREE_API referee_status referee_options_cancel(referee_options* options);
+/* Latency measured apart from the table, a load test's, instead of $.columns.latency (a
+ * policy with both makes referee_evaluate() return REFEREE_INVALID_ARGUMENT).
+ * referee_options_set_latency_file reads now, and keeps in the options, a CSV with the
+ * columns model ("champion" or "challenger") and latency_ms, as the CLI's --latency does;
+ * an unreadable file is a REFEREE_IO_ERROR and bad content a REFEREE_DATA_ERROR, each with
+ * a message naming the file. referee_options_set_latency_samples copies two arrays of
+ * milliseconds instead (a NULL array is allowed with a count of 0); each model needs one
+ * sample or more, all finite and >= 0, else REFEREE_DATA_ERROR. On failure the options
+ * keep what they had. Each setter replaces what either set; a NULL path clears it. */
+REFEREE_API referee_status referee_options_set_latency_file(referee_options* options, const char* path);
+REFEREE_API referee_status referee_options_set_latency_samples(referee_options* options, const double* champion,
+                                                               size_t champion_count, const double* challenger,
+                                                               size_t challenger_count);
+/* Overrides the policy's $.drift.reference with a CSV path, used as given (relative paths
+ * are relative to the working directory, not to the policy's). The file is read by
+ * referee_evaluate(), whose status reports a missing or invalid file. NULL restores the
+ * policy's reference. */
+REFEREE_API referee_status referee_options_set_drift_reference(referee_options* options, const char* path);
 REFEREE_API void referee_options_free(referee_options* options);
 
 REFEREE_API referee_status referee_evaluate(const referee_table* table, const referee_policy* policy,

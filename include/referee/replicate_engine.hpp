@@ -4,7 +4,7 @@
 //
 // Work is cut into blocks of kLanes replicates. A block is one pass over the rows (for
 // binary: one ranked pass per model) that updates kLanes accumulators per metric. Blocks
-// go to worker threads through an atomic counter and each writes only its own rows of
+// go to worker threads (block_scheduler.hpp) and each writes only its own rows of
 // the result, so the result is the same for any thread count.
 
 #include <algorithm>
@@ -24,6 +24,7 @@
 
 #include <referee/accumulator_dispatch.hpp>
 #include <referee/binary_accumulator.hpp>
+#include <referee/block_scheduler.hpp>
 #include <referee/error.hpp>
 #include <referee/fairness.hpp>
 #include <referee/metric.hpp>
@@ -32,7 +33,6 @@
 
 namespace referee {
 
-enum class ResamplingScheme { poisson, multinomial };
 
 // The columns of a paired evaluation, borrowed from the caller.
 struct PairedColumns {
@@ -238,39 +238,8 @@ class ReplicateEngine {
     for (std::size_t g = 0; g < request.jackknife_groups; g += kLanes)
       blocks.push_back({true, g, std::min(kLanes, request.jackknife_groups - g)});
 
-    std::atomic<std::size_t> next{0}, done{0};
-    std::mutex progress_mutex;
-    std::exception_ptr failure;
-    std::atomic<bool> stop{false};
-
-    auto worker = [&] {
-      try {
-        for (std::size_t i = next++; i < blocks.size() && !stop; i = next++) {
-          if (request.cancel && request.cancel->load(std::memory_order_relaxed)) {
-            stop = true;
-            break;
-          }
-          run_block(blocks[i], request, out);
-          const std::size_t finished = ++done;
-          if (request.progress) {
-            std::lock_guard lock(progress_mutex);
-            request.progress(static_cast<double>(finished) / static_cast<double>(blocks.size()));
-          }
-        }
-      } catch (...) {
-        std::lock_guard lock(progress_mutex);
-        if (!failure) failure = std::current_exception();
-        stop = true;
-      }
-    };
-    const unsigned threads = std::max(1u, std::min<unsigned>(request.threads,
-                                                             static_cast<unsigned>(blocks.size())));
-    std::vector<std::thread> pool;
-    for (unsigned t = 1; t < threads; ++t) pool.emplace_back(worker);
-    worker();
-    for (auto& t : pool) t.join();
-    if (failure) std::rethrow_exception(failure);
-    if (done != blocks.size()) throw CancelledError();
+    run_tasks(blocks.size(), request.threads, [&](std::size_t i) { run_block(blocks[i], request, out); },
+              request.cancel, request.progress);
   }
 
   void run_block(const Block& block, const ReplicateRequest& request, ReplicateResults& out) const {

@@ -25,6 +25,9 @@
 
 namespace referee {
 
+// How resamples are drawn: independent Poisson(1) unit weights, or n units with replacement.
+enum class ResamplingScheme { poisson, multinomial };
+
 // Replicates are computed in blocks of this many lanes; the accumulators of a block
 // stay in L1 and the inner loops vectorise across lanes.
 inline constexpr std::size_t kLanes = 64;

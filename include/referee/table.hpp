@@ -3,6 +3,7 @@
 // optional cluster key. Columns are borrowed spans, so a caller's buffers (numpy, C API)
 // are used in place; a table read from CSV owns its buffers and lends spans to itself.
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
@@ -17,11 +18,28 @@
 
 namespace referee {
 
+// A per-model pair of columns (latency, cost, error); "" = not given for that model.
+struct ModelColumnNames {
+  std::string champion, challenger;
+  bool empty() const { return champion.empty() && challenger.empty(); }
+  const std::string& operator[](std::size_t model) const { return model == 0 ? champion : challenger; }
+};
+
 // Which input column plays which role. weight and cluster are optional ("" = none).
-// `categorical` lists the segment and sensitive-attribute columns to load, each once.
+// `categorical` lists the segment and sensitive-attribute columns to load, each once;
+// `drift` the features compared with a reference sample (read as text, then typed).
 struct ColumnNames {
   std::string label, champion, challenger, weight, cluster;
   std::vector<std::string> categorical;
+  ModelColumnNames latency, cost, error;
+  std::vector<std::string> drift;
+};
+
+// A column read as text, dictionary-encoded in first-seen order ("" = a missing cell).
+struct TextColumn {
+  std::string name;
+  std::vector<std::uint32_t> codes;
+  std::vector<std::string> dictionary;
 };
 
 // A categorical column (a segment or a sensitive attribute), dictionary-encoded. Values
@@ -64,6 +82,12 @@ class Table {
   std::vector<CategoricalColumn> categorical;
   const CategoricalColumn* find_categorical(std::string_view name) const;
 
+  // Serving figures per model, [champion, challenger]; empty spans = not given.
+  std::array<std::span<const double>, 2> latency, cost, error;
+  // Drift features, as read; typed (numeric or categorical) by the drift check.
+  std::vector<TextColumn> drift;
+  const TextColumn* find_drift(std::string_view name) const;
+
   // Owned storage behind the spans (a CSV read); moves keep the spans valid.
   std::vector<std::vector<double>> storage;
 };
@@ -86,9 +110,15 @@ EncodedText encode_text(std::span<const std::string> values);
 void add_categorical(Table& table, std::string name, std::span<const std::uint32_t> codes,
                      std::span<const std::string> dictionary);
 
+// The data hash the report records. For a file it is the file's; for a table hashed by
+// column it also covers the serving columns (latency, cost, error: name, then the values as
+// little-endian doubles) and the drift features (name, then each row's text and a NUL),
+// which callers attach after the core columns.
+std::string data_digest(const Table& table);
+
 // Checks the values against the task: finite numbers; binary labels in {0, 1} and scores
-// in [0, 1]; weights finite and >= 0 with a positive total. Messages name the origin,
-// column and 1-based row.
+// in [0, 1]; weights finite and >= 0 with a positive total; latencies and costs >= 0;
+// errors in {0, 1}. Messages name the origin, column and 1-based row.
 void validate_table(const Table& table, Task task);
 
 // A table that owns copies of the given columns (tests, small in-memory data). The

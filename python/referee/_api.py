@@ -56,12 +56,12 @@ def _column_names(data: Any) -> list:
         f"not {type(data).__name__}")
 
 
-def _column(data: Any, name: str) -> Any:
+def _column(data: Any, name: str, role: str = "") -> Any:
     names = _column_names(data)
     if name not in names:
         close = difflib.get_close_matches(name, names, n=1)
         hint = f' (did you mean "{close[0]}"?)' if close else f" (columns: {', '.join(names[:10])})"
-        raise DataError(f'no column "{name}" in the data{hint}')
+        raise DataError(f'no {role}column "{name}" in the data{hint}')
     if hasattr(data, "column_names") and not isinstance(data, Mapping):
         return data.column(name).to_numpy()  # pyarrow
     return data[name]
@@ -73,7 +73,7 @@ def _as_float64(values: Any, name: str) -> np.ndarray:
     if hasattr(values, "to_numpy") and not isinstance(values, np.ndarray):
         try:  # pandas nullable dtypes: missing values become NaN, which the core rejects by row
             values = values.to_numpy(dtype=np.float64, na_value=np.nan)
-        except TypeError:
+        except (TypeError, ValueError):  # text: pandas 3's str dtype raises ValueError
             values = values.to_numpy()
     array = np.asarray(values)
     if array.ndim != 1:
@@ -160,13 +160,97 @@ def _as_categorical(values: Any, name: str) -> Tuple[np.ndarray, list]:
     return _as_codes(values, name, strict=True)
 
 
-def _categorical_column(data: Any, name: str) -> Any:
+def _categorical_column(data: Any, name: str, role: str = "") -> Any:
     """A segment or sensitive column as the data holds it (a pyarrow column stays a
     ChunkedArray, so that its nulls are seen before numpy would turn integers into floats)."""
     if hasattr(data, "column_names") and not isinstance(data, Mapping):
-        _column(data, name)  # the missing-column message
+        _column(data, name, role)  # the missing-column message
         return data.column(name)
-    return _column(data, name)
+    return _column(data, name, role)
+
+
+def _in_first_seen_order(inverse: np.ndarray, text: list) -> Tuple[np.ndarray, list]:
+    """Codes into ``text`` (sorted, as np.unique gives them) re-encoded into a dictionary
+    in first-seen order, the order the CSV reader gives; entries no row uses are dropped."""
+    inverse = np.asarray(inverse).reshape(-1)
+    used, first = np.unique(inverse, return_index=True)
+    order = used[np.argsort(first, kind="stable")]
+    rank = np.zeros(len(text), dtype=np.uint32)
+    rank[order] = np.arange(len(order), dtype=np.uint32)
+    return np.ascontiguousarray(rank[inverse], dtype=np.uint32), [text[i] for i in order]
+
+
+def _value_text(v: Any) -> str:
+    """A cell's text as a CSV would hold it: "" for a missing value, an integer's digits,
+    a float's repr (the shortest text that reads back as the same double)."""
+    if _is_missing(v):
+        return ""
+    if isinstance(v, (bool, np.bool_)):
+        return str(bool(v))
+    if isinstance(v, (int, np.integer)):
+        return str(int(v))
+    if isinstance(v, np.floating) and v.dtype != np.float64:
+        return "" if np.isnan(v) else str(v)  # numpy's shortest text for its own precision
+    if isinstance(v, (float, np.floating)):
+        return repr(float(v))
+    return str(v)
+
+
+def _as_text(values: Any, name: str) -> Tuple[np.ndarray, list]:
+    """A drift feature as text, dictionary-encoded in first-seen order, exactly as the CSV
+    reader hands it to the drift check: "" is a missing value (None, NaN, NA), a number is
+    text that reads back as the same number, anything else its str()."""
+    if _is_pandas_categorical(values):
+        codes = np.asarray(values.cat.codes, dtype=np.int64)
+        categories = [_value_text(c) for c in values.cat.categories] + [""]
+        return _in_first_seen_order(np.where(codes < 0, len(categories) - 1, codes), categories)
+    array = np.asarray(values.to_numpy() if hasattr(values, "to_numpy") else values)
+    if array.ndim != 1:
+        raise DataError(f'column "{name}" must be one-dimensional, got shape {array.shape}')
+    if array.dtype.kind in "biuf":  # few distinct values: format each once
+        unique, inverse = np.unique(array, return_inverse=True)
+        return _in_first_seen_order(inverse, [_value_text(v) for v in unique])
+    text = np.array([_value_text(v) for v in array.astype(object)], dtype=object)
+    unique, inverse = np.unique(text, return_inverse=True)
+    return _in_first_seen_order(inverse, [str(v) for v in unique])
+
+
+_MODELS = ("champion", "challenger")
+
+
+def _model_columns(data: Any, pair: Mapping[str, Optional[str]]) -> Tuple[Optional[np.ndarray], ...]:
+    """A serving figure's per-row columns (latency, cost, error) as float64 arrays."""
+    return tuple(_as_float64(_column(data, pair[m]), pair[m]) if pair[m] else None for m in _MODELS)
+
+
+def _latency_samples(latency: Any) -> Tuple[Optional[str], Optional[Tuple[np.ndarray, np.ndarray]]]:
+    """A load test's latency: (the path of its CSV, None) or (None, (champion, challenger))."""
+    if latency is None:
+        return None, None
+    if isinstance(latency, (str, os.PathLike)):
+        return os.fspath(latency), None
+    if isinstance(latency, Mapping) and set(latency.keys()) == set(_MODELS):
+        return None, tuple(_as_float64(latency[m], f"latency {m}") for m in _MODELS)
+    try:
+        names = _column_names(latency)
+    except TypeError:
+        names = []
+    if "model" not in names or "latency_ms" not in names:
+        raise TypeError("latency must be a CSV path, a table with the columns model and latency_ms, "
+                        'or a dict {"champion": array, "challenger": array}')
+    codes, dictionary = _as_text(_categorical_column(latency, "model"), "model")
+    which = np.array([_MODELS.index(t) if t in _MODELS else -1 for t in dictionary], dtype=np.int64)[codes]
+    ms = _as_float64(_column(latency, "latency_ms"), "latency_ms")
+    if (which < 0).any():
+        row = int(np.argmax(which < 0))
+        raise DataError(f'latency: row {row + 1}, column "model": "{dictionary[codes[row]]}" is not a model; '
+                        'expected "champion" or "challenger"')
+    bad = ~(np.isfinite(ms) & (ms >= 0))
+    if bad.any():
+        row = int(np.argmax(bad))
+        raise DataError(f'latency: row {row + 1}, column "latency_ms": {float(ms[row])!r} is not a latency; '
+                        "latencies are finite milliseconds >= 0")
+    return None, (ms[which == 0], ms[which == 1])
 
 
 def _progress_bar() -> Callable[[float], None]:
@@ -180,7 +264,8 @@ def _progress_bar() -> Callable[[float], None]:
 
 
 def evaluate(data: Any, policy: PolicyLike, *, seed: Optional[int] = None,
-             threads: Optional[int] = None, progress: bool = False) -> Report:
+             threads: Optional[int] = None, progress: bool = False, latency: Any = None,
+             reference: Union[str, "os.PathLike[str]", None] = None) -> Report:
     """Runs the gate: every metric for both models with paired bootstrap CIs, the rules, the verdict.
 
     ``data`` is a pandas or polars DataFrame, a pyarrow Table, a dict of numpy arrays, or
@@ -188,13 +273,22 @@ def evaluate(data: Any, policy: PolicyLike, *, seed: Optional[int] = None,
     ``policy`` is a dict, a JSON string or the path of a JSON file (docs/policy.md).
     ``seed`` overrides the policy's seed; ``threads`` defaults to all cores. The result
     depends on the seed, never on the thread count. The GIL is released while referee computes.
+
+    ``latency`` gives the latency budgets a load test's samples instead of the policy's
+    ``$.columns.latency``: the path of a CSV with the columns ``model`` (champion or
+    challenger) and ``latency_ms`` (the CLI's ``--latency``), a table with those columns,
+    or a dict ``{"champion": array, "challenger": array}``. ``reference`` overrides the
+    policy's ``$.drift.reference`` (a path, relative to the working directory).
     """
     p = _policy(policy)
     callback = _progress_bar() if progress else None
     if threads is not None and threads < 1:
         raise ValueError("threads must be at least 1")
+    latency_file, latency_ms = _latency_samples(latency)
+    drift_reference = None if reference is None else os.fspath(reference)
     if isinstance(data, (str, os.PathLike)):
-        return Report(*_core.evaluate_csv(os.fspath(data), p, seed, threads or 0, callback))
+        return Report(*_core.evaluate_csv(os.fspath(data), p, seed, threads or 0, callback,
+                                          latency_file, latency_ms, drift_reference))
     cols: Dict[str, Any] = p.columns
     label = _as_float64(_column(data, cols["label"]), cols["label"])
     champion = _as_float64(_column(data, cols["champion"]), cols["champion"])
@@ -205,8 +299,12 @@ def evaluate(data: Any, policy: PolicyLike, *, seed: Optional[int] = None,
         codes, dictionary = _as_codes(_column(data, cols["cluster"]), cols["cluster"])
     categorical = [(name, *_as_categorical(_categorical_column(data, name), name))
                    for name in cols["categorical"]]
-    return Report(*_core.evaluate_arrays(p, label, champion, challenger, weight, codes, dictionary,
-                                        seed, threads or 0, callback, categorical))
+    drift = [(name, *_as_text(_categorical_column(data, name, "drift feature "), name))
+             for name in cols["drift"]]
+    return Report(*_core.evaluate_arrays(
+        p, label, champion, challenger, weight, codes, dictionary, seed, threads or 0, callback, categorical,
+        _model_columns(data, cols["latency"]), _model_columns(data, cols["cost"]),
+        _model_columns(data, cols["error"]), drift, latency_file, latency_ms, drift_reference))
 
 
 def _task_of(name: str) -> str:

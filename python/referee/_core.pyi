@@ -27,15 +27,27 @@ class Policy:
     @property
     def json(self) -> str: ...
     @property
-    def columns(self) -> Dict[str, Any]: ...  # label, champion, challenger, weight, cluster: str or None; categorical: List[str]
+    def columns(self) -> Dict[str, Any]: ...
+    # label, champion, challenger: str; weight, cluster: str or None; categorical, drift:
+    # List[str]; latency, cost, error: {"champion": str or None, "challenger": str or None}
+
+_ModelArrays = Tuple[Optional[npt.NDArray[np.float64]], Optional[npt.NDArray[np.float64]]]
+_LatencyArrays = Tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]
+_Encoded = Tuple[str, npt.NDArray[np.uint32], List[str]]
 
 def evaluate_csv(path: str, policy: Policy, seed: Optional[int], threads: int,
-                 progress: Optional[Callable[[float], None]]) -> Tuple[str, str, str]: ...
+                 progress: Optional[Callable[[float], None]], latency_file: Optional[str] = ...,
+                 latency_ms: Optional[_LatencyArrays] = ...,
+                 drift_reference: Optional[str] = ...) -> Tuple[str, str, str]: ...
 def evaluate_arrays(policy: Policy, label: npt.NDArray[np.float64], champion: npt.NDArray[np.float64],
                     challenger: npt.NDArray[np.float64], weight: Optional[npt.NDArray[np.float64]],
                     cluster_codes: Optional[npt.NDArray[np.uint32]], cluster_dictionary: List[str],
                     seed: Optional[int], threads: int,
                     progress: Optional[Callable[[float], None]],
-                    categorical: List[Tuple[str, npt.NDArray[np.uint32], List[str]]] = ...) -> Tuple[str, str, str]: ...
+                    categorical: List[_Encoded] = ..., latency_columns: _ModelArrays = ...,
+                    cost_columns: _ModelArrays = ..., error_columns: _ModelArrays = ...,
+                    drift: List[_Encoded] = ..., latency_file: Optional[str] = ...,
+                    latency_ms: Optional[_LatencyArrays] = ...,
+                    drift_reference: Optional[str] = ...) -> Tuple[str, str, str]: ...
 def point_metrics(task: str, y: npt.NDArray[np.float64], score: npt.NDArray[np.float64],
                   weight: Optional[npt.NDArray[np.float64]], threshold: float) -> Dict[str, Tuple[Optional[float], str]]: ...

@@ -3,6 +3,7 @@
 // float64 C-contiguous arrays are read in place (noconvert: the Python layer converts
 // anything else explicitly, so a copy is never silent).
 
+#include <array>
 #include <optional>
 #include <string>
 #include <tuple>
@@ -28,8 +29,13 @@ namespace {
 
 using F64Array = py::array_t<double, py::array::c_style>;
 using U32Array = py::array_t<std::uint32_t, py::array::c_style>;
-// A segment or sensitive column: its name, dictionary codes and dictionary.
-using CategoricalInput = std::tuple<std::string, U32Array, std::vector<std::string>>;
+// A dictionary-encoded column (a segment, a sensitive attribute, a drift feature): its
+// name, codes and dictionary.
+using EncodedInput = std::tuple<std::string, U32Array, std::vector<std::string>>;
+// A serving figure's per-row columns, (champion, challenger); None = not given.
+using ModelArrays = std::tuple<std::optional<F64Array>, std::optional<F64Array>>;
+// Latency samples of a load test, (champion, challenger), one array per model.
+using LatencyArrays = std::tuple<F64Array, F64Array>;
 
 std::span<const double> span_of(const F64Array& a) {
   if (a.ndim() != 1) throw referee::DataError("memory: columns must be one-dimensional");
@@ -40,19 +46,37 @@ std::span<const double> optional_span(const std::optional<F64Array>& a) {
   return a ? span_of(*a) : std::span<const double>{};
 }
 
-referee::EvaluateOptions options_for(std::optional<std::uint64_t> seed, unsigned threads,
-                                     const std::optional<std::function<void(double)>>& progress) {
+// What evaluate() takes besides the table and the policy, read from Python objects while
+// the GIL is held: plain C++ values and views, usable without it.
+struct GateInputs {
   referee::EvaluateOptions options;
-  options.seed = seed;
-  options.threads = threads;
+  std::optional<std::string> latency_file;             // a load test's CSV
+  std::optional<std::array<std::span<const double>, 2>> latency_ms;  // or its samples
+};
+
+GateInputs gate_inputs(std::optional<std::uint64_t> seed, unsigned threads,
+                       const std::optional<std::function<void(double)>>& progress,
+                       const std::optional<std::string>& latency_file,
+                       const std::optional<LatencyArrays>& latency_ms,
+                       const std::optional<std::string>& drift_reference) {
+  GateInputs in;
+  in.options.seed = seed;
+  in.options.threads = threads;
   if (progress) {
     // Called from worker threads (serialised by the engine), so take the GIL first.
-    options.progress = [callback = *progress](double fraction) {
+    in.options.progress = [callback = *progress](double fraction) {
       py::gil_scoped_acquire gil;
       callback(fraction);
     };
   }
-  return options;
+  if (latency_file && latency_ms) throw referee::UsageError("latency is given both as a file and as arrays");
+  in.latency_file = latency_file;
+  if (latency_ms) {
+    const auto& [champion, challenger] = *latency_ms;
+    in.latency_ms = {span_of(champion), span_of(challenger)};
+  }
+  if (drift_reference) in.options.drift_reference = *drift_reference;
+  return in;
 }
 
 // The report as JSON (the record), Markdown and HTML (for people), rendered together so
@@ -63,13 +87,31 @@ Rendered rendered(const referee::Evaluation& ev) {
   return {referee::report_text(ev), referee::markdown_report(ev), referee::html_report(ev)};
 }
 
+// Runs the gate without the GIL: the latency samples are read or copied here, so that a
+// load test's file is read off the interpreter's thread too.
+Rendered run_gate(const referee::Table& table, const referee::Policy& policy, GateInputs& in) {
+  std::optional<referee::LatencySamples> samples;
+  if (in.latency_file) {
+    samples = referee::read_latency_csv(*in.latency_file);
+  } else if (in.latency_ms) {
+    samples.emplace();
+    for (std::size_t m = 0; m < 2; ++m) samples->ms[m].assign((*in.latency_ms)[m].begin(), (*in.latency_ms)[m].end());
+    samples->origin = "memory";
+  }
+  if (samples) in.options.latency_samples = &*samples;
+  return rendered(referee::evaluate(table, policy, in.options));
+}
+
 Rendered evaluate_csv(const std::string& path, const referee::Policy& policy,
-                         std::optional<std::uint64_t> seed, unsigned threads,
-                         std::optional<std::function<void(double)>> progress) {
-  const auto options = options_for(seed, threads, progress);
+                      std::optional<std::uint64_t> seed, unsigned threads,
+                      std::optional<std::function<void(double)>> progress,
+                      const std::optional<std::string>& latency_file,
+                      const std::optional<LatencyArrays>& latency_ms,
+                      const std::optional<std::string>& drift_reference) {
+  GateInputs in = gate_inputs(seed, threads, progress, latency_file, latency_ms, drift_reference);
   py::gil_scoped_release release;
   const referee::Table table = referee::read_table_csv(path, policy.columns, policy.task);
-  return rendered(referee::evaluate(table, policy, options));
+  return run_gate(table, policy, in);
 }
 
 std::span<const std::uint32_t> codes_of(const U32Array& a, const std::string& name) {
@@ -84,6 +126,40 @@ struct CategoricalView {
   const std::vector<std::string>* dictionary;
 };
 
+// A column given for the table's rows: one value per row, else a data error naming it.
+void require_rows(std::size_t values, std::size_t rows, const std::string& name) {
+  if (values != rows)
+    throw referee::DataError("memory: column \"" + name + "\" has " + std::to_string(values) + " values for " +
+                             std::to_string(rows) + " rows");
+}
+
+// A serving figure's columns as views, [champion, challenger] (empty = not given).
+std::array<std::span<const double>, 2> model_spans(const ModelArrays& arrays,
+                                                   const referee::ModelColumnNames& names, std::size_t rows) {
+  const std::array<const std::optional<F64Array>*, 2> given{&std::get<0>(arrays), &std::get<1>(arrays)};
+  std::array<std::span<const double>, 2> spans;
+  for (std::size_t m = 0; m < 2; ++m) {
+    if (given[m]->has_value() == names[m].empty())
+      throw referee::UsageError("the " + std::string(m == 0 ? "champion" : "challenger") + "'s column \"" +
+                                names[m] + "\" must be given exactly when the policy names it");
+    spans[m] = optional_span(*given[m]);
+    if (given[m]->has_value()) require_rows(spans[m].size(), rows, names[m]);
+  }
+  return spans;
+}
+
+// A drift feature, copied into the table's text form (the drift check reads it as text).
+referee::TextColumn drift_column(const EncodedInput& input, std::size_t rows) {
+  const auto& [name, codes, dictionary] = input;
+  const auto view = codes_of(codes, name);
+  require_rows(view.size(), rows, name);
+  for (std::size_t r = 0; r < view.size(); ++r)
+    if (view[r] >= dictionary.size())
+      throw referee::DataError("memory: row " + std::to_string(r + 1) + ", column \"" + name + "\": code " +
+                               std::to_string(view[r]) + " is outside the dictionary");
+  return {name, {view.begin(), view.end()}, dictionary};
+}
+
 // The arrays are read (pointers and shapes) while the GIL is held; building the table
 // (its data hash, the categorical columns), validating and evaluating run without it.
 // The pybind11 argument casters keep every array alive until the call returns.
@@ -94,7 +170,11 @@ Rendered evaluate_arrays(const referee::Policy& policy, const F64Array& label,
                          const std::vector<std::string>& cluster_dictionary,
                          std::optional<std::uint64_t> seed, unsigned threads,
                          std::optional<std::function<void(double)>> progress,
-                         const std::vector<CategoricalInput>& categorical) {
+                         const std::vector<EncodedInput>& categorical, const ModelArrays& latency_columns,
+                         const ModelArrays& cost_columns, const ModelArrays& error_columns,
+                         const std::vector<EncodedInput>& drift, const std::optional<std::string>& latency_file,
+                         const std::optional<LatencyArrays>& latency_ms,
+                         const std::optional<std::string>& drift_reference) {
   const auto label_span = span_of(label), champion_span = span_of(champion),
              challenger_span = span_of(challenger), weight_span = optional_span(weight);
   const auto codes = cluster_codes ? codes_of(*cluster_codes, policy.columns.cluster)
@@ -102,14 +182,25 @@ Rendered evaluate_arrays(const referee::Policy& policy, const F64Array& label,
   std::vector<CategoricalView> views;
   for (const auto& [name, column_codes, dictionary] : categorical)
     views.push_back({name, codes_of(column_codes, name), &dictionary});
-  const auto options = options_for(seed, threads, progress);
+  const std::size_t rows = label_span.size();
+  const referee::ColumnNames& names = policy.columns;
+  const auto latency = model_spans(latency_columns, names.latency, rows);
+  const auto cost = model_spans(cost_columns, names.cost, rows);
+  const auto error = model_spans(error_columns, names.error, rows);
+  std::vector<referee::TextColumn> features;
+  for (const auto& input : drift) features.push_back(drift_column(input, rows));
+  GateInputs in = gate_inputs(seed, threads, progress, latency_file, latency_ms, drift_reference);
 
   py::gil_scoped_release release;
   referee::Table table = referee::borrowed_table(label_span, champion_span, challenger_span, weight_span,
-                                                 codes, cluster_dictionary, policy.columns);
+                                                 codes, cluster_dictionary, names);
   for (const auto& view : views) referee::add_categorical(table, view.name, view.codes, *view.dictionary);
+  table.latency = latency;
+  table.cost = cost;
+  table.error = error;
+  table.drift = std::move(features);
   referee::validate_table(table, policy.task);
-  return rendered(referee::evaluate(table, policy, options));
+  return run_gate(table, policy, in);
 }
 
 // Every metric of a task for one model on the data as given: {name: (value, reason)}.
@@ -196,16 +287,33 @@ PYBIND11_MODULE(_core, m) {
         c["weight"] = p.columns.weight.empty() ? py::object(py::none()) : py::str(p.columns.weight);
         c["cluster"] = p.columns.cluster.empty() ? py::object(py::none()) : py::str(p.columns.cluster);
         c["categorical"] = p.columns.categorical;
+        // latency, cost, error: {"champion": str or None, "challenger": str or None}
+        const auto pair = [](const referee::ModelColumnNames& names) {
+          py::dict d;
+          for (std::size_t m = 0; m < 2; ++m)
+            d[m == 0 ? "champion" : "challenger"] = names[m].empty() ? py::object(py::none()) : py::str(names[m]);
+          return d;
+        };
+        c["latency"] = pair(p.columns.latency);
+        c["cost"] = pair(p.columns.cost);
+        c["error"] = pair(p.columns.error);
+        c["drift"] = p.columns.drift;
         return c;
       });
 
   m.def("evaluate_csv", &evaluate_csv, py::arg("path"), py::arg("policy"), py::arg("seed"),
-        py::arg("threads"), py::arg("progress"));
+        py::arg("threads"), py::arg("progress"), py::arg("latency_file") = py::none(),
+        py::arg("latency_ms").noconvert() = py::none(), py::arg("drift_reference") = py::none());
   m.def("evaluate_arrays", &evaluate_arrays, py::arg("policy"), py::arg("label").noconvert(),
         py::arg("champion").noconvert(), py::arg("challenger").noconvert(),
         py::arg("weight").noconvert(), py::arg("cluster_codes").noconvert(),
         py::arg("cluster_dictionary"), py::arg("seed"), py::arg("threads"), py::arg("progress"),
-        py::arg("categorical") = std::vector<CategoricalInput>{});
+        py::arg("categorical") = std::vector<EncodedInput>{},
+        py::arg("latency_columns").noconvert() = py::make_tuple(py::none(), py::none()),
+        py::arg("cost_columns").noconvert() = py::make_tuple(py::none(), py::none()),
+        py::arg("error_columns").noconvert() = py::make_tuple(py::none(), py::none()),
+        py::arg("drift") = std::vector<EncodedInput>{}, py::arg("latency_file") = py::none(),
+        py::arg("latency_ms").noconvert() = py::none(), py::arg("drift_reference") = py::none());
   m.def("point_metrics", &point_metrics, py::arg("task"), py::arg("y").noconvert(),
         py::arg("score").noconvert(), py::arg("weight").noconvert(), py::arg("threshold"));
 }

@@ -47,6 +47,7 @@ enum ExitCode : int {
 constexpr const char* kUsageText =
     "usage: referee run --data eval.csv --policy gate.json [--report report.json]\n"
     "                   [--markdown report.md] [--html report.html]\n"
+    "                   [--latency latency.csv] [--reference reference.csv]\n"
     "                   [--seed N] [--threads N] [--quiet]\n"
     "       referee validate --policy gate.json\n"
     "       referee test --policy gate.json --cases cases.json\n"
@@ -111,7 +112,8 @@ std::optional<Integer> integer_option(const Arguments& a, const std::string& nam
 
 int run_command(const std::vector<std::string>& args) {
   const Arguments a =
-      parse_options(args, {"data", "policy", "report", "markdown", "html", "seed", "threads", "quiet"});
+      parse_options(args, {"data", "policy", "report", "markdown", "html", "latency", "reference", "seed", "threads",
+                           "quiet"});
   const std::string& data = required(a, "data");
   const std::string& policy_path = required(a, "policy");
   referee::EvaluateOptions options;
@@ -123,6 +125,17 @@ int run_command(const std::vector<std::string>& args) {
 
   const referee::Policy policy = referee::load_policy(policy_path);
   const referee::Table table = referee::read_table_csv(data, policy.columns, policy.task);
+  // Latency from a load test (columns model, latency_ms) instead of $.columns.latency.
+  std::optional<referee::LatencySamples> latency;
+  if (const auto it = a.values.find("latency"); it != a.values.end()) {
+    latency = referee::read_latency_csv(it->second);
+    options.latency_samples = &*latency;
+  }
+  if (const auto it = a.values.find("reference"); it != a.values.end()) {
+    if (!policy.drift.enabled)
+      throw referee::UsageError("--reference replaces the policy's drift reference, but the policy has no \"drift\" block");
+    options.drift_reference = it->second;
+  }
   const referee::Evaluation evaluation = referee::evaluate(table, policy, options);
   if (const auto it = a.values.find("report"); it != a.values.end())
     referee::write_report(evaluation, it->second);

@@ -588,6 +588,271 @@ static void test_segments(void) {
   referee_policy_free(policy);
 }
 
+/* A CSV file without quoted cells, cut in place into NUL-terminated cells: enough to
+ * rebuild the bundled example column by column. */
+struct csv_file {
+  char* text;
+  size_t rows, columns;
+  char** cells; /* the header row, then each data row */
+};
+
+static int csv_load(const char* path, struct csv_file* csv) {
+  size_t length = 0, count = 1, i, cell = 0;
+  char* p;
+  memset(csv, 0, sizeof *csv);
+  csv->text = read_whole_file(path, &length);
+  if (!csv->text) return 0;
+  for (i = 0; i < length; ++i) count += csv->text[i] == ',' || csv->text[i] == '\n';
+  csv->cells = (char**)malloc(count * sizeof(char*));
+  if (!csv->cells) return 0;
+  for (p = csv->text; *p != '\0';) {
+    char* end = p + strcspn(p, ",\r\n");
+    const char separator = *end;
+    csv->cells[cell++] = p;
+    if (csv->rows == 0 && separator != ',') csv->columns = cell;
+    *end = '\0';
+    if (separator == '\r') ++end;
+    if (separator != '\0') ++end;
+    if (separator == '\n' || separator == '\r' || separator == '\0') ++csv->rows;
+    p = end;
+  }
+  csv->rows -= 1; /* the header */
+  return csv->columns > 0 && cell == (csv->rows + 1) * csv->columns;
+}
+
+static void csv_free(struct csv_file* csv) {
+  free(csv->cells);
+  free(csv->text);
+}
+
+static const char* csv_cell(const struct csv_file* csv, size_t row, const char* name) {
+  size_t c;
+  for (c = 0; c < csv->columns; ++c)
+    if (strcmp(csv->cells[c], name) == 0) return csv->cells[(row + 1) * csv->columns + c];
+  return "";
+}
+
+/* The table's buffers, freed together once the last evaluation has returned. */
+struct buffers {
+  void* owned[32];
+  int count;
+};
+
+static void* keep(struct buffers* b, void* p) {
+  CHECK(p != NULL && b->count < 32);
+  if (b->count < 32) b->owned[b->count++] = p;
+  return p;
+}
+
+static void add_f64(referee_table* t, struct buffers* b, const struct csv_file* csv, const char* name) {
+  double* v = (double*)keep(b, malloc(csv->rows * sizeof(double)));
+  size_t r;
+  for (r = 0; v && r < csv->rows; ++r) v[r] = strtod(csv_cell(csv, r, name), NULL);
+  CHECK(referee_table_add_numeric(t, name, v, csv->rows, REFEREE_F64) == REFEREE_OK);
+}
+
+static void add_i64(referee_table* t, struct buffers* b, const struct csv_file* csv, const char* name) {
+  int64_t* v = (int64_t*)keep(b, malloc(csv->rows * sizeof(int64_t)));
+  size_t r;
+  for (r = 0; v && r < csv->rows; ++r) v[r] = strtoll(csv_cell(csv, r, name), NULL, 10);
+  CHECK(referee_table_add_numeric(t, name, v, csv->rows, REFEREE_I64) == REFEREE_OK);
+}
+
+static void add_u8(referee_table* t, struct buffers* b, const struct csv_file* csv, const char* name) {
+  uint8_t* v = (uint8_t*)keep(b, malloc(csv->rows));
+  size_t r;
+  for (r = 0; v && r < csv->rows; ++r) v[r] = (uint8_t)atoi(csv_cell(csv, r, name));
+  CHECK(referee_table_add_numeric(t, name, v, csv->rows, REFEREE_U8) == REFEREE_OK);
+}
+
+static void add_strings(referee_table* t, struct buffers* b, const struct csv_file* csv, const char* name) {
+  int64_t* offsets = (int64_t*)keep(b, malloc((csv->rows + 1) * sizeof(int64_t)));
+  size_t r, total = 0;
+  char* bytes;
+  for (r = 0; r < csv->rows; ++r) total += strlen(csv_cell(csv, r, name));
+  bytes = (char*)keep(b, malloc(total + 1));
+  if (!offsets || !bytes) return;
+  offsets[0] = 0;
+  for (r = 0; r < csv->rows; ++r) {
+    const char* cell = csv_cell(csv, r, name);
+    memcpy(bytes + offsets[r], cell, strlen(cell));
+    offsets[r + 1] = offsets[r] + (int64_t)strlen(cell);
+  }
+  CHECK(referee_table_add_strings(t, name, bytes, offsets, csv->rows) == REFEREE_OK);
+}
+
+/* The example's columns gate-budgets.json reads, each in the kind a caller would likely
+ * hold: f64 figures, i64 ages (a drift feature given as integers), u8 error flags and
+ * string keys. `skip` leaves one column out (NULL: none). */
+static referee_table* credit_table(const struct csv_file* csv, struct buffers* b, const char* skip) {
+  static const char* const f64[] = {"y", "score_prod", "score_new", "w", "lat_prod_ms", "lat_new_ms",
+                                    "cost_prod", "cost_new", "income"};
+  static const char* const strings[] = {"customer_id", "region"};
+  referee_table* t = NULL;
+  size_t i;
+  CHECK(referee_table_create(csv->rows, &t) == REFEREE_OK);
+  for (i = 0; i < sizeof f64 / sizeof *f64; ++i)
+    if (!skip || strcmp(skip, f64[i]) != 0) add_f64(t, b, csv, f64[i]);
+  for (i = 0; i < sizeof strings / sizeof *strings; ++i)
+    if (!skip || strcmp(skip, strings[i]) != 0) add_strings(t, b, csv, strings[i]);
+  add_i64(t, b, csv, "age");
+  add_u8(t, b, csv, "err_prod");
+  add_u8(t, b, csv, "err_new");
+  return t;
+}
+
+/* Equal text from the "bootstrap" section (the one after "data") up to "run". */
+static int same_after_data(const char* a, const char* b) {
+  const char* from_a = strstr(a, "\n  \"bootstrap\": {");
+  const char* from_b = strstr(b, "\n  \"bootstrap\": {");
+  const char* to_a = strstr(a, "\n  \"run\": {");
+  const char* to_b = strstr(b, "\n  \"run\": {");
+  return from_a && from_b && to_a && to_b && to_a - from_a == to_b - from_b && to_a > from_a &&
+         strncmp(from_a, from_b, (size_t)(to_a - from_a)) == 0;
+}
+
+static referee_verdict verdict_of(const referee_report* report) {
+  referee_verdict verdict = REFEREE_INCONCLUSIVE;
+  if (report) CHECK(referee_report_verdict(report, &verdict) == REFEREE_OK);
+  return verdict;
+}
+
+static void write_text(const char* path, const char* text) {
+  FILE* out = fopen(path, "wb");
+  CHECK(out != NULL);
+  if (!out) return;
+  CHECK(fwrite(text, 1, strlen(text), out) == strlen(text));
+  CHECK(fclose(out) == 0);
+}
+
+/* Budgets and drift: the example read from CSV fails its p99 budget; the same columns
+ * given one by one give the same report outside "data"; the drift reference can be
+ * overridden; a load test's latency comes from a file or from arrays. Writes the two
+ * example reports next to `report_path` for the script's comparison with the CLI. */
+static void test_budgets_and_drift(const char* report_path) {
+  referee_policy* budgets = NULL;
+  referee_policy* loadtest = NULL;
+  referee_table* from_csv = NULL;
+  referee_table* loadtest_csv = NULL; /* read for gate-loadtest.json: no latency columns */
+  referee_table* by_column = NULL;
+  referee_table* without_income = NULL;
+  referee_report* csv_report = NULL;
+  referee_report* column_report = NULL;
+  referee_report* report = NULL;
+  referee_options* options = NULL;
+  struct csv_file csv;
+  struct buffers owned = {{NULL}, 0};
+  char path[4096];
+  int i;
+  const double champion_ms[] = {12.0, 15.5, 11.25, 19.0, 14.0};
+  const double challenger_ms[] = {13.0, 16.5, 12.0, 18.0};
+  const double negative_ms[] = {13.0, -2.0};
+
+  CHECK(referee_policy_load("examples/gate-budgets.json", &budgets) == REFEREE_OK);
+  CHECK(referee_policy_load("examples/gate-loadtest.json", &loadtest) == REFEREE_OK);
+  CHECK(referee_table_read_csv("examples/credit_eval.csv", budgets, &from_csv) == REFEREE_OK);
+  csv_report = evaluate_ok(from_csv, budgets, NULL);
+  CHECK(verdict_of(csv_report) == REFEREE_FAIL);
+  CHECK(contains(json_of(csv_report), "\n  \"budgets\": {") && contains(json_of(csv_report), "\n  \"drift\": {"));
+  CHECK(contains(json_of(csv_report), "\"id\": \"p99-latency-budget\""));
+  CHECK(contains(json_of(csv_report), "\"file\": \"reference_sample.csv\""));
+  snprintf(path, sizeof path, "%s.budgets", report_path);
+  write_text(path, json_of(csv_report));
+
+  /* Column by column: the budgets and drift sections, and everything else outside
+   * "data", equal the CSV's. */
+  CHECK(csv_load("examples/credit_eval.csv", &csv));
+  CHECK(csv.rows == 6366 && csv.columns == 17);
+  by_column = credit_table(&csv, &owned, NULL);
+  column_report = evaluate_ok(by_column, budgets, NULL);
+  CHECK(verdict_of(column_report) == REFEREE_FAIL);
+  CHECK(same_after_data(json_of(csv_report), json_of(column_report)));
+  CHECK(contains(json_of(column_report), "\"sha256_of\": \"columns\""));
+
+  /* A drift feature missing from the table is a data error naming it. */
+  without_income = credit_table(&csv, &owned, "income");
+  CHECK(referee_evaluate(without_income, budgets, NULL, &report) == REFEREE_DATA_ERROR && report == NULL);
+  CHECK(contains(referee_last_error(), "no column \"income\""));
+
+  /* The drift reference, overridden: the same file gives the same report; a missing one
+   * is an I/O error naming it; NULL restores the policy's. */
+  CHECK(referee_options_create(&options) == REFEREE_OK);
+  CHECK(referee_options_set_drift_reference(NULL, "x.csv") == REFEREE_INVALID_ARGUMENT);
+  CHECK(referee_options_set_drift_reference(options, "examples/reference_sample.csv") == REFEREE_OK);
+  report = evaluate_ok(by_column, budgets, options);
+  CHECK(same_after_data(json_of(column_report), json_of(report)));
+  referee_report_free(report);
+  report = NULL;
+  CHECK(referee_options_set_drift_reference(options, "examples/no_such_reference.csv") == REFEREE_OK);
+  CHECK(referee_evaluate(from_csv, budgets, options, &report) == REFEREE_IO_ERROR && report == NULL);
+  CHECK(contains(referee_last_error(), "no_such_reference.csv"));
+  CHECK(referee_options_set_drift_reference(options, NULL) == REFEREE_OK);
+  report = evaluate_ok(from_csv, budgets, options);
+  CHECK(same_outside_run(json_of(csv_report), json_of(report)));
+  referee_report_free(report);
+  report = NULL;
+
+  /* A load test's latency file: independent samples, named in the report. */
+  CHECK(referee_table_read_csv("examples/credit_eval.csv", loadtest, &loadtest_csv) == REFEREE_OK);
+  CHECK(referee_options_set_latency_file(NULL, "examples/latency_loadtest.csv") == REFEREE_INVALID_ARGUMENT);
+  CHECK(referee_options_set_latency_file(options, "examples/latency_loadtest.csv") == REFEREE_OK);
+  report = evaluate_ok(loadtest_csv, loadtest, options);
+  CHECK(contains(json_of(report), "\"file\": \"latency_loadtest.csv\""));
+  CHECK(contains(json_of(report), "\"paired\": false"));
+  CHECK(contains(json_of(report), "\"latency_p99\": {"));
+  snprintf(path, sizeof path, "%s.loadtest", report_path);
+  write_text(path, json_of(report));
+  {
+    /* A file that cannot be read: an I/O error naming it, and the options keep the
+     * samples they had. */
+    referee_report* again = NULL;
+    CHECK(referee_options_set_latency_file(options, "examples/no_such_latency.csv") == REFEREE_IO_ERROR);
+    CHECK(contains(referee_last_error(), "no_such_latency.csv"));
+    CHECK(referee_options_set_latency_file(options, "examples/credit_eval.csv") == REFEREE_DATA_ERROR);
+    CHECK(contains(referee_last_error(), "credit_eval.csv") && contains(referee_last_error(), "model"));
+    again = evaluate_ok(loadtest_csv, loadtest, options);
+    CHECK(same_outside_run(json_of(report), json_of(again)));
+    referee_report_free(again);
+  }
+  referee_report_free(report);
+  report = NULL;
+
+  /* Latency columns in the policy and separate samples: one too many. */
+  CHECK(referee_evaluate(from_csv, budgets, options, &report) == REFEREE_INVALID_ARGUMENT && report == NULL);
+  CHECK(contains(referee_last_error(), "latency is given twice"));
+
+  /* Samples from arrays: copied, validated now, and named "memory" (file null). */
+  CHECK(referee_options_set_latency_samples(options, champion_ms, 5, negative_ms, 2) == REFEREE_DATA_ERROR);
+  CHECK(contains(referee_last_error(), "challenger") && contains(referee_last_error(), "sample 2"));
+  CHECK(referee_options_set_latency_samples(options, champion_ms, 5, NULL, 0) == REFEREE_DATA_ERROR);
+  CHECK(contains(referee_last_error(), "no latency samples for the challenger"));
+  CHECK(referee_options_set_latency_samples(options, NULL, 5, challenger_ms, 4) == REFEREE_INVALID_ARGUMENT);
+  CHECK(referee_options_set_latency_samples(options, champion_ms, 5, challenger_ms, 4) == REFEREE_OK);
+  report = evaluate_ok(loadtest_csv, loadtest, options);
+  CHECK(contains(json_of(report), "\"file\": null"));
+  CHECK(contains(json_of(report), "\"n\": 5") && contains(json_of(report), "\"n\": 4"));
+  referee_report_free(report);
+  report = NULL;
+
+  /* NULL clears the samples: the budgets policy runs on its own latency columns again. */
+  CHECK(referee_options_set_latency_file(options, NULL) == REFEREE_OK);
+  report = evaluate_ok(by_column, budgets, options);
+  CHECK(same_after_data(json_of(column_report), json_of(report)));
+  referee_report_free(report);
+
+  referee_options_free(options);
+  referee_report_free(column_report);
+  referee_report_free(csv_report);
+  referee_table_free(without_income);
+  referee_table_free(loadtest_csv);
+  referee_table_free(by_column);
+  referee_table_free(from_csv);
+  for (i = 0; i < owned.count; ++i) free(owned.owned[i]);
+  csv_free(&csv);
+  referee_policy_free(loadtest);
+  referee_policy_free(budgets);
+}
+
 int main(int argc, char** argv) {
   if (argc != 2) {
     fprintf(stderr, "usage: %s REPORT_PATH (run from the source root)\n", argv[0]);
@@ -600,6 +865,7 @@ int main(int argc, char** argv) {
   test_contract();
   test_segments();
   test_csv_matches_the_cli(argv[1]);
+  test_budgets_and_drift(argv[1]);
   printf("%d passed, %d failed\n", passed, failed);
   return failed == 0 ? 0 : 1;
 }

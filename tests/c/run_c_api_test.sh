@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Runs the C API test, then the CLI on the same inputs, and requires the two reports to
-# be identical outside their "run" sections: byte for byte, and as parsed JSON.
+# Runs the C API test, then the CLI on the same inputs, and requires the reports to be
+# identical outside their "run" sections: byte for byte, and as parsed JSON. Three pairs,
+# each on examples/credit_eval.csv: gate.json, gate-budgets.json, and gate-loadtest.json
+# with the load test's latency file.
 # Usage: run_c_api_test.sh C_TEST_BINARY CLI_BINARY SOURCE_DIR
 set -euo pipefail
 c_test=$1 cli=$2 src=$3
@@ -8,27 +10,36 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cd "$src"
 "$c_test" "$work/c_api.json"
-"$cli" run --data examples/credit_eval.csv --policy examples/gate.json --report "$work/cli.json" --quiet
-python3 - "$work/c_api.json" "$work/cli.json" <<'PY'
+data=examples/credit_eval.csv
+# Exit codes 0, 1 and 2 are verdicts (PASS or WARN, FAIL, INCONCLUSIVE); the C test checks
+# which one. Anything above is an error.
+gate() { "$cli" run --data "$data" --quiet "$@" || [ $? -le 2 ]; }
+gate --policy examples/gate.json --report "$work/cli.json"
+gate --policy examples/gate-budgets.json --report "$work/cli.json.budgets"
+gate --policy examples/gate-loadtest.json --latency examples/latency_loadtest.csv --report "$work/cli.json.loadtest"
+python3 - "$work" <<'PY'
 import json, sys
 
-texts = [open(p, encoding="utf-8").read() for p in sys.argv[1:3]]
+work = sys.argv[1]
 marker = '\n  "run": {'
-# "run" is the report's last section: everything before it must match byte for byte.
-heads = []
-for name, text in zip(("C API", "CLI"), texts):
-    if text.count(marker) != 1:
-        sys.exit(f"the {name} report has no single top-level \"run\" section")
-    heads.append(text[: text.index(marker)])
-if heads[0] != heads[1]:
-    for i, (a, b) in enumerate(zip(heads[0].splitlines(), heads[1].splitlines())):
-        if a != b:
-            sys.exit(f"the C API's report differs from the CLI's at line {i + 1}:\n  {a}\n  {b}")
-    sys.exit("the C API's report differs from the CLI's in length")
-parsed = [json.loads(t) for t in texts]
-for r in parsed:
-    r.pop("run")
-if parsed[0] != parsed[1]:
-    sys.exit("the C API's report differs from the CLI's (parsed)")
-print("C API report == CLI report outside run (%d bytes compared)" % len(heads[0]))
+for suffix in ("", ".budgets", ".loadtest"):
+    paths = [f"{work}/c_api.json{suffix}", f"{work}/cli.json{suffix}"]
+    texts = [open(p, encoding="utf-8").read() for p in paths]
+    # "run" is the report's last section: everything before it must match byte for byte.
+    heads = []
+    for name, text in zip(("C API", "CLI"), texts):
+        if text.count(marker) != 1:
+            sys.exit(f"the {name} report{suffix} has no single top-level \"run\" section")
+        heads.append(text[: text.index(marker)])
+    if heads[0] != heads[1]:
+        for i, (a, b) in enumerate(zip(heads[0].splitlines(), heads[1].splitlines())):
+            if a != b:
+                sys.exit(f"the C API's report{suffix} differs from the CLI's at line {i + 1}:\n  {a}\n  {b}")
+        sys.exit(f"the C API's report{suffix} differs from the CLI's in length")
+    parsed = [json.loads(t) for t in texts]
+    for r in parsed:
+        r.pop("run")
+    if parsed[0] != parsed[1]:
+        sys.exit(f"the C API's report{suffix} differs from the CLI's (parsed)")
+    print(f"C API report{suffix} == CLI report outside run ({len(heads[0])} bytes compared)")
 PY

@@ -13,6 +13,17 @@ failed=0
 ok() { passed=$((passed + 1)); }
 bad() { failed=$((failed + 1)); echo "FAILED: $*"; }
 
+# Two reports are the same outside their "run" section (the determinism contract).
+same_outside_run() {
+  python3 - "$1" "$2" <<'EOF'
+import json, sys
+a, b = (json.load(open(p)) for p in sys.argv[1:3])
+for r in (a, b):
+    r.pop("run")
+sys.exit(0 if json.dumps(a) == json.dumps(b) else 1)
+EOF
+}
+
 # expect CODE FRAGMENT -- ARGS...: runs referee, checks its exit code and that stderr or
 # stdout contains FRAGMENT.
 expect() {
@@ -48,14 +59,7 @@ expect 0 "valid (version 1" -- validate --policy "$ex/gate.json"
 
 # --- determinism: threads 1 and 2 give the same report outside "run" -----------------
 expect 0 "VERDICT: PASS" -- run --data "$ex/credit_eval.csv" --policy "$ex/gate.json" --report "$work/pass2.json" --threads 2
-if python3 - "$work/pass.json" "$work/pass2.json" <<'EOF'
-import json, sys
-a, b = (json.load(open(p)) for p in sys.argv[1:3])
-for r in (a, b):
-    r.pop("run")
-sys.exit(0 if json.dumps(a) == json.dumps(b) else 1)
-EOF
-then ok; else bad "reports differ between --threads 1 and 2"; fi
+same_outside_run "$work/pass.json" "$work/pass2.json" && ok || bad "reports differ between --threads 1 and 2"
 
 # --- malformed input: exit 65 (or 74), a message naming the problem, no report --------
 header='customer_id,y,score_prod,score_new,w'
@@ -144,6 +148,44 @@ grep -qF "rule recall-floor: expected PASS, got FAIL (CI [0.35, 0.44] lies entir
 grep -qF "3 of 5 cases hold" "$work/out" && ok || bad "the policy test does not count the cases"
 printf '{"cases": [{"name": "x", "figures": {"auc-non-inferor": {"estimate": 0}}, "expect": "PASS"}]}' >"$work/bad.cases.json"
 expect 65 'did you mean "auc-non-inferior"' -- test --policy "$ex/gate.json" --cases "$work/bad.cases.json"
+
+# --- budgets and drift ------------------------------------------------------------------
+# The challenger's p99 latency (49.2 ms, CI [48.1, 51.2]) breaks the 45 ms budget: exit 1,
+# the rule named in the table and in the reasons.
+expect 1 "p99-latency-budget: CI [48.132, 51.208] lies entirely outside <= 45" -- run --data "$ex/credit_eval.csv" --policy "$ex/gate-budgets.json" --report "$work/budgets.json" --threads 1
+grep -qE "^p99-latency-budget +latency_p99 +overall +challenger .* FAIL$" "$work/out" && ok || bad "the summary table does not fail the p99 rule"
+grep -qF "budgets (" "$work/out" && grep -qF "drift against" "$work/out" && ok || bad "the summary lacks the budgets or drift table"
+python3 - "$work/budgets.json" <<'EOF2' && ok || bad "the budgets or drift section is wrong"
+import json, sys
+r = json.load(open(sys.argv[1]))
+b = r["budgets"]["metrics"]
+assert b["latency_p99"]["challenger"]["interval"] == "order statistic"
+assert b["latency_p99"]["delta"]["interval"] == "paired percentile bootstrap"
+assert b["error_rate"]["challenger"]["interval"] == "wilson"
+assert b["cost_per_1k"]["champion"]["source"] == "columns"
+features = {f["feature"]: f for f in r["drift"]["features"]}
+assert set(features) == {"income", "age", "region", "score_prod", "score_new"}, features.keys()
+assert features["region"]["type"] == "categorical" and "chi2_pvalue" in features["region"]
+assert features["income"]["type"] == "numeric" and "ks_pvalue" in features["income"]
+assert r["drift"]["reference"]["file"] == "reference_sample.csv"
+EOF2
+expect 1 "VERDICT: FAIL" -- run --data "$ex/credit_eval.csv" --policy "$ex/gate-budgets.json" --report "$work/budgets2.json" --threads 2
+same_outside_run "$work/budgets.json" "$work/budgets2.json" && ok || bad "budget reports differ between --threads 1 and 2"
+expect 2 "VERDICT: INCONCLUSIVE" -- run --data "$ex/credit_eval.csv" --policy "$ex/gate-loadtest.json" --latency "$ex/latency_loadtest.csv"
+grep -qF "latency from $ex/latency_loadtest.csv, independent samples" "$work/out" && ok || bad "the summary does not name the latency file"
+expect 64 "latency_p99, which was not measured" -- run --data "$ex/credit_eval.csv" --policy "$ex/gate-loadtest.json"
+expect 64 "latency is given twice" -- run --data "$ex/credit_eval.csv" --policy "$ex/gate-budgets.json" --latency "$ex/latency_loadtest.csv"
+expect 64 "no \"drift\" block" -- run --data "$ex/credit_eval.csv" --policy "$ex/gate.json" --reference "$ex/reference_sample.csv"
+printf 'model,latency_ms\nchampion,12\nchallenger,-1\n' >"$work/neg.csv"
+expect 65 "row 2, column \"latency_ms\": -1 is negative" -- run --data "$ex/credit_eval.csv" --policy "$ex/gate-loadtest.json" --latency "$work/neg.csv" --report "$work/neg.json"
+[ ! -e "$work/neg.json" ] && ok || bad "a report was written for a bad latency file"
+printf 'model,latency_ms\nchampion,12\nchallenger,nan\n' >"$work/nan.csv"
+expect 65 "not a finite number" -- run --data "$ex/credit_eval.csv" --policy "$ex/gate-loadtest.json" --latency "$work/nan.csv"
+sed 's/^\(C00000,0,[^,]*,[^,]*,[^,]*,[^,]*,[^,]*,[^,]*,[^,]*,\)24.233/\1-24.233/' "$ex/credit_eval.csv" >"$work/neglat.csv"
+expect 65 "column \"lat_prod_ms\"" -- run --data "$work/neglat.csv" --policy "$ex/gate-budgets.json" --reference "$ex/reference_sample.csv"
+cp "$ex/gate-budgets.json" "$work/gate-budgets.json"
+expect 74 "reference_sample.csv" -- run --data "$ex/credit_eval.csv" --policy "$work/gate-budgets.json"
+expect 1 "VERDICT: FAIL" -- run --data "$ex/credit_eval.csv" --policy "$work/gate-budgets.json" --reference "$ex/reference_sample.csv"
 
 # --- I/O errors: exit 74 ---------------------------------------------------------------
 expect 74 "cannot open" -- run --data "$work/does-not-exist.csv" --policy "$ex/gate.json"
