@@ -55,6 +55,8 @@ struct ForestRow {
   std::optional<double> estimate, lo, hi;
   std::optional<double> min, max;
   bool sign = false;
+  bool general = false;     // a drift statistic: its value spans many orders of magnitude
+  std::string verdict_note;  // " (warn)" for a rule that only warns
   std::size_t rule = 0;  // rows of one rule (it and its segments) share an axis
 };
 
@@ -63,7 +65,9 @@ std::vector<ForestRow> forest_rows(const Evaluation& ev) {
   for (std::size_t index = 0; index < ev.rules.size(); ++index) {
     const RuleResult& r = ev.rules[index];
     const auto add = [&](const std::string& label, const std::string& verdict, const Estimate& e) {
-      ForestRow row{label, verdict, {}, {}, {}, r.rule.min, r.rule.max, signed_subject(r.rule.subject), index};
+      ForestRow row{label, verdict, {}, {}, {}, r.rule.min, r.rule.max,
+                    !r.rule.drift && signed_subject(r.rule.subject), r.rule.drift.has_value(),
+                    r.rule.severity == Severity::warn ? " (warn)" : "", index};
       if (e.point.defined) row.estimate = e.point.value;
       if (e.ci.defined && r.rule.decide_on == DecideOn::interval) {
         row.lo = e.ci.lo;
@@ -124,13 +128,14 @@ std::string forest_svg(const std::vector<ForestRow>& rows) {
         svg += "<line x1=\"" + number(x(*r.lo)) + "\" y1=\"" + number(y) + "\" x2=\"" + number(x(*r.hi)) +
                "\" y2=\"" + number(y) + "\" stroke=\"" + c + "\" stroke-width=\"3\"/>\n";
       svg += "<circle cx=\"" + number(x(*r.estimate)) + "\" cy=\"" + number(y) + "\" r=\"5\" fill=\"" + c + "\"/>\n";
-      std::string figures = fixed(*r.estimate, r.sign);
-      if (r.lo && r.hi) figures += " [" + fixed(*r.lo, r.sign) + ", " + fixed(*r.hi, r.sign) + "]";
+      const auto text = [&](double v) { return r.general ? general(v) : fixed(v, r.sign); };
+      std::string figures = text(*r.estimate);
+      if (r.lo && r.hi) figures += " [" + text(*r.lo) + ", " + text(*r.hi) + "]";
       svg += "<text x=\"" + number(kLabel + kPlot + 12) + "\" y=\"" + number(y + 4) + "\">" + escape(figures) +
              "</text>\n";
     }
     svg += "<text x=\"" + number(kLabel + kPlot + kText) + "\" y=\"" + number(y + 4) + "\" fill=\"" +
-           colour(r.verdict) + "\" font-weight=\"bold\">" + escape(r.verdict) + "</text>\n";
+           colour(r.verdict) + "\" font-weight=\"bold\">" + escape(r.verdict + r.verdict_note) + "</text>\n";
   }
   return svg + "</svg>\n";
 }

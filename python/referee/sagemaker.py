@@ -6,6 +6,8 @@ It follows the Processing container contract under a root that defaults to ``/op
     processing/input/data/      the evaluation table: CSV, JSON Lines or Parquet files,
                                 read as one table in file-name order
     processing/input/policy/    the policy: one JSON file
+    processing/input/latency/   optional: a load test's latency, one CSV (model,latency_ms)
+    processing/input/reference/ optional: the drift reference, one CSV (else the policy's)
     processing/output/evaluation/
         evaluation.json         what a Pipelines ConditionStep reads with JsonGet:
                                 {"binary_classification_metrics": {"auc": {"value", "standard_deviation"}},
@@ -74,6 +76,16 @@ def find_policy(path: Path) -> Path:
     return files[0]
 
 
+def optional_csv(path: Path, what: str) -> Optional[Path]:
+    """An optional input channel: absent is fine, else exactly one .csv file."""
+    if not path.exists():
+        return None
+    files = [p for p in _files(path, what) if p.suffix.lower() == ".csv"]
+    if len(files) != 1:
+        raise UsageError(f"{what}: expected one .csv file in {path}, found {len(files)}")
+    return files[0]
+
+
 def read_data(path: Path) -> Any:
     """One CSV file goes to referee's own reader (the report hashes its bytes); several files,
     JSON Lines or Parquet are read with pandas and concatenated in file-name order."""
@@ -113,7 +125,8 @@ def _frame_for(data: Any, policy: _core.Policy) -> Any:
     import pandas as pd
 
     cols = policy.columns
-    numeric = [c for c in (cols["label"], cols["champion"], cols["challenger"], cols["weight"]) if c]
+    serving = [pair[m] for pair in (cols["latency"], cols["cost"], cols["error"]) for m in ("champion", "challenger")]
+    numeric = [c for c in (cols["label"], cols["champion"], cols["challenger"], cols["weight"], *serving) if c]
     frame = data.copy()
     # pandas 3 reads dtype=str as its own string dtype, older pandas as object.
     textual = lambda column: column.dtype == object or pd.api.types.is_string_dtype(column)  # noqa: E731
@@ -205,6 +218,11 @@ def parse_args(argv: Optional[Sequence[str]]) -> argparse.Namespace:
     parser.add_argument("--data", type=Path, default=base / "processing/input/data")
     parser.add_argument("--policy", type=Path, default=base / "processing/input/policy")
     parser.add_argument("--output", type=Path, default=base / "processing/output/evaluation")
+    parser.add_argument("--latency", type=Path, default=base / "processing/input/latency",
+                        help="a load test's latency CSV (model,latency_ms), or a folder holding one; optional")
+    parser.add_argument("--reference", type=Path, default=base / "processing/input/reference",
+                        help="the drift reference CSV, or a folder holding one; optional, "
+                             "overrides the policy's $.drift.reference")
     parser.add_argument("--seed", type=int, default=None)
     parser.add_argument("--threads", type=int, default=None)
     parser.add_argument("--fail-on-verdict", action="store_true",
@@ -224,7 +242,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         policy_path = find_policy(args.policy)
         policy = _core.Policy.load(str(policy_path))
         data = _frame_for(read_data(args.data), policy)
-        report = evaluate(data, policy, seed=args.seed, threads=args.threads)
+        latency = optional_csv(args.latency, "latency")
+        reference = optional_csv(args.reference, "reference")
+        report = evaluate(data, policy, seed=args.seed, threads=args.threads, latency=latency, reference=reference)
         write_outputs(report, args.output)
     except UsageError as e:
         return _fail(EXIT_USAGE, "usage", e)

@@ -132,3 +132,52 @@ def test_an_empty_segment_cell_in_a_multi_file_table_is_a_missing_value(root_env
     assert sagemaker.main([]) == 65
     message = (root_env / "output/message").read_text(encoding="utf-8")
     assert 'column "region": row 2: missing value' in message
+
+
+def test_budgets_and_drift_from_parts_equal_the_single_file_figures(root_env, examples):
+    # Two CSV parts go through pandas as text: latency, cost and error columns must become the
+    # same numbers, and drift features the same cells, as referee's CSV reader gives.
+    frame = pd.read_csv(examples / "credit_eval.csv", keep_default_na=False, dtype=str)
+    half = len(frame) // 2
+    tree(root_env, examples / "gate-budgets.json", {
+        "part-1.csv": lambda p: frame.iloc[:half].to_csv(p, index=False),
+        "part-2.csv": lambda p: frame.iloc[half:].to_csv(p, index=False),
+    })
+    # The policy's relative reference is read beside the policy, in its channel.
+    shutil.copy(examples / "reference_sample.csv", root_env / "processing/input/policy")
+    assert sagemaker.main([]) == 0
+    report = json.loads((outputs(root_env) / "report.json").read_text())
+    assert report["verdict"] == "FAIL"
+    single = referee.evaluate(examples / "credit_eval.csv", examples / "gate-budgets.json").to_dict()
+    assert report["budgets"] == single["budgets"]
+    assert report["drift"] == single["drift"]
+    assert "p99-latency-budget" in {r["id"] for r in report["rules"] if r["verdict"] == "FAIL"}
+
+
+def test_latency_and_reference_channels(root_env, examples, tmp_path_factory):
+    tree(root_env, examples / "gate-loadtest.json",
+         {"credit_eval.csv": lambda p: shutil.copy(examples / "credit_eval.csv", p)})
+    (root_env / "processing/input/latency").mkdir(parents=True)
+    shutil.copy(examples / "latency_loadtest.csv", root_env / "processing/input/latency")
+    assert sagemaker.main([]) == 0
+    report = json.loads((outputs(root_env) / "report.json").read_text())
+    direct = referee.evaluate(examples / "credit_eval.csv", examples / "gate-loadtest.json",
+                              latency=examples / "latency_loadtest.csv").to_dict()
+    assert report["budgets"] == direct["budgets"]
+    assert report["budgets"]["latency"]["file"] == "latency_loadtest.csv"
+
+    # A reference channel overrides the policy's drift reference; two files are a usage error.
+    policy = json.loads((examples / "gate-budgets.json").read_text())
+    policy["drift"]["reference"] = "nowhere.csv"
+    (root_env / "processing/input/policy/gate-loadtest.json").unlink()
+    (root_env / "processing/input/policy/gate.json").write_text(json.dumps(policy))
+    shutil.rmtree(root_env / "processing/input/latency")
+    reference = root_env / "processing/input/reference"
+    reference.mkdir(parents=True)
+    shutil.copy(examples / "reference_sample.csv", reference)
+    assert sagemaker.main([]) == 0
+    report = json.loads((outputs(root_env) / "report.json").read_text())
+    assert report["drift"]["reference"]["file"] == "reference_sample.csv"
+    shutil.copy(examples / "reference_sample.csv", reference / "second.csv")
+    assert sagemaker.main([]) == 64
+    assert "reference: expected one .csv file" in (root_env / "output/message").read_text()
