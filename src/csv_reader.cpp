@@ -549,6 +549,12 @@ std::size_t estimated_rows(std::size_t rows_so_far, std::size_t bytes_so_far, co
 
 }  // namespace
 
+std::optional<double> cell_number(std::string_view text) {
+  double value = 0.0;
+  if (parse_number(trim_blanks(text), value) != NumberStatus::ok) return std::nullopt;
+  return value;
+}
+
 CsvTable read_csv(const std::filesystem::path& path, std::span<const CsvColumnRequest> requests) {
   const std::string origin = path.string();
   const File file = open_for_reading(path, origin);

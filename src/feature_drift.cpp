@@ -1,8 +1,6 @@
 #include <referee/feature_drift.hpp>
 
 #include <algorithm>
-#include <charconv>
-#include <cmath>
 #include <optional>
 #include <unordered_map>
 
@@ -39,18 +37,6 @@ const FeatureDrift* DriftResults::find(std::string_view name) const {
 
 namespace {
 
-// A cell's number, as the CSV reader would read it (surrounding blanks are formatting).
-std::optional<double> as_number(std::string_view text) {
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
-  if (text.empty()) return std::nullopt;
-  if (text.front() == '+') text.remove_prefix(1);
-  double v = 0.0;
-  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-  if (ec != std::errc() || end != text.data() + text.size() || !std::isfinite(v)) return std::nullopt;
-  return v;
-}
-
 // One sample of one feature: its text cells, as codes into a dictionary ("" = missing).
 struct TextSample {
   std::string_view origin;
@@ -69,7 +55,7 @@ Numbers numbers_of(const TextSample& s) {
   out.of_code.resize(s.dictionary->size());
   std::vector<bool> bad(s.dictionary->size(), false);
   for (std::size_t c = 0; c < s.dictionary->size(); ++c) {
-    out.of_code[c] = as_number((*s.dictionary)[c]);
+    out.of_code[c] = cell_number((*s.dictionary)[c]);
     bad[c] = !out.of_code[c] && !(*s.dictionary)[c].empty();
   }
   for (std::size_t r = 0; r < s.codes->size(); ++r)

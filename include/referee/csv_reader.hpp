@@ -7,8 +7,10 @@
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace referee {
@@ -47,5 +49,10 @@ struct CsvTable {
 //   eval.csv: row 17 (line 18), column "score_new": "abc" is not a number
 // A requested column that is not in the header gets a did-you-mean.
 CsvTable read_csv(const std::filesystem::path& path, std::span<const CsvColumnRequest> requests);
+
+// A text cell's number, read exactly as a numeric column reads it (blanks around it are
+// formatting, a leading '+' is allowed, underflow reads as 0); nullopt when the cell is
+// empty, not a number or not finite.
+std::optional<double> cell_number(std::string_view text);
 
 }  // namespace referee

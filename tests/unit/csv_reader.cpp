@@ -368,3 +368,19 @@ TEST_CASE("files that cannot be opened are I/O errors") {
     check_error<IoError>(file.path(), requests, {"cannot open: Permission denied"});
   }
 }
+
+TEST_CASE("a text cell's number is read as a numeric column reads it") {
+  // The drift check types text features with cell_number: a cell is numeric exactly when a
+  // numeric column would accept it, with the same value.
+  CHECK(cell_number(" 0.5\t") == 0.5);
+  CHECK(cell_number("+2") == 2.0);
+  CHECK(cell_number("1e-400") == 0.0);  // underflow reads as zero, as strtod rounds it
+  CHECK(cell_number("-1e-400") == 0.0);
+  CHECK(std::signbit(*cell_number("-1e-400")));
+  for (const char* text : {"", "  ", "abc", "1e400", "inf", "nan", "+-1", "0.5x", "++1"})
+    CHECK_MESSAGE(!cell_number(text), "\"" << text << "\" should not be a number");
+  TempCsv file("x\n 0.5\t\n+2\n1e-400\n");
+  const std::vector<CsvColumnRequest> requests{{"x"}};
+  const CsvTable t = read_csv(file.path(), requests);
+  CHECK(t.columns[0].numbers == std::vector<double>{*cell_number(" 0.5\t"), *cell_number("+2"), *cell_number("1e-400")});
+}
