@@ -466,8 +466,7 @@ Evaluation evaluate(const Table& table, const Policy& policy, const EvaluateOpti
       PartVerdict part;
       part.subject.point = feature->statistic(*rule.drift);
       part.subject.ci = Interval::undefined("drift statistics are judged on their value");
-      if (!part.subject.point.defined && !drift_statistic_needs(*rule.drift).empty() &&
-          (drift_statistic_needs(*rule.drift) == "numeric") != feature->numeric)
+      if (!drift_statistic_applies(*rule.drift, feature->numeric))
         throw DataError("rule \"" + rule.id + "\": \"" + std::string(drift_statistic_name(*rule.drift)) +
                         "\" needs a " + std::string(drift_statistic_needs(*rule.drift)) + " feature, but \"" +
                         rule.feature + "\" holds " + (feature->numeric ? "numbers" : "text") +

@@ -55,8 +55,8 @@ struct ForestRow {
   std::optional<double> estimate, lo, hi;
   std::optional<double> min, max;
   bool sign = false;
-  bool general = false;     // a drift statistic: its value spans many orders of magnitude
-  std::string verdict_note;  // " (warn)" for a rule that only warns
+  const Rule* rule_def = nullptr;  // how its figures are written
+  std::string verdict_note;        // " (warn)" for a rule that only warns
   std::size_t rule = 0;  // rows of one rule (it and its segments) share an axis
 };
 
@@ -66,7 +66,7 @@ std::vector<ForestRow> forest_rows(const Evaluation& ev) {
     const RuleResult& r = ev.rules[index];
     const auto add = [&](const std::string& label, const std::string& verdict, const Estimate& e) {
       ForestRow row{label, verdict, {}, {}, {}, r.rule.min, r.rule.max,
-                    !r.rule.drift && signed_subject(r.rule.subject), r.rule.drift.has_value(),
+                    !r.rule.drift && signed_subject(r.rule.subject), &r.rule,
                     r.rule.severity == Severity::warn ? " (warn)" : "", index};
       if (e.point.defined) row.estimate = e.point.value;
       if (e.ci.defined && r.rule.decide_on == DecideOn::interval) {
@@ -128,7 +128,7 @@ std::string forest_svg(const std::vector<ForestRow>& rows) {
         svg += "<line x1=\"" + number(x(*r.lo)) + "\" y1=\"" + number(y) + "\" x2=\"" + number(x(*r.hi)) +
                "\" y2=\"" + number(y) + "\" stroke=\"" + c + "\" stroke-width=\"3\"/>\n";
       svg += "<circle cx=\"" + number(x(*r.estimate)) + "\" cy=\"" + number(y) + "\" r=\"5\" fill=\"" + c + "\"/>\n";
-      const auto text = [&](double v) { return r.general ? general(v) : fixed(v, r.sign); };
+      const auto text = [&](double v) { return rule_figure(*r.rule_def, v, r.sign); };
       std::string figures = text(*r.estimate);
       if (r.lo && r.hi) figures += " [" + text(*r.lo) + ", " + text(*r.hi) + "]";
       svg += "<text x=\"" + number(kLabel + kPlot + 12) + "\" y=\"" + number(y + 4) + "\">" + escape(figures) +
@@ -153,10 +153,7 @@ std::string rules_table(const Evaluation& ev) {
            "</td><td>" + subject_text(r.rule) + "</td><td>" +
            (r.rule.drift ? "-" : escape(estimate_text(r.champion, false))) + "</td><td>" +
            (r.rule.drift ? "-" : escape(estimate_text(r.challenger, false))) + "</td><td>" +
-           (!r.subject.point.defined ? "undefined"
-            : r.rule.drift         ? general(r.subject.point.value)
-                                   : fixed(r.subject.point.value, sign)) +
-           "</td><td>" +
+           rule_point_text(r.rule, r.subject.point, sign) + "</td><td>" +
            escape(interval_text(r.subject, sign)) + "</td><td>" + escape(bound_text(r.rule)) + "</td><td>" +
            std::to_string(r.n) + "</td><td>" + escape(r.reason) + "</td></tr>\n";
   }

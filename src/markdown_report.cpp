@@ -38,10 +38,7 @@ std::string rules_section(const Evaluation& ev) {
     out += "| " + verdict_mark(verdict) + " " + verdict + (r.rule.severity == Severity::warn ? " (warn)" : "") +
            " | `" + cell(r.rule.id) + "` | " + std::string(r.rule.metric_name()) + " | " + cell(scope_text(r.rule)) +
            " | " + subject_text(r.rule) + " | " +
-           (!r.subject.point.defined ? "undefined"
-            : r.rule.drift         ? general(r.subject.point.value)
-                                   : fixed(r.subject.point.value, sign)) +
-           " | " +
+           rule_point_text(r.rule, r.subject.point, sign) + " | " +
            interval_text(r.subject, sign) + " | " + cell(bound_text(r.rule)) + " | " + cell(r.reason) + " |\n";
   }
   return out;

@@ -72,6 +72,15 @@ inline std::string general(double v) {
   return buffer;
 }
 
+// A rule's figure: a drift statistic in general format, anything else fixed, signed when
+// it is a difference.
+inline std::string rule_figure(const Rule& rule, double v, bool sign) {
+  return rule.drift ? general(v) : fixed(v, sign);
+}
+inline std::string rule_point_text(const Rule& rule, const MetricValue& point, bool sign) {
+  return point.defined ? rule_figure(rule, point.value, sign) : "undefined";
+}
+
 inline std::string subject_text(const Rule& rule) {
   return rule.drift ? "-" : std::string(subject_name(rule.subject));
 }
@@ -142,8 +151,7 @@ inline TextRows drift_rows(const Evaluation& ev) {
   TextRows rows{{"feature", "type", "psi", "ks", "ks p", "wasserstein", "js", "chi2 p"}};
   for (const FeatureDrift& f : ev.drift.features) {
     const auto cell = [&](DriftStatistic s) {
-      const std::string_view needs = drift_statistic_needs(s);
-      if (!needs.empty() && (needs == "numeric") != f.numeric) return std::string("-");
+      if (!drift_statistic_applies(s, f.numeric)) return std::string("-");
       const MetricValue v = f.statistic(s);
       return v.defined ? general(v.value) : std::string("undefined");
     };

@@ -181,8 +181,7 @@ ojson drift_json(const Evaluation& ev) {
     ojson undefined = ojson::object();
     for (std::size_t s = 0; s < kDriftStatisticCount; ++s) {
       const auto stat = static_cast<DriftStatistic>(s);
-      const std::string_view needs = drift_statistic_needs(stat);
-      if (!needs.empty() && (needs == "numeric") != f.numeric) continue;
+      if (!drift_statistic_applies(stat, f.numeric)) continue;
       j[std::string(drift_statistic_name(stat))] = statistic_json(f.statistic(stat), undefined, drift_statistic_name(stat));
     }
     if (f.numeric) {

@@ -112,21 +112,19 @@ std::string summary_text(const Evaluation& ev) {
   std::vector<std::vector<std::string>> rows{
       {"RULE", "METRIC", "SCOPE", "SUBJECT", "CHAMPION", "CHALLENGER", "ESTIMATE", "CI", "BOUND", "VERDICT"}};
   for (const RuleResult& r : ev.rules) {
-    const bool signed_subject = r.rule.subject == Subject::delta || r.rule.subject == Subject::relative_delta;
-    auto point = [&](const Estimate& e, bool sign) {
-      if (r.rule.drift) return std::string("-");
-      return e.point.defined ? fixed(e.point.value, sign) : std::string("undefined");
+    const bool sign = signed_subject(r.rule.subject);
+    // A drift rule has no per-model figures: it compares the data, not the models.
+    const auto model_point = [&](const Estimate& e) {
+      return r.rule.drift ? std::string("-") : rule_point_text(r.rule, e.point, false);
     };
     const std::string ci = r.subject.ci.defined
-                               ? std::string("[") + fixed(r.subject.ci.lo, signed_subject) + ", " +
-                                     fixed(r.subject.ci.hi, signed_subject) + "]"
+                               ? std::string("[") + fixed(r.subject.ci.lo, sign) + ", " + fixed(r.subject.ci.hi, sign) + "]"
                                : "-";
     std::string verdict(r.skipped ? "SKIPPED" : verdict_name(r.verdict));
     if (r.rule.severity == Severity::warn) verdict += " (warn)";
     rows.push_back({r.rule.id, std::string(r.rule.metric_name()), scope_text(r.rule),
-                    subject_text(r.rule), point(r.champion, false), point(r.challenger, false),
-                    r.rule.drift ? (r.subject.point.defined ? general(r.subject.point.value) : "undefined")
-                                 : point(r.subject, signed_subject),
+                    subject_text(r.rule), model_point(r.champion), model_point(r.challenger),
+                    rule_point_text(r.rule, r.subject.point, sign),
                     ci,
                     bound_text(r.rule), verdict});
   }

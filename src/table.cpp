@@ -130,20 +130,16 @@ void check_column(const Table& t, std::span<const double> values, const std::str
 }  // namespace
 
 std::string data_digest(const Table& t) {
-  const bool serving = std::any_of(t.latency.begin(), t.latency.end(), [](auto s) { return !s.empty(); }) ||
-                       std::any_of(t.cost.begin(), t.cost.end(), [](auto s) { return !s.empty(); }) ||
-                       std::any_of(t.error.begin(), t.error.end(), [](auto s) { return !s.empty(); });
-  if (t.source.hashed != "columns" || (!serving && t.drift.empty())) return t.source.sha256;
+  const auto serving = t.serving_columns();
+  const bool any_serving = std::any_of(serving.begin(), serving.end(), [](const auto& c) { return !c.values.empty(); });
+  if (t.source.hashed != "columns" || (!any_serving && t.drift.empty())) return t.source.sha256;
   Sha256 hash;
   hash.update(t.source.sha256.data(), t.source.sha256.size());
-  const ColumnNames& n = t.columns;
-  for (std::size_t m = 0; m < 2; ++m)
-    for (const auto& [span, name] : {std::pair{t.latency[m], &n.latency[m]}, std::pair{t.cost[m], &n.cost[m]},
-                                     std::pair{t.error[m], &n.error[m]}}) {
-      if (span.empty()) continue;
-      hash.update(name->data(), name->size() + 1);
-      for (double v : span) hash.update(&v, sizeof v);
-    }
+  for (const auto& [values, name] : serving) {
+    if (values.empty()) continue;
+    hash.update(name->data(), name->size() + 1);
+    for (double v : values) hash.update(&v, sizeof v);
+  }
   for (const TextColumn& f : t.drift) {
     hash.update(f.name.data(), f.name.size() + 1);
     for (std::uint32_t code : f.codes) hash.update(f.dictionary[code].data(), f.dictionary[code].size() + 1);
@@ -183,10 +179,8 @@ void validate_table(const Table& t, Task task) {
       throw DataError(t.source.origin + ": column \"" + name + "\" has " + std::to_string(size) +
                       " values for " + std::to_string(t.rows) + " rows");
   };
-  for (std::size_t m = 0; m < 2; ++m)
-    for (const auto& [span, name] : {std::pair{t.latency[m], &n.latency[m]}, std::pair{t.cost[m], &n.cost[m]},
-                                     std::pair{t.error[m], &n.error[m]}})
-      if (!span.empty()) check_length(span.size(), *name);
+  for (const auto& [values, name] : t.serving_columns())
+    if (!values.empty()) check_length(values.size(), *name);
   for (const TextColumn& f : t.drift) {
     check_length(f.codes.size(), f.name);
     for (std::size_t r = 0; r < f.codes.size(); ++r)

@@ -47,6 +47,12 @@ inline constexpr std::string_view drift_statistic_needs(DriftStatistic s) {
   }
 }
 
+// Whether a statistic is defined for a feature of the given type.
+inline constexpr bool drift_statistic_applies(DriftStatistic s, bool numeric) {
+  const std::string_view needs = drift_statistic_needs(s);
+  return needs.empty() || (needs == "numeric") == numeric;
+}
+
 // automatic: numeric when every non-missing value in both samples is a number.
 enum class FeatureType { automatic, numeric, categorical };
 std::string_view feature_type_name(FeatureType t);

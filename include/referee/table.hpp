@@ -84,6 +84,15 @@ class Table {
 
   // Serving figures per model, [champion, challenger]; empty spans = not given.
   std::array<std::span<const double>, 2> latency, cost, error;
+  struct ServingColumn {
+    std::span<const double> values;
+    const std::string* name;
+  };
+  // (latency, cost, error) x (champion, challenger), given or not, with their column names.
+  std::array<ServingColumn, 6> serving_columns() const {
+    return {{{latency[0], &columns.latency[0]}, {cost[0], &columns.cost[0]}, {error[0], &columns.error[0]},
+             {latency[1], &columns.latency[1]}, {cost[1], &columns.cost[1]}, {error[1], &columns.error[1]}}};
+  }
   // Drift features, as read; typed (numeric or categorical) by the drift check.
   std::vector<TextColumn> drift;
   const TextColumn* find_drift(std::string_view name) const;

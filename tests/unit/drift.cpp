@@ -2,12 +2,14 @@
 
 #include <cmath>
 #include <cstdint>
+#include <span>
 #include <string>
 #include <vector>
 
 #include <doctest/doctest.h>
 
 #include <referee/drift.hpp>
+#include <referee/table.hpp>
 
 #include "test_support.hpp"
 
@@ -25,22 +27,13 @@ void check_close(const referee::MetricValue& v, double expected, double rel, con
 
 std::vector<std::size_t> counts_of(const nlohmann::json& j) { return j.get<std::vector<std::size_t>>(); }
 
-// Codes into one dictionary for two samples of strings.
-struct Encoded {
-  std::vector<std::string> dictionary;
-  std::vector<std::uint32_t> reference, current;
-};
-Encoded encode(const std::vector<std::string>& reference, const std::vector<std::string>& current) {
-  Encoded e;
-  const auto code = [&](const std::string& s) {
-    for (std::uint32_t i = 0; i < e.dictionary.size(); ++i)
-      if (e.dictionary[i] == s) return i;
-    e.dictionary.push_back(s);
-    return static_cast<std::uint32_t>(e.dictionary.size() - 1);
-  };
-  for (const auto& s : reference) e.reference.push_back(code(s));
-  for (const auto& s : current) e.current.push_back(code(s));
-  return e;
+// What numeric and categorical drift share: the counts behind PSI and the JS distance.
+template <class Drift>
+void check_counts_psi_js(const Drift& d, const nlohmann::json& c, const std::string& name) {
+  CHECK(d.reference_counts == counts_of(c["reference_counts"]));
+  CHECK(d.current_counts == counts_of(c["current_counts"]));
+  check_close(d.psi, c["psi"], 1e-12, name + " psi");
+  check_close(d.js_distance, c["js_distance"], 1e-10, name + " js_distance");
 }
 
 }  // namespace
@@ -57,10 +50,7 @@ TEST_CASE("numeric drift matches numpy quantile bins, ks_2samp, wasserstein_dist
     CHECK(d.current_n == cur.size());
     // Bin edges are numpy.quantile's, bit for bit.
     CHECK(d.edges == c["edges"].get<std::vector<double>>());
-    CHECK(d.reference_counts == counts_of(c["reference_counts"]));
-    CHECK(d.current_counts == counts_of(c["current_counts"]));
-    check_close(d.psi, c["psi"], 1e-12, name + " psi");
-    check_close(d.js_distance, c["js_distance"], 1e-10, name + " js_distance");
+    check_counts_psi_js(d, c, name);
     check_close(d.ks_statistic, c["ks_statistic"], 1e-14, name + " ks_statistic");
     check_close(d.ks_pvalue, c["ks_pvalue"], 1e-9, name + " ks_pvalue");
     CHECK(d.ks_method == c["ks_method"].get<std::string>());
@@ -87,13 +77,15 @@ TEST_CASE("categorical drift matches chi2_contingency(correction=False) and jens
   for (const auto& c : fixture["categorical"]) {
     const std::string name = c["name"];
     CAPTURE(name);
-    const auto e = encode(c["reference"].get<std::vector<std::string>>(), c["current"].get<std::vector<std::string>>());
-    const auto d = referee::categorical_drift(e.reference, e.current, e.dictionary);
+    // Both samples in one dictionary, as the drift check hands them over.
+    auto cells = c["reference"].get<std::vector<std::string>>();
+    const std::size_t n_reference = cells.size();
+    for (const auto& s : c["current"]) cells.push_back(s.get<std::string>());
+    const referee::EncodedText e = referee::encode_text(cells);
+    const std::span<const std::uint32_t> codes(e.codes);
+    const auto d = referee::categorical_drift(codes.first(n_reference), codes.subspan(n_reference), e.dictionary);
     CHECK(d.categories == c["categories"].get<std::vector<std::string>>());
-    CHECK(d.reference_counts == counts_of(c["reference_counts"]));
-    CHECK(d.current_counts == counts_of(c["current_counts"]));
-    check_close(d.psi, c["psi"], 1e-12, name + " psi");
-    check_close(d.js_distance, c["js_distance"], 1e-10, name + " js_distance");
+    check_counts_psi_js(d, c, name);
     check_close(d.chi2_statistic, c["chi2_statistic"], 1e-12, name + " chi2_statistic");
     check_close(d.chi2_pvalue, c["chi2_pvalue"], 1e-9, name + " chi2_pvalue");
     CHECK(d.chi2_dof == c["chi2_dof"].get<std::size_t>());
