@@ -14,7 +14,7 @@
 
 #include <benchmark/benchmark.h>
 
-#include <referee/replicate_engine.hpp>
+#include "accumulate/replicate_engine.hpp"
 
 namespace {
 

@@ -14,7 +14,7 @@
 #include <random>
 #include <string>
 
-#include <referee/budget.hpp>
+#include "budget/budget.hpp"
 
 namespace {
 

@@ -13,30 +13,10 @@
 
 #include <nlohmann/json.hpp>
 
-#include <referee/budget.hpp>
-#include <referee/drift_settings.hpp>
-#include <referee/fairness.hpp>
-#include <referee/interval.hpp>
-#include <referee/metric.hpp>
-#include <referee/multiple_testing.hpp>
-#include <referee/replicate_engine.hpp>
 #include <referee/table.hpp>
+#include <referee/vocabulary.hpp>
 
 namespace referee {
-
-enum class Subject { champion, challenger, delta, relative_delta };
-enum class DecideOn { interval, point };
-enum class Severity { block, warn };
-enum class OnInconclusive { fail, warn, pass };
-enum class OnInsufficient { inconclusive, skip };
-enum class ScopeKind { overall, segment, each_segment, worst_segment };
-
-std::string_view subject_name(Subject s);
-std::string_view interval_name(IntervalMethod m);
-std::string_view scheme_name(ResamplingScheme s);
-std::string_view on_inconclusive_name(OnInconclusive o);
-std::string_view on_insufficient_name(OnInsufficient o);
-std::string_view scope_kind_name(ScopeKind k);
 
 struct BootstrapSettings {
   std::size_t resamples = 2000;
@@ -93,6 +73,35 @@ struct FairnessSettings {
   std::vector<std::pair<std::string, std::string>> reference;  // attribute -> facet a
 
   const std::string* reference_of(std::string_view attribute) const;
+};
+
+// A model's price when cost is not measured per row: either per 1000 predictions, or an
+// hourly instance price at a sustained throughput.
+struct ModelPrice {
+  std::optional<double> per_1k, per_hour, throughput_per_s;
+  double cost_per_1k() const { return per_1k ? *per_1k : *per_hour / (*throughput_per_s * 3600.0) * 1000.0; }
+};
+
+// The policy's drift block: a reference sample (the data the model was validated on),
+// the features to compare with the evaluation data, and the statistics rules may judge.
+struct DriftFeature {
+  std::string name;
+  FeatureType type = FeatureType::automatic;
+  bool prediction = false;  // a model's score column (predictions: true)
+};
+
+struct DriftSettings {
+  bool enabled = false;
+  std::string reference;              // the reference CSV, as written in the policy
+  std::vector<DriftFeature> features;  // features first, then the score columns
+  bool predictions = false;
+  std::size_t bins = 10;              // PSI bins for numeric features
+
+  const DriftFeature* find(std::string_view name) const {
+    for (const auto& f : features)
+      if (f.name == name) return &f;
+    return nullptr;
+  }
 };
 
 struct Policy {

@@ -13,8 +13,7 @@
 #include <string_view>
 #include <vector>
 
-#include <referee/metric.hpp>
-#include <referee/resample_weights.hpp>
+#include <referee/vocabulary.hpp>
 
 namespace referee {
 
@@ -76,7 +75,6 @@ class Table {
   std::vector<std::uint32_t> unit_index;
   std::size_t unit_count = 0;
 
-  RowUnits units() const { return {unit_key, unit_index, unit_count}; }
   bool clustered() const { return !unit_key.empty(); }
 
   std::vector<CategoricalColumn> categorical;
@@ -149,6 +147,19 @@ Table borrowed_table(std::span<const double> label, std::span<const double> cham
 
 // Reads and validates a CSV evaluation table.
 Table read_table_csv(const std::filesystem::path& path, const ColumnNames& columns, Task task);
+
+// Latency measured apart from the evaluation table (a load test): two independent samples.
+struct LatencySamples {
+  std::array<std::vector<double>, 2> ms;  // [champion, challenger]
+  std::string origin;                     // file path, or "memory"
+  std::string sha256;                     // of the file's bytes (empty for memory)
+};
+
+// Reads a CSV with the columns model (champion | challenger) and latency_ms.
+LatencySamples read_latency_csv(const std::filesystem::path& path);
+// Checks every latency is finite and >= 0 and both models have samples; messages name the
+// origin, model and 1-based position.
+void validate_latency_samples(const LatencySamples& samples);
 
 std::uint64_t hash_key(std::string_view text);
 

@@ -14,13 +14,13 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
-#include <referee/binary_accumulator.hpp>
+#include "accumulate/binary_accumulator.hpp"
 #include <referee/error.hpp>
 #include <referee/evaluate.hpp>
-#include <referee/regression_accumulator.hpp>
-#include <referee/html_report.hpp>
-#include <referee/markdown_report.hpp>
-#include <referee/report.hpp>
+#include "accumulate/regression_accumulator.hpp"
+#include <referee/render.hpp>
+#include <referee/render.hpp>
+#include <referee/render.hpp>
 #include <referee/version.h>
 
 namespace py = pybind11;

@@ -18,15 +18,15 @@
 
 #include <unistd.h>
 
-#include <referee/did_you_mean.hpp>
+#include "common/did_you_mean.hpp"
 #include <referee/error.hpp>
-#include <referee/atomic_file.hpp>
+#include "io/atomic_file.hpp"
 #include <referee/evaluate.hpp>
-#include <referee/html_report.hpp>
-#include <referee/markdown_report.hpp>
-#include <referee/policy_test.hpp>
-#include <referee/report.hpp>
-#include <referee/summary.hpp>
+#include <referee/render.hpp>
+#include <referee/render.hpp>
+#include "cases/policy_cases.hpp"
+#include <referee/render.hpp>
+#include <referee/render.hpp>
 #include <referee/version.h>
 
 #include <nlohmann/json.hpp>

@@ -11,9 +11,9 @@
 #include <string>
 #include <vector>
 
-#include <referee/budget.hpp>
+#include "budget/budget.hpp"
 #include <referee/error.hpp>
-#include <referee/quantile_interval.hpp>
+#include "estimate/quantile_interval.hpp"
 #include <referee/table.hpp>
 
 #include "test_support.hpp"
@@ -247,7 +247,7 @@ TEST_CASE("budgets do not depend on the thread count or on the row order") {
     for (std::size_t subject = 0; subject < 4; ++subject) {
       const Estimate& a = one.figures[i].subjects[subject];
       const Estimate& b = back.figures[i].subjects[subject];
-      CAPTURE(budget_metric_name(one.figures[i].metric));
+      CAPTURE(name_of(one.figures[i].metric));
       CHECK(a.point.value == b.point.value);
       CHECK(a.ci.lo == b.ci.lo);
       CHECK(a.ci.hi == b.ci.hi);

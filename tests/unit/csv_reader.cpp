@@ -13,9 +13,9 @@
 
 #include <unistd.h>
 
-#include <referee/csv_reader.hpp>
+#include "io/csv_reader.hpp"
 #include <referee/error.hpp>
-#include <referee/sha256.hpp>
+#include "io/sha256.hpp"
 
 #include "test_support.hpp"
 

@@ -2,7 +2,7 @@
 
 #include <vector>
 
-#include <referee/decision.hpp>
+#include "decide/decision.hpp"
 
 using namespace referee;
 

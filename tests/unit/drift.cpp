@@ -8,7 +8,7 @@
 
 #include <doctest/doctest.h>
 
-#include <referee/drift.hpp>
+#include "drift/drift.hpp"
 #include <referee/table.hpp>
 
 #include "test_support.hpp"

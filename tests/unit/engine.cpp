@@ -13,7 +13,7 @@
 #include <boost/math/distributions/normal.hpp>
 
 #include <referee/evaluate.hpp>
-#include <referee/report.hpp>
+#include <referee/render.hpp>
 
 using namespace referee;
 
@@ -55,7 +55,7 @@ Policy policy_for(IntervalMethod interval, std::size_t resamples, std::uint64_t 
     "columns": {"label": "y", "champion": "a", "challenger": "b")") +
                            (clustered ? R"(, "weight": "w", "cluster": "c")" : "") + R"(},
     "bootstrap": {"resamples": )" + std::to_string(resamples) +
-                           R"(, "interval": ")" + std::string(interval_name(interval)) +
+                           R"(, "interval": ")" + std::string(name_of(interval)) +
                            R"(", "seed": )" + std::to_string(seed) + R"(},
     "rules": [{"id": "auc", "metric": "roc_auc", "subject": "delta", "min": 0}]})";
   return parse_policy_text(text);
@@ -125,7 +125,7 @@ TEST_CASE("CI coverage on simulated data with known AUC is near the nominal 95%"
   const double auc_b = cdf(standard_normal, sep_b / std::sqrt(2.0));
   const std::size_t repetitions = 150;
   for (const auto method : {IntervalMethod::percentile, IntervalMethod::bca}) {
-    CAPTURE(interval_name(method));
+    CAPTURE(name_of(method));
     std::size_t covered_model = 0, covered_delta = 0;
     for (std::size_t rep = 0; rep < repetitions; ++rep) {
       const Sample s = simulate(300, sep_a, sep_b, 1000 + rep);
@@ -138,7 +138,7 @@ TEST_CASE("CI coverage on simulated data with known AUC is near the nominal 95%"
     }
     const double model_rate = static_cast<double>(covered_model) / repetitions;
     const double delta_rate = static_cast<double>(covered_delta) / repetitions;
-    MESSAGE(interval_name(method) << " coverage: champion AUC " << model_rate << ", delta " << delta_rate);
+    MESSAGE(name_of(method) << " coverage: champion AUC " << model_rate << ", delta " << delta_rate);
     // 150 repetitions: the binomial SE at 0.95 is 0.018, so these bounds sit about
     // 3.5 SE from nominal; the seeds are fixed, so the test is deterministic.
     CHECK(model_rate >= 0.88);

@@ -8,7 +8,7 @@
 #include <vector>
 
 #include <referee/evaluate.hpp>
-#include <referee/fairness.hpp>
+#include "estimate/fairness.hpp"
 
 #include "test_support.hpp"
 
@@ -61,14 +61,14 @@ TEST_CASE("group rates and disparities equal fairlearn's, between groups and to 
         CHECK(g.rows == want["n"].get<std::size_t>());
         for (std::size_t q = 0; q < kGroupRateCount; ++q)
           for (std::size_t model = 0; model < 2; ++model) {
-            INFO(g.value << " " << kGroupRateNames[q]);
+            INFO(g.value << " " << EnumNames<GroupRate>::names[q]);
             REQUIRE(g.rates[model][q].point.defined);
             CHECK(g.rates[model][q].point.value ==
-                  doctest::Approx(want[std::string(kGroupRateNames[q])].get<double>()).epsilon(1e-12));
+                  doctest::Approx(want[std::string(EnumNames<GroupRate>::names[q])].get<double>()).epsilon(1e-12));
           }
       }
       for (std::size_t d = 0; d < kGroupDisparityCount; ++d) {
-        const std::string name(kDisparityNames[d]);
+        const std::string name(EnumNames<Disparity>::names[d]);
         INFO(name);
         const double want = name == "disparate_impact" ? c["disparate_impact"].get<double>() : c[method][name].get<double>();
         for (std::size_t model = 0; model < 2; ++model) {
@@ -166,7 +166,7 @@ TEST_CASE("Clarify metrics on the hand-computed fixture, both facet conventions,
       const ConfusionCells a = cells("a"), d = cells("d");
       for (const auto& [name, want] : comparison["expected"].items()) {
         INFO(c["name"].get<std::string>() << " d=" << comparison["facet_d"].get<std::string>() << " " << name);
-        const auto metric = disparity_from_name(name == "DCA" ? "DCAcc" : name);
+        const auto metric = enum_from_name<Disparity>(name == "DCA" ? "DCAcc" : name);
         REQUIRE(metric);
         const MetricValue got = clarify_metric(*metric, a, d);
         if (want.is_null()) {

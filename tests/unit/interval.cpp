@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <vector>
 
-#include <referee/interval.hpp>
+#include "estimate/interval.hpp"
 
 #include "test_support.hpp"
 

@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include <referee/kolmogorov_distribution.hpp>
+#include "drift/kolmogorov_distribution.hpp"
 
 #include "test_support.hpp"
 

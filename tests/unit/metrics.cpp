@@ -7,8 +7,8 @@
 #include <string>
 #include <vector>
 
-#include <referee/binary_accumulator.hpp>
-#include <referee/regression_accumulator.hpp>
+#include "accumulate/binary_accumulator.hpp"
+#include "accumulate/regression_accumulator.hpp"
 
 #include "test_support.hpp"
 

@@ -9,7 +9,7 @@
 #include <stdexcept>
 #include <vector>
 
-#include <referee/multiple_testing.hpp>
+#include "estimate/multiple_testing.hpp"
 
 #include "test_support.hpp"
 
@@ -125,7 +125,7 @@ TEST_CASE("rejecting by adjusted p-value is the sequential Holm and Bonferroni p
     for (double alpha : {0.01, 0.05, 0.1, 0.5})
       for (Correction c : all_corrections) {
         CAPTURE(alpha);
-        CAPTURE(correction_name(c));
+        CAPTURE(name_of(c));
         CHECK(rejected(p, alpha, c) == sequential_rejections(p, alpha, c));
       }
 }
@@ -133,7 +133,7 @@ TEST_CASE("rejecting by adjusted p-value is the sequential Holm and Bonferroni p
 TEST_CASE("with one hypothesis every correction is no correction") {
   const std::vector<double> p{0.03};
   for (Correction c : all_corrections) {
-    CAPTURE(correction_name(c));
+    CAPTURE(name_of(c));
     CHECK(adjusted_p_values(p, c) == p);
     CHECK(rejected(p, 0.05, c) == std::vector<bool>{true});
     CHECK(rejected(p, 0.01, c) == std::vector<bool>{false});
@@ -184,7 +184,7 @@ TEST_CASE("permuting the p-values permutes the Holm and Bonferroni results, ties
 TEST_CASE("a NaN or out-of-range p-value throws std::invalid_argument under every correction") {
   const double nan = std::numeric_limits<double>::quiet_NaN();
   for (Correction c : all_corrections) {
-    CAPTURE(correction_name(c));
+    CAPTURE(name_of(c));
     CHECK_THROWS_AS(adjusted_p_values(std::vector<double>{0.01, nan}, c), std::invalid_argument);
     CHECK_THROWS_AS(rejected(std::vector<double>{nan}, 0.05, c), std::invalid_argument);
     CHECK_THROWS_AS(adjusted_p_values(std::vector<double>{-0.1}, c), std::invalid_argument);
@@ -215,11 +215,11 @@ TEST_CASE("per_test_level is alpha, alpha / K, or Holm's alpha / (K - rank)") {
 }
 
 TEST_CASE("correction names round-trip and unknown names are rejected") {
-  for (Correction c : all_corrections) CHECK(correction_from_name(correction_name(c)) == c);
-  CHECK(correction_name(Correction::none) == "none");
-  CHECK(correction_name(Correction::bonferroni) == "bonferroni");
-  CHECK(correction_name(Correction::holm) == "holm");
-  CHECK_FALSE(correction_from_name("Holm").has_value());
-  CHECK_FALSE(correction_from_name("sidak").has_value());
-  CHECK_FALSE(correction_from_name("").has_value());
+  for (Correction c : all_corrections) CHECK(enum_from_name<Correction>(name_of(c)) == c);
+  CHECK(name_of(Correction::none) == "none");
+  CHECK(name_of(Correction::bonferroni) == "bonferroni");
+  CHECK(name_of(Correction::holm) == "holm");
+  CHECK_FALSE(enum_from_name<Correction>("Holm").has_value());
+  CHECK_FALSE(enum_from_name<Correction>("sidak").has_value());
+  CHECK_FALSE(enum_from_name<Correction>("").has_value());
 }

@@ -1,6 +1,6 @@
 #include <doctest/doctest.h>
 
-#include <referee/philox.hpp>
+#include "resample/philox.hpp"
 
 using referee::philox4x32_10;
 

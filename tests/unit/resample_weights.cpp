@@ -6,7 +6,7 @@
 #include <boost/math/distributions/chi_squared.hpp>
 #include <boost/math/distributions/poisson.hpp>
 
-#include <referee/resample_weights.hpp>
+#include "resample/resample_weights.hpp"
 
 using namespace referee;
 

@@ -10,7 +10,7 @@
 #include <vector>
 
 #include <referee/evaluate.hpp>
-#include <referee/report.hpp>
+#include <referee/render.hpp>
 
 #include "test_support.hpp"
 
@@ -192,7 +192,8 @@ TEST_CASE("a one-class segment, a one-row segment: undefined with reasons, insuf
   CHECK(ev.rules[0].parts.size() == 3);
   CHECK(ev.rules[0].parts[1].insufficient);
   // skip: nothing left to judge, so the rule is skipped, not passed silently.
-  CHECK(ev.rules[1].skipped);
+  CHECK(ev.rules[1].verdict == Verdict::skipped);
+  CHECK(verdict_passes(ev.rules[1].verdict));
   CHECK(ev.rules[1].reason.find("skipped") != std::string::npos);
   // A value absent from the data is insufficient (0 rows), inconclusive by default.
   CHECK(ev.rules[2].verdict == Verdict::inconclusive);

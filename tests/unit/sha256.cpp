@@ -7,7 +7,7 @@
 #include <string_view>
 #include <utility>
 
-#include <referee/sha256.hpp>
+#include "io/sha256.hpp"
 
 using referee::Sha256;
 using referee::sha256_hex;

@@ -1,0 +1,41 @@
+#include "accumulate/accumulator_dispatch.hpp"
+
+namespace referee {
+
+// GCC's function multi-versioning: target_clones emits both bodies and an ifunc resolver
+// that picks one when the library loads. `flatten` inlines the whole pass (the template
+// and its lane loops) into each clone, so the loops are compiled for the clone's target.
+// "avx2" does not enable FMA: no multiply-add is fused, and the bits match the baseline.
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && defined(__linux__)
+#define REFEREE_PASS __attribute__((target_clones("avx2", "default"), flatten))
+#else
+#define REFEREE_PASS
+#endif
+
+// One clone pair per weight source; the bodies are the header templates.
+#define REFEREE_DEFINE_PASSES(Weights)                                                                   \
+  REFEREE_PASS BinarySums binary_pass(const BinaryColumns& c, const RankedModel& ranked,                 \
+                                      const Weights& weights, std::span<const GroupingSpec> groupings,   \
+                                      GroupedBinarySums* grouped) {                                      \
+    return accumulate_binary(c, ranked, weights, groupings, grouped);                                    \
+  }                                                                                                      \
+  REFEREE_PASS RegressionSums regression_pass(const RegressionColumns& c, const RegressionPlan& plan,    \
+                                              const Weights& weights,                                    \
+                                              std::span<const std::span<const std::uint32_t>> group_of_row, \
+                                              std::vector<std::vector<RegressionSums>>* grouped) {       \
+    return accumulate_regression(c, plan, weights, group_of_row, grouped);                               \
+  }
+
+REFEREE_DEFINE_PASSES(PoissonWeights)
+REFEREE_DEFINE_PASSES(MultinomialWeights)
+REFEREE_DEFINE_PASSES(JackknifeWeights)
+
+bool accumulators_use_avx2() {
+#if defined(__x86_64__) && defined(__GNUC__)
+  return __builtin_cpu_supports("avx2");
+#else
+  return false;
+#endif
+}
+
+}  // namespace referee

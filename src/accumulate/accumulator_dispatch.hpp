@@ -1,0 +1,38 @@
+#pragma once
+// The accumulator passes, compiled twice and chosen at run time: once for the x86-64
+// baseline (SSE2) and once for AVX2. The lane loops are independent per lane and the AVX2
+// clone is built without FMA, so both give the same bits; only the speed differs.
+// The point estimate (one lane) calls the templates directly.
+
+#include <span>
+#include <vector>
+
+#include "accumulate/binary_accumulator.hpp"
+#include "accumulate/regression_accumulator.hpp"
+#include "resample/resample_weights.hpp"
+
+namespace referee {
+
+BinarySums binary_pass(const BinaryColumns& c, const RankedModel& ranked, const PoissonWeights& weights,
+                       std::span<const GroupingSpec> groupings, GroupedBinarySums* grouped);
+BinarySums binary_pass(const BinaryColumns& c, const RankedModel& ranked, const MultinomialWeights& weights,
+                       std::span<const GroupingSpec> groupings, GroupedBinarySums* grouped);
+BinarySums binary_pass(const BinaryColumns& c, const RankedModel& ranked, const JackknifeWeights& weights,
+                       std::span<const GroupingSpec> groupings, GroupedBinarySums* grouped);
+
+RegressionSums regression_pass(const RegressionColumns& c, const RegressionPlan& plan, const PoissonWeights& weights,
+                               std::span<const std::span<const std::uint32_t>> group_of_row,
+                               std::vector<std::vector<RegressionSums>>* grouped);
+RegressionSums regression_pass(const RegressionColumns& c, const RegressionPlan& plan,
+                               const MultinomialWeights& weights,
+                               std::span<const std::span<const std::uint32_t>> group_of_row,
+                               std::vector<std::vector<RegressionSums>>* grouped);
+RegressionSums regression_pass(const RegressionColumns& c, const RegressionPlan& plan,
+                               const JackknifeWeights& weights,
+                               std::span<const std::span<const std::uint32_t>> group_of_row,
+                               std::vector<std::vector<RegressionSums>>* grouped);
+
+// Whether the passes run their AVX2 clone on this machine (for the benchmark's record).
+bool accumulators_use_avx2();
+
+}  // namespace referee

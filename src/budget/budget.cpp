@@ -1,0 +1,444 @@
+#include "budget/budget.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <numeric>
+
+#include <Eigen/Core>
+
+#include "resample/block_scheduler.hpp"
+#include "io/csv_reader.hpp"
+#include <referee/error.hpp>
+#include "estimate/quantile_interval.hpp"
+
+namespace referee {
+
+const BudgetFigure* BudgetResults::find(BudgetMetric m) const {
+  for (const BudgetFigure& f : figures)
+    if (f.metric == m) return &f;
+  return nullptr;
+}
+
+namespace {
+
+constexpr std::array<std::string_view, 2> kModelNames{"champion", "challenger"};
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+std::string number_text(double v) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%.17g", v);
+  return buffer;
+}
+
+}  // namespace
+
+LatencySamples read_latency_csv(const std::filesystem::path& path) {
+  const std::array<CsvColumnRequest, 2> requests{{{"model", CsvColumnKind::text}, {"latency_ms"}}};
+  CsvTable csv = read_csv(path, requests);
+  LatencySamples samples;
+  samples.origin = path.string();
+  samples.sha256 = csv.sha256;
+  const CsvColumn& model = csv.columns[0];
+  const std::vector<double>& ms = csv.columns[1].numbers;
+  std::vector<int> which(model.dictionary.size(), -1);
+  for (std::size_t c = 0; c < model.dictionary.size(); ++c)
+    for (std::size_t m = 0; m < 2; ++m)
+      if (model.dictionary[c] == kModelNames[m]) which[c] = static_cast<int>(m);
+  for (std::size_t row = 0; row < csv.rows; ++row) {
+    const int m = which[model.codes[row]];
+    const std::string place = samples.origin + ": row " + std::to_string(row + 1);
+    if (m < 0)
+      throw DataError(place + ", column \"model\": \"" + model.dictionary[model.codes[row]] +
+                      "\" is not a model; expected \"champion\" or \"challenger\"");
+    if (ms[row] < 0.0)
+      throw DataError(place + ", column \"latency_ms\": " + number_text(ms[row]) + " is negative");
+    samples.ms[static_cast<std::size_t>(m)].push_back(ms[row]);
+  }
+  validate_latency_samples(samples);
+  return samples;
+}
+
+void validate_latency_samples(const LatencySamples& samples) {
+  for (std::size_t m = 0; m < 2; ++m) {
+    const auto& v = samples.ms[m];
+    if (v.empty())
+      throw DataError(samples.origin + ": no latency samples for the " + std::string(kModelNames[m]) +
+                      " (column \"model\" = \"" + std::string(kModelNames[m]) + "\")");
+    for (std::size_t i = 0; i < v.size(); ++i)
+      if (!std::isfinite(v[i]) || v[i] < 0.0)
+        throw DataError(samples.origin + ": the " + std::string(kModelNames[m]) + "'s latency sample " +
+                        std::to_string(i + 1) + " is " + number_text(v[i]) +
+                        (std::isfinite(v[i]) ? ", which is negative" : ", which is not a finite number") +
+                        "; latencies are milliseconds >= 0");
+  }
+}
+
+namespace {
+
+// Quantities per model, one result column each: latency mean, the five percentiles,
+// cost per 1000 and error rate, in BudgetMetric order.
+constexpr std::size_t kQuantities = kBudgetMetricCount;
+std::size_t column_of(std::size_t model, std::size_t q) { return model * kQuantities + q; }
+
+// The rows a block visits in one pass, and the value each row contributes.
+struct RowSequence {
+  std::span<const std::uint32_t> order;  // empty: rows 0..n-1 in order
+  std::size_t n = 0;
+  std::size_t row(std::size_t i) const { return order.empty() ? i : order[i]; }
+};
+
+using LaneSums = std::array<double, kLanes>;
+
+// Every kChunk rows of a pass, each lane's cumulative weight is kept: [chunk][lane]. With
+// these a percentile is found by a binary search and a rescan of the few chunks where the
+// lanes' targets lie, so a pass over the rows is needed only once per order.
+constexpr std::size_t kChunk = 64;
+using Checkpoints = std::vector<std::uint32_t>;
+
+std::size_t chunk_count(std::size_t n) { return (n + kChunk - 1) / kChunk; }
+
+// The first chunk whose cumulative weight (in lane l) exceeds t: the chunk holding the
+// resample's t-th order statistic (0-based).
+std::size_t chunk_of(const Checkpoints& cp, std::size_t chunks, std::size_t lane, double t) {
+  std::size_t lo = 0, hi = chunks - 1;
+  while (lo < hi) {
+    const std::size_t mid = lo + (hi - lo) / 2;
+    if (static_cast<double>(cp[mid * kLanes + lane]) > t) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
+}
+
+// Type-7 percentiles of each lane's resample, from the checkpoints of a pass over the
+// values in ascending order. A lane's resample is the multiset in which a row appears w
+// times, so its sorted positions are runs of the cumulative weight: the row whose run
+// covers position t is the resample's t-th order statistic. The positions wanted are
+// floor(h) and floor(h) + 1, h = (W - 1) p, with W the lane's total weight.
+template <class Weights>
+void lane_percentiles(const Weights& weights, const RowSequence& rows, std::span<const double> value,
+                      const Checkpoints& cp, const LaneSums& total, std::size_t used,
+                      std::array<LaneSums, kLatencyQuantileCount>& out) {
+  const std::size_t chunks = chunk_count(rows.n);
+  LaneWeights w;
+  for (std::size_t k = 0; k < kLatencyQuantileCount; ++k) {
+    std::array<std::array<double, 2>, kLanes> target{}, found{};
+    std::array<unsigned, kLanes> missing{};
+    std::size_t first_chunk = chunks, last_chunk = 0;
+    for (std::size_t l = 0; l < kLanes; ++l) {
+      out[k][l] = kNaN;
+      if (l >= used || total[l] <= 0.0) continue;
+      const double h = (total[l] - 1.0) * kLatencyProbabilities[k];
+      target[l] = {std::floor(h), std::min(std::floor(h) + 1.0, total[l] - 1.0)};
+      missing[l] = 2;
+      first_chunk = std::min(first_chunk, chunk_of(cp, chunks, l, target[l][0]));
+      last_chunk = std::max(last_chunk, chunk_of(cp, chunks, l, target[l][1]));
+    }
+    if (first_chunk == chunks) continue;
+    LaneSums cumulative{};
+    if (first_chunk > 0)
+      for (std::size_t l = 0; l < kLanes; ++l) cumulative[l] = cp[(first_chunk - 1) * kLanes + l];
+    const std::size_t end = std::min(rows.n, (last_chunk + 1) * kChunk);
+    for (std::size_t i = first_chunk * kChunk; i < end; ++i) {
+      const std::size_t r = rows.row(i);
+      weights.fill(r, w);
+      for (std::size_t l = 0; l < kLanes; ++l) {
+        cumulative[l] += w[l];
+        for (std::size_t j = 2 - missing[l]; missing[l] > 0 && cumulative[l] > target[l][j]; ++j) {
+          found[l][j] = value[r];
+          --missing[l];
+        }
+      }
+    }
+    for (std::size_t l = 0; l < kLanes; ++l) {
+      if (l >= used || total[l] <= 0.0) continue;
+      // numpy's interpolation, as in quantile_type7.
+      const double h = (total[l] - 1.0) * kLatencyProbabilities[k];
+      const double t = h - std::floor(h);
+      const double a = found[l][0], b = found[l][1], step = b - a;
+      out[k][l] = t >= 0.5 ? b - step * (1.0 - t) : a + step * t;
+    }
+  }
+}
+
+// What one bootstrap needs: the rows, the order their sums are taken in, and each
+// latency column's ascending order.
+struct ResamplePlan {
+  std::size_t rows = 0;
+  RowUnits units;
+  RowSequence sum_order;
+  int sum_order_latency = -1;  // the model whose latency sum_order ascends, if any
+  std::array<std::span<const double>, 2> latency;  // present models only
+  std::array<RowSequence, 2> latency_order;
+  // Columns averaged per row: (model, quantity, values, scale).
+  struct Mean {
+    std::size_t model, quantity;
+    std::span<const double> values;
+    double scale;
+  };
+  std::vector<Mean> means;
+};
+
+// One pass in `rows` order; keeps each lane's cumulative weight every kChunk rows, and
+// calls visit(row, weights) for anything else to accumulate.
+template <class Weights, class Visit>
+void pass(const Weights& weights, const RowSequence& rows, Checkpoints* cp, Visit&& visit) {
+  if (cp) cp->assign(chunk_count(rows.n) * kLanes, 0u);
+  LaneSums cumulative{};
+  LaneWeights w;
+  for (std::size_t i = 0; i < rows.n; ++i) {
+    const std::size_t r = rows.row(i);
+    weights.fill(r, w);
+    for (std::size_t l = 0; l < kLanes; ++l) cumulative[l] += w[l];
+    visit(r, w);
+    if (cp && (i % kChunk == kChunk - 1 || i + 1 == rows.n))
+      for (std::size_t l = 0; l < kLanes; ++l)
+        (*cp)[(i / kChunk) * kLanes + l] = static_cast<std::uint32_t>(cumulative[l]);
+  }
+}
+
+template <class Weights>
+void resample_block(const ResamplePlan& plan, const Weights& weights, std::size_t used, std::size_t first,
+                    Eigen::ArrayXXd& out) {
+  LaneSums total{};
+  std::vector<LaneSums> sums(plan.means.size(), LaneSums{});
+  std::array<Checkpoints, 2> cp;
+  Checkpoints* first_cp = plan.sum_order_latency >= 0 ? &cp[static_cast<std::size_t>(plan.sum_order_latency)] : nullptr;
+  pass(weights, plan.sum_order, first_cp, [&](std::size_t r, const LaneWeights& w) {
+    for (std::size_t l = 0; l < kLanes; ++l) total[l] += w[l];
+    for (std::size_t c = 0; c < plan.means.size(); ++c) {
+      const double x = plan.means[c].values[r];
+      for (std::size_t l = 0; l < kLanes; ++l) sums[c][l] += w[l] * x;
+    }
+  });
+  const auto put = [&](std::size_t lane, std::size_t column, double v) {
+    out(static_cast<Eigen::Index>(first + lane), static_cast<Eigen::Index>(column)) = v;
+  };
+  for (std::size_t c = 0; c < plan.means.size(); ++c)
+    for (std::size_t l = 0; l < used; ++l)
+      put(l, column_of(plan.means[c].model, plan.means[c].quantity),
+          total[l] > 0.0 ? plan.means[c].scale * sums[c][l] / total[l] : kNaN);
+  for (std::size_t m = 0; m < 2; ++m) {
+    if (plan.latency[m].empty()) continue;
+    if (static_cast<int>(m) != plan.sum_order_latency)
+      pass(weights, plan.latency_order[m], &cp[m], [](std::size_t, const LaneWeights&) {});
+    std::array<LaneSums, kLatencyQuantileCount> q;
+    lane_percentiles(weights, plan.latency_order[m], plan.latency[m], cp[m], total, used, q);
+    for (std::size_t k = 0; k < kLatencyQuantileCount; ++k)
+      for (std::size_t l = 0; l < used; ++l) put(l, column_of(m, 1 + k), q[k][l]);
+  }
+}
+
+// B resamples of a plan into rows of `out` (NaN where undefined); blocks over threads.
+void run_bootstrap(const ResamplePlan& plan, const BudgetBootstrap& settings, std::uint64_t seed,
+                   Eigen::ArrayXXd& out) {
+  const std::size_t blocks = (settings.resamples + kLanes - 1) / kLanes;
+  run_tasks(
+      blocks, settings.threads,
+      [&](std::size_t b) {
+        const std::size_t first = b * kLanes;
+        const std::size_t used = std::min(kLanes, settings.resamples - first);
+        if (settings.scheme == ResamplingScheme::poisson)
+          resample_block(plan, PoissonWeights(seed, first, plan.units), used, first, out);
+        else
+          resample_block(plan, MultinomialWeights(seed, first, used, plan.units), used, first, out);
+      },
+      settings.cancel);
+}
+
+// An independent sample's seed: each model's resamples must not share random numbers.
+std::uint64_t sample_seed(std::uint64_t seed, std::size_t model) {
+  return seed ^ (0x9E3779B97F4A7C15ull * (model + 1));
+}
+
+struct PointValues {
+  std::array<std::array<MetricValue, kQuantities>, 2> value;
+  std::array<std::array<std::size_t, kQuantities>, 2> n{};
+};
+
+}  // namespace
+
+BudgetResults estimate_budgets(const BudgetInputs& in, const BudgetBootstrap& settings) {
+  BudgetResults results;
+  std::array<std::array<BudgetSource, kQuantities>, 2> source{};
+  const bool samples = in.latency_samples != nullptr;
+  for (std::size_t m = 0; m < 2; ++m) {
+    for (std::size_t q = 0; q <= 5; ++q)
+      source[m][q] = samples ? BudgetSource::samples : in.latency[m].empty() ? BudgetSource::none : BudgetSource::columns;
+    source[m][6] = in.price[m] ? BudgetSource::pricing : in.cost[m].empty() ? BudgetSource::none : BudgetSource::columns;
+    source[m][7] = in.error[m].empty() ? BudgetSource::none : BudgetSource::columns;
+  }
+  bool any = false;
+  for (const auto& s : source)
+    for (BudgetSource x : s) any |= x != BudgetSource::none;
+  if (!any) return results;
+
+  const std::size_t B = settings.resamples;
+  // Replicates per (model, quantity); a priced cost is the same in every replicate.
+  Eigen::ArrayXXd replicates = Eigen::ArrayXXd::Constant(static_cast<Eigen::Index>(B),
+                                                          static_cast<Eigen::Index>(2 * kQuantities), kNaN);
+  PointValues point;
+  for (auto& model : point.value) model.fill(MetricValue::undefined("not measured"));
+
+  // The evaluation table's rows: one paired bootstrap for every per-row column.
+  ResamplePlan table;
+  table.rows = in.rows;
+  table.units = in.units;
+  // Every order below is fixed by the data (values, then unit key, then the row's other
+  // values), never by the row order, so that sums round the same however the file was
+  // sorted. Rows equal in all of these are interchangeable.
+  const auto row_values = [&](std::uint32_t r) {
+    std::array<double, 7> v{};
+    v[0] = static_cast<double>(in.units.key_of(r));
+    for (std::size_t m = 0; m < 2; ++m) {
+      v[1 + m] = in.latency[m].empty() ? 0.0 : in.latency[m][r];
+      v[3 + m] = in.cost[m].empty() ? 0.0 : in.cost[m][r];
+      v[5 + m] = in.error[m].empty() ? 0.0 : in.error[m][r];
+    }
+    return v;
+  };
+  const auto order_by = [&](std::span<const double> first) {
+    std::vector<std::uint32_t> order(in.rows);
+    std::iota(order.begin(), order.end(), 0u);
+    if (first.empty() && in.units.key.empty()) return order;  // unclustered: the row is the key
+    std::sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
+      if (!first.empty() && first[a] != first[b]) return first[a] < first[b];
+      if (in.units.key_of(a) != in.units.key_of(b)) return in.units.key_of(a) < in.units.key_of(b);
+      return row_values(a) < row_values(b);
+    });
+    return order;
+  };
+  std::array<std::vector<std::uint32_t>, 2> table_latency_order;
+  for (std::size_t m = 0; m < 2; ++m)
+    if (source[m][0] == BudgetSource::columns) {
+      table_latency_order[m] = order_by(in.latency[m]);
+      table.latency_order[m] = {table_latency_order[m], in.rows};
+      if (table.sum_order_latency < 0) table.sum_order_latency = static_cast<int>(m);
+    }
+  std::vector<std::uint32_t> canonical;
+  if (table.sum_order_latency >= 0) {
+    table.sum_order = table.latency_order[static_cast<std::size_t>(table.sum_order_latency)];
+  } else if (in.units.key.empty()) {
+    table.sum_order = {{}, in.rows};
+  } else {
+    canonical = order_by({});
+    table.sum_order = {canonical, in.rows};
+  }
+  const auto add_mean = [&](ResamplePlan& plan, std::size_t m, std::size_t q, std::span<const double> values,
+                            double scale, RowSequence order) {
+    plan.means.push_back({m, q, values, scale});
+    double sum = 0.0;
+    for (std::size_t i = 0; i < order.n; ++i) sum += values[order.row(i)];
+    point.value[m][q] = order.n ? MetricValue::of(scale * sum / static_cast<double>(order.n))
+                                : MetricValue::undefined("no predictions");
+    point.n[m][q] = order.n;
+  };
+  std::array<std::vector<double>, 2> sorted_latency;
+  for (std::size_t m = 0; m < 2; ++m) {
+    if (source[m][6] == BudgetSource::columns) add_mean(table, m, 6, in.cost[m], 1000.0, table.sum_order);
+    if (source[m][7] == BudgetSource::columns) add_mean(table, m, 7, in.error[m], 1.0, table.sum_order);
+    if (source[m][0] == BudgetSource::columns) {
+      add_mean(table, m, 0, in.latency[m], 1.0, table.sum_order);
+      table.latency[m] = in.latency[m];
+      sorted_latency[m].reserve(in.rows);
+      for (std::uint32_t r : table_latency_order[m]) sorted_latency[m].push_back(in.latency[m][r]);
+    }
+  }
+  if (!table.means.empty()) run_bootstrap(table, settings, settings.seed, replicates);
+
+  // Separate latency samples: each model is its own sample, resampled independently. A
+  // sample is sorted once; its sorted position is the unit key, so equal values (which
+  // are interchangeable) are all that the input order could change.
+  if (samples) {
+    for (std::size_t m = 0; m < 2; ++m) {
+      sorted_latency[m] = in.latency_samples->ms[m];
+      std::sort(sorted_latency[m].begin(), sorted_latency[m].end());
+      ResamplePlan plan;
+      plan.rows = sorted_latency[m].size();
+      plan.units = {{}, {}, plan.rows};
+      plan.sum_order = {{}, plan.rows};
+      plan.sum_order_latency = static_cast<int>(m);
+      plan.latency[m] = sorted_latency[m];
+      plan.latency_order[m] = {{}, plan.rows};
+      add_mean(plan, m, 0, sorted_latency[m], 1.0, plan.sum_order);
+      run_bootstrap(plan, settings, sample_seed(settings.seed, m), replicates);
+    }
+  }
+  for (std::size_t m = 0; m < 2; ++m) {
+    if (sorted_latency[m].empty()) continue;
+    for (std::size_t k = 0; k < kLatencyQuantileCount; ++k) {
+      point.value[m][1 + k] = MetricValue::of(quantile_type7(sorted_latency[m], kLatencyProbabilities[k]));
+      point.n[m][1 + k] = sorted_latency[m].size();
+    }
+  }
+  for (std::size_t m = 0; m < 2; ++m)
+    if (in.price[m]) {
+      const double v = in.price[m]->cost_per_1k();
+      point.value[m][6] = MetricValue::of(v);
+      replicates.col(static_cast<Eigen::Index>(column_of(m, 6))).setConstant(v);
+    }
+
+  const auto column = [&](std::size_t m, std::size_t q) {
+    const auto c = replicates.col(static_cast<Eigen::Index>(column_of(m, q)));
+    return std::vector<double>(c.begin(), c.end());
+  };
+  for (std::size_t q = 0; q < kQuantities; ++q) {
+    if (source[0][q] == BudgetSource::none && source[1][q] == BudgetSource::none) continue;
+    BudgetFigure f;
+    f.metric = static_cast<BudgetMetric>(q);
+    f.paired = !(samples && is_latency(f.metric));
+    for (std::size_t m = 0; m < 2; ++m) {
+      f.source[m] = source[m][q];
+      f.n[m] = point.n[m][q];
+      if (f.source[m] == BudgetSource::none) {
+        f.subjects[m].point = MetricValue::undefined("not measured for this model");
+        f.subjects[m].ci = Interval::undefined("not measured for this model");
+        continue;
+      }
+      f.subjects[m] = estimate_from_replicates(point.value[m][q], column(m, q), {}, IntervalMethod::percentile,
+                                               settings.confidence);
+      f.interval_kind[m] = "percentile bootstrap";
+      if (f.source[m] == BudgetSource::pricing) {
+        // A list price has no sampling error.
+        f.subjects[m].ci = Interval::of(point.value[m][q].value, point.value[m][q].value);
+        f.subjects[m].standard_error = 0.0;
+        f.interval_kind[m] = "exact (price)";
+      } else if (q >= 1 && q <= kLatencyQuantileCount) {
+        const QuantileInterval qi =
+            order_statistic_interval(sorted_latency[m], kLatencyProbabilities[q - 1], settings.confidence);
+        f.subjects[m].ci = qi.ci;
+        f.interval_kind[m] = "order statistic";
+      } else if (f.metric == BudgetMetric::error_rate) {
+        double failures = 0.0;
+        for (double e : in.error[m]) failures += e;
+        f.subjects[m].ci = wilson_interval(static_cast<std::size_t>(failures), in.error[m].size(), settings.confidence);
+        f.interval_kind[m] = "wilson";
+      }
+    }
+    for (std::size_t s = 2; s < 4; ++s) {
+      const bool relative = s == 3;
+      if (f.source[0] == BudgetSource::none || f.source[1] == BudgetSource::none) {
+        const std::string why = "needs both models' " + std::string(name_of(f.metric));
+        f.subjects[s].point = MetricValue::undefined("needs both models' figures");
+        f.subjects[s].ci = Interval::undefined(why);
+        continue;
+      }
+      f.subjects[s] = estimate_from_replicates(difference_value(point.value[0][q], point.value[1][q], relative),
+                                               difference_replicates(column(0, q), column(1, q), relative), {},
+                                               IntervalMethod::percentile, settings.confidence);
+      f.interval_kind[s] = f.source[0] == BudgetSource::pricing && f.source[1] == BudgetSource::pricing
+                               ? "exact (price)"
+                           : f.paired ? "paired percentile bootstrap"
+                                      : "independent percentile bootstrap";
+    }
+    results.figures.push_back(std::move(f));
+  }
+  results.resamples = B;
+  results.replicates.resize(B * 2 * kQuantities);
+  for (std::size_t b = 0; b < B; ++b)
+    for (std::size_t c = 0; c < 2 * kQuantities; ++c)
+      results.replicates[b * 2 * kQuantities + c] = replicates(static_cast<Eigen::Index>(b), static_cast<Eigen::Index>(c));
+  return results;
+}
+
+}  // namespace referee

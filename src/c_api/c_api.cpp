@@ -1,0 +1,568 @@
+// The C API over referee::evaluate. Each entry point runs inside guarded(), the one place
+// where C++ exceptions become a status and a thread-local message.
+
+#include <referee/referee.h>
+
+#include <array>
+#include <atomic>
+#include <charconv>
+#include <cmath>
+#include <cstring>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <new>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "common/did_you_mean.hpp"
+#include <referee/error.hpp>
+#include <referee/evaluate.hpp>
+#include <referee/render.hpp>
+
+static_assert(static_cast<int>(referee::Verdict::inconclusive) == REFEREE_INCONCLUSIVE &&
+                  static_cast<int>(referee::Verdict::fail) == REFEREE_FAIL,
+              "referee_verdict mirrors referee::Verdict");
+
+struct referee_policy {
+  referee::Policy policy;
+};
+
+struct referee_table {
+  enum class Kind { numeric, strings, dictionary };
+  struct Column {
+    std::string name;
+    Kind kind = Kind::numeric;
+    const void* data = nullptr;  // numeric
+    referee_type type = REFEREE_F64;
+    const char* bytes = nullptr;  // strings
+    const int64_t* offsets = nullptr;
+    const int32_t* codes = nullptr;  // dictionary
+    std::vector<std::string> dictionary;
+  };
+  std::size_t rows = 0;
+  std::vector<Column> columns;
+  std::optional<referee::Table> csv;  // set by referee_table_read_csv, which owns its data
+};
+
+struct referee_options {
+  unsigned threads = 0;
+  std::optional<std::uint64_t> seed;
+  void (*progress)(double, void*) = nullptr;
+  void* progress_user = nullptr;
+  std::atomic<bool> cancel{false};
+  std::optional<referee::LatencySamples> latency;          // a load test's samples
+  std::optional<std::filesystem::path> drift_reference;  // overrides $.drift.reference
+};
+
+struct referee_report {
+  referee::Evaluation evaluation;
+  std::string json;
+};
+
+namespace {
+
+std::string& last_error() {
+  thread_local std::string message;
+  return message;
+}
+
+template <class F>
+referee_status guarded(F&& body) noexcept {
+  try {
+    body();
+    last_error().clear();
+    return REFEREE_OK;
+  } catch (const referee::Error& e) {
+    last_error() = e.what();
+    switch (e.kind()) {
+      case referee::ErrorKind::usage:
+        return REFEREE_INVALID_ARGUMENT;
+      case referee::ErrorKind::policy:
+        return REFEREE_POLICY_ERROR;
+      case referee::ErrorKind::data:
+        return REFEREE_DATA_ERROR;
+      case referee::ErrorKind::io:
+        return REFEREE_IO_ERROR;
+      case referee::ErrorKind::cancelled:
+        return REFEREE_CANCELLED;
+      case referee::ErrorKind::internal:
+        return REFEREE_INTERNAL;
+    }
+    return REFEREE_INTERNAL;
+  } catch (const std::bad_alloc&) {
+    last_error() = "out of memory";
+    return REFEREE_INTERNAL;
+  } catch (const std::exception& e) {
+    last_error() = std::string("internal error: ") + e.what();
+    return REFEREE_INTERNAL;
+  } catch (...) {
+    last_error() = "internal error: unknown exception";
+    return REFEREE_INTERNAL;
+  }
+}
+
+// A C caller may pass any integer where an enum is declared; reading such a value as a
+// C++ enum is undefined behaviour, so the enums that cross the boundary are read as bytes.
+template <class Enum>
+int raw_value(const Enum& value) noexcept {
+  static_assert(sizeof(Enum) == sizeof(int), "C enums are int-sized");
+  int raw;
+  std::memcpy(&raw, &value, sizeof raw);
+  return raw;
+}
+
+template <class T>
+void require(const T* pointer, const char* what) {
+  if (!pointer) throw referee::UsageError(std::string(what) + " is NULL");
+}
+
+referee_table::Column& new_column(referee_table* table, const char* name, std::size_t length) {
+  require(table, "table");
+  require(name, "name");
+  if (table->csv) throw referee::UsageError("a table read from CSV cannot take more columns");
+  if (length != table->rows)
+    throw referee::UsageError("column \"" + std::string(name) + "\" has " + std::to_string(length) +
+                              " values, the table has " + std::to_string(table->rows) + " rows");
+  for (const auto& c : table->columns)
+    if (c.name == name) throw referee::UsageError("column \"" + std::string(name) + "\" is added twice");
+  table->columns.emplace_back();
+  table->columns.back().name = name;
+  return table->columns.back();
+}
+
+// The columns of one evaluation: views of the caller's f64 buffers, or converted copies.
+class ColumnResolver {
+ public:
+  explicit ColumnResolver(const referee_table& table) : table_(table) {}
+
+  const referee_table::Column& find(const std::string& name) const {
+    std::vector<std::string> names;
+    for (const auto& c : table_.columns) {
+      if (c.name == name) return c;
+      names.push_back(c.name);
+    }
+    throw referee::DataError("memory: no column \"" + name + "\" in the table" +
+                             referee::did_you_mean(name, names));
+  }
+
+  std::span<const double> numeric(const std::string& name) {
+    if (name.empty()) return {};
+    const auto& c = find(name);
+    if (c.kind != referee_table::Kind::numeric)
+      throw referee::DataError("memory: column \"" + name + "\" holds strings, a number is needed");
+    const std::size_t n = table_.rows;
+    if (c.type == REFEREE_F64) return {static_cast<const double*>(c.data), n};
+    std::vector<double>& out = converted_.emplace_back(n);
+    for (std::size_t r = 0; r < n; ++r) out[r] = value(c, r);
+    return out;
+  }
+
+  // Dictionary-encodes a text-valued column (the cluster key, a segment, a sensitive
+  // attribute), whatever its kind; `role` names it in messages.
+  void dictionary_encode(const std::string& name, const char* role, std::vector<std::uint32_t>& codes,
+                         std::vector<std::string>& dictionary) const {
+    if (name.empty()) return;
+    const auto& c = find(name);
+    if (c.kind == referee_table::Kind::dictionary) {
+      dictionary = c.dictionary;
+      codes.resize(table_.rows);
+      for (std::size_t r = 0; r < table_.rows; ++r) codes[r] = dictionary_code(c, r);
+      return;
+    }
+    encode_rows(c, role, false, codes, dictionary);
+  }
+
+  // A drift feature as the text a CSV cell would hold, dictionary-encoded in first-seen
+  // order: as above, and a float is its shortest round-trip text, NaN a missing ("") cell.
+  referee::TextColumn text(const std::string& name) const {
+    referee::TextColumn out;
+    out.name = name;
+    encode_rows(find(name), "drift feature", true, out.codes, out.dictionary);
+    return out;
+  }
+
+ private:
+  void encode_rows(const referee_table::Column& c, const char* role, bool floats, std::vector<std::uint32_t>& codes,
+                   std::vector<std::string>& dictionary) const {
+    const std::size_t n = table_.rows;
+    codes.resize(n);
+    std::unordered_map<std::string, std::uint32_t> seen;
+    for (std::size_t r = 0; r < n; ++r) {
+      std::string text = cell_text(c, r, role, floats);
+      const auto [it, inserted] = seen.emplace(text, static_cast<std::uint32_t>(dictionary.size()));
+      if (inserted) dictionary.push_back(std::move(text));
+      codes[r] = it->second;
+    }
+  }
+
+  static std::uint32_t dictionary_code(const referee_table::Column& c, std::size_t r) {
+    if (c.codes[r] < 0 || static_cast<std::size_t>(c.codes[r]) >= c.dictionary.size())
+      throw referee::DataError("memory: row " + std::to_string(r + 1) + ", column \"" + c.name + "\": code " +
+                               std::to_string(c.codes[r]) + " is outside the dictionary");
+    return static_cast<std::uint32_t>(c.codes[r]);
+  }
+
+  std::string cell_text(const referee_table::Column& c, std::size_t r, const char* role, bool floats) const {
+    switch (c.kind) {
+      case referee_table::Kind::strings:
+        return std::string(c.bytes + c.offsets[r], static_cast<std::size_t>(c.offsets[r + 1] - c.offsets[r]));
+      case referee_table::Kind::dictionary:
+        return c.dictionary[dictionary_code(c, r)];
+      case referee_table::Kind::numeric:
+        break;
+    }
+    if (floats && c.type == REFEREE_F64) return float_text(static_cast<const double*>(c.data)[r]);
+    if (floats && c.type == REFEREE_F32) return float_text(static_cast<const float*>(c.data)[r]);
+    return integer_text(c, r, role);
+  }
+
+  // The shortest text that reads back as the same value (an f32 as the same float).
+  template <class Float>
+  static std::string float_text(Float v) {
+    if (std::isnan(v)) return "";
+    char buffer[64];
+    const auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, v);
+    return std::string(buffer, end);
+  }
+
+  static double value(const referee_table::Column& c, std::size_t r) {
+    switch (c.type) {
+      case REFEREE_F64:
+        return static_cast<const double*>(c.data)[r];
+      case REFEREE_F32:
+        return static_cast<const float*>(c.data)[r];
+      case REFEREE_I64:
+        return static_cast<double>(static_cast<const int64_t*>(c.data)[r]);
+      case REFEREE_I32:
+        return static_cast<const int32_t*>(c.data)[r];
+      case REFEREE_U8:
+        return static_cast<const uint8_t*>(c.data)[r];
+    }
+    return 0.0;
+  }
+
+  // The decimal text of an integer column's value, read as an integer: an int64 key above
+  // 2^53 would lose its last digits on a trip through double.
+  static std::string integer_text(const referee_table::Column& c, std::size_t r, const char* role) {
+    switch (c.type) {
+      case REFEREE_I64:
+        return std::to_string(static_cast<const int64_t*>(c.data)[r]);
+      case REFEREE_I32:
+        return std::to_string(static_cast<const int32_t*>(c.data)[r]);
+      case REFEREE_U8:
+        return std::to_string(static_cast<const uint8_t*>(c.data)[r]);
+      default:
+        throw referee::DataError("memory: " + std::string(role) + " column \"" + c.name +
+                                 "\" must hold strings or integers");
+    }
+  }
+
+  const referee_table& table_;
+  std::vector<std::vector<double>> converted_;
+};
+
+referee::Evaluation evaluate_columns(const referee_table& t, const referee::Policy& policy,
+                                     const referee::EvaluateOptions& options) {
+  ColumnResolver columns(t);
+  const referee::ColumnNames& names = policy.columns;
+  const auto label = columns.numeric(names.label);
+  const auto champion = columns.numeric(names.champion);
+  const auto challenger = columns.numeric(names.challenger);
+  const auto weight = columns.numeric(names.weight);
+  std::vector<std::uint32_t> codes;
+  std::vector<std::string> dictionary;
+  columns.dictionary_encode(names.cluster, "cluster", codes, dictionary);
+  referee::Table table = referee::borrowed_table(label, champion, challenger, weight, codes, dictionary, names);
+  for (const std::string& name : names.categorical) {
+    std::vector<std::uint32_t> group_codes;
+    std::vector<std::string> values;
+    columns.dictionary_encode(name, "segment or sensitive", group_codes, values);
+    referee::add_categorical(table, name, group_codes, values);
+  }
+  const std::array<const referee::ModelColumnNames*, 3> serving{&names.latency, &names.cost, &names.error};
+  const std::array<std::array<std::span<const double>, 2>*, 3> spans{&table.latency, &table.cost, &table.error};
+  for (std::size_t k = 0; k < serving.size(); ++k)
+    for (std::size_t m = 0; m < 2; ++m) (*spans[k])[m] = columns.numeric((*serving[k])[m]);
+  for (const std::string& name : names.drift) table.drift.push_back(columns.text(name));
+  referee::validate_table(table, policy.task);
+  return referee::evaluate(table, policy, options);
+}
+
+}  // namespace
+
+extern "C" {
+
+const char* referee_version(void) { return REFEREE_VERSION_STRING; }
+unsigned referee_version_number(void) { return REFEREE_VERSION_NUMBER; }
+
+const char* referee_status_name(referee_status status) {
+  switch (raw_value(status)) {
+    case REFEREE_OK:
+      return "REFEREE_OK";
+    case REFEREE_INVALID_ARGUMENT:
+      return "REFEREE_INVALID_ARGUMENT";
+    case REFEREE_POLICY_ERROR:
+      return "REFEREE_POLICY_ERROR";
+    case REFEREE_DATA_ERROR:
+      return "REFEREE_DATA_ERROR";
+    case REFEREE_IO_ERROR:
+      return "REFEREE_IO_ERROR";
+    case REFEREE_CANCELLED:
+      return "REFEREE_CANCELLED";
+    case REFEREE_INTERNAL:
+      return "REFEREE_INTERNAL";
+  }
+  return "REFEREE_UNKNOWN_STATUS";
+}
+
+const char* referee_verdict_name(referee_verdict verdict) {
+  switch (raw_value(verdict)) {
+    case REFEREE_PASS:
+      return "PASS";
+    case REFEREE_WARN:
+      return "WARN";
+    case REFEREE_FAIL:
+      return "FAIL";
+    case REFEREE_INCONCLUSIVE:
+      return "INCONCLUSIVE";
+  }
+  return "UNKNOWN";
+}
+
+const char* referee_last_error(void) { return last_error().c_str(); }
+
+referee_status referee_policy_create(const char* json, size_t length, referee_policy** out) {
+  return guarded([&] {
+    require(out, "out");
+    *out = nullptr;
+    require(json, "json");
+    *out = new referee_policy{referee::parse_policy_text(std::string_view(json, length), "policy")};
+  });
+}
+
+referee_status referee_policy_load(const char* path, referee_policy** out) {
+  return guarded([&] {
+    require(out, "out");
+    *out = nullptr;
+    require(path, "path");
+    *out = new referee_policy{referee::load_policy(path)};
+  });
+}
+
+void referee_policy_free(referee_policy* policy) { delete policy; }
+
+referee_status referee_table_create(size_t rows, referee_table** out) {
+  return guarded([&] {
+    require(out, "out");
+    *out = nullptr;
+    auto table = std::make_unique<referee_table>();
+    table->rows = rows;
+    *out = table.release();
+  });
+}
+
+referee_status referee_table_add_numeric(referee_table* table, const char* name, const void* data,
+                                         size_t length, referee_type type) {
+  return guarded([&] {
+    require(data, "data");
+    const int type_value = raw_value(type);
+    if (type_value < REFEREE_F64 || type_value > REFEREE_U8)
+      throw referee::UsageError("unknown referee_type " + std::to_string(type_value));
+    auto& c = new_column(table, name, length);
+    c.data = data;
+    c.type = type;
+  });
+}
+
+referee_status referee_table_add_strings(referee_table* table, const char* name, const char* bytes,
+                                         const int64_t* offsets, size_t length) {
+  return guarded([&] {
+    require(bytes, "bytes");
+    require(offsets, "offsets");
+    for (size_t i = 0; i < length; ++i)
+      if (offsets[i] < 0 || offsets[i + 1] < offsets[i])
+        throw referee::UsageError("offsets of column \"" + std::string(name ? name : "") +
+                                  "\" must start at 0 or more and never decrease");
+    auto& c = new_column(table, name, length);
+    c.kind = referee_table::Kind::strings;
+    c.bytes = bytes;
+    c.offsets = offsets;
+  });
+}
+
+referee_status referee_table_add_dictionary(referee_table* table, const char* name, const int32_t* codes,
+                                            size_t length, const char* const* dictionary,
+                                            size_t dictionary_size) {
+  return guarded([&] {
+    require(codes, "codes");
+    require(dictionary, "dictionary");
+    std::vector<std::string> words;
+    for (size_t i = 0; i < dictionary_size; ++i) {
+      require(dictionary[i], "a dictionary entry");
+      words.emplace_back(dictionary[i]);
+    }
+    auto& c = new_column(table, name, length);
+    c.kind = referee_table::Kind::dictionary;
+    c.codes = codes;
+    c.dictionary = std::move(words);
+  });
+}
+
+referee_status referee_table_read_csv(const char* path, const referee_policy* policy, referee_table** out) {
+  return guarded([&] {
+    require(out, "out");
+    *out = nullptr;
+    require(path, "path");
+    require(policy, "policy");
+    auto table = std::make_unique<referee_table>();
+    table->csv = referee::read_table_csv(path, policy->policy.columns, policy->policy.task);
+    table->rows = table->csv->rows;
+    *out = table.release();
+  });
+}
+
+void referee_table_free(referee_table* table) { delete table; }
+
+referee_status referee_options_create(referee_options** out) {
+  return guarded([&] {
+    require(out, "out");
+    *out = nullptr;
+    *out = new referee_options;
+  });
+}
+
+referee_status referee_options_set_threads(referee_options* options, unsigned threads) {
+  return guarded([&] {
+    require(options, "options");
+    options->threads = threads;
+  });
+}
+
+referee_status referee_options_set_seed(referee_options* options, uint64_t seed) {
+  return guarded([&] {
+    require(options, "options");
+    options->seed = seed;
+  });
+}
+
+referee_status referee_options_set_progress(referee_options* options, void (*callback)(double, void*),
+                                            void* user) {
+  return guarded([&] {
+    require(options, "options");
+    options->progress = callback;
+    options->progress_user = user;
+  });
+}
+
+referee_status referee_options_cancel(referee_options* options) {
+  return guarded([&] {
+    require(options, "options");
+    options->cancel.store(true);
+  });
+}
+
+referee_status referee_options_set_latency_file(referee_options* options, const char* path) {
+  return guarded([&] {
+    require(options, "options");
+    if (path)
+      options->latency = referee::read_latency_csv(path);
+    else
+      options->latency.reset();
+  });
+}
+
+referee_status referee_options_set_latency_samples(referee_options* options, const double* champion,
+                                                   size_t champion_count, const double* challenger,
+                                                   size_t challenger_count) {
+  return guarded([&] {
+    require(options, "options");
+    if (champion_count > 0) require(champion, "champion");
+    if (challenger_count > 0) require(challenger, "challenger");
+    referee::LatencySamples samples;
+    if (champion_count > 0) samples.ms[0].assign(champion, champion + champion_count);
+    if (challenger_count > 0) samples.ms[1].assign(challenger, challenger + challenger_count);
+    samples.origin = "memory";
+    referee::validate_latency_samples(samples);
+    options->latency = std::move(samples);
+  });
+}
+
+referee_status referee_options_set_drift_reference(referee_options* options, const char* path) {
+  return guarded([&] {
+    require(options, "options");
+    if (path)
+      options->drift_reference = std::filesystem::path(path);
+    else
+      options->drift_reference.reset();
+  });
+}
+
+void referee_options_free(referee_options* options) { delete options; }
+
+referee_status referee_evaluate(const referee_table* table, const referee_policy* policy,
+                                const referee_options* options, referee_report** out) {
+  return guarded([&] {
+    require(out, "out");
+    *out = nullptr;
+    require(table, "table");
+    require(policy, "policy");
+    referee::EvaluateOptions eo;
+    if (options) {
+      eo.threads = options->threads;
+      eo.seed = options->seed;
+      eo.cancel = &options->cancel;
+      if (options->progress)
+        eo.progress = [callback = options->progress, user = options->progress_user](double f) {
+          callback(f, user);
+        };
+      if (options->latency) eo.latency_samples = &*options->latency;
+      eo.drift_reference = options->drift_reference;
+      if (options->cancel.load()) throw referee::CancelledError();
+    }
+    auto report = std::make_unique<referee_report>();
+    report->evaluation = table->csv ? referee::evaluate(*table->csv, policy->policy, eo)
+                                    : evaluate_columns(*table, policy->policy, eo);
+    report->json = referee::report_text(report->evaluation);
+    *out = report.release();
+  });
+}
+
+referee_status referee_report_json(const referee_report* report, const char** json, size_t* length) {
+  return guarded([&] {
+    require(report, "report");
+    require(json, "json");
+    *json = report->json.c_str();
+    if (length) *length = report->json.size();
+  });
+}
+
+referee_status referee_report_verdict(const referee_report* report, referee_verdict* out) {
+  return guarded([&] {
+    require(report, "report");
+    require(out, "out");
+    *out = static_cast<referee_verdict>(report->evaluation.verdict);
+  });
+}
+
+referee_status referee_report_passed(const referee_report* report, int* out) {
+  return guarded([&] {
+    require(report, "report");
+    require(out, "out");
+    *out = report->evaluation.passed ? 1 : 0;
+  });
+}
+
+referee_status referee_report_write(const referee_report* report, const char* path) {
+  return guarded([&] {
+    require(report, "report");
+    require(path, "path");
+    referee::write_report(report->evaluation, path);
+  });
+}
+
+void referee_report_free(referee_report* report) { delete report; }
+
+}  // extern "C"

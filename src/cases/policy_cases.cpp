@@ -1,0 +1,183 @@
+#include "cases/policy_cases.hpp"
+
+#include <algorithm>
+#include <array>
+
+#include "decide/decision.hpp"
+#include "common/did_you_mean.hpp"
+#include <referee/error.hpp>
+#include <referee/evaluate.hpp>
+
+namespace referee {
+
+namespace {
+
+using json = nlohmann::json;
+
+[[noreturn]] void fail(std::string_view origin, const std::string& path, const std::string& what) {
+  throw PolicyError(std::string(origin) + ": " + path + " " + what);
+}
+
+Verdict verdict_from(std::string_view origin, const std::string& path, const json& v) {
+  constexpr std::array<std::string_view, 4> names{"PASS", "WARN", "FAIL", "INCONCLUSIVE"};
+  if (v.is_string())
+    for (std::size_t i = 0; i < names.size(); ++i)
+      if (v.get<std::string>() == names[i]) return static_cast<Verdict>(i);
+  fail(origin, path, "must be one of PASS, WARN, FAIL, INCONCLUSIVE");
+}
+
+std::vector<double> numbers(std::string_view origin, const std::string& path, const json& v) {
+  if (!v.is_array()) fail(origin, path, "must be an array");
+  std::vector<double> out;
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    if (!v[i].is_number()) fail(origin, path + "[" + std::to_string(i) + "]", "must be a number");
+    out.push_back(v[i].get<double>());
+  }
+  return out;
+}
+
+std::vector<std::string> texts(std::string_view origin, const std::string& path, const json& v) {
+  if (!v.is_array()) fail(origin, path, "must be an array");
+  std::vector<std::string> out;
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    if (v[i].is_string()) out.push_back(v[i].get<std::string>());
+    else if (v[i].is_number_integer()) out.push_back(v[i].dump());
+    else fail(origin, path + "[" + std::to_string(i) + "]", "must be a string or an integer");
+  }
+  return out;
+}
+
+// An inline table: {"column": [values...]}, the policy's columns read by name.
+Table inline_table(const Policy& policy, const json& data, std::string_view origin, const std::string& path) {
+  if (!data.is_object()) fail(origin, path, "must be an object of columns");
+  const ColumnNames& c = policy.columns;
+  const auto column = [&](const std::string& name) -> const json& {
+    const auto it = data.find(name);
+    if (it == data.end()) {
+      std::vector<std::string> present;
+      for (const auto& [key, value] : data.items()) present.push_back(key);
+      fail(origin, path, "has no column \"" + name + "\"" + did_you_mean(name, present));
+    }
+    return *it;
+  };
+  std::vector<double> weight;
+  if (!c.weight.empty()) weight = numbers(origin, path + "." + c.weight, column(c.weight));
+  std::vector<std::string> cluster;
+  if (!c.cluster.empty()) cluster = texts(origin, path + "." + c.cluster, column(c.cluster));
+  Table table = owned_table(numbers(origin, path + "." + c.label, column(c.label)),
+                            numbers(origin, path + "." + c.champion, column(c.champion)),
+                            numbers(origin, path + "." + c.challenger, column(c.challenger)), weight, cluster, c);
+  table.source.origin = std::string(origin) + " " + path;
+  for (const std::string& name : c.categorical) {
+    const EncodedText encoded = encode_text(texts(origin, path + "." + name, column(name)));
+    add_categorical(table, name, encoded.codes, encoded.dictionary);
+  }
+  validate_table(table, policy.task);
+  return table;
+}
+
+// Summary figures: {"rule-id": {"estimate": x, "ci": [lo, hi]}}, decided by the rule logic.
+std::vector<std::pair<Verdict, std::string>> decide_figures(const Policy& policy, const json& figures,
+                                                            std::string_view origin, const std::string& path) {
+  if (!figures.is_object()) fail(origin, path, "must be an object: rule id -> {estimate, ci}");
+  for (const auto& [id, value] : figures.items())
+    if (std::none_of(policy.rules.begin(), policy.rules.end(), [&](const Rule& r) { return r.id == id; })) {
+      std::vector<std::string> ids;
+      for (const Rule& r : policy.rules) ids.push_back(r.id);
+      fail(origin, path + "." + id, "is not a rule of the policy" + did_you_mean(id, ids));
+    }
+  std::vector<std::pair<Verdict, std::string>> out;
+  for (const Rule& rule : policy.rules) {
+    const std::string rule_path = path + "." + rule.id;
+    const auto it = figures.find(rule.id);
+    if (it == figures.end()) fail(origin, rule_path, "is missing: give every rule's figures");
+    if (!it->is_object() || !it->contains("estimate")) fail(origin, rule_path, "needs \"estimate\" (and \"ci\")");
+    Estimate e;
+    const json& estimate = (*it)["estimate"];
+    if (estimate.is_null()) {
+      e.point = MetricValue::undefined("the case gives no estimate");
+    } else if (estimate.is_number()) {
+      e.point = MetricValue::of(estimate.get<double>());
+    } else {
+      fail(origin, rule_path + ".estimate", "must be a number or null");
+    }
+    if (const auto ci = it->find("ci"); ci != it->end() && !ci->is_null()) {
+      const auto bounds = numbers(origin, rule_path + ".ci", *ci);
+      if (bounds.size() != 2 || bounds[0] > bounds[1]) fail(origin, rule_path + ".ci", "must be [lo, hi] with lo <= hi");
+      e.ci = Interval::of(bounds[0], bounds[1]);
+    } else {
+      e.ci = Interval::undefined("the case gives no interval");
+    }
+    RuleDecision d = decide_rule(rule, e);
+    out.emplace_back(d.verdict, std::move(d.reason));
+  }
+  return out;
+}
+
+}  // namespace
+
+std::vector<PolicyCaseResult> run_policy_cases(const Policy& policy, const json& document, std::string_view origin) {
+  if (!document.is_object() || !document.contains("cases") || !document["cases"].is_array() ||
+      document["cases"].empty())
+    fail(origin, "$", "must be {\"cases\": [...]} with at least one case");
+  std::vector<PolicyCaseResult> results;
+  const json& cases = document["cases"];
+  for (std::size_t i = 0; i < cases.size(); ++i) {
+    const std::string path = "$.cases[" + std::to_string(i) + "]";
+    const json& c = cases[i];
+    if (!c.is_object()) fail(origin, path, "must be an object");
+    for (const auto& [key, value] : c.items())
+      if (key != "name" && key != "data" && key != "figures" && key != "expect" && key != "rules")
+        fail(origin, path + "." + key, "is not a known key" +
+                                           did_you_mean(key, std::vector<std::string>{"name", "data", "figures",
+                                                                                      "expect", "rules"}));
+    PolicyCaseResult result;
+    result.name = c.contains("name") && c["name"].is_string() ? c["name"].get<std::string>() : path;
+    if (!c.contains("expect")) fail(origin, path, "needs \"expect\": the expected verdict");
+    const Verdict expected = verdict_from(origin, path + ".expect", c["expect"]);
+    if (c.contains("data") == c.contains("figures"))
+      fail(origin, path, "needs exactly one of \"data\" (an inline table) or \"figures\" (estimates and CIs per rule)");
+
+    std::vector<std::pair<Verdict, std::string>> rules;
+    Verdict got;
+    if (c.contains("data")) {
+      const Table table = inline_table(policy, c["data"], origin, path + ".data");
+      EvaluateOptions options;
+      options.threads = 1;
+      const Evaluation ev = evaluate(table, policy, options);
+      for (const RuleResult& r : ev.rules) rules.emplace_back(r.verdict, r.reason);
+      got = ev.verdict;
+    } else {
+      rules = decide_figures(policy, c["figures"], origin, path + ".figures");
+      std::vector<RuleOutcome> outcomes;
+      for (std::size_t k = 0; k < rules.size(); ++k) outcomes.push_back({policy.rules[k].severity, rules[k].first});
+      got = overall_verdict(outcomes, policy.on_inconclusive);
+    }
+    result.verdict = std::string(verdict_name(got));
+    if (got != expected)
+      result.differences.push_back("verdict: expected " + std::string(verdict_name(expected)) + ", got " +
+                                   result.verdict);
+    if (c.contains("rules")) {
+      const json& expected_rules = c["rules"];
+      if (!expected_rules.is_object()) fail(origin, path + ".rules", "must be an object: rule id -> verdict");
+      for (const auto& [id, value] : expected_rules.items()) {
+        const auto at = std::find_if(policy.rules.begin(), policy.rules.end(), [&](const Rule& r) { return r.id == id; });
+        if (at == policy.rules.end()) {
+          std::vector<std::string> ids;
+          for (const Rule& r : policy.rules) ids.push_back(r.id);
+          fail(origin, path + ".rules." + id, "is not a rule of the policy" + did_you_mean(id, ids));
+        }
+        const Verdict want = verdict_from(origin, path + ".rules." + id, value);
+        const auto& [have, reason] = rules[static_cast<std::size_t>(at - policy.rules.begin())];
+        if (want != have)
+          result.differences.push_back("rule " + id + ": expected " + std::string(verdict_name(want)) + ", got " +
+                                       std::string(verdict_name(have)) + " (" + reason + ")");
+      }
+    }
+    result.held = result.differences.empty();
+    results.push_back(std::move(result));
+  }
+  return results;
+}
+
+}  // namespace referee

@@ -1,0 +1,306 @@
+#include <referee/table.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <string>
+#include <unordered_map>
+
+#include "io/sha256.hpp"
+
+#include "io/csv_reader.hpp"
+#include <referee/error.hpp>
+
+namespace referee {
+
+// FNV-1a, then the splitmix64 finaliser so that similar keys ("C001", "C002") spread
+// over all 64 bits before they feed the Philox counter.
+std::uint64_t hash_key(std::string_view text) {
+  std::uint64_t h = 0xcbf29ce484222325ull;
+  for (unsigned char ch : text) {
+    h ^= ch;
+    h *= 0x100000001b3ull;
+  }
+  h ^= h >> 30;
+  h *= 0xbf58476d1ce4e5b9ull;
+  h ^= h >> 27;
+  h *= 0x94d049bb133111ebull;
+  h ^= h >> 31;
+  return h;
+}
+
+void set_clusters(Table& table, std::span<const std::uint32_t> codes,
+                  std::span<const std::string> dictionary) {
+  std::vector<std::uint64_t> code_key(dictionary.size());
+  for (std::size_t i = 0; i < dictionary.size(); ++i) code_key[i] = hash_key(dictionary[i]);
+
+  std::vector<std::uint64_t> sorted_keys = code_key;
+  std::sort(sorted_keys.begin(), sorted_keys.end());
+  if (std::adjacent_find(sorted_keys.begin(), sorted_keys.end()) != sorted_keys.end())
+    throw DataError(table.source.origin + ": two distinct values of cluster column \"" +
+                    table.columns.cluster + "\" hash to the same 64-bit key; rename one");
+
+  // A unit's index is its key's rank, which does not depend on row order.
+  std::vector<std::uint32_t> code_unit(dictionary.size());
+  for (std::size_t i = 0; i < dictionary.size(); ++i)
+    code_unit[i] = static_cast<std::uint32_t>(
+        std::lower_bound(sorted_keys.begin(), sorted_keys.end(), code_key[i]) - sorted_keys.begin());
+
+  table.unit_key.resize(codes.size());
+  table.unit_index.resize(codes.size());
+  for (std::size_t r = 0; r < codes.size(); ++r) {
+    table.unit_key[r] = code_key[codes[r]];
+    table.unit_index[r] = code_unit[codes[r]];
+  }
+  table.unit_count = dictionary.size();
+}
+
+const CategoricalColumn* Table::find_categorical(std::string_view name) const {
+  for (const auto& c : categorical)
+    if (c.name == name) return &c;
+  return nullptr;
+}
+
+const TextColumn* Table::find_drift(std::string_view name) const {
+  for (const auto& c : drift)
+    if (c.name == name) return &c;
+  return nullptr;
+}
+
+void add_categorical(Table& table, std::string name, std::span<const std::uint32_t> codes,
+                     std::span<const std::string> dictionary) {
+  if (codes.size() != table.rows)
+    throw DataError(table.source.origin + ": column \"" + name + "\" has " +
+                    std::to_string(codes.size()) + " values for " + std::to_string(table.rows) + " rows");
+  std::vector<bool> used(dictionary.size(), false);
+  for (std::size_t r = 0; r < codes.size(); ++r) {
+    if (codes[r] >= dictionary.size())
+      throw DataError(table.source.origin + ": row " + std::to_string(r + 1) + ", column \"" + name +
+                      "\": code " + std::to_string(codes[r]) + " is outside the dictionary");
+    used[codes[r]] = true;
+  }
+  CategoricalColumn column;
+  column.name = std::move(name);
+  for (std::size_t i = 0; i < dictionary.size(); ++i)
+    if (used[i]) column.values.push_back(dictionary[i]);
+  std::sort(column.values.begin(), column.values.end());
+  if (std::adjacent_find(column.values.begin(), column.values.end()) != column.values.end())
+    throw DataError(table.source.origin + ": column \"" + column.name +
+                    "\": the dictionary holds the same value twice");
+  std::vector<std::uint32_t> remap(dictionary.size(), 0);
+  for (std::size_t i = 0; i < dictionary.size(); ++i)
+    if (used[i])
+      remap[i] = static_cast<std::uint32_t>(
+          std::lower_bound(column.values.begin(), column.values.end(), dictionary[i]) - column.values.begin());
+  column.codes.resize(codes.size());
+  for (std::size_t r = 0; r < codes.size(); ++r) column.codes[r] = remap[codes[r]];
+
+  if (table.source.hashed == "columns") {
+    Sha256 hash;
+    hash.update(table.source.sha256.data(), table.source.sha256.size());
+    hash.update(column.name.data(), column.name.size() + 1);
+    for (std::uint32_t code : column.codes)
+      hash.update(column.values[code].data(), column.values[code].size() + 1);
+    table.source.sha256 = hash.hex_digest();
+  }
+  table.categorical.push_back(std::move(column));
+}
+
+namespace {
+
+std::string where(const Table& t, const std::string& column, std::size_t row) {
+  return t.source.origin + ": row " + std::to_string(row + 1) + ", column \"" + column + "\": ";
+}
+
+std::string format_value(double v) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%.17g", v);
+  return buffer;
+}
+
+void check_column(const Table& t, std::span<const double> values, const std::string& name,
+                  double lo, double hi, const char* range_text) {
+  for (std::size_t r = 0; r < values.size(); ++r) {
+    const double v = values[r];
+    if (!std::isfinite(v)) throw DataError(where(t, name, r) + "value is not a finite number");
+    if (v < lo || v > hi)
+      throw DataError(where(t, name, r) + format_value(v) + " is outside " + range_text);
+  }
+}
+
+}  // namespace
+
+std::string data_digest(const Table& t) {
+  const auto serving = t.serving_columns();
+  const bool any_serving = std::any_of(serving.begin(), serving.end(), [](const auto& c) { return !c.values.empty(); });
+  if (t.source.hashed != "columns" || (!any_serving && t.drift.empty())) return t.source.sha256;
+  Sha256 hash;
+  hash.update(t.source.sha256.data(), t.source.sha256.size());
+  for (const auto& [values, name] : serving) {
+    if (values.empty()) continue;
+    hash.update(name->data(), name->size() + 1);
+    for (double v : values) hash.update(&v, sizeof v);
+  }
+  for (const TextColumn& f : t.drift) {
+    hash.update(f.name.data(), f.name.size() + 1);
+    for (std::uint32_t code : f.codes) hash.update(f.dictionary[code].data(), f.dictionary[code].size() + 1);
+  }
+  return hash.hex_digest();
+}
+
+void validate_table(const Table& t, Task task) {
+  if (t.rows == 0) throw DataError(t.source.origin + ": the table has no data rows");
+  constexpr double inf = std::numeric_limits<double>::infinity();
+  const ColumnNames& n = t.columns;
+  if (task == Task::binary) {
+    for (std::size_t r = 0; r < t.rows; ++r) {
+      const double y = t.label[r];
+      if (y != 0.0 && y != 1.0)
+        throw DataError(where(t, n.label, r) + "label " + format_value(y) +
+                        " is not 0 or 1 (task \"binary\")");
+    }
+    check_column(t, t.champion, n.champion, 0.0, 1.0, "[0, 1] (a binary score is a probability)");
+    check_column(t, t.challenger, n.challenger, 0.0, 1.0,
+                 "[0, 1] (a binary score is a probability)");
+  } else {
+    check_column(t, t.label, n.label, -inf, inf, "");
+    check_column(t, t.champion, n.champion, -inf, inf, "");
+    check_column(t, t.challenger, n.challenger, -inf, inf, "");
+  }
+  if (!t.weight.empty()) {
+    check_column(t, t.weight, n.weight, 0.0, inf, "[0, inf) (weights cannot be negative)");
+    double total = 0.0;
+    for (double w : t.weight) total += w;
+    if (!(total > 0.0))
+      throw DataError(t.source.origin + ": column \"" + n.weight + "\": the weights sum to zero");
+  }
+  // Tables built in memory (Python, C) attach these columns after the core ones.
+  const auto check_length = [&](std::size_t size, const std::string& name) {
+    if (size != t.rows)
+      throw DataError(t.source.origin + ": column \"" + name + "\" has " + std::to_string(size) +
+                      " values for " + std::to_string(t.rows) + " rows");
+  };
+  for (const auto& [values, name] : t.serving_columns())
+    if (!values.empty()) check_length(values.size(), *name);
+  for (const TextColumn& f : t.drift) {
+    check_length(f.codes.size(), f.name);
+    for (std::size_t r = 0; r < f.codes.size(); ++r)
+      if (f.codes[r] >= f.dictionary.size())
+        throw DataError(where(t, f.name, r) + "code " + std::to_string(f.codes[r]) + " is outside the dictionary");
+  }
+  for (std::size_t m = 0; m < 2; ++m) {
+    if (!t.latency[m].empty())
+      check_column(t, t.latency[m], n.latency[m], 0.0, inf, "[0, inf) (a latency is milliseconds >= 0)");
+    if (!t.cost[m].empty()) check_column(t, t.cost[m], n.cost[m], 0.0, inf, "[0, inf) (a cost cannot be negative)");
+    if (!t.error[m].empty())
+      for (std::size_t r = 0; r < t.rows; ++r)
+        if (t.error[m][r] != 0.0 && t.error[m][r] != 1.0)
+          throw DataError(where(t, n.error[m], r) + "error flag " + format_value(t.error[m][r]) +
+                          " is not 0 or 1 (1 = the prediction failed)");
+  }
+}
+
+Table borrowed_table(std::span<const double> label, std::span<const double> champion,
+                     std::span<const double> challenger, std::span<const double> weight,
+                     std::span<const std::uint32_t> cluster_codes,
+                     std::span<const std::string> cluster_dictionary, ColumnNames columns) {
+  Table t;
+  t.rows = label.size();
+  if (champion.size() != t.rows || challenger.size() != t.rows ||
+      (!weight.empty() && weight.size() != t.rows) ||
+      (!cluster_codes.empty() && cluster_codes.size() != t.rows))
+    throw DataError("memory: the columns have different lengths");
+  for (std::size_t r = 0; r < cluster_codes.size(); ++r)
+    if (cluster_codes[r] >= cluster_dictionary.size())
+      throw DataError("memory: row " + std::to_string(r + 1) + ", column \"" + columns.cluster +
+                      "\": code " + std::to_string(cluster_codes[r]) + " is outside the dictionary");
+  if (!weight.empty() && columns.weight.empty()) columns.weight = "weight";
+  if (!cluster_codes.empty() && columns.cluster.empty()) columns.cluster = "cluster";
+  t.columns = std::move(columns);
+  t.label = label;
+  t.champion = champion;
+  t.challenger = challenger;
+  t.weight = weight;
+
+  Sha256 hash;
+  for (const auto column : {label, champion, challenger, weight})
+    for (double v : column) hash.update(&v, sizeof v);  // x86-64 and aarch64 are little-endian
+  for (std::uint32_t code : cluster_codes)
+    hash.update(cluster_dictionary[code].data(), cluster_dictionary[code].size() + 1);
+  t.source = {"memory", hash.hex_digest(), "columns"};
+  if (!cluster_codes.empty()) set_clusters(t, cluster_codes, cluster_dictionary);
+  return t;
+}
+
+EncodedText encode_text(std::span<const std::string> values) {
+  EncodedText out;
+  out.codes.resize(values.size());
+  std::unordered_map<std::string, std::uint32_t> seen;
+  for (std::size_t r = 0; r < values.size(); ++r) {
+    const auto [it, inserted] = seen.emplace(values[r], static_cast<std::uint32_t>(out.dictionary.size()));
+    if (inserted) out.dictionary.push_back(values[r]);
+    out.codes[r] = it->second;
+  }
+  return out;
+}
+
+Table owned_table(std::vector<double> label, std::vector<double> champion,
+                  std::vector<double> challenger, std::vector<double> weight,
+                  const std::vector<std::string>& cluster, ColumnNames columns) {
+  const EncodedText clusters = encode_text(cluster);
+  std::vector<std::vector<double>> storage{std::move(label), std::move(champion),
+                                           std::move(challenger), std::move(weight)};
+  Table t = borrowed_table(storage[0], storage[1], storage[2], storage[3], clusters.codes, clusters.dictionary,
+                           std::move(columns));
+  t.storage = std::move(storage);  // moving the vectors keeps their buffers, so the spans hold
+  return t;
+}
+
+Table read_table_csv(const std::filesystem::path& path, const ColumnNames& columns, Task task) {
+  std::vector<CsvColumnRequest> requests = {
+      {columns.label}, {columns.champion}, {columns.challenger}};
+  if (!columns.weight.empty()) requests.push_back({columns.weight});
+  // Per-model serving columns, in the order (latency, cost, error) x (champion, challenger).
+  const std::array<const ModelColumnNames*, 3> serving{&columns.latency, &columns.cost, &columns.error};
+  for (const ModelColumnNames* pair : serving)
+    for (std::size_t m = 0; m < 2; ++m)
+      if (!(*pair)[m].empty()) requests.push_back({(*pair)[m]});
+  const std::size_t first_text = requests.size();
+  if (!columns.cluster.empty()) requests.push_back({columns.cluster, CsvColumnKind::text});
+  for (const auto& name : columns.categorical) requests.push_back({name, CsvColumnKind::text});
+  for (const auto& name : columns.drift) requests.push_back({name, CsvColumnKind::text, true});
+
+  CsvTable csv = read_csv(path, requests);
+  Table t;
+  t.rows = csv.rows;
+  t.columns = columns;
+  t.source = {path.string(), csv.sha256, "file bytes"};
+  // Moving the buffers into storage first keeps the spans valid (storage is not resized after).
+  t.storage.reserve(first_text);
+  for (std::size_t i = 0; i < first_text; ++i) t.storage.push_back(std::move(csv.columns[i].numbers));
+  t.label = t.storage[0];
+  t.champion = t.storage[1];
+  t.challenger = t.storage[2];
+  std::size_t next = 3;
+  if (!columns.weight.empty()) t.weight = t.storage[next++];
+  const std::array<std::array<std::span<const double>, 2>*, 3> spans{&t.latency, &t.cost, &t.error};
+  for (std::size_t k = 0; k < serving.size(); ++k)
+    for (std::size_t m = 0; m < 2; ++m)
+      if (!(*serving[k])[m].empty()) (*spans[k])[m] = t.storage[next++];
+  std::size_t text = first_text;
+  if (!columns.cluster.empty()) {
+    const CsvColumn& cluster = csv.columns[text++];
+    set_clusters(t, cluster.codes, cluster.dictionary);
+  }
+  for (std::size_t i = 0; i < columns.categorical.size(); ++i) {
+    CsvColumn& c = csv.columns[text++];
+    add_categorical(t, c.name, c.codes, c.dictionary);
+  }
+  for (std::size_t i = 0; i < columns.drift.size(); ++i) {
+    CsvColumn& c = csv.columns[text++];
+    t.drift.push_back({c.name, std::move(c.codes), std::move(c.dictionary)});
+  }
+  validate_table(t, task);
+  return t;
+}
+
+}  // namespace referee

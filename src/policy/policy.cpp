@@ -1,0 +1,654 @@
+#include <referee/policy.hpp>
+
+#include <array>
+#include <cmath>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "common/did_you_mean.hpp"
+#include <referee/error.hpp>
+#include "data/grouping.hpp"
+#include "io/sha256.hpp"
+
+namespace referee {
+
+std::string_view Rule::metric_name() const {
+  if (disparity) return name_of(*disparity);
+  if (budget) return name_of(*budget);
+  if (drift) return name_of(*drift);
+  return referee::metric_name(metric);
+}
+
+const std::string* FairnessSettings::reference_of(std::string_view attribute) const {
+  for (const auto& [name, group] : reference)
+    if (name == attribute) return &group;
+  return nullptr;
+}
+
+namespace {
+
+using json = nlohmann::json;
+
+// Reads one JSON object, remembering its path for messages, and rejects keys that
+// nobody asked for: a misspelt optional key would otherwise be silently ignored.
+class ObjectReader {
+ public:
+  ObjectReader(const json& object, std::string path, std::string_view origin)
+      : object_(object), path_(std::move(path)), origin_(origin) {
+    if (!object_.is_object()) fail(path_, "must be an object");
+  }
+
+  [[noreturn]] void fail(const std::string& path, const std::string& what) const {
+    throw PolicyError(std::string(origin_) + ": " + path + " " + what);
+  }
+  std::string path_of(std::string_view key) const { return path_ + "." + std::string(key); }
+
+  const json* find(std::string_view key) {
+    known_.emplace_back(key);
+    const auto it = object_.find(key);
+    return it == object_.end() ? nullptr : &*it;
+  }
+  const json& require(std::string_view key) {
+    const json* v = find(key);
+    if (!v) fail(path_of(key), "is required");
+    return *v;
+  }
+
+  std::string string(std::string_view key, const json& v) const {
+    if (!v.is_string()) fail(path_of(key), "must be a string");
+    return v.get<std::string>();
+  }
+  double number(std::string_view key, const json& v) const {
+    if (!v.is_number()) fail(path_of(key), "must be a number");
+    return v.get<double>();
+  }
+
+  // One of an enum's policy words (its one name table, vocabulary.hpp), from `first` on.
+  template <class Enum>
+  Enum choice(std::string_view key, const json& v, std::size_t first = 0) const {
+    const std::string word = string(key, v);
+    const auto& all = EnumNames<Enum>::names;
+    for (std::size_t i = first; i < all.size(); ++i)
+      if (all[i] == word) return static_cast<Enum>(i);
+    const std::vector<std::string_view> names(all.begin() + static_cast<std::ptrdiff_t>(first), all.end());
+    std::string list;
+    for (auto name : names) list += (list.empty() ? "" : ", ") + std::string(name);
+    fail(path_of(key), "is \"" + word + "\", expected one of " + list + did_you_mean(word, names));
+  }
+
+  // Call after every find/require: anything left is unknown.
+  void reject_unknown_keys() const {
+    for (const auto& [key, value] : object_.items()) {
+      if (std::find(known_.begin(), known_.end(), key) != known_.end()) continue;
+      fail(path_of(key), "is not a known key" + did_you_mean(key, known_));
+    }
+  }
+
+ private:
+  const json& object_;
+  std::string path_;
+  std::string_view origin_;
+  std::vector<std::string> known_;
+};
+
+// A list of distinct, non-empty column names (or segment specs).
+std::vector<std::string> string_list(ObjectReader& r, std::string_view key, const json& v) {
+  if (!v.is_array()) r.fail(r.path_of(key), "must be an array of column names");
+  std::vector<std::string> out;
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    const std::string path = r.path_of(key) + "[" + std::to_string(i) + "]";
+    if (!v[i].is_string() || v[i].get<std::string>().empty()) r.fail(path, "must be a non-empty string");
+    const std::string name = v[i].get<std::string>();
+    if (std::find(out.begin(), out.end(), name) != out.end()) r.fail(path, "repeats \"" + name + "\"");
+    out.push_back(name);
+  }
+  return out;
+}
+
+// {"champion": "lat_prod_ms", "challenger": "lat_new_ms"}: one column per model, at least one.
+ModelColumnNames parse_model_columns(ObjectReader& parent, std::string_view key, const json& v, std::string_view origin) {
+  ObjectReader r(v, parent.path_of(key), origin);
+  ModelColumnNames c;
+  if (const json* x = r.find("champion")) c.champion = r.string("champion", *x);
+  if (const json* x = r.find("challenger")) c.challenger = r.string("challenger", *x);
+  r.reject_unknown_keys();
+  if (c.empty())
+    r.fail(parent.path_of(key), "must name a column for \"champion\", \"challenger\" or both");
+  for (std::string_view model : {"champion", "challenger"})
+    if (v.contains(model) && v[std::string(model)].get<std::string>().empty())
+      r.fail(r.path_of(model), "must not be empty");
+  return c;
+}
+
+ColumnNames parse_columns(const json& v, std::string_view origin, Policy& policy) {
+  ObjectReader r(v, "$.columns", origin);
+  ColumnNames c;
+  c.label = r.string("label", r.require("label"));
+  c.champion = r.string("champion", r.require("champion"));
+  c.challenger = r.string("challenger", r.require("challenger"));
+  if (const json* w = r.find("weight")) c.weight = r.string("weight", *w);
+  if (const json* k = r.find("cluster")) c.cluster = r.string("cluster", *k);
+  if (const json* x = r.find("segments")) policy.segments = string_list(r, "segments", *x);
+  if (const json* x = r.find("sensitive")) policy.sensitive = string_list(r, "sensitive", *x);
+  if (const json* x = r.find("latency")) c.latency = parse_model_columns(r, "latency", *x, origin);
+  if (const json* x = r.find("cost")) c.cost = parse_model_columns(r, "cost", *x, origin);
+  if (const json* x = r.find("error")) c.error = parse_model_columns(r, "error", *x, origin);
+  r.reject_unknown_keys();
+
+  const std::array<std::string_view, 5> role_names{"label", "champion", "challenger", "weight", "cluster"};
+  const std::array<const std::string*, 5> role_columns{&c.label, &c.champion, &c.challenger, &c.weight, &c.cluster};
+  auto add_categorical = [&](const std::string& name, const std::string& path) {
+    for (std::size_t i = 0; i < role_columns.size(); ++i)
+      if (*role_columns[i] == name)
+        r.fail(path, "names column \"" + name + "\", which is the " + std::string(role_names[i]) +
+                         " column; a segment or sensitive column must be categorical");
+    if (std::find(c.categorical.begin(), c.categorical.end(), name) == c.categorical.end())
+      c.categorical.push_back(name);
+  };
+  for (std::size_t i = 0; i < policy.segments.size(); ++i) {
+    const std::string path = r.path_of("segments") + "[" + std::to_string(i) + "]";
+    const auto parts = split_segment_spec(policy.segments[i]);
+    for (std::size_t k = 0; k < parts.size(); ++k) {
+      if (parts[k].empty()) r.fail(path, "\"" + policy.segments[i] + "\" has an empty column name around '*'");
+      if (std::find(parts.begin(), parts.begin() + static_cast<std::ptrdiff_t>(k), parts[k]) != parts.begin() + static_cast<std::ptrdiff_t>(k))
+        r.fail(path, "\"" + policy.segments[i] + "\" crosses column \"" + parts[k] + "\" with itself");
+      add_categorical(parts[k], path);
+    }
+  }
+  for (std::size_t i = 0; i < policy.sensitive.size(); ++i)
+    add_categorical(policy.sensitive[i], r.path_of("sensitive") + "[" + std::to_string(i) + "]");
+
+  const std::array<std::pair<std::string_view, const std::string*>, 5> roles{
+      {{"label", &c.label},
+       {"champion", &c.champion},
+       {"challenger", &c.challenger},
+       {"weight", &c.weight},
+       {"cluster", &c.cluster}}};
+  for (std::size_t i = 0; i < roles.size(); ++i) {
+    if (roles[i].second->empty()) {
+      if (i < 3 || v.contains(roles[i].first))
+        r.fail(r.path_of(roles[i].first), "must not be empty");
+      continue;
+    }
+    for (std::size_t j = 0; j < i; ++j)
+      if (*roles[j].second == *roles[i].second)
+        r.fail(r.path_of(roles[i].first), "names column \"" + *roles[i].second +
+                                              "\", which is already the " +
+                                              std::string(roles[j].first) + " column");
+  }
+  // A serving column (latency, cost, error) is its own column: sharing one with a score,
+  // the label or another serving figure is a slip of the pen.
+  std::vector<std::pair<std::string, std::string>> used;  // column -> JSON path
+  for (std::size_t i = 0; i < roles.size(); ++i)
+    if (!roles[i].second->empty()) used.emplace_back(*roles[i].second, r.path_of(roles[i].first));
+  const std::array<std::pair<std::string_view, const ModelColumnNames*>, 3> serving{
+      {{"latency", &c.latency}, {"cost", &c.cost}, {"error", &c.error}}};
+  for (const auto& [key, pair] : serving)
+    for (std::size_t m = 0; m < 2; ++m) {
+      const std::string& name = (*pair)[m];
+      if (name.empty()) continue;
+      const std::string path = r.path_of(key) + (m == 0 ? ".champion" : ".challenger");
+      for (const auto& [column, where] : used)
+        if (column == name) r.fail(path, "names column \"" + name + "\", which " + where + " already names");
+      used.emplace_back(name, path);
+    }
+  return c;
+}
+
+BootstrapSettings parse_bootstrap(const json& v, std::string_view origin) {
+  ObjectReader r(v, "$.bootstrap", origin);
+  BootstrapSettings b;
+  if (const json* x = r.find("resamples")) {
+    if (!x->is_number_integer() || x->get<std::int64_t>() < 100 || x->get<std::int64_t>() > 1000000)
+      r.fail(r.path_of("resamples"), "must be an integer from 100 to 1000000");
+    b.resamples = x->get<std::size_t>();
+  }
+  if (const json* x = r.find("confidence")) {
+    b.confidence = r.number("confidence", *x);
+    if (!(b.confidence > 0.5 && b.confidence < 1.0))
+      r.fail(r.path_of("confidence"), "must be between 0.5 and 1 (exclusive), e.g. 0.95");
+  }
+  if (const json* x = r.find("interval"))
+    b.interval = r.choice<IntervalMethod>("interval", *x);
+  if (const json* x = r.find("scheme"))
+    b.scheme = r.choice<ResamplingScheme>("scheme", *x);
+  if (const json* x = r.find("seed")) {
+    if (!x->is_number_unsigned() && !(x->is_number_integer() && x->get<std::int64_t>() >= 0))
+      r.fail(r.path_of("seed"), "must be a non-negative integer");
+    b.seed = x->get<std::uint64_t>();
+  }
+  r.reject_unknown_keys();
+  return b;
+}
+
+std::vector<std::string> metric_names(Task task) {
+  std::vector<std::string> names;
+  for (const auto& info : task_metrics(task)) names.emplace_back(info.name);
+  return names;
+}
+
+// The segment spec whose columns are exactly `columns`, in any order.
+const std::string* find_spec(const Policy& p, std::vector<std::string> columns) {
+  std::sort(columns.begin(), columns.end());
+  for (const auto& spec : p.segments) {
+    auto parts = split_segment_spec(spec);
+    std::sort(parts.begin(), parts.end());
+    if (parts == columns) return &spec;
+  }
+  return nullptr;
+}
+
+std::string declared_list(const std::vector<std::string>& names) {
+  std::string list;
+  for (const auto& n : names) list += (list.empty() ? "\"" : ", \"") + n + "\"";
+  return list.empty() ? "none" : list;
+}
+
+RuleScope parse_scope(ObjectReader& rule_reader, const json& v, const Policy& p, std::string_view origin) {
+  const std::string path = rule_reader.path_of("scope");
+  RuleScope scope;
+  if (v.is_string()) {
+    if (v.get<std::string>() != "overall")
+      rule_reader.fail(path, "is \"" + v.get<std::string>() + "\"; a scope is \"overall\" or an object with "
+                             "\"segment\", \"each_segment\" or \"worst_segment\"");
+    return scope;
+  }
+  ObjectReader r(v, path, origin);
+  const json* one = r.find("segment");
+  const json* each = r.find("each_segment");
+  const json* worst = r.find("worst_segment");
+  r.reject_unknown_keys();
+  if ((one ? 1 : 0) + (each ? 1 : 0) + (worst ? 1 : 0) != 1)
+    r.fail(path, "needs exactly one of \"segment\", \"each_segment\", \"worst_segment\"");
+  if (one) {
+    ObjectReader values(*one, r.path_of("segment"), origin);
+    if (one->empty()) values.fail(r.path_of("segment"), "must name a value for each column, e.g. {\"region\": \"north\"}");
+    std::vector<std::string> columns;
+    for (const auto& [column, value] : one->items()) {
+      if (!value.is_string()) values.fail(values.path_of(column), "must be a string (segment values are text)");
+      columns.push_back(column);
+    }
+    const std::string* spec = find_spec(p, columns);
+    if (!spec)
+      r.fail(r.path_of("segment"), "names columns that are not a declared segment (declared: " +
+                                       declared_list(p.segments) + ")");
+    scope.kind = ScopeKind::segment;
+    scope.segments = *spec;
+    for (const auto& column : split_segment_spec(*spec)) scope.value.push_back((*one)[column].get<std::string>());
+    return scope;
+  }
+  const json& target = each ? *each : *worst;
+  const std::string key = each ? "each_segment" : "worst_segment";
+  if (!target.is_string()) r.fail(r.path_of(key), "must name a declared segment, e.g. \"region\"");
+  const std::string name = target.get<std::string>();
+  const std::string* spec = find_spec(p, split_segment_spec(name));
+  if (!spec)
+    r.fail(r.path_of(key), "\"" + name + "\" is not a declared segment (declared: " + declared_list(p.segments) + ")" +
+                               did_you_mean(name, p.segments));
+  scope.kind = each ? ScopeKind::each_segment : ScopeKind::worst_segment;
+  scope.segments = *spec;
+  return scope;
+}
+
+// A budget rule needs its figure for the models its subject involves. Latency may also
+// come at run time (--latency), so only a half-declared latency pair is an error here.
+void check_budget_source(const ObjectReader& r, const Rule& rule, const Policy& p) {
+  const BudgetMetric b = *rule.budget;
+  const std::array<std::string_view, 2> models{"champion", "challenger"};
+  std::vector<std::size_t> needed;
+  if (rule.subject != Subject::challenger) needed.push_back(0);
+  if (rule.subject != Subject::champion) needed.push_back(1);
+  for (std::size_t m : needed) {
+    bool present = true;
+    std::string how;
+    if (is_latency(b)) {
+      present = p.columns.latency.empty() || !p.columns.latency[m].empty();
+      how = "$.columns.latency." + std::string(models[m]);
+    } else if (b == BudgetMetric::cost_per_1k) {
+      present = !p.columns.cost[m].empty() || p.pricing[m].has_value();
+      how = "$.columns.cost." + std::string(models[m]) + " or $.pricing." + std::string(models[m]);
+    } else {
+      present = !p.columns.error[m].empty();
+      how = "$.columns.error." + std::string(models[m]);
+    }
+    if (!present)
+      r.fail(r.path_of("metric"), "\"" + std::string(name_of(b)) + "\" of the " + std::string(models[m]) +
+                                      " is not measured; add " + how);
+  }
+}
+
+Rule parse_rule(const json& v, std::size_t index, const Policy& p, std::string_view origin) {
+  const Task task = p.task;
+  const std::string path = "$.rules[" + std::to_string(index) + "]";
+  ObjectReader r(v, path, origin);
+  Rule rule;
+  rule.id = r.string("id", r.require("id"));
+  if (rule.id.empty()) r.fail(r.path_of("id"), "must not be empty");
+
+  const std::string metric = r.string("metric", r.require("metric"));
+  const json* sensitive = r.find("sensitive");
+  const json* feature = r.find("feature");
+  const auto m = metric_from_name(metric);
+  const auto d = enum_from_name<Disparity>(metric);
+  const auto budget = enum_from_name<BudgetMetric>(metric);
+  const auto drift = enum_from_name<DriftStatistic>(metric);
+  if (!m && !d && !budget && !drift) {
+    std::vector<std::string> all;
+    for (const auto& info : kMetricCatalogue) all.emplace_back(info.name);
+    for (auto name : EnumNames<Disparity>::names) all.emplace_back(name);
+    for (auto name : EnumNames<BudgetMetric>::names) all.emplace_back(name);
+    for (auto name : EnumNames<DriftStatistic>::names) all.emplace_back(name);
+    r.fail(r.path_of("metric"), "\"" + metric + "\" is not a known metric" +
+                                    did_you_mean(metric, all));
+  }
+  if (d) {
+    if (!sensitive)
+      r.fail(r.path_of("metric"), "\"" + metric + "\" is a fairness metric; the rule needs \"sensitive\": "
+                                  "the attribute whose groups it compares");
+    rule.disparity = d;
+    rule.sensitive = r.string("sensitive", *sensitive);
+    if (std::find(p.sensitive.begin(), p.sensitive.end(), rule.sensitive) == p.sensitive.end())
+      r.fail(r.path_of("sensitive"), "\"" + rule.sensitive + "\" is not in $.columns.sensitive (declared: " +
+                                         declared_list(p.sensitive) + ")" + did_you_mean(rule.sensitive, p.sensitive));
+    rule.method = p.fairness.method;
+    if (const json* x = r.find("method"))
+      rule.method = r.choice<DisparityMethod>("method", *x);
+    if (const std::string* ref = p.fairness.reference_of(rule.sensitive)) rule.reference = *ref;
+    if (const json* x = r.find("reference")) rule.reference = r.string("reference", *x);
+    if (const json* x = r.find("group")) rule.group = r.string("group", *x);
+    if (is_clarify(*d) && rule.reference.empty())
+      r.fail(path, "uses the Clarify metric \"" + metric + "\", which compares a group with a reference group; "
+                   "add \"reference\" (or $.fairness.reference." + rule.sensitive + ")");
+    if (!is_clarify(*d) && (v.contains("reference") || v.contains("group")))
+      r.fail(path, "sets \"reference\"/\"group\", which only the Clarify metrics (DPPL, DI, ...) use");
+    if (!rule.group.empty() && rule.group == rule.reference)
+      r.fail(r.path_of("group"), "is the reference group itself");
+  } else if (sensitive) {
+    r.fail(r.path_of("sensitive"), "applies to fairness metrics (demographic_parity_ratio, ...), not to \"" +
+                                       metric + "\"");
+  }
+  if (drift) {
+    if (!p.drift.enabled)
+      r.fail(r.path_of("metric"), "\"" + metric + "\" is a drift statistic; add a \"drift\" block with the reference "
+                                  "sample and its features");
+    if (!feature)
+      r.fail(path, "uses the drift statistic \"" + metric + "\"; add \"feature\": the column it compares");
+    rule.drift = drift;
+    rule.feature = r.string("feature", *feature);
+    if (!p.drift.find(rule.feature)) {
+      std::vector<std::string> names;
+      for (const auto& f : p.drift.features) names.push_back(f.name);
+      r.fail(r.path_of("feature"), "\"" + rule.feature + "\" is not a drift feature (declared: " +
+                                       declared_list(names) + ")" + did_you_mean(rule.feature, names));
+    }
+    const DriftFeature& f = *p.drift.find(rule.feature);
+    const std::string_view needs = drift_statistic_needs(*drift);
+    if (!needs.empty() && f.type != FeatureType::automatic && name_of(f.type) != needs)
+      r.fail(r.path_of("metric"), "\"" + metric + "\" needs a " + std::string(needs) + " feature, but \"" +
+                                      rule.feature + "\" is declared " + std::string(name_of(f.type)));
+    if (v.contains("subject"))
+      r.fail(r.path_of("subject"), "does not apply to a drift rule, which compares the reference sample with the "
+                                   "evaluation data");
+    if (v.contains("decide_on") && v["decide_on"] != "point")
+      r.fail(r.path_of("decide_on"), "must be \"point\" for a drift rule: drift statistics are judged on their value");
+    rule.decide_on = DecideOn::point;
+  } else if (feature) {
+    r.fail(r.path_of("feature"), "applies to drift statistics (psi, ks_pvalue, ...), not to \"" + metric + "\"");
+  }
+  if (budget) rule.budget = budget;
+  if (m && metric_info(*m).task != task) {
+    std::string list;
+    for (const auto& name : metric_names(task)) list += (list.empty() ? "" : ", ") + name;
+    r.fail(r.path_of("metric"), "\"" + metric + "\" is a " +
+                                    std::string(task_name(metric_info(*m).task)) +
+                                    " metric, but the task is \"" + std::string(task_name(task)) +
+                                    "\" (its metrics: " + list + ")");
+  }
+  if (m) rule.metric = *m;
+  if (!drift)
+    rule.subject = r.choice<Subject>("subject", r.require("subject"));
+  if (budget) check_budget_source(r, rule, p);
+  if (const json* x = r.find("min")) rule.min = r.number("min", *x);
+  if (const json* x = r.find("max")) rule.max = r.number("max", *x);
+  if (!rule.min && !rule.max) r.fail(path, "needs \"min\", \"max\" or both");
+  if (rule.min && rule.max && *rule.min > *rule.max)
+    r.fail(path, "has min " + v["min"].dump() + " above max " + v["max"].dump() +
+                     ": no value can pass");
+  if (const json* x = r.find("decide_on"); x && !drift)
+    rule.decide_on = r.choice<DecideOn>("decide_on", *x);
+  if (const json* x = r.find("severity"))
+    rule.severity = r.choice<Severity>("severity", *x);
+  if (const json* x = r.find("scope")) {
+    if (rule.disparity) r.fail(r.path_of("scope"), "does not apply to a fairness rule, which compares groups");
+    if (rule.budget || rule.drift)
+      r.fail(r.path_of("scope"), "does not apply to a " + std::string(rule.budget ? "budget" : "drift") +
+                                     " rule, which judges the whole sample");
+    rule.scope = parse_scope(r, *x, p, origin);
+  }
+  if (const json* x = r.find("correction")) {
+    if (rule.scope.kind != ScopeKind::each_segment)
+      r.fail(r.path_of("correction"), "applies only to a rule with \"scope\": {\"each_segment\": ...}");
+    if (rule.decide_on == DecideOn::point)
+      r.fail(r.path_of("correction"), "adjusts confidence intervals; it has no effect with \"decide_on\": \"point\"");
+    rule.correction = r.choice<Correction>("correction", *x);
+  }
+  if (const json* x = r.find("on_insufficient")) {
+    if (rule.scope.kind == ScopeKind::overall)
+      r.fail(r.path_of("on_insufficient"), "applies only to a rule scoped to segments");
+    rule.on_insufficient = r.choice<OnInsufficient>("on_insufficient", *x);
+  }
+  r.reject_unknown_keys();
+  return rule;
+}
+
+SegmentsMin parse_segments_min(const json& v, Task task, std::string_view origin) {
+  ObjectReader r(v, "$.segments_min", origin);
+  SegmentsMin m;
+  auto count = [&](std::string_view key, const json& x, std::int64_t lowest) {
+    if (!x.is_number_integer() || x.get<std::int64_t>() < lowest)
+      r.fail(r.path_of(key), "must be an integer of at least " + std::to_string(lowest));
+    return x.get<std::size_t>();
+  };
+  if (const json* x = r.find("rows")) m.rows = count("rows", *x, 1);
+  if (const json* x = r.find("positives")) {
+    if (task != Task::binary) r.fail(r.path_of("positives"), "applies only to the binary task");
+    m.positives = count("positives", *x, 0);
+  }
+  r.reject_unknown_keys();
+  if (task != Task::binary) m.positives = 0;
+  return m;
+}
+
+FairnessSettings parse_fairness(const json& v, const Policy& p, std::string_view origin) {
+  ObjectReader r(v, "$.fairness", origin);
+  FairnessSettings f;
+  if (const json* x = r.find("method"))
+    f.method = r.choice<DisparityMethod>("method", *x);
+  if (const json* x = r.find("reference")) {
+    ObjectReader refs(*x, r.path_of("reference"), origin);
+    for (const auto& [attribute, group] : x->items()) {
+      if (std::find(p.sensitive.begin(), p.sensitive.end(), attribute) == p.sensitive.end())
+        refs.fail(refs.path_of(attribute), "is not in $.columns.sensitive (declared: " + declared_list(p.sensitive) + ")" +
+                                               did_you_mean(attribute, p.sensitive));
+      if (!group.is_string()) refs.fail(refs.path_of(attribute), "must be a group value (a string)");
+      f.reference.emplace_back(attribute, group.get<std::string>());
+    }
+  }
+  r.reject_unknown_keys();
+  return f;
+}
+
+
+std::array<std::optional<ModelPrice>, 2> parse_pricing(const json& v, const Policy& p, std::string_view origin) {
+  ObjectReader r(v, "$.pricing", origin);
+  std::array<std::optional<ModelPrice>, 2> out;
+  const std::array<std::string_view, 2> models{"champion", "challenger"};
+  for (std::size_t m = 0; m < 2; ++m) {
+    const json* x = r.find(models[m]);
+    if (!x) continue;
+    const std::string path = r.path_of(models[m]);
+    if (!p.columns.cost[m].empty())
+      r.fail(path, "prices the " + std::string(models[m]) + ", whose cost $.columns.cost." + std::string(models[m]) +
+                       " already measures per row; give one source");
+    ObjectReader price(*x, path, origin);
+    ModelPrice mp;
+    const auto positive = [&](std::string_view key, const json& value) {
+      const double d = price.number(key, value);
+      if (!(d > 0.0) || !std::isfinite(d)) price.fail(price.path_of(key), "must be a positive number");
+      return d;
+    };
+    if (const json* y = price.find("per_1k")) {
+      mp.per_1k = price.number("per_1k", *y);
+      if (!(*mp.per_1k >= 0.0) || !std::isfinite(*mp.per_1k))
+        price.fail(price.path_of("per_1k"), "must be a number >= 0 (the price of 1000 predictions)");
+    }
+    if (const json* y = price.find("per_hour")) mp.per_hour = positive("per_hour", *y);
+    if (const json* y = price.find("throughput_per_s")) mp.throughput_per_s = positive("throughput_per_s", *y);
+    price.reject_unknown_keys();
+    const bool hourly = mp.per_hour || mp.throughput_per_s;
+    if (mp.per_1k && hourly)
+      price.fail(path, "gives both \"per_1k\" and an hourly price; give one");
+    if (!mp.per_1k && !(mp.per_hour && mp.throughput_per_s))
+      price.fail(path, "needs \"per_1k\", or \"per_hour\" together with \"throughput_per_s\" (predictions per second)");
+    out[m] = mp;
+  }
+  r.reject_unknown_keys();
+  if (!out[0] && !out[1]) r.fail("$.pricing", "must price \"champion\", \"challenger\" or both");
+  return out;
+}
+
+DriftSettings parse_drift(const json& v, const Policy& p, std::string_view origin) {
+  ObjectReader r(v, "$.drift", origin);
+  DriftSettings d;
+  d.enabled = true;
+  d.reference = r.string("reference", r.require("reference"));
+  if (d.reference.empty()) r.fail(r.path_of("reference"), "must name the reference CSV");
+  if (const json* x = r.find("predictions")) {
+    if (!x->is_boolean()) r.fail(r.path_of("predictions"), "must be true or false");
+    d.predictions = x->get<bool>();
+  }
+  if (const json* x = r.find("bins")) {
+    if (!x->is_number_integer() || x->get<std::int64_t>() < 2 || x->get<std::int64_t>() > 100)
+      r.fail(r.path_of("bins"), "must be an integer from 2 to 100");
+    d.bins = x->get<std::size_t>();
+  }
+  if (const json* x = r.find("features")) {
+    if (!x->is_array()) r.fail(r.path_of("features"), "must be an array of column names or {\"name\", \"type\"} objects");
+    for (std::size_t i = 0; i < x->size(); ++i) {
+      const std::string path = r.path_of("features") + "[" + std::to_string(i) + "]";
+      const json& f = (*x)[i];
+      DriftFeature feature;
+      if (f.is_string()) {
+        feature.name = f.get<std::string>();
+      } else if (f.is_object()) {
+        ObjectReader fr(f, path, origin);
+        feature.name = fr.string("name", fr.require("name"));
+        if (const json* t = fr.find("type"))
+          feature.type = fr.choice<FeatureType>("type", *t, 1);
+        fr.reject_unknown_keys();
+      } else {
+        r.fail(path, "must be a column name or {\"name\": ..., \"type\": \"numeric\" | \"categorical\"}");
+      }
+      if (feature.name.empty()) r.fail(path, "must name a column");
+      if (d.find(feature.name)) r.fail(path, "repeats \"" + feature.name + "\"");
+      d.features.push_back(std::move(feature));
+    }
+  }
+  r.reject_unknown_keys();
+  if (d.predictions)
+    for (const std::string* score : {&p.columns.champion, &p.columns.challenger}) {
+      if (d.find(*score))
+        r.fail(r.path_of("features"), "lists the score column \"" + *score + "\"; \"predictions\": true compares the "
+                                      "scores already");
+      d.features.push_back({*score, FeatureType::numeric, true});
+    }
+  if (d.features.empty())
+    r.fail("$.drift", "compares nothing: list \"features\" or set \"predictions\": true");
+  return d;
+}
+
+}  // namespace
+
+Policy parse_policy(const json& document, std::string_view origin) {
+  ObjectReader r(document, "$", origin);
+  Policy p;
+  const json& version = r.require("version");
+  if (!version.is_number_integer() || version.get<std::int64_t>() != 1)
+    r.fail("$.version", "is " + version.dump() + "; this referee reads policy version 1");
+  if (const json* x = r.find("name")) p.name = r.string("name", *x);
+  p.task = r.choice<Task>("task", r.require("task"));
+  p.columns = parse_columns(r.require("columns"), origin, p);
+  if (!p.sensitive.empty() && p.task != Task::binary)
+    r.fail("$.columns.sensitive", "needs the binary task: fairness rates compare thresholded predictions");
+  if (const json* x = r.find("segments_min")) p.segments_min = parse_segments_min(*x, p.task, origin);
+  else if (p.task != Task::binary) p.segments_min.positives = 0;
+  if (const json* x = r.find("fairness")) p.fairness = parse_fairness(*x, p, origin);
+  if (const json* x = r.find("pricing")) p.pricing = parse_pricing(*x, p, origin);
+  if (const json* x = r.find("drift")) {
+    p.drift = parse_drift(*x, p, origin);
+    for (const DriftFeature& f : p.drift.features)
+      if (!f.prediction) p.columns.drift.push_back(f.name);
+  }
+  if (const json* x = r.find("threshold")) {
+    if (p.task != Task::binary) r.fail("$.threshold", "applies only to the binary task");
+    p.threshold = r.number("threshold", *x);
+    if (!(p.threshold >= 0.0 && p.threshold <= 1.0))
+      r.fail("$.threshold", "must be within [0, 1]");
+  }
+  if (const json* x = r.find("bootstrap")) p.bootstrap = parse_bootstrap(*x, origin);
+  if (const json* x = r.find("on_inconclusive"))
+    p.on_inconclusive = r.choice<OnInconclusive>("on_inconclusive", *x);
+  const json& rules = r.require("rules");
+  if (!rules.is_array() || rules.empty())
+    r.fail("$.rules", "must be a non-empty array: a gate without rules cannot decide");
+  std::set<std::string> ids;
+  for (std::size_t i = 0; i < rules.size(); ++i) {
+    Rule rule = parse_rule(rules[i], i, p, origin);
+    if (!ids.insert(rule.id).second)
+      r.fail("$.rules[" + std::to_string(i) + "].id", "\"" + rule.id + "\" is used twice");
+    p.rules.push_back(std::move(rule));
+  }
+  r.reject_unknown_keys();
+  p.source = document;
+  p.sha256 = sha256_hex(document.dump());
+  return p;
+}
+
+Policy parse_policy_text(std::string_view text, std::string_view origin) {
+  json document;
+  try {
+    document = json::parse(text.begin(), text.end());
+  } catch (const json::parse_error& e) {
+    // nlohmann reports a byte offset; a line and column are what an editor shows.
+    const std::size_t offset = std::min<std::size_t>(e.byte, text.size());
+    std::size_t line = 1, column = 1;
+    for (std::size_t i = 0; i + 1 < offset; ++i) {
+      if (text[i] == '\n') {
+        ++line;
+        column = 1;
+      } else {
+        ++column;
+      }
+    }
+    std::string what = e.what();
+    const auto colon = what.rfind(": ");
+    throw PolicyError(std::string(origin) + ":" + std::to_string(line) + ":" +
+                      std::to_string(column) + ": invalid JSON: " +
+                      (colon == std::string::npos ? what : what.substr(colon + 2)));
+  }
+  return parse_policy(document, origin);
+}
+
+Policy load_policy(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in || std::filesystem::is_directory(path))
+    throw IoError(path.string() + ": cannot open the policy file");
+  std::ostringstream text;
+  text << in.rdbuf();
+  Policy p = parse_policy_text(text.str(), path.string());
+  p.base_directory = path.parent_path();
+  return p;
+}
+
+}  // namespace referee

@@ -1,0 +1,157 @@
+#include <referee/render.hpp>
+
+#include <referee/version.h>
+
+#include "render/presentation.hpp"
+
+namespace referee {
+
+namespace {
+
+using namespace presentation;
+
+std::string verdict_mark(const std::string& verdict) {
+  if (verdict == "PASS") return "✅";
+  if (verdict == "WARN") return "⚠️";
+  if (verdict == "FAIL") return "❌";
+  if (verdict == "SKIPPED") return "⏭️";
+  return "❔";  // INCONCLUSIVE
+}
+
+// Table cells cannot hold a raw pipe or a line break.
+std::string cell(std::string text) {
+  std::string out;
+  for (char c : text) {
+    if (c == '|') out += "\\|";
+    else if (c == '\n') out += ' ';
+    else out += c;
+  }
+  return out;
+}
+
+std::string rules_section(const Evaluation& ev) {
+  std::string out = "| | rule | metric | scope | subject | estimate | CI | bound | reason |\n"
+                    "|---|---|---|---|---|---|---|---|---|\n";
+  for (const RuleResult& r : ev.rules) {
+    const bool sign = signed_subject(r.rule.subject);
+    const std::string verdict = rule_verdict_text(r);
+    out += "| " + verdict_mark(verdict) + " " + verdict + (r.rule.severity == Severity::warn ? " (warn)" : "") +
+           " | `" + cell(r.rule.id) + "` | " + std::string(r.rule.metric_name()) + " | " + cell(scope_text(r.rule)) +
+           " | " + subject_text(r.rule) + " | " +
+           rule_point_text(r.rule, r.subject.point, sign) + " | " +
+           interval_text(r.subject, sign) + " | " + cell(bound_text(r.rule)) + " | " + cell(r.reason) + " |\n";
+  }
+  return out;
+}
+
+std::string segment_findings(const Evaluation& ev) {
+  std::string out;
+  for (const RuleResult& r : ev.rules) {
+    if (r.parts.empty()) continue;
+    const auto columns = r.rule.disparity ? std::vector<std::string>{r.rule.sensitive}
+                                          : split_segment_spec(r.rule.scope.segments);
+    std::string failing;
+    for (const PartVerdict& part : r.parts)
+      if (part.verdict != Verdict::pass && part.verdict != Verdict::skipped)
+        failing += "- " + verdict_mark(std::string(verdict_name(part.verdict))) + " **" +
+                   cell(value_text(columns, part.value)) + "** (n = " + std::to_string(part.rows) + "): " +
+                   cell(part.reason) + "\n";
+    if (!failing.empty()) out += "\n`" + r.rule.id + "`:\n\n" + failing;
+  }
+  if (ev.segments.empty()) return out;
+  const std::size_t k = headline_metric(ev.policy);
+  const MetricInfo& info = task_metrics(ev.policy.task)[k];
+  out += "\n### Worst segments by delta " + std::string(info.name) + "\n\n"
+         "| segment | n | champion | challenger | delta [CI] |\n|---|---|---|---|---|\n";
+  for (const SegmentTable& t : ev.segments) {
+    const auto ranked = worst_first(t, k, info);
+    for (std::size_t i = 0; i < ranked.size() && i < 3; ++i)
+      out += "| " + cell(value_text(t.columns, ranked[i]->value)) + " | " + std::to_string(ranked[i]->rows) + " | " +
+             estimate_text(ranked[i]->metrics[0][k], false) + " | " + estimate_text(ranked[i]->metrics[1][k], false) +
+             " | " + estimate_text(ranked[i]->metrics[2][k], true) + " |\n";
+  }
+  return out;
+}
+
+std::string fairness_section(const Evaluation& ev) {
+  std::string out;
+  for (const FairnessTable& t : ev.fairness) {
+    out += "\n### Fairness: " + t.attribute + " (" + std::string(name_of(t.method)) + ")\n\n"
+           "| disparity | champion | challenger | delta |\n|---|---|---|---|\n";
+    for (Disparity d : {Disparity::demographic_parity_ratio, Disparity::demographic_parity_difference,
+                        Disparity::equalized_odds_difference, Disparity::equal_opportunity_difference,
+                        Disparity::disparate_impact}) {
+      const auto i = static_cast<std::size_t>(d);
+      out += "| " + std::string(name_of(d)) + " | " + estimate_text(t.disparities[0][i], false) + " | " +
+             estimate_text(t.disparities[1][i], false) + " | " + estimate_text(t.disparities[2][i], true) + " |\n";
+    }
+  }
+  return out;
+}
+
+std::string markdown_table(const TextRows& rows) {
+  std::string out;
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    out += "|";
+    for (const auto& c : rows[i]) {
+      out += ' ';
+      out += cell(c);
+      out += " |";
+    }
+    out += "\n";
+    if (i == 0) {
+      out += "|";
+      for (std::size_t c = 0; c < rows[i].size(); ++c) out += "---|";
+      out += "\n";
+    }
+  }
+  return out;
+}
+
+std::string budgets_section(const Evaluation& ev) {
+  if (ev.budgets.figures.empty()) return "";
+  std::string out = "\n### Budgets\n\n";
+  out += cell(budget_note(ev));
+  out += ".\n\n";
+  return out + markdown_table(budget_rows(ev));
+}
+
+std::string drift_section(const Evaluation& ev) {
+  if (!ev.drift.enabled) return "";
+  std::string out = "\n### Drift ";
+  out += cell(drift_note(ev));
+  out += "\n\n";
+  return out + markdown_table(drift_rows(ev));
+}
+
+}  // namespace
+
+std::string markdown_report(const Evaluation& ev) {
+  const Policy& p = ev.policy;
+  const std::string verdict(verdict_name(ev.verdict));
+  std::string out = "## " + verdict_mark(verdict) + " referee: " + verdict + "\n\n";
+  if (!p.name.empty()) out += "**" + cell(p.name) + "**. ";
+  out += std::string(ev.passed ? "The challenger may replace the champion." : "The challenger may not replace the champion.") +
+         "\n\n";
+  out += rules_section(ev);
+  const std::string segments = segment_findings(ev);
+  if (!segments.empty()) out += "\n### Segments\n" + segments;
+  out += fairness_section(ev);
+  out += budgets_section(ev);
+  out += drift_section(ev);
+  char line[512];
+  std::snprintf(line, sizeof line,
+                "\n<details><summary>Audit</summary>\n\n"
+                "- referee %s\n- data: `%s`, %zu rows%s, sha256 `%s` (%s)\n- policy sha256 `%s`\n"
+                "- bootstrap: %zu %s resamples, %g%% %s intervals, seed %llu\n\n</details>\n",
+                REFEREE_VERSION_STRING, ev.source.origin.c_str(), ev.rows,
+                ev.clustered ? (", " + std::to_string(ev.units) + " clusters").c_str() : "",
+                ev.source.sha256.c_str(), ev.source.hashed.c_str(), p.sha256.c_str(), ev.bootstrap.resamples,
+                std::string(name_of(ev.bootstrap.scheme)).c_str(), ev.bootstrap.confidence * 100.0,
+                std::string(name_of(ev.bootstrap.interval)).c_str(),
+                static_cast<unsigned long long>(ev.bootstrap.seed));
+  out += line;
+  return out;
+}
+
+}  // namespace referee

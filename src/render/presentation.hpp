@@ -1,0 +1,170 @@
+#pragma once
+// How figures are written for people (the CLI summary, the Markdown and HTML reports):
+// one place, so the three say the same thing the same way.
+
+#include <algorithm>
+#include <cstdio>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <referee/evaluate.hpp>
+#include "data/grouping.hpp"
+
+namespace referee::presentation {
+
+inline std::string fixed(double v, bool sign) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, sign ? "%+.4f" : "%.4f", v);
+  return buffer;
+}
+
+inline std::string bound_text(const Rule& rule) {
+  char buffer[64];
+  if (rule.min && rule.max)
+    std::snprintf(buffer, sizeof buffer, "[%g, %g]", *rule.min, *rule.max);
+  else if (rule.min)
+    std::snprintf(buffer, sizeof buffer, ">= %g", *rule.min);
+  else
+    std::snprintf(buffer, sizeof buffer, "<= %g", *rule.max);
+  return buffer;
+}
+
+inline std::string scope_text(const Rule& rule) {
+  if (rule.disparity) return rule.sensitive;
+  if (rule.drift) return "drift " + rule.feature;
+  switch (rule.scope.kind) {
+    case ScopeKind::overall: return "overall";
+    case ScopeKind::segment: {
+      const auto columns = split_segment_spec(rule.scope.segments);
+      std::string text;
+      for (std::size_t i = 0; i < columns.size(); ++i)
+        text += (i ? "," : "") + columns[i] + "=" + rule.scope.value[i];
+      return text;
+    }
+    case ScopeKind::each_segment: return "each " + rule.scope.segments;
+    case ScopeKind::worst_segment: return "worst " + rule.scope.segments;
+  }
+  return "";
+}
+
+inline std::string value_text(const std::vector<std::string>& columns, const std::vector<std::string>& value) {
+  std::string text;
+  for (std::size_t i = 0; i < value.size() && i < columns.size(); ++i)
+    text += (i ? "," : "") + columns[i] + "=" + value[i];
+  return text;
+}
+
+inline std::string estimate_text(const Estimate& e, bool sign) {
+  if (!e.point.defined) return "undefined";
+  std::string text = fixed(e.point.value, sign);
+  if (e.ci.defined) text += " [" + fixed(e.ci.lo, sign) + ", " + fixed(e.ci.hi, sign) + "]";
+  return text;
+}
+
+// A rule on a model-quality metric (not fairness, budget or drift).
+inline bool is_model_metric(const Rule& r) { return !r.disparity && !r.budget && !r.drift; }
+
+// A figure that may be tiny (a p-value) or large (a Wasserstein distance in dollars).
+inline std::string general(double v) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%.4g", v);
+  return buffer;
+}
+
+// A rule's figure: a drift statistic in general format, anything else fixed, signed when
+// it is a difference.
+inline std::string rule_figure(const Rule& rule, double v, bool sign) {
+  return rule.drift ? general(v) : fixed(v, sign);
+}
+inline std::string rule_point_text(const Rule& rule, const MetricValue& point, bool sign) {
+  return point.defined ? rule_figure(rule, point.value, sign) : "undefined";
+}
+
+inline std::string subject_text(const Rule& rule) {
+  return rule.drift ? "-" : std::string(name_of(rule.subject));
+}
+
+// The metric the summary ranks segments by: the first segment-scoped rule's, else the
+// first overall rule's, else the task's headline metric.
+inline std::size_t headline_metric(const Policy& p) {
+  const auto metrics = task_metrics(p.task);
+  std::optional<Metric> chosen;
+  for (const Rule& r : p.rules)
+    if (is_model_metric(r) && r.scope.kind != ScopeKind::overall) { chosen = r.metric; break; }
+  if (!chosen)
+    for (const Rule& r : p.rules)
+      if (is_model_metric(r)) { chosen = r.metric; break; }
+  if (!chosen) chosen = p.task == Task::binary ? Metric::roc_auc : Metric::rmse;
+  for (std::size_t k = 0; k < metrics.size(); ++k)
+    if (metrics[k].id == *chosen) return k;
+  return 0;
+}
+
+
+// A segment table's sufficient segments, worst delta of metric k first.
+inline std::vector<const SegmentResult*> worst_first(const SegmentTable& t, std::size_t k, const MetricInfo& info) {
+  std::vector<const SegmentResult*> ranked;
+  for (const SegmentResult& seg : t.segments)
+    if (seg.sufficient && seg.metrics[2][k].point.defined) ranked.push_back(&seg);
+  std::sort(ranked.begin(), ranked.end(), [&](const SegmentResult* a, const SegmentResult* b) {
+    const double da = a->metrics[2][k].point.value, db = b->metrics[2][k].point.value;
+    if (da != db) return info.higher_is_better ? da < db : da > db;
+    return a->value < b->value;
+  });
+  return ranked;
+}
+
+inline std::string rule_verdict_text(const RuleResult& r) {
+  return std::string(verdict_name(r.verdict));
+}
+
+inline std::string interval_text(const Estimate& e, bool sign) {
+  if (!e.ci.defined) return "-";
+  return std::string("[") + fixed(e.ci.lo, sign) + ", " + fixed(e.ci.hi, sign) + "]";
+}
+
+inline bool signed_subject(Subject s) { return s == Subject::delta || s == Subject::relative_delta; }
+
+using TextRows = std::vector<std::vector<std::string>>;
+
+// The budgets table: one row per measured figure, header first.
+inline TextRows budget_rows(const Evaluation& ev) {
+  TextRows rows{{"metric", "champion", "challenger", "delta", "relative"}};
+  for (const BudgetFigure& f : ev.budgets.figures) {
+    const auto cell = [&](std::size_t s) {
+      if (s < 2 && f.source[s] == BudgetSource::none) return std::string("-");
+      return estimate_text(f.subjects[s], s >= 2);
+    };
+    rows.push_back({std::string(name_of(f.metric)), cell(0), cell(1), cell(2), cell(3)});
+  }
+  return rows;
+}
+
+inline std::string budget_note(const Evaluation& ev) {
+  std::string note = ev.latency_origin.empty() ? "" : "latency from " + ev.latency_origin + ", independent samples; ";
+  return note + "percentile CIs by order statistics, error rate by Wilson, the rest by bootstrap";
+}
+
+// The drift table: one row per feature, header first; "-" where a statistic does not apply.
+inline TextRows drift_rows(const Evaluation& ev) {
+  TextRows rows{{"feature", "type", "psi", "ks", "ks p", "wasserstein", "js", "chi2 p"}};
+  for (const FeatureDrift& f : ev.drift.features) {
+    const auto cell = [&](DriftStatistic s) {
+      if (!drift_statistic_applies(s, f.numeric)) return std::string("-");
+      const MetricValue v = f.statistic(s);
+      return v.defined ? general(v.value) : std::string("undefined");
+    };
+    rows.push_back({f.name + (f.prediction ? " (scores)" : ""), f.numeric ? "numeric" : "categorical",
+                    cell(DriftStatistic::psi), cell(DriftStatistic::ks_statistic), cell(DriftStatistic::ks_pvalue),
+                    cell(DriftStatistic::wasserstein), cell(DriftStatistic::js_distance),
+                    cell(DriftStatistic::chi2_pvalue)});
+  }
+  return rows;
+}
+
+inline std::string drift_note(const Evaluation& ev) {
+  return "against " + ev.drift.reference_origin + " (" + std::to_string(ev.drift.reference_rows) + " rows)";
+}
+
+}  // namespace referee::presentation

@@ -1,0 +1,353 @@
+#include <referee/render.hpp>
+
+#include "data/grouping.hpp"
+
+#include "io/atomic_file.hpp"
+#include <referee/version.h>
+
+namespace referee {
+
+namespace {
+
+using ojson = nlohmann::ordered_json;
+
+ojson estimate_json(const Estimate& e, std::size_t n) {
+  ojson j;
+  j["estimate"] = e.point.defined ? ojson(e.point.value) : ojson(nullptr);
+  j["ci"] = e.ci.defined ? ojson::array({e.ci.lo, e.ci.hi}) : ojson(nullptr);
+  j["n"] = n;
+  if (!e.point.defined) {
+    j["undefined"] = std::string(e.point.reason);
+    return j;
+  }
+  if (e.ci.defined) {
+    j["se"] = e.standard_error;
+  } else {
+    j["ci_undefined"] = e.ci.reason;
+  }
+  j["resamples_defined"] = e.defined_replicates;
+  return j;
+}
+
+ojson subjects_json(const SubjectEstimates& table, std::size_t k, std::size_t n) {
+  ojson j;
+  for (std::size_t s = 0; s < 4; ++s)
+    j[std::string(name_of(static_cast<Subject>(s)))] = estimate_json(table[s][k], n);
+  return j;
+}
+
+// One segment value: a string for one column, an object for an intersection.
+ojson value_json(const std::vector<std::string>& columns, const std::vector<std::string>& value) {
+  if (value.size() == 1) return value.front();
+  ojson j = ojson::object();
+  for (std::size_t i = 0; i < value.size() && i < columns.size(); ++i) j[columns[i]] = value[i];
+  return j;
+}
+
+ojson segments_json(const Evaluation& ev) {
+  ojson out = ojson::array();
+  const auto infos = task_metrics(ev.policy.task);
+  for (const SegmentTable& t : ev.segments) {
+    ojson table;
+    table["segment"] = t.name;
+    table["columns"] = t.columns;
+    ojson values = ojson::array();
+    for (const SegmentResult& seg : t.segments) {
+      ojson v;
+      v["value"] = value_json(t.columns, seg.value);
+      v["n"] = seg.rows;
+      if (ev.policy.task == Task::binary) v["positives"] = seg.positives;
+      v["sufficient"] = seg.sufficient;
+      if (!seg.sufficient) v["insufficient"] = seg.insufficient_reason;
+      ojson metrics;
+      for (std::size_t k = 0; k < infos.size(); ++k)
+        metrics[std::string(infos[k].name)] = subjects_json(seg.metrics, k, seg.rows);
+      v["metrics"] = metrics;
+      values.push_back(v);
+    }
+    table["values"] = values;
+    out.push_back(table);
+  }
+  return out;
+}
+
+ojson fairness_json(const Evaluation& ev) {
+  ojson out = ojson::array();
+  for (const FairnessTable& t : ev.fairness) {
+    ojson a;
+    a["attribute"] = t.attribute;
+    a["method"] = name_of(t.method);
+    ojson groups = ojson::array();
+    for (const FairnessGroup& g : t.groups) {
+      ojson j;
+      j["group"] = g.value;
+      j["n"] = g.rows;
+      j["positives"] = g.positives;
+      for (std::size_t m = 0; m < 2; ++m) {
+        ojson rates;
+        for (std::size_t q = 0; q < kGroupRateCount; ++q)
+          rates[std::string(EnumNames<GroupRate>::names[q])] = estimate_json(g.rates[m][q], g.rows);
+        j[std::string(name_of(static_cast<Subject>(m)))] = rates;
+      }
+      groups.push_back(j);
+    }
+    a["groups"] = groups;
+    ojson disparities;
+    for (std::size_t d = 0; d < kGroupDisparityCount; ++d)
+      disparities[std::string(EnumNames<Disparity>::names[d])] = subjects_json(t.disparities, d, ev.rows);
+    a["disparities"] = disparities;
+    if (!t.reference.empty()) {
+      ojson clarify;
+      clarify["reference"] = t.reference;
+      ojson facets = ojson::array();
+      for (const ClarifyResult& c : t.clarify) {
+        ojson f;
+        f["group"] = c.group;
+        ojson metrics;
+        for (std::size_t d = 0; d + kGroupDisparityCount < kDisparityCount; ++d)
+          metrics[std::string(EnumNames<Disparity>::names[kGroupDisparityCount + d])] = subjects_json(c.metrics, d, ev.rows);
+        f["metrics"] = metrics;
+        facets.push_back(f);
+      }
+      clarify["facets"] = facets;
+      a["clarify"] = clarify;
+    }
+    out.push_back(a);
+  }
+  return out;
+}
+
+std::string_view unit_of(BudgetMetric m) {
+  return is_latency(m) ? "ms" : m == BudgetMetric::cost_per_1k ? "currency per 1000 predictions" : "share of predictions";
+}
+
+ojson budgets_json(const Evaluation& ev) {
+  ojson out;
+  const BudgetFigure* latency = ev.budgets.find(BudgetMetric::latency_mean);
+  if (latency) {
+    ojson source;
+    source["kind"] = name_of(latency->source[0] != BudgetSource::none ? latency->source[0] : latency->source[1]);
+    if (!ev.latency_origin.empty()) {
+      source["file"] = ev.latency_origin == "memory" ? ojson(nullptr)
+                                                     : ojson(std::filesystem::path(ev.latency_origin).filename().string());
+      source["sha256"] = ev.latency_sha256.empty() ? ojson(nullptr) : ojson(ev.latency_sha256);
+    }
+    source["paired"] = latency->paired;
+    source["quantile"] = "numpy.quantile default (linear, Hyndman & Fan type 7)";
+    out["latency"] = source;
+  }
+  ojson metrics = ojson::object();
+  for (const BudgetFigure& f : ev.budgets.figures) {
+    ojson m;
+    m["unit"] = unit_of(f.metric);
+    for (std::size_t s = 0; s < 4; ++s) {
+      const std::size_t n = s < 2 ? f.n[s] : f.paired ? std::max(f.n[0], f.n[1]) : f.n[0] + f.n[1];
+      ojson e = estimate_json(f.subjects[s], n);
+      if (s < 2) e["source"] = name_of(f.source[s]);
+      if (!f.interval_kind[s].empty()) e["interval"] = f.interval_kind[s];
+      m[std::string(name_of(static_cast<Subject>(s)))] = e;
+    }
+    metrics[std::string(name_of(f.metric))] = m;
+  }
+  out["metrics"] = metrics;
+  return out;
+}
+
+ojson statistic_json(const MetricValue& v, ojson& undefined, std::string_view name) {
+  if (v.defined) return v.value;
+  undefined[std::string(name)] = std::string(v.reason);
+  return nullptr;
+}
+
+ojson drift_json(const Evaluation& ev) {
+  const DriftResults& d = ev.drift;
+  ojson out;
+  ojson reference;
+  reference["file"] = std::filesystem::path(d.reference_origin).filename().string();
+  reference["rows"] = d.reference_rows;
+  reference["sha256"] = d.reference_sha256;
+  out["reference"] = reference;
+  out["psi_bins"] = d.bins;
+  ojson features = ojson::array();
+  for (const FeatureDrift& f : d.features) {
+    ojson j;
+    j["feature"] = f.name;
+    j["kind"] = f.prediction ? "prediction" : "feature";
+    j["type"] = f.numeric ? "numeric" : "categorical";
+    j["n_reference"] = f.reference_n();
+    j["n_current"] = f.current_n();
+    if (f.reference_missing || f.current_missing) {
+      j["missing_reference"] = f.reference_missing;
+      j["missing_current"] = f.current_missing;
+    }
+    ojson undefined = ojson::object();
+    for (std::size_t s = 0; s < kDriftStatisticCount; ++s) {
+      const auto stat = static_cast<DriftStatistic>(s);
+      if (!drift_statistic_applies(stat, f.numeric)) continue;
+      j[std::string(name_of(stat))] = statistic_json(f.statistic(stat), undefined, name_of(stat));
+    }
+    if (f.numeric) {
+      j["ks_method"] = f.numeric_result.ks_method;
+      j["bin_edges"] = f.numeric_result.edges;
+      j["reference_counts"] = f.numeric_result.reference_counts;
+      j["current_counts"] = f.numeric_result.current_counts;
+    } else {
+      j["chi2_dof"] = f.categorical_result.chi2_dof;
+      j["categories"] = f.categorical_result.categories;
+      j["reference_counts"] = f.categorical_result.reference_counts;
+      j["current_counts"] = f.categorical_result.current_counts;
+    }
+    if (!undefined.empty()) j["undefined"] = undefined;
+    features.push_back(j);
+  }
+  out["features"] = features;
+  return out;
+}
+
+ojson part_json(const Rule& rule, const std::vector<std::string>& columns, const PartVerdict& p) {
+  ojson j;
+  j["value"] = value_json(columns, p.value);
+  j["verdict"] = verdict_name(p.verdict);
+  const ojson subject = estimate_json(p.subject, p.rows);
+  j["estimate"] = subject["estimate"];
+  j["ci"] = subject["ci"];
+  j["n"] = p.rows;
+  if (p.decision_confidence) j["decision_confidence"] = *p.decision_confidence;
+  if (p.p_fail) {
+    j["p_fail"] = *p.p_fail;
+    j["p_fail_adjusted"] = *p.p_fail_adjusted;
+    j["p_pass"] = *p.p_pass;
+    j["p_pass_adjusted"] = *p.p_pass_adjusted;
+  }
+  j["reason"] = p.reason;
+  return j;
+}
+
+ojson scope_json(const Rule& rule) {
+  if (rule.scope.kind == ScopeKind::overall) return "overall";
+  ojson j;
+  if (rule.scope.kind == ScopeKind::segment)
+    j["segment"] = value_json(split_segment_spec(rule.scope.segments), rule.scope.value);
+  else
+    j[std::string(name_of(rule.scope.kind))] = rule.scope.segments;
+  return j;
+}
+
+ojson bound_json(const Rule& rule) {
+  ojson j = ojson::object();
+  if (rule.min) j["min"] = *rule.min;
+  if (rule.max) j["max"] = *rule.max;
+  return j;
+}
+
+}  // namespace
+
+ojson report_json(const Evaluation& ev) {
+  const Policy& p = ev.policy;
+  ojson r;
+  r["referee_version"] = REFEREE_VERSION_STRING;
+  r["verdict"] = verdict_name(ev.verdict);
+  r["passed"] = ev.passed;
+  r["policy_sha256"] = p.sha256;
+  r["policy"] = ojson::parse(p.source.dump());
+
+  ojson data;
+  data["file"] = ev.source.origin == "memory"
+                     ? ojson(nullptr)
+                     : ojson(std::filesystem::path(ev.source.origin).filename().string());
+  data["rows"] = ev.rows;
+  data["units"] = ev.units;
+  data["clustered"] = ev.clustered;
+  data["sha256"] = ev.source.sha256;
+  data["sha256_of"] = ev.source.hashed;
+  r["data"] = data;
+
+  ojson boot;
+  boot["resamples"] = ev.bootstrap.resamples;
+  boot["confidence"] = ev.bootstrap.confidence;
+  boot["interval"] = name_of(ev.bootstrap.interval);
+  boot["scheme"] = name_of(ev.bootstrap.scheme);
+  boot["seed"] = ev.bootstrap.seed;
+  boot["unit"] = ev.clustered ? "cluster" : "row";
+  boot["rng"] = "philox4x32-10, counter (resample, unit key)";
+  boot["jackknife_groups"] = ev.jackknife_groups;
+  r["bootstrap"] = boot;
+
+  r["task"] = task_name(p.task);
+  if (p.task == Task::binary) r["threshold"] = p.threshold;
+
+  ojson metrics;
+  const auto infos = task_metrics(p.task);
+  for (std::size_t s = 0; s < 4; ++s) {
+    ojson subject = ojson::object();
+    for (std::size_t k = 0; k < infos.size(); ++k)
+      subject[std::string(infos[k].name)] = estimate_json(ev.metrics[s][k], ev.rows);
+    metrics[std::string(name_of(static_cast<Subject>(s)))] = subject;
+  }
+  r["metrics"] = metrics;
+
+  ojson rules = ojson::array();
+  for (const RuleResult& rr : ev.rules) {
+    ojson j;
+    j["id"] = rr.rule.id;
+    j["metric"] = rr.rule.metric_name();
+    if (rr.rule.drift)
+      j["feature"] = rr.rule.feature;
+    else
+      j["subject"] = name_of(rr.rule.subject);
+    j["verdict"] = verdict_name(rr.verdict);
+    if (rr.rule.disparity) {
+      j["sensitive"] = rr.rule.sensitive;
+      if (is_clarify(*rr.rule.disparity)) {
+        j["reference"] = rr.rule.reference;
+        if (!rr.rule.group.empty()) j["group"] = rr.rule.group;
+      } else {
+        j["method"] = name_of(rr.rule.method);
+      }
+    } else if (!rr.rule.drift && !rr.rule.budget) {
+      j["scope"] = scope_json(rr.rule);
+    }
+    if (rr.rule.scope.kind == ScopeKind::each_segment) j["correction"] = name_of(rr.rule.correction);
+    j["severity"] = rr.rule.severity == Severity::block ? "block" : "warn";
+    j["decide_on"] = rr.rule.decide_on == DecideOn::interval ? "interval" : "point";
+    j["bound"] = bound_json(rr.rule);
+    const std::vector<std::string> columns =
+        rr.rule.disparity ? std::vector<std::string>{rr.rule.sensitive} : split_segment_spec(rr.rule.scope.segments);
+    if (!rr.segment.empty()) j["segment"] = value_json(columns, rr.segment);
+    const ojson subject = estimate_json(rr.subject, rr.n);
+    j["estimate"] = subject["estimate"];
+    j["ci"] = subject["ci"];
+    j["n"] = rr.n;
+    if (!rr.rule.drift) {
+      j["champion"] = estimate_json(rr.champion, rr.n);
+      j["challenger"] = estimate_json(rr.challenger, rr.n);
+    }
+    j["reason"] = rr.reason;
+    if (!rr.parts.empty()) {
+      ojson parts = ojson::array();
+      for (const PartVerdict& part : rr.parts) parts.push_back(part_json(rr.rule, columns, part));
+      j[rr.rule.disparity ? "groups" : "segments"] = parts;
+    }
+    rules.push_back(j);
+  }
+  if (!ev.segments.empty()) r["segments"] = segments_json(ev);
+  if (!ev.fairness.empty()) r["fairness"] = fairness_json(ev);
+  if (!ev.budgets.figures.empty()) r["budgets"] = budgets_json(ev);
+  if (ev.drift.enabled) r["drift"] = drift_json(ev);
+  r["rules"] = rules;
+
+  ojson run;
+  run["started_at"] = ev.run.started_at;
+  run["seconds"] = ev.run.seconds;
+  run["threads"] = ev.run.threads;
+  r["run"] = run;
+  return r;
+}
+
+std::string report_text(const Evaluation& ev) { return report_json(ev).dump(2) + "\n"; }
+
+void write_report(const Evaluation& ev, const std::filesystem::path& path) {
+  write_file_atomically(path, report_text(ev));
+}
+
+}  // namespace referee
