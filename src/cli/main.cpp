@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "common/did_you_mean.hpp"
+#include "common/exit_codes.hpp"
 #include <referee/error.hpp>
 #include "io/atomic_file.hpp"
 #include <referee/evaluate.hpp>
@@ -33,16 +34,10 @@
 
 namespace {
 
-enum ExitCode : int {
-  kPass = 0,
-  kFail = 1,
-  kInconclusive = 2,
-  kUsage = 64,
-  kDataError = 65,
-  kInternal = 70,
-  kIoError = 74,
-  kCancelled = 130,
-};
+using referee::ExitCode;
+constexpr int kPass = referee::exit_code(ExitCode::pass);
+constexpr int kFail = referee::exit_code(ExitCode::fail);
+constexpr int kInternal = referee::exit_code(ExitCode::internal);
 
 constexpr const char* kUsageText =
     "usage: referee run --data eval.csv --policy gate.json [--report report.json]\n"
@@ -148,16 +143,7 @@ int run_command(const std::vector<std::string>& args) {
     if (const auto it = a.values.find("report"); it != a.values.end())
       std::cout << "report:  " << it->second << "\n";
   }
-  switch (evaluation.verdict) {
-    case referee::Verdict::pass:
-    case referee::Verdict::warn:
-      return kPass;
-    case referee::Verdict::fail:
-      return kFail;
-    case referee::Verdict::inconclusive:
-      return kInconclusive;
-  }
-  return kInternal;
+  return referee::exit_code(referee::exit_code_of(evaluation.verdict));
 }
 
 int validate_command(const std::vector<std::string>& args) {
@@ -210,22 +196,7 @@ int sagemaker_command(const std::vector<std::string>& args) {
                          " (set REFEREE_PYTHON to the interpreter that has the referee package)");
 }
 
-int exit_code_for(referee::ErrorKind kind) {
-  switch (kind) {
-    case referee::ErrorKind::usage:
-      return kUsage;
-    case referee::ErrorKind::policy:
-    case referee::ErrorKind::data:
-      return kDataError;
-    case referee::ErrorKind::io:
-      return kIoError;
-    case referee::ErrorKind::cancelled:
-      return kCancelled;
-    case referee::ErrorKind::internal:
-      return kInternal;
-  }
-  return kInternal;
-}
+int exit_code_for(referee::ErrorKind kind) { return referee::exit_code(referee::exit_code_of(kind)); }
 
 }  // namespace
 
