@@ -18,12 +18,16 @@ using json = nlohmann::json;
   throw PolicyError(std::string(origin) + ": " + path + " " + what);
 }
 
-Verdict verdict_from(std::string_view origin, const std::string& path, const json& v) {
-  constexpr std::array<std::string_view, 4> names{"PASS", "WARN", "FAIL", "INCONCLUSIVE"};
+// A verdict word: the gate's own verdict is never SKIPPED; a rule's may be.
+Verdict verdict_from(std::string_view origin, const std::string& path, const json& v, bool rule) {
+  const auto& names = EnumNames<Verdict>::names;
+  const std::size_t count = rule ? names.size() : names.size() - 1;
   if (v.is_string())
-    for (std::size_t i = 0; i < names.size(); ++i)
+    for (std::size_t i = 0; i < count; ++i)
       if (v.get<std::string>() == names[i]) return static_cast<Verdict>(i);
-  fail(origin, path, "must be one of PASS, WARN, FAIL, INCONCLUSIVE");
+  std::string list;
+  for (std::size_t i = 0; i < count; ++i) list += (i ? ", " : "") + std::string(names[i]);
+  fail(origin, path, "must be one of " + list);
 }
 
 std::vector<double> numbers(std::string_view origin, const std::string& path, const json& v) {
@@ -116,6 +120,41 @@ std::vector<std::pair<Verdict, std::string>> decide_figures(const Policy& policy
 
 }  // namespace
 
+CaseExpectation parse_case_expectation(const Policy& policy, const json& c, std::string_view origin,
+                                       const std::string& path) {
+  CaseExpectation expected;
+  if (c.contains("expect")) expected.verdict = verdict_from(origin, path + ".expect", c["expect"], false);
+  if (!c.contains("rules")) return expected;
+  const json& rules = c["rules"];
+  if (!rules.is_object()) fail(origin, path + ".rules", "must be an object: rule id -> verdict");
+  for (const auto& [id, value] : rules.items()) {
+    const auto at = std::find_if(policy.rules.begin(), policy.rules.end(), [&](const Rule& r) { return r.id == id; });
+    if (at == policy.rules.end()) {
+      std::vector<std::string> ids;
+      for (const Rule& r : policy.rules) ids.push_back(r.id);
+      fail(origin, path + ".rules." + id, "is not a rule of the policy" + did_you_mean(id, ids));
+    }
+    expected.rules.emplace_back(static_cast<std::size_t>(at - policy.rules.begin()),
+                                verdict_from(origin, path + ".rules." + id, value, true));
+  }
+  return expected;
+}
+
+std::vector<std::string> case_differences(const Policy& policy, const CaseExpectation& expected, Verdict got,
+                                          std::span<const std::pair<Verdict, std::string>> rules) {
+  std::vector<std::string> differences;
+  if (expected.verdict && got != *expected.verdict)
+    differences.push_back("verdict: expected " + std::string(verdict_name(*expected.verdict)) + ", got " +
+                          std::string(verdict_name(got)));
+  for (const auto& [k, want] : expected.rules) {
+    const auto& [have, reason] = rules[k];
+    if (want != have)
+      differences.push_back("rule " + policy.rules[k].id + ": expected " + std::string(verdict_name(want)) +
+                            ", got " + std::string(verdict_name(have)) + " (" + reason + ")");
+  }
+  return differences;
+}
+
 std::vector<PolicyCaseResult> run_policy_cases(const Policy& policy, const json& document, std::string_view origin) {
   if (!document.is_object() || !document.contains("cases") || !document["cases"].is_array() ||
       document["cases"].empty())
@@ -134,7 +173,7 @@ std::vector<PolicyCaseResult> run_policy_cases(const Policy& policy, const json&
     PolicyCaseResult result;
     result.name = c.contains("name") && c["name"].is_string() ? c["name"].get<std::string>() : path;
     if (!c.contains("expect")) fail(origin, path, "needs \"expect\": the expected verdict");
-    const Verdict expected = verdict_from(origin, path + ".expect", c["expect"]);
+    const CaseExpectation expected = parse_case_expectation(policy, c, origin, path);
     if (c.contains("data") == c.contains("figures"))
       fail(origin, path, "needs exactly one of \"data\" (an inline table) or \"figures\" (estimates and CIs per rule)");
 
@@ -154,26 +193,7 @@ std::vector<PolicyCaseResult> run_policy_cases(const Policy& policy, const json&
       got = overall_verdict(outcomes, policy.on_inconclusive);
     }
     result.verdict = std::string(verdict_name(got));
-    if (got != expected)
-      result.differences.push_back("verdict: expected " + std::string(verdict_name(expected)) + ", got " +
-                                   result.verdict);
-    if (c.contains("rules")) {
-      const json& expected_rules = c["rules"];
-      if (!expected_rules.is_object()) fail(origin, path + ".rules", "must be an object: rule id -> verdict");
-      for (const auto& [id, value] : expected_rules.items()) {
-        const auto at = std::find_if(policy.rules.begin(), policy.rules.end(), [&](const Rule& r) { return r.id == id; });
-        if (at == policy.rules.end()) {
-          std::vector<std::string> ids;
-          for (const Rule& r : policy.rules) ids.push_back(r.id);
-          fail(origin, path + ".rules." + id, "is not a rule of the policy" + did_you_mean(id, ids));
-        }
-        const Verdict want = verdict_from(origin, path + ".rules." + id, value);
-        const auto& [have, reason] = rules[static_cast<std::size_t>(at - policy.rules.begin())];
-        if (want != have)
-          result.differences.push_back("rule " + id + ": expected " + std::string(verdict_name(want)) + ", got " +
-                                       std::string(verdict_name(have)) + " (" + reason + ")");
-      }
-    }
+    result.differences = case_differences(policy, expected, got, rules);
     result.held = result.differences.empty();
     results.push_back(std::move(result));
   }

@@ -5,7 +5,10 @@
 // CI per rule, decided by the same rule logic without any data), with the expected
 // verdict and, optionally, the expected verdict of each rule. Format: docs/policy-testing.md.
 
+#include <optional>
+#include <span>
 #include <string>
+#include <utility>
 #include <string_view>
 #include <vector>
 
@@ -21,6 +24,20 @@ struct PolicyCaseResult {
   std::string verdict;                    // what the gate said
   std::vector<std::string> differences;  // expected X, got Y; one line each
 };
+
+// What a case expects: the gate's verdict (PASS, WARN, FAIL, INCONCLUSIVE) and, for some
+// rules, theirs (SKIPPED too). Read from a case object's "expect" and "rules".
+struct CaseExpectation {
+  std::optional<Verdict> verdict;
+  std::vector<std::pair<std::size_t, Verdict>> rules;  // (index into policy.rules, verdict)
+};
+CaseExpectation parse_case_expectation(const Policy& policy, const nlohmann::json& c, std::string_view origin,
+                                       const std::string& path);
+
+// "verdict: expected X, got Y" and "rule R: expected X, got Y (reason)", one line each;
+// `rules` holds each rule's verdict and reason in policy order. Empty when the case holds.
+std::vector<std::string> case_differences(const Policy& policy, const CaseExpectation& expected, Verdict got,
+                                          std::span<const std::pair<Verdict, std::string>> rules);
 
 // Runs every case of `cases` ({"cases": [...]}) against `policy`. A malformed cases file is
 // a PolicyError naming its JSON path; a case that does not hold is a result, not an error.
