@@ -8,6 +8,7 @@
 #include "io/sha256.hpp"
 
 #include "io/csv_reader.hpp"
+#include "io/utf8.hpp"
 #include <referee/error.hpp>
 
 namespace referee {
@@ -127,6 +128,41 @@ void check_column(const Table& t, std::span<const double> values, const std::str
   }
 }
 
+// A dictionary-encoded text column: one code per row, each inside the dictionary, and
+// every value well-formed UTF-8 (it reaches the report, JSON and Python strings). The
+// message names the first row holding a bad value, never the value itself.
+void check_text_column(const Table& t, const std::string& name, std::span<const std::uint32_t> codes,
+                       std::span<const std::string> dictionary) {
+  if (codes.size() != t.rows)
+    throw DataError(t.source.origin + ": column \"" + name + "\" has " + std::to_string(codes.size()) +
+                    " values for " + std::to_string(t.rows) + " rows");
+  std::vector<char> checked(dictionary.size(), 0);
+  for (std::size_t r = 0; r < codes.size(); ++r) {
+    const std::uint32_t code = codes[r];
+    if (code >= dictionary.size())
+      throw DataError(where(t, name, r) + "code " + std::to_string(code) + " is outside the dictionary");
+    if (checked[code]) continue;
+    if (!valid_utf8(dictionary[code])) throw DataError(where(t, name, r) + "the value is not valid UTF-8");
+    checked[code] = 1;
+  }
+}
+
+// The core columns span every row: a hand-built table cannot point past its data.
+void check_core_lengths(const Table& t) {
+  const ColumnNames& n = t.columns;
+  const std::array<std::pair<std::span<const double>, const std::string*>, 3> core{
+      {{t.label, &n.label}, {t.champion, &n.champion}, {t.challenger, &n.challenger}}};
+  for (const auto& [values, name] : core)
+    if (values.size() != t.rows)
+      throw DataError(t.source.origin + ": column \"" + *name + "\" has " + std::to_string(values.size()) +
+                      " values for " + std::to_string(t.rows) + " rows");
+  if (!t.weight.empty() && t.weight.size() != t.rows)
+    throw DataError(t.source.origin + ": column \"" + n.weight + "\" has " + std::to_string(t.weight.size()) +
+                    " values for " + std::to_string(t.rows) + " rows");
+  if (t.clustered() && (t.unit_key.size() != t.rows || t.unit_index.size() != t.rows))
+    throw DataError(t.source.origin + ": column \"" + n.cluster + "\" does not cover every row");
+}
+
 }  // namespace
 
 std::string data_digest(const Table& t) {
@@ -149,6 +185,8 @@ std::string data_digest(const Table& t) {
 
 void validate_table(const Table& t, Task task) {
   if (t.rows == 0) throw DataError(t.source.origin + ": the table has no data rows");
+  check_core_lengths(t);
+  for (const CategoricalColumn& c : t.categorical) check_text_column(t, c.name, c.codes, c.values);
   constexpr double inf = std::numeric_limits<double>::infinity();
   const ColumnNames& n = t.columns;
   if (task == Task::binary) {
@@ -181,12 +219,7 @@ void validate_table(const Table& t, Task task) {
   };
   for (const auto& [values, name] : t.serving_columns())
     if (!values.empty()) check_length(values.size(), *name);
-  for (const TextColumn& f : t.drift) {
-    check_length(f.codes.size(), f.name);
-    for (std::size_t r = 0; r < f.codes.size(); ++r)
-      if (f.codes[r] >= f.dictionary.size())
-        throw DataError(where(t, f.name, r) + "code " + std::to_string(f.codes[r]) + " is outside the dictionary");
-  }
+  for (const TextColumn& f : t.drift) check_text_column(t, f.name, f.codes, f.dictionary);
   for (std::size_t m = 0; m < 2; ++m) {
     if (!t.latency[m].empty())
       check_column(t, t.latency[m], n.latency[m], 0.0, inf, "[0, inf) (a latency is milliseconds >= 0)");

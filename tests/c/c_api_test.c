@@ -566,6 +566,18 @@ static void test_segments(void) {
   CHECK(contains(referee_last_error(), "row 4, column \"sex\": code 2 is outside the dictionary"));
   referee_table_free(table);
 
+  /* Invalid UTF-8 in a segment column is bad data (it was once REFEREE_INTERNAL): table
+     validation checks every text column, whatever door the table came through, and the
+     message names the row and column but not the bytes. */
+  {
+    const char broken[] = "NNNNNNNNSSSSSS\xff\xfe";
+    table = segment_table(n, y, a, b, sex_codes, sexes, channel);
+    CHECK(referee_table_add_strings(table, "region", broken, offsets, n) == REFEREE_OK);
+    CHECK(referee_evaluate(table, policy, NULL, &report) == REFEREE_DATA_ERROR && report == NULL);
+    CHECK(contains(referee_last_error(), "row 15, column \"region\": the value is not valid UTF-8"));
+    referee_table_free(table);
+  }
+
   /* A float column cannot be a segment: its text is ambiguous. */
   table = segment_table(n, y, a, b, sex_codes, sexes, channel);
   CHECK(referee_table_add_numeric(table, "region", float_segment, n, REFEREE_F64) == REFEREE_OK);
