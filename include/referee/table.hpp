@@ -145,6 +145,59 @@ Table borrowed_table(std::span<const double> label, std::span<const double> cham
                      std::span<const std::uint32_t> cluster_codes,
                      std::span<const std::string> cluster_dictionary, ColumnNames columns);
 
+// What a policy reads from a table, each column once, in a fixed order (numeric columns,
+// then text): label, champion, challenger, weight, the serving columns; then the cluster
+// key, the segment and sensitive columns, the drift features. Every door asks for exactly
+// these, in the kind given, so the CSV reader, the C API, Python and policy cases read the
+// same columns the same way.
+enum class ColumnKind { numeric, text };
+enum class ColumnRole { label, champion, challenger, weight, serving, cluster, group, drift_feature };
+struct ColumnRequest {
+  std::string name;
+  ColumnKind kind = ColumnKind::numeric;
+  ColumnRole role = ColumnRole::label;
+};
+std::vector<ColumnRequest> requested_columns(const ColumnNames& columns);
+
+// The one table assembler. A door adds the requested columns by name (numeric ones as
+// doubles, borrowed or owned; text ones dictionary-encoded) and build() binds them to the
+// policy's roles, hashes them and validates the table (validate_table), so a table is
+// checked the same way whatever its origin.
+class TableBuilder {
+ public:
+  explicit TableBuilder(std::size_t rows, std::string origin = "memory");
+
+  // A numeric column over the caller's buffer, which must outlive the table ...
+  void add_numeric(std::string name, std::span<const double> values);
+  // ... or one the table owns.
+  void add_numeric(std::string name, std::vector<double> values);
+  // A text column: codes index dictionary (checked by build()).
+  void add_text(std::string name, std::vector<std::uint32_t> codes, std::vector<std::string> dictionary);
+  // A table read from a file is fingerprinted by the file's bytes, not by its columns.
+  void set_file_source(std::string path, std::string sha256);
+
+  // Throws DataError naming the origin and column when a requested column is missing, of
+  // the wrong kind or of the wrong length, and whatever validate_table() finds.
+  Table build(const ColumnNames& columns, Task task) &&;
+
+ private:
+  struct Column {
+    std::string name;
+    ColumnKind kind = ColumnKind::numeric;
+    std::span<const double> numbers;
+    std::vector<std::uint32_t> codes;
+    std::vector<std::string> dictionary;
+  };
+  const Column& find(const std::string& name, ColumnKind kind) const;
+  Column& added(std::string name, ColumnKind kind, std::size_t length);
+
+  std::size_t rows_;
+  std::string origin_;
+  std::string file_sha256_;
+  std::vector<Column> columns_;
+  std::vector<std::vector<double>> storage_;
+};
+
 // Reads and validates a CSV evaluation table.
 Table read_table_csv(const std::filesystem::path& path, const ColumnNames& columns, Task task);
 

@@ -19,8 +19,7 @@
 #include <referee/evaluate.hpp>
 #include "accumulate/regression_accumulator.hpp"
 #include <referee/render.hpp>
-#include <referee/render.hpp>
-#include <referee/render.hpp>
+#include <referee/table.hpp>
 #include <referee/version.h>
 
 namespace py = pybind11;
@@ -126,16 +125,9 @@ struct CategoricalView {
   const std::vector<std::string>* dictionary;
 };
 
-// A column given for the table's rows: one value per row, else a data error naming it.
-void require_rows(std::size_t values, std::size_t rows, const std::string& name) {
-  if (values != rows)
-    throw referee::DataError("memory: column \"" + name + "\" has " + std::to_string(values) + " values for " +
-                             std::to_string(rows) + " rows");
-}
-
 // A serving figure's columns as views, [champion, challenger] (empty = not given).
 std::array<std::span<const double>, 2> model_spans(const ModelArrays& arrays,
-                                                   const referee::ModelColumnNames& names, std::size_t rows) {
+                                                   const referee::ModelColumnNames& names) {
   const std::array<const std::optional<F64Array>*, 2> given{&std::get<0>(arrays), &std::get<1>(arrays)};
   std::array<std::span<const double>, 2> spans;
   for (std::size_t m = 0; m < 2; ++m) {
@@ -143,20 +135,15 @@ std::array<std::span<const double>, 2> model_spans(const ModelArrays& arrays,
       throw referee::UsageError("the " + std::string(m == 0 ? "champion" : "challenger") + "'s column \"" +
                                 names[m] + "\" must be given exactly when the policy names it");
     spans[m] = optional_span(*given[m]);
-    if (given[m]->has_value()) require_rows(spans[m].size(), rows, names[m]);
   }
   return spans;
 }
 
-// A drift feature, copied into the table's text form (the drift check reads it as text).
-referee::TextColumn drift_column(const EncodedInput& input, std::size_t rows) {
+// A drift feature, copied into the table's text form (the drift check reads it as text;
+// the table builder checks its length and codes).
+referee::TextColumn drift_column(const EncodedInput& input) {
   const auto& [name, codes, dictionary] = input;
   const auto view = codes_of(codes, name);
-  require_rows(view.size(), rows, name);
-  for (std::size_t r = 0; r < view.size(); ++r)
-    if (view[r] >= dictionary.size())
-      throw referee::DataError("memory: row " + std::to_string(r + 1) + ", column \"" + name + "\": code " +
-                               std::to_string(view[r]) + " is outside the dictionary");
   return {name, {view.begin(), view.end()}, dictionary};
 }
 
@@ -184,22 +171,28 @@ Rendered evaluate_arrays(const referee::Policy& policy, const F64Array& label,
     views.push_back({name, codes_of(column_codes, name), &dictionary});
   const std::size_t rows = label_span.size();
   const referee::ColumnNames& names = policy.columns;
-  const auto latency = model_spans(latency_columns, names.latency, rows);
-  const auto cost = model_spans(cost_columns, names.cost, rows);
-  const auto error = model_spans(error_columns, names.error, rows);
+  const auto latency = model_spans(latency_columns, names.latency);
+  const auto cost = model_spans(cost_columns, names.cost);
+  const auto error = model_spans(error_columns, names.error);
   std::vector<referee::TextColumn> features;
-  for (const auto& input : drift) features.push_back(drift_column(input, rows));
+  for (const auto& input : drift) features.push_back(drift_column(input));
   GateInputs in = gate_inputs(seed, threads, progress, latency_file, latency_ms, drift_reference);
 
   py::gil_scoped_release release;
-  referee::Table table = referee::borrowed_table(label_span, champion_span, challenger_span, weight_span,
-                                                 codes, cluster_dictionary, names);
-  for (const auto& view : views) referee::add_categorical(table, view.name, view.codes, *view.dictionary);
-  table.latency = latency;
-  table.cost = cost;
-  table.error = error;
-  table.drift = std::move(features);
-  referee::validate_table(table, policy.task);
+  referee::TableBuilder builder(rows);
+  builder.add_numeric(names.label, label_span);
+  builder.add_numeric(names.champion, champion_span);
+  builder.add_numeric(names.challenger, challenger_span);
+  if (!names.weight.empty()) builder.add_numeric(names.weight, weight_span);
+  if (!names.cluster.empty()) builder.add_text(names.cluster, {codes.begin(), codes.end()}, cluster_dictionary);
+  for (const auto& view : views) builder.add_text(view.name, {view.codes.begin(), view.codes.end()}, *view.dictionary);
+  const std::array<std::pair<const referee::ModelColumnNames*, const std::array<std::span<const double>, 2>*>, 3>
+      serving{{{&names.latency, &latency}, {&names.cost, &cost}, {&names.error, &error}}};
+  for (const auto& [pair, spans] : serving)
+    for (std::size_t m = 0; m < 2; ++m)
+      if (!(*pair)[m].empty()) builder.add_numeric((*pair)[m], (*spans)[m]);
+  for (referee::TextColumn& f : features) builder.add_text(f.name, std::move(f.codes), std::move(f.dictionary));
+  const referee::Table table = std::move(builder).build(names, policy.task);
   return run_gate(table, policy, in);
 }
 
@@ -212,10 +205,12 @@ py::dict point_metrics(const std::string& task_name, const F64Array& y, const F6
   {
     const auto y_span = span_of(y), score_span = span_of(score), weight_span = optional_span(weight);
     py::gil_scoped_release release;
-    referee::Table table = referee::borrowed_table(y_span, score_span, score_span, weight_span, {}, {},
-                                                   {"y_true", "y_score", "y_score", "", ""});
-    if (!weight_span.empty()) table.columns.weight = "weight";
-    referee::validate_table(table, task);
+    referee::TableBuilder builder(y_span.size());
+    builder.add_numeric("y_true", y_span);
+    builder.add_numeric("y_score", score_span);
+    if (!weight_span.empty()) builder.add_numeric("weight", weight_span);
+    const referee::Table table = std::move(builder).build(
+        {"y_true", "y_score", "y_score", weight_span.empty() ? "" : "weight", ""}, task);
     if (task == referee::Task::binary) {
       const referee::BinaryColumns c{table.label, table.champion, table.weight};
       const referee::RankedModel ranked = referee::rank_model(c, referee::RowUnits{}, threshold);

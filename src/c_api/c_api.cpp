@@ -148,16 +148,16 @@ class ColumnResolver {
                              referee::did_you_mean(name, names));
   }
 
-  std::span<const double> numeric(const std::string& name) {
-    if (name.empty()) return {};
+  // Adds a numeric column: the caller's f64 buffer in place, other types as f64 copies.
+  void add_numeric(referee::TableBuilder& builder, const std::string& name) const {
     const auto& c = find(name);
     if (c.kind != referee_table::Kind::numeric)
       throw referee::DataError("memory: column \"" + name + "\" holds strings, a number is needed");
     const std::size_t n = table_.rows;
-    if (c.type == REFEREE_F64) return {static_cast<const double*>(c.data), n};
-    std::vector<double>& out = converted_.emplace_back(n);
+    if (c.type == REFEREE_F64) return builder.add_numeric(name, std::span(static_cast<const double*>(c.data), n));
+    std::vector<double> out(n);
     for (std::size_t r = 0; r < n; ++r) out[r] = value(c, r);
-    return out;
+    builder.add_numeric(name, std::move(out));
   }
 
   // Dictionary-encodes a text-valued column (the cluster key, a segment, a sensitive
@@ -261,34 +261,29 @@ class ColumnResolver {
   }
 
   const referee_table& table_;
-  std::vector<std::vector<double>> converted_;
 };
 
-referee::Evaluation evaluate_columns(const referee_table& t, const referee::Policy& policy,
-                                     const referee::EvaluateOptions& options) {
+// The C door binds columns only: it hands the core's table builder each column the policy
+// asks for, in the kind asked (numbers as doubles, text dictionary-encoded).
+referee::Table table_of(const referee_table& t, const referee::Policy& policy) {
   ColumnResolver columns(t);
-  const referee::ColumnNames& names = policy.columns;
-  const auto label = columns.numeric(names.label);
-  const auto champion = columns.numeric(names.champion);
-  const auto challenger = columns.numeric(names.challenger);
-  const auto weight = columns.numeric(names.weight);
-  std::vector<std::uint32_t> codes;
-  std::vector<std::string> dictionary;
-  columns.dictionary_encode(names.cluster, "cluster", codes, dictionary);
-  referee::Table table = referee::borrowed_table(label, champion, challenger, weight, codes, dictionary, names);
-  for (const std::string& name : names.categorical) {
-    std::vector<std::uint32_t> group_codes;
-    std::vector<std::string> values;
-    columns.dictionary_encode(name, "segment or sensitive", group_codes, values);
-    referee::add_categorical(table, name, group_codes, values);
+  referee::TableBuilder builder(t.rows);
+  for (const referee::ColumnRequest& request : referee::requested_columns(policy.columns)) {
+    if (request.kind == referee::ColumnKind::numeric) {
+      columns.add_numeric(builder, request.name);
+    } else if (request.role == referee::ColumnRole::drift_feature) {
+      referee::TextColumn text = columns.text(request.name);
+      builder.add_text(request.name, std::move(text.codes), std::move(text.dictionary));
+    } else {
+      std::vector<std::uint32_t> codes;
+      std::vector<std::string> dictionary;
+      columns.dictionary_encode(request.name, request.role == referee::ColumnRole::cluster ? "cluster"
+                                                                                           : "segment or sensitive",
+                                codes, dictionary);
+      builder.add_text(request.name, std::move(codes), std::move(dictionary));
+    }
   }
-  const std::array<const referee::ModelColumnNames*, 3> serving{&names.latency, &names.cost, &names.error};
-  const std::array<std::array<std::span<const double>, 2>*, 3> spans{&table.latency, &table.cost, &table.error};
-  for (std::size_t k = 0; k < serving.size(); ++k)
-    for (std::size_t m = 0; m < 2; ++m) (*spans[k])[m] = columns.numeric((*serving[k])[m]);
-  for (const std::string& name : names.drift) table.drift.push_back(columns.text(name));
-  referee::validate_table(table, policy.task);
-  return referee::evaluate(table, policy, options);
+  return std::move(builder).build(policy.columns, policy.task);
 }
 
 }  // namespace
@@ -524,7 +519,7 @@ referee_status referee_evaluate(const referee_table* table, const referee_policy
     }
     auto report = std::make_unique<referee_report>();
     report->evaluation = table->csv ? referee::evaluate(*table->csv, policy->policy, eo)
-                                    : evaluate_columns(*table, policy->policy, eo);
+                                    : referee::evaluate(table_of(*table, policy->policy), policy->policy, eo);
     report->json = referee::report_text(report->evaluation);
     *out = report.release();
   });

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <optional>
 
 #include "decide/decision.hpp"
 #include "common/did_you_mean.hpp"
@@ -54,7 +55,6 @@ std::vector<std::string> texts(std::string_view origin, const std::string& path,
 // An inline table: {"column": [values...]}, the policy's columns read by name.
 Table inline_table(const Policy& policy, const json& data, std::string_view origin, const std::string& path) {
   if (!data.is_object()) fail(origin, path, "must be an object of columns");
-  const ColumnNames& c = policy.columns;
   const auto column = [&](const std::string& name) -> const json& {
     const auto it = data.find(name);
     if (it == data.end()) {
@@ -64,20 +64,19 @@ Table inline_table(const Policy& policy, const json& data, std::string_view orig
     }
     return *it;
   };
-  std::vector<double> weight;
-  if (!c.weight.empty()) weight = numbers(origin, path + "." + c.weight, column(c.weight));
-  std::vector<std::string> cluster;
-  if (!c.cluster.empty()) cluster = texts(origin, path + "." + c.cluster, column(c.cluster));
-  Table table = owned_table(numbers(origin, path + "." + c.label, column(c.label)),
-                            numbers(origin, path + "." + c.champion, column(c.champion)),
-                            numbers(origin, path + "." + c.challenger, column(c.challenger)), weight, cluster, c);
-  table.source.origin = std::string(origin) + " " + path;
-  for (const std::string& name : c.categorical) {
-    const EncodedText encoded = encode_text(texts(origin, path + "." + name, column(name)));
-    add_categorical(table, name, encoded.codes, encoded.dictionary);
+  std::optional<TableBuilder> builder;
+  for (const ColumnRequest& request : requested_columns(policy.columns)) {
+    const std::string at = path + "." + request.name;
+    if (request.kind == ColumnKind::numeric) {
+      std::vector<double> values = numbers(origin, at, column(request.name));
+      if (!builder) builder.emplace(values.size(), std::string(origin) + " " + path);
+      builder->add_numeric(request.name, std::move(values));
+    } else {
+      EncodedText encoded = encode_text(texts(origin, at, column(request.name)));
+      builder->add_text(request.name, std::move(encoded.codes), std::move(encoded.dictionary));
+    }
   }
-  validate_table(table, policy.task);
-  return table;
+  return std::move(*builder).build(policy.columns, policy.task);
 }
 
 // Summary figures: {"rule-id": {"estimate": x, "ci": [lo, hi]}}, decided by the rule logic.

@@ -7,7 +7,9 @@
 
 #include "io/sha256.hpp"
 
+#include "data/column_checks.hpp"
 #include "io/csv_reader.hpp"
+#include "tasks/task_definition.hpp"
 #include "io/utf8.hpp"
 #include <referee/error.hpp>
 
@@ -108,26 +110,6 @@ void add_categorical(Table& table, std::string name, std::span<const std::uint32
 
 namespace {
 
-std::string where(const Table& t, const std::string& column, std::size_t row) {
-  return t.source.origin + ": row " + std::to_string(row + 1) + ", column \"" + column + "\": ";
-}
-
-std::string format_value(double v) {
-  char buffer[32];
-  std::snprintf(buffer, sizeof buffer, "%.17g", v);
-  return buffer;
-}
-
-void check_column(const Table& t, std::span<const double> values, const std::string& name,
-                  double lo, double hi, const char* range_text) {
-  for (std::size_t r = 0; r < values.size(); ++r) {
-    const double v = values[r];
-    if (!std::isfinite(v)) throw DataError(where(t, name, r) + "value is not a finite number");
-    if (v < lo || v > hi)
-      throw DataError(where(t, name, r) + format_value(v) + " is outside " + range_text);
-  }
-}
-
 // A dictionary-encoded text column: one code per row, each inside the dictionary, and
 // every value well-formed UTF-8 (it reaches the report, JSON and Python strings). The
 // message names the first row holding a bad value, never the value itself.
@@ -189,21 +171,7 @@ void validate_table(const Table& t, Task task) {
   for (const CategoricalColumn& c : t.categorical) check_text_column(t, c.name, c.codes, c.values);
   constexpr double inf = std::numeric_limits<double>::infinity();
   const ColumnNames& n = t.columns;
-  if (task == Task::binary) {
-    for (std::size_t r = 0; r < t.rows; ++r) {
-      const double y = t.label[r];
-      if (y != 0.0 && y != 1.0)
-        throw DataError(where(t, n.label, r) + "label " + format_value(y) +
-                        " is not 0 or 1 (task \"binary\")");
-    }
-    check_column(t, t.champion, n.champion, 0.0, 1.0, "[0, 1] (a binary score is a probability)");
-    check_column(t, t.challenger, n.challenger, 0.0, 1.0,
-                 "[0, 1] (a binary score is a probability)");
-  } else {
-    check_column(t, t.label, n.label, -inf, inf, "");
-    check_column(t, t.champion, n.champion, -inf, inf, "");
-    check_column(t, t.challenger, n.challenger, -inf, inf, "");
-  }
+  task_definition(task).validate(t);
   if (!t.weight.empty()) {
     check_column(t, t.weight, n.weight, 0.0, inf, "[0, inf) (weights cannot be negative)");
     double total = 0.0;
@@ -289,51 +257,21 @@ Table owned_table(std::vector<double> label, std::vector<double> champion,
 }
 
 Table read_table_csv(const std::filesystem::path& path, const ColumnNames& columns, Task task) {
-  std::vector<CsvColumnRequest> requests = {
-      {columns.label}, {columns.champion}, {columns.challenger}};
-  if (!columns.weight.empty()) requests.push_back({columns.weight});
-  // Per-model serving columns, in the order (latency, cost, error) x (champion, challenger).
-  const std::array<const ModelColumnNames*, 3> serving{&columns.latency, &columns.cost, &columns.error};
-  for (const ModelColumnNames* pair : serving)
-    for (std::size_t m = 0; m < 2; ++m)
-      if (!(*pair)[m].empty()) requests.push_back({(*pair)[m]});
-  const std::size_t first_text = requests.size();
-  if (!columns.cluster.empty()) requests.push_back({columns.cluster, CsvColumnKind::text});
-  for (const auto& name : columns.categorical) requests.push_back({name, CsvColumnKind::text});
-  for (const auto& name : columns.drift) requests.push_back({name, CsvColumnKind::text, true});
-
+  const std::vector<ColumnRequest> wanted = requested_columns(columns);
+  std::vector<CsvColumnRequest> requests;
+  for (const ColumnRequest& w : wanted)
+    requests.push_back({w.name, w.kind == ColumnKind::numeric ? CsvColumnKind::numeric : CsvColumnKind::text,
+                        w.role == ColumnRole::drift_feature});
   CsvTable csv = read_csv(path, requests);
-  Table t;
-  t.rows = csv.rows;
-  t.columns = columns;
-  t.source = {path.string(), csv.sha256, "file bytes"};
-  // Moving the buffers into storage first keeps the spans valid (storage is not resized after).
-  t.storage.reserve(first_text);
-  for (std::size_t i = 0; i < first_text; ++i) t.storage.push_back(std::move(csv.columns[i].numbers));
-  t.label = t.storage[0];
-  t.champion = t.storage[1];
-  t.challenger = t.storage[2];
-  std::size_t next = 3;
-  if (!columns.weight.empty()) t.weight = t.storage[next++];
-  const std::array<std::array<std::span<const double>, 2>*, 3> spans{&t.latency, &t.cost, &t.error};
-  for (std::size_t k = 0; k < serving.size(); ++k)
-    for (std::size_t m = 0; m < 2; ++m)
-      if (!(*serving[k])[m].empty()) (*spans[k])[m] = t.storage[next++];
-  std::size_t text = first_text;
-  if (!columns.cluster.empty()) {
-    const CsvColumn& cluster = csv.columns[text++];
-    set_clusters(t, cluster.codes, cluster.dictionary);
+  TableBuilder builder(csv.rows);
+  builder.set_file_source(path.string(), csv.sha256);
+  for (CsvColumn& c : csv.columns) {
+    if (c.kind == CsvColumnKind::numeric)
+      builder.add_numeric(std::move(c.name), std::move(c.numbers));
+    else
+      builder.add_text(std::move(c.name), std::move(c.codes), std::move(c.dictionary));
   }
-  for (std::size_t i = 0; i < columns.categorical.size(); ++i) {
-    CsvColumn& c = csv.columns[text++];
-    add_categorical(t, c.name, c.codes, c.dictionary);
-  }
-  for (std::size_t i = 0; i < columns.drift.size(); ++i) {
-    CsvColumn& c = csv.columns[text++];
-    t.drift.push_back({c.name, std::move(c.codes), std::move(c.dictionary)});
-  }
-  validate_table(t, task);
-  return t;
+  return std::move(builder).build(columns, task);
 }
 
 }  // namespace referee

@@ -1,0 +1,35 @@
+#pragma once
+// The checks a table's numeric columns go through, shared by table validation and the
+// tasks' own label and score checks. Messages name the origin, column and 1-based row.
+
+#include <cmath>
+#include <cstdio>
+#include <span>
+#include <string>
+
+#include <referee/error.hpp>
+#include <referee/table.hpp>
+
+namespace referee {
+
+inline std::string where(const Table& t, const std::string& column, std::size_t row) {
+  return t.source.origin + ": row " + std::to_string(row + 1) + ", column \"" + column + "\": ";
+}
+
+inline std::string format_value(double v) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%.17g", v);
+  return buffer;
+}
+
+inline void check_column(const Table& t, std::span<const double> values, const std::string& name,
+                  double lo, double hi, const char* range_text) {
+  for (std::size_t r = 0; r < values.size(); ++r) {
+    const double v = values[r];
+    if (!std::isfinite(v)) throw DataError(where(t, name, r) + "value is not a finite number");
+    if (v < lo || v > hi)
+      throw DataError(where(t, name, r) + format_value(v) + " is outside " + range_text);
+  }
+}
+
+}  // namespace referee

@@ -1,0 +1,105 @@
+#include <referee/table.hpp>
+
+#include <array>
+#include <string>
+#include <utility>
+
+#include <referee/error.hpp>
+
+#include "common/did_you_mean.hpp"
+
+namespace referee {
+
+std::vector<ColumnRequest> requested_columns(const ColumnNames& c) {
+  std::vector<ColumnRequest> out{{c.label, ColumnKind::numeric, ColumnRole::label},
+                                 {c.champion, ColumnKind::numeric, ColumnRole::champion},
+                                 {c.challenger, ColumnKind::numeric, ColumnRole::challenger}};
+  if (!c.weight.empty()) out.push_back({c.weight, ColumnKind::numeric, ColumnRole::weight});
+  // Per-model serving columns, in the order (latency, cost, error) x (champion, challenger).
+  for (const ModelColumnNames* pair : {&c.latency, &c.cost, &c.error})
+    for (std::size_t m = 0; m < 2; ++m)
+      if (!(*pair)[m].empty()) out.push_back({(*pair)[m], ColumnKind::numeric, ColumnRole::serving});
+  if (!c.cluster.empty()) out.push_back({c.cluster, ColumnKind::text, ColumnRole::cluster});
+  for (const auto& name : c.categorical) out.push_back({name, ColumnKind::text, ColumnRole::group});
+  for (const auto& name : c.drift) out.push_back({name, ColumnKind::text, ColumnRole::drift_feature});
+  return out;
+}
+
+TableBuilder::TableBuilder(std::size_t rows, std::string origin) : rows_(rows), origin_(std::move(origin)) {}
+
+TableBuilder::Column& TableBuilder::added(std::string name, ColumnKind kind, std::size_t length) {
+  if (length != rows_)
+    throw DataError(origin_ + ": column \"" + name + "\" has " + std::to_string(length) + " values for " +
+                    std::to_string(rows_) + " rows");
+  Column& column = columns_.emplace_back();
+  column.name = std::move(name);
+  column.kind = kind;
+  return column;
+}
+
+void TableBuilder::add_numeric(std::string name, std::span<const double> values) {
+  added(std::move(name), ColumnKind::numeric, values.size()).numbers = values;
+}
+
+void TableBuilder::add_numeric(std::string name, std::vector<double> values) {
+  Column& column = added(std::move(name), ColumnKind::numeric, values.size());
+  storage_.push_back(std::move(values));  // moving a vector keeps its buffer, so the span holds
+  column.numbers = storage_.back();
+}
+
+void TableBuilder::add_text(std::string name, std::vector<std::uint32_t> codes, std::vector<std::string> dictionary) {
+  Column& column = added(std::move(name), ColumnKind::text, codes.size());
+  column.codes = std::move(codes);
+  column.dictionary = std::move(dictionary);
+}
+
+void TableBuilder::set_file_source(std::string path, std::string sha256) {
+  origin_ = std::move(path);
+  file_sha256_ = std::move(sha256);
+}
+
+const TableBuilder::Column& TableBuilder::find(const std::string& name, ColumnKind kind) const {
+  std::vector<std::string> names;
+  for (const Column& c : columns_) {
+    if (c.name != name) {
+      names.push_back(c.name);
+      continue;
+    }
+    if (c.kind != kind)
+      throw DataError(origin_ + ": column \"" + name + "\" holds " +
+                      (c.kind == ColumnKind::text ? "text, a number is needed" : "numbers, text is needed"));
+    return c;
+  }
+  throw DataError(origin_ + ": no column \"" + name + "\" in the table" + did_you_mean(name, names));
+}
+
+Table TableBuilder::build(const ColumnNames& columns, Task task) && {
+  const auto numbers = [&](const std::string& name) {
+    return name.empty() ? std::span<const double>{} : find(name, ColumnKind::numeric).numbers;
+  };
+  const Column* cluster = columns.cluster.empty() ? nullptr : &find(columns.cluster, ColumnKind::text);
+  Table t = borrowed_table(numbers(columns.label), numbers(columns.champion), numbers(columns.challenger),
+                           numbers(columns.weight), cluster ? std::span(cluster->codes) : std::span<const std::uint32_t>{},
+                           cluster ? std::span(cluster->dictionary) : std::span<const std::string>{}, columns);
+  t.rows = rows_;
+  t.source.origin = origin_;
+  if (!file_sha256_.empty()) t.source = {origin_, file_sha256_, "file bytes"};
+  for (const std::string& name : columns.categorical) {
+    const Column& c = find(name, ColumnKind::text);
+    add_categorical(t, name, c.codes, c.dictionary);
+  }
+  for (std::size_t m = 0; m < 2; ++m) {
+    t.latency[m] = numbers(columns.latency[m]);
+    t.cost[m] = numbers(columns.cost[m]);
+    t.error[m] = numbers(columns.error[m]);
+  }
+  for (const std::string& name : columns.drift) {
+    const Column& c = find(name, ColumnKind::text);
+    t.drift.push_back({name, c.codes, c.dictionary});
+  }
+  t.storage = std::move(storage_);
+  validate_table(t, task);
+  return t;
+}
+
+}  // namespace referee

@@ -1,0 +1,93 @@
+// The binary task: labels 0 and 1, scores that are probabilities. All 13 metrics come from
+// one ranked pass per model (binary_accumulator.hpp); sensitive attributes keep only the
+// weighted confusion cells, from which fairness rates are derived.
+
+#include <array>
+#include <limits>
+#include <memory>
+#include <type_traits>
+
+#include "accumulate/accumulator_dispatch.hpp"
+#include "accumulate/binary_accumulator.hpp"
+#include "data/column_checks.hpp"
+#include "tasks/task_definition.hpp"
+
+namespace referee {
+
+namespace {
+
+void validate_binary(const Table& t) {
+  const ColumnNames& n = t.columns;
+  for (std::size_t r = 0; r < t.rows; ++r) {
+    const double y = t.label[r];
+    if (y != 0.0 && y != 1.0)
+      throw DataError(where(t, n.label, r) + "label " + format_value(y) + " is not 0 or 1 (task \"binary\")");
+  }
+  check_column(t, t.champion, n.champion, 0.0, 1.0, "[0, 1] (a binary score is a probability)");
+  check_column(t, t.challenger, n.challenger, 0.0, 1.0, "[0, 1] (a binary score is a probability)");
+}
+
+class BinaryTaskAccumulator : public TaskAccumulatorFor<BinaryTaskAccumulator> {
+ public:
+  BinaryTaskAccumulator(const PairedColumns& c, const ReplicateLayout& layout) : c_(c), layout_(layout) {
+    for (std::size_t m = 0; m < 2; ++m) ranked_[m] = rank_model(columns(m), c_.units, c_.threshold, c_.groupings);
+  }
+
+  template <class Weights>
+  void compute(const Weights& weights, std::size_t used, const BlockWriter& writer) const {
+    for (std::size_t m = 0; m < 2; ++m) {
+      GroupedBinarySums grouped(c_.groupings);
+      const BinarySums sums = pass(columns(m), ranked_[m], weights, &grouped);
+      for (std::size_t lane = 0; lane < used; ++lane) {
+        put_metrics(writer, sums, lane, [&](std::size_t k) { return layout_.metric(m, k); });
+        writer.put_cells(lane, confusion_cells(sums, lane), [&](std::size_t q) { return layout_.cell(m, q); });
+        for (std::size_t g = 0; g < c_.groupings.size(); ++g)
+          for (std::size_t j = 0; j < c_.groupings[g].groups; ++j) {
+            const BinarySums& gs = grouped.sums[g][j];
+            const auto column = [&](std::size_t q) { return layout_.group(g, j, m, q); };
+            if (c_.groupings[g].confusion_only)
+              writer.put_cells(lane, confusion_cells(gs, lane), column);
+            else
+              put_metrics(writer, gs, lane, column);
+          }
+      }
+    }
+  }
+
+ private:
+  BinaryColumns columns(std::size_t model) const {
+    return {c_.label, model == 0 ? c_.champion : c_.challenger, c_.weight};
+  }
+
+  template <class Column>
+  static void put_metrics(const BlockWriter& writer, const BinarySums& sums, std::size_t lane, Column&& column) {
+    std::array<MetricValue, kBinaryMetricCount> values;
+    binary_metrics(sums, lane, std::span<MetricValue, kBinaryMetricCount>(values));
+    for (std::size_t k = 0; k < kBinaryMetricCount; ++k) writer.put(lane, column(k), values[k]);
+  }
+
+  // Resamples go through the dispatched passes (baseline and AVX2 clones); the one-lane
+  // point estimate inlines the template.
+  template <class Weights>
+  BinarySums pass(const BinaryColumns& c, const RankedModel& ranked, const Weights& weights,
+                  GroupedBinarySums* grouped) const {
+    if constexpr (std::is_same_v<Weights, UnitWeights>)
+      return accumulate_binary(c, ranked, weights, c_.groupings, grouped);
+    else
+      return binary_pass(c, ranked, weights, c_.groupings, grouped);
+  }
+
+  const PairedColumns& c_;
+  const ReplicateLayout& layout_;
+  std::array<RankedModel, 2> ranked_;
+};
+
+std::unique_ptr<TaskAccumulator> binary_accumulator(const PairedColumns& c, const ReplicateLayout& layout) {
+  return std::make_unique<BinaryTaskAccumulator>(c, layout);
+}
+
+}  // namespace
+
+extern const TaskDefinition kBinaryTask{Task::binary, true, Metric::roc_auc, validate_binary, binary_accumulator};
+
+}  // namespace referee
