@@ -61,27 +61,25 @@ ModelColumnNames parse_model_columns(ObjectReader& parent, std::string_view key,
   return c;
 }
 
-ColumnNames parse_columns(const json& v, std::string_view origin, Policy& policy) {
-  ObjectReader r(v, "$.columns", origin);
-  ColumnNames c;
-  c.label = r.string("label", r.require("label"));
-  c.champion = r.string("champion", r.require("champion"));
-  c.challenger = r.string("challenger", r.require("challenger"));
-  if (const json* w = r.find("weight")) c.weight = r.string("weight", *w);
-  if (const json* k = r.find("cluster")) c.cluster = r.string("cluster", *k);
-  if (const json* x = r.find("segments")) policy.segments = string_list(r, "segments", *x);
-  if (const json* x = r.find("sensitive")) policy.sensitive = string_list(r, "sensitive", *x);
-  if (const json* x = r.find("latency")) c.latency = parse_model_columns(r, "latency", *x, origin);
-  if (const json* x = r.find("cost")) c.cost = parse_model_columns(r, "cost", *x, origin);
-  if (const json* x = r.find("error")) c.error = parse_model_columns(r, "error", *x, origin);
-  r.reject_unknown_keys();
+// The columns with a role, in the order messages name them.
+using RoleColumns = std::array<std::pair<std::string_view, const std::string*>, 5>;
 
-  const std::array<std::string_view, 5> role_names{"label", "champion", "challenger", "weight", "cluster"};
-  const std::array<const std::string*, 5> role_columns{&c.label, &c.champion, &c.challenger, &c.weight, &c.cluster};
+RoleColumns role_columns(const ColumnNames& c) {
+  return {{{"label", &c.label},
+           {"champion", &c.champion},
+           {"challenger", &c.challenger},
+           {"weight", &c.weight},
+           {"cluster", &c.cluster}}};
+}
+
+// Segment and sensitive columns are categorical, never a role's column; c.categorical
+// lists each once.
+void add_categorical_columns(const ObjectReader& r, const Policy& policy, ColumnNames& c) {
+  const RoleColumns roles = role_columns(c);
   auto add_categorical = [&](const std::string& name, const std::string& path) {
-    for (std::size_t i = 0; i < role_columns.size(); ++i)
-      if (*role_columns[i] == name)
-        r.fail(path, "names column \"" + name + "\", which is the " + std::string(role_names[i]) +
+    for (const auto& [role, column] : roles)
+      if (*column == name)
+        r.fail(path, "names column \"" + name + "\", which is the " + std::string(role) +
                          " column; a segment or sensitive column must be categorical");
     if (std::find(c.categorical.begin(), c.categorical.end(), name) == c.categorical.end())
       c.categorical.push_back(name);
@@ -98,13 +96,12 @@ ColumnNames parse_columns(const json& v, std::string_view origin, Policy& policy
   }
   for (std::size_t i = 0; i < policy.sensitive.size(); ++i)
     add_categorical(policy.sensitive[i], r.path_of("sensitive") + "[" + std::to_string(i) + "]");
+}
 
-  const std::array<std::pair<std::string_view, const std::string*>, 5> roles{
-      {{"label", &c.label},
-       {"champion", &c.champion},
-       {"challenger", &c.challenger},
-       {"weight", &c.weight},
-       {"cluster", &c.cluster}}};
+// The label and both scores are required; a weight or cluster key, once given, must not
+// be empty; no two roles share a column.
+void check_role_columns(const ObjectReader& r, const json& v, const ColumnNames& c) {
+  const RoleColumns roles = role_columns(c);
   for (std::size_t i = 0; i < roles.size(); ++i) {
     if (roles[i].second->empty()) {
       if (i < 3 || v.contains(roles[i].first))
@@ -117,11 +114,14 @@ ColumnNames parse_columns(const json& v, std::string_view origin, Policy& policy
                                               "\", which is already the " +
                                               std::string(roles[j].first) + " column");
   }
-  // A serving column (latency, cost, error) is its own column: sharing one with a score,
-  // the label or another serving figure is a slip of the pen.
+}
+
+// A serving column (latency, cost, error) is its own column: sharing one with a score,
+// the label or another serving figure is a slip of the pen.
+void check_serving_columns(const ObjectReader& r, const ColumnNames& c) {
   std::vector<std::pair<std::string, std::string>> used;  // column -> JSON path
-  for (std::size_t i = 0; i < roles.size(); ++i)
-    if (!roles[i].second->empty()) used.emplace_back(*roles[i].second, r.path_of(roles[i].first));
+  for (const auto& [role, column] : role_columns(c))
+    if (!column->empty()) used.emplace_back(*column, r.path_of(role));
   const std::array<std::pair<std::string_view, const ModelColumnNames*>, 3> serving{
       {{"latency", &c.latency}, {"cost", &c.cost}, {"error", &c.error}}};
   for (const auto& [key, pair] : serving)
@@ -133,6 +133,25 @@ ColumnNames parse_columns(const json& v, std::string_view origin, Policy& policy
         if (column == name) r.fail(path, "names column \"" + name + "\", which " + where + " already names");
       used.emplace_back(name, path);
     }
+}
+
+ColumnNames parse_columns(const json& v, std::string_view origin, Policy& policy) {
+  ObjectReader r(v, "$.columns", origin);
+  ColumnNames c;
+  c.label = r.string("label", r.require("label"));
+  c.champion = r.string("champion", r.require("champion"));
+  c.challenger = r.string("challenger", r.require("challenger"));
+  if (const json* w = r.find("weight")) c.weight = r.string("weight", *w);
+  if (const json* k = r.find("cluster")) c.cluster = r.string("cluster", *k);
+  if (const json* x = r.find("segments")) policy.segments = string_list(r, "segments", *x);
+  if (const json* x = r.find("sensitive")) policy.sensitive = string_list(r, "sensitive", *x);
+  if (const json* x = r.find("latency")) c.latency = parse_model_columns(r, "latency", *x, origin);
+  if (const json* x = r.find("cost")) c.cost = parse_model_columns(r, "cost", *x, origin);
+  if (const json* x = r.find("error")) c.error = parse_model_columns(r, "error", *x, origin);
+  r.reject_unknown_keys();
+  add_categorical_columns(r, policy, c);
+  check_role_columns(r, v, c);
+  check_serving_columns(r, c);
   return c;
 }
 
