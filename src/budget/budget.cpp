@@ -79,6 +79,9 @@ namespace {
 // Quantities per model, one result column each: latency mean, the five percentiles,
 // cost per 1000 and error rate, in BudgetMetric order.
 constexpr std::size_t kQuantities = kBudgetMetricCount;
+constexpr std::size_t index_of(BudgetMetric m) { return static_cast<std::size_t>(m); }
+// The k-th latency percentile (kLatencyProbabilities[k]): latency_p50 + k.
+constexpr std::size_t percentile_index(std::size_t k) { return index_of(BudgetMetric::latency_p50) + k; }
 std::size_t column_of(std::size_t model, std::size_t q) { return model * kQuantities + q; }
 
 // The rows a block visits in one pass, and the value each row contributes.
@@ -225,7 +228,7 @@ void resample_block(const ResamplePlan& plan, const Weights& weights, std::size_
     std::array<LaneSums, kLatencyQuantileCount> q;
     lane_percentiles(weights, plan.latency_order[m], plan.latency[m], cp[m], total, used, q);
     for (std::size_t k = 0; k < kLatencyQuantileCount; ++k)
-      for (std::size_t l = 0; l < used; ++l) put(l, column_of(m, 1 + k), q[k][l]);
+      for (std::size_t l = 0; l < used; ++l) put(l, column_of(m, percentile_index(k)), q[k][l]);
   }
 }
 
@@ -251,193 +254,283 @@ std::uint64_t sample_seed(std::uint64_t seed, std::size_t model) {
   return seed ^ (0x9E3779B97F4A7C15ull * (model + 1));
 }
 
+// Where each model's figures come from, per quantity.
+struct Sources {
+  std::array<std::array<BudgetSource, kQuantities>, 2> of{};
+  BudgetSource& at(std::size_t m, BudgetMetric q) { return of[m][index_of(q)]; }
+  BudgetSource at(std::size_t m, BudgetMetric q) const { return of[m][index_of(q)]; }
+  bool any() const {
+    for (const auto& model : of)
+      for (BudgetSource x : model)
+        if (x != BudgetSource::none) return true;
+    return false;
+  }
+};
+
+Sources budget_sources(const BudgetInputs& in) {
+  Sources source;
+  const bool samples = in.latency_samples != nullptr;
+  for (std::size_t m = 0; m < 2; ++m) {
+    for (std::size_t q = index_of(BudgetMetric::latency_mean); q <= index_of(BudgetMetric::latency_p999); ++q)
+      source.of[m][q] = samples ? BudgetSource::samples : in.latency[m].empty() ? BudgetSource::none : BudgetSource::columns;
+    source.at(m, BudgetMetric::cost_per_1k) =
+        in.price[m] ? BudgetSource::pricing : in.cost[m].empty() ? BudgetSource::none : BudgetSource::columns;
+    source.at(m, BudgetMetric::error_rate) = in.error[m].empty() ? BudgetSource::none : BudgetSource::columns;
+  }
+  return source;
+}
+
 struct PointValues {
   std::array<std::array<MetricValue, kQuantities>, 2> value;
   std::array<std::array<std::size_t, kQuantities>, 2> n{};
 };
 
+// What estimate_budgets builds up, stage by stage.
+struct BudgetWork {
+  BudgetWork(const BudgetInputs& inputs, const BudgetBootstrap& bootstrap, const Sources& sources)
+      : in(inputs), settings(bootstrap), source(sources),
+        replicates(Eigen::ArrayXXd::Constant(static_cast<Eigen::Index>(bootstrap.resamples),
+                                             static_cast<Eigen::Index>(2 * kQuantities), kNaN)) {
+    for (auto& model : point.value) model.fill(MetricValue::undefined("not measured"));
+  }
+  const BudgetInputs& in;
+  const BudgetBootstrap& settings;
+  const Sources source;
+  // Replicates per (model, quantity), column_of(m, q); a priced cost is the same in every replicate.
+  Eigen::ArrayXXd replicates;
+  PointValues point;
+  std::array<std::vector<double>, 2> sorted_latency;  // each model's latencies, ascending
+
+  std::vector<double> replicate_column(std::size_t m, std::size_t q) const {
+    const auto c = replicates.col(static_cast<Eigen::Index>(column_of(m, q)));
+    return std::vector<double>(c.begin(), c.end());
+  }
+};
+
+// A column averaged per row in `plan`, and its point value: the mean over `order`.
+void add_mean(ResamplePlan& plan, PointValues& point, std::size_t m, BudgetMetric metric,
+              std::span<const double> values, double scale, RowSequence order) {
+  const std::size_t q = index_of(metric);
+  plan.means.push_back({m, q, values, scale});
+  double sum = 0.0;
+  for (std::size_t i = 0; i < order.n; ++i) sum += values[order.row(i)];
+  point.value[m][q] = order.n ? MetricValue::of(scale * sum / static_cast<double>(order.n))
+                              : MetricValue::undefined("no predictions");
+  point.n[m][q] = order.n;
+}
+
+// Every order of the evaluation table's rows is fixed by the data (values, then unit key,
+// then the row's other values), never by the row order, so that sums round the same
+// however the file was sorted. Rows equal in all of these are interchangeable.
+std::array<double, 7> row_values(const BudgetInputs& in, std::uint32_t r) {
+  std::array<double, 7> v{};
+  v[0] = static_cast<double>(in.units.key_of(r));
+  for (std::size_t m = 0; m < 2; ++m) {
+    v[1 + m] = in.latency[m].empty() ? 0.0 : in.latency[m][r];
+    v[3 + m] = in.cost[m].empty() ? 0.0 : in.cost[m][r];
+    v[5 + m] = in.error[m].empty() ? 0.0 : in.error[m][r];
+  }
+  return v;
+}
+
+// The rows ascending in `first` (if given), then by unit key, then by row_values.
+std::vector<std::uint32_t> rows_ordered_by(const BudgetInputs& in, std::span<const double> first) {
+  std::vector<std::uint32_t> order(in.rows);
+  std::iota(order.begin(), order.end(), 0u);
+  if (first.empty() && in.units.key.empty()) return order;  // unclustered: the row is the key
+  std::sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
+    if (!first.empty() && first[a] != first[b]) return first[a] < first[b];
+    if (in.units.key_of(a) != in.units.key_of(b)) return in.units.key_of(a) < in.units.key_of(b);
+    return row_values(in, a) < row_values(in, b);
+  });
+  return order;
+}
+
+// The evaluation table's plan and the row orders its sequences point into.
+struct TablePlan {
+  ResamplePlan plan;
+  std::array<std::vector<std::uint32_t>, 2> latency_order;
+  std::vector<std::uint32_t> canonical;
+};
+
+// Each latency column's ascending order; sums follow the first of them, or the canonical
+// order when no latency column is given.
+void order_table(const BudgetInputs& in, const Sources& source, TablePlan& t) {
+  ResamplePlan& plan = t.plan;
+  plan.rows = in.rows;
+  plan.units = in.units;
+  for (std::size_t m = 0; m < 2; ++m)
+    if (source.at(m, BudgetMetric::latency_mean) == BudgetSource::columns) {
+      t.latency_order[m] = rows_ordered_by(in, in.latency[m]);
+      plan.latency_order[m] = {t.latency_order[m], in.rows};
+      if (plan.sum_order_latency < 0) plan.sum_order_latency = static_cast<int>(m);
+    }
+  if (plan.sum_order_latency >= 0) {
+    plan.sum_order = plan.latency_order[static_cast<std::size_t>(plan.sum_order_latency)];
+  } else if (in.units.key.empty()) {
+    plan.sum_order = {{}, in.rows};
+  } else {
+    t.canonical = rows_ordered_by(in, {});
+    plan.sum_order = {t.canonical, in.rows};
+  }
+}
+
+// The evaluation table's rows: one paired bootstrap for every per-row column.
+void bootstrap_table(BudgetWork& w) {
+  const BudgetInputs& in = w.in;
+  TablePlan table;
+  order_table(in, w.source, table);
+  ResamplePlan& plan = table.plan;
+  for (std::size_t m = 0; m < 2; ++m) {
+    if (w.source.at(m, BudgetMetric::cost_per_1k) == BudgetSource::columns)
+      add_mean(plan, w.point, m, BudgetMetric::cost_per_1k, in.cost[m], 1000.0, plan.sum_order);
+    if (w.source.at(m, BudgetMetric::error_rate) == BudgetSource::columns)
+      add_mean(plan, w.point, m, BudgetMetric::error_rate, in.error[m], 1.0, plan.sum_order);
+    if (w.source.at(m, BudgetMetric::latency_mean) == BudgetSource::columns) {
+      add_mean(plan, w.point, m, BudgetMetric::latency_mean, in.latency[m], 1.0, plan.sum_order);
+      plan.latency[m] = in.latency[m];
+      w.sorted_latency[m].reserve(in.rows);
+      for (std::uint32_t r : table.latency_order[m]) w.sorted_latency[m].push_back(in.latency[m][r]);
+    }
+  }
+  if (!plan.means.empty()) run_bootstrap(plan, w.settings, w.settings.seed, w.replicates);
+}
+
+// Separate latency samples: each model is its own sample, resampled independently. A
+// sample is sorted once; its sorted position is the unit key, so equal values (which
+// are interchangeable) are all that the input order could change.
+void bootstrap_latency_samples(BudgetWork& w) {
+  for (std::size_t m = 0; m < 2; ++m) {
+    std::vector<double>& sorted = w.sorted_latency[m];
+    sorted = w.in.latency_samples->ms[m];
+    std::sort(sorted.begin(), sorted.end());
+    ResamplePlan plan;
+    plan.rows = sorted.size();
+    plan.units = {{}, {}, plan.rows};
+    plan.sum_order = {{}, plan.rows};
+    plan.sum_order_latency = static_cast<int>(m);
+    plan.latency[m] = sorted;
+    plan.latency_order[m] = {{}, plan.rows};
+    add_mean(plan, w.point, m, BudgetMetric::latency_mean, sorted, 1.0, plan.sum_order);
+    run_bootstrap(plan, w.settings, sample_seed(w.settings.seed, m), w.replicates);
+  }
+}
+
+void latency_percentile_points(BudgetWork& w) {
+  for (std::size_t m = 0; m < 2; ++m) {
+    if (w.sorted_latency[m].empty()) continue;
+    for (std::size_t k = 0; k < kLatencyQuantileCount; ++k) {
+      w.point.value[m][percentile_index(k)] =
+          MetricValue::of(quantile_type7(w.sorted_latency[m], kLatencyProbabilities[k]));
+      w.point.n[m][percentile_index(k)] = w.sorted_latency[m].size();
+    }
+  }
+}
+
+void apply_prices(BudgetWork& w) {
+  const std::size_t q = index_of(BudgetMetric::cost_per_1k);
+  for (std::size_t m = 0; m < 2; ++m)
+    if (w.in.price[m]) {
+      const double v = w.in.price[m]->cost_per_1k();
+      w.point.value[m][q] = MetricValue::of(v);
+      w.replicates.col(static_cast<Eigen::Index>(column_of(m, q))).setConstant(v);
+    }
+}
+
+// One model's figure: a percentile bootstrap interval, unless a better one exists (an
+// exact price, an order statistic for a percentile, Wilson's for the error rate).
+void model_figure(const BudgetWork& w, BudgetFigure& f, std::size_t m) {
+  const std::size_t q = index_of(f.metric);
+  const BudgetBootstrap& settings = w.settings;
+  f.subjects[m] = estimate_from_replicates(w.point.value[m][q], w.replicate_column(m, q), {},
+                                           IntervalMethod::percentile, settings.confidence);
+  f.interval_kind[m] = "percentile bootstrap";
+  if (f.source[m] == BudgetSource::pricing) {
+    // A list price has no sampling error.
+    f.subjects[m].ci = Interval::of(w.point.value[m][q].value, w.point.value[m][q].value);
+    f.subjects[m].standard_error = 0.0;
+    f.interval_kind[m] = "exact (price)";
+  } else if (is_latency(f.metric) && f.metric != BudgetMetric::latency_mean) {
+    const QuantileInterval qi = order_statistic_interval(
+        w.sorted_latency[m], kLatencyProbabilities[q - percentile_index(0)], settings.confidence);
+    f.subjects[m].ci = qi.ci;
+    f.interval_kind[m] = "order statistic";
+  } else if (f.metric == BudgetMetric::error_rate) {
+    double failures = 0.0;
+    for (double e : w.in.error[m]) failures += e;
+    f.subjects[m].ci = wilson_interval(static_cast<std::size_t>(failures), w.in.error[m].size(), settings.confidence);
+    f.interval_kind[m] = "wilson";
+  }
+}
+
+// The challenger minus the champion (s = 2) and relative to it (s = 3).
+void delta_figures(const BudgetWork& w, BudgetFigure& f) {
+  const std::size_t q = index_of(f.metric);
+  for (std::size_t s = 2; s < 4; ++s) {
+    const bool relative = s == 3;
+    if (f.source[0] == BudgetSource::none || f.source[1] == BudgetSource::none) {
+      const std::string why = "needs both models' " + std::string(name_of(f.metric));
+      f.subjects[s].point = MetricValue::undefined("needs both models' figures");
+      f.subjects[s].ci = Interval::undefined(why);
+      continue;
+    }
+    f.subjects[s] = estimate_from_replicates(difference_value(w.point.value[0][q], w.point.value[1][q], relative),
+                                             difference_replicates(w.replicate_column(0, q), w.replicate_column(1, q), relative),
+                                             {}, IntervalMethod::percentile, w.settings.confidence);
+    f.interval_kind[s] = f.source[0] == BudgetSource::pricing && f.source[1] == BudgetSource::pricing
+                             ? "exact (price)"
+                         : f.paired ? "paired percentile bootstrap"
+                                    : "independent percentile bootstrap";
+  }
+}
+
+BudgetFigure budget_figure(const BudgetWork& w, BudgetMetric metric) {
+  BudgetFigure f;
+  f.metric = metric;
+  f.paired = !(w.in.latency_samples && is_latency(metric));
+  for (std::size_t m = 0; m < 2; ++m) {
+    f.source[m] = w.source.at(m, metric);
+    f.n[m] = w.point.n[m][index_of(metric)];
+    if (f.source[m] == BudgetSource::none) {
+      f.subjects[m].point = MetricValue::undefined("not measured for this model");
+      f.subjects[m].ci = Interval::undefined("not measured for this model");
+      continue;
+    }
+    model_figure(w, f, m);
+  }
+  delta_figures(w, f);
+  return f;
+}
+
+// The replicates, row-major [b][model][quantity], as BudgetResults keeps them.
+std::vector<double> flat_replicates(const Eigen::ArrayXXd& replicates) {
+  const std::size_t B = static_cast<std::size_t>(replicates.rows());
+  std::vector<double> flat(B * 2 * kQuantities);
+  for (std::size_t b = 0; b < B; ++b)
+    for (std::size_t c = 0; c < 2 * kQuantities; ++c)
+      flat[b * 2 * kQuantities + c] = replicates(static_cast<Eigen::Index>(b), static_cast<Eigen::Index>(c));
+  return flat;
+}
+
 }  // namespace
 
 BudgetResults estimate_budgets(const BudgetInputs& in, const BudgetBootstrap& settings) {
+  const Sources source = budget_sources(in);
+  if (!source.any()) return {};
+  BudgetWork w(in, settings, source);
+  bootstrap_table(w);
+  if (in.latency_samples) bootstrap_latency_samples(w);
+  latency_percentile_points(w);
+  apply_prices(w);
+
   BudgetResults results;
-  std::array<std::array<BudgetSource, kQuantities>, 2> source{};
-  const bool samples = in.latency_samples != nullptr;
-  for (std::size_t m = 0; m < 2; ++m) {
-    for (std::size_t q = 0; q <= 5; ++q)
-      source[m][q] = samples ? BudgetSource::samples : in.latency[m].empty() ? BudgetSource::none : BudgetSource::columns;
-    source[m][6] = in.price[m] ? BudgetSource::pricing : in.cost[m].empty() ? BudgetSource::none : BudgetSource::columns;
-    source[m][7] = in.error[m].empty() ? BudgetSource::none : BudgetSource::columns;
-  }
-  bool any = false;
-  for (const auto& s : source)
-    for (BudgetSource x : s) any |= x != BudgetSource::none;
-  if (!any) return results;
-
-  const std::size_t B = settings.resamples;
-  // Replicates per (model, quantity); a priced cost is the same in every replicate.
-  Eigen::ArrayXXd replicates = Eigen::ArrayXXd::Constant(static_cast<Eigen::Index>(B),
-                                                          static_cast<Eigen::Index>(2 * kQuantities), kNaN);
-  PointValues point;
-  for (auto& model : point.value) model.fill(MetricValue::undefined("not measured"));
-
-  // The evaluation table's rows: one paired bootstrap for every per-row column.
-  ResamplePlan table;
-  table.rows = in.rows;
-  table.units = in.units;
-  // Every order below is fixed by the data (values, then unit key, then the row's other
-  // values), never by the row order, so that sums round the same however the file was
-  // sorted. Rows equal in all of these are interchangeable.
-  const auto row_values = [&](std::uint32_t r) {
-    std::array<double, 7> v{};
-    v[0] = static_cast<double>(in.units.key_of(r));
-    for (std::size_t m = 0; m < 2; ++m) {
-      v[1 + m] = in.latency[m].empty() ? 0.0 : in.latency[m][r];
-      v[3 + m] = in.cost[m].empty() ? 0.0 : in.cost[m][r];
-      v[5 + m] = in.error[m].empty() ? 0.0 : in.error[m][r];
-    }
-    return v;
-  };
-  const auto order_by = [&](std::span<const double> first) {
-    std::vector<std::uint32_t> order(in.rows);
-    std::iota(order.begin(), order.end(), 0u);
-    if (first.empty() && in.units.key.empty()) return order;  // unclustered: the row is the key
-    std::sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
-      if (!first.empty() && first[a] != first[b]) return first[a] < first[b];
-      if (in.units.key_of(a) != in.units.key_of(b)) return in.units.key_of(a) < in.units.key_of(b);
-      return row_values(a) < row_values(b);
-    });
-    return order;
-  };
-  std::array<std::vector<std::uint32_t>, 2> table_latency_order;
-  for (std::size_t m = 0; m < 2; ++m)
-    if (source[m][0] == BudgetSource::columns) {
-      table_latency_order[m] = order_by(in.latency[m]);
-      table.latency_order[m] = {table_latency_order[m], in.rows};
-      if (table.sum_order_latency < 0) table.sum_order_latency = static_cast<int>(m);
-    }
-  std::vector<std::uint32_t> canonical;
-  if (table.sum_order_latency >= 0) {
-    table.sum_order = table.latency_order[static_cast<std::size_t>(table.sum_order_latency)];
-  } else if (in.units.key.empty()) {
-    table.sum_order = {{}, in.rows};
-  } else {
-    canonical = order_by({});
-    table.sum_order = {canonical, in.rows};
-  }
-  const auto add_mean = [&](ResamplePlan& plan, std::size_t m, std::size_t q, std::span<const double> values,
-                            double scale, RowSequence order) {
-    plan.means.push_back({m, q, values, scale});
-    double sum = 0.0;
-    for (std::size_t i = 0; i < order.n; ++i) sum += values[order.row(i)];
-    point.value[m][q] = order.n ? MetricValue::of(scale * sum / static_cast<double>(order.n))
-                                : MetricValue::undefined("no predictions");
-    point.n[m][q] = order.n;
-  };
-  std::array<std::vector<double>, 2> sorted_latency;
-  for (std::size_t m = 0; m < 2; ++m) {
-    if (source[m][6] == BudgetSource::columns) add_mean(table, m, 6, in.cost[m], 1000.0, table.sum_order);
-    if (source[m][7] == BudgetSource::columns) add_mean(table, m, 7, in.error[m], 1.0, table.sum_order);
-    if (source[m][0] == BudgetSource::columns) {
-      add_mean(table, m, 0, in.latency[m], 1.0, table.sum_order);
-      table.latency[m] = in.latency[m];
-      sorted_latency[m].reserve(in.rows);
-      for (std::uint32_t r : table_latency_order[m]) sorted_latency[m].push_back(in.latency[m][r]);
-    }
-  }
-  if (!table.means.empty()) run_bootstrap(table, settings, settings.seed, replicates);
-
-  // Separate latency samples: each model is its own sample, resampled independently. A
-  // sample is sorted once; its sorted position is the unit key, so equal values (which
-  // are interchangeable) are all that the input order could change.
-  if (samples) {
-    for (std::size_t m = 0; m < 2; ++m) {
-      sorted_latency[m] = in.latency_samples->ms[m];
-      std::sort(sorted_latency[m].begin(), sorted_latency[m].end());
-      ResamplePlan plan;
-      plan.rows = sorted_latency[m].size();
-      plan.units = {{}, {}, plan.rows};
-      plan.sum_order = {{}, plan.rows};
-      plan.sum_order_latency = static_cast<int>(m);
-      plan.latency[m] = sorted_latency[m];
-      plan.latency_order[m] = {{}, plan.rows};
-      add_mean(plan, m, 0, sorted_latency[m], 1.0, plan.sum_order);
-      run_bootstrap(plan, settings, sample_seed(settings.seed, m), replicates);
-    }
-  }
-  for (std::size_t m = 0; m < 2; ++m) {
-    if (sorted_latency[m].empty()) continue;
-    for (std::size_t k = 0; k < kLatencyQuantileCount; ++k) {
-      point.value[m][1 + k] = MetricValue::of(quantile_type7(sorted_latency[m], kLatencyProbabilities[k]));
-      point.n[m][1 + k] = sorted_latency[m].size();
-    }
-  }
-  for (std::size_t m = 0; m < 2; ++m)
-    if (in.price[m]) {
-      const double v = in.price[m]->cost_per_1k();
-      point.value[m][6] = MetricValue::of(v);
-      replicates.col(static_cast<Eigen::Index>(column_of(m, 6))).setConstant(v);
-    }
-
-  const auto column = [&](std::size_t m, std::size_t q) {
-    const auto c = replicates.col(static_cast<Eigen::Index>(column_of(m, q)));
-    return std::vector<double>(c.begin(), c.end());
-  };
   for (std::size_t q = 0; q < kQuantities; ++q) {
-    if (source[0][q] == BudgetSource::none && source[1][q] == BudgetSource::none) continue;
-    BudgetFigure f;
-    f.metric = static_cast<BudgetMetric>(q);
-    f.paired = !(samples && is_latency(f.metric));
-    for (std::size_t m = 0; m < 2; ++m) {
-      f.source[m] = source[m][q];
-      f.n[m] = point.n[m][q];
-      if (f.source[m] == BudgetSource::none) {
-        f.subjects[m].point = MetricValue::undefined("not measured for this model");
-        f.subjects[m].ci = Interval::undefined("not measured for this model");
-        continue;
-      }
-      f.subjects[m] = estimate_from_replicates(point.value[m][q], column(m, q), {}, IntervalMethod::percentile,
-                                               settings.confidence);
-      f.interval_kind[m] = "percentile bootstrap";
-      if (f.source[m] == BudgetSource::pricing) {
-        // A list price has no sampling error.
-        f.subjects[m].ci = Interval::of(point.value[m][q].value, point.value[m][q].value);
-        f.subjects[m].standard_error = 0.0;
-        f.interval_kind[m] = "exact (price)";
-      } else if (q >= 1 && q <= kLatencyQuantileCount) {
-        const QuantileInterval qi =
-            order_statistic_interval(sorted_latency[m], kLatencyProbabilities[q - 1], settings.confidence);
-        f.subjects[m].ci = qi.ci;
-        f.interval_kind[m] = "order statistic";
-      } else if (f.metric == BudgetMetric::error_rate) {
-        double failures = 0.0;
-        for (double e : in.error[m]) failures += e;
-        f.subjects[m].ci = wilson_interval(static_cast<std::size_t>(failures), in.error[m].size(), settings.confidence);
-        f.interval_kind[m] = "wilson";
-      }
-    }
-    for (std::size_t s = 2; s < 4; ++s) {
-      const bool relative = s == 3;
-      if (f.source[0] == BudgetSource::none || f.source[1] == BudgetSource::none) {
-        const std::string why = "needs both models' " + std::string(name_of(f.metric));
-        f.subjects[s].point = MetricValue::undefined("needs both models' figures");
-        f.subjects[s].ci = Interval::undefined(why);
-        continue;
-      }
-      f.subjects[s] = estimate_from_replicates(difference_value(point.value[0][q], point.value[1][q], relative),
-                                               difference_replicates(column(0, q), column(1, q), relative), {},
-                                               IntervalMethod::percentile, settings.confidence);
-      f.interval_kind[s] = f.source[0] == BudgetSource::pricing && f.source[1] == BudgetSource::pricing
-                               ? "exact (price)"
-                           : f.paired ? "paired percentile bootstrap"
-                                      : "independent percentile bootstrap";
-    }
-    results.figures.push_back(std::move(f));
+    const auto metric = static_cast<BudgetMetric>(q);
+    if (source.at(0, metric) == BudgetSource::none && source.at(1, metric) == BudgetSource::none) continue;
+    results.figures.push_back(budget_figure(w, metric));
   }
-  results.resamples = B;
-  results.replicates.resize(B * 2 * kQuantities);
-  for (std::size_t b = 0; b < B; ++b)
-    for (std::size_t c = 0; c < 2 * kQuantities; ++c)
-      results.replicates[b * 2 * kQuantities + c] = replicates(static_cast<Eigen::Index>(b), static_cast<Eigen::Index>(c));
+  results.resamples = settings.resamples;
+  results.replicates = flat_replicates(w.replicates);
   return results;
 }
 

@@ -10,6 +10,8 @@
 #include <referee/error.hpp>
 #include "data/grouping.hpp"
 #include "io/sha256.hpp"
+#include "policy/object_reader.hpp"
+#include "policy/rule_parser.hpp"
 
 namespace referee {
 
@@ -29,68 +31,6 @@ const std::string* FairnessSettings::reference_of(std::string_view attribute) co
 namespace {
 
 using json = nlohmann::json;
-
-// Reads one JSON object, remembering its path for messages, and rejects keys that
-// nobody asked for: a misspelt optional key would otherwise be silently ignored.
-class ObjectReader {
- public:
-  ObjectReader(const json& object, std::string path, std::string_view origin)
-      : object_(object), path_(std::move(path)), origin_(origin) {
-    if (!object_.is_object()) fail(path_, "must be an object");
-  }
-
-  [[noreturn]] void fail(const std::string& path, const std::string& what) const {
-    throw PolicyError(std::string(origin_) + ": " + path + " " + what);
-  }
-  std::string path_of(std::string_view key) const { return path_ + "." + std::string(key); }
-
-  const json* find(std::string_view key) {
-    known_.emplace_back(key);
-    const auto it = object_.find(key);
-    return it == object_.end() ? nullptr : &*it;
-  }
-  const json& require(std::string_view key) {
-    const json* v = find(key);
-    if (!v) fail(path_of(key), "is required");
-    return *v;
-  }
-
-  std::string string(std::string_view key, const json& v) const {
-    if (!v.is_string()) fail(path_of(key), "must be a string");
-    return v.get<std::string>();
-  }
-  double number(std::string_view key, const json& v) const {
-    if (!v.is_number()) fail(path_of(key), "must be a number");
-    return v.get<double>();
-  }
-
-  // One of an enum's policy words (its one name table, vocabulary.hpp), from `first` on.
-  template <class Enum>
-  Enum choice(std::string_view key, const json& v, std::size_t first = 0) const {
-    const std::string word = string(key, v);
-    const auto& all = EnumNames<Enum>::names;
-    for (std::size_t i = first; i < all.size(); ++i)
-      if (all[i] == word) return static_cast<Enum>(i);
-    const std::vector<std::string_view> names(all.begin() + static_cast<std::ptrdiff_t>(first), all.end());
-    std::string list;
-    for (auto name : names) list += (list.empty() ? "" : ", ") + std::string(name);
-    fail(path_of(key), "is \"" + word + "\", expected one of " + list + did_you_mean(word, names));
-  }
-
-  // Call after every find/require: anything left is unknown.
-  void reject_unknown_keys() const {
-    for (const auto& [key, value] : object_.items()) {
-      if (std::find(known_.begin(), known_.end(), key) != known_.end()) continue;
-      fail(path_of(key), "is not a known key" + did_you_mean(key, known_));
-    }
-  }
-
- private:
-  const json& object_;
-  std::string path_;
-  std::string_view origin_;
-  std::vector<std::string> known_;
-};
 
 // A list of distinct, non-empty column names (or segment specs).
 std::vector<std::string> string_list(ObjectReader& r, std::string_view key, const json& v) {
@@ -121,27 +61,25 @@ ModelColumnNames parse_model_columns(ObjectReader& parent, std::string_view key,
   return c;
 }
 
-ColumnNames parse_columns(const json& v, std::string_view origin, Policy& policy) {
-  ObjectReader r(v, "$.columns", origin);
-  ColumnNames c;
-  c.label = r.string("label", r.require("label"));
-  c.champion = r.string("champion", r.require("champion"));
-  c.challenger = r.string("challenger", r.require("challenger"));
-  if (const json* w = r.find("weight")) c.weight = r.string("weight", *w);
-  if (const json* k = r.find("cluster")) c.cluster = r.string("cluster", *k);
-  if (const json* x = r.find("segments")) policy.segments = string_list(r, "segments", *x);
-  if (const json* x = r.find("sensitive")) policy.sensitive = string_list(r, "sensitive", *x);
-  if (const json* x = r.find("latency")) c.latency = parse_model_columns(r, "latency", *x, origin);
-  if (const json* x = r.find("cost")) c.cost = parse_model_columns(r, "cost", *x, origin);
-  if (const json* x = r.find("error")) c.error = parse_model_columns(r, "error", *x, origin);
-  r.reject_unknown_keys();
+// The columns with a role, in the order messages name them.
+using RoleColumns = std::array<std::pair<std::string_view, const std::string*>, 5>;
 
-  const std::array<std::string_view, 5> role_names{"label", "champion", "challenger", "weight", "cluster"};
-  const std::array<const std::string*, 5> role_columns{&c.label, &c.champion, &c.challenger, &c.weight, &c.cluster};
+RoleColumns role_columns(const ColumnNames& c) {
+  return {{{"label", &c.label},
+           {"champion", &c.champion},
+           {"challenger", &c.challenger},
+           {"weight", &c.weight},
+           {"cluster", &c.cluster}}};
+}
+
+// Segment and sensitive columns are categorical, never a role's column; c.categorical
+// lists each once.
+void add_categorical_columns(const ObjectReader& r, const Policy& policy, ColumnNames& c) {
+  const RoleColumns roles = role_columns(c);
   auto add_categorical = [&](const std::string& name, const std::string& path) {
-    for (std::size_t i = 0; i < role_columns.size(); ++i)
-      if (*role_columns[i] == name)
-        r.fail(path, "names column \"" + name + "\", which is the " + std::string(role_names[i]) +
+    for (const auto& [role, column] : roles)
+      if (*column == name)
+        r.fail(path, "names column \"" + name + "\", which is the " + std::string(role) +
                          " column; a segment or sensitive column must be categorical");
     if (std::find(c.categorical.begin(), c.categorical.end(), name) == c.categorical.end())
       c.categorical.push_back(name);
@@ -158,13 +96,12 @@ ColumnNames parse_columns(const json& v, std::string_view origin, Policy& policy
   }
   for (std::size_t i = 0; i < policy.sensitive.size(); ++i)
     add_categorical(policy.sensitive[i], r.path_of("sensitive") + "[" + std::to_string(i) + "]");
+}
 
-  const std::array<std::pair<std::string_view, const std::string*>, 5> roles{
-      {{"label", &c.label},
-       {"champion", &c.champion},
-       {"challenger", &c.challenger},
-       {"weight", &c.weight},
-       {"cluster", &c.cluster}}};
+// The label and both scores are required; a weight or cluster key, once given, must not
+// be empty; no two roles share a column.
+void check_role_columns(const ObjectReader& r, const json& v, const ColumnNames& c) {
+  const RoleColumns roles = role_columns(c);
   for (std::size_t i = 0; i < roles.size(); ++i) {
     if (roles[i].second->empty()) {
       if (i < 3 || v.contains(roles[i].first))
@@ -177,11 +114,14 @@ ColumnNames parse_columns(const json& v, std::string_view origin, Policy& policy
                                               "\", which is already the " +
                                               std::string(roles[j].first) + " column");
   }
-  // A serving column (latency, cost, error) is its own column: sharing one with a score,
-  // the label or another serving figure is a slip of the pen.
+}
+
+// A serving column (latency, cost, error) is its own column: sharing one with a score,
+// the label or another serving figure is a slip of the pen.
+void check_serving_columns(const ObjectReader& r, const ColumnNames& c) {
   std::vector<std::pair<std::string, std::string>> used;  // column -> JSON path
-  for (std::size_t i = 0; i < roles.size(); ++i)
-    if (!roles[i].second->empty()) used.emplace_back(*roles[i].second, r.path_of(roles[i].first));
+  for (const auto& [role, column] : role_columns(c))
+    if (!column->empty()) used.emplace_back(*column, r.path_of(role));
   const std::array<std::pair<std::string_view, const ModelColumnNames*>, 3> serving{
       {{"latency", &c.latency}, {"cost", &c.cost}, {"error", &c.error}}};
   for (const auto& [key, pair] : serving)
@@ -193,6 +133,25 @@ ColumnNames parse_columns(const json& v, std::string_view origin, Policy& policy
         if (column == name) r.fail(path, "names column \"" + name + "\", which " + where + " already names");
       used.emplace_back(name, path);
     }
+}
+
+ColumnNames parse_columns(const json& v, std::string_view origin, Policy& policy) {
+  ObjectReader r(v, "$.columns", origin);
+  ColumnNames c;
+  c.label = r.string("label", r.require("label"));
+  c.champion = r.string("champion", r.require("champion"));
+  c.challenger = r.string("challenger", r.require("challenger"));
+  if (const json* w = r.find("weight")) c.weight = r.string("weight", *w);
+  if (const json* k = r.find("cluster")) c.cluster = r.string("cluster", *k);
+  if (const json* x = r.find("segments")) policy.segments = string_list(r, "segments", *x);
+  if (const json* x = r.find("sensitive")) policy.sensitive = string_list(r, "sensitive", *x);
+  if (const json* x = r.find("latency")) c.latency = parse_model_columns(r, "latency", *x, origin);
+  if (const json* x = r.find("cost")) c.cost = parse_model_columns(r, "cost", *x, origin);
+  if (const json* x = r.find("error")) c.error = parse_model_columns(r, "error", *x, origin);
+  r.reject_unknown_keys();
+  add_categorical_columns(r, policy, c);
+  check_role_columns(r, v, c);
+  check_serving_columns(r, c);
   return c;
 }
 
@@ -220,226 +179,6 @@ BootstrapSettings parse_bootstrap(const json& v, std::string_view origin) {
   }
   r.reject_unknown_keys();
   return b;
-}
-
-std::vector<std::string> metric_names(Task task) {
-  std::vector<std::string> names;
-  for (const auto& info : task_metrics(task)) names.emplace_back(info.name);
-  return names;
-}
-
-// The segment spec whose columns are exactly `columns`, in any order.
-const std::string* find_spec(const Policy& p, std::vector<std::string> columns) {
-  std::sort(columns.begin(), columns.end());
-  for (const auto& spec : p.segments) {
-    auto parts = split_segment_spec(spec);
-    std::sort(parts.begin(), parts.end());
-    if (parts == columns) return &spec;
-  }
-  return nullptr;
-}
-
-std::string declared_list(const std::vector<std::string>& names) {
-  std::string list;
-  for (const auto& n : names) list += (list.empty() ? "\"" : ", \"") + n + "\"";
-  return list.empty() ? "none" : list;
-}
-
-RuleScope parse_scope(ObjectReader& rule_reader, const json& v, const Policy& p, std::string_view origin) {
-  const std::string path = rule_reader.path_of("scope");
-  RuleScope scope;
-  if (v.is_string()) {
-    if (v.get<std::string>() != "overall")
-      rule_reader.fail(path, "is \"" + v.get<std::string>() + "\"; a scope is \"overall\" or an object with "
-                             "\"segment\", \"each_segment\" or \"worst_segment\"");
-    return scope;
-  }
-  ObjectReader r(v, path, origin);
-  const json* one = r.find("segment");
-  const json* each = r.find("each_segment");
-  const json* worst = r.find("worst_segment");
-  r.reject_unknown_keys();
-  if ((one ? 1 : 0) + (each ? 1 : 0) + (worst ? 1 : 0) != 1)
-    r.fail(path, "needs exactly one of \"segment\", \"each_segment\", \"worst_segment\"");
-  if (one) {
-    ObjectReader values(*one, r.path_of("segment"), origin);
-    if (one->empty()) values.fail(r.path_of("segment"), "must name a value for each column, e.g. {\"region\": \"north\"}");
-    std::vector<std::string> columns;
-    for (const auto& [column, value] : one->items()) {
-      if (!value.is_string()) values.fail(values.path_of(column), "must be a string (segment values are text)");
-      columns.push_back(column);
-    }
-    const std::string* spec = find_spec(p, columns);
-    if (!spec)
-      r.fail(r.path_of("segment"), "names columns that are not a declared segment (declared: " +
-                                       declared_list(p.segments) + ")");
-    scope.kind = ScopeKind::segment;
-    scope.segments = *spec;
-    for (const auto& column : split_segment_spec(*spec)) scope.value.push_back((*one)[column].get<std::string>());
-    return scope;
-  }
-  const json& target = each ? *each : *worst;
-  const std::string key = each ? "each_segment" : "worst_segment";
-  if (!target.is_string()) r.fail(r.path_of(key), "must name a declared segment, e.g. \"region\"");
-  const std::string name = target.get<std::string>();
-  const std::string* spec = find_spec(p, split_segment_spec(name));
-  if (!spec)
-    r.fail(r.path_of(key), "\"" + name + "\" is not a declared segment (declared: " + declared_list(p.segments) + ")" +
-                               did_you_mean(name, p.segments));
-  scope.kind = each ? ScopeKind::each_segment : ScopeKind::worst_segment;
-  scope.segments = *spec;
-  return scope;
-}
-
-// A budget rule needs its figure for the models its subject involves. Latency may also
-// come at run time (--latency), so only a half-declared latency pair is an error here.
-void check_budget_source(const ObjectReader& r, const Rule& rule, const Policy& p) {
-  const BudgetMetric b = *rule.budget;
-  const std::array<std::string_view, 2> models{"champion", "challenger"};
-  std::vector<std::size_t> needed;
-  if (rule.subject != Subject::challenger) needed.push_back(0);
-  if (rule.subject != Subject::champion) needed.push_back(1);
-  for (std::size_t m : needed) {
-    bool present = true;
-    std::string how;
-    if (is_latency(b)) {
-      present = p.columns.latency.empty() || !p.columns.latency[m].empty();
-      how = "$.columns.latency." + std::string(models[m]);
-    } else if (b == BudgetMetric::cost_per_1k) {
-      present = !p.columns.cost[m].empty() || p.pricing[m].has_value();
-      how = "$.columns.cost." + std::string(models[m]) + " or $.pricing." + std::string(models[m]);
-    } else {
-      present = !p.columns.error[m].empty();
-      how = "$.columns.error." + std::string(models[m]);
-    }
-    if (!present)
-      r.fail(r.path_of("metric"), "\"" + std::string(name_of(b)) + "\" of the " + std::string(models[m]) +
-                                      " is not measured; add " + how);
-  }
-}
-
-Rule parse_rule(const json& v, std::size_t index, const Policy& p, std::string_view origin) {
-  const Task task = p.task;
-  const std::string path = "$.rules[" + std::to_string(index) + "]";
-  ObjectReader r(v, path, origin);
-  Rule rule;
-  rule.id = r.string("id", r.require("id"));
-  if (rule.id.empty()) r.fail(r.path_of("id"), "must not be empty");
-
-  const std::string metric = r.string("metric", r.require("metric"));
-  const json* sensitive = r.find("sensitive");
-  const json* feature = r.find("feature");
-  const auto m = metric_from_name(metric);
-  const auto d = enum_from_name<Disparity>(metric);
-  const auto budget = enum_from_name<BudgetMetric>(metric);
-  const auto drift = enum_from_name<DriftStatistic>(metric);
-  if (!m && !d && !budget && !drift) {
-    std::vector<std::string> all;
-    for (const auto& info : kMetricCatalogue) all.emplace_back(info.name);
-    for (auto name : EnumNames<Disparity>::names) all.emplace_back(name);
-    for (auto name : EnumNames<BudgetMetric>::names) all.emplace_back(name);
-    for (auto name : EnumNames<DriftStatistic>::names) all.emplace_back(name);
-    r.fail(r.path_of("metric"), "\"" + metric + "\" is not a known metric" +
-                                    did_you_mean(metric, all));
-  }
-  if (d) {
-    if (!sensitive)
-      r.fail(r.path_of("metric"), "\"" + metric + "\" is a fairness metric; the rule needs \"sensitive\": "
-                                  "the attribute whose groups it compares");
-    rule.disparity = d;
-    rule.sensitive = r.string("sensitive", *sensitive);
-    if (std::find(p.sensitive.begin(), p.sensitive.end(), rule.sensitive) == p.sensitive.end())
-      r.fail(r.path_of("sensitive"), "\"" + rule.sensitive + "\" is not in $.columns.sensitive (declared: " +
-                                         declared_list(p.sensitive) + ")" + did_you_mean(rule.sensitive, p.sensitive));
-    rule.method = p.fairness.method;
-    if (const json* x = r.find("method"))
-      rule.method = r.choice<DisparityMethod>("method", *x);
-    if (const std::string* ref = p.fairness.reference_of(rule.sensitive)) rule.reference = *ref;
-    if (const json* x = r.find("reference")) rule.reference = r.string("reference", *x);
-    if (const json* x = r.find("group")) rule.group = r.string("group", *x);
-    if (is_clarify(*d) && rule.reference.empty())
-      r.fail(path, "uses the Clarify metric \"" + metric + "\", which compares a group with a reference group; "
-                   "add \"reference\" (or $.fairness.reference." + rule.sensitive + ")");
-    if (!is_clarify(*d) && (v.contains("reference") || v.contains("group")))
-      r.fail(path, "sets \"reference\"/\"group\", which only the Clarify metrics (DPPL, DI, ...) use");
-    if (!rule.group.empty() && rule.group == rule.reference)
-      r.fail(r.path_of("group"), "is the reference group itself");
-  } else if (sensitive) {
-    r.fail(r.path_of("sensitive"), "applies to fairness metrics (demographic_parity_ratio, ...), not to \"" +
-                                       metric + "\"");
-  }
-  if (drift) {
-    if (!p.drift.enabled)
-      r.fail(r.path_of("metric"), "\"" + metric + "\" is a drift statistic; add a \"drift\" block with the reference "
-                                  "sample and its features");
-    if (!feature)
-      r.fail(path, "uses the drift statistic \"" + metric + "\"; add \"feature\": the column it compares");
-    rule.drift = drift;
-    rule.feature = r.string("feature", *feature);
-    if (!p.drift.find(rule.feature)) {
-      std::vector<std::string> names;
-      for (const auto& f : p.drift.features) names.push_back(f.name);
-      r.fail(r.path_of("feature"), "\"" + rule.feature + "\" is not a drift feature (declared: " +
-                                       declared_list(names) + ")" + did_you_mean(rule.feature, names));
-    }
-    const DriftFeature& f = *p.drift.find(rule.feature);
-    const std::string_view needs = drift_statistic_needs(*drift);
-    if (!needs.empty() && f.type != FeatureType::automatic && name_of(f.type) != needs)
-      r.fail(r.path_of("metric"), "\"" + metric + "\" needs a " + std::string(needs) + " feature, but \"" +
-                                      rule.feature + "\" is declared " + std::string(name_of(f.type)));
-    if (v.contains("subject"))
-      r.fail(r.path_of("subject"), "does not apply to a drift rule, which compares the reference sample with the "
-                                   "evaluation data");
-    if (v.contains("decide_on") && v["decide_on"] != "point")
-      r.fail(r.path_of("decide_on"), "must be \"point\" for a drift rule: drift statistics are judged on their value");
-    rule.decide_on = DecideOn::point;
-  } else if (feature) {
-    r.fail(r.path_of("feature"), "applies to drift statistics (psi, ks_pvalue, ...), not to \"" + metric + "\"");
-  }
-  if (budget) rule.budget = budget;
-  if (m && metric_info(*m).task != task) {
-    std::string list;
-    for (const auto& name : metric_names(task)) list += (list.empty() ? "" : ", ") + name;
-    r.fail(r.path_of("metric"), "\"" + metric + "\" is a " +
-                                    std::string(task_name(metric_info(*m).task)) +
-                                    " metric, but the task is \"" + std::string(task_name(task)) +
-                                    "\" (its metrics: " + list + ")");
-  }
-  if (m) rule.metric = *m;
-  if (!drift)
-    rule.subject = r.choice<Subject>("subject", r.require("subject"));
-  if (budget) check_budget_source(r, rule, p);
-  if (const json* x = r.find("min")) rule.min = r.number("min", *x);
-  if (const json* x = r.find("max")) rule.max = r.number("max", *x);
-  if (!rule.min && !rule.max) r.fail(path, "needs \"min\", \"max\" or both");
-  if (rule.min && rule.max && *rule.min > *rule.max)
-    r.fail(path, "has min " + v["min"].dump() + " above max " + v["max"].dump() +
-                     ": no value can pass");
-  if (const json* x = r.find("decide_on"); x && !drift)
-    rule.decide_on = r.choice<DecideOn>("decide_on", *x);
-  if (const json* x = r.find("severity"))
-    rule.severity = r.choice<Severity>("severity", *x);
-  if (const json* x = r.find("scope")) {
-    if (rule.disparity) r.fail(r.path_of("scope"), "does not apply to a fairness rule, which compares groups");
-    if (rule.budget || rule.drift)
-      r.fail(r.path_of("scope"), "does not apply to a " + std::string(rule.budget ? "budget" : "drift") +
-                                     " rule, which judges the whole sample");
-    rule.scope = parse_scope(r, *x, p, origin);
-  }
-  if (const json* x = r.find("correction")) {
-    if (rule.scope.kind != ScopeKind::each_segment)
-      r.fail(r.path_of("correction"), "applies only to a rule with \"scope\": {\"each_segment\": ...}");
-    if (rule.decide_on == DecideOn::point)
-      r.fail(r.path_of("correction"), "adjusts confidence intervals; it has no effect with \"decide_on\": \"point\"");
-    rule.correction = r.choice<Correction>("correction", *x);
-  }
-  if (const json* x = r.find("on_insufficient")) {
-    if (rule.scope.kind == ScopeKind::overall)
-      r.fail(r.path_of("on_insufficient"), "applies only to a rule scoped to segments");
-    rule.on_insufficient = r.choice<OnInsufficient>("on_insufficient", *x);
-  }
-  r.reject_unknown_keys();
-  return rule;
 }
 
 SegmentsMin parse_segments_min(const json& v, Task task, std::string_view origin) {

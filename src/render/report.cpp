@@ -204,7 +204,7 @@ ojson drift_json(const Evaluation& ev) {
   return out;
 }
 
-ojson part_json(const Rule& rule, const std::vector<std::string>& columns, const PartVerdict& p) {
+ojson part_json(const std::vector<std::string>& columns, const PartVerdict& p) {
   ojson j;
   j["value"] = value_json(columns, p.value);
   j["verdict"] = verdict_name(p.verdict);
@@ -240,17 +240,7 @@ ojson bound_json(const Rule& rule) {
   return j;
 }
 
-}  // namespace
-
-ojson report_json(const Evaluation& ev) {
-  const Policy& p = ev.policy;
-  ojson r;
-  r["referee_version"] = REFEREE_VERSION_STRING;
-  r["verdict"] = verdict_name(ev.verdict);
-  r["passed"] = ev.passed;
-  r["policy_sha256"] = p.sha256;
-  r["policy"] = ojson::parse(p.source.dump());
-
+ojson data_json(const Evaluation& ev) {
   ojson data;
   data["file"] = ev.source.origin == "memory"
                      ? ojson(nullptr)
@@ -260,8 +250,10 @@ ojson report_json(const Evaluation& ev) {
   data["clustered"] = ev.clustered;
   data["sha256"] = ev.source.sha256;
   data["sha256_of"] = ev.source.hashed;
-  r["data"] = data;
+  return data;
+}
 
+ojson bootstrap_json(const Evaluation& ev) {
   ojson boot;
   boot["resamples"] = ev.bootstrap.resamples;
   boot["confidence"] = ev.bootstrap.confidence;
@@ -271,76 +263,109 @@ ojson report_json(const Evaluation& ev) {
   boot["unit"] = ev.clustered ? "cluster" : "row";
   boot["rng"] = "philox4x32-10, counter (resample, unit key)";
   boot["jackknife_groups"] = ev.jackknife_groups;
-  r["bootstrap"] = boot;
+  return boot;
+}
 
-  r["task"] = task_name(p.task);
-  if (p.task == Task::binary) r["threshold"] = p.threshold;
-
+// The task's metrics on the whole sample, per subject.
+ojson metrics_json(const Evaluation& ev) {
   ojson metrics;
-  const auto infos = task_metrics(p.task);
+  const auto infos = task_metrics(ev.policy.task);
   for (std::size_t s = 0; s < 4; ++s) {
     ojson subject = ojson::object();
     for (std::size_t k = 0; k < infos.size(); ++k)
       subject[std::string(infos[k].name)] = estimate_json(ev.metrics[s][k], ev.rows);
     metrics[std::string(name_of(static_cast<Subject>(s)))] = subject;
   }
-  r["metrics"] = metrics;
+  return metrics;
+}
 
-  ojson rules = ojson::array();
-  for (const RuleResult& rr : ev.rules) {
-    ojson j;
-    j["id"] = rr.rule.id;
-    j["metric"] = rr.rule.metric_name();
-    if (rr.rule.drift)
-      j["feature"] = rr.rule.feature;
-    else
-      j["subject"] = name_of(rr.rule.subject);
-    j["verdict"] = verdict_name(rr.verdict);
-    if (rr.rule.disparity) {
-      j["sensitive"] = rr.rule.sensitive;
-      if (is_clarify(*rr.rule.disparity)) {
-        j["reference"] = rr.rule.reference;
-        if (!rr.rule.group.empty()) j["group"] = rr.rule.group;
-      } else {
-        j["method"] = name_of(rr.rule.method);
-      }
-    } else if (!rr.rule.drift && !rr.rule.budget) {
-      j["scope"] = scope_json(rr.rule);
+// How a rule judges: its fairness attribute (or its scope), correction, severity,
+// decision and bound.
+void add_rule_settings(const Rule& rule, ojson& j) {
+  if (rule.disparity) {
+    j["sensitive"] = rule.sensitive;
+    if (is_clarify(*rule.disparity)) {
+      j["reference"] = rule.reference;
+      if (!rule.group.empty()) j["group"] = rule.group;
+    } else {
+      j["method"] = name_of(rule.method);
     }
-    if (rr.rule.scope.kind == ScopeKind::each_segment) j["correction"] = name_of(rr.rule.correction);
-    j["severity"] = rr.rule.severity == Severity::block ? "block" : "warn";
-    j["decide_on"] = rr.rule.decide_on == DecideOn::interval ? "interval" : "point";
-    j["bound"] = bound_json(rr.rule);
-    const std::vector<std::string> columns =
-        rr.rule.disparity ? std::vector<std::string>{rr.rule.sensitive} : split_segment_spec(rr.rule.scope.segments);
-    if (!rr.segment.empty()) j["segment"] = value_json(columns, rr.segment);
-    const ojson subject = estimate_json(rr.subject, rr.n);
-    j["estimate"] = subject["estimate"];
-    j["ci"] = subject["ci"];
-    j["n"] = rr.n;
-    if (!rr.rule.drift) {
-      j["champion"] = estimate_json(rr.champion, rr.n);
-      j["challenger"] = estimate_json(rr.challenger, rr.n);
-    }
-    j["reason"] = rr.reason;
-    if (!rr.parts.empty()) {
-      ojson parts = ojson::array();
-      for (const PartVerdict& part : rr.parts) parts.push_back(part_json(rr.rule, columns, part));
-      j[rr.rule.disparity ? "groups" : "segments"] = parts;
-    }
-    rules.push_back(j);
+  } else if (!rule.drift && !rule.budget) {
+    j["scope"] = scope_json(rule);
   }
-  if (!ev.segments.empty()) r["segments"] = segments_json(ev);
-  if (!ev.fairness.empty()) r["fairness"] = fairness_json(ev);
-  if (!ev.budgets.figures.empty()) r["budgets"] = budgets_json(ev);
-  if (ev.drift.enabled) r["drift"] = drift_json(ev);
-  r["rules"] = rules;
+  if (rule.scope.kind == ScopeKind::each_segment) j["correction"] = name_of(rule.correction);
+  j["severity"] = rule.severity == Severity::block ? "block" : "warn";
+  j["decide_on"] = rule.decide_on == DecideOn::interval ? "interval" : "point";
+  j["bound"] = bound_json(rule);
+}
 
+ojson rule_json(const RuleResult& rr) {
+  const Rule& rule = rr.rule;
+  ojson j;
+  j["id"] = rule.id;
+  j["metric"] = rule.metric_name();
+  if (rule.drift)
+    j["feature"] = rule.feature;
+  else
+    j["subject"] = name_of(rule.subject);
+  j["verdict"] = verdict_name(rr.verdict);
+  add_rule_settings(rule, j);
+  const std::vector<std::string> columns =
+      rule.disparity ? std::vector<std::string>{rule.sensitive} : split_segment_spec(rule.scope.segments);
+  if (!rr.segment.empty()) j["segment"] = value_json(columns, rr.segment);
+  const ojson subject = estimate_json(rr.subject, rr.n);
+  j["estimate"] = subject["estimate"];
+  j["ci"] = subject["ci"];
+  j["n"] = rr.n;
+  if (!rule.drift) {
+    j["champion"] = estimate_json(rr.champion, rr.n);
+    j["challenger"] = estimate_json(rr.challenger, rr.n);
+  }
+  j["reason"] = rr.reason;
+  if (!rr.parts.empty()) {
+    ojson parts = ojson::array();
+    for (const PartVerdict& part : rr.parts) parts.push_back(part_json(columns, part));
+    j[rule.disparity ? "groups" : "segments"] = parts;
+  }
+  return j;
+}
+
+ojson rules_json(const Evaluation& ev) {
+  ojson rules = ojson::array();
+  for (const RuleResult& rr : ev.rules) rules.push_back(rule_json(rr));
+  return rules;
+}
+
+ojson run_json(const Evaluation& ev) {
   ojson run;
   run["started_at"] = ev.run.started_at;
   run["seconds"] = ev.run.seconds;
   run["threads"] = ev.run.threads;
-  r["run"] = run;
+  return run;
+}
+
+}  // namespace
+
+// The report's sections, in the order it reads.
+ojson report_json(const Evaluation& ev) {
+  const Policy& p = ev.policy;
+  ojson r;
+  r["referee_version"] = REFEREE_VERSION_STRING;
+  r["verdict"] = verdict_name(ev.verdict);
+  r["passed"] = ev.passed;
+  r["policy_sha256"] = p.sha256;
+  r["policy"] = ojson::parse(p.source.dump());
+  r["data"] = data_json(ev);
+  r["bootstrap"] = bootstrap_json(ev);
+  r["task"] = task_name(p.task);
+  if (p.task == Task::binary) r["threshold"] = p.threshold;
+  r["metrics"] = metrics_json(ev);
+  if (!ev.segments.empty()) r["segments"] = segments_json(ev);
+  if (!ev.fairness.empty()) r["fairness"] = fairness_json(ev);
+  if (!ev.budgets.figures.empty()) r["budgets"] = budgets_json(ev);
+  if (ev.drift.enabled) r["drift"] = drift_json(ev);
+  r["rules"] = rules_json(ev);
+  r["run"] = run_json(ev);
   return r;
 }
 

@@ -1,0 +1,285 @@
+#include "policy/rule_parser.hpp"
+
+#include <algorithm>
+#include <array>
+#include <optional>
+
+#include "data/grouping.hpp"
+#include "policy/object_reader.hpp"
+
+namespace referee {
+
+namespace {
+
+using json = nlohmann::json;
+
+std::vector<std::string> metric_names(Task task) {
+  std::vector<std::string> names;
+  for (const auto& info : task_metrics(task)) names.emplace_back(info.name);
+  return names;
+}
+
+// The segment spec whose columns are exactly `columns`, in any order.
+const std::string* find_spec(const Policy& p, std::vector<std::string> columns) {
+  std::sort(columns.begin(), columns.end());
+  for (const auto& spec : p.segments) {
+    auto parts = split_segment_spec(spec);
+    std::sort(parts.begin(), parts.end());
+    if (parts == columns) return &spec;
+  }
+  return nullptr;
+}
+
+RuleScope parse_scope(ObjectReader& rule_reader, const json& v, const Policy& p, std::string_view origin) {
+  const std::string path = rule_reader.path_of("scope");
+  RuleScope scope;
+  if (v.is_string()) {
+    if (v.get<std::string>() != "overall")
+      rule_reader.fail(path, "is \"" + v.get<std::string>() + "\"; a scope is \"overall\" or an object with "
+                             "\"segment\", \"each_segment\" or \"worst_segment\"");
+    return scope;
+  }
+  ObjectReader r(v, path, origin);
+  const json* one = r.find("segment");
+  const json* each = r.find("each_segment");
+  const json* worst = r.find("worst_segment");
+  r.reject_unknown_keys();
+  if ((one ? 1 : 0) + (each ? 1 : 0) + (worst ? 1 : 0) != 1)
+    r.fail(path, "needs exactly one of \"segment\", \"each_segment\", \"worst_segment\"");
+  if (one) {
+    ObjectReader values(*one, r.path_of("segment"), origin);
+    if (one->empty()) values.fail(r.path_of("segment"), "must name a value for each column, e.g. {\"region\": \"north\"}");
+    std::vector<std::string> columns;
+    for (const auto& [column, value] : one->items()) {
+      if (!value.is_string()) values.fail(values.path_of(column), "must be a string (segment values are text)");
+      columns.push_back(column);
+    }
+    const std::string* spec = find_spec(p, columns);
+    if (!spec)
+      r.fail(r.path_of("segment"), "names columns that are not a declared segment (declared: " +
+                                       declared_list(p.segments) + ")");
+    scope.kind = ScopeKind::segment;
+    scope.segments = *spec;
+    for (const auto& column : split_segment_spec(*spec)) scope.value.push_back((*one)[column].get<std::string>());
+    return scope;
+  }
+  const json& target = each ? *each : *worst;
+  const std::string key = each ? "each_segment" : "worst_segment";
+  if (!target.is_string()) r.fail(r.path_of(key), "must name a declared segment, e.g. \"region\"");
+  const std::string name = target.get<std::string>();
+  const std::string* spec = find_spec(p, split_segment_spec(name));
+  if (!spec)
+    r.fail(r.path_of(key), "\"" + name + "\" is not a declared segment (declared: " + declared_list(p.segments) + ")" +
+                               did_you_mean(name, p.segments));
+  scope.kind = each ? ScopeKind::each_segment : ScopeKind::worst_segment;
+  scope.segments = *spec;
+  return scope;
+}
+
+// A budget rule needs its figure for the models its subject involves. Latency may also
+// come at run time (--latency), so only a half-declared latency pair is an error here.
+void check_budget_source(const ObjectReader& r, const Rule& rule, const Policy& p) {
+  const BudgetMetric b = *rule.budget;
+  const std::array<std::string_view, 2> models{"champion", "challenger"};
+  std::vector<std::size_t> needed;
+  if (rule.subject != Subject::challenger) needed.push_back(0);
+  if (rule.subject != Subject::champion) needed.push_back(1);
+  for (std::size_t m : needed) {
+    bool present = true;
+    std::string how;
+    if (is_latency(b)) {
+      present = p.columns.latency.empty() || !p.columns.latency[m].empty();
+      how = "$.columns.latency." + std::string(models[m]);
+    } else if (b == BudgetMetric::cost_per_1k) {
+      present = !p.columns.cost[m].empty() || p.pricing[m].has_value();
+      how = "$.columns.cost." + std::string(models[m]) + " or $.pricing." + std::string(models[m]);
+    } else {
+      present = !p.columns.error[m].empty();
+      how = "$.columns.error." + std::string(models[m]);
+    }
+    if (!present)
+      r.fail(r.path_of("metric"), "\"" + std::string(name_of(b)) + "\" of the " + std::string(models[m]) +
+                                      " is not measured; add " + how);
+  }
+}
+
+// What a rule's "metric" names, looked up in every family's name table, and the keys
+// that belong to one family only.
+struct RuleMetric {
+  std::string name;
+  std::optional<Metric> model;
+  std::optional<Disparity> disparity;
+  std::optional<BudgetMetric> budget;
+  std::optional<DriftStatistic> drift;
+  const json* sensitive = nullptr;  // fairness rules
+  const json* feature = nullptr;    // drift rules
+};
+
+RuleMetric read_rule_metric(ObjectReader& r) {
+  RuleMetric metric;
+  metric.name = r.string("metric", r.require("metric"));
+  metric.sensitive = r.find("sensitive");
+  metric.feature = r.find("feature");
+  metric.model = metric_from_name(metric.name);
+  metric.disparity = enum_from_name<Disparity>(metric.name);
+  metric.budget = enum_from_name<BudgetMetric>(metric.name);
+  metric.drift = enum_from_name<DriftStatistic>(metric.name);
+  if (!metric.model && !metric.disparity && !metric.budget && !metric.drift) {
+    std::vector<std::string> all;
+    for (const auto& info : kMetricCatalogue) all.emplace_back(info.name);
+    for (auto name : EnumNames<Disparity>::names) all.emplace_back(name);
+    for (auto name : EnumNames<BudgetMetric>::names) all.emplace_back(name);
+    for (auto name : EnumNames<DriftStatistic>::names) all.emplace_back(name);
+    r.fail(r.path_of("metric"), "\"" + metric.name + "\" is not a known metric" + did_you_mean(metric.name, all));
+  }
+  return metric;
+}
+
+// A fairness rule: a disparity over the groups of one declared sensitive attribute;
+// "sensitive" belongs to fairness rules only.
+void parse_fairness_rule(ObjectReader& r, const json& v, const RuleMetric& metric, const Policy& p, Rule& rule) {
+  if (!metric.disparity) {
+    if (metric.sensitive)
+      r.fail(r.path_of("sensitive"), "applies to fairness metrics (demographic_parity_ratio, ...), not to \"" +
+                                         metric.name + "\"");
+    return;
+  }
+  if (!metric.sensitive)
+    r.fail(r.path_of("metric"), "\"" + metric.name + "\" is a fairness metric; the rule needs \"sensitive\": "
+                                "the attribute whose groups it compares");
+  const Disparity d = *metric.disparity;
+  rule.disparity = d;
+  rule.sensitive = r.string("sensitive", *metric.sensitive);
+  if (std::find(p.sensitive.begin(), p.sensitive.end(), rule.sensitive) == p.sensitive.end())
+    r.fail(r.path_of("sensitive"), "\"" + rule.sensitive + "\" is not in $.columns.sensitive (declared: " +
+                                       declared_list(p.sensitive) + ")" + did_you_mean(rule.sensitive, p.sensitive));
+  rule.method = p.fairness.method;
+  if (const json* x = r.find("method"))
+    rule.method = r.choice<DisparityMethod>("method", *x);
+  if (const std::string* ref = p.fairness.reference_of(rule.sensitive)) rule.reference = *ref;
+  if (const json* x = r.find("reference")) rule.reference = r.string("reference", *x);
+  if (const json* x = r.find("group")) rule.group = r.string("group", *x);
+  if (is_clarify(d) && rule.reference.empty())
+    r.fail(r.path(), "uses the Clarify metric \"" + metric.name + "\", which compares a group with a reference group; "
+                     "add \"reference\" (or $.fairness.reference." + rule.sensitive + ")");
+  if (!is_clarify(d) && (v.contains("reference") || v.contains("group")))
+    r.fail(r.path(), "sets \"reference\"/\"group\", which only the Clarify metrics (DPPL, DI, ...) use");
+  if (!rule.group.empty() && rule.group == rule.reference)
+    r.fail(r.path_of("group"), "is the reference group itself");
+}
+
+// A drift rule: one statistic of one declared drift feature, judged on its value and
+// without a subject; "feature" belongs to drift rules only.
+void parse_drift_rule(ObjectReader& r, const json& v, const RuleMetric& metric, const Policy& p, Rule& rule) {
+  if (!metric.drift) {
+    if (metric.feature)
+      r.fail(r.path_of("feature"), "applies to drift statistics (psi, ks_pvalue, ...), not to \"" + metric.name + "\"");
+    return;
+  }
+  if (!p.drift.enabled)
+    r.fail(r.path_of("metric"), "\"" + metric.name + "\" is a drift statistic; add a \"drift\" block with the "
+                                "reference sample and its features");
+  if (!metric.feature)
+    r.fail(r.path(), "uses the drift statistic \"" + metric.name + "\"; add \"feature\": the column it compares");
+  rule.drift = metric.drift;
+  rule.feature = r.string("feature", *metric.feature);
+  if (!p.drift.find(rule.feature)) {
+    std::vector<std::string> names;
+    for (const auto& f : p.drift.features) names.push_back(f.name);
+    r.fail(r.path_of("feature"), "\"" + rule.feature + "\" is not a drift feature (declared: " +
+                                     declared_list(names) + ")" + did_you_mean(rule.feature, names));
+  }
+  const DriftFeature& f = *p.drift.find(rule.feature);
+  const std::string_view needs = drift_statistic_needs(*metric.drift);
+  if (!needs.empty() && f.type != FeatureType::automatic && name_of(f.type) != needs)
+    r.fail(r.path_of("metric"), "\"" + metric.name + "\" needs a " + std::string(needs) + " feature, but \"" +
+                                    rule.feature + "\" is declared " + std::string(name_of(f.type)));
+  if (v.contains("subject"))
+    r.fail(r.path_of("subject"), "does not apply to a drift rule, which compares the reference sample with the "
+                                 "evaluation data");
+  if (v.contains("decide_on") && v["decide_on"] != "point")
+    r.fail(r.path_of("decide_on"), "must be \"point\" for a drift rule: drift statistics are judged on their value");
+  rule.decide_on = DecideOn::point;
+}
+
+// A model metric rule: the metric must be one of the policy task's.
+void parse_metric_rule(const ObjectReader& r, const RuleMetric& metric, Task task, Rule& rule) {
+  if (!metric.model) return;
+  const Metric m = *metric.model;
+  if (metric_info(m).task != task) {
+    std::string list;
+    for (const auto& name : metric_names(task)) list += (list.empty() ? "" : ", ") + name;
+    r.fail(r.path_of("metric"), "\"" + metric.name + "\" is a " + std::string(task_name(metric_info(m).task)) +
+                                    " metric, but the task is \"" + std::string(task_name(task)) +
+                                    "\" (its metrics: " + list + ")");
+  }
+  rule.metric = m;
+}
+
+// A budget rule: latency, cost or error rate, measured for the models its subject involves.
+void parse_budget_rule(const ObjectReader& r, const RuleMetric& metric, const Policy& p, Rule& rule) {
+  if (!metric.budget) return;
+  rule.budget = metric.budget;
+  check_budget_source(r, rule, p);
+}
+
+// "min", "max" or both, in order.
+void parse_bound(ObjectReader& r, const json& v, Rule& rule) {
+  if (const json* x = r.find("min")) rule.min = r.number("min", *x);
+  if (const json* x = r.find("max")) rule.max = r.number("max", *x);
+  if (!rule.min && !rule.max) r.fail(r.path(), "needs \"min\", \"max\" or both");
+  if (rule.min && rule.max && *rule.min > *rule.max)
+    r.fail(r.path(), "has min " + v["min"].dump() + " above max " + v["max"].dump() + ": no value can pass");
+}
+
+// Which rows the rule judges, and, for each segment, how: the multiple-testing correction
+// and what an insufficient segment means. Fairness, budget and drift rules have no scope.
+void parse_rule_scope(ObjectReader& r, const Policy& p, std::string_view origin, Rule& rule) {
+  if (const json* x = r.find("scope")) {
+    if (rule.disparity) r.fail(r.path_of("scope"), "does not apply to a fairness rule, which compares groups");
+    if (rule.budget || rule.drift)
+      r.fail(r.path_of("scope"), "does not apply to a " + std::string(rule.budget ? "budget" : "drift") +
+                                     " rule, which judges the whole sample");
+    rule.scope = parse_scope(r, *x, p, origin);
+  }
+  if (const json* x = r.find("correction")) {
+    if (rule.scope.kind != ScopeKind::each_segment)
+      r.fail(r.path_of("correction"), "applies only to a rule with \"scope\": {\"each_segment\": ...}");
+    if (rule.decide_on == DecideOn::point)
+      r.fail(r.path_of("correction"), "adjusts confidence intervals; it has no effect with \"decide_on\": \"point\"");
+    rule.correction = r.choice<Correction>("correction", *x);
+  }
+  if (const json* x = r.find("on_insufficient")) {
+    if (rule.scope.kind == ScopeKind::overall)
+      r.fail(r.path_of("on_insufficient"), "applies only to a rule scoped to segments");
+    rule.on_insufficient = r.choice<OnInsufficient>("on_insufficient", *x);
+  }
+}
+
+}  // namespace
+
+// The families' checks run in a fixed order, so that a rule with several faults reports
+// the same one every time: metric, fairness, drift, task, subject, budget, bound,
+// decision, scope; keys are looked up in that order too (did-you-mean lists them so).
+Rule parse_rule(const json& v, std::size_t index, const Policy& p, std::string_view origin) {
+  ObjectReader r(v, "$.rules[" + std::to_string(index) + "]", origin);
+  Rule rule;
+  rule.id = r.string("id", r.require("id"));
+  if (rule.id.empty()) r.fail(r.path_of("id"), "must not be empty");
+  const RuleMetric metric = read_rule_metric(r);
+  parse_fairness_rule(r, v, metric, p, rule);
+  parse_drift_rule(r, v, metric, p, rule);
+  parse_metric_rule(r, metric, p.task, rule);
+  if (!rule.drift) rule.subject = r.choice<Subject>("subject", r.require("subject"));
+  parse_budget_rule(r, metric, p, rule);
+  parse_bound(r, v, rule);
+  if (const json* x = r.find("decide_on"); x && !rule.drift)
+    rule.decide_on = r.choice<DecideOn>("decide_on", *x);
+  if (const json* x = r.find("severity"))
+    rule.severity = r.choice<Severity>("severity", *x);
+  parse_rule_scope(r, p, origin, rule);
+  r.reject_unknown_keys();
+  return rule;
+}
+
+}  // namespace referee
