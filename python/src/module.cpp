@@ -14,10 +14,10 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
-#include "accumulate/binary_accumulator.hpp"
+#include "accumulate/replicate_engine.hpp"
+#include "data/row_units.hpp"
 #include <referee/error.hpp>
 #include <referee/evaluate.hpp>
-#include "accumulate/regression_accumulator.hpp"
 #include <referee/render.hpp>
 #include <referee/table.hpp>
 #include <referee/version.h>
@@ -199,7 +199,9 @@ Rendered evaluate_arrays(const referee::Policy& policy, const F64Array& label,
 // Every metric of a task for one model on the data as given: {name: (value, reason)}.
 py::dict point_metrics(const std::string& task_name, const F64Array& y, const F64Array& score,
                        const std::optional<F64Array>& weight, double threshold) {
-  const referee::Task task = task_name == "binary" ? referee::Task::binary : referee::Task::regression;
+  const auto parsed = referee::enum_from_name<referee::Task>(task_name);
+  if (!parsed) throw referee::UsageError("unknown task \"" + task_name + "\"");
+  const referee::Task task = *parsed;
   const auto names = referee::task_metrics(task);
   std::vector<referee::MetricValue> values(names.size());
   {
@@ -211,17 +213,14 @@ py::dict point_metrics(const std::string& task_name, const F64Array& y, const F6
     if (!weight_span.empty()) builder.add_numeric("weight", weight_span);
     const referee::Table table = std::move(builder).build(
         {"y_true", "y_score", "y_score", weight_span.empty() ? "" : "weight", ""}, task);
-    if (task == referee::Task::binary) {
-      const referee::BinaryColumns c{table.label, table.champion, table.weight};
-      const referee::RankedModel ranked = referee::rank_model(c, referee::RowUnits{}, threshold);
-      referee::binary_metrics(referee::accumulate_binary(c, ranked, referee::UnitWeights{}), 0,
-                              std::span<referee::MetricValue, referee::kBinaryMetricCount>(values));
-    } else {
-      const referee::RegressionColumns c{table.label, table.champion, table.challenger, table.weight};
-      const referee::RegressionPlan plan = referee::plan_regression(c, referee::RowUnits{});
-      referee::regression_metrics(referee::accumulate_regression(c, plan, referee::UnitWeights{}), 0, 0,
-                                  std::span<referee::MetricValue, referee::kRegressionMetricCount>(values));
-    }
+    // The task's own accumulator, through the engine, with no resamples: the point values.
+    const referee::PairedColumns columns{task, table.label, table.champion, table.challenger, table.weight,
+                                         threshold, referee::row_units(table), {}};
+    const referee::ReplicateEngine engine(columns);
+    referee::ReplicateRequest request;
+    request.bootstrap = 0;
+    const referee::ReplicateResults results = engine.run(request);
+    for (std::size_t k = 0; k < values.size(); ++k) values[k] = results.point[engine.layout().metric(0, k)];
   }
   py::dict out;
   for (std::size_t k = 0; k < names.size(); ++k) {

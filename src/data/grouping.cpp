@@ -1,4 +1,5 @@
 #include "data/grouping.hpp"
+#include "tasks/task_definition.hpp"
 
 #include <algorithm>
 #include <map>
@@ -66,6 +67,7 @@ Grouping make_grouping(const Table& table, std::string_view spec, Task task) {
   g.group_of_row.resize(table.rows);
   g.rows.assign(g.size(), 0);
   g.positives.assign(g.size(), 0);
+  const bool classes = task_definition(task).classes;
   for (std::size_t r = 0; r < table.rows; ++r) {
     std::uint32_t id;
     if (sources.size() == 1) {
@@ -76,7 +78,7 @@ Grouping make_grouping(const Table& table, std::string_view spec, Task task) {
     }
     g.group_of_row[r] = id;
     ++g.rows[id];
-    if (task == Task::binary && table.label[r] == 1.0) ++g.positives[id];
+    if (classes && table.label[r] == 1.0) ++g.positives[id];
   }
   return g;
 }

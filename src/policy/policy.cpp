@@ -6,6 +6,7 @@
 #include <set>
 #include <sstream>
 
+#include "tasks/task_definition.hpp"
 #include "common/did_you_mean.hpp"
 #include <referee/error.hpp>
 #include "data/grouping.hpp"
@@ -191,11 +192,11 @@ SegmentsMin parse_segments_min(const json& v, Task task, std::string_view origin
   };
   if (const json* x = r.find("rows")) m.rows = count("rows", *x, 1);
   if (const json* x = r.find("positives")) {
-    if (task != Task::binary) r.fail(r.path_of("positives"), "applies only to the binary task");
+    if (!task_definition(task).classes) r.fail(r.path_of("positives"), "applies only to the binary task");
     m.positives = count("positives", *x, 0);
   }
   r.reject_unknown_keys();
-  if (task != Task::binary) m.positives = 0;
+  if (!task_definition(task).classes) m.positives = 0;
   return m;
 }
 
@@ -318,10 +319,10 @@ Policy parse_policy(const json& document, std::string_view origin) {
   if (const json* x = r.find("name")) p.name = r.string("name", *x);
   p.task = r.choice<Task>("task", r.require("task"));
   p.columns = parse_columns(r.require("columns"), origin, p);
-  if (!p.sensitive.empty() && p.task != Task::binary)
+  if (!p.sensitive.empty() && !task_definition(p.task).classes)
     r.fail("$.columns.sensitive", "needs the binary task: fairness rates compare thresholded predictions");
   if (const json* x = r.find("segments_min")) p.segments_min = parse_segments_min(*x, p.task, origin);
-  else if (p.task != Task::binary) p.segments_min.positives = 0;
+  else if (!task_definition(p.task).classes) p.segments_min.positives = 0;
   if (const json* x = r.find("fairness")) p.fairness = parse_fairness(*x, p, origin);
   if (const json* x = r.find("pricing")) p.pricing = parse_pricing(*x, p, origin);
   if (const json* x = r.find("drift")) {
@@ -330,7 +331,7 @@ Policy parse_policy(const json& document, std::string_view origin) {
       if (!f.prediction) p.columns.drift.push_back(f.name);
   }
   if (const json* x = r.find("threshold")) {
-    if (p.task != Task::binary) r.fail("$.threshold", "applies only to the binary task");
+    if (!task_definition(p.task).classes) r.fail("$.threshold", "applies only to the binary task");
     p.threshold = r.number("threshold", *x);
     if (!(p.threshold >= 0.0 && p.threshold <= 1.0))
       r.fail("$.threshold", "must be within [0, 1]");

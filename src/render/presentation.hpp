@@ -9,6 +9,7 @@
 #include <vector>
 
 #include <referee/evaluate.hpp>
+#include "tasks/task_definition.hpp"
 #include "data/grouping.hpp"
 
 namespace referee::presentation {
@@ -95,7 +96,7 @@ inline std::size_t headline_metric(const Policy& p) {
   if (!chosen)
     for (const Rule& r : p.rules)
       if (is_model_metric(r)) { chosen = r.metric; break; }
-  if (!chosen) chosen = p.task == Task::binary ? Metric::roc_auc : Metric::rmse;
+  if (!chosen) chosen = task_definition(p.task).headline;
   for (std::size_t k = 0; k < metrics.size(); ++k)
     if (metrics[k].id == *chosen) return k;
   return 0;

@@ -1,5 +1,6 @@
 #include <referee/render.hpp>
 
+#include "tasks/task_definition.hpp"
 #include "data/grouping.hpp"
 
 #include "io/atomic_file.hpp"
@@ -56,7 +57,7 @@ ojson segments_json(const Evaluation& ev) {
       ojson v;
       v["value"] = value_json(t.columns, seg.value);
       v["n"] = seg.rows;
-      if (ev.policy.task == Task::binary) v["positives"] = seg.positives;
+      if (task_definition(ev.policy.task).classes) v["positives"] = seg.positives;
       v["sufficient"] = seg.sufficient;
       if (!seg.sufficient) v["insufficient"] = seg.insufficient_reason;
       ojson metrics;
@@ -358,7 +359,7 @@ ojson report_json(const Evaluation& ev) {
   r["data"] = data_json(ev);
   r["bootstrap"] = bootstrap_json(ev);
   r["task"] = task_name(p.task);
-  if (p.task == Task::binary) r["threshold"] = p.threshold;
+  if (task_definition(p.task).classes) r["threshold"] = p.threshold;
   r["metrics"] = metrics_json(ev);
   if (!ev.segments.empty()) r["segments"] = segments_json(ev);
   if (!ev.fairness.empty()) r["fairness"] = fairness_json(ev);
