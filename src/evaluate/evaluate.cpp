@@ -318,10 +318,10 @@ Evaluation evaluate(const Table& table, const Policy& policy, const EvaluateOpti
                                                 ev.bootstrap.seed, ev.run.threads, options.cancel});
 
   if (policy.drift.enabled) {
-    std::filesystem::path reference = options.drift_reference ? *options.drift_reference
-                                                              : std::filesystem::path(policy.drift.reference);
-    if (!options.drift_reference && reference.is_relative()) reference = policy.base_directory / reference;
-    ev.drift = check_drift(table, policy.drift, reference);
+    if (!options.drift_reference)
+      throw UsageError("the policy enables drift, but no drift reference was given: read it with "
+                       "read_drift_reference() and pass it as EvaluateOptions::drift_reference");
+    ev.drift = check_drift(table, policy.drift, *options.drift_reference);
   }
 
   const auto metrics = task_metrics(policy.task);
