@@ -12,7 +12,7 @@
 #include "decide/rule_judgments.hpp"
 #include "drift/feature_drift.hpp"
 #include "evaluate/estimation.hpp"
-#include <referee/error.hpp>
+#include "evaluate/validate_inputs.hpp"
 
 namespace referee {
 
@@ -76,6 +76,7 @@ Verdict gate_verdict(const Policy& policy, const std::vector<RuleResult>& rules)
 
 Evaluation evaluate(const Table& table, const Policy& policy, const EvaluateOptions& options) {
   const auto clock_start = std::chrono::steady_clock::now();
+  validate_inputs(table, policy, options);
   Evaluation ev = describe_run(table, policy, options);
   if (options.latency_samples) {
     ev.latency_origin = options.latency_samples->origin;
@@ -83,25 +84,12 @@ Evaluation evaluate(const Table& table, const Policy& policy, const EvaluateOpti
   }
 
   const GroupingSet groups = build_groupings(table, policy);
-  if (ev.bootstrap.scheme == ResamplingScheme::multinomial && ev.units > 500'000)
-    throw DataError(table.source.origin + ": the multinomial scheme tabulates counts per unit and is "
-                    "meant for small samples; use \"scheme\": \"poisson\" for " +
-                    std::to_string(ev.units) + " units");
   const ReplicateRun run = run_replicates(table, policy, groups, ev, options);
   ev.metrics = estimate_overall(run, ev.bootstrap);
   ev.segments = estimate_segments(run, groups, policy, ev.bootstrap);
   ev.fairness = estimate_fairness(run, groups, policy, ev.bootstrap, table.source.origin);
-  if (options.latency_samples && !table.columns.latency.empty())
-    throw UsageError("latency is given twice: by $.columns.latency and by separate samples (" +
-                     options.latency_samples->origin + "); give one");
-  if (options.latency_samples) validate_latency_samples(*options.latency_samples);
   ev.budgets = estimate_serving_budgets(table, policy, options, ev);
-  if (policy.drift.enabled) {
-    if (!options.drift_reference)
-      throw UsageError("the policy enables drift, but no drift reference was given: read it with "
-                       "read_drift_reference() and pass it as EvaluateOptions::drift_reference");
-    ev.drift = check_drift(table, policy.drift, *options.drift_reference);
-  }
+  if (policy.drift.enabled) ev.drift = check_drift(table, policy.drift, *options.drift_reference);
 
   ev.rules = judge_rules({policy, ev, run, groups, table.source.origin});
   ev.verdict = gate_verdict(policy, ev.rules);
