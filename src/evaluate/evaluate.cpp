@@ -31,8 +31,9 @@ std::string utc_now() {
   return buffer;
 }
 
-// What the report says about the run before anything is estimated: the data, the
-// bootstrap as used (seed override applied), the resampling units and threads.
+// What the report says about the run before anything is estimated: the data (and any
+// separate latency samples), the bootstrap as used (seed override applied), the
+// resampling units and threads.
 Evaluation describe_run(const Table& table, const Policy& policy, const EvaluateOptions& options) {
   Evaluation ev;
   ev.run.started_at = utc_now();
@@ -44,6 +45,10 @@ Evaluation describe_run(const Table& table, const Policy& policy, const Evaluate
   ev.units = table.clustered() ? table.unit_count : table.rows;
   ev.source = table.source;
   ev.source.sha256 = data_digest(table);
+  if (options.latency_samples) {
+    ev.latency_origin = options.latency_samples->origin;
+    ev.latency_sha256 = options.latency_samples->sha256;
+  }
   ev.jackknife_groups =
       ev.bootstrap.interval == IntervalMethod::bca ? std::min(ev.units, kMaxJackknifeGroups) : 0;
   ev.run.threads = options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
@@ -78,10 +83,6 @@ Evaluation evaluate(const Table& table, const Policy& policy, const EvaluateOpti
   const auto clock_start = std::chrono::steady_clock::now();
   validate_inputs(table, policy, options);
   Evaluation ev = describe_run(table, policy, options);
-  if (options.latency_samples) {
-    ev.latency_origin = options.latency_samples->origin;
-    ev.latency_sha256 = options.latency_samples->sha256;
-  }
 
   const GroupingSet groups = build_groupings(table, policy);
   const ReplicateRun run = run_replicates(table, policy, groups, ev, options);
