@@ -6,7 +6,6 @@
 
 #include <atomic>
 #include <cstdint>
-#include <filesystem>
 #include <functional>
 #include <optional>
 
@@ -23,8 +22,9 @@ struct EvaluateOptions {
   const std::atomic<bool>* cancel = nullptr;
   // Latency measured apart from the table (a load test), instead of $.columns.latency.
   const LatencySamples* latency_samples = nullptr;
-  // Overrides the policy's $.drift.reference.
-  std::optional<std::filesystem::path> drift_reference;
+  // The drift reference sample, read by read_drift_reference(); required when the policy
+  // enables drift. It must outlive the call.
+  const DriftReference* drift_reference = nullptr;
 };
 
 Evaluation evaluate(const Table& table, const Policy& policy, const EvaluateOptions& options = {});

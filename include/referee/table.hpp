@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -213,6 +214,31 @@ LatencySamples read_latency_csv(const std::filesystem::path& path);
 // Checks every latency is finite and >= 0 and both models have samples; messages name the
 // origin, model and 1-based position.
 void validate_latency_samples(const LatencySamples& samples);
+
+// The drift reference: the sample the model was validated on, read apart from the
+// evaluation table (as LatencySamples are), so that evaluate() reads no file. One column per
+// drift feature of the policy, as the drift check compares them.
+struct DriftReference {
+  struct Scores {
+    std::string name;
+    std::vector<double> values;
+  };
+  std::vector<TextColumn> features;  // the features, read as text ("" = a missing cell)
+  std::vector<Scores> scores;        // the score columns, when $.drift.predictions is true
+  std::string origin;                // the file's path
+  std::string sha256;                // of the file's bytes
+  std::size_t rows = 0;              // data rows
+
+  const TextColumn* find_feature(std::string_view name) const;
+  const Scores* find_scores(std::string_view name) const;
+};
+
+struct Policy;
+
+// Reads the policy's drift reference: `override` when given, else $.drift.reference, which
+// is resolved against policy.base_directory when relative. The policy must enable drift.
+DriftReference read_drift_reference(const Policy& policy,
+                                    std::optional<std::filesystem::path> override = std::nullopt);
 
 std::uint64_t hash_key(std::string_view text);
 

@@ -4,6 +4,7 @@
 // anything else explicitly, so a copy is never silent).
 
 #include <array>
+#include <filesystem>
 #include <optional>
 #include <string>
 #include <tuple>
@@ -51,6 +52,7 @@ struct GateInputs {
   referee::EvaluateOptions options;
   std::optional<std::string> latency_file;             // a load test's CSV
   std::optional<std::array<std::span<const double>, 2>> latency_ms;  // or its samples
+  std::optional<std::filesystem::path> drift_reference;  // overrides $.drift.reference
 };
 
 GateInputs gate_inputs(std::optional<std::uint64_t> seed, unsigned threads,
@@ -74,7 +76,7 @@ GateInputs gate_inputs(std::optional<std::uint64_t> seed, unsigned threads,
     const auto& [champion, challenger] = *latency_ms;
     in.latency_ms = {span_of(champion), span_of(challenger)};
   }
-  if (drift_reference) in.options.drift_reference = *drift_reference;
+  if (drift_reference) in.drift_reference = *drift_reference;
   return in;
 }
 
@@ -86,8 +88,8 @@ Rendered rendered(const referee::Evaluation& ev) {
   return {referee::report_text(ev), referee::markdown_report(ev), referee::html_report(ev)};
 }
 
-// Runs the gate without the GIL: the latency samples are read or copied here, so that a
-// load test's file is read off the interpreter's thread too.
+// Runs the gate without the GIL: the latency samples and the drift reference are read or
+// copied here, so that their files are read off the interpreter's thread too.
 Rendered run_gate(const referee::Table& table, const referee::Policy& policy, GateInputs& in) {
   std::optional<referee::LatencySamples> samples;
   if (in.latency_file) {
@@ -98,6 +100,11 @@ Rendered run_gate(const referee::Table& table, const referee::Policy& policy, Ga
     samples->origin = "memory";
   }
   if (samples) in.options.latency_samples = &*samples;
+  std::optional<referee::DriftReference> reference;
+  if (policy.drift.enabled) {
+    reference = referee::read_drift_reference(policy, in.drift_reference);
+    in.options.drift_reference = &*reference;
+  }
   return rendered(referee::evaluate(table, policy, in.options));
 }
 

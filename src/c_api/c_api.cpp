@@ -514,8 +514,12 @@ referee_status referee_evaluate(const referee_table* table, const referee_policy
           callback(f, user);
         };
       if (options->latency) eo.latency_samples = &*options->latency;
-      eo.drift_reference = options->drift_reference;
       if (options->cancel.load()) throw referee::CancelledError();
+    }
+    std::optional<referee::DriftReference> reference;
+    if (policy->policy.drift.enabled) {
+      reference = referee::read_drift_reference(policy->policy, options ? options->drift_reference : std::nullopt);
+      eo.drift_reference = &*reference;
     }
     auto report = std::make_unique<referee_report>();
     report->evaluation = table->csv ? referee::evaluate(*table->csv, policy->policy, eo)

@@ -159,6 +159,7 @@ std::vector<PolicyCaseResult> run_policy_cases(const Policy& policy, const json&
       document["cases"].empty())
     fail(origin, "$", "must be {\"cases\": [...]} with at least one case");
   std::vector<PolicyCaseResult> results;
+  std::optional<DriftReference> reference;  // read once, at the first case with data
   const json& cases = document["cases"];
   for (std::size_t i = 0; i < cases.size(); ++i) {
     const std::string path = "$.cases[" + std::to_string(i) + "]";
@@ -182,6 +183,10 @@ std::vector<PolicyCaseResult> run_policy_cases(const Policy& policy, const json&
       const Table table = inline_table(policy, c["data"], origin, path + ".data");
       EvaluateOptions options;
       options.threads = 1;
+      if (policy.drift.enabled) {
+        if (!reference) reference = read_drift_reference(policy);
+        options.drift_reference = &*reference;
+      }
       const Evaluation ev = evaluate(table, policy, options);
       for (const RuleResult& r : ev.rules) rules.emplace_back(r.verdict, r.reason);
       got = ev.verdict;

@@ -126,10 +126,16 @@ int run_command(const std::vector<std::string>& args) {
     latency = referee::read_latency_csv(it->second);
     options.latency_samples = &*latency;
   }
+  std::optional<std::filesystem::path> reference_path;
   if (const auto it = a.values.find("reference"); it != a.values.end()) {
     if (!policy.drift.enabled)
       throw referee::UsageError("--reference replaces the policy's drift reference, but the policy has no \"drift\" block");
-    options.drift_reference = it->second;
+    reference_path = it->second;
+  }
+  std::optional<referee::DriftReference> reference;
+  if (policy.drift.enabled) {
+    reference = referee::read_drift_reference(policy, reference_path);
+    options.drift_reference = &*reference;
   }
   const referee::Evaluation evaluation = referee::evaluate(table, policy, options);
   if (const auto it = a.values.find("report"); it != a.values.end())

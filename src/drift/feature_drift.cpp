@@ -128,33 +128,103 @@ FeatureDrift compare_text(const std::string& name, FeatureType type, const TextS
 
 }  // namespace
 
-DriftResults check_drift(const Table& current, const DriftSettings& settings, const std::filesystem::path& reference) {
-  DriftResults out;
-  out.enabled = true;
-  out.bins = settings.bins;
-  out.reference_origin = reference.string();
+const TextColumn* DriftReference::find_feature(std::string_view name) const {
+  for (const auto& f : features)
+    if (f.name == name) return &f;
+  return nullptr;
+}
+
+const DriftReference::Scores* DriftReference::find_scores(std::string_view name) const {
+  for (const auto& s : scores)
+    if (s.name == name) return &s;
+  return nullptr;
+}
+
+DriftReference read_drift_reference(const DriftSettings& settings, const std::filesystem::path& path) {
   std::vector<CsvColumnRequest> requests;
   for (const DriftFeature& f : settings.features)
     requests.push_back({f.name, f.prediction ? CsvColumnKind::numeric : CsvColumnKind::text, !f.prediction});
-  CsvTable csv = read_csv(reference, requests);
-  out.reference_sha256 = csv.sha256;
-  out.reference_rows = csv.rows;
-  if (csv.rows == 0) throw DataError(out.reference_origin + ": the reference sample has no data rows");
+  CsvTable csv = read_csv(path, requests);
+  DriftReference out;
+  out.origin = path.string();
+  out.sha256 = csv.sha256;
+  out.rows = csv.rows;
   for (std::size_t i = 0; i < settings.features.size(); ++i) {
-    const DriftFeature& f = settings.features[i];
+    CsvColumn& c = csv.columns[i];
+    if (settings.features[i].prediction)
+      out.scores.push_back({settings.features[i].name, std::move(c.numbers)});
+    else
+      out.features.push_back({settings.features[i].name, std::move(c.codes), std::move(c.dictionary)});
+  }
+  return out;
+}
+
+DriftReference read_drift_reference(const Policy& policy, std::optional<std::filesystem::path> override) {
+  if (!policy.drift.enabled)
+    throw UsageError("the policy has no \"drift\" block, so it has no drift reference to read");
+  std::filesystem::path path = override ? *override : std::filesystem::path(policy.drift.reference);
+  if (!override && path.is_relative()) path = policy.base_directory / path;
+  return read_drift_reference(policy.drift, path);
+}
+
+namespace {
+
+// A reference built by hand is checked as a read one is: every feature present, one value
+// per row, every code within its dictionary.
+void check_reference_length(const DriftReference& reference, const std::string& name, std::size_t size) {
+  if (size != reference.rows)
+    throw DataError(reference.origin + ": column \"" + name + "\" has " + std::to_string(size) + " values for " +
+                    std::to_string(reference.rows) + " rows");
+}
+
+[[noreturn]] void missing_reference_column(const DriftReference& reference, const std::string& name) {
+  throw UsageError(reference.origin + ": the drift reference has no column \"" + name +
+                   "\"; read it with read_drift_reference() for this policy");
+}
+
+const TextColumn& reference_feature(const DriftReference& reference, const std::string& name) {
+  const TextColumn* column = reference.find_feature(name);
+  if (!column) missing_reference_column(reference, name);
+  check_reference_length(reference, name, column->codes.size());
+  for (std::size_t r = 0; r < column->codes.size(); ++r)
+    if (column->codes[r] >= column->dictionary.size())
+      throw DataError(reference.origin + ": row " + std::to_string(r + 1) + ", column \"" + name + "\": code " +
+                      std::to_string(column->codes[r]) + " is outside the dictionary");
+  return *column;
+}
+
+std::span<const double> reference_scores(const DriftReference& reference, const std::string& name) {
+  const DriftReference::Scores* scores = reference.find_scores(name);
+  if (!scores) missing_reference_column(reference, name);
+  check_reference_length(reference, name, scores->values.size());
+  return scores->values;
+}
+
+}  // namespace
+
+DriftResults check_drift(const Table& current, const DriftSettings& settings, const DriftReference& reference) {
+  DriftResults out;
+  out.enabled = true;
+  out.bins = settings.bins;
+  out.reference_origin = reference.origin;
+  out.reference_sha256 = reference.sha256;
+  out.reference_rows = reference.rows;
+  if (reference.rows == 0) throw DataError(out.reference_origin + ": the reference sample has no data rows");
+  for (const DriftFeature& f : settings.features) {
     if (f.prediction) {
       FeatureDrift d;
       d.name = f.name;
       d.prediction = true;
       const std::span<const double> scores = f.name == current.columns.champion ? current.champion : current.challenger;
-      d.numeric_result = numeric_drift(csv.columns[i].numbers, scores, settings.bins);
+      d.numeric_result = numeric_drift(reference_scores(reference, f.name), scores, settings.bins);
       out.features.push_back(std::move(d));
       continue;
     }
+    const TextColumn& ref_column = reference_feature(reference, f.name);
     const TextColumn* column = current.find_drift(f.name);
     if (!column) throw DataError(current.source.origin + ": the evaluation table has no column \"" + f.name +
                                     "\" for the drift feature of that name");
-    const TextSample ref{out.reference_origin, &csv.columns[i].codes, &csv.columns[i].dictionary};
+    const TextSample ref{out.reference_origin, &ref_column.codes, &ref_column.dictionary};
     const TextSample cur{current.source.origin, &column->codes, &column->dictionary};
     out.features.push_back(compare_text(f.name, f.type, ref, cur, settings.bins));
   }

@@ -14,11 +14,13 @@
 namespace referee {
 
 
-// Reads `reference` (a CSV with the policy's feature columns, and the score columns when
-// predictions are compared) and compares each feature with the evaluation table's.
+// Reads `path` (a CSV with the settings' feature columns, and the score columns when
+// predictions are compared) into a reference sample; `path` is used as given.
+DriftReference read_drift_reference(const DriftSettings& settings, const std::filesystem::path& path);
+
+// Compares each feature of the reference sample with the evaluation table's; reads no file.
 // A feature is numeric when declared so, or (automatic) when every non-empty cell of
 // both samples is a number; empty cells are missing values and are left out, counted.
-DriftResults check_drift(const Table& current, const DriftSettings& settings,
-                         const std::filesystem::path& reference);
+DriftResults check_drift(const Table& current, const DriftSettings& settings, const DriftReference& reference);
 
 }  // namespace referee

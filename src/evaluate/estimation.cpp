@@ -1,0 +1,158 @@
+#include "evaluate/estimation.hpp"
+
+#include <string>
+#include <utility>
+
+#include "data/row_units.hpp"
+
+namespace referee {
+
+GroupingSet build_groupings(const Table& table, const Policy& policy) {
+  GroupingSet groups;
+  for (const auto& spec : policy.segments) groups.groupings.push_back(make_grouping(table, spec, policy.task));
+  groups.segment_count = groups.groupings.size();
+  for (const auto& attribute : policy.sensitive)
+    groups.groupings.push_back(make_grouping(table, attribute, policy.task));
+  return groups;
+}
+
+ReplicateRun run_replicates(const Table& table, const Policy& policy, const GroupingSet& groups,
+                            const Evaluation& ev, const EvaluateOptions& options) {
+  PairedColumns columns{policy.task,      table.label,      table.champion, table.challenger,
+                        table.weight,     policy.threshold, row_units(table), {}};
+  // Sensitive attributes need only the confusion cells of each group, not every metric.
+  for (std::size_t g = 0; g < groups.groupings.size(); ++g)
+    columns.groupings.push_back({groups.groupings[g].group_of_row, groups.groupings[g].size(),
+                                 g >= groups.segment_count});
+  ReplicateRequest request;
+  request.bootstrap = ev.bootstrap.resamples;
+  request.jackknife_groups = ev.jackknife_groups;
+  request.scheme = ev.bootstrap.scheme;
+  request.seed = ev.bootstrap.seed;
+  request.threads = ev.run.threads;
+  request.progress = options.progress;
+  request.cancel = options.cancel;
+  const ReplicateEngine engine(columns);
+  return {engine.run(request), engine.layout()};
+}
+
+SubjectEstimates estimate_overall(const ReplicateRun& run, const BootstrapSettings& b) {
+  SubjectEstimates out;
+  for (std::size_t k = 0; k < run.layout.metrics; ++k)
+    append(out, all_subjects(replicate(run.results, OverallMetric{run.layout, k}), b));
+  return out;
+}
+
+namespace {
+
+// A segment below segments_min is reported, but never judged.
+void set_support(const SegmentsMin& minimum, Task task, SegmentResult& seg) {
+  if (seg.rows < minimum.rows) {
+    seg.sufficient = false;
+    seg.insufficient_reason =
+        std::to_string(seg.rows) + " rows, below segments_min.rows " + std::to_string(minimum.rows);
+  } else if (task == Task::binary && seg.positives < minimum.positives) {
+    seg.sufficient = false;
+    seg.insufficient_reason = std::to_string(seg.positives) + " positive labels, below segments_min.positives " +
+                              std::to_string(minimum.positives);
+  }
+}
+
+SegmentTable segment_table(const ReplicateRun& run, const GroupingSet& groups, std::size_t g, const Policy& policy,
+                           const BootstrapSettings& b) {
+  const Grouping& grouping = groups.groupings[g];
+  SegmentTable t;
+  t.name = grouping.name;
+  t.columns = grouping.columns;
+  for (std::size_t j = 0; j < grouping.size(); ++j) {
+    SegmentResult seg;
+    seg.value = grouping.values[j];
+    seg.rows = grouping.rows[j];
+    seg.positives = grouping.positives[j];
+    set_support(policy.segments_min, policy.task, seg);
+    for (std::size_t k = 0; k < run.layout.metrics; ++k)
+      append(seg.metrics, all_subjects(replicate(run.results, SegmentMetric{run.layout, g, j, k}), b));
+    t.segments.push_back(std::move(seg));
+  }
+  return t;
+}
+
+}  // namespace
+
+std::vector<SegmentTable> estimate_segments(const ReplicateRun& run, const GroupingSet& groups, const Policy& policy,
+                                            const BootstrapSettings& b) {
+  std::vector<SegmentTable> out;
+  for (std::size_t g = 0; g < groups.segment_count; ++g) out.push_back(segment_table(run, groups, g, policy, b));
+  return out;
+}
+
+namespace {
+
+// Each group's rates, for both models.
+std::vector<FairnessGroup> fairness_groups(const ReplicateRun& run, const Grouping& grouping, std::size_t g,
+                                           const BootstrapSettings& b) {
+  std::vector<FairnessGroup> out;
+  for (std::size_t j = 0; j < grouping.size(); ++j) {
+    FairnessGroup fg;
+    fg.value = grouping.value_text(j);
+    fg.rows = grouping.rows[j];
+    fg.positives = grouping.positives[j];
+    for (std::size_t q = 0; q < kGroupRateCount; ++q) {
+      const GroupRateQuantity rate{run.layout, g, j, static_cast<GroupRate>(q)};
+      const auto e = all_subjects(replicate(run.results, rate), b);
+      fg.rates[0].push_back(e[0]);
+      fg.rates[1].push_back(e[1]);
+    }
+    out.push_back(std::move(fg));
+  }
+  return out;
+}
+
+// Every Clarify metric of each group against the reference group `ref`.
+std::vector<ClarifyResult> clarify_results(const ReplicateRun& run, const Grouping& grouping, std::size_t g,
+                                           std::size_t ref, const BootstrapSettings& b) {
+  std::vector<ClarifyResult> out;
+  for (std::size_t j = 0; j < grouping.size(); ++j) {
+    if (j == ref) continue;
+    ClarifyResult c;
+    c.group = grouping.value_text(j);
+    for (std::size_t d = kGroupDisparityCount; d < kDisparityCount; ++d) {
+      const ClarifyQuantity metric{run.layout, g, static_cast<Disparity>(d), ref, j};
+      append(c.metrics, all_subjects(replicate(run.results, metric), b));
+    }
+    out.push_back(std::move(c));
+  }
+  return out;
+}
+
+FairnessTable fairness_table(const ReplicateRun& run, const GroupingSet& groups, std::size_t a, const Policy& policy,
+                             const BootstrapSettings& b, std::string_view origin) {
+  const std::size_t g = groups.sensitive(a);
+  const Grouping& grouping = groups.groupings[g];
+  FairnessTable t;
+  t.attribute = grouping.name;
+  t.method = policy.fairness.method;
+  t.groups = fairness_groups(run, grouping, g, b);
+  for (std::size_t d = 0; d < kGroupDisparityCount; ++d) {
+    DisparityQuantity quantity(run.layout, g, grouping.size(), static_cast<Disparity>(d), t.method);
+    append(t.disparities, all_subjects(replicate(run.results, quantity), b));
+  }
+  if (const std::string* reference = policy.fairness.reference_of(t.attribute)) {
+    t.reference = *reference;
+    const std::size_t ref = group_index(grouping, *reference, "$.fairness.reference group", origin);
+    t.clarify = clarify_results(run, grouping, g, ref, b);
+  }
+  return t;
+}
+
+}  // namespace
+
+std::vector<FairnessTable> estimate_fairness(const ReplicateRun& run, const GroupingSet& groups, const Policy& policy,
+                                             const BootstrapSettings& b, std::string_view origin) {
+  std::vector<FairnessTable> out;
+  for (std::size_t a = 0; a < policy.sensitive.size(); ++a)
+    out.push_back(fairness_table(run, groups, a, policy, b, origin));
+  return out;
+}
+
+}  // namespace referee

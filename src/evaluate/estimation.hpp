@@ -1,0 +1,31 @@
+#pragma once
+// The estimation stages of an evaluation: the groupings to resample, the replicates, and
+// from them the overall metrics, the segment tables and the fairness tables, each figure
+// for both models and their difference at the policy's confidence.
+
+#include <string_view>
+#include <vector>
+
+#include "evaluate/quantities.hpp"
+#include <referee/evaluate.hpp>
+
+namespace referee {
+
+// The policy's segment specs, then its sensitive attributes, as groupings of the table.
+GroupingSet build_groupings(const Table& table, const Policy& policy);
+
+// The point estimate, the bootstrap replicates and (for BCa) the jackknife of every
+// quantity the layout places, for both models.
+ReplicateRun run_replicates(const Table& table, const Policy& policy, const GroupingSet& groups,
+                            const Evaluation& ev, const EvaluateOptions& options);
+
+SubjectEstimates estimate_overall(const ReplicateRun& run, const BootstrapSettings& b);
+
+std::vector<SegmentTable> estimate_segments(const ReplicateRun& run, const GroupingSet& groups, const Policy& policy,
+                                            const BootstrapSettings& b);
+
+// `origin` (the table's) names the data in messages, e.g. an unknown reference group.
+std::vector<FairnessTable> estimate_fairness(const ReplicateRun& run, const GroupingSet& groups, const Policy& policy,
+                                             const BootstrapSettings& b, std::string_view origin);
+
+}  // namespace referee

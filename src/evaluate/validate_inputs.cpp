@@ -1,0 +1,138 @@
+#include "evaluate/validate_inputs.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include "common/did_you_mean.hpp"
+#include "data/grouping.hpp"
+#include "decide/decision.hpp"
+#include <referee/error.hpp>
+
+namespace referee {
+
+namespace {
+
+// The multinomial scheme tabulates counts per unit; beyond this many it is the wrong tool.
+constexpr std::size_t kMaxMultinomialUnits = 500'000;
+
+// "\"a\", \"b\"", or "none".
+std::string listed(const std::vector<std::string>& names) {
+  std::string list;
+  for (const auto& n : names) list += (list.empty() ? "\"" : ", \"") + n + "\"";
+  return list.empty() ? "none" : list;
+}
+
+[[noreturn]] void rule_error(const Rule& rule, const std::string& what) {
+  throw PolicyError("rule \"" + rule.id + "\": " + what);
+}
+
+void validate_bootstrap(const BootstrapSettings& b) {
+  if (b.resamples == 0) throw PolicyError("$.bootstrap.resamples is 0; the gate needs at least one resample");
+  if (!(b.confidence > 0.0 && b.confidence < 1.0))
+    throw PolicyError("$.bootstrap.confidence is " + number_text(b.confidence) +
+                      "; it must lie strictly between 0 and 1");
+}
+
+void validate_segment_scope(const Rule& rule, const Policy& policy) {
+  const std::string& spec = rule.scope.segments;
+  if (std::find(policy.segments.begin(), policy.segments.end(), spec) == policy.segments.end())
+    rule_error(rule, "its scope names the segment spec \"" + spec + "\", which is not in policy.segments (declared: " +
+                         listed(policy.segments) + ")" + did_you_mean(spec, policy.segments));
+  const std::size_t columns = split_segment_spec(spec).size();
+  if (rule.scope.kind == ScopeKind::segment && rule.scope.value.size() != columns)
+    rule_error(rule, "its scope gives " + std::to_string(rule.scope.value.size()) + " values for the segment spec \"" +
+                         spec + "\", which has " + std::to_string(columns) + " columns");
+}
+
+void validate_metric_rule(const Rule& rule, const Policy& policy) {
+  const auto metrics = task_metrics(policy.task);
+  if (std::none_of(metrics.begin(), metrics.end(), [&](const MetricInfo& m) { return m.id == rule.metric; }))
+    rule_error(rule, "the metric \"" + std::string(name_of(rule.metric)) + "\" does not belong to the task \"" +
+                         std::string(task_name(policy.task)) + "\"");
+  if (rule.scope.kind != ScopeKind::overall) validate_segment_scope(rule, policy);
+}
+
+void validate_rule(const Rule& rule, const Policy& policy) {
+  if (rule.budget) return;  // judged against the budgets measured; see judge_budget
+  if (rule.drift) {
+    if (!policy.drift.enabled || !policy.drift.find(rule.feature)) {
+      std::vector<std::string> features;
+      for (const DriftFeature& f : policy.drift.features) features.push_back(f.name);
+      rule_error(rule, "the drift feature \"" + rule.feature + "\" is not in policy.drift.features (declared: " +
+                           listed(features) + ")" + did_you_mean(rule.feature, features));
+    }
+    return;
+  }
+  if (rule.disparity) {
+    const auto& sensitive = policy.sensitive;
+    if (std::find(sensitive.begin(), sensitive.end(), rule.sensitive) == sensitive.end())
+      rule_error(rule, "the sensitive attribute \"" + rule.sensitive + "\" is not in policy.sensitive (declared: " +
+                           listed(sensitive) + ")" + did_you_mean(rule.sensitive, sensitive));
+    return;
+  }
+  validate_metric_rule(rule, policy);
+}
+
+void check_length(const Table& t, const std::string& name, std::size_t size) {
+  if (size != t.rows)
+    throw DataError(t.source.origin + ": column \"" + name + "\" has " + std::to_string(size) + " values for " +
+                    std::to_string(t.rows) + " rows");
+}
+
+void check_codes(const Table& t, const std::string& name, std::span<const std::uint32_t> codes, std::size_t limit,
+                 std::string_view of) {
+  for (std::size_t r = 0; r < codes.size(); ++r)
+    if (codes[r] >= limit)
+      throw DataError(t.source.origin + ": row " + std::to_string(r + 1) + ", column \"" + name + "\": code " +
+                      std::to_string(codes[r]) + " is outside " + std::string(of));
+}
+
+void validate_options(const Table& table, const Policy& policy, const EvaluateOptions& options) {
+  if (options.latency_samples && !table.columns.latency.empty())
+    throw UsageError("latency is given twice: by $.columns.latency and by separate samples (" +
+                     options.latency_samples->origin + "); give one");
+  if (options.latency_samples) validate_latency_samples(*options.latency_samples);
+  if (policy.drift.enabled && !options.drift_reference)
+    throw UsageError("the policy enables drift, but no drift reference was given: read it with "
+                     "read_drift_reference() and pass it as EvaluateOptions::drift_reference");
+  const std::size_t units = table.clustered() ? table.unit_count : table.rows;
+  if (policy.bootstrap.scheme == ResamplingScheme::multinomial && units > kMaxMultinomialUnits)
+    throw DataError(table.source.origin + ": the multinomial scheme tabulates counts per unit and is "
+                    "meant for small samples; use \"scheme\": \"poisson\" for " +
+                    std::to_string(units) + " units");
+}
+
+}  // namespace
+
+void validate_policy(const Policy& policy) {
+  validate_bootstrap(policy.bootstrap);
+  for (const Rule& rule : policy.rules) validate_rule(rule, policy);
+}
+
+void validate_table_shape(const Table& t) {
+  const ColumnNames& n = t.columns;
+  check_length(t, n.label, t.label.size());
+  check_length(t, n.champion, t.champion.size());
+  check_length(t, n.challenger, t.challenger.size());
+  if (!t.weight.empty()) check_length(t, n.weight, t.weight.size());
+  for (const CategoricalColumn& c : t.categorical) {
+    check_length(t, c.name, c.codes.size());
+    check_codes(t, c.name, c.codes, c.values.size(), "its values");
+  }
+  if (t.clustered()) {
+    check_length(t, n.cluster, t.unit_key.size());
+    check_length(t, n.cluster, t.unit_index.size());
+    check_codes(t, n.cluster, t.unit_index, t.unit_count, "the cluster count");
+  }
+}
+
+void validate_inputs(const Table& table, const Policy& policy, const EvaluateOptions& options) {
+  validate_policy(policy);
+  validate_table_shape(table);
+  validate_table(table, policy.task);
+  validate_options(table, policy, options);
+}
+
+}  // namespace referee
