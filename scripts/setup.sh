@@ -7,7 +7,7 @@ set -euo pipefail
 apt_packages=(
   build-essential cmake ninja-build pkg-config
   libeigen3-dev libboost-math-dev nlohmann-json3-dev doctest-dev
-  libxtensor-dev libbenchmark-dev
+  libbenchmark-dev
 )
 
 missing=()

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Every test, from a fresh machine: installs what is missing, builds, and runs the C++
-# suite (doctest, CLI, C API, find_package consumer) in Release and again under
-# AddressSanitizer + UndefinedBehaviorSanitizer, then installs the Python package with
-# pip and runs the pytest suite against scikit-learn and scipy.
+# suite (doctest, CLI, C API, golden reports, and the consumer projects: find_package,
+# C only, pkg-config, add_subdirectory) in Release and again under AddressSanitizer +
+# UndefinedBehaviorSanitizer (without the consumers), then installs the Python package
+# with pip and runs the pytest suite against scikit-learn and scipy.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 jobs=$(nproc 2>/dev/null || echo 2)
