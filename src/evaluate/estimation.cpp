@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "data/row_units.hpp"
+#include "tasks/task_definition.hpp"
 
 namespace referee {
 
@@ -51,7 +52,7 @@ void set_support(const SegmentsMin& minimum, Task task, SegmentResult& seg) {
     seg.sufficient = false;
     seg.insufficient_reason =
         std::to_string(seg.rows) + " rows, below segments_min.rows " + std::to_string(minimum.rows);
-  } else if (task == Task::binary && seg.positives < minimum.positives) {
+  } else if (task_definition(task).classes && seg.positives < minimum.positives) {
     seg.sufficient = false;
     seg.insufficient_reason = std::to_string(seg.positives) + " positive labels, below segments_min.positives " +
                               std::to_string(minimum.positives);
