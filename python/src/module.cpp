@@ -19,6 +19,8 @@
 #include <referee/evaluate.hpp>
 #include "accumulate/regression_accumulator.hpp"
 #include <referee/render.hpp>
+#include <referee/render.hpp>
+#include <referee/render.hpp>
 #include <referee/version.h>
 
 #include "cases/policy_cases.hpp"
@@ -253,7 +255,8 @@ F64Array parse_numbers(const py::iterable& values, const std::string& column, co
   };
   for (const py::handle cell : values) {
     if (!PyUnicode_Check(cell.ptr()))
-      throw py::type_error(place() + "cells must be str, not " + py::type::of(cell).attr("__name__").cast<std::string>());
+      throw py::type_error(place() + "cells must be str, not " +
+                           py::type::of(cell).attr("__name__").cast<std::string>());
     Py_ssize_t size = 0;
     const char* text = PyUnicode_AsUTF8AndSize(cell.ptr(), &size);
     if (text == nullptr) throw py::error_already_set();
