@@ -5,11 +5,14 @@
     if not report.passed:
         raise SystemExit(report.verdict)
 
-Errors: every exception referee raises derives from ``referee.RefereeError``:
-``PolicyError`` (the policy is invalid; the message names the JSON path), ``DataError``
-(the data is invalid; the message names the column and row), ``IoError`` (a file could
-not be read or written), ``CancelledError`` and ``UndefinedMetricError`` (``metric()`` on
-data where the metric has no value, e.g. AUC with one class).
+Errors: every exception referee raises derives from ``referee.RefereeError`` (apart from
+``TypeError`` for an argument of the wrong type): ``UsageError`` (an argument referee
+cannot use; also a ``ValueError``), ``PolicyError`` (the policy is invalid; the message
+names the JSON path), ``DataError`` (the data is invalid; the message names the column and
+row), ``IoError`` (a file could not be read or written), ``CancelledError`` and
+``UndefinedMetricError`` (``metric()`` on data where the metric has no value, e.g. AUC with
+one class). Each class's ``exit_code`` is what ``referee run`` exits with for that kind of
+error (64 usage, 65 policy or data, 74 I/O, 130 cancelled, 70 internal).
 """
 
 from ._core import (
@@ -19,6 +22,7 @@ from ._core import (
     Policy,
     PolicyError,
     RefereeError,
+    UsageError,
     __version__,
 )
 from ._api import UndefinedMetricError, compare, evaluate, metric
@@ -35,6 +39,7 @@ __all__ = [
     "Comparison",
     "Policy",
     "RefereeError",
+    "UsageError",
     "PolicyError",
     "DataError",
     "IoError",

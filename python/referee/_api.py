@@ -17,14 +17,13 @@ from typing import Any, Callable, Dict, Mapping, Optional, Tuple, Union
 import numpy as np
 
 from . import _core
-from ._core import DataError, Policy, RefereeError
+from ._core import DataError, Policy, RefereeError, UsageError
 from ._report import Comparison, Estimate, Report
 
 PolicyLike = Union[Policy, Mapping[str, Any], str, "os.PathLike[str]"]
 
-_BINARY_METRICS = ("accuracy", "balanced_accuracy", "precision", "recall", "specificity", "f1", "mcc",
-                   "fpr", "fnr", "roc_auc", "average_precision", "log_loss", "brier")
-_REGRESSION_METRICS = ("mae", "mse", "rmse", "r2", "mape")
+# {metric: task}, in the core's catalogue order.
+_METRIC_TASKS = {name: task for name, task, _ in _core.METRIC_CATALOGUE}
 
 
 class UndefinedMetricError(RefereeError):
@@ -224,13 +223,16 @@ def _model_columns(data: Any, pair: Mapping[str, Optional[str]]) -> Tuple[Option
 
 
 def _latency_samples(latency: Any) -> Tuple[Optional[str], Optional[Tuple[np.ndarray, np.ndarray]]]:
-    """A load test's latency: (the path of its CSV, None) or (None, (champion, challenger))."""
+    """A load test's latency: (the path of its CSV, None) or (None, (champion, challenger)),
+    the samples checked by the core's own check (finite, >= 0, both models present)."""
     if latency is None:
         return None, None
     if isinstance(latency, (str, os.PathLike)):
         return os.fspath(latency), None
     if isinstance(latency, Mapping) and set(latency.keys()) == set(_MODELS):
-        return None, tuple(_as_float64(latency[m], f"latency {m}") for m in _MODELS)
+        samples = tuple(_as_float64(latency[m], f"latency {m}") for m in _MODELS)
+        _core.validate_latency_samples(*samples, "latency")
+        return None, samples
     try:
         names = _column_names(latency)
     except TypeError:
@@ -245,12 +247,9 @@ def _latency_samples(latency: Any) -> Tuple[Optional[str], Optional[Tuple[np.nda
         row = int(np.argmax(which < 0))
         raise DataError(f'latency: row {row + 1}, column "model": "{dictionary[codes[row]]}" is not a model; '
                         'expected "champion" or "challenger"')
-    bad = ~(np.isfinite(ms) & (ms >= 0))
-    if bad.any():
-        row = int(np.argmax(bad))
-        raise DataError(f'latency: row {row + 1}, column "latency_ms": {float(ms[row])!r} is not a latency; '
-                        "latencies are finite milliseconds >= 0")
-    return None, (ms[which == 0], ms[which == 1])
+    samples = (ms[which == 0], ms[which == 1])
+    _core.validate_latency_samples(*samples, "latency")
+    return None, samples
 
 
 def _progress_bar() -> Callable[[float], None]:
@@ -283,7 +282,7 @@ def evaluate(data: Any, policy: PolicyLike, *, seed: Optional[int] = None,
     p = _policy(policy)
     callback = _progress_bar() if progress else None
     if threads is not None and threads < 1:
-        raise ValueError("threads must be at least 1")
+        raise UsageError("threads must be at least 1")
     latency_file, latency_ms = _latency_samples(latency)
     drift_reference = None if reference is None else os.fspath(reference)
     if isinstance(data, (str, os.PathLike)):
@@ -308,13 +307,11 @@ def evaluate(data: Any, policy: PolicyLike, *, seed: Optional[int] = None,
 
 
 def _task_of(name: str) -> str:
-    if name in _BINARY_METRICS:
-        return "binary"
-    if name in _REGRESSION_METRICS:
-        return "regression"
-    close = difflib.get_close_matches(name, _BINARY_METRICS + _REGRESSION_METRICS, n=1)
+    if name in _METRIC_TASKS:
+        return _METRIC_TASKS[name]
+    close = difflib.get_close_matches(name, list(_METRIC_TASKS), n=1)
     hint = f' (did you mean "{close[0]}"?)' if close else ""
-    raise ValueError(f'"{name}" is not a known metric{hint}')
+    raise UsageError(f'"{name}" is not a known metric{hint}')
 
 
 def metric(name: str, y_true: Any, y_score: Any, *, weight: Any = None, threshold: float = 0.5) -> float:

@@ -1,17 +1,27 @@
 """Type stubs for referee's compiled core (python/src/module.cpp)."""
 
-from typing import Any, Callable, Dict, List, Optional, Tuple
+from typing import Any, Callable, ClassVar, Dict, Iterable, List, Optional, Tuple
 
 import numpy as np
 import numpy.typing as npt
 
 __version__: str
 
-class RefereeError(Exception): ...
+# exit_code: the CLI's exit code for the kind (src/common/exit_codes.hpp).
+class RefereeError(Exception):
+    exit_code: ClassVar[int]
 class PolicyError(RefereeError): ...
 class DataError(RefereeError): ...
 class IoError(RefereeError): ...
 class CancelledError(RefereeError): ...
+class UsageError(RefereeError, ValueError): ...
+
+# The vocabulary's tables (include/referee/vocabulary.hpp, src/render/palette.hpp).
+METRIC_CATALOGUE: Tuple[Tuple[str, str, bool], ...]  # (name, task, higher_is_better), catalogue order
+VERDICTS: Tuple[str, ...]                             # PASS, WARN, FAIL, INCONCLUSIVE, SKIPPED
+VERDICT_COLOURS: Dict[str, str]                       # verdict name -> CSS colour of the HTML report
+MUTED_COLOUR: str
+VERDICT_EXIT_CODES: Dict[str, int]                    # verdict name -> the CLI's exit code
 
 class Policy:
     @staticmethod
@@ -51,3 +61,18 @@ def evaluate_arrays(policy: Policy, label: npt.NDArray[np.float64], champion: np
                     drift_reference: Optional[str] = ...) -> Tuple[str, str, str]: ...
 def point_metrics(task: str, y: npt.NDArray[np.float64], score: npt.NDArray[np.float64],
                   weight: Optional[npt.NDArray[np.float64]], threshold: float) -> Dict[str, Tuple[Optional[float], str]]: ...
+
+# The CSV reader's number parser over text cells: DataError naming origin, 1-based row and
+# column (never the cell); TypeError for a cell that is not a str.
+def parse_numbers(values: Iterable[str], column: str, origin: str) -> npt.NDArray[np.float64]: ...
+
+class CaseExpectation: ...
+
+# A `referee test` case's {"expect", "rules"} as JSON; UsageError for a mistake in it.
+def parse_case_expectation(policy: Policy, expected: str) -> CaseExpectation: ...
+# "verdict: expected X, got Y" and "rule R: expected X, got Y (reason)"; rules in policy order.
+def case_differences(policy: Policy, expected: CaseExpectation, verdict: str,
+                     rules: List[Tuple[str, str]]) -> List[str]: ...
+# The core's check of a load test's samples: DataError naming origin, model and position.
+def validate_latency_samples(champion: npt.NDArray[np.float64], challenger: npt.NDArray[np.float64],
+                             origin: str) -> None: ...

@@ -10,6 +10,8 @@ import tempfile
 from dataclasses import dataclass
 from typing import Any, Dict, List, Optional, Tuple
 
+from ._core import MUTED_COLOUR, VERDICT_COLOURS
+
 
 @dataclass(frozen=True)
 class Estimate:
@@ -95,9 +97,6 @@ class Comparison:
     relative_delta: Estimate
 
 
-_VERDICT_COLOURS = {"PASS": "#1a7f37", "WARN": "#9a6700", "FAIL": "#cf222e", "INCONCLUSIVE": "#6e7781"}
-
-
 def write_atomically(path: "os.PathLike[str] | str", text: str) -> None:
     """Writes ``text`` to a temporary file in the destination's folder, then renames it into
     place: a reader sees the old file or the whole new one, never a part."""
@@ -127,7 +126,7 @@ class Report:
 
     @property
     def verdict(self) -> str:
-        """PASS, WARN, FAIL or INCONCLUSIVE."""
+        """PASS, WARN, FAIL or INCONCLUSIVE (a rule's verdict may also be SKIPPED)."""
         return self._data["verdict"]
 
     @property
@@ -179,6 +178,7 @@ class Report:
         return f"<referee.Report verdict={self.verdict} rules={len(self._data['rules'])}>"
 
     def _repr_html_(self) -> str:
+        # The colours are the HTML report's (src/render/palette.hpp), read from the core.
         def number(v: Optional[float], signed: bool = False) -> str:
             return "undefined" if v is None else (f"{v:+.4f}" if signed else f"{v:.4f}")
 
@@ -187,18 +187,18 @@ class Report:
             signed = r.subject in ("delta", "relative_delta")
             ci = "–" if r.ci is None else f"[{number(r.ci[0], signed)}, {number(r.ci[1], signed)}]"
             bound = ", ".join(f"{k} {v:g}" for k, v in r.bound.items())
-            colour = _VERDICT_COLOURS.get(r.verdict, "#000")
+            colour = VERDICT_COLOURS[r.verdict]
             rows.append(
                 "<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in (
                     r.id, r.metric, r.subject, number(r.estimate, signed), ci, bound))
                 + f'<td style="color:{colour};font-weight:bold">{r.verdict}</td></tr>')
-        colour = _VERDICT_COLOURS.get(self.verdict, "#000")
+        colour = VERDICT_COLOURS[self.verdict]
         return (
             f'<div><p style="font-size:1.3em;color:{colour};font-weight:bold">referee: {self.verdict}</p>'
             "<table><thead><tr><th>rule</th><th>metric</th><th>subject</th><th>estimate</th>"
             "<th>CI</th><th>bound</th><th>verdict</th></tr></thead><tbody>"
             + "".join(rows) + "</tbody></table>"
-            f"<p style=\"color:#6e7781\">data sha256 {self._data['data']['sha256'][:12]} · "
+            f"<p style=\"color:{MUTED_COLOUR}\">data sha256 {self._data['data']['sha256'][:12]} · "
             f"policy sha256 {self._data['policy_sha256'][:12]} · "
             f"B={self._data['bootstrap']['resamples']} · seed {self._data['bootstrap']['seed']}</p></div>"
         )

@@ -18,7 +18,8 @@ It follows the Processing container contract under a root that defaults to ``/op
     output/message              on an error: a short reason (under 1 KB, no data values),
                                 which Processing returns as the job's ExitMessage
 
-Exit codes are the CLI's (0, 64 usage, 65 bad data or policy, 74 I/O), except that a FAIL or
+Exit codes are the CLI's, read from the core's one table (0, 64 usage, 65 bad data or
+policy, 74 I/O, 70 internal), except that a FAIL or
 INCONCLUSIVE verdict exits 0 unless ``--fail-on-verdict`` is given: in a Pipeline the verdict
 belongs to the ConditionStep, which reads it from evaluation.json and routes to the
 register-or-reject branch, and a failed job would stop the pipeline before the condition
@@ -34,24 +35,25 @@ from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence
 
 from . import _core
-from ._api import evaluate
-from ._core import DataError, IoError, PolicyError, RefereeError
+from ._api import _value_text, evaluate
+from ._core import DataError, IoError, PolicyError, RefereeError, UsageError
 from ._report import Report, write_atomically
 
-EXIT_OK, EXIT_FAIL, EXIT_INCONCLUSIVE, EXIT_USAGE, EXIT_DATA, EXIT_IO, EXIT_INTERNAL = 0, 1, 2, 64, 65, 74, 70
+# The exit codes, from the core's table (src/common/exit_codes.hpp): each error class
+# carries its kind's code, each verdict has its own.
+EXIT_OK = _core.VERDICT_EXIT_CODES["PASS"]
 
 DATA_SUFFIXES = {".csv": "csv", ".jsonl": "jsonl", ".json": "jsonl", ".parquet": "parquet", ".pq": "parquet"}
 
-# evaluation.json names, as SageMaker's examples and Model Monitor use them.
-BINARY_NAMES = {"roc_auc": "auc", "accuracy": "accuracy", "precision": "precision", "recall": "recall",
-                "f1": "f1", "balanced_accuracy": "balanced_accuracy", "mcc": "mcc",
-                "average_precision": "average_precision", "log_loss": "log_loss", "brier": "brier_score",
-                "specificity": "true_negative_rate", "fpr": "false_positive_rate", "fnr": "false_negative_rate"}
-REGRESSION_NAMES = {"mae": "mae", "mse": "mse", "rmse": "rmse", "r2": "r2", "mape": "mape"}
+# evaluation.json names where SageMaker's examples and Model Monitor name a metric otherwise;
+# every other metric of the catalogue keeps referee's name.
+SAGEMAKER_NAMES = {"roc_auc": "auc", "brier": "brier_score", "specificity": "true_negative_rate",
+                   "fpr": "false_positive_rate", "fnr": "false_negative_rate"}
 
 
-class UsageError(Exception):
-    pass
+def sagemaker_names(task: str) -> Dict[str, str]:
+    """{referee's name: evaluation.json's name} for the task's metrics, in catalogue order."""
+    return {name: SAGEMAKER_NAMES.get(name, name) for name, of, _ in _core.METRIC_CATALOGUE if of == task}
 
 
 def root() -> Path:
@@ -118,8 +120,10 @@ def read_data(path: Path) -> Any:
     return pd.concat(frames, ignore_index=True, sort=False)
 
 
-def _frame_for(data: Any, policy: _core.Policy) -> Any:
-    """CSV text columns read by pandas as strings: numbers for the numeric roles."""
+def _frame_for(data: Any, policy: _core.Policy, origin: str) -> Any:
+    """CSV text columns read by pandas as strings: numbers for the numeric roles, read by
+    referee's CSV reader's own number parser (a message names ``origin``, the row counted
+    across the files in name order, and the column)."""
     if isinstance(data, Path):
         return data
     import pandas as pd
@@ -132,15 +136,9 @@ def _frame_for(data: Any, policy: _core.Policy) -> Any:
     textual = lambda column: column.dtype == object or pd.api.types.is_string_dtype(column)  # noqa: E731
     for name in numeric:
         if name in frame.columns and textual(frame[name]):
-            # Python's float() rounds correctly, as referee's CSV reader does; pandas' own
-            # parsers may differ in the last bit, and the report would then differ too.
-            values = []
-            for row, text in enumerate(frame[name].tolist()):
-                try:
-                    values.append(float(text))
-                except (TypeError, ValueError):
-                    raise DataError(f'column "{name}": row {row + 1}: not a number') from None
-            frame[name] = pd.Series(values, index=frame.index, dtype="float64")
+            # Each cell's text as a CSV holds it (a JSON number's shortest repr, "" for a null).
+            cells = [v if isinstance(v, str) else _value_text(v) for v in frame[name].tolist()]
+            frame[name] = pd.Series(_core.parse_numbers(cells, name, origin), index=frame.index)
     # An empty cell in a text column is a missing value, as referee's CSV reader has it,
     # not a segment or cluster called "".
     for name in [c for c in (cols["cluster"], *cols["categorical"]) if c]:
@@ -154,7 +152,7 @@ def evaluation_json(report: Report) -> Dict[str, Any]:
     standard deviation is the bootstrap standard error."""
     data = report.to_dict()
     binary = data["task"] == "binary"
-    names = BINARY_NAMES if binary else REGRESSION_NAMES
+    names = sagemaker_names(data["task"])
     metrics = {}
     for name, figure in data["metrics"]["challenger"].items():
         if name in names and figure.get("estimate") is not None:
@@ -178,12 +176,8 @@ def model_quality_json(report: Report) -> Dict[str, Any]:
             return None
         return {"value": f["estimate"], "standard_deviation": f.get("se", 0.0)}
 
-    if data["task"] == "binary":
-        metrics = {out: figure(name) for name, out in BINARY_NAMES.items()}
-        section = "binary_classification_metrics"
-    else:
-        metrics = {out: figure(name) for name, out in REGRESSION_NAMES.items()}
-        section = "regression_metrics"
+    metrics = {out: figure(name) for name, out in sagemaker_names(data["task"]).items()}
+    section = "binary_classification_metrics" if data["task"] == "binary" else "regression_metrics"
     return {
         "version": 0.0,
         "dataset": {"item_count": data["data"]["rows"], "evaluation_time": data["run"]["started_at"]},
@@ -234,32 +228,28 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     try:
         args = parse_args(argv)
     except SystemExit as e:  # argparse already printed its usage message
-        code = EXIT_OK if e.code == 0 else EXIT_USAGE
+        code = EXIT_OK if e.code == 0 else UsageError.exit_code
         if code:
             _write_message("usage: invalid arguments to referee sagemaker")
         return code
     try:
         policy_path = find_policy(args.policy)
         policy = _core.Policy.load(str(policy_path))
-        data = _frame_for(read_data(args.data), policy)
+        data = _frame_for(read_data(args.data), policy, str(args.data))
         latency = optional_csv(args.latency, "latency")
         reference = optional_csv(args.reference, "reference")
         report = evaluate(data, policy, seed=args.seed, threads=args.threads, latency=latency, reference=reference)
         write_outputs(report, args.output)
     except UsageError as e:
-        return _fail(EXIT_USAGE, "usage", e)
+        return _fail(e.exit_code, "usage", e)
     except (PolicyError, DataError) as e:
-        return _fail(EXIT_DATA, "data" if isinstance(e, DataError) else "policy", e)
+        return _fail(e.exit_code, "data" if isinstance(e, DataError) else "policy", e)
     except (IoError, OSError) as e:
-        return _fail(EXIT_IO, "io", e)
+        return _fail(IoError.exit_code, "io", e)
     except RefereeError as e:
-        return _fail(EXIT_INTERNAL, "internal", e)
+        return _fail(e.exit_code, "internal", e)
     print(f"referee: {report.verdict} (outputs in {args.output})")
-    if args.fail_on_verdict and report.verdict == "FAIL":
-        return EXIT_FAIL
-    if args.fail_on_verdict and report.verdict == "INCONCLUSIVE":
-        return EXIT_INCONCLUSIVE
-    return EXIT_OK
+    return _core.VERDICT_EXIT_CODES[report.verdict] if args.fail_on_verdict else EXIT_OK
 
 
 def _write_message(message: str) -> None:

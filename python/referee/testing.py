@@ -8,18 +8,19 @@
     def test_recall_only_warns():
         assert_verdict("gate.json", df, {"verdict": "WARN", "rules": {"recall-floor": "FAIL"}})
 
-The data is evaluated exactly as ``referee.evaluate`` (and ``referee run``) would; the
+The data is evaluated exactly as ``referee.evaluate`` (and ``referee run``) would, and the
+expectation is read and compared by the code ``referee test`` runs for a file of cases
+(``referee test --policy gate.json --cases cases.json``, docs/policy-testing.md): the
 assertion message lists every difference, with the gate's own reason for each rule.
-The CLI counterpart for a file of cases is ``referee test --policy gate.json --cases cases.json``
-(docs/policy-testing.md).
 """
 
-from typing import Any, Dict, Mapping, Optional, Union
+import json
+from typing import Any, Mapping, Optional, Union
 
-from ._api import PolicyLike, evaluate
+from . import _core
+from ._api import PolicyLike, _policy, evaluate
+from ._core import UsageError
 from ._report import Report
-
-_VERDICTS = ("PASS", "WARN", "FAIL", "INCONCLUSIVE")
 
 Expected = Union[str, Mapping[str, Any]]
 
@@ -27,38 +28,32 @@ Expected = Union[str, Mapping[str, Any]]
 def assert_verdict(policy: PolicyLike, data: Any, expected: Expected, *, seed: Optional[int] = None) -> Report:
     """Evaluates ``data`` under ``policy`` and asserts the verdict (and, optionally, rule verdicts).
 
-    ``expected`` is a verdict ("PASS", "WARN", "FAIL", "INCONCLUSIVE") or
-    ``{"verdict": ..., "rules": {rule_id: verdict}}``; either key may be left out of the mapping.
+    ``expected`` is the gate's verdict (PASS, WARN, FAIL or INCONCLUSIVE) or
+    ``{"verdict": ..., "rules": {rule_id: verdict}}``, where a rule's verdict may also be
+    SKIPPED (its ``on_insufficient: "skip"`` left it nothing to judge); either key may be
+    left out of the mapping. A mistake in ``expected`` is a ``referee.UsageError``.
     Returns the report, for further assertions.
     """
-    want_verdict, want_rules = _parse_expected(expected)
-    report = evaluate(data, policy, seed=seed, threads=1)
-    differences = []
-    if want_verdict is not None and report.verdict != want_verdict:
-        differences.append(f"verdict: expected {want_verdict}, got {report.verdict}")
-    by_id = {rule.id: rule for rule in report.rules}
-    for rule_id, want in want_rules.items():
-        if rule_id not in by_id:
-            raise ValueError(f'"{rule_id}" is not a rule of the policy (rules: {", ".join(by_id)})')
-        got = by_id[rule_id]
-        if got.verdict != want:
-            differences.append(f"rule {rule_id}: expected {want}, got {got.verdict} ({got.reason})")
+    p = _policy(policy)
+    expectation = _core.parse_case_expectation(p, json.dumps(_case(expected)))
+    report = evaluate(data, p, seed=seed, threads=1)
+    differences = _core.case_differences(p, expectation, report.verdict,
+                                         [(rule.verdict, rule.reason) for rule in report.rules])
     if differences:
         raise AssertionError("the policy did not decide as expected:\n  " + "\n  ".join(differences))
     return report
 
 
-def _parse_expected(expected: Expected):
+def _case(expected: Expected) -> dict:
+    """``expected`` as a case of a cases file: {"expect": verdict, "rules": {id: verdict}}."""
     if isinstance(expected, str):
-        verdict, rules = expected, {}
-    elif isinstance(expected, Mapping):
-        unknown = set(expected) - {"verdict", "rules"}
-        if unknown:
-            raise ValueError(f"expected takes 'verdict' and 'rules', not {sorted(unknown)}")
-        verdict, rules = expected.get("verdict"), dict(expected.get("rules", {}))
-    else:
+        return {"expect": expected}
+    if not isinstance(expected, Mapping):
         raise TypeError("expected is a verdict string or a mapping with 'verdict' and 'rules'")
-    for value in ([verdict] if verdict is not None else []) + list(rules.values()):
-        if value not in _VERDICTS + ("SKIPPED",):
-            raise ValueError(f"{value!r} is not a verdict (one of {', '.join(_VERDICTS)})")
-    return verdict, rules
+    unknown = set(expected) - {"verdict", "rules"}
+    if unknown:
+        raise UsageError(f"expected takes 'verdict' and 'rules', not {sorted(unknown)}")
+    case = {"expect": expected["verdict"]} if expected.get("verdict") is not None else {}
+    if "rules" in expected:
+        case["rules"] = dict(expected["rules"])
+    return case

@@ -23,6 +23,11 @@
 #include <referee/table.hpp>
 #include <referee/version.h>
 
+#include "cases/policy_cases.hpp"
+#include "common/exit_codes.hpp"
+#include "io/csv_reader.hpp"
+#include "render/palette.hpp"
+
 namespace py = pybind11;
 
 namespace {
@@ -239,6 +244,118 @@ py::dict point_metrics(const std::string& task_name, const F64Array& y, const F6
   return out;
 }
 
+// --- the core's tables and checks, read by the Python layer instead of copies of them ---
+
+// Text cells as numbers, read by the CSV reader's own parser (so "0_1", "nan", "inf" and
+// "1e999" are refused here as `referee run` refuses them). Messages name the origin, the
+// 1-based row and the column, never the cell. Reads Python strings, so the GIL is held.
+F64Array parse_numbers(const py::iterable& values, const std::string& column, const std::string& origin) {
+  std::vector<double> numbers;
+  const auto place = [&] {
+    return origin + ": row " + std::to_string(numbers.size() + 1) + ", column \"" + column + "\": ";
+  };
+  for (const py::handle cell : values) {
+    if (!PyUnicode_Check(cell.ptr()))
+      throw py::type_error(place() + "cells must be str, not " +
+                           py::type::of(cell).attr("__name__").cast<std::string>());
+    Py_ssize_t size = 0;
+    const char* text = PyUnicode_AsUTF8AndSize(cell.ptr(), &size);
+    if (text == nullptr) throw py::error_already_set();
+    double value = 0.0;
+    switch (referee::cell_number_status({text, static_cast<std::size_t>(size)}, value)) {
+      case referee::NumberStatus::ok:
+        numbers.push_back(value);
+        break;
+      case referee::NumberStatus::missing:
+        throw referee::DataError(place() + "missing value");
+      case referee::NumberStatus::not_a_number:
+        throw referee::DataError(place() + "value is not a number");
+      case referee::NumberStatus::not_finite:
+        throw referee::DataError(place() + "value is not a finite number");
+    }
+  }
+  return F64Array(static_cast<py::ssize_t>(numbers.size()), numbers.data());
+}
+
+referee::Verdict verdict_named(const std::string& name) {
+  const auto verdict = referee::enum_from_name<referee::Verdict>(name);
+  if (!verdict) throw referee::UsageError("\"" + name + "\" is not a verdict");
+  return *verdict;
+}
+
+// What referee.testing.assert_verdict checks, by the code `referee test` runs. `expected` is
+// a case's {"expect", "rules"} as JSON, read before the data is evaluated (a mistake in it
+// is the caller's: a UsageError); `rules` is each rule's (verdict, reason) in policy order.
+referee::CaseExpectation case_expectation(const referee::Policy& policy, const std::string& expected) {
+  try {
+    return referee::parse_case_expectation(policy, nlohmann::json::parse(expected), "expected", "$");
+  } catch (const referee::PolicyError& e) {
+    throw referee::UsageError(e.what());
+  } catch (const nlohmann::json::exception&) {
+    throw referee::UsageError("expected: not a JSON object");
+  }
+}
+
+std::vector<std::string> case_differences(const referee::Policy& policy, const referee::CaseExpectation& expected,
+                                          const std::string& verdict,
+                                          const std::vector<std::pair<std::string, std::string>>& rules) {
+  if (rules.size() != policy.rules.size())
+    throw referee::UsageError("expected " + std::to_string(policy.rules.size()) + " rule verdicts, got " +
+                              std::to_string(rules.size()));
+  std::vector<std::pair<referee::Verdict, std::string>> got;
+  for (const auto& [rule_verdict, reason] : rules) got.emplace_back(verdict_named(rule_verdict), reason);
+  return referee::case_differences(policy, expected, verdict_named(verdict), got);
+}
+
+// Latency samples given as arrays, checked by the core's own check before anything runs.
+void validate_latency(const F64Array& champion, const F64Array& challenger, const std::string& origin) {
+  referee::LatencySamples samples;
+  samples.origin = origin;
+  const std::array<const F64Array*, 2> given{&champion, &challenger};
+  for (std::size_t m = 0; m < 2; ++m) {
+    const auto values = span_of(*given[m]);
+    samples.ms[m].assign(values.begin(), values.end());
+  }
+  referee::validate_latency_samples(samples);
+}
+
+int exit_code_of_kind(referee::ErrorKind kind) { return referee::exit_code(referee::exit_code_of(kind)); }
+
+// The vocabulary's tables as Python values: metrics in catalogue order, verdict names,
+// verdict colours, and each verdict's exit code.
+void bind_vocabulary(py::module_& m) {
+  py::list catalogue;
+  for (const referee::MetricInfo& info : referee::kMetricCatalogue)
+    catalogue.append(py::make_tuple(std::string(info.name), std::string(referee::task_name(info.task)),
+                                    info.higher_is_better));
+  m.attr("METRIC_CATALOGUE") = py::tuple(catalogue);
+  py::list verdicts;
+  py::dict colours;
+  py::dict exit_codes;
+  const auto& names = referee::EnumNames<referee::Verdict>::names;
+  for (std::size_t v = 0; v < names.size(); ++v) {
+    const auto verdict = static_cast<referee::Verdict>(v);
+    const py::str name(std::string(names[v]));
+    verdicts.append(name);
+    colours[name] = std::string(referee::verdict_colour(verdict));
+    exit_codes[name] = referee::exit_code(referee::exit_code_of(verdict));
+  }
+  m.attr("VERDICTS") = py::tuple(verdicts);
+  m.attr("VERDICT_COLOURS") = colours;
+  m.attr("MUTED_COLOUR") = std::string(referee::kMutedColour);
+  m.attr("VERDICT_EXIT_CODES") = exit_codes;
+}
+
+void bind_checks(py::module_& m) {
+  m.def("parse_numbers", &parse_numbers, py::arg("values"), py::arg("column"), py::arg("origin"));
+  py::class_<referee::CaseExpectation>(m, "CaseExpectation");
+  m.def("parse_case_expectation", &case_expectation, py::arg("policy"), py::arg("expected"));
+  m.def("case_differences", &case_differences, py::arg("policy"), py::arg("expected"), py::arg("verdict"),
+        py::arg("rules"));
+  m.def("validate_latency_samples", &validate_latency, py::arg("champion").noconvert(),
+        py::arg("challenger").noconvert(), py::arg("origin"));
+}
+
 }  // namespace
 
 PYBIND11_MODULE(_core, m) {
@@ -250,6 +367,16 @@ PYBIND11_MODULE(_core, m) {
   static py::exception<referee::DataError> data_error(m, "DataError", base.ptr());
   static py::exception<referee::IoError> io_error(m, "IoError", base.ptr());
   static py::exception<referee::CancelledError> cancelled(m, "CancelledError", base.ptr());
+  // A ValueError too, so that `except ValueError` written before it existed still holds.
+  static py::exception<referee::UsageError> usage_error(m, "UsageError",
+                                                        py::make_tuple(base, py::handle(PyExc_ValueError)));
+  // Each kind's exit code, from the one table: what the CLI exits with for it.
+  base.attr("exit_code") = exit_code_of_kind(referee::ErrorKind::internal);
+  policy_error.attr("exit_code") = exit_code_of_kind(referee::ErrorKind::policy);
+  data_error.attr("exit_code") = exit_code_of_kind(referee::ErrorKind::data);
+  io_error.attr("exit_code") = exit_code_of_kind(referee::ErrorKind::io);
+  cancelled.attr("exit_code") = exit_code_of_kind(referee::ErrorKind::cancelled);
+  usage_error.attr("exit_code") = exit_code_of_kind(referee::ErrorKind::usage);
   py::register_exception_translator([](std::exception_ptr p) {
     try {
       if (p) std::rethrow_exception(p);
@@ -262,7 +389,7 @@ PYBIND11_MODULE(_core, m) {
     } catch (const referee::CancelledError& e) {
       py::set_error(cancelled, e.what());
     } catch (const referee::UsageError& e) {
-      PyErr_SetString(PyExc_ValueError, e.what());
+      py::set_error(usage_error, e.what());
     } catch (const referee::Error& e) {
       py::set_error(base, e.what());
     }
@@ -317,4 +444,7 @@ PYBIND11_MODULE(_core, m) {
         py::arg("latency_ms").noconvert() = py::none(), py::arg("drift_reference") = py::none());
   m.def("point_metrics", &point_metrics, py::arg("task"), py::arg("y").noconvert(),
         py::arg("score").noconvert(), py::arg("weight").noconvert(), py::arg("threshold"));
+
+  bind_vocabulary(m);
+  bind_checks(m);
 }

@@ -65,8 +65,6 @@ std::string quoted_name(std::string_view name) { return "\"" + std::string(name)
 
 // ---- numbers ------------------------------------------------------------------------
 
-enum class NumberStatus { ok, missing, not_a_number, not_finite };
-
 // Hand-written: find_first_not_of(" \t") costs a memchr per byte, on every cell.
 std::string_view trim_blanks(std::string_view s) {
   const auto blank = [](char c) { return c == ' ' || c == '\t'; };
@@ -512,9 +510,13 @@ std::size_t estimated_rows(std::size_t rows_so_far, std::size_t bytes_so_far, co
 
 }  // namespace
 
+NumberStatus cell_number_status(std::string_view text, double& value) {
+  return parse_number(trim_blanks(text), value);
+}
+
 std::optional<double> cell_number(std::string_view text) {
   double value = 0.0;
-  if (parse_number(trim_blanks(text), value) != NumberStatus::ok) return std::nullopt;
+  if (cell_number_status(text, value) != NumberStatus::ok) return std::nullopt;
   return value;
 }
 

@@ -55,4 +55,8 @@ CsvTable read_csv(const std::filesystem::path& path, std::span<const CsvColumnRe
 // empty, not a number or not finite.
 std::optional<double> cell_number(std::string_view text);
 
+// The same reading with the reason a cell has no number: `value` is set when ok.
+enum class NumberStatus { ok, missing, not_a_number, not_finite };
+NumberStatus cell_number_status(std::string_view text, double& value);
+
 }  // namespace referee

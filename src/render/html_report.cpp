@@ -7,6 +7,7 @@
 
 #include <referee/version.h>
 
+#include "render/palette.hpp"
 #include "render/presentation.hpp"
 
 namespace referee {
@@ -30,11 +31,7 @@ std::string escape(const std::string& text) {
 }
 
 std::string colour(const std::string& verdict) {
-  if (verdict == "PASS") return "#1a7f37";
-  if (verdict == "WARN") return "#9a6700";
-  if (verdict == "FAIL") return "#cf222e";
-  if (verdict == "SKIPPED") return "#6e7781";
-  return "#8250df";  // INCONCLUSIVE
+  return std::string(verdict_colour(enum_from_name<Verdict>(verdict).value_or(Verdict::inconclusive)));
 }
 
 std::string number(double v) {
@@ -110,7 +107,8 @@ std::string forest_svg(const std::vector<ForestRow>& rows) {
         for (const auto& v : {other.estimate, other.lo, other.hi, other.min, other.max})
           if (v) span.push_back(*v);
     if (span.empty() || !r.estimate) {
-      svg += "<text x=\"" + number(kLabel) + "\" y=\"" + number(y + 4) + "\" fill=\"#6e7781\">undefined</text>\n";
+      svg += "<text x=\"" + number(kLabel) + "\" y=\"" + number(y + 4) + "\" fill=\"" + std::string(kMutedColour) +
+             "\">undefined</text>\n";
     } else {
       double lo = *std::min_element(span.begin(), span.end()), hi = *std::max_element(span.begin(), span.end());
       const double pad = hi > lo ? 0.08 * (hi - lo) : std::max(1e-3, 0.05 * std::abs(lo));

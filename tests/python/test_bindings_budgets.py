@@ -152,10 +152,13 @@ def test_latency_errors_name_the_place(frame):
         referee.evaluate(frame, policy, latency=typo)
     negative = samples.copy()
     negative.loc[9, "latency_ms"] = -1.5
-    with pytest.raises(referee.DataError, match=r'row 10, column "latency_ms": -1.5'):
+    # The samples are checked by the core's own check, with its messages (model and position).
+    with pytest.raises(referee.DataError, match=r"^latency: the champion's latency sample 10 is -1.5, which is negative"):
         referee.evaluate(frame, policy, latency=negative)
-    with pytest.raises(referee.DataError, match=r"challenger's latency sample 2 is -1"):
+    with pytest.raises(referee.DataError, match=r"^latency: the challenger's latency sample 2 is -1, which is negative"):
         referee.evaluate(frame, policy, latency={"champion": [1.0, 2.0], "challenger": [3.0, -1.0]})
+    with pytest.raises(referee.DataError, match=r"champion's latency sample 1 is nan, which is not a finite number"):
+        referee.evaluate(frame, policy, latency={"champion": [float("nan")], "challenger": [3.0]})
     with pytest.raises(referee.DataError, match="no latency samples for the champion"):
         referee.evaluate(DATA, policy, latency={"champion": [], "challenger": [3.0]})
     with pytest.raises(referee.IoError, match="no_such_latency.csv"):

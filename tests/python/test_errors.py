@@ -20,9 +20,18 @@ def data(**overrides):
 
 def test_the_exception_hierarchy():
     for error in (referee.PolicyError, referee.DataError, referee.IoError, referee.CancelledError,
-                  referee.UndefinedMetricError):
+                  referee.UsageError, referee.UndefinedMetricError):
         assert issubclass(error, referee.RefereeError)
     assert issubclass(referee.RefereeError, Exception)
+    # UsageError stays a ValueError, so that `except ValueError` written before it still holds.
+    assert issubclass(referee.UsageError, ValueError)
+
+
+def test_a_usage_error_from_the_core_is_a_referee_usage_error():
+    # "latency is given twice" is a referee::UsageError thrown by the core.
+    with pytest.raises(referee.UsageError, match="latency is given both as a file and as arrays"):
+        referee._core.evaluate_csv("x.csv", referee.Policy.from_json(json.dumps(POLICY)), None, 1, None,
+                                   latency_file="l.csv", latency_ms=(np.zeros(1), np.zeros(1)))
 
 
 def test_policy_errors_name_the_json_path():
@@ -71,5 +80,5 @@ def test_wrong_argument_types():
         referee.evaluate(42, POLICY)
     with pytest.raises(TypeError, match="policy must be"):
         referee.evaluate(data(), 42)
-    with pytest.raises(ValueError, match="threads"):
+    with pytest.raises(referee.UsageError, match="threads"):
         referee.evaluate(data(), POLICY, threads=0)

@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 import shutil
 import subprocess
 
@@ -181,3 +182,33 @@ def test_latency_and_reference_channels(root_env, examples, tmp_path_factory):
     shutil.copy(examples / "reference_sample.csv", reference / "second.csv")
     assert sagemaker.main([]) == 64
     assert "reference: expected one .csv file" in (root_env / "output/message").read_text()
+
+
+@pytest.mark.parametrize("bad", ["0_1", "nan", "inf", "1e999", "-inf", "1,5", ""])
+@pytest.mark.parametrize("layout", ["two CSV parts", "JSON Lines of text"])
+def test_a_number_referee_run_refuses_is_refused_by_the_entrypoint_at_the_same_place(
+        root_env, examples, tmp_path_factory, bad, layout):
+    # Text cells read through pandas reach the CSV reader's own number parser, so what
+    # `referee run` refuses (Python's float() would take "0_1", "nan", "inf", "1e999") is
+    # refused here too: the same exit code, the same row and column, and never the cell.
+    frame = pd.read_csv(examples / "credit_eval.csv", keep_default_na=False, dtype=str).iloc[:40]
+    frame.loc[26, "score_new"] = bad  # row 27
+    csv = tmp_path_factory.mktemp("cli") / "eval.csv"
+    frame.to_csv(csv, index=False)
+    cli = subprocess.run([shutil.which("referee"), "run", "--data", str(csv), "--policy",
+                          str(examples / "gate.json")], capture_output=True, text=True)
+    assert cli.returncode == 65, cli.stderr
+
+    def jsonl(path):
+        path.write_text("".join(json.dumps(r) + "\n" for r in frame.to_dict("records")))
+
+    parts = ({"part-1.csv": lambda p: frame.iloc[:20].to_csv(p, index=False),
+              "part-2.csv": lambda p: frame.iloc[20:].to_csv(p, index=False)}
+             if layout == "two CSV parts" else {"eval.jsonl": jsonl})
+    tree(root_env, examples / "gate.json", parts)
+    assert sagemaker.main([]) == cli.returncode
+    message = (root_env / "output/message").read_text(encoding="utf-8")
+    place = re.compile(r'row (\d+)\b.*, column "([^"]+)": ')
+    assert place.search(cli.stderr).groups() == place.search(message).groups() == ("27", "score_new")
+    assert message.split('column "score_new": ')[1].rstrip() in (
+        "missing value", "value is not a number", "value is not a finite number")
