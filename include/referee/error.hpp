@@ -13,8 +13,9 @@ enum class ErrorKind {
   data,       // the evaluation table is invalid
   io,         // a file could not be read or written
   cancelled,  // the caller asked to stop
-  internal,   // a bug in referee
 };
+// Anything else that escapes (std::bad_alloc, a std::exception from a bug) is an internal
+// error: the CLI exits 70, the C API returns REFEREE_INTERNAL, Python raises RefereeError.
 
 class Error : public std::runtime_error {
  public:

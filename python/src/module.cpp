@@ -223,8 +223,11 @@ py::dict point_metrics(const std::string& task_name, const F64Array& y, const F6
     builder.add_numeric("y_true", y_span);
     builder.add_numeric("y_score", score_span);
     if (!weight_span.empty()) builder.add_numeric("weight", weight_span);
-    const referee::Table table = std::move(builder).build(
-        {"y_true", "y_score", "y_score", weight_span.empty() ? "" : "weight", ""}, task);
+    referee::ColumnNames names_of_roles;
+    names_of_roles.label = "y_true";
+    names_of_roles.champion = names_of_roles.challenger = "y_score";
+    if (!weight_span.empty()) names_of_roles.weight = "weight";
+    const referee::Table table = std::move(builder).build(names_of_roles, task);
     // The task's own accumulator, through the engine, with no resamples: the point values.
     const referee::PairedColumns columns{task, table.label, table.champion, table.challenger, table.weight,
                                          threshold, referee::row_units(table), {}};
@@ -371,7 +374,7 @@ PYBIND11_MODULE(_core, m) {
   static py::exception<referee::UsageError> usage_error(m, "UsageError",
                                                         py::make_tuple(base, py::handle(PyExc_ValueError)));
   // Each kind's exit code, from the one table: what the CLI exits with for it.
-  base.attr("exit_code") = exit_code_of_kind(referee::ErrorKind::internal);
+  base.attr("exit_code") = referee::exit_code(referee::ExitCode::internal);
   policy_error.attr("exit_code") = exit_code_of_kind(referee::ErrorKind::policy);
   data_error.attr("exit_code") = exit_code_of_kind(referee::ErrorKind::data);
   io_error.attr("exit_code") = exit_code_of_kind(referee::ErrorKind::io);
@@ -418,8 +421,9 @@ PYBIND11_MODULE(_core, m) {
         // latency, cost, error: {"champion": str or None, "challenger": str or None}
         const auto pair = [](const referee::ModelColumnNames& names) {
           py::dict d;
-          for (std::size_t m = 0; m < 2; ++m)
-            d[m == 0 ? "champion" : "challenger"] = names[m].empty() ? py::object(py::none()) : py::str(names[m]);
+          for (std::size_t model = 0; model < 2; ++model)
+            d[model == 0 ? "champion" : "challenger"] =
+                names[model].empty() ? py::object(py::none()) : py::str(names[model]);
           return d;
         };
         c["latency"] = pair(p.columns.latency);

@@ -88,8 +88,6 @@ referee_status guarded(F&& body) noexcept {
         return REFEREE_IO_ERROR;
       case referee::ErrorKind::cancelled:
         return REFEREE_CANCELLED;
-      case referee::ErrorKind::internal:
-        return REFEREE_INTERNAL;
     }
     return REFEREE_INTERNAL;
   } catch (const std::bad_alloc&) {

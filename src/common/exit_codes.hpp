@@ -45,8 +45,6 @@ constexpr ExitCode exit_code_of(ErrorKind kind) {
       return ExitCode::io;
     case ErrorKind::cancelled:
       return ExitCode::cancelled;
-    case ErrorKind::internal:
-      return ExitCode::internal;
   }
   return ExitCode::internal;
 }

@@ -1,5 +1,6 @@
 #include "decide/rule_judgments.hpp"
 
+#include <stdexcept>
 #include <algorithm>
 #include <utility>
 
@@ -183,7 +184,7 @@ RuleResult judge_rule(const JudgmentContext& c, const Rule& rule) {
     case ScopeKind::worst_segment: return judge_worst_segment(c, rule);
     case ScopeKind::each_segment: return judge_each_segment(c, rule);
   }
-  throw Error(ErrorKind::internal, "rule \"" + rule.id + "\" has an unknown scope");
+  throw std::logic_error("rule \"" + rule.id + "\" has an unknown scope");  // validate_inputs rules it out
 }
 
 std::vector<RuleResult> judge_rules(const JudgmentContext& c) {
