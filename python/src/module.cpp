@@ -359,12 +359,8 @@ void bind_checks(py::module_& m) {
         py::arg("challenger").noconvert(), py::arg("origin"));
 }
 
-}  // namespace
-
-PYBIND11_MODULE(_core, m) {
-  m.doc() = "referee's compiled core; use the referee package, not this module";
-  m.attr("__version__") = REFEREE_VERSION_STRING;
-
+// One Python exception class per error kind, each carrying its exit code from the one table.
+void bind_errors(py::module_& m) {
   static py::exception<referee::Error> base(m, "RefereeError");
   static py::exception<referee::PolicyError> policy_error(m, "PolicyError", base.ptr());
   static py::exception<referee::DataError> data_error(m, "DataError", base.ptr());
@@ -397,7 +393,9 @@ PYBIND11_MODULE(_core, m) {
       py::set_error(base, e.what());
     }
   });
+}
 
+void bind_policy(py::module_& m) {
   py::class_<referee::Policy>(m, "Policy")
       .def_static(
           "from_json",
@@ -432,7 +430,9 @@ PYBIND11_MODULE(_core, m) {
         c["drift"] = p.columns.drift;
         return c;
       });
+}
 
+void bind_gate(py::module_& m) {
   m.def("evaluate_csv", &evaluate_csv, py::arg("path"), py::arg("policy"), py::arg("seed"),
         py::arg("threads"), py::arg("progress"), py::arg("latency_file") = py::none(),
         py::arg("latency_ms").noconvert() = py::none(), py::arg("drift_reference") = py::none());
@@ -448,7 +448,16 @@ PYBIND11_MODULE(_core, m) {
         py::arg("latency_ms").noconvert() = py::none(), py::arg("drift_reference") = py::none());
   m.def("point_metrics", &point_metrics, py::arg("task"), py::arg("y").noconvert(),
         py::arg("score").noconvert(), py::arg("weight").noconvert(), py::arg("threshold"));
+}
 
+}  // namespace
+
+PYBIND11_MODULE(_core, m) {
+  m.doc() = "referee's compiled core; use the referee package, not this module";
+  m.attr("__version__") = REFEREE_VERSION_STRING;
+  bind_errors(m);
+  bind_policy(m);
+  bind_gate(m);
   bind_vocabulary(m);
   bind_checks(m);
 }
