@@ -22,8 +22,10 @@
 #include <referee/evaluate.hpp>
 #include <referee/render.hpp>
 
-static_assert(static_cast<int>(referee::Verdict::inconclusive) == REFEREE_INCONCLUSIVE &&
-                  static_cast<int>(referee::Verdict::fail) == REFEREE_FAIL,
+static_assert(static_cast<int>(referee::Verdict::pass) == REFEREE_PASS &&
+                  static_cast<int>(referee::Verdict::warn) == REFEREE_WARN &&
+                  static_cast<int>(referee::Verdict::fail) == REFEREE_FAIL &&
+                  static_cast<int>(referee::Verdict::inconclusive) == REFEREE_INCONCLUSIVE,
               "referee_verdict mirrors referee::Verdict");
 
 struct referee_policy {
@@ -312,17 +314,11 @@ const char* referee_status_name(referee_status status) {
 }
 
 const char* referee_verdict_name(referee_verdict verdict) {
-  switch (raw_value(verdict)) {
-    case REFEREE_PASS:
-      return "PASS";
-    case REFEREE_WARN:
-      return "WARN";
-    case REFEREE_FAIL:
-      return "FAIL";
-    case REFEREE_INCONCLUSIVE:
-      return "INCONCLUSIVE";
-  }
-  return "UNKNOWN";
+  // The gate's verdicts, read from the core's one name table (whose entries are string
+  // literals, so .data() is NUL-terminated). SKIPPED is a rule's, never the gate's.
+  const int raw = raw_value(verdict);
+  if (raw < REFEREE_PASS || raw > REFEREE_INCONCLUSIVE) return "UNKNOWN";
+  return referee::verdict_name(static_cast<referee::Verdict>(raw)).data();
 }
 
 const char* referee_last_error(void) { return last_error().c_str(); }
