@@ -141,8 +141,13 @@ void check_core_lengths(const Table& t) {
   if (!t.weight.empty() && t.weight.size() != t.rows)
     throw DataError(t.source.origin + ": column \"" + n.weight + "\" has " + std::to_string(t.weight.size()) +
                     " values for " + std::to_string(t.rows) + " rows");
-  if (t.clustered() && (t.unit_key.size() != t.rows || t.unit_index.size() != t.rows))
+  if (!t.clustered()) return;
+  if (t.unit_key.size() != t.rows || t.unit_index.size() != t.rows)
     throw DataError(t.source.origin + ": column \"" + n.cluster + "\" does not cover every row");
+  for (std::size_t r = 0; r < t.rows; ++r)
+    if (t.unit_index[r] >= t.unit_count)
+      throw DataError(where(t, n.cluster, r) + "unit " + std::to_string(t.unit_index[r]) +
+                      " is outside the cluster count");
 }
 
 }  // namespace

@@ -75,20 +75,6 @@ void validate_rule(const Rule& rule, const Policy& policy) {
   validate_metric_rule(rule, policy);
 }
 
-void check_length(const Table& t, const std::string& name, std::size_t size) {
-  if (size != t.rows)
-    throw DataError(t.source.origin + ": column \"" + name + "\" has " + std::to_string(size) + " values for " +
-                    std::to_string(t.rows) + " rows");
-}
-
-void check_codes(const Table& t, const std::string& name, std::span<const std::uint32_t> codes, std::size_t limit,
-                 std::string_view of) {
-  for (std::size_t r = 0; r < codes.size(); ++r)
-    if (codes[r] >= limit)
-      throw DataError(t.source.origin + ": row " + std::to_string(r + 1) + ", column \"" + name + "\": code " +
-                      std::to_string(codes[r]) + " is outside " + std::string(of));
-}
-
 void validate_options(const Table& table, const Policy& policy, const EvaluateOptions& options) {
   if (options.latency_samples && !table.columns.latency.empty())
     throw UsageError("latency is given twice: by $.columns.latency and by separate samples (" +
@@ -111,27 +97,9 @@ void validate_policy(const Policy& policy) {
   for (const Rule& rule : policy.rules) validate_rule(rule, policy);
 }
 
-void validate_table_shape(const Table& t) {
-  const ColumnNames& n = t.columns;
-  check_length(t, n.label, t.label.size());
-  check_length(t, n.champion, t.champion.size());
-  check_length(t, n.challenger, t.challenger.size());
-  if (!t.weight.empty()) check_length(t, n.weight, t.weight.size());
-  for (const CategoricalColumn& c : t.categorical) {
-    check_length(t, c.name, c.codes.size());
-    check_codes(t, c.name, c.codes, c.values.size(), "its values");
-  }
-  if (t.clustered()) {
-    check_length(t, n.cluster, t.unit_key.size());
-    check_length(t, n.cluster, t.unit_index.size());
-    check_codes(t, n.cluster, t.unit_index, t.unit_count, "the cluster count");
-  }
-}
-
 void validate_inputs(const Table& table, const Policy& policy, const EvaluateOptions& options) {
   validate_policy(policy);
-  validate_table_shape(table);
-  validate_table(table, policy.task);
+  validate_table(table, policy.task);  // lengths, codes, UTF-8 and values, for a hand-built table too
   validate_options(table, policy, options);
 }
 

@@ -14,6 +14,5 @@ namespace referee {
 void validate_inputs(const Table& table, const Policy& policy, const EvaluateOptions& options);
 
 void validate_policy(const Policy& policy);
-void validate_table_shape(const Table& table);
 
 }  // namespace referee
