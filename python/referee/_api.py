@@ -300,10 +300,21 @@ def evaluate(data: Any, policy: PolicyLike, *, seed: Optional[int] = None,
                    for name in cols["categorical"]]
     drift = [(name, *_as_text(_categorical_column(data, name, "drift feature "), name))
              for name in cols["drift"]]
+    dictionary = _utf8(dictionary)
+    categorical = [(name, column_codes, _utf8(values)) for name, column_codes, values in categorical]
+    drift = [(name, column_codes, _utf8(values)) for name, column_codes, values in drift]
     return Report(*_core.evaluate_arrays(
         p, label, champion, challenger, weight, codes, dictionary, seed, threads or 0, callback, categorical,
         _model_columns(data, cols["latency"]), _model_columns(data, cols["cost"]),
         _model_columns(data, cols["error"]), drift, latency_file, latency_ms, drift_reference))
+
+
+def _utf8(values: list) -> list:
+    """Text values as the UTF-8 bytes the core reads. A str can hold a lone surrogate (from
+    ``surrogateescape`` decoding, say) that is no UTF-8 at all; it goes through as such
+    bytes, so the core's table validation refuses it as it refuses it from CSV or C: a
+    DataError naming the row and column, never the value."""
+    return [v.encode("utf-8", "surrogatepass") if isinstance(v, str) else v for v in values]
 
 
 def _task_of(name: str) -> str:

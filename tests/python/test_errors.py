@@ -68,6 +68,22 @@ def test_missing_cluster_values_are_data_errors():
         referee.evaluate(data(c=np.array(["u", None, "v", "w"], dtype=object)), policy)
 
 
+def test_text_that_is_not_utf8_is_a_data_error_as_at_every_door(tmp_path):
+    # A lone surrogate is the one way a str holds bytes that are not UTF-8. The core's table
+    # validation refuses it, as it refuses such bytes from the C API (tests/c) and the CLI's
+    # CSV reader: a DataError naming the row and column. Before, Python raised a TypeError
+    # that printed every array it was given.
+    policy = {**POLICY, "columns": {**POLICY["columns"], "segments": ["region"]}}
+    region = np.array(["n", "n", "s", "s\udcff"], dtype=object)
+    with pytest.raises(referee.DataError) as raised:
+        referee.evaluate(data(region=region), policy)
+    assert str(raised.value) == 'memory: row 4, column "region": the value is not valid UTF-8'
+    csv = tmp_path / "bad.csv"
+    csv.write_bytes(b"y,a,b,region\n0,0.1,0.2,n\n1,0.8,0.9,n\n0,0.3,0.1,s\n1,0.6,0.7,s\xff\n")
+    with pytest.raises(referee.DataError, match=r'row 4 \(line 5\), column "region": .* is not valid UTF-8'):
+        referee.evaluate(str(csv), policy)
+
+
 def test_io_errors(tmp_path):
     with pytest.raises(referee.IoError, match="cannot open"):
         referee.evaluate(tmp_path / "missing.csv", POLICY)

@@ -212,3 +212,25 @@ def test_a_number_referee_run_refuses_is_refused_by_the_entrypoint_at_the_same_p
     assert place.search(cli.stderr).groups() == place.search(message).groups() == ("27", "score_new")
     assert message.split('column "score_new": ')[1].rstrip() in (
         "missing value", "value is not a number", "value is not a finite number")
+
+
+def test_text_that_is_not_utf8_is_bad_data_at_the_entrypoint_as_in_referee_run(root_env, examples, tmp_path_factory):
+    # Bytes that are not UTF-8 in a segment cell: `referee run` and the entrypoint (one
+    # file: the C++ reader; two parts: pandas) both exit 65, and neither message shows them.
+    lines = (examples / "segment_trap.csv").read_bytes().splitlines(keepends=True)[:61]
+    header = lines[0].decode().strip().split(",")
+    column = header.index("region")
+    cells = lines[40].split(b",")
+    cells[column] = b"we\xffst"
+    lines[40] = b",".join(cells)
+    csv = tmp_path_factory.mktemp("cli") / "eval.csv"
+    csv.write_bytes(b"".join(lines))
+    cli = subprocess.run([shutil.which("referee"), "run", "--data", str(csv), "--policy",
+                          str(examples / "gate-segments.json")], capture_output=True, text=True)
+    assert cli.returncode == 65 and 'column "region"' in cli.stderr and "not valid UTF-8" in cli.stderr
+    parts = {"part-1.csv": lambda p: p.write_bytes(b"".join(lines[:30])),
+             "part-2.csv": lambda p: p.write_bytes(lines[0] + b"".join(lines[30:]))}
+    tree(root_env, examples / "gate-segments.json", parts)
+    assert sagemaker.main([]) == cli.returncode
+    message = (root_env / "output/message").read_bytes()
+    assert b"\xff" not in message and "we\ufffdst" not in message.decode("utf-8", "replace")
