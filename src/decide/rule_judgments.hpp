@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "decide/decision.hpp"
-#include "evaluate/quantities.hpp"
+#include "estimate/quantities.hpp"
 #include <referee/evaluation.hpp>
 
 namespace referee {

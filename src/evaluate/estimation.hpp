@@ -6,7 +6,7 @@
 #include <string_view>
 #include <vector>
 
-#include "evaluate/quantities.hpp"
+#include "estimate/quantities.hpp"
 #include <referee/evaluate.hpp>
 
 namespace referee {

@@ -1,4 +1,4 @@
-#include "evaluate/quantities.hpp"
+#include "estimate/quantities.hpp"
 
 #include "common/did_you_mean.hpp"
 #include "estimate/estimate.hpp"
