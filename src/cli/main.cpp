@@ -2,6 +2,7 @@
 //   0 PASS or WARN, 1 FAIL, 2 INCONCLUSIVE,
 //   64 usage error, 65 bad data or policy, 74 I/O error, 70 internal error (sysexits.h).
 
+#include <array>
 #include <cerrno>
 #include <charconv>
 #include <cstdlib>
@@ -118,6 +119,18 @@ int run_command(const std::vector<std::string>& args) {
     options.threads = *threads;
   }
 
+  // Every output is checked before any work: distinct paths, each absent or a regular file
+  // in a writable directory. They land together after the evaluation, or none does.
+  referee::OutputSet outputs;
+  std::vector<std::string (*)(const referee::Evaluation&)> renderers;
+  const std::array<std::pair<const char*, std::string (*)(const referee::Evaluation&)>, 3> formats{
+      {{"report", &referee::report_text}, {"markdown", &referee::markdown_report}, {"html", &referee::html_report}}};
+  for (const auto& [option, render] : formats)
+    if (const auto it = a.values.find(option); it != a.values.end()) {
+      outputs.add("--" + std::string(option), it->second);
+      renderers.push_back(render);
+    }
+
   const referee::Policy policy = referee::load_policy(policy_path);
   const referee::Table table = referee::read_table_csv(data, policy.columns, policy.task);
   // Latency from a load test (columns model, latency_ms) instead of $.columns.latency.
@@ -138,16 +151,15 @@ int run_command(const std::vector<std::string>& args) {
     options.drift_reference = &*reference;
   }
   const referee::Evaluation evaluation = referee::evaluate(table, policy, options);
-  if (const auto it = a.values.find("report"); it != a.values.end())
-    referee::write_report(evaluation, it->second);
-  if (const auto it = a.values.find("markdown"); it != a.values.end())
-    referee::write_file_atomically(it->second, referee::markdown_report(evaluation));
-  if (const auto it = a.values.find("html"); it != a.values.end())
-    referee::write_file_atomically(it->second, referee::html_report(evaluation));
+  std::vector<std::string> rendered;
+  for (const auto render : renderers) rendered.push_back(render(evaluation));
+  outputs.write_all(rendered);
   if (!a.quiet) {
     std::cout << referee::summary_text(evaluation);
     if (const auto it = a.values.find("report"); it != a.values.end())
       std::cout << "report:  " << it->second << "\n";
+    // A summary that did not reach its reader is an I/O failure, not a result.
+    if (!std::cout.flush()) throw referee::IoError("standard output: cannot write the summary");
   }
   return referee::exit_code(referee::exit_code_of(evaluation.verdict));
 }

@@ -1,44 +1,146 @@
 #include "io/atomic_file.hpp"
 
+#include <array>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <random>
 #include <string>
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <referee/error.hpp>
 
 namespace referee {
 
-void write_file_atomically(const std::filesystem::path& path, std::string_view content) {
-  const std::filesystem::path temp =
-      path.string() + ".tmp." + std::to_string(static_cast<long>(::getpid()));
-  auto io_error = [&](const std::string& what) {
-    const std::string reason = std::strerror(errno);
-    std::error_code ignored;
-    std::filesystem::remove(temp, ignored);
-    return IoError(path.string() + ": " + what + ": " + reason);
-  };
-  const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) throw io_error("cannot create");
+namespace {
+
+std::string quoted(const std::filesystem::path& path) { return "\"" + path.string() + "\""; }
+
+std::filesystem::path directory_of(const std::filesystem::path& path) {
+  const std::filesystem::path parent = path.parent_path();
+  return parent.empty() ? std::filesystem::path(".") : parent;
+}
+
+// 64 unpredictable bits, hex: a name another process cannot plant a link at in advance.
+std::string random_suffix() {
+  std::random_device device;
+  const std::uint64_t bits = (std::uint64_t{device()} << 32) ^ device();
+  char buffer[17];
+  std::snprintf(buffer, sizeof buffer, "%016llx", static_cast<unsigned long long>(bits));
+  return buffer;
+}
+
+IoError io_error(const std::filesystem::path& path, const std::string& what) {
+  return IoError(path.string() + ": " + what + ": " + std::strerror(errno));
+}
+
+void write_all_bytes(int fd, std::string_view content, const std::filesystem::path& path) {
   std::size_t written = 0;
   while (written < content.size()) {
     const ssize_t n = ::write(fd, content.data() + written, content.size() - written);
     if (n < 0) {
       if (errno == EINTR) continue;
-      ::close(fd);
-      throw io_error("cannot write");
+      throw io_error(path, "cannot write");
     }
     written += static_cast<std::size_t>(n);
   }
-  if (::fsync(fd) != 0) {
-    ::close(fd);
-    throw io_error("cannot flush");
+}
+
+// A staged file: written and fsynced under its temporary name, removed unless committed.
+class StagedFile {
+ public:
+  StagedFile(const std::filesystem::path& destination, std::string_view content) : destination_(destination) {
+    temp_ = directory_of(destination) / ("." + destination.filename().string() + ".referee-" + random_suffix());
+    const int fd = ::open(temp_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+    if (fd < 0) throw io_error(destination_, "cannot create a temporary file beside it");
+    try {
+      write_all_bytes(fd, content, destination_);
+      if (::fsync(fd) != 0) throw io_error(destination_, "cannot flush");
+      if (::close(fd) != 0) throw io_error(destination_, "cannot close");
+    } catch (...) {
+      ::close(fd);
+      ::unlink(temp_.c_str());
+      throw;
+    }
+    staged_ = true;
   }
-  if (::close(fd) != 0) throw io_error("cannot close");
-  if (std::rename(temp.c_str(), path.c_str()) != 0) throw io_error("cannot rename into place");
+  StagedFile(StagedFile&& other) noexcept
+      : destination_(std::move(other.destination_)), temp_(std::move(other.temp_)), staged_(other.staged_) {
+    other.staged_ = false;
+  }
+  StagedFile(const StagedFile&) = delete;
+  StagedFile& operator=(const StagedFile&) = delete;
+  StagedFile& operator=(StagedFile&&) = delete;
+  ~StagedFile() {
+    if (staged_) ::unlink(temp_.c_str());
+  }
+
+  void commit() {
+    if (std::rename(temp_.c_str(), destination_.c_str()) != 0) throw io_error(destination_, "cannot rename into place");
+    staged_ = false;
+    // The rename is durable once the directory's entry is.
+    const int dir = ::open(directory_of(destination_).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dir >= 0) {
+      ::fsync(dir);
+      ::close(dir);
+    }
+  }
+
+ private:
+  std::filesystem::path destination_, temp_;
+  bool staged_ = false;
+};
+
+}  // namespace
+
+void check_output_destination(const std::filesystem::path& path, std::string_view what) {
+  if (path.empty()) throw IoError(std::string(what) + ": the output path is empty");
+  struct stat st {};
+  if (::lstat(path.c_str(), &st) == 0) {
+    if (S_ISLNK(st.st_mode))
+      throw IoError(quoted(path) + " (" + std::string(what) + ") is a symbolic link; referee writes only a new "
+                    "file or over a regular file");
+    if (!S_ISREG(st.st_mode))
+      throw IoError(quoted(path) + " (" + std::string(what) + ") is not a regular file; referee writes only a new "
+                    "file or over a regular file");
+  } else if (errno != ENOENT) {
+    throw io_error(path, "cannot check the " + std::string(what) + " path");
+  }
+  const std::filesystem::path directory = directory_of(path);
+  struct stat dir {};
+  if (::stat(directory.c_str(), &dir) != 0 || !S_ISDIR(dir.st_mode))
+    throw IoError(quoted(path) + " (" + std::string(what) + "): the directory " + quoted(directory) +
+                  " does not exist");
+  if (::access(directory.c_str(), W_OK | X_OK) != 0)
+    throw io_error(path, "the directory " + quoted(directory) + " is not writable");
+}
+
+void write_file_atomically(const std::filesystem::path& path, std::string_view content) {
+  check_output_destination(path);
+  StagedFile(path, content).commit();
+}
+
+void OutputSet::add(std::string what, const std::filesystem::path& path) {
+  check_output_destination(path, what);
+  std::error_code ignored;
+  const std::filesystem::path resolved = std::filesystem::weakly_canonical(path, ignored);
+  for (const Output& o : outputs_)
+    if (std::filesystem::weakly_canonical(o.path, ignored) == resolved)
+      throw IoError(quoted(path) + " is given for both the " + o.what + " and the " + what + "; give each its own path");
+  outputs_.push_back({std::move(what), path});
+}
+
+void OutputSet::write_all(const std::vector<std::string>& contents) const {
+  std::vector<StagedFile> staged;
+  staged.reserve(outputs_.size());
+  for (std::size_t i = 0; i < outputs_.size(); ++i) {
+    check_output_destination(outputs_[i].path, outputs_[i].what);  // nothing has changed it meanwhile
+    staged.emplace_back(outputs_[i].path, contents[i]);
+  }
+  for (StagedFile& file : staged) file.commit();
 }
 
 }  // namespace referee

@@ -1,12 +1,41 @@
 #pragma once
-// Write-then-rename: the destination holds either its old content or the whole new
-// content, never a prefix, even if the process dies mid-write.
+// Writing outputs so that nothing around them is damaged and no reader sees a part of one.
+//
+// A destination must be absent or a regular file: a symlink, a device (/dev/null), a FIFO
+// or a directory is refused, so referee never replaces something that is not its own
+// output. Each file is written to a temporary file created exclusively (O_CREAT|O_EXCL|
+// O_NOFOLLOW) under an unpredictable name in the destination's directory, fsynced, renamed
+// over the destination, and the directory fsynced. An OutputSet checks every destination
+// before the work starts and lands its files together: all are staged before the first
+// rename, so a failure while writing leaves every destination as it was.
 
 #include <filesystem>
+#include <string>
 #include <string_view>
+#include <vector>
 
 namespace referee {
 
+// Throws IoError naming the path (and `what` it is for) if it cannot take an output: empty,
+// not absent and not a regular file, or in a directory that is missing or not writable.
+void check_output_destination(const std::filesystem::path& path, std::string_view what = "output");
+
 void write_file_atomically(const std::filesystem::path& path, std::string_view content);
+
+class OutputSet {
+ public:
+  // Checks the destination now; a path given twice (by any spelling) is refused.
+  void add(std::string what, const std::filesystem::path& path);
+  bool empty() const { return outputs_.empty(); }
+  // Writes contents[i] to the i-th path added: every file staged and fsynced, then renamed.
+  void write_all(const std::vector<std::string>& contents) const;
+
+ private:
+  struct Output {
+    std::string what;
+    std::filesystem::path path;
+  };
+  std::vector<Output> outputs_;
+};
 
 }  // namespace referee

@@ -190,8 +190,33 @@ expect 1 "VERDICT: FAIL" -- run --data "$ex/credit_eval.csv" --policy "$work/gat
 # --- I/O errors: exit 74 ---------------------------------------------------------------
 expect 74 "cannot open" -- run --data "$work/does-not-exist.csv" --policy "$ex/gate.json"
 expect 74 "cannot open the policy file" -- run --data "$ex/credit_eval.csv" --policy "$work/nope.json"
-expect 74 "cannot create" -- run --data "$ex/credit_eval.csv" --policy "$ex/gate.json" --report "$work/no/such/dir/r.json"
+expect 74 "does not exist" -- run --data "$ex/credit_eval.csv" --policy "$ex/gate.json" --report "$work/no/such/dir/r.json"
 [ -z "$(ls "$work/no" 2>/dev/null)" ] && ok || bad "a partial report was left behind"
+
+# --- outputs: checked before the work, written whole, all or none, nothing replaced ------
+out="$work/outputs"
+mkdir -p "$out"
+echo "keep me" >"$out/target"
+ln -s "$out/target" "$out/link"
+expect 74 "is a symbolic link" -- run --data "$ex/credit_eval.csv" --policy "$ex/gate.json" --report "$out/link"
+[ "$(cat "$out/target")" = "keep me" ] && [ -L "$out/link" ] && ok || bad "a symlinked destination was followed or replaced"
+expect 74 "is not a regular file" -- run --data "$ex/credit_eval.csv" --policy "$ex/gate.json" --report /dev/null
+[ -c /dev/null ] && ok || bad "/dev/null was replaced"
+expect 74 "is given for both the --report and the --markdown" -- run --data "$ex/credit_eval.csv" \
+  --policy "$ex/gate.json" --report "$out/same" --markdown "$out/./same"
+expect 74 "the output path is empty" -- run --data "$ex/credit_eval.csv" --policy "$ex/gate.json" --report ""
+expect 74 "does not exist" -- run --data "$ex/credit_eval.csv" --policy "$ex/gate.json" \
+  --report "$out/r.json" --markdown "$out/missing/r.md"
+[ ! -e "$out/r.json" ] && ok || bad "report.json was written although the Markdown could not be"
+expect 0 "VERDICT: PASS" -- run --data "$ex/credit_eval.csv" --policy "$ex/gate.json" \
+  --report "$out/r.json" --markdown "$out/r.md" --html "$out/r.html"
+[ "$(cd "$out" && ls -A | sort | tr '\n' ' ')" = "link r.html r.json r.md same target " ] || \
+  [ "$(cd "$out" && ls -A | sort | tr '\n' ' ')" = "link r.html r.json r.md target " ] && ok || \
+  bad "temporary files were left beside the outputs: $(ls -A "$out")"
+if [ -w /dev/full ]; then
+  "$bin" run --data "$ex/credit_eval.csv" --policy "$ex/gate.json" >/dev/full 2>"$work/err"
+  [ $? -eq 74 ] && grep -q "standard output" "$work/err" && ok || bad "a summary lost to a full stdout exited $?"
+fi
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
