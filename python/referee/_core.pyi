@@ -1,6 +1,6 @@
 """Type stubs for referee's compiled core (python/src/module.cpp)."""
 
-from typing import Any, Callable, ClassVar, Dict, Iterable, List, Optional, Tuple
+from typing import Any, Callable, ClassVar, Dict, Iterable, List, Optional, Sequence, Tuple
 
 import numpy as np
 import numpy.typing as npt
@@ -64,6 +64,7 @@ def point_metrics(task: str, y: npt.NDArray[np.float64], score: npt.NDArray[np.f
 
 # The CSV reader's number parser over text cells: DataError naming origin, 1-based row and
 # column (never the cell); TypeError for a cell that is not a str.
+def write_outputs(files: Sequence[Tuple[str, str, str]]) -> None: ...
 def parse_numbers(values: Iterable[str], column: str, origin: str) -> npt.NDArray[np.float64]: ...
 
 class CaseExpectation: ...

@@ -6,11 +6,10 @@ import copy
 import html
 import json
 import os
-import tempfile
 from dataclasses import dataclass
 from typing import Any, Dict, List, Optional, Tuple
 
-from ._core import MUTED_COLOUR, VERDICT_COLOURS
+from ._core import MUTED_COLOUR, VERDICT_COLOURS, write_outputs
 
 
 @dataclass(frozen=True)
@@ -98,21 +97,11 @@ class Comparison:
 
 
 def write_atomically(path: "os.PathLike[str] | str", text: str) -> None:
-    """Writes ``text`` to a temporary file in the destination's folder, then renames it into
-    place: a reader sees the old file or the whole new one, never a part."""
-    path = os.fspath(path)
-    folder = os.path.dirname(os.path.abspath(path))
-    fd, temp = tempfile.mkstemp(prefix=".referee-", dir=folder)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(temp, path)
-    except BaseException:
-        if os.path.exists(temp):
-            os.unlink(temp)
-        raise
+    """Writes ``text`` as the core writes every output (``_core.write_outputs``): the
+    destination must be absent or a regular file, the text goes to an exclusively created
+    temporary file beside it, fsynced, then renamed into place; errors are ``IoError``
+    naming the destination."""
+    write_outputs([("output", os.fspath(path), text)])
 
 
 class Report:

@@ -186,12 +186,18 @@ def model_quality_json(report: Report) -> Dict[str, Any]:
 
 
 def write_outputs(report: Report, folder: Path) -> None:
+    """All five files through the core's OutputSet: each destination checked, all staged,
+    then renamed in this order, evaluation.json last: what the ConditionStep reads appears
+    only beside complete reports, and no file lands if one cannot be written."""
     folder.mkdir(parents=True, exist_ok=True)
-    write_atomically(folder / "evaluation.json", json.dumps(evaluation_json(report), indent=2) + "\n")
-    write_atomically(folder / "model_quality.json", json.dumps(model_quality_json(report), indent=2) + "\n")
-    report.save_markdown(folder / "report.md")
-    report.save_html(folder / "report.html")
-    report.save(folder / "report.json")  # last: its presence says the others are complete
+    files = [
+        ("model_quality.json", json.dumps(model_quality_json(report), indent=2) + "\n"),
+        ("report.md", report.to_markdown()),
+        ("report.html", report.to_html()),
+        ("report.json", report.to_json()),
+        ("evaluation.json", json.dumps(evaluation_json(report), indent=2) + "\n"),
+    ]
+    _core.write_outputs([(name, str(folder / name), text) for name, text in files])
 
 
 def failure_message(kind: str, error: BaseException) -> str:
@@ -257,7 +263,7 @@ def _write_message(message: str) -> None:
         folder = root() / "output"
         folder.mkdir(parents=True, exist_ok=True)
         write_atomically(folder / "message", message)
-    except OSError:
+    except (OSError, RefereeError):
         pass  # the message is a courtesy; the exit code still tells
 
 

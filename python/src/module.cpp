@@ -17,6 +17,7 @@
 
 #include "accumulate/replicate_engine.hpp"
 #include "data/row_units.hpp"
+#include "io/atomic_file.hpp"
 #include <referee/error.hpp>
 #include <referee/evaluate.hpp>
 #include <referee/render.hpp>
@@ -349,7 +350,21 @@ void bind_vocabulary(py::module_& m) {
   m.attr("VERDICT_EXIT_CODES") = exit_codes;
 }
 
+// Outputs through the core's OutputSet: every destination checked, all files staged, then
+// renamed in the order given; an IoError names the destination, never a temporary file.
+void write_outputs(const std::vector<std::tuple<std::string, std::string, std::string>>& files) {
+  referee::OutputSet outputs;
+  std::vector<std::string> contents;
+  for (const auto& [what, path, text] : files) {
+    outputs.add(what, path);
+    contents.push_back(text);
+  }
+  py::gil_scoped_release release;
+  outputs.write_all(contents);
+}
+
 void bind_checks(py::module_& m) {
+  m.def("write_outputs", &write_outputs, py::arg("files"));
   m.def("parse_numbers", &parse_numbers, py::arg("values"), py::arg("column"), py::arg("origin"));
   py::class_<referee::CaseExpectation>(m, "CaseExpectation");
   m.def("parse_case_expectation", &case_expectation, py::arg("policy"), py::arg("expected"));

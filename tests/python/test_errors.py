@@ -98,3 +98,18 @@ def test_wrong_argument_types():
         referee.evaluate(data(), 42)
     with pytest.raises(referee.UsageError, match="threads"):
         referee.evaluate(data(), POLICY, threads=0)
+
+
+def test_saving_never_replaces_what_is_not_a_regular_file_and_names_the_destination(tmp_path):
+    report = referee.evaluate(data(y=np.array([0.0, 1, 0, 1] * 10), a=np.array([0.1, 0.8, 0.3, 0.6] * 10),
+                                   b=np.array([0.2, 0.9, 0.1, 0.7] * 10)), POLICY, seed=1)
+    target = tmp_path / "target"
+    target.write_text("keep me")
+    (tmp_path / "link").symlink_to(target)
+    with pytest.raises(referee.IoError, match=r'link" \(output\) is a symbolic link'):
+        report.save(tmp_path / "link")
+    assert target.read_text() == "keep me"
+    with pytest.raises(referee.IoError, match=r'missing" does not exist'):
+        report.save(tmp_path / "missing" / "r.json")
+    report.save(tmp_path / "r.json")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["link", "r.json", "target"]  # no temporary left
