@@ -2,6 +2,7 @@
 //   0 PASS or WARN, 1 FAIL, 2 INCONCLUSIVE,
 //   64 usage error, 65 bad data or policy, 74 I/O error, 70 internal error (sysexits.h).
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <charconv>
@@ -229,6 +230,14 @@ int main(int argc, char** argv) {
       return kPass;
     }
     if (command == "--help" || command == "-h" || command == "help") {
+      std::cout << kUsageText;
+      return kPass;
+    }
+    // `referee run --help`: the usage, exit 0, on every subcommand (sagemaker's own argparse
+    // answers its --help).
+    const bool asks_help =
+        std::any_of(rest.begin(), rest.end(), [](const std::string& a) { return a == "--help" || a == "-h"; });
+    if (asks_help && command != "sagemaker") {
       std::cout << kUsageText;
       return kPass;
     }

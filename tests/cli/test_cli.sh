@@ -42,6 +42,9 @@ expect() {
 
 # --- version, usage -------------------------------------------------------------------
 expect 0 "referee 0." -- --version
+expect 0 "usage: referee run" -- run --help
+expect 0 "usage: referee run" -- test -h
+expect 0 "usage: referee run" -- validate --policy x --help
 expect 64 "no command given" --
 expect 64 "unknown command \"rnu\" (did you mean \"run\"?)" -- rnu
 expect 64 "unknown option --polcy (did you mean \"policy\"?)" -- run --data "$ex/credit_eval.csv" --polcy x
