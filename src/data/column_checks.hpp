@@ -12,6 +12,14 @@
 
 namespace referee {
 
+// A column must hold one value per row; the message names the origin and column.
+inline void require_rows(const std::string& origin, const std::string& column, std::size_t values,
+                         std::size_t rows) {
+  if (values != rows)
+    throw DataError(origin + ": column \"" + column + "\" has " + std::to_string(values) + " values for " +
+                    std::to_string(rows) + " rows");
+}
+
 inline std::string where(const Table& t, const std::string& column, std::size_t row) {
   return t.source.origin + ": row " + std::to_string(row + 1) + ", column \"" + column + "\": ";
 }

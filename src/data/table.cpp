@@ -71,9 +71,7 @@ const TextColumn* Table::find_drift(std::string_view name) const {
 
 void add_categorical(Table& table, std::string name, std::span<const std::uint32_t> codes,
                      std::span<const std::string> dictionary) {
-  if (codes.size() != table.rows)
-    throw DataError(table.source.origin + ": column \"" + name + "\" has " +
-                    std::to_string(codes.size()) + " values for " + std::to_string(table.rows) + " rows");
+  require_rows(table.source.origin, name, codes.size(), table.rows);
   std::vector<bool> used(dictionary.size(), false);
   for (std::size_t r = 0; r < codes.size(); ++r) {
     if (codes[r] >= dictionary.size())
@@ -115,9 +113,7 @@ namespace {
 // message names the first row holding a bad value, never the value itself.
 void check_text_column(const Table& t, const std::string& name, std::span<const std::uint32_t> codes,
                        std::span<const std::string> dictionary) {
-  if (codes.size() != t.rows)
-    throw DataError(t.source.origin + ": column \"" + name + "\" has " + std::to_string(codes.size()) +
-                    " values for " + std::to_string(t.rows) + " rows");
+  require_rows(t.source.origin, name, codes.size(), t.rows);
   std::vector<char> checked(dictionary.size(), 0);
   for (std::size_t r = 0; r < codes.size(); ++r) {
     const std::uint32_t code = codes[r];
@@ -134,13 +130,8 @@ void check_core_lengths(const Table& t) {
   const ColumnNames& n = t.columns;
   const std::array<std::pair<std::span<const double>, const std::string*>, 3> core{
       {{t.label, &n.label}, {t.champion, &n.champion}, {t.challenger, &n.challenger}}};
-  for (const auto& [values, name] : core)
-    if (values.size() != t.rows)
-      throw DataError(t.source.origin + ": column \"" + *name + "\" has " + std::to_string(values.size()) +
-                      " values for " + std::to_string(t.rows) + " rows");
-  if (!t.weight.empty() && t.weight.size() != t.rows)
-    throw DataError(t.source.origin + ": column \"" + n.weight + "\" has " + std::to_string(t.weight.size()) +
-                    " values for " + std::to_string(t.rows) + " rows");
+  for (const auto& [values, name] : core) require_rows(t.source.origin, *name, values.size(), t.rows);
+  if (!t.weight.empty()) require_rows(t.source.origin, n.weight, t.weight.size(), t.rows);
   if (!t.clustered()) return;
   if (t.unit_key.size() != t.rows || t.unit_index.size() != t.rows)
     throw DataError(t.source.origin + ": column \"" + n.cluster + "\" does not cover every row");
@@ -185,13 +176,8 @@ void validate_table(const Table& t, Task task) {
       throw DataError(t.source.origin + ": column \"" + n.weight + "\": the weights sum to zero");
   }
   // Tables built in memory (Python, C) attach these columns after the core ones.
-  const auto check_length = [&](std::size_t size, const std::string& name) {
-    if (size != t.rows)
-      throw DataError(t.source.origin + ": column \"" + name + "\" has " + std::to_string(size) +
-                      " values for " + std::to_string(t.rows) + " rows");
-  };
   for (const auto& [values, name] : t.serving_columns())
-    if (!values.empty()) check_length(values.size(), *name);
+    if (!values.empty()) require_rows(t.source.origin, *name, values.size(), t.rows);
   for (const TextColumn& f : t.drift) check_text_column(t, f.name, f.codes, f.dictionary);
   for (std::size_t m = 0; m < 2; ++m) {
     if (!t.latency[m].empty())

@@ -7,6 +7,7 @@
 #include <referee/error.hpp>
 
 #include "common/did_you_mean.hpp"
+#include "data/column_checks.hpp"
 
 namespace referee {
 
@@ -28,9 +29,7 @@ std::vector<ColumnRequest> requested_columns(const ColumnNames& c) {
 TableBuilder::TableBuilder(std::size_t rows, std::string origin) : rows_(rows), origin_(std::move(origin)) {}
 
 TableBuilder::Column& TableBuilder::added(std::string name, ColumnKind kind, std::size_t length) {
-  if (length != rows_)
-    throw DataError(origin_ + ": column \"" + name + "\" has " + std::to_string(length) + " values for " +
-                    std::to_string(rows_) + " rows");
+  require_rows(origin_, name, length, rows_);
   Column& column = columns_.emplace_back();
   column.name = std::move(name);
   column.kind = kind;

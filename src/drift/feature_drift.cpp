@@ -4,6 +4,7 @@
 #include <optional>
 #include <unordered_map>
 
+#include "data/column_checks.hpp"
 #include "io/csv_reader.hpp"
 #include <referee/error.hpp>
 
@@ -172,9 +173,7 @@ namespace {
 // A reference built by hand is checked as a read one is: every feature present, one value
 // per row, every code within its dictionary.
 void check_reference_length(const DriftReference& reference, const std::string& name, std::size_t size) {
-  if (size != reference.rows)
-    throw DataError(reference.origin + ": column \"" + name + "\" has " + std::to_string(size) + " values for " +
-                    std::to_string(reference.rows) + " rows");
+  require_rows(reference.origin, name, size, reference.rows);
 }
 
 [[noreturn]] void missing_reference_column(const DriftReference& reference, const std::string& name) {
