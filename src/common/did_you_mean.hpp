@@ -65,4 +65,11 @@ std::string did_you_mean(std::string_view wanted, const Range& candidates) {
   return best.empty() ? std::string() : " (did you mean \"" + best + "\"?)";
 }
 
+// The names a policy declares, for a message: "a", "b" (or none).
+inline std::string declared_list(const std::vector<std::string>& names) {
+  std::string list;
+  for (const auto& n : names) list += (list.empty() ? "\"" : ", \"") + n + "\"";
+  return list.empty() ? "none" : list;
+}
+
 }  // namespace referee

@@ -17,13 +17,6 @@ namespace {
 // The multinomial scheme tabulates counts per unit; beyond this many it is the wrong tool.
 constexpr std::size_t kMaxMultinomialUnits = 500'000;
 
-// "\"a\", \"b\"", or "none".
-std::string listed(const std::vector<std::string>& names) {
-  std::string list;
-  for (const auto& n : names) list += (list.empty() ? "\"" : ", \"") + n + "\"";
-  return list.empty() ? "none" : list;
-}
-
 [[noreturn]] void rule_error(const Rule& rule, const std::string& what) {
   throw PolicyError("rule \"" + rule.id + "\": " + what);
 }
@@ -39,7 +32,7 @@ void validate_segment_scope(const Rule& rule, const Policy& policy) {
   const std::string& spec = rule.scope.segments;
   if (std::find(policy.segments.begin(), policy.segments.end(), spec) == policy.segments.end())
     rule_error(rule, "its scope names the segment spec \"" + spec + "\", which is not in policy.segments (declared: " +
-                         listed(policy.segments) + ")" + did_you_mean(spec, policy.segments));
+                         declared_list(policy.segments) + ")" + did_you_mean(spec, policy.segments));
   const std::size_t columns = split_segment_spec(spec).size();
   if (rule.scope.kind == ScopeKind::segment && rule.scope.value.size() != columns)
     rule_error(rule, "its scope gives " + std::to_string(rule.scope.value.size()) + " values for the segment spec \"" +
@@ -61,7 +54,7 @@ void validate_rule(const Rule& rule, const Policy& policy) {
       std::vector<std::string> features;
       for (const DriftFeature& f : policy.drift.features) features.push_back(f.name);
       rule_error(rule, "the drift feature \"" + rule.feature + "\" is not in policy.drift.features (declared: " +
-                           listed(features) + ")" + did_you_mean(rule.feature, features));
+                           declared_list(features) + ")" + did_you_mean(rule.feature, features));
     }
     return;
   }
@@ -69,7 +62,7 @@ void validate_rule(const Rule& rule, const Policy& policy) {
     const auto& sensitive = policy.sensitive;
     if (std::find(sensitive.begin(), sensitive.end(), rule.sensitive) == sensitive.end())
       rule_error(rule, "the sensitive attribute \"" + rule.sensitive + "\" is not in policy.sensitive (declared: " +
-                           listed(sensitive) + ")" + did_you_mean(rule.sensitive, sensitive));
+                           declared_list(sensitive) + ")" + did_you_mean(rule.sensitive, sensitive));
     return;
   }
   validate_metric_rule(rule, policy);

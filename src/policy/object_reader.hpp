@@ -80,11 +80,4 @@ class ObjectReader {
   std::vector<std::string> known_;
 };
 
-// The names a policy declares, for a message: "a", "b" (or none).
-inline std::string declared_list(const std::vector<std::string>& names) {
-  std::string list;
-  for (const auto& n : names) list += (list.empty() ? "\"" : ", \"") + n + "\"";
-  return list.empty() ? "none" : list;
-}
-
 }  // namespace referee
