@@ -10,6 +10,7 @@
 #include <optional>
 
 #include <referee/evaluation.hpp>
+#include <referee/limits.hpp>
 #include <referee/policy.hpp>
 #include <referee/table.hpp>
 
@@ -25,6 +26,8 @@ struct EvaluateOptions {
   // The drift reference sample, read by read_drift_reference(); required when the policy
   // enables drift. It must outlive the call.
   const DriftReference* drift_reference = nullptr;
+  // The caps on segment values and report size (limits.hpp); defaults suit every example.
+  Limits limits;
 };
 
 Evaluation evaluate(const Table& table, const Policy& policy, const EvaluateOptions& options = {});

@@ -12,6 +12,7 @@
 // Errors are referee::Error (error.hpp) with a kind; a FAIL verdict is a result, not an error.
 
 #include <referee/error.hpp>
+#include <referee/limits.hpp>
 #include <referee/evaluate.hpp>
 #include <referee/evaluation.hpp>
 #include <referee/policy.hpp>
