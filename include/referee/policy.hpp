@@ -13,6 +13,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <referee/limits.hpp>
+
 #include <referee/table.hpp>
 #include <referee/vocabulary.hpp>
 
@@ -129,8 +131,8 @@ struct Policy {
 };
 
 // `origin` names the policy in messages (a path, or "policy").
-Policy parse_policy(const nlohmann::json& document, std::string_view origin = "policy");
-Policy parse_policy_text(std::string_view text, std::string_view origin = "policy");
-Policy load_policy(const std::filesystem::path& path);
+Policy parse_policy(const nlohmann::json& document, std::string_view origin = "policy", const Limits& limits = {});
+Policy parse_policy_text(std::string_view text, std::string_view origin = "policy", const Limits& limits = {});
+Policy load_policy(const std::filesystem::path& path, const Limits& limits = {});
 
 }  // namespace referee

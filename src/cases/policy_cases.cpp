@@ -6,6 +6,8 @@
 
 #include "decide/decision.hpp"
 #include "common/did_you_mean.hpp"
+#include "common/quoted.hpp"
+#include "policy/json_text.hpp"
 #include <referee/error.hpp>
 #include <referee/evaluate.hpp>
 
@@ -15,12 +17,12 @@ namespace {
 
 using json = nlohmann::json;
 
-[[noreturn]] void fail(std::string_view origin, const std::string& path, const std::string& what) {
-  throw PolicyError(std::string(origin) + ": " + path + " " + what);
+[[noreturn]] void fail(const JsonSource& origin, const std::string& path, const std::string& what) {
+  throw PolicyError(origin.locate(path) + path + " " + what);
 }
 
 // A verdict word: the gate's own verdict is never SKIPPED; a rule's may be.
-Verdict verdict_from(std::string_view origin, const std::string& path, const json& v, bool rule) {
+Verdict verdict_from(const JsonSource& origin, const std::string& path, const json& v, bool rule) {
   const auto& names = EnumNames<Verdict>::names;
   const std::size_t count = rule ? names.size() : names.size() - 1;
   if (v.is_string())
@@ -31,7 +33,7 @@ Verdict verdict_from(std::string_view origin, const std::string& path, const jso
   fail(origin, path, "must be one of " + list);
 }
 
-std::vector<double> numbers(std::string_view origin, const std::string& path, const json& v) {
+std::vector<double> numbers(const JsonSource& origin, const std::string& path, const json& v) {
   if (!v.is_array()) fail(origin, path, "must be an array");
   std::vector<double> out;
   for (std::size_t i = 0; i < v.size(); ++i) {
@@ -41,7 +43,7 @@ std::vector<double> numbers(std::string_view origin, const std::string& path, co
   return out;
 }
 
-std::vector<std::string> texts(std::string_view origin, const std::string& path, const json& v) {
+std::vector<std::string> texts(const JsonSource& origin, const std::string& path, const json& v) {
   if (!v.is_array()) fail(origin, path, "must be an array");
   std::vector<std::string> out;
   for (std::size_t i = 0; i < v.size(); ++i) {
@@ -53,14 +55,14 @@ std::vector<std::string> texts(std::string_view origin, const std::string& path,
 }
 
 // An inline table: {"column": [values...]}, the policy's columns read by name.
-Table inline_table(const Policy& policy, const json& data, std::string_view origin, const std::string& path) {
+Table inline_table(const Policy& policy, const json& data, const JsonSource& origin, const std::string& path) {
   if (!data.is_object()) fail(origin, path, "must be an object of columns");
   const auto column = [&](const std::string& name) -> const json& {
     const auto it = data.find(name);
     if (it == data.end()) {
       std::vector<std::string> present;
       for (const auto& [key, value] : data.items()) present.push_back(key);
-      fail(origin, path, "has no column \"" + name + "\"" + did_you_mean(name, present));
+      fail(origin, path, "has no column " + quoted_excerpt(name) + did_you_mean(name, present));
     }
     return *it;
   };
@@ -69,7 +71,7 @@ Table inline_table(const Policy& policy, const json& data, std::string_view orig
     const std::string at = path + "." + request.name;
     if (request.kind == ColumnKind::numeric) {
       std::vector<double> values = numbers(origin, at, column(request.name));
-      if (!builder) builder.emplace(values.size(), std::string(origin) + " " + path);
+      if (!builder) builder.emplace(values.size(), origin.name + " " + path);
       builder->add_numeric(request.name, std::move(values));
     } else {
       EncodedText encoded = encode_text(texts(origin, at, column(request.name)));
@@ -81,13 +83,13 @@ Table inline_table(const Policy& policy, const json& data, std::string_view orig
 
 // Summary figures: {"rule-id": {"estimate": x, "ci": [lo, hi]}}, decided by the rule logic.
 std::vector<std::pair<Verdict, std::string>> decide_figures(const Policy& policy, const json& figures,
-                                                            std::string_view origin, const std::string& path) {
+                                                            const JsonSource& origin, const std::string& path) {
   if (!figures.is_object()) fail(origin, path, "must be an object: rule id -> {estimate, ci}");
   for (const auto& [id, value] : figures.items())
     if (std::none_of(policy.rules.begin(), policy.rules.end(), [&](const Rule& r) { return r.id == id; })) {
       std::vector<std::string> ids;
       for (const Rule& r : policy.rules) ids.push_back(r.id);
-      fail(origin, path + "." + id, "is not a rule of the policy" + did_you_mean(id, ids));
+      fail(origin, json_member_path(path, id), "is not a rule of the policy" + did_you_mean(id, ids));
     }
   std::vector<std::pair<Verdict, std::string>> out;
   for (const Rule& rule : policy.rules) {
@@ -117,10 +119,7 @@ std::vector<std::pair<Verdict, std::string>> decide_figures(const Policy& policy
   return out;
 }
 
-}  // namespace
-
-CaseExpectation parse_case_expectation(const Policy& policy, const json& c, std::string_view origin,
-                                       const std::string& path) {
+CaseExpectation parse_expectation(const Policy& policy, const json& c, const JsonSource& origin, const std::string& path) {
   CaseExpectation expected;
   if (c.contains("expect")) expected.verdict = verdict_from(origin, path + ".expect", c["expect"], false);
   if (!c.contains("rules")) return expected;
@@ -131,13 +130,15 @@ CaseExpectation parse_case_expectation(const Policy& policy, const json& c, std:
     if (at == policy.rules.end()) {
       std::vector<std::string> ids;
       for (const Rule& r : policy.rules) ids.push_back(r.id);
-      fail(origin, path + ".rules." + id, "is not a rule of the policy" + did_you_mean(id, ids));
+      fail(origin, json_member_path(path + ".rules", id), "is not a rule of the policy" + did_you_mean(id, ids));
     }
     expected.rules.emplace_back(static_cast<std::size_t>(at - policy.rules.begin()),
-                                verdict_from(origin, path + ".rules." + id, value, true));
+                                verdict_from(origin, json_member_path(path + ".rules", id), value, true));
   }
   return expected;
 }
+
+}  // namespace
 
 std::vector<std::string> case_differences(const Policy& policy, const CaseExpectation& expected, Verdict got,
                                           std::span<const std::pair<Verdict, std::string>> rules) {
@@ -154,7 +155,9 @@ std::vector<std::string> case_differences(const Policy& policy, const CaseExpect
   return differences;
 }
 
-std::vector<PolicyCaseResult> run_policy_cases(const Policy& policy, const json& document, std::string_view origin) {
+namespace {
+
+std::vector<PolicyCaseResult> run_cases(const Policy& policy, const json& document, const JsonSource& origin) {
   if (!document.is_object() || !document.contains("cases") || !document["cases"].is_array() ||
       document["cases"].empty())
     fail(origin, "$", "must be {\"cases\": [...]} with at least one case");
@@ -167,13 +170,13 @@ std::vector<PolicyCaseResult> run_policy_cases(const Policy& policy, const json&
     if (!c.is_object()) fail(origin, path, "must be an object");
     for (const auto& [key, value] : c.items())
       if (key != "name" && key != "data" && key != "figures" && key != "expect" && key != "rules")
-        fail(origin, path + "." + key, "is not a known key" +
+        fail(origin, json_member_path(path, key), "is not a known key" +
                                            did_you_mean(key, std::vector<std::string>{"name", "data", "figures",
                                                                                       "expect", "rules"}));
     PolicyCaseResult result;
     result.name = c.contains("name") && c["name"].is_string() ? c["name"].get<std::string>() : path;
     if (!c.contains("expect")) fail(origin, path, "needs \"expect\": the expected verdict");
-    const CaseExpectation expected = parse_case_expectation(policy, c, origin, path);
+    const CaseExpectation expected = parse_expectation(policy, c, origin, path);
     if (c.contains("data") == c.contains("figures"))
       fail(origin, path, "needs exactly one of \"data\" (an inline table) or \"figures\" (estimates and CIs per rule)");
 
@@ -202,6 +205,35 @@ std::vector<PolicyCaseResult> run_policy_cases(const Policy& policy, const json&
     results.push_back(std::move(result));
   }
   return results;
+}
+
+JsonSource in_memory(std::string_view origin) {
+  JsonSource source;
+  source.name = std::string(origin);
+  return source;
+}
+
+}  // namespace
+
+CaseExpectation parse_case_expectation(const Policy& policy, const json& c, std::string_view origin,
+                                       const std::string& path) {
+  return parse_expectation(policy, c, in_memory(origin), path);
+}
+
+CaseExpectation parse_case_expectation_text(const Policy& policy, std::string_view text, std::string_view origin,
+                                            const Limits& limits) {
+  const JsonText parsed = read_json_text(text, std::string(origin), limits);
+  return parse_expectation(policy, parsed.document, parsed.source, "$");
+}
+
+std::vector<PolicyCaseResult> run_policy_cases(const Policy& policy, const json& cases, std::string_view origin) {
+  return run_cases(policy, cases, in_memory(origin));
+}
+
+std::vector<PolicyCaseResult> run_policy_cases_text(const Policy& policy, std::string_view text,
+                                                    std::string_view origin, const Limits& limits) {
+  const JsonText parsed = read_json_text(text, std::string(origin), limits);
+  return run_cases(policy, parsed.document, parsed.source);
 }
 
 }  // namespace referee

@@ -14,6 +14,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <referee/limits.hpp>
 #include <referee/policy.hpp>
 
 namespace referee {
@@ -33,6 +34,9 @@ struct CaseExpectation {
 };
 CaseExpectation parse_case_expectation(const Policy& policy, const nlohmann::json& c, std::string_view origin,
                                        const std::string& path);
+// The same from JSON text (Python's expected= argument), read under the limits.
+CaseExpectation parse_case_expectation_text(const Policy& policy, std::string_view text, std::string_view origin,
+                                            const Limits& limits = {});
 
 // "verdict: expected X, got Y" and "rule R: expected X, got Y (reason)", one line each;
 // `rules` holds each rule's verdict and reason in policy order. Empty when the case holds.
@@ -43,5 +47,9 @@ std::vector<std::string> case_differences(const Policy& policy, const CaseExpect
 // a PolicyError naming its JSON path; a case that does not hold is a result, not an error.
 std::vector<PolicyCaseResult> run_policy_cases(const Policy& policy, const nlohmann::json& cases,
                                                std::string_view origin = "cases");
+// The same from the text of a cases file: read as a policy is (json_text.hpp), so its
+// errors carry line and column and its nesting, size and duplicate keys are bounded.
+std::vector<PolicyCaseResult> run_policy_cases_text(const Policy& policy, std::string_view text,
+                                                    std::string_view origin, const Limits& limits = {});
 
 }  // namespace referee

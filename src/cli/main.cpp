@@ -32,6 +32,8 @@
 #include <referee/render.hpp>
 #include <referee/version.h>
 
+#include <sstream>
+
 #include <nlohmann/json.hpp>
 
 namespace {
@@ -181,13 +183,9 @@ int test_command(const std::vector<std::string>& args) {
   const std::string& cases_path = required(a, "cases");
   std::ifstream in(cases_path, std::ios::binary);
   if (!in || std::filesystem::is_directory(cases_path)) throw referee::IoError(cases_path + ": cannot open the cases file");
-  nlohmann::json cases;
-  try {
-    cases = nlohmann::json::parse(in);
-  } catch (const nlohmann::json::parse_error& e) {
-    throw referee::PolicyError(cases_path + ": invalid JSON: " + e.what());
-  }
-  const auto results = referee::run_policy_cases(policy, cases, cases_path);
+  std::ostringstream text;
+  text << in.rdbuf();
+  const auto results = referee::run_policy_cases_text(policy, text.str(), cases_path);
   std::size_t held = 0;
   for (const auto& r : results) {
     held += r.held ? 1 : 0;

@@ -8,6 +8,8 @@
 #include <string_view>
 #include <vector>
 
+#include "common/quoted.hpp"
+
 namespace referee {
 
 inline std::size_t edit_distance(std::string_view a, std::string_view b) {
@@ -68,7 +70,7 @@ std::string did_you_mean(std::string_view wanted, const Range& candidates) {
 // The names a policy declares, for a message: "a", "b" (or none).
 inline std::string declared_list(const std::vector<std::string>& names) {
   std::string list;
-  for (const auto& n : names) list += (list.empty() ? "\"" : ", \"") + n + "\"";
+  for (const auto& n : names) list += (list.empty() ? "" : ", ") + quoted_excerpt(n);
   return list.empty() ? "none" : list;
 }
 

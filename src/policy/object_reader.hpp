@@ -12,6 +12,8 @@
 #include <nlohmann/json.hpp>
 
 #include "common/did_you_mean.hpp"
+#include "common/quoted.hpp"
+#include "policy/json_text.hpp"
 #include <referee/error.hpp>
 #include <referee/vocabulary.hpp>
 
@@ -21,16 +23,16 @@ namespace referee {
 // nobody asked for: a misspelt optional key would otherwise be silently ignored.
 class ObjectReader {
  public:
-  ObjectReader(const nlohmann::json& object, std::string path, std::string_view origin)
+  ObjectReader(const nlohmann::json& object, std::string path, const JsonSource& origin)
       : object_(object), path_(std::move(path)), origin_(origin) {
     if (!object_.is_object()) fail(path_, "must be an object");
   }
 
   [[noreturn]] void fail(const std::string& path, const std::string& what) const {
-    throw PolicyError(std::string(origin_) + ": " + path + " " + what);
+    throw PolicyError(origin_.locate(path) + path + " " + what);
   }
   const std::string& path() const { return path_; }
-  std::string path_of(std::string_view key) const { return path_ + "." + std::string(key); }
+  std::string path_of(std::string_view key) const { return json_member_path(path_, key); }
 
   const nlohmann::json* find(std::string_view key) {
     known_.emplace_back(key);
@@ -62,7 +64,7 @@ class ObjectReader {
     const std::vector<std::string_view> names(all.begin() + static_cast<std::ptrdiff_t>(first), all.end());
     std::string list;
     for (auto name : names) list += (list.empty() ? "" : ", ") + std::string(name);
-    fail(path_of(key), "is \"" + word + "\", expected one of " + list + did_you_mean(word, names));
+    fail(path_of(key), "is " + quoted_excerpt(word) + ", expected one of " + list + did_you_mean(word, names));
   }
 
   // Call after every find/require: anything left is unknown.
@@ -76,7 +78,7 @@ class ObjectReader {
  private:
   const nlohmann::json& object_;
   std::string path_;
-  std::string_view origin_;
+  const JsonSource& origin_;
   std::vector<std::string> known_;
 };
 

@@ -11,6 +11,7 @@
 #include <referee/error.hpp>
 #include "data/grouping.hpp"
 #include "io/sha256.hpp"
+#include "policy/json_text.hpp"
 #include "policy/object_reader.hpp"
 #include "policy/rule_parser.hpp"
 
@@ -41,14 +42,14 @@ std::vector<std::string> string_list(ObjectReader& r, std::string_view key, cons
     const std::string path = r.path_of(key) + "[" + std::to_string(i) + "]";
     if (!v[i].is_string() || v[i].get<std::string>().empty()) r.fail(path, "must be a non-empty string");
     const std::string name = v[i].get<std::string>();
-    if (std::find(out.begin(), out.end(), name) != out.end()) r.fail(path, "repeats \"" + name + "\"");
+    if (std::find(out.begin(), out.end(), name) != out.end()) r.fail(path, "repeats " + quoted_excerpt(name));
     out.push_back(name);
   }
   return out;
 }
 
 // {"champion": "lat_prod_ms", "challenger": "lat_new_ms"}: one column per model, at least one.
-ModelColumnNames parse_model_columns(ObjectReader& parent, std::string_view key, const json& v, std::string_view origin) {
+ModelColumnNames parse_model_columns(ObjectReader& parent, std::string_view key, const json& v, const JsonSource& origin) {
   ObjectReader r(v, parent.path_of(key), origin);
   ModelColumnNames c;
   if (const json* x = r.find("champion")) c.champion = r.string("champion", *x);
@@ -80,7 +81,7 @@ void add_categorical_columns(const ObjectReader& r, const Policy& policy, Column
   auto add_categorical = [&](const std::string& name, const std::string& path) {
     for (const auto& [role, column] : roles)
       if (*column == name)
-        r.fail(path, "names column \"" + name + "\", which is the " + std::string(role) +
+        r.fail(path, "names column " + quoted_excerpt(name) + ", which is the " + std::string(role) +
                          " column; a segment or sensitive column must be categorical");
     if (std::find(c.categorical.begin(), c.categorical.end(), name) == c.categorical.end())
       c.categorical.push_back(name);
@@ -89,9 +90,9 @@ void add_categorical_columns(const ObjectReader& r, const Policy& policy, Column
     const std::string path = r.path_of("segments") + "[" + std::to_string(i) + "]";
     const auto parts = split_segment_spec(policy.segments[i]);
     for (std::size_t k = 0; k < parts.size(); ++k) {
-      if (parts[k].empty()) r.fail(path, "\"" + policy.segments[i] + "\" has an empty column name around '*'");
+      if (parts[k].empty()) r.fail(path, quoted_excerpt(policy.segments[i]) + " has an empty column name around '*'");
       if (std::find(parts.begin(), parts.begin() + static_cast<std::ptrdiff_t>(k), parts[k]) != parts.begin() + static_cast<std::ptrdiff_t>(k))
-        r.fail(path, "\"" + policy.segments[i] + "\" crosses column \"" + parts[k] + "\" with itself");
+        r.fail(path, quoted_excerpt(policy.segments[i]) + " crosses column " + quoted_excerpt(parts[k]) + " with itself");
       add_categorical(parts[k], path);
     }
   }
@@ -131,12 +132,12 @@ void check_serving_columns(const ObjectReader& r, const ColumnNames& c) {
       if (name.empty()) continue;
       const std::string path = r.path_of(key) + (m == 0 ? ".champion" : ".challenger");
       for (const auto& [column, where] : used)
-        if (column == name) r.fail(path, "names column \"" + name + "\", which " + where + " already names");
+        if (column == name) r.fail(path, "names column " + quoted_excerpt(name) + ", which " + where + " already names");
       used.emplace_back(name, path);
     }
 }
 
-ColumnNames parse_columns(const json& v, std::string_view origin, Policy& policy) {
+ColumnNames parse_columns(const json& v, const JsonSource& origin, Policy& policy) {
   ObjectReader r(v, "$.columns", origin);
   ColumnNames c;
   c.label = r.string("label", r.require("label"));
@@ -156,7 +157,7 @@ ColumnNames parse_columns(const json& v, std::string_view origin, Policy& policy
   return c;
 }
 
-BootstrapSettings parse_bootstrap(const json& v, std::string_view origin) {
+BootstrapSettings parse_bootstrap(const json& v, const JsonSource& origin) {
   ObjectReader r(v, "$.bootstrap", origin);
   BootstrapSettings b;
   if (const json* x = r.find("resamples")) {
@@ -182,7 +183,7 @@ BootstrapSettings parse_bootstrap(const json& v, std::string_view origin) {
   return b;
 }
 
-SegmentsMin parse_segments_min(const json& v, Task task, std::string_view origin) {
+SegmentsMin parse_segments_min(const json& v, Task task, const JsonSource& origin) {
   ObjectReader r(v, "$.segments_min", origin);
   SegmentsMin m;
   auto count = [&](std::string_view key, const json& x, std::int64_t lowest) {
@@ -200,7 +201,7 @@ SegmentsMin parse_segments_min(const json& v, Task task, std::string_view origin
   return m;
 }
 
-FairnessSettings parse_fairness(const json& v, const Policy& p, std::string_view origin) {
+FairnessSettings parse_fairness(const json& v, const Policy& p, const JsonSource& origin) {
   ObjectReader r(v, "$.fairness", origin);
   FairnessSettings f;
   if (const json* x = r.find("method"))
@@ -220,7 +221,7 @@ FairnessSettings parse_fairness(const json& v, const Policy& p, std::string_view
 }
 
 
-std::array<std::optional<ModelPrice>, 2> parse_pricing(const json& v, const Policy& p, std::string_view origin) {
+std::array<std::optional<ModelPrice>, 2> parse_pricing(const json& v, const Policy& p, const JsonSource& origin) {
   ObjectReader r(v, "$.pricing", origin);
   std::array<std::optional<ModelPrice>, 2> out;
   const std::array<std::string_view, 2> models{"champion", "challenger"};
@@ -258,7 +259,7 @@ std::array<std::optional<ModelPrice>, 2> parse_pricing(const json& v, const Poli
   return out;
 }
 
-DriftSettings parse_drift(const json& v, const Policy& p, std::string_view origin) {
+DriftSettings parse_drift(const json& v, const Policy& p, const JsonSource& origin) {
   ObjectReader r(v, "$.drift", origin);
   DriftSettings d;
   d.enabled = true;
@@ -291,7 +292,7 @@ DriftSettings parse_drift(const json& v, const Policy& p, std::string_view origi
         r.fail(path, "must be a column name or {\"name\": ..., \"type\": \"numeric\" | \"categorical\"}");
       }
       if (feature.name.empty()) r.fail(path, "must name a column");
-      if (d.find(feature.name)) r.fail(path, "repeats \"" + feature.name + "\"");
+      if (d.find(feature.name)) r.fail(path, "repeats " + quoted_excerpt(feature.name));
       d.features.push_back(std::move(feature));
     }
   }
@@ -308,14 +309,12 @@ DriftSettings parse_drift(const json& v, const Policy& p, std::string_view origi
   return d;
 }
 
-}  // namespace
-
-Policy parse_policy(const json& document, std::string_view origin) {
+Policy parse_policy_document(const json& document, const JsonSource& origin, const Limits& limits) {
   ObjectReader r(document, "$", origin);
   Policy p;
   const json& version = r.require("version");
   if (!version.is_number_integer() || version.get<std::int64_t>() != 1)
-    r.fail("$.version", "is " + version.dump() + "; this referee reads policy version 1");
+    r.fail("$.version", "is " + json_excerpt(version) + "; this referee reads policy version 1");
   if (const json* x = r.find("name")) p.name = r.string("name", *x);
   p.task = r.choice<Task>("task", r.require("task"));
   p.columns = parse_columns(r.require("columns"), origin, p);
@@ -342,11 +341,14 @@ Policy parse_policy(const json& document, std::string_view origin) {
   const json& rules = r.require("rules");
   if (!rules.is_array() || rules.empty())
     r.fail("$.rules", "must be a non-empty array: a gate without rules cannot decide");
+  if (rules.size() > limits.max_rules)
+    r.fail("$.rules", "has " + std::to_string(rules.size()) + " rules, above the max_rules limit of " +
+                          std::to_string(limits.max_rules) + " (raise it with --limit max_rules=N)");
   std::set<std::string> ids;
   for (std::size_t i = 0; i < rules.size(); ++i) {
     Rule rule = parse_rule(rules[i], i, p, origin);
     if (!ids.insert(rule.id).second)
-      r.fail("$.rules[" + std::to_string(i) + "].id", "\"" + rule.id + "\" is used twice");
+      r.fail("$.rules[" + std::to_string(i) + "].id", quoted_excerpt(rule.id) + " is used twice");
     p.rules.push_back(std::move(rule));
   }
   r.reject_unknown_keys();
@@ -355,38 +357,27 @@ Policy parse_policy(const json& document, std::string_view origin) {
   return p;
 }
 
-Policy parse_policy_text(std::string_view text, std::string_view origin) {
-  json document;
-  try {
-    document = json::parse(text.begin(), text.end());
-  } catch (const json::parse_error& e) {
-    // nlohmann reports a byte offset; a line and column are what an editor shows.
-    const std::size_t offset = std::min<std::size_t>(e.byte, text.size());
-    std::size_t line = 1, column = 1;
-    for (std::size_t i = 0; i + 1 < offset; ++i) {
-      if (text[i] == '\n') {
-        ++line;
-        column = 1;
-      } else {
-        ++column;
-      }
-    }
-    std::string what = e.what();
-    const auto colon = what.rfind(": ");
-    throw PolicyError(std::string(origin) + ":" + std::to_string(line) + ":" +
-                      std::to_string(column) + ": invalid JSON: " +
-                      (colon == std::string::npos ? what : what.substr(colon + 2)));
-  }
-  return parse_policy(document, origin);
+}  // namespace
+
+Policy parse_policy(const json& document, std::string_view origin, const Limits& limits) {
+  JsonSource source;
+  source.name = std::string(origin);
+  check_json_depth(document, source, limits);
+  return parse_policy_document(document, source, limits);
 }
 
-Policy load_policy(const std::filesystem::path& path) {
+Policy parse_policy_text(std::string_view text, std::string_view origin, const Limits& limits) {
+  const JsonText parsed = read_json_text(text, std::string(origin), limits);
+  return parse_policy_document(parsed.document, parsed.source, limits);
+}
+
+Policy load_policy(const std::filesystem::path& path, const Limits& limits) {
   std::ifstream in(path, std::ios::binary);
   if (!in || std::filesystem::is_directory(path))
     throw IoError(path.string() + ": cannot open the policy file");
   std::ostringstream text;
   text << in.rdbuf();
-  Policy p = parse_policy_text(text.str(), path.string());
+  Policy p = parse_policy_text(text.str(), path.string(), limits);
   p.base_directory = path.parent_path();
   return p;
 }

@@ -30,7 +30,7 @@ const std::string* find_spec(const Policy& p, std::vector<std::string> columns) 
   return nullptr;
 }
 
-RuleScope parse_scope(ObjectReader& rule_reader, const json& v, const Policy& p, std::string_view origin) {
+RuleScope parse_scope(ObjectReader& rule_reader, const json& v, const Policy& p, const JsonSource& origin) {
   const std::string path = rule_reader.path_of("scope");
   RuleScope scope;
   if (v.is_string()) {
@@ -69,7 +69,7 @@ RuleScope parse_scope(ObjectReader& rule_reader, const json& v, const Policy& p,
   const std::string name = target.get<std::string>();
   const std::string* spec = find_spec(p, split_segment_spec(name));
   if (!spec)
-    r.fail(r.path_of(key), "\"" + name + "\" is not a declared segment (declared: " + declared_list(p.segments) + ")" +
+    r.fail(r.path_of(key), quoted_excerpt(name) + " is not a declared segment (declared: " + declared_list(p.segments) + ")" +
                                did_you_mean(name, p.segments));
   scope.kind = each ? ScopeKind::each_segment : ScopeKind::worst_segment;
   scope.segments = *spec;
@@ -130,7 +130,7 @@ RuleMetric read_rule_metric(ObjectReader& r) {
     for (auto name : EnumNames<Disparity>::names) all.emplace_back(name);
     for (auto name : EnumNames<BudgetMetric>::names) all.emplace_back(name);
     for (auto name : EnumNames<DriftStatistic>::names) all.emplace_back(name);
-    r.fail(r.path_of("metric"), "\"" + metric.name + "\" is not a known metric" + did_you_mean(metric.name, all));
+    r.fail(r.path_of("metric"), quoted_excerpt(metric.name) + " is not a known metric" + did_you_mean(metric.name, all));
   }
   return metric;
 }
@@ -145,13 +145,13 @@ void parse_fairness_rule(ObjectReader& r, const json& v, const RuleMetric& metri
     return;
   }
   if (!metric.sensitive)
-    r.fail(r.path_of("metric"), "\"" + metric.name + "\" is a fairness metric; the rule needs \"sensitive\": "
+    r.fail(r.path_of("metric"), quoted_excerpt(metric.name) + " is a fairness metric; the rule needs \"sensitive\": "
                                 "the attribute whose groups it compares");
   const Disparity d = *metric.disparity;
   rule.disparity = d;
   rule.sensitive = r.string("sensitive", *metric.sensitive);
   if (std::find(p.sensitive.begin(), p.sensitive.end(), rule.sensitive) == p.sensitive.end())
-    r.fail(r.path_of("sensitive"), "\"" + rule.sensitive + "\" is not in $.columns.sensitive (declared: " +
+    r.fail(r.path_of("sensitive"), quoted_excerpt(rule.sensitive) + " is not in $.columns.sensitive (declared: " +
                                        declared_list(p.sensitive) + ")" + did_you_mean(rule.sensitive, p.sensitive));
   rule.method = p.fairness.method;
   if (const json* x = r.find("method"))
@@ -160,7 +160,7 @@ void parse_fairness_rule(ObjectReader& r, const json& v, const RuleMetric& metri
   if (const json* x = r.find("reference")) rule.reference = r.string("reference", *x);
   if (const json* x = r.find("group")) rule.group = r.string("group", *x);
   if (is_clarify(d) && rule.reference.empty())
-    r.fail(r.path(), "uses the Clarify metric \"" + metric.name + "\", which compares a group with a reference group; "
+    r.fail(r.path(), "uses the Clarify metric " + quoted_excerpt(metric.name) + ", which compares a group with a reference group; "
                      "add \"reference\" (or $.fairness.reference." + rule.sensitive + ")");
   if (!is_clarify(d) && (v.contains("reference") || v.contains("group")))
     r.fail(r.path(), "sets \"reference\"/\"group\", which only the Clarify metrics (DPPL, DI, ...) use");
@@ -173,26 +173,26 @@ void parse_fairness_rule(ObjectReader& r, const json& v, const RuleMetric& metri
 void parse_drift_rule(ObjectReader& r, const json& v, const RuleMetric& metric, const Policy& p, Rule& rule) {
   if (!metric.drift) {
     if (metric.feature)
-      r.fail(r.path_of("feature"), "applies to drift statistics (psi, ks_pvalue, ...), not to \"" + metric.name + "\"");
+      r.fail(r.path_of("feature"), "applies to drift statistics (psi, ks_pvalue, ...), not to " + quoted_excerpt(metric.name));
     return;
   }
   if (!p.drift.enabled)
-    r.fail(r.path_of("metric"), "\"" + metric.name + "\" is a drift statistic; add a \"drift\" block with the "
+    r.fail(r.path_of("metric"), quoted_excerpt(metric.name) + " is a drift statistic; add a \"drift\" block with the "
                                 "reference sample and its features");
   if (!metric.feature)
-    r.fail(r.path(), "uses the drift statistic \"" + metric.name + "\"; add \"feature\": the column it compares");
+    r.fail(r.path(), "uses the drift statistic " + quoted_excerpt(metric.name) + "; add \"feature\": the column it compares");
   rule.drift = metric.drift;
   rule.feature = r.string("feature", *metric.feature);
   if (!p.drift.find(rule.feature)) {
     std::vector<std::string> names;
     for (const auto& f : p.drift.features) names.push_back(f.name);
-    r.fail(r.path_of("feature"), "\"" + rule.feature + "\" is not a drift feature (declared: " +
+    r.fail(r.path_of("feature"), quoted_excerpt(rule.feature) + " is not a drift feature (declared: " +
                                      declared_list(names) + ")" + did_you_mean(rule.feature, names));
   }
   const DriftFeature& f = *p.drift.find(rule.feature);
   const std::string_view needs = drift_statistic_needs(*metric.drift);
   if (!needs.empty() && f.type != FeatureType::automatic && name_of(f.type) != needs)
-    r.fail(r.path_of("metric"), "\"" + metric.name + "\" needs a " + std::string(needs) + " feature, but \"" +
+    r.fail(r.path_of("metric"), quoted_excerpt(metric.name) + " needs a " + std::string(needs) + " feature, but \"" +
                                     rule.feature + "\" is declared " + std::string(name_of(f.type)));
   if (v.contains("subject"))
     r.fail(r.path_of("subject"), "does not apply to a drift rule, which compares the reference sample with the "
@@ -209,7 +209,7 @@ void parse_metric_rule(const ObjectReader& r, const RuleMetric& metric, Task tas
   if (metric_info(m).task != task) {
     std::string list;
     for (const auto& name : metric_names(task)) list += (list.empty() ? "" : ", ") + name;
-    r.fail(r.path_of("metric"), "\"" + metric.name + "\" is a " + std::string(task_name(metric_info(m).task)) +
+    r.fail(r.path_of("metric"), quoted_excerpt(metric.name) + " is a " + std::string(task_name(metric_info(m).task)) +
                                     " metric, but the task is \"" + std::string(task_name(task)) +
                                     "\" (its metrics: " + list + ")");
   }
@@ -229,12 +229,12 @@ void parse_bound(ObjectReader& r, const json& v, Rule& rule) {
   if (const json* x = r.find("max")) rule.max = r.number("max", *x);
   if (!rule.min && !rule.max) r.fail(r.path(), "needs \"min\", \"max\" or both");
   if (rule.min && rule.max && *rule.min > *rule.max)
-    r.fail(r.path(), "has min " + v["min"].dump() + " above max " + v["max"].dump() + ": no value can pass");
+    r.fail(r.path(), "has min " + json_excerpt(v["min"]) + " above max " + json_excerpt(v["max"]) + ": no value can pass");
 }
 
 // Which rows the rule judges, and, for each segment, how: the multiple-testing correction
 // and what an insufficient segment means. Fairness, budget and drift rules have no scope.
-void parse_rule_scope(ObjectReader& r, const Policy& p, std::string_view origin, Rule& rule) {
+void parse_rule_scope(ObjectReader& r, const Policy& p, const JsonSource& origin, Rule& rule) {
   if (const json* x = r.find("scope")) {
     if (rule.disparity) r.fail(r.path_of("scope"), "does not apply to a fairness rule, which compares groups");
     if (rule.budget || rule.drift)
@@ -261,7 +261,7 @@ void parse_rule_scope(ObjectReader& r, const Policy& p, std::string_view origin,
 // The families' checks run in a fixed order, so that a rule with several faults reports
 // the same one every time: metric, fairness, drift, task, subject, budget, bound,
 // decision, scope; keys are looked up in that order too (did-you-mean lists them so).
-Rule parse_rule(const json& v, std::size_t index, const Policy& p, std::string_view origin) {
+Rule parse_rule(const json& v, std::size_t index, const Policy& p, const JsonSource& origin) {
   ObjectReader r(v, "$.rules[" + std::to_string(index) + "]", origin);
   Rule rule;
   rule.id = r.string("id", r.require("id"));

@@ -10,10 +10,12 @@
 
 #include <referee/policy.hpp>
 
+#include "policy/json_text.hpp"
+
 namespace referee {
 
 // `p` is the policy read so far: the task, the declared columns, segments, fairness,
 // pricing and drift blocks the rule may refer to.
-Rule parse_rule(const nlohmann::json& v, std::size_t index, const Policy& p, std::string_view origin);
+Rule parse_rule(const nlohmann::json& v, std::size_t index, const Policy& p, const JsonSource& origin);
 
 }  // namespace referee
