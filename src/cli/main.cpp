@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "common/did_you_mean.hpp"
+#include "common/quoted.hpp"
 #include "common/exit_codes.hpp"
 #include <referee/error.hpp>
 #include "io/atomic_file.hpp"
@@ -190,7 +191,7 @@ int test_command(const std::vector<std::string>& args) {
   for (const auto& r : results) {
     held += r.held ? 1 : 0;
     if (a.quiet && r.held) continue;
-    std::cout << (r.held ? "ok    " : "FAIL  ") << r.name << " (" << r.verdict << ")\n";
+    std::cout << (r.held ? "ok    " : "FAIL  ") << referee::escaped(r.name, 200) << " (" << r.verdict << ")\n";
     for (const auto& d : r.differences) std::cout << "        " << d << "\n";
   }
   std::cout << held << " of " << results.size() << (results.size() == 1 ? " case holds" : " cases hold") << "\n";
