@@ -133,6 +133,7 @@ struct Policy {
 // `origin` names the policy in messages (a path, or "policy").
 Policy parse_policy(const nlohmann::json& document, std::string_view origin = "policy", const Limits& limits = {});
 Policy parse_policy_text(std::string_view text, std::string_view origin = "policy", const Limits& limits = {});
+// Reads the policy file (a regular file of at most limits.max_policy_bytes) and parses it.
 Policy load_policy(const std::filesystem::path& path, const Limits& limits = {});
 
 }  // namespace referee

@@ -14,6 +14,7 @@
 #include <string_view>
 #include <vector>
 
+#include <referee/limits.hpp>
 #include <referee/vocabulary.hpp>
 
 namespace referee {
@@ -199,8 +200,10 @@ class TableBuilder {
   std::vector<std::vector<double>> storage_;
 };
 
-// Reads and validates a CSV evaluation table.
-Table read_table_csv(const std::filesystem::path& path, const ColumnNames& columns, Task task);
+// Reads and validates a CSV evaluation table. The file must be a regular file; fields and
+// records are read under limits.max_field_bytes and limits.max_record_bytes.
+Table read_table_csv(const std::filesystem::path& path, const ColumnNames& columns, Task task,
+                     const Limits& limits = {});
 
 // Latency measured apart from the evaluation table (a load test): two independent samples.
 struct LatencySamples {
@@ -209,8 +212,9 @@ struct LatencySamples {
   std::string sha256;                     // of the file's bytes (empty for memory)
 };
 
-// Reads a CSV with the columns model (champion | challenger) and latency_ms.
-LatencySamples read_latency_csv(const std::filesystem::path& path);
+// Reads a CSV with the columns model (champion | challenger) and latency_ms, as
+// read_table_csv reads (a regular file, under the same limits).
+LatencySamples read_latency_csv(const std::filesystem::path& path, const Limits& limits = {});
 // Checks every latency is finite and >= 0 and both models have samples; messages name the
 // origin, model and 1-based position.
 void validate_latency_samples(const LatencySamples& samples);
@@ -237,8 +241,10 @@ struct Policy;
 
 // Reads the policy's drift reference: `override` when given, else $.drift.reference, which
 // is resolved against policy.base_directory when relative. The policy must enable drift.
+// The file is read as read_table_csv reads (a regular file, under the same limits).
 DriftReference read_drift_reference(const Policy& policy,
-                                    std::optional<std::filesystem::path> override = std::nullopt);
+                                    std::optional<std::filesystem::path> override = std::nullopt,
+                                    const Limits& limits = {});
 
 std::uint64_t hash_key(std::string_view text);
 

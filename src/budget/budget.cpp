@@ -33,9 +33,9 @@ std::string number_text(double v) {
 
 }  // namespace
 
-LatencySamples read_latency_csv(const std::filesystem::path& path) {
+LatencySamples read_latency_csv(const std::filesystem::path& path, const Limits& limits) {
   const std::array<CsvColumnRequest, 2> requests{{{"model", CsvColumnKind::text}, {"latency_ms"}}};
-  CsvTable csv = read_csv(path, requests);
+  CsvTable csv = read_csv(path, requests, limits);
   LatencySamples samples;
   samples.origin = path.string();
   samples.sha256 = csv.sha256;
@@ -49,10 +49,8 @@ LatencySamples read_latency_csv(const std::filesystem::path& path) {
     const int m = which[model.codes[row]];
     const std::string place = samples.origin + ": row " + std::to_string(row + 1);
     if (m < 0)
-      throw DataError(place + ", column \"model\": \"" + model.dictionary[model.codes[row]] +
-                      "\" is not a model; expected \"champion\" or \"challenger\"");
-    if (ms[row] < 0.0)
-      throw DataError(place + ", column \"latency_ms\": " + number_text(ms[row]) + " is negative");
+      throw DataError(place + ", column \"model\": the value is not a model; expected \"champion\" or \"challenger\"");
+    if (ms[row] < 0.0) throw DataError(place + ", column \"latency_ms\": the value is negative");
     samples.ms[static_cast<std::size_t>(m)].push_back(ms[row]);
   }
   validate_latency_samples(samples);

@@ -11,7 +11,6 @@
 #include <cstdio>
 #include <exception>
 #include <filesystem>
-#include <fstream>
 #include <iostream>
 #include <map>
 #include <optional>
@@ -24,7 +23,9 @@
 #include "common/quoted.hpp"
 #include "common/exit_codes.hpp"
 #include <referee/error.hpp>
+#include <referee/limits.hpp>
 #include "io/atomic_file.hpp"
+#include "io/input_file.hpp"
 #include <referee/evaluate.hpp>
 #include <referee/render.hpp>
 #include <referee/render.hpp>
@@ -48,22 +49,26 @@ constexpr const char* kUsageText =
     "usage: referee run --data eval.csv --policy gate.json [--report report.json]\n"
     "                   [--markdown report.md] [--html report.html]\n"
     "                   [--latency latency.csv] [--reference reference.csv]\n"
-    "                   [--seed N] [--threads N] [--quiet]\n"
-    "       referee validate --policy gate.json\n"
-    "       referee test --policy gate.json --cases cases.json\n"
+    "                   [--seed N] [--threads N] [--quiet] [--limit NAME=VALUE]...\n"
+    "       referee validate --policy gate.json [--limit NAME=VALUE]...\n"
+    "       referee test --policy gate.json --cases cases.json [--limit NAME=VALUE]...\n"
     "       referee sagemaker [--fail-on-verdict]   (the SageMaker Processing entrypoint)\n"
     "       referee --version\n"
     "\n"
     "exit codes: 0 PASS or WARN (test: every case holds), 1 FAIL (test: a case does not),\n"
     "            2 INCONCLUSIVE, 64 usage error,\n"
-    "            65 bad data or policy, 74 I/O error, 70 internal error\n";
+    "            65 bad data or policy, 74 I/O error, 70 internal error\n"
+    "limits:     max_policy_bytes, max_json_depth, max_rules, max_segment_values,\n"
+    "            max_field_bytes, max_record_bytes, max_report_bytes (docs/security.md)\n";
 
 struct Arguments {
   std::map<std::string, std::string> values;
+  referee::Limits limits;  // the defaults, as changed by each --limit NAME=VALUE
   bool quiet = false;
 };
 
-// --name value or --name=value; every option but --quiet takes a value.
+// --name value or --name=value; every option but --quiet takes a value, and every one but
+// --limit is given at most once.
 Arguments parse_options(const std::vector<std::string>& args, const std::vector<std::string>& allowed) {
   Arguments parsed;
   for (std::size_t i = 0; i < args.size(); ++i) {
@@ -85,6 +90,10 @@ Arguments parse_options(const std::vector<std::string>& args, const std::vector<
     if (!inline_value) {
       if (i + 1 >= args.size()) throw referee::UsageError("--" + name + " needs a value");
       value = args[++i];
+    }
+    if (name == "limit") {
+      referee::set_limit(parsed.limits, value);
+      continue;
     }
     if (parsed.values.count(name)) throw referee::UsageError("--" + name + " is given twice");
     parsed.values[name] = value;
@@ -113,10 +122,11 @@ std::optional<Integer> integer_option(const Arguments& a, const std::string& nam
 int run_command(const std::vector<std::string>& args) {
   const Arguments a =
       parse_options(args, {"data", "policy", "report", "markdown", "html", "latency", "reference", "seed", "threads",
-                           "quiet"});
+                           "quiet", "limit"});
   const std::string& data = required(a, "data");
   const std::string& policy_path = required(a, "policy");
   referee::EvaluateOptions options;
+  options.limits = a.limits;
   options.seed = integer_option<std::uint64_t>(a, "seed");
   if (auto threads = integer_option<unsigned>(a, "threads")) {
     if (*threads == 0 || *threads > 1024) throw referee::UsageError("--threads must be from 1 to 1024");
@@ -135,12 +145,12 @@ int run_command(const std::vector<std::string>& args) {
       renderers.push_back(render);
     }
 
-  const referee::Policy policy = referee::load_policy(policy_path);
-  const referee::Table table = referee::read_table_csv(data, policy.columns, policy.task);
+  const referee::Policy policy = referee::load_policy(policy_path, a.limits);
+  const referee::Table table = referee::read_table_csv(data, policy.columns, policy.task, a.limits);
   // Latency from a load test (columns model, latency_ms) instead of $.columns.latency.
   std::optional<referee::LatencySamples> latency;
   if (const auto it = a.values.find("latency"); it != a.values.end()) {
-    latency = referee::read_latency_csv(it->second);
+    latency = referee::read_latency_csv(it->second, a.limits);
     options.latency_samples = &*latency;
   }
   std::optional<std::filesystem::path> reference_path;
@@ -151,13 +161,13 @@ int run_command(const std::vector<std::string>& args) {
   }
   std::optional<referee::DriftReference> reference;
   if (policy.drift.enabled) {
-    reference = referee::read_drift_reference(policy, reference_path);
+    reference = referee::read_drift_reference(policy, reference_path, a.limits);
     options.drift_reference = &*reference;
   }
   const referee::Evaluation evaluation = referee::evaluate(table, policy, options);
   std::vector<std::string> rendered;
   for (const auto render : renderers) rendered.push_back(render(evaluation));
-  outputs.write_all(rendered);
+  outputs.write_all(rendered, a.limits);
   if (!a.quiet) {
     std::cout << referee::summary_text(evaluation);
     if (const auto it = a.values.find("report"); it != a.values.end())
@@ -169,8 +179,8 @@ int run_command(const std::vector<std::string>& args) {
 }
 
 int validate_command(const std::vector<std::string>& args) {
-  const Arguments a = parse_options(args, {"policy"});
-  const referee::Policy policy = referee::load_policy(required(a, "policy"));
+  const Arguments a = parse_options(args, {"policy", "limit"});
+  const referee::Policy policy = referee::load_policy(required(a, "policy"), a.limits);
   std::cout << required(a, "policy") << ": valid (version 1, task " << referee::task_name(policy.task)
             << ", " << policy.rules.size() << (policy.rules.size() == 1 ? " rule" : " rules")
             << ", sha256 " << policy.sha256 << ")\n";
@@ -179,14 +189,11 @@ int validate_command(const std::vector<std::string>& args) {
 
 // Runs a policy's unit tests: each case's expected verdict against what the gate says.
 int test_command(const std::vector<std::string>& args) {
-  const Arguments a = parse_options(args, {"policy", "cases", "quiet"});
-  const referee::Policy policy = referee::load_policy(required(a, "policy"));
+  const Arguments a = parse_options(args, {"policy", "cases", "quiet", "limit"});
+  const referee::Policy policy = referee::load_policy(required(a, "policy"), a.limits);
   const std::string& cases_path = required(a, "cases");
-  std::ifstream in(cases_path, std::ios::binary);
-  if (!in || std::filesystem::is_directory(cases_path)) throw referee::IoError(cases_path + ": cannot open the cases file");
-  std::ostringstream text;
-  text << in.rdbuf();
-  const auto results = referee::run_policy_cases_text(policy, text.str(), cases_path);
+  const auto results =
+      referee::run_policy_cases_text(policy, referee::read_small_file(cases_path, a.limits, "cases file"), cases_path, a.limits);
   std::size_t held = 0;
   for (const auto& r : results) {
     held += r.held ? 1 : 0;

@@ -60,11 +60,12 @@ std::string closest_match(std::string_view wanted, const Range& candidates) {
   return best;
 }
 
-// " (did you mean \"x\"?)" or "" when nothing is close.
+// " (did you mean \"x\"?)" or "" when nothing is close. The suggestion is escaped: a
+// CSV header or a policy key is text from the file, and may hold control bytes.
 template <class Range>
 std::string did_you_mean(std::string_view wanted, const Range& candidates) {
   const std::string best = closest_match(wanted, candidates);
-  return best.empty() ? std::string() : " (did you mean \"" + best + "\"?)";
+  return best.empty() ? std::string() : " (did you mean " + quoted_excerpt(best) + "?)";
 }
 
 // The names a policy declares, for a message: "a", "b" (or none).

@@ -247,13 +247,14 @@ Table owned_table(std::vector<double> label, std::vector<double> champion,
   return t;
 }
 
-Table read_table_csv(const std::filesystem::path& path, const ColumnNames& columns, Task task) {
+Table read_table_csv(const std::filesystem::path& path, const ColumnNames& columns, Task task,
+                     const Limits& limits) {
   const std::vector<ColumnRequest> wanted = requested_columns(columns);
   std::vector<CsvColumnRequest> requests;
   for (const ColumnRequest& w : wanted)
     requests.push_back({w.name, w.kind == ColumnKind::numeric ? CsvColumnKind::numeric : CsvColumnKind::text,
                         w.role == ColumnRole::drift_feature});
-  CsvTable csv = read_csv(path, requests);
+  CsvTable csv = read_csv(path, requests, limits);
   TableBuilder builder(csv.rows);
   builder.set_file_source(path.string(), csv.sha256);
   for (CsvColumn& c : csv.columns) {

@@ -141,11 +141,12 @@ const DriftReference::Scores* DriftReference::find_scores(std::string_view name)
   return nullptr;
 }
 
-DriftReference read_drift_reference(const DriftSettings& settings, const std::filesystem::path& path) {
+DriftReference read_drift_reference(const DriftSettings& settings, const std::filesystem::path& path,
+                                    const Limits& limits) {
   std::vector<CsvColumnRequest> requests;
   for (const DriftFeature& f : settings.features)
     requests.push_back({f.name, f.prediction ? CsvColumnKind::numeric : CsvColumnKind::text, !f.prediction});
-  CsvTable csv = read_csv(path, requests);
+  CsvTable csv = read_csv(path, requests, limits);
   DriftReference out;
   out.origin = path.string();
   out.sha256 = csv.sha256;
@@ -160,12 +161,13 @@ DriftReference read_drift_reference(const DriftSettings& settings, const std::fi
   return out;
 }
 
-DriftReference read_drift_reference(const Policy& policy, std::optional<std::filesystem::path> override) {
+DriftReference read_drift_reference(const Policy& policy, std::optional<std::filesystem::path> override,
+                                    const Limits& limits) {
   if (!policy.drift.enabled)
     throw UsageError("the policy has no \"drift\" block, so it has no drift reference to read");
   std::filesystem::path path = override ? *override : std::filesystem::path(policy.drift.reference);
   if (!override && path.is_relative()) path = policy.base_directory / path;
-  return read_drift_reference(policy.drift, path);
+  return read_drift_reference(policy.drift, path, limits);
 }
 
 namespace {

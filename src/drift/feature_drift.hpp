@@ -16,7 +16,8 @@ namespace referee {
 
 // Reads `path` (a CSV with the settings' feature columns, and the score columns when
 // predictions are compared) into a reference sample; `path` is used as given.
-DriftReference read_drift_reference(const DriftSettings& settings, const std::filesystem::path& path);
+DriftReference read_drift_reference(const DriftSettings& settings, const std::filesystem::path& path,
+                                    const Limits& limits);
 
 // Compares each feature of the reference sample with the evaluation table's; reads no file.
 // A feature is numeric when declared so, or (automatic) when every non-empty cell of

@@ -1,4 +1,5 @@
 #include "io/atomic_file.hpp"
+#include "common/limit_text.hpp"
 
 #include <array>
 #include <cerrno>
@@ -12,6 +13,8 @@
 #include <unistd.h>
 
 #include <referee/error.hpp>
+
+#include "io/input_file.hpp"
 
 namespace referee {
 
@@ -94,6 +97,16 @@ class StagedFile {
   bool staged_ = false;
 };
 
+// An output over the cap is refused before anything is written: a policy that asks for
+// too much must not fill the disk, and the gate writes all its outputs or none.
+void check_output_size(const std::filesystem::path& path, std::string_view what, std::string_view content,
+                       const Limits& limits) {
+  if (content.size() > limits.max_report_bytes)
+    throw DataError(quoted(path) + " (" + std::string(what) + "): the output would be " +
+                    std::to_string(content.size()) + " bytes, more than " + limit_text(limits, "max_report_bytes") +
+                    "; nothing was written");
+}
+
 }  // namespace
 
 void check_output_destination(const std::filesystem::path& path, std::string_view what) {
@@ -118,8 +131,10 @@ void check_output_destination(const std::filesystem::path& path, std::string_vie
     throw io_error(path, "the directory " + quoted(directory) + " is not writable");
 }
 
-void write_file_atomically(const std::filesystem::path& path, std::string_view content) {
+void write_file_atomically(const std::filesystem::path& path, std::string_view content,
+                           const Limits& limits) {
   check_output_destination(path);
+  check_output_size(path, "output", content, limits);
   StagedFile(path, content).commit();
 }
 
@@ -133,7 +148,9 @@ void OutputSet::add(std::string what, const std::filesystem::path& path) {
   outputs_.push_back({std::move(what), path});
 }
 
-void OutputSet::write_all(const std::vector<std::string>& contents) const {
+void OutputSet::write_all(const std::vector<std::string>& contents, const Limits& limits) const {
+  for (std::size_t i = 0; i < outputs_.size(); ++i)
+    check_output_size(outputs_[i].path, outputs_[i].what, contents[i], limits);
   std::vector<StagedFile> staged;
   staged.reserve(outputs_.size());
   for (std::size_t i = 0; i < outputs_.size(); ++i) {

@@ -7,12 +7,16 @@
 // O_NOFOLLOW) under an unpredictable name in the destination's directory, fsynced, renamed
 // over the destination, and the directory fsynced. An OutputSet checks every destination
 // before the work starts and lands its files together: all are staged before the first
-// rename, so a failure while writing leaves every destination as it was.
+// rename, so a failure while writing leaves every destination as it was. No output may be
+// larger than limits.max_report_bytes: each is measured before the first is staged, so an
+// output over the cap is a DataError naming its path and the cap, and nothing is written.
 
 #include <filesystem>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include <referee/limits.hpp>
 
 namespace referee {
 
@@ -20,15 +24,17 @@ namespace referee {
 // not absent and not a regular file, or in a directory that is missing or not writable.
 void check_output_destination(const std::filesystem::path& path, std::string_view what = "output");
 
-void write_file_atomically(const std::filesystem::path& path, std::string_view content);
+void write_file_atomically(const std::filesystem::path& path, std::string_view content,
+                           const Limits& limits = {});
 
 class OutputSet {
  public:
   // Checks the destination now; a path given twice (by any spelling) is refused.
   void add(std::string what, const std::filesystem::path& path);
   bool empty() const { return outputs_.empty(); }
-  // Writes contents[i] to the i-th path added: every file staged and fsynced, then renamed.
-  void write_all(const std::vector<std::string>& contents) const;
+  // Writes contents[i] to the i-th path added: every size checked against the cap, every
+  // file staged and fsynced, then renamed.
+  void write_all(const std::vector<std::string>& contents, const Limits& limits = {}) const;
 
  private:
   struct Output {

@@ -1,15 +1,13 @@
 #include "io/csv_reader.hpp"
+#include "common/limit_text.hpp"
 #include "io/utf8.hpp"
 
 #include <algorithm>
 #include <array>
-#include <cerrno>
 #include <charconv>
 #include <cmath>
-#include <cstdio>
 #include <cstring>
 #include <functional>
-#include <memory>
 #include <string>
 #include <string_view>
 #include <system_error>
@@ -18,6 +16,8 @@
 
 #include "common/did_you_mean.hpp"
 #include <referee/error.hpp>
+#include <referee/limits.hpp>
+#include "io/input_file.hpp"
 #include "io/sha256.hpp"
 
 namespace referee {
@@ -25,7 +25,7 @@ namespace referee {
 namespace {
 
 constexpr std::size_t kChunkBytes = std::size_t{1} << 20;
-constexpr std::size_t kShownChars = 40;     // of a cell quoted in a message
+constexpr std::size_t kShownChars = 64;     // of a header name quoted in a message
 constexpr std::size_t kListedColumns = 10;  // header names listed when nothing is close
 constexpr std::string_view kByteOrderMark = "\xEF\xBB\xBF";
 
@@ -39,29 +39,28 @@ void append_escaped_byte(std::string& out, unsigned char c) {
   }
 }
 
-// A cell as a message shows it: in quotes, cut to 40 characters, with control bytes and
-// broken UTF-8 escaped. The message must stay one line of valid UTF-8, because it can end
-// up in a Python exception or a JSON report, and both reject broken UTF-8.
-std::string shown(std::string_view cell) {
+// A column name as a message shows it: in quotes, cut to 64 characters, with control bytes
+// and broken UTF-8 escaped. The message must stay one line of valid UTF-8, because it can
+// end up in a Python exception, a JSON report or a terminal. Only names are shown: no
+// message of the reader quotes a cell, which is data the gate guards.
+std::string quoted_name(std::string_view name) {
   std::string out = "\"";
   std::size_t i = 0;
-  for (std::size_t chars = 0; i < cell.size() && chars < kShownChars; ++chars) {
-    const auto c = static_cast<unsigned char>(cell[i]);
-    const std::size_t length = utf8_sequence_length(cell, i);
+  for (std::size_t chars = 0; i < name.size() && chars < kShownChars; ++chars) {
+    const auto c = static_cast<unsigned char>(name[i]);
+    const std::size_t length = utf8_sequence_length(name, i);
     if (length == 0 || c < 0x20 || c == 0x7F) {
       append_escaped_byte(out, c);
       ++i;
       continue;
     }
     if (c == '"' || c == '\\') out += '\\';
-    out.append(cell.substr(i, length));
+    out.append(name.substr(i, length));
     i += length;
   }
-  if (i < cell.size()) out += "...";
+  if (i < name.size()) out += "...";
   return out + "\"";
 }
-
-std::string quoted_name(std::string_view name) { return "\"" + std::string(name) + "\""; }
 
 // ---- numbers ------------------------------------------------------------------------
 
@@ -155,10 +154,13 @@ const char* find_unquoted_end(const char* p, const char* end) {
 
 // An RFC 4180 state machine fed chunk by chunk, so a record may span chunks. Each record's
 // fields are unescaped into one reused buffer, so a row costs no allocation once the
-// buffers have grown to the widest record.
+// buffers have grown to the widest record. That buffer never grows past the caps: a field
+// is scanned only as far as max_field_bytes, a record only as far as max_record_bytes, so an
+// unclosed quote or a file without line ends fails at the cap, not at the end of the file.
 class Reader {
  public:
-  Reader(std::string origin, std::span<const CsvColumnRequest> requests) : requests_(requests) {
+  Reader(std::string origin, std::span<const CsvColumnRequest> requests, const Limits& limits)
+      : requests_(requests), limits_(limits) {
     table_.path = std::move(origin);
     table_.columns.resize(requests.size());
   }
@@ -173,6 +175,14 @@ class Reader {
 
   const char* scan_unquoted(const char* p, const char* end);
   const char* scan_quoted(const char* p, const char* end);
+  // The current record's bytes in the file up to p (quotes and commas included, its line
+  // end not), and the current field's unescaped bytes.
+  std::uint64_t record_bytes(const char* p) const {
+    return offset_ + static_cast<std::uint64_t>(p - chunk_) - record_offset_;
+  }
+  std::size_t field_bytes() const { return record_.size() - (fields_.empty() ? 0 : fields_.back().end); }
+  const char* scan_limit(const char* p, const char* end) const;
+  void check_lengths(const char* p) const;
   bool end_of_field(char c);
   void end_field();
   void end_line();
@@ -189,11 +199,13 @@ class Reader {
   std::string record_place(std::size_t line) const;
   std::string column_name(std::size_t field) const;
   DataError field_error(const std::string& what) const;
+  DataError record_error(const std::string& what) const;
   DataError cell_error(const ColumnSink& sink, const std::string& what) const;
   DataError empty_line_error() const;
   DataError missing_column_error(const std::string& name) const;
 
   std::span<const CsvColumnRequest> requests_;
+  Limits limits_;
   CsvTable table_;
   std::vector<ColumnSink> sinks_;
   bool have_header_ = false;
@@ -201,7 +213,11 @@ class Reader {
   State state_ = State::record_start;
   std::string record_;
   std::vector<FieldSpan> fields_;
+  std::size_t extra_fields_ = 0;  // fields of a row past the header's count: counted, not kept
   bool field_quoted_ = false;
+  const char* chunk_ = nullptr;   // the chunk being fed, which starts at stream offset_
+  std::uint64_t offset_ = 0;
+  std::uint64_t record_offset_ = 0;  // where the current record starts in the stream
   std::size_t line_ = 1;         // the physical line being read
   std::size_t record_line_ = 1;  // where the current record started
   std::size_t quote_line_ = 1;   // where the open quoted field started
@@ -211,10 +227,12 @@ class Reader {
 void Reader::feed(std::string_view bytes) {
   const char* p = bytes.data();
   const char* const end = p + bytes.size();
+  chunk_ = p;
   while (p < end) {
     switch (state_) {
       case State::record_start:
         record_line_ = line_;
+        record_offset_ = offset_ + static_cast<std::uint64_t>(p - chunk_);
         state_ = State::field_start;
         break;
       case State::field_start:
@@ -239,6 +257,7 @@ void Reader::feed(std::string_view bytes) {
           ++p;
           state_ = State::quoted;
         } else {
+          check_lengths(p);  // the record's bytes now include the closing quote
           state_ = State::after_quote;
         }
         break;
@@ -255,12 +274,32 @@ void Reader::feed(std::string_view bytes) {
         break;
     }
   }
+  offset_ += bytes.size();
+}
+
+// How far a scan may go from p: one byte past the nearer cap at most, so the check after it
+// sees the overrun before the buffer has grown any further.
+const char* Reader::scan_limit(const char* p, const char* end) const {
+  const std::uint64_t field = field_bytes(), record = record_bytes(p);
+  const std::uint64_t field_room = limits_.max_field_bytes - std::min(field, limits_.max_field_bytes);
+  const std::uint64_t record_room = limits_.max_record_bytes - std::min(record, limits_.max_record_bytes);
+  const std::uint64_t room = std::min(field_room, record_room) + 1;
+  return room < static_cast<std::uint64_t>(end - p) ? p + room : end;
+}
+
+void Reader::check_lengths(const char* p) const {
+  if (field_bytes() > limits_.max_field_bytes)
+    throw field_error("the field is longer than " + limit_text(limits_, "max_field_bytes"));
+  if (record_bytes(p) > limits_.max_record_bytes)
+    throw record_error("the record is longer than " + limit_text(limits_, "max_record_bytes"));
 }
 
 const char* Reader::scan_unquoted(const char* p, const char* end) {
-  const char* stop = find_unquoted_end(p, end);
+  const char* const limit = scan_limit(p, end);
+  const char* stop = find_unquoted_end(p, limit);
   record_.append(p, static_cast<std::size_t>(stop - p));
-  if (stop == end) return end;
+  check_lengths(stop);
+  if (stop == limit) return limit;
   if (*stop == '"')
     throw field_error("a quote inside an unquoted field (quote the whole field and double the quotes inside it)");
   end_of_field(*stop);
@@ -268,11 +307,13 @@ const char* Reader::scan_unquoted(const char* p, const char* end) {
 }
 
 const char* Reader::scan_quoted(const char* p, const char* end) {
-  const auto* quote = static_cast<const char*>(std::memchr(p, '"', static_cast<std::size_t>(end - p)));
-  const char* stop = quote ? quote : end;
+  const char* const limit = scan_limit(p, end);
+  const auto* quote = static_cast<const char*>(std::memchr(p, '"', static_cast<std::size_t>(limit - p)));
+  const char* stop = quote ? quote : limit;
   line_ += static_cast<std::size_t>(std::count(p, stop, '\n'));
   record_.append(p, static_cast<std::size_t>(stop - p));
-  if (!quote) return end;
+  check_lengths(stop);
+  if (!quote) return limit;
   state_ = State::quote_in_quoted;  // either a closing quote or the first of a "" pair
   return quote + 1;
 }
@@ -296,9 +337,16 @@ bool Reader::end_of_field(char c) {
 }
 
 void Reader::end_field() {
+  const bool quoted = std::exchange(field_quoted_, false);
+  // A row longer than the header is an error once it ends; until then its extra fields
+  // are only counted and their bytes dropped, so a row of a million commas costs nothing.
+  if (have_header_ && fields_.size() >= table_.header.size()) {
+    ++extra_fields_;
+    record_.resize(fields_.back().end);
+    return;
+  }
   const std::size_t begin = fields_.empty() ? 0 : fields_.back().end;
-  fields_.push_back({begin, record_.size(), field_quoted_});
-  field_quoted_ = false;
+  fields_.push_back({begin, record_.size(), quoted});
 }
 
 void Reader::end_line() {
@@ -331,6 +379,7 @@ void Reader::end_record() {
   }
   record_.clear();
   fields_.clear();
+  extra_fields_ = 0;
 }
 
 CsvTable Reader::finish() {
@@ -366,8 +415,8 @@ void Reader::take_header() {
   for (std::size_t i = 0; i < fields_.size(); ++i) {
     const std::string_view name = field_text(fields_[i]);
     if (!valid_utf8(name)) {
-      throw DataError(record_place(record_line_) + ", column " + std::to_string(i + 1) + ": the name " +
-                      shown(name) + " is not valid UTF-8");
+      throw DataError(record_place(record_line_) + ", column " + std::to_string(i + 1) +
+                      ": the name is not valid UTF-8");
     }
     table_.header.emplace_back(name);
   }
@@ -396,9 +445,9 @@ void Reader::bind(const CsvColumnRequest& request, CsvColumn& out) {
 }
 
 void Reader::take_row() {
-  if (fields_.size() != table_.header.size()) {
+  if (fields_.size() + extra_fields_ != table_.header.size()) {
     throw DataError(record_place(record_line_) + ": expected " + std::to_string(table_.header.size()) +
-                    " fields, as in the header, but found " + std::to_string(fields_.size()));
+                    " fields, as in the header, but found " + std::to_string(fields_.size() + extra_fields_));
   }
   for (ColumnSink& sink : sinks_) {
     const FieldSpan& f = fields_[sink.field];
@@ -422,9 +471,9 @@ void Reader::take_number(ColumnSink& sink, const FieldSpan& f) {
     case NumberStatus::missing:
       throw cell_error(sink, "missing value");
     case NumberStatus::not_a_number:
-      throw cell_error(sink, shown(text) + " is not a number");
+      throw cell_error(sink, "the value is not a number");
     case NumberStatus::not_finite:
-      throw cell_error(sink, shown(text) + " is not a finite number");
+      throw cell_error(sink, "the value is not a finite number");
   }
 }
 
@@ -436,7 +485,7 @@ void Reader::take_text(ColumnSink& sink, const FieldSpan& f) {
     return;
   }
   // Checked once per distinct value: repeats were checked when first seen.
-  if (!valid_utf8(text)) throw cell_error(sink, shown(text) + " is not valid UTF-8");
+  if (!valid_utf8(text)) throw cell_error(sink, "the value is not valid UTF-8");
   const auto code = static_cast<std::uint32_t>(sink.out->dictionary.size());
   sink.codes.emplace(std::string(text), code);
   sink.out->dictionary.emplace_back(text);
@@ -455,7 +504,12 @@ std::string Reader::column_name(std::size_t field) const {
 
 // For a problem met while splitting the current record into fields.
 DataError Reader::field_error(const std::string& what) const {
-  return DataError(record_place(record_line_) + ", " + column_name(fields_.size()) + ": " + what);
+  return DataError(record_place(record_line_) + ", " + column_name(fields_.size() + extra_fields_) + ": " + what);
+}
+
+// For a problem of the current record as a whole.
+DataError Reader::record_error(const std::string& what) const {
+  return DataError(record_place(record_line_) + ": " + what);
 }
 
 DataError Reader::cell_error(const ColumnSink& sink, const std::string& what) const {
@@ -468,10 +522,21 @@ DataError Reader::empty_line_error() const {
   return DataError(record_place(blank_line_) + ": empty line (blank lines are allowed only at the end of the file)");
 }
 
+// Header names are suggested or listed only when the header holds some column asked for:
+// a first line that holds none may be a data row (a file without a header), whose cells
+// must not be shown.
 DataError Reader::missing_column_error(const std::string& name) const {
   const auto& header = table_.header;
-  std::string hint = did_you_mean(name, header);
-  if (hint.empty()) {
+  const auto in_header = [&](const CsvColumnRequest& r) {
+    return std::find(header.begin(), header.end(), r.name) != header.end();
+  };
+  std::string hint;
+  if (std::none_of(requests_.begin(), requests_.end(), in_header)) {
+    hint = "; the first line holds none of the columns asked for: is it the right file, and does it have a "
+           "header row?";
+  } else if (const std::string close = closest_match(name, header); !close.empty()) {
+    hint = " (did you mean " + quoted_name(close) + "?)";
+  } else {
     hint = "; the header has ";
     for (std::size_t i = 0; i < header.size() && i < kListedColumns; ++i)
       hint += (i ? ", " : "") + quoted_name(header[i]);
@@ -483,26 +548,10 @@ DataError Reader::missing_column_error(const std::string& name) const {
 
 // ---- the file -----------------------------------------------------------------------
 
-using File = std::unique_ptr<std::FILE, int (*)(std::FILE*)>;
-
-std::string error_text(int error) { return std::generic_category().message(error); }
-
-File open_for_reading(const std::filesystem::path& path, const std::string& origin) {
-  // fopen succeeds on a directory on POSIX and only the first read fails, so ask first.
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec))
-    throw IoError(origin + ": cannot open: " + error_text(EISDIR));
-  File file(std::fopen(path.string().c_str(), "rb"), &std::fclose);
-  if (!file) throw IoError(origin + ": cannot open: " + error_text(errno));
-  return file;
-}
-
 // The whole file's row count, extrapolated from the first chunk, so the column buffers
 // are allocated about once instead of doubling their way up (and briefly needing 1.5x).
-std::size_t estimated_rows(std::size_t rows_so_far, std::size_t bytes_so_far, const std::filesystem::path& path) {
-  std::error_code ec;
-  const std::uintmax_t size = std::filesystem::file_size(path, ec);
-  if (ec || rows_so_far == 0 || bytes_so_far == 0 || size <= bytes_so_far) return 0;
+std::size_t estimated_rows(std::size_t rows_so_far, std::size_t bytes_so_far, std::uint64_t size) {
+  if (rows_so_far == 0 || bytes_so_far == 0 || size <= bytes_so_far) return 0;
   const double estimate = 1.02 * static_cast<double>(rows_so_far) * static_cast<double>(size) /
                           static_cast<double>(bytes_so_far);
   return static_cast<std::size_t>(std::min(estimate, static_cast<double>(size / 2 + 1)));
@@ -520,24 +569,21 @@ std::optional<double> cell_number(std::string_view text) {
   return value;
 }
 
-CsvTable read_csv(const std::filesystem::path& path, std::span<const CsvColumnRequest> requests) {
-  const std::string origin = path.string();
-  const File file = open_for_reading(path, origin);
-  Reader reader(origin, requests);
+CsvTable read_csv(const std::filesystem::path& path, std::span<const CsvColumnRequest> requests,
+                  const Limits& limits) {
+  InputFile file(path);
+  Reader reader(file.path(), requests, limits);
   Sha256 hash;
   std::vector<char> chunk(kChunkBytes);
   bool first_chunk = true;
   for (;;) {
-    const std::size_t n = std::fread(chunk.data(), 1, chunk.size(), file.get());
-    if (n == 0) {
-      if (std::ferror(file.get())) throw IoError(origin + ": cannot read: " + error_text(errno));
-      break;
-    }
+    const std::size_t n = file.read(chunk);
+    if (n == 0) break;
     std::string_view bytes(chunk.data(), n);
     hash.update(bytes);
     if (first_chunk && bytes.starts_with(kByteOrderMark)) bytes.remove_prefix(kByteOrderMark.size());
     reader.feed(bytes);
-    if (first_chunk) reader.reserve_rows(estimated_rows(reader.rows(), n, path));
+    if (first_chunk) reader.reserve_rows(estimated_rows(reader.rows(), n, file.size()));
     first_chunk = false;
   }
   CsvTable table = reader.finish();

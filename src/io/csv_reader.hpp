@@ -13,6 +13,8 @@
 #include <string_view>
 #include <vector>
 
+#include <referee/limits.hpp>
+
 namespace referee {
 
 enum class CsvColumnKind {
@@ -43,12 +45,17 @@ struct CsvTable {
 };
 
 // Reads `path`, returning the requested columns. Throws IoError when the file cannot be
-// opened or read, DataError for malformed content. Every message names the file, and
-// where it applies the column (by header name) and the data row (1-based, header
-// excluded) and physical line, e.g.
-//   eval.csv: row 17 (line 18), column "score_new": "abc" is not a number
-// A requested column that is not in the header gets a did-you-mean.
-CsvTable read_csv(const std::filesystem::path& path, std::span<const CsvColumnRequest> requests);
+// opened or read or is not a regular file (io/input_file.hpp), DataError for malformed
+// content. Every message names the file, and where it applies the column (by header name,
+// escaped and cut to 64 characters) and the data row (1-based, header excluded) and
+// physical line, e.g.
+//   eval.csv: row 17 (line 18), column "score_new": the value is not a number
+// and never a cell's value. A requested column that is not in the header gets a
+// did-you-mean. A field longer than limits.max_field_bytes or a record longer than
+// limits.max_record_bytes (in the file's bytes) is a DataError naming the cap, raised as
+// soon as the reader has read one byte too many.
+CsvTable read_csv(const std::filesystem::path& path, std::span<const CsvColumnRequest> requests,
+                  const Limits& limits = {});
 
 // A text cell's number, read exactly as a numeric column reads it (blanks around it are
 // formatting, a leading '+' is allowed, underflow reads as 0); nullopt when the cell is

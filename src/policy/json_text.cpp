@@ -5,6 +5,7 @@
 
 #include <referee/error.hpp>
 
+#include "common/limit_text.hpp"
 #include "common/quoted.hpp"
 #include "io/utf8.hpp"
 
@@ -68,7 +69,15 @@ std::string parse_error_detail(const std::string& what) {
   const std::string marker = ", column ";
   auto start = what.find(marker);
   if (start != std::string::npos) start = what.find(": ", start);
-  const std::string detail = start == std::string::npos ? what : what.substr(start + 2);
+  std::string detail = start == std::string::npos ? what : what.substr(start + 2);
+  // "last read: '...'" is the file's own text, which may be a data value (a case's
+  // name, a cell pasted into a policy): no error prints a file's contents.
+  const auto read_at = detail.find("; last read: ");
+  if (read_at != std::string::npos) {
+    const auto expected_at = detail.rfind("; expected ");
+    detail.erase(read_at, expected_at == std::string::npos || expected_at < read_at ? std::string::npos
+                                                                                    : expected_at - read_at);
+  }
   return escaped(detail, 200);
 }
 
@@ -154,8 +163,7 @@ class CheckedDomBuilder {
   }
   bool open(json&& container) {
     if (frames_.size() >= limits_.max_json_depth)
-      return fail(offset(), "nesting is deeper than " + std::to_string(limits_.max_json_depth) +
-                                " levels, the max_json_depth limit (raise it with --limit max_json_depth=N)");
+      return fail(offset(), "nesting is deeper than " + limit_text(limits_, "max_json_depth"));
     auto [node, path] = place(std::move(container));
     frames_.push_back({node, std::move(path), {}, {}, 0});
     return true;
@@ -177,8 +185,8 @@ class CheckedDomBuilder {
 
 void check_size_and_encoding(std::string_view text, const std::string& name, const Limits& limits) {
   if (text.size() > limits.max_policy_bytes)
-    throw PolicyError(name + ": is " + std::to_string(text.size()) + " bytes, above the max_policy_bytes limit of " +
-                      std::to_string(limits.max_policy_bytes) + " (raise it with --limit max_policy_bytes=N)");
+    throw PolicyError(name + ": is " + std::to_string(text.size()) + " bytes, larger than " +
+                      limit_text(limits, "max_policy_bytes"));
   for (std::size_t i = 0; i < text.size();) {
     const std::size_t length = utf8_sequence_length(text, i);
     if (length == 0)
@@ -229,8 +237,7 @@ void check_json_depth(const nlohmann::json& document, const JsonSource& source, 
     pending.pop_back();
     if (!node->is_structured()) continue;
     if (depth > limits.max_json_depth)
-      throw PolicyError(source.name + ": nesting is deeper than " + std::to_string(limits.max_json_depth) +
-                        " levels, the max_json_depth limit (raise it with --limit max_json_depth=N)");
+      throw PolicyError(source.name + ": nesting is deeper than " + limit_text(limits, "max_json_depth"));
     for (const json& child : *node) pending.emplace_back(&child, depth + 1);
   }
 }

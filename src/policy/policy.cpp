@@ -8,8 +8,10 @@
 
 #include "tasks/task_definition.hpp"
 #include "common/did_you_mean.hpp"
+#include "common/limit_text.hpp"
 #include <referee/error.hpp>
 #include "data/grouping.hpp"
+#include "io/input_file.hpp"
 #include "io/sha256.hpp"
 #include "policy/json_text.hpp"
 #include "policy/object_reader.hpp"
@@ -342,8 +344,7 @@ Policy parse_policy_document(const json& document, const JsonSource& origin, con
   if (!rules.is_array() || rules.empty())
     r.fail("$.rules", "must be a non-empty array: a gate without rules cannot decide");
   if (rules.size() > limits.max_rules)
-    r.fail("$.rules", "has " + std::to_string(rules.size()) + " rules, above the max_rules limit of " +
-                          std::to_string(limits.max_rules) + " (raise it with --limit max_rules=N)");
+    r.fail("$.rules", "has " + std::to_string(rules.size()) + " rules, more than " + limit_text(limits, "max_rules"));
   std::set<std::string> ids;
   for (std::size_t i = 0; i < rules.size(); ++i) {
     Rule rule = parse_rule(rules[i], i, p, origin);
@@ -372,12 +373,9 @@ Policy parse_policy_text(std::string_view text, std::string_view origin, const L
 }
 
 Policy load_policy(const std::filesystem::path& path, const Limits& limits) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in || std::filesystem::is_directory(path))
-    throw IoError(path.string() + ": cannot open the policy file");
-  std::ostringstream text;
-  text << in.rdbuf();
-  Policy p = parse_policy_text(text.str(), path.string(), limits);
+  // A regular file only (a FIFO or /dev/zero is refused before a byte is read), and no
+  // larger than the cap, which holds while reading.
+  Policy p = parse_policy_text(read_small_file(path, limits, "policy file"), path.string(), limits);
   p.base_directory = path.parent_path();
   return p;
 }

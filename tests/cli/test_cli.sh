@@ -180,7 +180,7 @@ expect 64 "latency_p99, which was not measured" -- run --data "$ex/credit_eval.c
 expect 64 "latency is given twice" -- run --data "$ex/credit_eval.csv" --policy "$ex/gate-budgets.json" --latency "$ex/latency_loadtest.csv"
 expect 64 "no \"drift\" block" -- run --data "$ex/credit_eval.csv" --policy "$ex/gate.json" --reference "$ex/reference_sample.csv"
 printf 'model,latency_ms\nchampion,12\nchallenger,-1\n' >"$work/neg.csv"
-expect 65 "row 2, column \"latency_ms\": -1 is negative" -- run --data "$ex/credit_eval.csv" --policy "$ex/gate-loadtest.json" --latency "$work/neg.csv" --report "$work/neg.json"
+expect 65 "row 2, column \"latency_ms\": the value is negative" -- run --data "$ex/credit_eval.csv" --policy "$ex/gate-loadtest.json" --latency "$work/neg.csv" --report "$work/neg.json"
 [ ! -e "$work/neg.json" ] && ok || bad "a report was written for a bad latency file"
 printf 'model,latency_ms\nchampion,12\nchallenger,nan\n' >"$work/nan.csv"
 expect 65 "not a finite number" -- run --data "$ex/credit_eval.csv" --policy "$ex/gate-loadtest.json" --latency "$work/nan.csv"

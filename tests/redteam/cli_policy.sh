@@ -17,7 +17,7 @@ PY
 }
 
 make deep '"{\"version\": " + "[" * 100000 + "]" * 100000 + "}"'
-attack deep_nesting 65 "deep.json:1:77: nesting is deeper than 64 levels" -- run --policy "$work/deep.json" "${run_args[@]}"
+attack deep_nesting 65 "deep.json:1:77: nesting is deeper than max_json_depth = 64" -- run --policy "$work/deep.json" "${run_args[@]}"
 attack deep_nesting_validate 65 "max_json_depth" -- validate --policy "$work/deep.json"
 
 make huge_number 's.replace("\"resamples\": 2000", "\"resamples\": 1e400", 1) if "\"resamples\": 2000" in s else s.replace("\"version\": 1", "\"version\": 1, \"x\": 1e999", 1)'
@@ -43,7 +43,9 @@ rule = p["rules"][0]
 p["rules"] = [dict(rule, id=f"r{i}") for i in range(20000)]
 json.dump(p, open(sys.argv[2], "w"))
 PY
-attack too_many_rules 65 "above the max_rules limit of 10000" -- run --policy "$work/many_rules.json" "${run_args[@]}"
+attack policy_over_size_cap 65 "larger than max_policy_bytes = 100" -- \
+  validate --policy "$ex/gate.json" --limit max_policy_bytes=100
+attack too_many_rules 65 "more than max_rules = 10000" -- run --policy "$work/many_rules.json" "${run_args[@]}"
 
 printf '{"cases": %s}' "$(python3 -c 'print("[" * 50000 + "]" * 50000)')" >"$work/deep.cases.json"
 attack deep_cases 65 "deep.cases.json:1:" -- test --policy "$ex/gate.json" --cases "$work/deep.cases.json"

@@ -15,6 +15,7 @@
 
 #include "io/csv_reader.hpp"
 #include <referee/error.hpp>
+#include <referee/limits.hpp>
 #include "io/sha256.hpp"
 
 #include "test_support.hpp"
@@ -63,10 +64,11 @@ void check_data_error(const std::string& content, std::initializer_list<std::str
 }
 
 // The full message, for the cases whose exact wording is part of the contract.
-std::string data_error_message(const std::string& content, const Requests& requests = kRequests) {
+std::string data_error_message(const std::string& content, const Requests& requests = kRequests,
+                               const Limits& limits = {}) {
   TempCsv file(content);
   try {
-    read_csv(file.path(), requests);
+    read_csv(file.path(), requests, limits);
   } catch (const DataError& e) {
     const std::string what = e.what();
     const std::string prefix = file.name() + ": ";
@@ -253,28 +255,43 @@ TEST_CASE("an empty file, a bare BOM or only blank lines has no header") {
 }
 
 TEST_CASE("a missing column gets a did-you-mean") {
-  CHECK(data_error_message("y,score,id\n1,0.5,a\n", {{"scroe"}}) ==
+  CHECK(data_error_message("y,score,id\n1,0.5,a\n", {{"y"}, {"scroe"}}) ==
         "no column \"scroe\" in the header (did you mean \"score\"?)");
   check_data_error("y,score\n1,0.5\n", {"no column \"id\" in the header"});
 }
 
 TEST_CASE("a missing column with nothing close lists the header, at most 10 names") {
-  CHECK(data_error_message("a,b,c\n1,2,3\n", {{"label"}}) ==
+  CHECK(data_error_message("a,b,c\n1,2,3\n", {{"a"}, {"label"}}) ==
         "no column \"label\" in the header; the header has \"a\", \"b\", \"c\"");
   std::string header = "c0";
   for (int i = 1; i < 25; ++i) header += ",c" + std::to_string(i);
-  const std::string message = data_error_message(header + "\n", {{"label"}});
+  const std::string message = data_error_message(header + "\n", {{"c3"}, {"label"}});
   CHECK(contains(message, "\"c0\", \"c1\""));
   CHECK(contains(message, "\"c9\" and 15 more"));
   CHECK(!contains(message, "\"c10\""));
+}
+
+TEST_CASE("a first line with none of the columns asked for is not shown: it may be data") {
+  // A file without a header row: its first line is a record, and its cells are data.
+  const std::string message = data_error_message("1,0.93,SECRET-4242\n0,0.12,b\n", {{"y"}, {"score"}, {"SECRET-424"}});
+  CHECK(message == "no column \"y\" in the header; the first line holds none of the columns asked for: is it the "
+                   "right file, and does it have a header row?");
+  CHECK(!contains(data_error_message("1,0.93,a\n", {{"y"}}), "\"1\""));  // no did-you-mean "1" either
+}
+
+TEST_CASE("header names in a message are escaped and cut to 64 characters") {
+  const std::string long_name(100, 'n');
+  const std::string message = data_error_message("y,\x1b[31mred\\,\"q\"\"x\"," + long_name + "\n", {{"y"}, {"label"}});
+  CHECK(contains(message, "\"y\", \"\\x1b[31mred\\\\\", \"q\\\"x\", \"" + std::string(64, 'n') + "...\""));
+  CHECK(!contains(message, "\x1b"));
 }
 
 TEST_CASE("a requested name that appears twice in the header is ambiguous") {
   check_data_error("y,score,score,id\n1,0.5,0.6,a\n", {"column \"score\" appears 2 times in the header (columns 2 and 3)"});
 }
 
-TEST_CASE("a header name that is not valid UTF-8") {
-  check_data_error("y,sc\xFFore,id\n1,0.5,a\n", {"header (line 1), column 2", "\"sc\\xffore\"", "not valid UTF-8"});
+TEST_CASE("a header name that is not valid UTF-8 is named by its position") {
+  CHECK(data_error_message("y,sc\xFFore,id\n1,0.5,a\n") == "header (line 1), column 2: the name is not valid UTF-8");
 }
 
 TEST_CASE("a row with the wrong number of fields") {
@@ -282,6 +299,9 @@ TEST_CASE("a row with the wrong number of fields") {
         "row 2 (line 3): expected 3 fields, as in the header, but found 2");
   check_data_error("y,score,id\n1,0.5,a,extra\n", {"row 1 (line 2)", "expected 3 fields", "found 4"});
   check_data_error("y,score,id\n \n", {"row 1 (line 2)", "expected 3 fields", "found 1"});  // not blank
+  // Fields past the header's count are counted, not kept.
+  check_data_error("y,score,id\n1,0.5,a" + std::string(100000, ',') + "\n", {"row 1 (line 2)", "found 100003"});
+  check_data_error("y,score,id\n1,0.5,a,\"b\nc\",\"d\n", {"column 5: the quoted field that starts on line 3"});
 }
 
 TEST_CASE("an empty line between rows") {
@@ -316,29 +336,22 @@ TEST_CASE("a missing numeric value names file, row, line and column") {
   check_data_error("y,score,id\n1,\"\",a\n", {"column \"score\": missing value"});
 }
 
-TEST_CASE("cells that are not numbers") {
-  CHECK(data_error_message("y,score,id\n1,abc,a\n") == "row 1 (line 2), column \"score\": \"abc\" is not a number");
-  check_data_error("y,score,id\nNA,0.5,a\n", {"column \"y\": \"NA\" is not a number"});
-  check_data_error("y,score,id\n1,0.5x,a\n", {"\"0.5x\" is not a number"});
-  check_data_error("y,score,id\n1,1e,a\n", {"\"1e\" is not a number"});
-  check_data_error("y,score,id\n1,0x10,a\n", {"\"0x10\" is not a number"});
-  check_data_error("y,score,id\n1,+-1,a\n", {"\"+-1\" is not a number"});
-  check_data_error("y,score,id\n1,1 2,a\n", {"\"1 2\" is not a number"});
-  check_data_error("y,score,id\n1,\" 0.25\",a\n", {"\" 0.25\" is not a number"});  // quotes keep blanks
+TEST_CASE("cells that are not numbers: the message says so, and never shows the cell") {
+  CHECK(data_error_message("y,score,id\n1,abc,a\n") == "row 1 (line 2), column \"score\": the value is not a number");
+  CHECK(data_error_message("y,score,id\nNA,0.5,a\n") == "row 1 (line 2), column \"y\": the value is not a number");
+  for (const char* cell : {"0.5x", "1e", "0x10", "+-1", "1 2", "\" 0.25\"", "\"a\nb\"", "SECRET-4242"}) {
+    CAPTURE(cell);  // " 0.25" in quotes: quotes keep blanks
+    const std::string message = data_error_message(std::string("y,score,id\n1,") + cell + ",a\n");
+    CHECK(message == "row 1 (line 2), column \"score\": the value is not a number");
+  }
 }
 
 TEST_CASE("non-finite numbers are refused") {
   for (const char* cell : {"nan", "NaN", "inf", "-Infinity", "1e999", "-1e999"}) {
     CAPTURE(cell);
-    check_data_error(std::string("y,score,id\n1,0.5,a\n1,") + cell + ",a\n",
-                     {"row 2 (line 3), column \"score\": \"" + std::string(cell) + "\" is not a finite number"});
+    CHECK(data_error_message(std::string("y,score,id\n1,0.5,a\n1,") + cell + ",a\n") ==
+          "row 2 (line 3), column \"score\": the value is not a finite number");
   }
-}
-
-TEST_CASE("a long bad cell is cut to 40 characters, and control bytes are escaped") {
-  const std::string cell(100, 'x');
-  check_data_error("y,score,id\n1," + cell + ",a\n", {"\"" + std::string(40, 'x') + "...\" is not a number"});
-  check_data_error("y,score,id\n1,\"a\nb\",a\n", {"\"a\\nb\" is not a number"});
 }
 
 TEST_CASE("a missing text value") {
@@ -347,21 +360,23 @@ TEST_CASE("a missing text value") {
 }
 
 TEST_CASE("text cells must be valid UTF-8") {
-  check_data_error("y,score,id\n1,0.5,\xFF\xFE\n", {"row 1 (line 2), column \"id\"", "\"\\xff\\xfe\" is not valid UTF-8"});
+  CHECK(data_error_message("y,score,id\n1,0.5,SECRET\xFF\xFE\n") ==
+        "row 1 (line 2), column \"id\": the value is not valid UTF-8");
   check_data_error("y,score,id\n1,0.5,a\n1,0.5,\xC0\xAF\n", {"row 2 (line 3)", "not valid UTF-8"});  // overlong
   check_data_error("y,score,id\n1,0.5,\xED\xA0\x80\n", {"column \"id\"", "not valid UTF-8"});  // a surrogate
   check_data_error("y,score,id\n1,0.5,caf\xC3\n", {"column \"id\"", "not valid UTF-8"});  // cut short
 }
 
 TEST_CASE("row and line differ after a record with line breaks") {
-  check_data_error("y,score,id\n1,0.5,\"a\nb\nc\"\n0,oops,d\n", {"row 2 (line 5), column \"score\"", "\"oops\""});
+  check_data_error("y,score,id\n1,0.5,\"a\nb\nc\"\n0,oops,d\n", {"row 2 (line 5), column \"score\": the value is not a number"});
 }
 
 TEST_CASE("files that cannot be opened are I/O errors") {
   const Requests requests = kRequests;
   const std::filesystem::path missing = std::filesystem::temp_directory_path() / "referee-no-such-dir/eval.csv";
   check_error<IoError>(missing, requests, {"cannot open: No such file or directory"});
-  check_error<IoError>(std::filesystem::temp_directory_path(), requests, {"cannot open: Is a directory"});
+  check_error<IoError>(std::filesystem::temp_directory_path(), requests, {"is not a regular file (a directory)"});
+  check_error<IoError>("/dev/zero", requests, {"is not a regular file (a device)"});
   if (::geteuid() != 0) {  // root reads files whatever their mode
     TempCsv file("y,score,id\n");
     std::filesystem::permissions(file.path(), std::filesystem::perms::none);
@@ -383,4 +398,80 @@ TEST_CASE("a text cell's number is read as a numeric column reads it") {
   const std::vector<CsvColumnRequest> requests{{"x"}};
   const CsvTable t = read_csv(file.path(), requests);
   CHECK(t.columns[0].numbers == std::vector<double>{*cell_number(" 0.5\t"), *cell_number("+2"), *cell_number("1e-400")});
+}
+
+// ---- caps ----------------------------------------------------------------------------
+
+namespace {
+
+Limits field_and_record_caps(std::uint64_t field, std::uint64_t record) {
+  Limits limits;
+  set_limit(limits, "max_field_bytes", field);
+  set_limit(limits, "max_record_bytes", record);
+  return limits;
+}
+
+}  // namespace
+
+TEST_CASE("a field may be as long as max_field_bytes, and not one byte longer") {
+  const Limits limits = field_and_record_caps(8, 1000);
+  const Requests requests = {{"y"}, {"id", CsvColumnKind::text}};
+  TempCsv fits("y,id\n1,12345678\n1,\"1234\"\"678\"\n");
+  const CsvTable t = read_csv(fits.path(), requests, limits);
+  CHECK(t.columns[1].dictionary == std::vector<std::string>{"12345678", "1234\"678"});  // unescaped bytes count
+  CHECK(data_error_message("y,id\n1,123456789\n", requests, limits) ==
+        "row 1 (line 2), column \"id\": the field is longer than max_field_bytes = 8 (raise it with --limit "
+        "max_field_bytes=N)");
+  CHECK(contains(data_error_message("y,id\n1,\"12345\"\"6789\"\n", requests, limits), "column \"id\": the field is longer"));
+  CHECK(contains(data_error_message("y,idxxxxxxx\n", requests, limits), "header (line 1), column 2: the field is longer"));
+  // A column nobody asked for is held to the cap too: every field is buffered while read.
+  CHECK(contains(data_error_message("y,id,notes\n1,a,123456789\n", requests, limits), "column \"notes\": the field"));
+}
+
+TEST_CASE("a record may be as long as max_record_bytes, its line end not counted") {
+  const Limits limits = field_and_record_caps(100, 10);
+  const Requests requests = {{"y"}, {"id", CsvColumnKind::text}};
+  TempCsv fits("y,id\r\n1,\"abcdef\"\r\n1,abcdefgh\n");  // 1,"abcdef" and 1,abcdefgh: 10 bytes each
+  CHECK(read_csv(fits.path(), requests, limits).rows == 2);
+  CHECK(data_error_message("y,id\n1,\"abcdefg\"\n", requests, limits) ==
+        "row 1 (line 2): the record is longer than max_record_bytes = 10 (raise it with --limit max_record_bytes=N)");
+  CHECK(contains(data_error_message("y,id\n1,abcdefghi\n", requests, limits), "row 1 (line 2): the record is longer"));
+  CHECK(contains(data_error_message("y,id\n1," + std::string(20, ',') + "\n", requests, limits), "the record is longer"));
+  CHECK(contains(data_error_message("y,id\n1,\"a\n\nb\"\"\"\"\"\"\"\n", requests, limits), "row 1 (line 2): the record"));
+}
+
+TEST_CASE("an unclosed quote or a file without line ends fails at the cap, not at the end of the file") {
+  // 6 MB after the cap: a reader that buffered to the end would report the quote instead.
+  const Limits limits = field_and_record_caps(std::uint64_t{1} << 20, std::uint64_t{2} << 20);
+  const Requests requests = {{"y"}, {"id", CsvColumnKind::text}};
+  CHECK(data_error_message("y,id\n1,\"" + std::string(6'000'000, 'x'), requests, limits) ==
+        "row 1 (line 2), column \"id\": the field is longer than max_field_bytes = 1048576 (raise it with --limit "
+        "max_field_bytes=N)");
+  CHECK(contains(data_error_message("y,id\n1," + std::string(6'000'000, 'x'), requests, limits), "the field is longer"));
+  std::string fields;  // a header row of 750,000 names
+  while (fields.size() < 6'000'000) fields += "1234567,";
+  CHECK(contains(data_error_message(fields, requests, limits), "header (line 1): the record is longer"));
+}
+
+TEST_CASE("the caps hold across chunk edges, exactly") {
+  // The reader reads 1 MiB chunks; a field of 2.5 MiB spans three of them.
+  const std::uint64_t cap = 2'621'440;
+  const Limits limits = field_and_record_caps(cap, 2 * cap);
+  const Requests requests = {{"y"}, {"id", CsvColumnKind::text}};
+  for (const bool quoted : {false, true}) {
+    CAPTURE(quoted);
+    const std::string q = quoted ? "\"" : "";
+    const std::string head = "y,id\n1," + q;
+    TempCsv fits(head + std::string(cap, 'x') + q + "\n");
+    CHECK(read_csv(fits.path(), requests, limits).columns[1].dictionary[0].size() == cap);
+    CHECK(contains(data_error_message(head + std::string(cap + 1, 'x') + q + "\n", requests, limits),
+                   "the field is longer than max_field_bytes = 2621440"));
+  }
+}
+
+TEST_CASE("the defaults are 1 MiB a field and 16 MiB a record") {
+  const Requests requests = {{"y"}, {"id", CsvColumnKind::text}};
+  CHECK(read("y,id\n1," + std::string(std::size_t{1} << 20, 'x') + "\n", requests).rows == 1);
+  CHECK(contains(data_error_message("y,id\n1," + std::string((std::size_t{1} << 20) + 1, 'x') + "\n", requests),
+                 "max_field_bytes = 1048576"));
 }

@@ -59,8 +59,8 @@ TEST_CASE("the example policy still parses under the default limits") {
 }
 
 TEST_CASE("nesting is bounded: 100,000 levels is a policy error, not a stack overflow") {
-  rejected("{\"version\": " + nested(100000) + "}", {"gate.json:1:77:", "deeper than 64 levels", "max_json_depth"});
-  rejected("{\"version\": 1, \"x\": " + nested(64) + "}", {"deeper than 64"});
+  rejected("{\"version\": " + nested(100000) + "}", {"gate.json:1:77:", "deeper than max_json_depth = 64"});
+  rejected("{\"version\": 1, \"x\": " + nested(64) + "}", {"deeper than max_json_depth = 64"});
   Limits deeper;
   deeper.max_json_depth = 200;
   // 100 levels pass the reader with the limit raised; the policy is then wrong in shape.
@@ -118,10 +118,10 @@ TEST_CASE("policy text in a message is escaped and truncated") {
 TEST_CASE("the size and rule caps fail fast and name the cap") {
   Limits small;
   small.max_policy_bytes = 100;
-  rejected(example_policy(), {"bytes, above the max_policy_bytes limit of 100", "--limit max_policy_bytes"}, small);
+  rejected(example_policy(), {"bytes, larger than max_policy_bytes = 100", "--limit max_policy_bytes"}, small);
   Limits few;
   few.max_rules = 2;
-  rejected(example_policy(), {"$.rules has 4 rules, above the max_rules limit of 2", "--limit max_rules"}, few);
+  rejected(example_policy(), {"$.rules has 4 rules, more than max_rules = 2", "--limit max_rules"}, few);
   few.max_rules = 4;
   CHECK(parse_policy_text(example_policy(), "gate.json", few).rules.size() == 4);
 }
