@@ -38,6 +38,9 @@ struct Grouping {
 
 // Builds the grouping of `spec` over the table's categorical columns. Groups are the
 // observed combinations, ordered by their values, so the order never depends on row order.
-Grouping make_grouping(const Table& table, std::string_view spec, Task task);
+// More than max_groups groups (limits.max_segment_values) is a DataError naming the cap,
+// raised as soon as the count passes it: every group costs an accumulator per resample and
+// a row in the report, so a free-text column must fail fast, not exhaust memory.
+Grouping make_grouping(const Table& table, std::string_view spec, Task task, std::uint64_t max_groups);
 
 }  // namespace referee

@@ -4,6 +4,7 @@
 #include <optional>
 #include <unordered_map>
 
+#include "common/limit_text.hpp"
 #include "data/column_checks.hpp"
 #include "io/csv_reader.hpp"
 #include <referee/error.hpp>
@@ -81,7 +82,7 @@ std::vector<double> numeric_values(const TextSample& s, const Numbers& n, std::s
 }
 
 FeatureDrift compare_text(const std::string& name, FeatureType type, const TextSample& reference,
-                          const TextSample& current, std::size_t bins) {
+                          const TextSample& current, std::size_t bins, const Limits& limits) {
   FeatureDrift f;
   f.name = name;
   const Numbers rn = numbers_of(reference), cn = numbers_of(current);
@@ -89,8 +90,7 @@ FeatureDrift compare_text(const std::string& name, FeatureType type, const TextS
     for (const auto& [s, n] : {std::pair{&reference, &rn}, std::pair{&current, &cn}})
       if (n->bad_row)
         throw DataError(std::string(s->origin) + ": row " + std::to_string(*n->bad_row + 1) + ", column \"" + name +
-                        "\": \"" + (*s->dictionary)[(*s->codes)[*n->bad_row]] +
-                        "\" is not a number, but the drift feature is declared numeric");
+                        "\": the value is not a number, but the drift feature is declared numeric");
   }
   f.numeric = type == FeatureType::numeric ||
               (type == FeatureType::automatic && !rn.bad_row && !cn.bad_row);
@@ -123,6 +123,12 @@ FeatureDrift compare_text(const std::string& name, FeatureType type, const TextS
   };
   encode(reference, ref_codes, f.reference_missing);
   encode(current, cur_codes, f.current_missing);
+  // The report lists every category with its counts: a free-text column must not turn
+  // the drift section into a copy of the data.
+  if (dictionary.size() > limits.max_segment_values)
+    throw DataError(std::string(current.origin) + ", column \"" + name + "\": the categorical drift feature has " +
+                    std::to_string(dictionary.size()) + " distinct values, more than " +
+                    limit_text(limits, "max_segment_values"));
   f.categorical_result = categorical_drift(ref_codes, cur_codes, dictionary);
   return f;
 }
@@ -203,7 +209,8 @@ std::span<const double> reference_scores(const DriftReference& reference, const 
 
 }  // namespace
 
-DriftResults check_drift(const Table& current, const DriftSettings& settings, const DriftReference& reference) {
+DriftResults check_drift(const Table& current, const DriftSettings& settings, const DriftReference& reference,
+                         const Limits& limits) {
   DriftResults out;
   out.enabled = true;
   out.bins = settings.bins;
@@ -227,7 +234,7 @@ DriftResults check_drift(const Table& current, const DriftSettings& settings, co
                                     "\" for the drift feature of that name");
     const TextSample ref{out.reference_origin, &ref_column.codes, &ref_column.dictionary};
     const TextSample cur{current.source.origin, &column->codes, &column->dictionary};
-    out.features.push_back(compare_text(f.name, f.type, ref, cur, settings.bins));
+    out.features.push_back(compare_text(f.name, f.type, ref, cur, settings.bins, limits));
   }
   return out;
 }

@@ -22,6 +22,9 @@ DriftReference read_drift_reference(const DriftSettings& settings, const std::fi
 // Compares each feature of the reference sample with the evaluation table's; reads no file.
 // A feature is numeric when declared so, or (automatic) when every non-empty cell of
 // both samples is a number; empty cells are missing values and are left out, counted.
-DriftResults check_drift(const Table& current, const DriftSettings& settings, const DriftReference& reference);
+// A categorical feature with more than limits.max_segment_values distinct values is a
+// DataError naming the cap.
+DriftResults check_drift(const Table& current, const DriftSettings& settings, const DriftReference& reference,
+                         const Limits& limits);
 
 }  // namespace referee

@@ -12,7 +12,7 @@
 namespace referee {
 
 // The policy's segment specs, then its sensitive attributes, as groupings of the table.
-GroupingSet build_groupings(const Table& table, const Policy& policy);
+GroupingSet build_groupings(const Table& table, const Policy& policy, const Limits& limits);
 
 // The point estimate, the bootstrap replicates and (for BCa) the jackknife of every
 // quantity the layout places, for both models.

@@ -84,13 +84,13 @@ Evaluation evaluate(const Table& table, const Policy& policy, const EvaluateOpti
   validate_inputs(table, policy, options);
   Evaluation ev = describe_run(table, policy, options);
 
-  const GroupingSet groups = build_groupings(table, policy);
+  const GroupingSet groups = build_groupings(table, policy, options.limits);
   const ReplicateRun run = run_replicates(table, policy, groups, ev, options);
   ev.metrics = estimate_overall(run, ev.bootstrap);
   ev.segments = estimate_segments(run, groups, policy, ev.bootstrap);
   ev.fairness = estimate_fairness(run, groups, policy, ev.bootstrap, table.source.origin);
   ev.budgets = estimate_serving_budgets(table, policy, options, ev);
-  if (policy.drift.enabled) ev.drift = check_drift(table, policy.drift, *options.drift_reference);
+  if (policy.drift.enabled) ev.drift = check_drift(table, policy.drift, *options.drift_reference, options.limits);
 
   ev.rules = judge_rules({policy, ev, run, groups, table.source.origin});
   ev.verdict = gate_verdict(policy, ev.rules);
