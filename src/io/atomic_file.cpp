@@ -7,6 +7,7 @@
 #include <cstring>
 #include <random>
 #include <string>
+#include <utility>
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -52,38 +53,71 @@ void write_all_bytes(int fd, std::string_view content, const std::filesystem::pa
   }
 }
 
-// A staged file: written and fsynced under its temporary name, removed unless committed.
+// Opens an unnamed file in `directory` (O_TMPFILE): a process killed while it writes
+// (kill -9, the OOM killer, a lost node) leaves nothing behind, since the file gets a name
+// only once its content is complete and fsynced. -1 where the file system or kernel has no
+// O_TMPFILE or no /proc (errno EOPNOTSUPP or EISDIR); the caller then stages under a name
+// at once.
+int open_unnamed(const std::filesystem::path& directory) {
+#ifdef O_TMPFILE
+  // The file is named later through /proc/self/fd; without /proc, stage under a name.
+  if (::access("/proc/self/fd", X_OK) != 0) {
+    errno = EOPNOTSUPP;
+    return -1;
+  }
+  return ::open(directory.c_str(), O_TMPFILE | O_WRONLY | O_CLOEXEC, 0644);
+#else
+  (void)directory;
+  errno = EOPNOTSUPP;
+  return -1;
+#endif
+}
+
+// A staged file: written and fsynced, unnamed where the system allows, then given an
+// unpredictable temporary name beside its destination (link), then renamed over it
+// (commit). Until committed, the destructor removes whatever was made.
 class StagedFile {
  public:
   StagedFile(const std::filesystem::path& destination, std::string_view content) : destination_(destination) {
-    temp_ = directory_of(destination) / ("." + destination.filename().string() + ".referee-" + random_suffix());
-    const int fd = ::open(temp_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
-    if (fd < 0) throw io_error(destination_, "cannot create a temporary file beside it");
-    try {
-      write_all_bytes(fd, content, destination_);
-      if (::fsync(fd) != 0) throw io_error(destination_, "cannot flush");
-      if (::close(fd) != 0) throw io_error(destination_, "cannot close");
-    } catch (...) {
-      ::close(fd);
-      ::unlink(temp_.c_str());
-      throw;
+    fd_ = open_unnamed(directory_of(destination_));
+    if (fd_ < 0) {
+      if (errno != EOPNOTSUPP && errno != EISDIR) throw io_error(destination_, "cannot create a temporary file beside it");
+      create_named();
     }
-    staged_ = true;
+    write_all_bytes(fd_, content, destination_);
+    if (::fsync(fd_) != 0) throw io_error(destination_, "cannot flush");
   }
   StagedFile(StagedFile&& other) noexcept
-      : destination_(std::move(other.destination_)), temp_(std::move(other.temp_)), staged_(other.staged_) {
-    other.staged_ = false;
+      : destination_(std::move(other.destination_)), temp_(std::move(other.temp_)), fd_(other.fd_),
+        named_(other.named_) {
+    other.fd_ = -1;
+    other.named_ = false;
   }
   StagedFile(const StagedFile&) = delete;
   StagedFile& operator=(const StagedFile&) = delete;
   StagedFile& operator=(StagedFile&&) = delete;
   ~StagedFile() {
-    if (staged_) ::unlink(temp_.c_str());
+    if (fd_ >= 0) ::close(fd_);
+    if (named_) ::unlink(temp_.c_str());
+  }
+
+  // Gives the complete file its temporary name, exclusively: linkat fails rather than
+  // follow or replace anything planted there.
+  void link() {
+    if (!named_) {
+      temp_ = temporary_name();
+      const std::string self = "/proc/self/fd/" + std::to_string(fd_);
+      if (::linkat(AT_FDCWD, self.c_str(), AT_FDCWD, temp_.c_str(), AT_SYMLINK_FOLLOW) != 0)
+        throw io_error(destination_, "cannot name the temporary file beside it");
+      named_ = true;
+    }
+    const int fd = std::exchange(fd_, -1);
+    if (::close(fd) != 0) throw io_error(destination_, "cannot close");
   }
 
   void commit() {
     if (std::rename(temp_.c_str(), destination_.c_str()) != 0) throw io_error(destination_, "cannot rename into place");
-    staged_ = false;
+    named_ = false;
     // The rename is durable once the directory's entry is.
     const int dir = ::open(directory_of(destination_).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (dir >= 0) {
@@ -93,8 +127,19 @@ class StagedFile {
   }
 
  private:
+  std::filesystem::path temporary_name() const {
+    return directory_of(destination_) / ("." + destination_.filename().string() + ".referee-" + random_suffix());
+  }
+  void create_named() {
+    temp_ = temporary_name();
+    fd_ = ::open(temp_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+    if (fd_ < 0) throw io_error(destination_, "cannot create a temporary file beside it");
+    named_ = true;
+  }
+
   std::filesystem::path destination_, temp_;
-  bool staged_ = false;
+  int fd_ = -1;
+  bool named_ = false;
 };
 
 // An output over the cap is refused before anything is written: a policy that asks for
@@ -135,7 +180,9 @@ void write_file_atomically(const std::filesystem::path& path, std::string_view c
                            const Limits& limits) {
   check_output_destination(path);
   check_output_size(path, "output", content, limits);
-  StagedFile(path, content).commit();
+  StagedFile file(path, content);
+  file.link();
+  file.commit();
 }
 
 void OutputSet::add(std::string what, const std::filesystem::path& path) {
@@ -157,6 +204,9 @@ void OutputSet::write_all(const std::vector<std::string>& contents, const Limits
     check_output_destination(outputs_[i].path, outputs_[i].what);  // nothing has changed it meanwhile
     staged.emplace_back(outputs_[i].path, contents[i]);
   }
+  // Named only once every file is complete, renamed only once every file is named: a
+  // failure before the first rename leaves every destination as it was.
+  for (StagedFile& file : staged) file.link();
   for (StagedFile& file : staged) file.commit();
 }
 

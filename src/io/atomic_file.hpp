@@ -3,9 +3,11 @@
 //
 // A destination must be absent or a regular file: a symlink, a device (/dev/null), a FIFO
 // or a directory is refused, so referee never replaces something that is not its own
-// output. Each file is written to a temporary file created exclusively (O_CREAT|O_EXCL|
-// O_NOFOLLOW) under an unpredictable name in the destination's directory, fsynced, renamed
-// over the destination, and the directory fsynced. An OutputSet checks every destination
+// output. Each file is written unnamed (O_TMPFILE) in the destination's directory and
+// fsynced, so a process killed while writing leaves nothing behind; only then is it linked
+// under an unpredictable temporary name (exclusively: linkat never replaces), renamed over
+// the destination, and the directory fsynced. Where O_TMPFILE is missing, the temporary
+// file is created exclusively (O_CREAT|O_EXCL|O_NOFOLLOW) under that name from the start. An OutputSet checks every destination
 // before the work starts and lands its files together: all are staged before the first
 // rename, so a failure while writing leaves every destination as it was. No output may be
 // larger than limits.max_report_bytes: each is measured before the first is staged, so an

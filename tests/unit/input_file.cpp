@@ -13,6 +13,8 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <sys/wait.h>
+#include <csignal>
 #include <unistd.h>
 
 #include <referee/error.hpp>
@@ -165,4 +167,38 @@ TEST_CASE("an output over max_report_bytes is refused before any output is writt
   check_error<DataError>([&] { write_file_atomically(dir / "other.json", "0123456789x", limits); },
                          {"other.json\" (output): the output would be 11 bytes"});
   CHECK(!std::filesystem::exists(dir / "other.json"));
+}
+
+TEST_CASE("a writer killed while it writes leaves no temporary file behind") {
+  // A child writes 256 MiB and is killed with SIGKILL a few milliseconds in: no cleanup
+  // code runs. Whenever the kill lands, the directory holds either nothing or the whole
+  // output, never a temporary file (issue 14: "kill -9 during the write leaves the temp
+  // file behind"). The content is written unnamed and only named once complete.
+  TempDirectory dir;
+  const std::filesystem::path destination = dir / "report.json";
+  int ready[2];
+  REQUIRE(::pipe(ready) == 0);
+  const pid_t child = ::fork();
+  REQUIRE(child >= 0);
+  if (child == 0) {
+    Limits limits;
+    set_limit(limits, "max_report_bytes", std::uint64_t{1} << 30);
+    const std::string content(std::size_t{256} << 20, 'x');
+    char go = 1;
+    if (::write(ready[1], &go, 1) != 1) ::_exit(2);
+    write_file_atomically(destination, content, limits);
+    ::_exit(0);
+  }
+  char go = 0;
+  REQUIRE(::read(ready[0], &go, 1) == 1);
+  ::usleep(20'000);
+  ::kill(child, SIGKILL);
+  int status = 0;
+  ::waitpid(child, &status, 0);
+  ::close(ready[0]);
+  ::close(ready[1]);
+  for (const auto& entry : std::filesystem::directory_iterator(dir.path())) {
+    CHECK(entry.path() == destination);
+    CHECK(std::filesystem::file_size(entry.path()) == (std::size_t{256} << 20));
+  }
 }
