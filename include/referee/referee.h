@@ -17,9 +17,24 @@
  * - A gate FAIL is a result (referee_report_verdict), never an error status.
  * - Handles are opaque. Each *_create or *_load has a *_free, which accepts NULL. A NULL
  *   handle or out pointer is REFEREE_INVALID_ARGUMENT; on failure *out is set to NULL.
+ * - A buffer passed with a length or count is read only after that length has been
+ *   checked (against the table's rows, and against the largest object that can exist), so
+ *   a wrong length is REFEREE_INVALID_ARGUMENT, never a read past the buffer. What cannot
+ *   be checked is the caller's promise that the buffer holds what the length says.
  * - Strings returned by the library are owned by the handle they come from and stay valid
  *   until that handle is freed, except referee_last_error() (see below).
- * - No C++ exception ever crosses this API.
+ * - No C++ exception ever crosses this API: an unexpected one is REFEREE_INTERNAL.
+ * - Messages (referee_last_error) name files, lines, columns, rows and JSON paths, never a
+ *   value of the data; text from a policy or a column name is quoted, escaped and cut short.
+ *
+ * Limits
+ *   Everything a caller controls is bounded by caps with one name each (docs/security.md:
+ *   max_policy_bytes, max_json_depth, max_rules, max_segment_values, max_field_bytes,
+ *   max_record_bytes, max_report_bytes), set on an options handle with
+ *   referee_options_set_limit. The functions taking options use its caps, a NULL options
+ *   the defaults; those without (referee_policy_create, referee_policy_load,
+ *   referee_table_read_csv) use the defaults. Exceeding a cap is the error of what
+ *   exceeded it (a policy error, a data error) with a message naming the cap.
  *
  * Lifetime of table columns
  *   Columns added with referee_table_add_* are BORROWED, not copied: the table stores the
@@ -103,9 +118,20 @@ REFEREE_API const char* referee_status_name(referee_status status);
 REFEREE_API const char* referee_verdict_name(referee_verdict verdict);
 REFEREE_API const char* referee_last_error(void);
 
-/* Policies: JSON text (need not be NUL-terminated) or a file. */
+/* Policies: JSON text (need not be NUL-terminated) or a file (a regular file only). Every
+ * problem with the text is a REFEREE_POLICY_ERROR whose message gives its line and column
+ * or JSON path: invalid UTF-8, invalid JSON, nesting deeper than max_json_depth, a number
+ * beyond double range, a key given twice in one object, more than max_rules rules, text or
+ * a file larger than max_policy_bytes (checked before the text is read). */
 REFEREE_API referee_status referee_policy_create(const char* json, size_t length, referee_policy** out);
 REFEREE_API referee_status referee_policy_load(const char* path, referee_policy** out);
+/* As above, under the caps of `options` (NULL: the defaults). The policy keeps nothing of
+ * the options. */
+REFEREE_API referee_status referee_policy_create_with_options(const char* json, size_t length,
+                                                              const referee_options* options,
+                                                              referee_policy** out);
+REFEREE_API referee_status referee_policy_load_with_options(const char* path, const referee_options* options,
+                                                            referee_policy** out);
 REFEREE_API void referee_policy_free(referee_policy* policy);
 
 /* Tables: `rows` rows; columns are matched to the policy's roles by name at evaluation,
@@ -133,9 +159,16 @@ REFEREE_API referee_status referee_table_add_dictionary(referee_table* table, co
                                                         const char* const* dictionary,
                                                         size_t dictionary_size);
 /* Reads the policy's columns from a CSV file, exactly as the CLI does; the table owns its
- * data, and its report equals the CLI's outside the "run" section. */
+ * data, and its report equals the CLI's outside the "run" section. The file must be a
+ * regular file (a FIFO or a device is a REFEREE_IO_ERROR); a cell longer than
+ * max_field_bytes or a line longer than max_record_bytes is a REFEREE_DATA_ERROR naming
+ * the file, line, column and cap, raised while reading. */
 REFEREE_API referee_status referee_table_read_csv(const char* path, const referee_policy* policy,
                                                   referee_table** out);
+/* As above, under the caps of `options` (NULL: the defaults). */
+REFEREE_API referee_status referee_table_read_csv_with_options(const char* path, const referee_policy* policy,
+                                                               const referee_options* options,
+                                                               referee_table** out);
 REFEREE_API void referee_table_free(referee_table* table);
 
 /* Options; NULL options in referee_evaluate() means the defaults (all cores, the policy's seed). */
@@ -146,6 +179,14 @@ REFEREE_API referee_status referee_options_set_progress(referee_options* options
                                                         void (*callback)(double fraction, void* user),
                                                         void* user);
 REFEREE_API referee_status referee_options_cancel(referee_options* options);
+/* The caps (see Limits above) by name: an unknown name or a value of 0 is
+ * REFEREE_INVALID_ARGUMENT, with a message listing the names. They apply to what these
+ * options are later passed to: the *_with_options readers, referee_options_set_latency_file
+ * (set the caps first), referee_evaluate (segment values, the drift reference file) and
+ * referee_report_write of the reports it returns. get sets *value to 0 on failure. */
+REFEREE_API referee_status referee_options_set_limit(referee_options* options, const char* name, uint64_t value);
+REFEREE_API referee_status referee_options_get_limit(const referee_options* options, const char* name,
+                                                     uint64_t* value);
 /* Latency measured apart from the table, a load test's, instead of $.columns.latency (a
  * policy with both makes referee_evaluate() return REFEREE_INVALID_ARGUMENT).
  * referee_options_set_latency_file reads now, and keeps in the options, a CSV with the
@@ -175,7 +216,11 @@ REFEREE_API referee_status referee_report_json(const referee_report* report, con
                                                size_t* length);
 REFEREE_API referee_status referee_report_verdict(const referee_report* report, referee_verdict* out);
 REFEREE_API referee_status referee_report_passed(const referee_report* report, int* out);
-/* Writes the report atomically (a temporary file, then a rename). */
+/* Writes the report atomically (a temporary file created exclusively beside it, fsynced,
+ * then renamed), as the CLI's --report. The destination must be absent or a regular file:
+ * a symlink, a device, a FIFO or a directory is a REFEREE_IO_ERROR and is left untouched.
+ * A report larger than the max_report_bytes of the options it was evaluated with is a
+ * REFEREE_DATA_ERROR naming the cap. On any error nothing is written or replaced. */
 REFEREE_API referee_status referee_report_write(const referee_report* report, const char* path);
 REFEREE_API void referee_report_free(referee_report* report);
 

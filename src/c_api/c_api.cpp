@@ -7,6 +7,8 @@
 #include <atomic>
 #include <charconv>
 #include <cmath>
+#include <cstddef>
+#include <cstdint>
 #include <cstring>
 #include <filesystem>
 #include <functional>
@@ -18,8 +20,11 @@
 #include <vector>
 
 #include "common/did_you_mean.hpp"
+#include "common/quoted.hpp"
+#include "io/atomic_file.hpp"
 #include <referee/error.hpp>
 #include <referee/evaluate.hpp>
+#include <referee/limits.hpp>
 #include <referee/render.hpp>
 
 static_assert(static_cast<int>(referee::Verdict::pass) == REFEREE_PASS &&
@@ -57,11 +62,13 @@ struct referee_options {
   std::atomic<bool> cancel{false};
   std::optional<referee::LatencySamples> latency;          // a load test's samples
   std::optional<std::filesystem::path> drift_reference;  // overrides $.drift.reference
+  referee::Limits limits;                                 // referee_options_set_limit
 };
 
 struct referee_report {
   referee::Evaluation evaluation;
   std::string json;
+  referee::Limits limits;  // those it was evaluated under, which referee_report_write honours
 };
 
 namespace {
@@ -71,6 +78,16 @@ std::string& last_error() {
   return message;
 }
 
+// Keeps a failure's message. Copying it can itself run out of memory, and nothing may
+// escape the handler that calls this, so the fallback is a message that needs no memory.
+void set_last_error(const char* prefix, const char* what) noexcept {
+  try {
+    last_error().assign(prefix).append(what);
+  } catch (...) {
+    last_error().clear();
+  }
+}
+
 template <class F>
 referee_status guarded(F&& body) noexcept {
   try {
@@ -78,7 +95,7 @@ referee_status guarded(F&& body) noexcept {
     last_error().clear();
     return REFEREE_OK;
   } catch (const referee::Error& e) {
-    last_error() = e.what();
+    set_last_error("", e.what());
     switch (e.kind()) {
       case referee::ErrorKind::usage:
         return REFEREE_INVALID_ARGUMENT;
@@ -93,13 +110,13 @@ referee_status guarded(F&& body) noexcept {
     }
     return REFEREE_INTERNAL;
   } catch (const std::bad_alloc&) {
-    last_error() = "out of memory";
+    set_last_error("", "out of memory");
     return REFEREE_INTERNAL;
   } catch (const std::exception& e) {
-    last_error() = std::string("internal error: ") + e.what();
+    set_last_error("internal error: ", e.what());
     return REFEREE_INTERNAL;
   } catch (...) {
-    last_error() = "internal error: unknown exception";
+    set_last_error("internal error: ", "unknown exception");
     return REFEREE_INTERNAL;
   }
 }
@@ -119,15 +136,49 @@ void require(const T* pointer, const char* what) {
   if (!pointer) throw referee::UsageError(std::string(what) + " is NULL");
 }
 
-referee_table::Column& new_column(referee_table* table, const char* name, std::size_t length) {
+// A count of elements of `size` bytes that a caller says a buffer holds must describe an
+// object that can exist (at most PTRDIFF_MAX bytes): beyond that, the pointer arithmetic
+// and the allocations sized by it overflow. Checked before the buffer is read.
+void require_count(std::size_t count, std::size_t size, const char* what) {
+  if (count > static_cast<std::size_t>(PTRDIFF_MAX) / size)
+    throw referee::UsageError(std::string(what) + " is " + std::to_string(count) + ", more than a buffer of " +
+                              std::to_string(size) + "-byte elements can hold");
+}
+
+// The caps of `options`, or the defaults when it is NULL (as referee_evaluate reads NULL).
+referee::Limits limits_of(const referee_options* options) { return options ? options->limits : referee::Limits{}; }
+
+std::size_t element_size(int type) {
+  switch (type) {
+    case REFEREE_F64:
+    case REFEREE_I64:
+      return 8;
+    case REFEREE_F32:
+    case REFEREE_I32:
+      return 4;
+    case REFEREE_U8:
+      return 1;
+  }
+  throw referee::UsageError("unknown referee_type " + std::to_string(type));
+}
+
+// Everything about a new column that can be checked without reading its buffers: the
+// table, the name, the length against the table's rows and the size of a buffer of
+// `length` elements of `size` bytes. Every referee_table_add_* calls it before it reads
+// a byte the caller passed, so a wrong length can never make it read past a buffer.
+void check_new_column(const referee_table* table, const char* name, std::size_t length, std::size_t size) {
   require(table, "table");
   require(name, "name");
   if (table->csv) throw referee::UsageError("a table read from CSV cannot take more columns");
   if (length != table->rows)
-    throw referee::UsageError("column \"" + std::string(name) + "\" has " + std::to_string(length) +
+    throw referee::UsageError("column " + referee::quoted_excerpt(name) + " has " + std::to_string(length) +
                               " values, the table has " + std::to_string(table->rows) + " rows");
+  require_count(length, size, "the column's length");
   for (const auto& c : table->columns)
-    if (c.name == name) throw referee::UsageError("column \"" + std::string(name) + "\" is added twice");
+    if (c.name == name) throw referee::UsageError("column " + referee::quoted_excerpt(name) + " is added twice");
+}
+
+referee_table::Column& append_column(referee_table* table, const char* name) {
   table->columns.emplace_back();
   table->columns.back().name = name;
   return table->columns.back();
@@ -144,7 +195,7 @@ class ColumnResolver {
       if (c.name == name) return c;
       names.push_back(c.name);
     }
-    throw referee::DataError("memory: no column \"" + name + "\" in the table" +
+    throw referee::DataError("memory: no column " + referee::quoted_excerpt(name) + " in the table" +
                              referee::did_you_mean(name, names));
   }
 
@@ -152,7 +203,7 @@ class ColumnResolver {
   void add_numeric(referee::TableBuilder& builder, const std::string& name) const {
     const auto& c = find(name);
     if (c.kind != referee_table::Kind::numeric)
-      throw referee::DataError("memory: column \"" + name + "\" holds strings, a number is needed");
+      throw referee::DataError("memory: column " + referee::quoted_excerpt(name) + " holds strings, a number is needed");
     const std::size_t n = table_.rows;
     if (c.type == REFEREE_F64) return builder.add_numeric(name, std::span(static_cast<const double*>(c.data), n));
     std::vector<double> out(n);
@@ -200,7 +251,7 @@ class ColumnResolver {
 
   static std::uint32_t dictionary_code(const referee_table::Column& c, std::size_t r) {
     if (c.codes[r] < 0 || static_cast<std::size_t>(c.codes[r]) >= c.dictionary.size())
-      throw referee::DataError("memory: row " + std::to_string(r + 1) + ", column \"" + c.name + "\": code " +
+      throw referee::DataError("memory: row " + std::to_string(r + 1) + ", column " + referee::quoted_excerpt(c.name) + ": code " +
                                std::to_string(c.codes[r]) + " is outside the dictionary");
     return static_cast<std::uint32_t>(c.codes[r]);
   }
@@ -255,8 +306,8 @@ class ColumnResolver {
       case REFEREE_U8:
         return std::to_string(static_cast<const uint8_t*>(c.data)[r]);
       default:
-        throw referee::DataError("memory: " + std::string(role) + " column \"" + c.name +
-                                 "\" must hold strings or integers");
+        throw referee::DataError("memory: " + std::string(role) + " column " + referee::quoted_excerpt(c.name) +
+                                 " must hold strings or integers");
     }
   }
 
@@ -323,22 +374,34 @@ const char* referee_verdict_name(referee_verdict verdict) {
 
 const char* referee_last_error(void) { return last_error().c_str(); }
 
-referee_status referee_policy_create(const char* json, size_t length, referee_policy** out) {
+referee_status referee_policy_create_with_options(const char* json, size_t length, const referee_options* options,
+                                                  referee_policy** out) {
   return guarded([&] {
     require(out, "out");
     *out = nullptr;
     require(json, "json");
-    *out = new referee_policy{referee::parse_policy_text(std::string_view(json, length), "policy")};
+    require_count(length, 1, "length");
+    *out = new referee_policy{
+        referee::parse_policy_text(std::string_view(json, length), "policy", limits_of(options))};
   });
 }
 
-referee_status referee_policy_load(const char* path, referee_policy** out) {
+referee_status referee_policy_create(const char* json, size_t length, referee_policy** out) {
+  return referee_policy_create_with_options(json, length, nullptr, out);
+}
+
+referee_status referee_policy_load_with_options(const char* path, const referee_options* options,
+                                                referee_policy** out) {
   return guarded([&] {
     require(out, "out");
     *out = nullptr;
     require(path, "path");
-    *out = new referee_policy{referee::load_policy(path)};
+    *out = new referee_policy{referee::load_policy(path, limits_of(options))};
   });
+}
+
+referee_status referee_policy_load(const char* path, referee_policy** out) {
+  return referee_policy_load_with_options(path, nullptr, out);
 }
 
 void referee_policy_free(referee_policy* policy) { delete policy; }
@@ -356,11 +419,9 @@ referee_status referee_table_create(size_t rows, referee_table** out) {
 referee_status referee_table_add_numeric(referee_table* table, const char* name, const void* data,
                                          size_t length, referee_type type) {
   return guarded([&] {
+    check_new_column(table, name, length, element_size(raw_value(type)));
     require(data, "data");
-    const int type_value = raw_value(type);
-    if (type_value < REFEREE_F64 || type_value > REFEREE_U8)
-      throw referee::UsageError("unknown referee_type " + std::to_string(type_value));
-    auto& c = new_column(table, name, length);
+    auto& c = append_column(table, name);
     c.data = data;
     c.type = type;
   });
@@ -369,13 +430,17 @@ referee_status referee_table_add_numeric(referee_table* table, const char* name,
 referee_status referee_table_add_strings(referee_table* table, const char* name, const char* bytes,
                                          const int64_t* offsets, size_t length) {
   return guarded([&] {
+    // `offsets` holds length + 1 entries: the length is checked against the table before
+    // a single offset is read.
+    check_new_column(table, name, length, sizeof(int64_t));
+    require_count(length + 1, sizeof(int64_t), "the column's length + 1");
     require(bytes, "bytes");
     require(offsets, "offsets");
     for (size_t i = 0; i < length; ++i)
       if (offsets[i] < 0 || offsets[i + 1] < offsets[i])
-        throw referee::UsageError("offsets of column \"" + std::string(name ? name : "") +
-                                  "\" must start at 0 or more and never decrease");
-    auto& c = new_column(table, name, length);
+        throw referee::UsageError("offsets of column " + referee::quoted_excerpt(name) +
+                                  " must start at 0 or more and never decrease");
+    auto& c = append_column(table, name);
     c.kind = referee_table::Kind::strings;
     c.bytes = bytes;
     c.offsets = offsets;
@@ -386,31 +451,39 @@ referee_status referee_table_add_dictionary(referee_table* table, const char* na
                                             size_t length, const char* const* dictionary,
                                             size_t dictionary_size) {
   return guarded([&] {
+    check_new_column(table, name, length, sizeof(int32_t));
+    require_count(dictionary_size, sizeof(const char*), "dictionary_size");
     require(codes, "codes");
     require(dictionary, "dictionary");
     std::vector<std::string> words;
+    words.reserve(dictionary_size);
     for (size_t i = 0; i < dictionary_size; ++i) {
       require(dictionary[i], "a dictionary entry");
       words.emplace_back(dictionary[i]);
     }
-    auto& c = new_column(table, name, length);
+    auto& c = append_column(table, name);
     c.kind = referee_table::Kind::dictionary;
     c.codes = codes;
     c.dictionary = std::move(words);
   });
 }
 
-referee_status referee_table_read_csv(const char* path, const referee_policy* policy, referee_table** out) {
+referee_status referee_table_read_csv_with_options(const char* path, const referee_policy* policy,
+                                                   const referee_options* options, referee_table** out) {
   return guarded([&] {
     require(out, "out");
     *out = nullptr;
     require(path, "path");
     require(policy, "policy");
     auto table = std::make_unique<referee_table>();
-    table->csv = referee::read_table_csv(path, policy->policy.columns, policy->policy.task);
+    table->csv = referee::read_table_csv(path, policy->policy.columns, policy->policy.task, limits_of(options));
     table->rows = table->csv->rows;
     *out = table.release();
   });
+}
+
+referee_status referee_table_read_csv(const char* path, const referee_policy* policy, referee_table** out) {
+  return referee_table_read_csv_with_options(path, policy, nullptr, out);
 }
 
 void referee_table_free(referee_table* table) { delete table; }
@@ -453,11 +526,29 @@ referee_status referee_options_cancel(referee_options* options) {
   });
 }
 
+referee_status referee_options_set_limit(referee_options* options, const char* name, uint64_t value) {
+  return guarded([&] {
+    require(options, "options");
+    require(name, "name");
+    referee::set_limit(options->limits, name, value);
+  });
+}
+
+referee_status referee_options_get_limit(const referee_options* options, const char* name, uint64_t* value) {
+  return guarded([&] {
+    require(value, "value");
+    *value = 0;
+    require(options, "options");
+    require(name, "name");
+    *value = referee::limit_value(options->limits, name);
+  });
+}
+
 referee_status referee_options_set_latency_file(referee_options* options, const char* path) {
   return guarded([&] {
     require(options, "options");
     if (path)
-      options->latency = referee::read_latency_csv(path);
+      options->latency = referee::read_latency_csv(path, options->limits);
     else
       options->latency.reset();
   });
@@ -468,6 +559,8 @@ referee_status referee_options_set_latency_samples(referee_options* options, con
                                                    size_t challenger_count) {
   return guarded([&] {
     require(options, "options");
+    require_count(champion_count, sizeof(double), "champion_count");
+    require_count(challenger_count, sizeof(double), "challenger_count");
     if (champion_count > 0) require(champion, "champion");
     if (challenger_count > 0) require(challenger, "challenger");
     referee::LatencySamples samples;
@@ -499,6 +592,7 @@ referee_status referee_evaluate(const referee_table* table, const referee_policy
     require(table, "table");
     require(policy, "policy");
     referee::EvaluateOptions eo;
+    eo.limits = limits_of(options);
     if (options) {
       eo.threads = options->threads;
       eo.seed = options->seed;
@@ -512,13 +606,15 @@ referee_status referee_evaluate(const referee_table* table, const referee_policy
     }
     std::optional<referee::DriftReference> reference;
     if (policy->policy.drift.enabled) {
-      reference = referee::read_drift_reference(policy->policy, options ? options->drift_reference : std::nullopt);
+      reference = referee::read_drift_reference(policy->policy, options ? options->drift_reference : std::nullopt,
+                                                eo.limits);
       eo.drift_reference = &*reference;
     }
     auto report = std::make_unique<referee_report>();
     report->evaluation = table->csv ? referee::evaluate(*table->csv, policy->policy, eo)
                                     : referee::evaluate(table_of(*table, policy->policy), policy->policy, eo);
     report->json = referee::report_text(report->evaluation);
+    report->limits = eo.limits;
     *out = report.release();
   });
 }
@@ -552,7 +648,11 @@ referee_status referee_report_write(const referee_report* report, const char* pa
   return guarded([&] {
     require(report, "report");
     require(path, "path");
-    referee::write_report(report->evaluation, path);
+    // The CLI's writer: the destination checked (absent or a regular file, never a symlink
+    // or a device), the size under max_report_bytes, then written whole or not at all.
+    referee::OutputSet outputs;
+    outputs.add("report", path);
+    outputs.write_all({report->json}, report->limits);
   });
 }
 
