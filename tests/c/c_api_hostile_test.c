@@ -548,6 +548,15 @@ static void test_segments_and_cells(void) {
   CHECK(referee_table_add_dictionary(table, "region", codes, kRows, regions, 3) == REFEREE_OK);
   EXPECT(referee_evaluate(table, policy, NULL, &report), REFEREE_DATA_ERROR, "outside the dictionary");
   referee_table_free(table);
+  /* A dictionary naming one value twice would split one segment in two. */
+  table = memory_table();
+  codes[7] = 1;
+  {
+    static const char* const twice[] = {"SECRET-4242", "SECRET-4242", "south"};
+    CHECK(referee_table_add_dictionary(table, "region", codes, kRows, twice, 3) == REFEREE_OK);
+  }
+  EXPECT(referee_evaluate(table, policy, NULL, &report), REFEREE_DATA_ERROR, "twice");
+  referee_table_free(table);
   referee_policy_free(policy), referee_options_free(options);
   free(codes), free(offsets), free(bytes), free(text);
 }
