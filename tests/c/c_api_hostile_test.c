@@ -197,6 +197,10 @@ static void test_strings_length_checked_first(void) {
   offsets[1] = 1;
   CHECK(referee_table_add_strings(table, "s", bytes, offsets, 2) == REFEREE_OK);
   EXPECT(referee_table_add_strings(table, "s", bytes, offsets, 2), REFEREE_INVALID_ARGUMENT, "added twice");
+  /* A column name that is not UTF-8 and carries a terminal escape is quoted and escaped. */
+  CHECK(referee_table_add_numeric(table, "n\xff\x1b[2J", y, 2, REFEREE_F64) == REFEREE_OK);
+  EXPECT(referee_table_add_numeric(table, "n\xff\x1b[2J", y, 2, REFEREE_F64), REFEREE_INVALID_ARGUMENT,
+         "\"n\\xFF\\x1B[2J\" is added twice");
   referee_table_free(table);
   free(offsets);
   free(bytes);
