@@ -492,7 +492,21 @@ void write_outputs(const std::vector<std::tuple<std::string, py::object, std::st
   outputs.write_all(contents, checked);
 }
 
+// The CLI's --limit NAME=VALUE, read by the core's parser: {name: value}.
+py::dict parse_limits(const py::iterable& assignments) {
+  referee::Limits limits;
+  py::dict out;
+  for (const py::handle item : assignments) {
+    const std::string assignment = utf8_of(item);
+    referee::set_limit(limits, assignment);
+    const std::string name = assignment.substr(0, assignment.find('='));
+    out[py::str(name)] = referee::limit_value(limits, name);
+  }
+  return out;
+}
+
 void bind_checks(py::module_& m) {
+  m.def("parse_limits", &parse_limits, py::arg("assignments"));
   m.def(
       "check_arguments",
       [](const py::object& seed, const py::object& threads, const py::object& threshold) {
@@ -553,6 +567,9 @@ void bind_errors(py::module_& m) {
       set_decoded_error(usage_error, e.what());
     } catch (const referee::Error& e) {
       set_decoded_error(base, e.what());
+    } catch (const nlohmann::json::exception& e) {
+      // A bug, never the caller's: the internal kind (exit 70), as the CLI reports it.
+      set_decoded_error(base, (std::string("internal error: ") + e.what()).c_str());
     }
   });
 }
