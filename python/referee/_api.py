@@ -298,6 +298,7 @@ def evaluate(data: Any, policy: PolicyLike, *, seed: Optional[int] = None,
     names and defaults are in docs/security.md, the same as the CLI's ``--limit``). Ctrl-C
     stops the evaluation promptly (``KeyboardInterrupt``), with or without ``progress``.
     """
+    _core.check_arguments(seed=seed, threads=threads)  # before anything is read
     checked_limits = _limits(limits)
     p = _policy(policy, checked_limits)
     callback = _progress_bar() if progress else None
