@@ -278,12 +278,12 @@ def _scrub_numbers(text: str) -> str:
     return "".join(p if p in _FIXED else _NUMBER.sub(number, p) for p in pieces)
 
 
-def scrub(text: str, names: Iterable[str] = ()) -> str:
+def scrub(text: str, names: Iterable[str] = (), numbers: bool = True) -> str:
     """A data error's text with every value taken out: a quoted text is kept only when it is
     a name the job knows (a column the policy names, a file of the channel), and a number
     only when it is a place (row 17, line 18) or a count; everything else becomes "…".
     The core's messages should carry no value at all; this is the guarantee's second line."""
-    known = set(names)
+    known = set(names) | {task for _, task, _ in _core.METRIC_CATALOGUE}  # 'task "binary"'
 
     def quoted(m: "re.Match[str]") -> str:
         try:
@@ -292,18 +292,34 @@ def scrub(text: str, names: Iterable[str] = ()) -> str:
             inner = None
         return m.group() if inner in known else '"…"'
 
+    rest_of = _scrub_numbers if numbers else (lambda t: t)
     pieces = _QUOTED.split(text)
     quotes = [quoted(m) for m in _QUOTED.finditer(text)]
-    out = [_scrub_numbers(pieces[0])]
+    out = [rest_of(pieces[0])]
     for q, rest in zip(quotes, pieces[1:]):
-        out += [q, _scrub_numbers(rest)]
+        out += [q, rest_of(rest)]
     return "".join(out)
 
 
-def failure_message(kind: str, error: BaseException, names: Iterable[str] = ()) -> str:
+def _strings(value: Any) -> Iterable[str]:
+    """Every key and string value of a JSON document (the policy's own words)."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            yield k
+            yield from _strings(v)
+    elif isinstance(value, list):
+        for v in value:
+            yield from _strings(v)
+
+
+def failure_message(kind: str, error: BaseException, names: Optional[set] = None) -> str:
     """A short, single-line reason with no data values (docs/sagemaker.md): a data error's
-    text scrubbed of values (scrub()), any other exception than referee's and OSError named
-    by its type only, since its text can hold anything it read."""
+    text scrubbed of values (scrub()); once the policy is read (``names`` holds its words),
+    a policy, usage or internal error's quoted texts too, keeping the policy's own; any
+    other exception than referee's and OSError named by its type only, since its text can
+    hold anything it read."""
     if isinstance(error, RefereeError):
         text = str(error)
     elif isinstance(error, OSError):
@@ -312,7 +328,9 @@ def failure_message(kind: str, error: BaseException, names: Iterable[str] = ()) 
         text = type(error).__name__
     text = (text.splitlines() or [type(error).__name__])[0]
     if kind == "data":
-        text = scrub(text, names)
+        text = scrub(text, names or ())
+    elif names and kind in ("policy", "usage", "internal"):
+        text = scrub(text, names, numbers=False)
     message = f"referee: {kind}: {text}"
     encoded = message.encode("utf-8", errors="backslashreplace")[:1000]
     return encoded.decode("utf-8", errors="ignore") + "\n"
@@ -352,8 +370,10 @@ def run(args: argparse.Namespace, names: set) -> Report:
     seed, threads = _integer(args.seed), _integer(args.threads)
     _core.check_arguments(seed=seed, threads=threads)  # before any input is read
     policy = _core.Policy.load(os.fspath(find_policy(args.policy)), limits)
-    names.update(required_columns(policy))
-    data = _frame_for(read_data(args.data, required_columns(policy)), policy, str(args.data))
+    names.update(required_columns(policy), _strings(json.loads(policy.json)))
+    # The origin as text a message can carry: a name that is not UTF-8 escaped, not refused.
+    origin = os.fsencode(args.data).decode("utf-8", "backslashreplace")
+    data = _frame_for(read_data(args.data, required_columns(policy)), policy, origin)
     latency = optional_csv(args.latency, "latency")
     reference = optional_csv(args.reference, "reference")
     report = evaluate(data, policy, seed=seed, threads=threads, latency=latency, reference=reference,
@@ -371,7 +391,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         if code:
             _write_message("referee: usage: invalid arguments to referee sagemaker\n")
         return code
-    names = {task for _, task, _ in _core.METRIC_CATALOGUE}  # "task \"binary\"" is no value
+    names: set = set()  # what a message may quote, once the policy is read
     try:
         report = run(args, names)
     except (Exception, KeyboardInterrupt) as e:  # noqa: BLE001 -- the contract: a code and a message
@@ -409,7 +429,7 @@ def _write_message(message: str) -> None:
         pass  # the message is a courtesy; the exit code still tells
 
 
-def _fail(code: int, kind: str, error: BaseException, names: Iterable[str] = ()) -> int:
+def _fail(code: int, kind: str, error: BaseException, names: Optional[set] = None) -> int:
     message = failure_message(kind, error, names)
     print(message, end="", file=sys.stderr)
     _write_message(message)

@@ -480,3 +480,17 @@ def test_evaluation_json_is_written_last(job, examples, capsys, monkeypatch):
     monkeypatch.setattr(_core, "write_outputs", spy)
     run_job(job, capsys, code=0)
     assert order[-1] == "evaluation.json" and len(order) == 5
+
+
+def test_a_data_folder_whose_name_is_not_utf8_is_read_and_named_escaped(job, examples, capsys):
+    folder = os.path.join(os.fsencode(job), b"d\xffata")
+    os.mkdir(folder)
+    path = write_csv(job / "whole.csv", examples, score_new="SECRET-4242")
+    lines = path.read_text().splitlines(keepends=True)
+    path.unlink()
+    with open(os.path.join(folder, b"p-1.csv"), "w") as f:
+        f.write("".join(lines[:3]))
+    with open(os.path.join(folder, b"p-2.csv"), "w") as f:
+        f.write(lines[0] + "".join(lines[3:]))
+    _, message = run_job(job, capsys, ["--data", os.fsdecode(folder)], code=65)
+    assert "d\\xffata: row 5" in message and 'column "score_new"' in message
