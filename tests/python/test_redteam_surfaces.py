@@ -20,6 +20,8 @@ import referee
 import referee.testing
 from referee import _core, sagemaker
 
+# The referee CLI installed with this package (beside the interpreter), else the one on PATH.
+REFEREE = shutil.which("referee", path=os.path.dirname(sys.executable)) or shutil.which("referee")
 SECRET = "SECRET-4242"
 NUMBER = "4242"
 POLICY = {"version": 1, "task": "binary", "columns": {"label": "y", "champion": "a", "challenger": "b"},
@@ -102,7 +104,7 @@ def test_the_cli_takes_the_same_ranges(examples, tmp_path):
     data = secret_csv(tmp_path / "eval.csv", examples)
     for option, value, rule in (("--threads", "0", "must be from 1 to 1024"), ("--threads", "1025", "from 1 to 1024"),
                                 ("--seed", "-1", "must be an integer from 0 to 18446744073709551615")):
-        proc = subprocess.run([shutil.which("referee"), "run", "--data", str(data), "--policy",
+        proc = subprocess.run([REFEREE, "run", "--data", str(data), "--policy",
                                str(examples / "gate.json"), "--report", str(tmp_path / "r.json"), option, value],
                               capture_output=True, text=True)
         assert proc.returncode == 64 and rule in proc.stderr, proc.stderr
