@@ -20,7 +20,10 @@ from . import _core
 from ._core import DataError, Policy, RefereeError, UsageError
 from ._report import Comparison, Estimate, Report
 
-PolicyLike = Union[Policy, Mapping[str, Any], str, "os.PathLike[str]"]
+PolicyLike = Union[Policy, Mapping[str, Any], str, bytes, "os.PathLike[str]"]
+PathLike = Union[str, bytes, "os.PathLike[str]", "os.PathLike[bytes]"]
+# {limit name: positive int}, by the core's one name table (docs/security.md).
+Limits = Optional[Mapping[str, int]]
 
 # {metric: task}, in the core's catalogue order.
 _METRIC_TASKS = {name: task for name, task, _ in _core.METRIC_CATALOGUE}
@@ -30,16 +33,26 @@ class UndefinedMetricError(RefereeError):
     """metric() was asked for a value the data does not define (e.g. AUC with one class)."""
 
 
-def _policy(policy: PolicyLike) -> Policy:
+def _limits(limits: Limits) -> Optional[dict]:
+    """``limits`` as the plain dict the core reads (names and values it checks itself)."""
+    if limits is None:
+        return None
+    if not isinstance(limits, Mapping):
+        raise UsageError("limits must be a dict {name: positive integer}")
+    return dict(limits)
+
+
+def _policy(policy: PolicyLike, limits: Limits = None) -> Policy:
     if isinstance(policy, Policy):
         return policy
     if isinstance(policy, Mapping):
-        return Policy.from_json(json.dumps(policy), "policy")
-    if isinstance(policy, (str, os.PathLike)):
+        return Policy.from_json(json.dumps(policy), "policy", _limits(limits))
+    if isinstance(policy, (str, bytes, os.PathLike)):
         text = os.fspath(policy)
-        if text.lstrip().startswith("{"):
-            return Policy.from_json(text, "policy")
-        return Policy.load(text)
+        start = text.lstrip()[:1]
+        if start in ("{", b"{"):
+            return Policy.from_json(text, "policy", _limits(limits))
+        return Policy.load(text, _limits(limits))
     raise TypeError(f"policy must be a dict, a JSON string or a path, not {type(policy).__name__}")
 
 
@@ -227,7 +240,7 @@ def _latency_samples(latency: Any) -> Tuple[Optional[str], Optional[Tuple[np.nda
     the samples checked by the core's own check (finite, >= 0, both models present)."""
     if latency is None:
         return None, None
-    if isinstance(latency, (str, os.PathLike)):
+    if isinstance(latency, (str, bytes, os.PathLike)):
         return os.fspath(latency), None
     if isinstance(latency, Mapping) and set(latency.keys()) == set(_MODELS):
         samples = tuple(_as_float64(latency[m], f"latency {m}") for m in _MODELS)
@@ -264,7 +277,7 @@ def _progress_bar() -> Callable[[float], None]:
 
 def evaluate(data: Any, policy: PolicyLike, *, seed: Optional[int] = None,
              threads: Optional[int] = None, progress: bool = False, latency: Any = None,
-             reference: Union[str, "os.PathLike[str]", None] = None) -> Report:
+             reference: Optional[PathLike] = None, limits: Limits = None) -> Report:
     """Runs the gate: every metric for both models with paired bootstrap CIs, the rules, the verdict.
 
     ``data`` is a pandas or polars DataFrame, a pyarrow Table, a dict of numpy arrays, or
@@ -278,16 +291,22 @@ def evaluate(data: Any, policy: PolicyLike, *, seed: Optional[int] = None,
     challenger) and ``latency_ms`` (the CLI's ``--latency``), a table with those columns,
     or a dict ``{"champion": array, "challenger": array}``. ``reference`` overrides the
     policy's ``$.drift.reference`` (a path, relative to the working directory).
+
+    ``seed`` is an integer from 0 to 2**64 - 1 and ``threads`` from 1 to 1024; anything
+    else is a ``UsageError``. Paths may be str, bytes or ``os.PathLike``. ``limits`` raises
+    or lowers the caps on what the inputs may hold (``{"max_segment_values": 5000}``; the
+    names and defaults are in docs/security.md, the same as the CLI's ``--limit``). Ctrl-C
+    stops the evaluation promptly (``KeyboardInterrupt``), with or without ``progress``.
     """
-    p = _policy(policy)
+    _core.check_arguments(seed=seed, threads=threads)  # before anything is read
+    checked_limits = _limits(limits)
+    p = _policy(policy, checked_limits)
     callback = _progress_bar() if progress else None
-    if threads is not None and threads < 1:
-        raise UsageError("threads must be at least 1")
     latency_file, latency_ms = _latency_samples(latency)
     drift_reference = None if reference is None else os.fspath(reference)
-    if isinstance(data, (str, os.PathLike)):
-        return Report(*_core.evaluate_csv(os.fspath(data), p, seed, threads or 0, callback,
-                                          latency_file, latency_ms, drift_reference))
+    if isinstance(data, (str, bytes, os.PathLike)):
+        return Report(*_core.evaluate_csv(os.fspath(data), p, seed, threads, callback,
+                                          latency_file, latency_ms, drift_reference, checked_limits))
     cols: Dict[str, Any] = p.columns
     label = _as_float64(_column(data, cols["label"]), cols["label"])
     champion = _as_float64(_column(data, cols["champion"]), cols["champion"])
@@ -304,9 +323,9 @@ def evaluate(data: Any, policy: PolicyLike, *, seed: Optional[int] = None,
     categorical = [(name, column_codes, _utf8(values)) for name, column_codes, values in categorical]
     drift = [(name, column_codes, _utf8(values)) for name, column_codes, values in drift]
     return Report(*_core.evaluate_arrays(
-        p, label, champion, challenger, weight, codes, dictionary, seed, threads or 0, callback, categorical,
+        p, label, champion, challenger, weight, codes, dictionary, seed, threads, callback, categorical,
         _model_columns(data, cols["latency"]), _model_columns(data, cols["cost"]),
-        _model_columns(data, cols["error"]), drift, latency_file, latency_ms, drift_reference))
+        _model_columns(data, cols["error"]), drift, latency_file, latency_ms, drift_reference, checked_limits))
 
 
 def _utf8(values: list) -> list:
@@ -330,12 +349,13 @@ def metric(name: str, y_true: Any, y_score: Any, *, weight: Any = None, threshol
 
     Binary metrics take probabilities in ``y_score`` (``score >= threshold`` is a positive
     prediction); regression metrics take predictions. Raises UndefinedMetricError where
-    scikit-learn would divide by zero (and warn, and return 0).
+    scikit-learn would divide by zero (and warn, and return 0). ``threshold`` must be within
+    [0, 1] (NaN is not): anything else is a ``UsageError``.
     """
     task = _task_of(name)
     values = _core.point_metrics(
         task, _as_float64(y_true, "y_true"), _as_float64(y_score, "y_score"),
-        None if weight is None else _as_float64(weight, "weight"), float(threshold))
+        None if weight is None else _as_float64(weight, "weight"), threshold)
     value, reason = values[name]
     if value is None:
         raise UndefinedMetricError(f"{name} is undefined: {reason}")
@@ -352,6 +372,8 @@ def compare(metric: str, y_true: Any, champion: Any, challenger: Any, *, weight:
     (challenger - champion) accounts for their correlation.
     """
     task = _task_of(metric)
+    # Arguments, checked as arguments (a UsageError) before they become a policy's values.
+    _core.check_arguments(seed=seed, threads=threads, threshold=threshold)
     columns: Dict[str, Any] = {"y_true": y_true, "champion": champion, "challenger": challenger}
     policy: Dict[str, Any] = {
         "version": 1, "task": task,

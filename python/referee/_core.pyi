@@ -1,6 +1,7 @@
 """Type stubs for referee's compiled core (python/src/module.cpp)."""
 
-from typing import Any, Callable, ClassVar, Dict, Iterable, List, Optional, Sequence, Tuple
+import os
+from typing import Any, Callable, ClassVar, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
 
 import numpy as np
 import numpy.typing as npt
@@ -23,11 +24,15 @@ VERDICT_COLOURS: Dict[str, str]                       # verdict name -> CSS colo
 MUTED_COLOUR: str
 VERDICT_EXIT_CODES: Dict[str, int]                    # verdict name -> the CLI's exit code
 
+# A path as str, bytes or os.PathLike (read as os.fsencode gives it); {limit name: positive int}.
+_Path = Union[str, bytes, "os.PathLike[str]", "os.PathLike[bytes]"]
+_Limits = Optional[Mapping[str, int]]
+
 class Policy:
     @staticmethod
-    def from_json(text: str, origin: str = "policy") -> Policy: ...
+    def from_json(text: Union[str, bytes], origin: Union[str, bytes] = "policy", limits: _Limits = None) -> Policy: ...
     @staticmethod
-    def load(path: str) -> Policy: ...
+    def load(path: _Path, limits: _Limits = None) -> Policy: ...
     @property
     def task(self) -> str: ...
     @property
@@ -45,32 +50,39 @@ _ModelArrays = Tuple[Optional[npt.NDArray[np.float64]], Optional[npt.NDArray[np.
 _LatencyArrays = Tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]
 _Encoded = Tuple[str, npt.NDArray[np.uint32], List[str]]
 
-def evaluate_csv(path: str, policy: Policy, seed: Optional[int], threads: int,
-                 progress: Optional[Callable[[float], None]], latency_file: Optional[str] = ...,
+# seed: 0..2**64-1 or None; threads: 1..1024 or None (all cores); anything else a UsageError.
+# Run on a thread of their own: Ctrl-C raises KeyboardInterrupt promptly.
+def evaluate_csv(path: _Path, policy: Policy, seed: Any, threads: Any,
+                 progress: Optional[Callable[[float], None]], latency_file: Optional[_Path] = ...,
                  latency_ms: Optional[_LatencyArrays] = ...,
-                 drift_reference: Optional[str] = ...) -> Tuple[str, str, str]: ...
+                 drift_reference: Optional[_Path] = ..., limits: _Limits = ...) -> Tuple[str, str, str]: ...
 def evaluate_arrays(policy: Policy, label: npt.NDArray[np.float64], champion: npt.NDArray[np.float64],
                     challenger: npt.NDArray[np.float64], weight: Optional[npt.NDArray[np.float64]],
                     cluster_codes: Optional[npt.NDArray[np.uint32]], cluster_dictionary: List[str],
-                    seed: Optional[int], threads: int,
+                    seed: Any, threads: Any,
                     progress: Optional[Callable[[float], None]],
                     categorical: List[_Encoded] = ..., latency_columns: _ModelArrays = ...,
                     cost_columns: _ModelArrays = ..., error_columns: _ModelArrays = ...,
-                    drift: List[_Encoded] = ..., latency_file: Optional[str] = ...,
+                    drift: List[_Encoded] = ..., latency_file: Optional[_Path] = ...,
                     latency_ms: Optional[_LatencyArrays] = ...,
-                    drift_reference: Optional[str] = ...) -> Tuple[str, str, str]: ...
+                    drift_reference: Optional[_Path] = ..., limits: _Limits = ...) -> Tuple[str, str, str]: ...
+# threshold: within [0, 1] (not NaN), else a UsageError.
 def point_metrics(task: str, y: npt.NDArray[np.float64], score: npt.NDArray[np.float64],
-                  weight: Optional[npt.NDArray[np.float64]], threshold: float) -> Dict[str, Tuple[Optional[float], str]]: ...
+                  weight: Optional[npt.NDArray[np.float64]], threshold: Any) -> Dict[str, Tuple[Optional[float], str]]: ...
+# The core's rules for seed, threads and threshold: a UsageError for a value outside them.
+def check_arguments(seed: Any = None, threads: Any = None, threshold: Any = 0.5) -> None: ...
+# The CLI's --limit NAME=VALUE texts, read by the core: {name: value}; UsageError otherwise.
+def parse_limits(assignments: Iterable[str]) -> Dict[str, int]: ...
 
 # The CSV reader's number parser over text cells: DataError naming origin, 1-based row and
 # column (never the cell); TypeError for a cell that is not a str.
-def write_outputs(files: Sequence[Tuple[str, str, str]]) -> None: ...
+def write_outputs(files: Sequence[Tuple[str, _Path, str]], limits: _Limits = None) -> None: ...
 def parse_numbers(values: Iterable[str], column: str, origin: str) -> npt.NDArray[np.float64]: ...
 
 class CaseExpectation: ...
 
 # A `referee test` case's {"expect", "rules"} as JSON; UsageError for a mistake in it.
-def parse_case_expectation(policy: Policy, expected: str) -> CaseExpectation: ...
+def parse_case_expectation(policy: Policy, expected: Union[str, bytes], limits: _Limits = None) -> CaseExpectation: ...
 # "verdict: expected X, got Y" and "rule R: expected X, got Y (reason)"; rules in policy order.
 def case_differences(policy: Policy, expected: CaseExpectation, verdict: str,
                      rules: List[Tuple[str, str]]) -> List[str]: ...

@@ -7,7 +7,7 @@ import html
 import json
 import os
 from dataclasses import dataclass
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Mapping, Optional, Tuple
 
 from ._core import MUTED_COLOUR, VERDICT_COLOURS, write_outputs
 
@@ -96,12 +96,13 @@ class Comparison:
     relative_delta: Estimate
 
 
-def write_atomically(path: "os.PathLike[str] | str", text: str) -> None:
+def write_atomically(path: "os.PathLike[str] | str | bytes", text: str,
+                     limits: Optional[Mapping[str, int]] = None) -> None:
     """Writes ``text`` as the core writes every output (``_core.write_outputs``): the
     destination must be absent or a regular file, the text goes to an exclusively created
     temporary file beside it, fsynced, then renamed into place; errors are ``IoError``
-    naming the destination."""
-    write_outputs([("output", os.fspath(path), text)])
+    naming the destination. ``limits`` may raise ``max_report_bytes``."""
+    write_outputs([("output", os.fspath(path), text)], None if limits is None else dict(limits))
 
 
 class Report:
@@ -153,15 +154,17 @@ class Report:
             raise ValueError("this report was built from JSON alone; evaluate() renders HTML")
         return self._html
 
-    def save(self, path: "os.PathLike[str] | str") -> None:
-        """Writes the JSON report atomically: a temporary file in the same folder, then a rename."""
-        write_atomically(path, self._text)
+    def save(self, path: "os.PathLike[str] | str | bytes", *, limits: Optional[Mapping[str, int]] = None) -> None:
+        """Writes the JSON report atomically: a temporary file in the same folder, then a
+        rename. An error is an ``IoError`` naming ``path``; ``limits`` as in ``evaluate``."""
+        write_atomically(path, self._text, limits)
 
-    def save_markdown(self, path: "os.PathLike[str] | str") -> None:
-        write_atomically(path, self.to_markdown())
+    def save_markdown(self, path: "os.PathLike[str] | str | bytes", *,
+                      limits: Optional[Mapping[str, int]] = None) -> None:
+        write_atomically(path, self.to_markdown(), limits)
 
-    def save_html(self, path: "os.PathLike[str] | str") -> None:
-        write_atomically(path, self.to_html())
+    def save_html(self, path: "os.PathLike[str] | str | bytes", *, limits: Optional[Mapping[str, int]] = None) -> None:
+        write_atomically(path, self.to_html(), limits)
 
     def __repr__(self) -> str:
         return f"<referee.Report verdict={self.verdict} rules={len(self._data['rules'])}>"

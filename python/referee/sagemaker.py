@@ -3,8 +3,9 @@
 It follows the Processing container contract under a root that defaults to ``/opt/ml``
 (``REFEREE_SAGEMAKER_ROOT`` overrides it, for tests):
 
-    processing/input/data/      the evaluation table: CSV, JSON Lines or Parquet files,
-                                read as one table in file-name order
+    processing/input/data/      the evaluation table: CSV, JSON Lines or Parquet files, in
+                                subfolders too (S3 prefixes), read as one table in sorted
+                                path order; names starting with "." or "_" are skipped
     processing/input/policy/    the policy: one JSON file
     processing/input/latency/   optional: a load test's latency, one CSV (model,latency_ms)
     processing/input/reference/ optional: the drift reference, one CSV (else the policy's)
@@ -19,7 +20,8 @@ It follows the Processing container contract under a root that defaults to ``/op
                                 which Processing returns as the job's ExitMessage
 
 Exit codes are the CLI's, read from the core's one table (0, 64 usage, 65 bad data or
-policy, 74 I/O, 70 internal), except that a FAIL or
+policy, 74 I/O, 70 internal, 130 interrupted), whatever goes wrong: no exception escapes,
+and every error writes output/message. A FAIL or
 INCONCLUSIVE verdict exits 0 unless ``--fail-on-verdict`` is given: in a Pipeline the verdict
 belongs to the ConditionStep, which reads it from evaluation.json and routes to the
 register-or-reject branch, and a failed job would stop the pipeline before the condition
@@ -32,11 +34,11 @@ import os
 import re
 import sys
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Sequence
+from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
 
 from . import _core
 from ._api import _value_text, evaluate
-from ._core import DataError, IoError, PolicyError, RefereeError, UsageError
+from ._core import CancelledError, DataError, IoError, PolicyError, RefereeError, UsageError
 from ._report import Report, write_atomically
 
 # The exit codes, from the core's table (src/common/exit_codes.hpp): each error class
@@ -60,15 +62,32 @@ def root() -> Path:
     return Path(os.environ.get("REFEREE_SAGEMAKER_ROOT", "/opt/ml"))
 
 
-def _files(folder: Path, what: str) -> List[Path]:
+def _skipped(name: str) -> bool:
+    """Names that are no part of a channel's data: hidden files and folders, and the
+    markers and scratch folders that Spark, Hadoop and S3 tools leave (_SUCCESS, _temporary)."""
+    return name.startswith((".", "_"))
+
+
+def _files(folder: Path, what: str, recursive: bool = False) -> List[Path]:
+    """The files of a channel, in sorted path order; with ``recursive``, those of its
+    subfolders too (an S3 prefix arrives as subfolders), never following a symlinked folder."""
     if not folder.exists():
         raise IoError(f"{what}: {folder} does not exist")
     if folder.is_file():
         return [folder]
-    files = sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith("."))
+    if not folder.is_dir():
+        raise IoError(f"{what}: {folder} is neither a file nor a folder")
+    files = []
+    for top, folders, names in os.walk(folder, onerror=_raise):
+        folders[:] = [f for f in folders if not _skipped(f)] if recursive else []
+        files += [Path(top, n) for n in names if not _skipped(n) and Path(top, n).is_file()]
     if not files:
         raise IoError(f"{what}: {folder} holds no files")
-    return files
+    return sorted(files, key=lambda p: p.relative_to(folder).parts)
+
+
+def _raise(error: OSError) -> None:
+    raise error
 
 
 def find_policy(path: Path) -> Path:
@@ -88,35 +107,74 @@ def optional_csv(path: Path, what: str) -> Optional[Path]:
     return files[0]
 
 
-def read_data(path: Path) -> Any:
+def required_columns(policy: _core.Policy) -> List[str]:
+    """Every column the policy names, in the order the policy gives them."""
+    cols = policy.columns
+    pairs = [pair[m] for pair in (cols["latency"], cols["cost"], cols["error"]) for m in ("champion", "challenger")]
+    named = [cols["label"], cols["champion"], cols["challenger"], cols["weight"], cols["cluster"],
+             *cols["categorical"], *pairs, *cols["drift"]]
+    return list(dict.fromkeys(c for c in named if c))
+
+
+def _jsonl_records(path: Path, part: str) -> List[Dict[str, Any]]:
+    """One JSON object per non-blank line; a message names the part and the line, never its text."""
+    records = []
+    with open(path, "rb") as f:
+        for number, raw in enumerate(f, start=1):
+            try:
+                line = raw.decode("utf-8")
+            except UnicodeDecodeError:
+                raise DataError(f"{part}: line {number}: not valid UTF-8") from None
+            if not line.strip():
+                continue
+            try:
+                # The json module parses numbers with correct rounding; pandas' reader may not.
+                record = json.loads(line)
+            except (ValueError, RecursionError):
+                raise DataError(f"{part}: line {number}: not a valid JSON value") from None
+            if not isinstance(record, dict):
+                raise DataError(f"{part}: line {number}: a JSON Lines record must be an object")
+            records.append(record)
+    return records
+
+
+def _read_part(path: Path, part: str, kind: str) -> Any:
+    import pandas as pd
+
+    try:
+        if kind == "csv":
+            return pd.read_csv(path, keep_default_na=False, dtype=str)
+        if kind == "jsonl":
+            return pd.DataFrame.from_records(_jsonl_records(path, part))
+        return pd.read_parquet(path)
+    except ImportError as e:
+        raise UsageError(f"data: reading {part} needs {e.name or 'pyarrow'} (pip install pyarrow)") from None
+    except (ValueError, TypeError, RecursionError):
+        # pandas' and pyarrow's messages can quote the file's text: only the part is named.
+        raise DataError(f"{part}: cannot be read as {kind}") from None
+
+
+def read_data(path: Path, columns: Sequence[str] = ()) -> Any:
     """One CSV file goes to referee's own reader (the report hashes its bytes); several files,
-    JSON Lines or Parquet are read with pandas and concatenated in file-name order."""
-    files = _files(path, "data")
-    kinds = {DATA_SUFFIXES.get(p.suffix.lower()) for p in files}
-    if None in kinds:
-        odd = next(p.name for p in files if p.suffix.lower() not in DATA_SUFFIXES)
-        raise UsageError(f"data: {odd} is not CSV, JSON Lines or Parquet (by its suffix)")
-    if len(files) == 1 and kinds == {"csv"}:
+    JSON Lines or Parquet are read with pandas and concatenated in sorted path order, each
+    part checked for every column in ``columns`` (a part that lacks one is named)."""
+    files = _files(path, "data", recursive=True)
+    parts = [p.relative_to(path).as_posix() if p != path else p.name for p in files]
+    for p, part in zip(files, parts):
+        if p.suffix.lower() not in DATA_SUFFIXES:
+            raise UsageError(f"data: {part} is not CSV, JSON Lines or Parquet (by its suffix)")
+    if len(files) == 1 and DATA_SUFFIXES[files[0].suffix.lower()] == "csv":
         return files[0]
     import pandas as pd
 
     frames = []
-    for p in files:
-        kind = DATA_SUFFIXES[p.suffix.lower()]
-        try:
-            if kind == "csv":
-                frames.append(pd.read_csv(p, keep_default_na=False, dtype=str))
-            elif kind == "jsonl":
-                # The json module parses numbers with correct rounding; pandas' reader may not.
-                with open(p, encoding="utf-8") as f:
-                    records = [json.loads(line) for line in f if line.strip()]
-                frames.append(pd.DataFrame.from_records(records))
-            else:
-                frames.append(pd.read_parquet(p))
-        except ImportError as e:
-            raise UsageError(f"data: reading {p.name} needs {e.name or 'pyarrow'} (pip install pyarrow)") from None
-        except ValueError as e:
-            raise DataError(f"{p.name}: cannot be read as {kind}") from e
+    for p, part in zip(files, parts):
+        frame = _read_part(p, part, DATA_SUFFIXES[p.suffix.lower()])
+        missing = [c for c in columns if c not in frame.columns]
+        if missing:
+            raise DataError(f"data: {part} has no column {json.dumps(missing[0])}"
+                            f"{' (nor others the policy names)' if len(missing) > 1 else ''}")
+        frames.append(frame)
     return pd.concat(frames, ignore_index=True, sort=False)
 
 
@@ -185,7 +243,7 @@ def model_quality_json(report: Report) -> Dict[str, Any]:
     }
 
 
-def write_outputs(report: Report, folder: Path) -> None:
+def write_outputs(report: Report, folder: Path, limits: Optional[Dict[str, int]] = None) -> None:
     """All five files through the core's OutputSet: each destination checked, all staged,
     then renamed in this order, evaluation.json last: what the ConditionStep reads appears
     only beside complete reports, and no file lands if one cannot be written."""
@@ -197,18 +255,84 @@ def write_outputs(report: Report, folder: Path) -> None:
         ("report.json", report.to_json()),
         ("evaluation.json", json.dumps(evaluation_json(report), indent=2) + "\n"),
     ]
-    _core.write_outputs([(name, str(folder / name), text) for name, text in files])
+    _core.write_outputs([(name, os.fspath(folder / name), text) for name, text in files], limits)
 
 
-def failure_message(kind: str, error: BaseException) -> str:
-    """A short, single-line reason with no data values: quoted cell contents are dropped,
-    column names and paths kept."""
-    text = str(error).splitlines()[0] if str(error) else type(error).__name__
-    text = re.sub(r'(?<!column )"[^"]*"(?= is not| is outside)', '"…"', text)
-    text = re.sub(r'(: )[-+0-9.eE]+(?= is outside)', r'\1…', text)
-    text = re.sub(r'label \S+ is not', 'label … is not', text)
+# A number standing alone as a word (not a digit inside a path, a name or file:line:col).
+_NUMBER = re.compile(r'(?<![^\s(\[,])[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?(?=$|[\s)\],;])')
+_QUOTED = re.compile(r'"(?:[^"\\]|\\.)*"')
+# What a number is allowed to follow or precede: a place (row, line) or a count, never a value.
+_PLACE_BEFORE = re.compile(r'(?:\brows?|\blines?|\bparts?|= )\s*$')
+_COUNT_AFTER = re.compile(r'^ (?:rows?|values|distinct|bytes|units|files?|rules|resamples)\b')
+# The fixed range texts of the core's messages, which hold numbers that are no data.
+_FIXED = ("[0, 1]", "[0, inf)", "0 or 1", "(1 = ", ">= 0")
+
+
+def _scrub_numbers(text: str) -> str:
+    def number(m: "re.Match[str]") -> str:
+        if _PLACE_BEFORE.search(text[:m.start()]) or _COUNT_AFTER.match(text[m.end():]):
+            return m.group()
+        return "…"
+
+    pieces = re.split("(" + "|".join(re.escape(f) for f in _FIXED) + ")", text)
+    return "".join(p if p in _FIXED else _NUMBER.sub(number, p) for p in pieces)
+
+
+def scrub(text: str, names: Iterable[str] = (), numbers: bool = True) -> str:
+    """A data error's text with every value taken out: a quoted text is kept only when it is
+    a name the job knows (a column the policy names, a file of the channel), and a number
+    only when it is a place (row 17, line 18) or a count; everything else becomes "…".
+    The core's messages should carry no value at all; this is the guarantee's second line."""
+    known = set(names) | {task for _, task, _ in _core.METRIC_CATALOGUE}  # 'task "binary"'
+
+    def quoted(m: "re.Match[str]") -> str:
+        try:
+            inner = json.loads(m.group())
+        except ValueError:
+            inner = None
+        return m.group() if inner in known else '"…"'
+
+    rest_of = _scrub_numbers if numbers else (lambda t: t)
+    pieces = _QUOTED.split(text)
+    quotes = [quoted(m) for m in _QUOTED.finditer(text)]
+    out = [rest_of(pieces[0])]
+    for q, rest in zip(quotes, pieces[1:]):
+        out += [q, rest_of(rest)]
+    return "".join(out)
+
+
+def _strings(value: Any) -> Iterable[str]:
+    """Every key and string value of a JSON document (the policy's own words)."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            yield k
+            yield from _strings(v)
+    elif isinstance(value, list):
+        for v in value:
+            yield from _strings(v)
+
+
+def failure_message(kind: str, error: BaseException, names: Optional[set] = None) -> str:
+    """A short, single-line reason with no data values (docs/sagemaker.md): a data error's
+    text scrubbed of values (scrub()); once the policy is read (``names`` holds its words),
+    a policy, usage or internal error's quoted texts too, keeping the policy's own; any
+    other exception than referee's and OSError named by its type only, since its text can
+    hold anything it read."""
+    if isinstance(error, RefereeError):
+        text = str(error)
+    elif isinstance(error, OSError):
+        text = f"{error.filename}: {error.strerror}" if error.filename else (error.strerror or type(error).__name__)
+    else:
+        text = type(error).__name__
+    text = (text.splitlines() or [type(error).__name__])[0]
+    if kind == "data":
+        text = scrub(text, names or ())
+    elif names and kind in ("policy", "usage", "internal"):
+        text = scrub(text, names, numbers=False)
     message = f"referee: {kind}: {text}"
-    encoded = message.encode("utf-8")[:1000]
+    encoded = message.encode("utf-8", errors="backslashreplace")[:1000]
     return encoded.decode("utf-8", errors="ignore") + "\n"
 
 
@@ -223,39 +347,77 @@ def parse_args(argv: Optional[Sequence[str]]) -> argparse.Namespace:
     parser.add_argument("--reference", type=Path, default=base / "processing/input/reference",
                         help="the drift reference CSV, or a folder holding one; optional, "
                              "overrides the policy's $.drift.reference")
-    parser.add_argument("--seed", type=int, default=None)
-    parser.add_argument("--threads", type=int, default=None)
+    # Checked by the core's rules (a UsageError, exit 64), not by argparse's int().
+    parser.add_argument("--seed", default=None)
+    parser.add_argument("--threads", default=None)
+    parser.add_argument("--limit", action="append", default=[], metavar="NAME=VALUE",
+                        help="raise or lower a cap (docs/security.md), as referee run --limit; repeatable")
     parser.add_argument("--fail-on-verdict", action="store_true",
                         help="exit 1 on FAIL and 2 on INCONCLUSIVE (by default the verdict is left to the ConditionStep)")
     return parser.parse_args(argv)
 
 
+def _integer(text: Optional[str]) -> Any:
+    """An option's text as an int where it is one; anything else goes to the core as it is,
+    whose rule refuses it with its own message."""
+    return int(text) if text is not None and re.fullmatch(r"[0-9]+", text) else text
+
+
+def run(args: argparse.Namespace, names: set) -> Report:
+    """The job: every input read and checked, the gate run, the outputs landed together.
+    ``names`` collects what a message may name (the policy's columns, the data's parts)."""
+    limits = _core.parse_limits(args.limit)
+    seed, threads = _integer(args.seed), _integer(args.threads)
+    _core.check_arguments(seed=seed, threads=threads)  # before any input is read
+    policy = _core.Policy.load(os.fspath(find_policy(args.policy)), limits)
+    names.update(required_columns(policy), _strings(json.loads(policy.json)))
+    # The origin as text a message can carry: a name that is not UTF-8 escaped, not refused.
+    origin = os.fsencode(args.data).decode("utf-8", "backslashreplace")
+    data = _frame_for(read_data(args.data, required_columns(policy)), policy, origin)
+    latency = optional_csv(args.latency, "latency")
+    reference = optional_csv(args.reference, "reference")
+    report = evaluate(data, policy, seed=seed, threads=threads, latency=latency, reference=reference,
+                      limits=limits)
+    write_outputs(report, args.output, limits)
+    return report
+
+
 def main(argv: Optional[Sequence[str]] = None) -> int:
+    """Runs the job; whatever goes wrong ends in an exit code and output/message, never a traceback."""
     try:
         args = parse_args(argv)
     except SystemExit as e:  # argparse already printed its usage message
         code = EXIT_OK if e.code == 0 else UsageError.exit_code
         if code:
-            _write_message("usage: invalid arguments to referee sagemaker")
+            _write_message("referee: usage: invalid arguments to referee sagemaker\n")
         return code
+    names: set = set()  # what a message may quote, once the policy is read
     try:
-        policy_path = find_policy(args.policy)
-        policy = _core.Policy.load(str(policy_path))
-        data = _frame_for(read_data(args.data), policy, str(args.data))
-        latency = optional_csv(args.latency, "latency")
-        reference = optional_csv(args.reference, "reference")
-        report = evaluate(data, policy, seed=args.seed, threads=args.threads, latency=latency, reference=reference)
-        write_outputs(report, args.output)
-    except UsageError as e:
-        return _fail(e.exit_code, "usage", e)
-    except (PolicyError, DataError) as e:
-        return _fail(e.exit_code, "data" if isinstance(e, DataError) else "policy", e)
-    except (IoError, OSError) as e:
-        return _fail(IoError.exit_code, "io", e)
-    except RefereeError as e:
-        return _fail(e.exit_code, "internal", e)
+        report = run(args, names)
+    except (Exception, KeyboardInterrupt) as e:  # noqa: BLE001 -- the contract: a code and a message
+        code, kind = classify(e)
+        return _fail(code, kind, e, names)
     print(f"referee: {report.verdict} (outputs in {args.output})")
     return _core.VERDICT_EXIT_CODES[report.verdict] if args.fail_on_verdict else EXIT_OK
+
+
+# Each error class, its kind in output/message, and its exit code from the core's table.
+_KINDS: Tuple[Tuple[type, str], ...] = (
+    (UsageError, "usage"), (PolicyError, "policy"), (DataError, "data"), (IoError, "io"),
+    (CancelledError, "interrupted"), (RefereeError, "internal"))
+
+
+def classify(error: BaseException) -> Tuple[int, str]:
+    """(exit code, kind) of any exception: referee's by its class, Ctrl-C as cancelled (130),
+    an OSError as I/O (74), anything else internal (70). Never 1, which is a FAIL verdict's."""
+    if isinstance(error, KeyboardInterrupt):
+        return CancelledError.exit_code, "interrupted"
+    for cls, kind in _KINDS:
+        if isinstance(error, cls):
+            return cls.exit_code, kind
+    if isinstance(error, OSError):
+        return IoError.exit_code, "io"
+    return RefereeError.exit_code, "internal"
 
 
 def _write_message(message: str) -> None:
@@ -267,8 +429,8 @@ def _write_message(message: str) -> None:
         pass  # the message is a courtesy; the exit code still tells
 
 
-def _fail(code: int, kind: str, error: BaseException) -> int:
-    message = failure_message(kind, error)
+def _fail(code: int, kind: str, error: BaseException, names: Optional[set] = None) -> int:
+    message = failure_message(kind, error, names)
     print(message, end="", file=sys.stderr)
     _write_message(message)
     return code

@@ -18,25 +18,27 @@ import json
 from typing import Any, Mapping, Optional, Union
 
 from . import _core
-from ._api import PolicyLike, _policy, evaluate
+from ._api import PolicyLike, _limits, _policy, evaluate
 from ._core import UsageError
 from ._report import Report
 
 Expected = Union[str, Mapping[str, Any]]
 
 
-def assert_verdict(policy: PolicyLike, data: Any, expected: Expected, *, seed: Optional[int] = None) -> Report:
+def assert_verdict(policy: PolicyLike, data: Any, expected: Expected, *, seed: Optional[int] = None,
+                   limits: Optional[Mapping[str, int]] = None) -> Report:
     """Evaluates ``data`` under ``policy`` and asserts the verdict (and, optionally, rule verdicts).
 
     ``expected`` is the gate's verdict (PASS, WARN, FAIL or INCONCLUSIVE) or
     ``{"verdict": ..., "rules": {rule_id: verdict}}``, where a rule's verdict may also be
     SKIPPED (its ``on_insufficient: "skip"`` left it nothing to judge); either key may be
     left out of the mapping. A mistake in ``expected`` is a ``referee.UsageError``.
-    Returns the report, for further assertions.
+    Returns the report, for further assertions. ``limits`` as in ``referee.evaluate``.
     """
-    p = _policy(policy)
-    expectation = _core.parse_case_expectation(p, json.dumps(_case(expected)))
-    report = evaluate(data, p, seed=seed, threads=1)
+    checked = _limits(limits)
+    p = _policy(policy, checked)
+    expectation = _core.parse_case_expectation(p, json.dumps(_case(expected)), checked)
+    report = evaluate(data, p, seed=seed, threads=1, limits=checked)
     differences = _core.case_differences(p, expectation, report.verdict,
                                          [(rule.verdict, rule.reason) for rule in report.rules])
     if differences:

@@ -1,10 +1,16 @@
 // referee._core: the thin binding layer. Policies are parsed and arrays checked while the
 // GIL is held; referee::evaluate runs with the GIL released and touches no Python object.
 // float64 C-contiguous arrays are read in place (noconvert: the Python layer converts
-// anything else explicitly, so a copy is never silent).
+// anything else explicitly, so a copy is never silent). Arguments a caller controls (seed,
+// threads, threshold, limits, paths) are taken as Python objects and checked here against
+// the core's own rules, so a wrong one is a UsageError, never pybind11's TypeError.
 
 #include <array>
+#include <atomic>
+#include <chrono>
+#include <cstring>
 #include <filesystem>
+#include <future>
 #include <optional>
 #include <string>
 #include <tuple>
@@ -26,7 +32,9 @@
 
 #include "cases/policy_cases.hpp"
 #include "common/exit_codes.hpp"
+#include "common/option_ranges.hpp"
 #include "io/csv_reader.hpp"
+#include "io/input_file.hpp"
 #include "render/palette.hpp"
 
 namespace py = pybind11;
@@ -43,6 +51,89 @@ using ModelArrays = std::tuple<std::optional<F64Array>, std::optional<F64Array>>
 // Latency samples of a load test, (champion, challenger), one array per model.
 using LatencyArrays = std::tuple<F64Array, F64Array>;
 
+// --- arguments from Python objects, checked by the core's rules (common/option_ranges.hpp,
+// limits.hpp); called with the GIL held ---
+
+// An integer in [0, 2^64) from an int or a numpy integer; nullopt for anything else (a bool,
+// a float, a negative or too large number), so the caller raises its rule's UsageError.
+std::optional<std::uint64_t> unsigned_integer(const py::handle& v) {
+  if (PyBool_Check(v.ptr()) || PyFloat_Check(v.ptr()) || !PyIndex_Check(v.ptr())) return std::nullopt;
+  const auto index = py::reinterpret_steal<py::object>(PyNumber_Index(v.ptr()));
+  if (!index) {
+    PyErr_Clear();
+    return std::nullopt;
+  }
+  const unsigned long long n = PyLong_AsUnsignedLongLong(index.ptr());
+  if (PyErr_Occurred()) {
+    PyErr_Clear();
+    return std::nullopt;
+  }
+  return n;
+}
+
+std::optional<std::uint64_t> seed_from(const py::handle& seed) {
+  if (seed.is_none()) return std::nullopt;
+  if (const auto n = unsigned_integer(seed)) return n;
+  throw referee::UsageError("seed " + std::string(referee::kSeedRange));
+}
+
+// None is the core's default, all hardware threads.
+unsigned threads_from(const py::handle& threads) {
+  if (threads.is_none()) return 0;
+  const auto n = unsigned_integer(threads);
+  if (!n || !referee::threads_in_range(*n)) throw referee::UsageError("threads " + std::string(referee::kThreadsRange));
+  return static_cast<unsigned>(*n);
+}
+
+double threshold_from(const py::handle& threshold) {
+  double t = -1.0;
+  if (!PyBool_Check(threshold.ptr()) && !PyUnicode_Check(threshold.ptr()) && !PyBytes_Check(threshold.ptr())) {
+    t = PyFloat_AsDouble(threshold.ptr());  // a float, an int, a numpy scalar
+    if (PyErr_Occurred()) {
+      PyErr_Clear();
+      t = -1.0;
+    }
+  }
+  if (!referee::threshold_in_range(t)) throw referee::UsageError("threshold " + std::string(referee::kThresholdRange));
+  return t;
+}
+
+// A str as the UTF-8 bytes the core reads: a lone surrogate goes through as such bytes, so
+// the core refuses it as it refuses bad bytes from a file (never a UnicodeEncodeError).
+std::string utf8_of(const py::handle& text) {
+  if (PyBytes_Check(text.ptr())) return text.cast<std::string>();
+  if (!PyUnicode_Check(text.ptr())) throw py::type_error("expected str or bytes");
+  return py::reinterpret_borrow<py::str>(text).attr("encode")("utf-8", "surrogatepass").cast<std::string>();
+}
+
+// {name: positive int} by the core's one name table: an unknown name or a value that is not
+// a positive integer is the core's own UsageError (the value goes through set_limit's text form).
+referee::Limits limits_from(const py::handle& given) {
+  referee::Limits limits;
+  if (given.is_none()) return limits;
+  if (!PyDict_Check(given.ptr())) throw referee::UsageError("limits must be a dict {name: positive integer}");
+  for (const auto& [key, value] : py::reinterpret_borrow<py::dict>(given)) {
+    if (!PyUnicode_Check(key.ptr())) throw referee::UsageError("limits: each name must be a str");
+    const std::string name = py::reinterpret_borrow<py::str>(key).attr("encode")("utf-8", "backslashreplace").cast<std::string>();
+    referee::limit_value(limits, name);  // the unknown-name message, with its suggestion
+    const auto n = unsigned_integer(value);
+    referee::set_limit(limits, name + "=" + (n ? std::to_string(*n) : std::string("?")));
+  }
+  return limits;
+}
+
+// A path as str, bytes or os.PathLike, as the file system's bytes (os.fsencode): a name
+// that is not UTF-8 reaches the file it names.
+std::filesystem::path path_from(const py::handle& path) {
+  const py::object bytes = py::module_::import("os").attr("fsencode")(path);
+  return std::filesystem::path(bytes.cast<std::string>());
+}
+
+std::optional<std::filesystem::path> optional_path(const py::handle& path) {
+  if (path.is_none()) return std::nullopt;
+  return path_from(path);
+}
+
 std::span<const double> span_of(const F64Array& a) {
   if (a.ndim() != 1) throw referee::DataError("memory: columns must be one-dimensional");
   return {a.data(), static_cast<std::size_t>(a.shape(0))};
@@ -56,19 +147,29 @@ std::span<const double> optional_span(const std::optional<F64Array>& a) {
 // the GIL is held: plain C++ values and views, usable without it.
 struct GateInputs {
   referee::EvaluateOptions options;
-  std::optional<std::string> latency_file;             // a load test's CSV
+  std::optional<std::filesystem::path> latency_file;    // a load test's CSV
   std::optional<std::array<std::span<const double>, 2>> latency_ms;  // or its samples
   std::optional<std::filesystem::path> drift_reference;  // overrides $.drift.reference
+  std::atomic<bool> cancel{false};                      // set on Ctrl-C (run_interruptibly)
 };
 
-GateInputs gate_inputs(std::optional<std::uint64_t> seed, unsigned threads,
-                       const std::optional<std::function<void(double)>>& progress,
-                       const std::optional<std::string>& latency_file,
-                       const std::optional<LatencyArrays>& latency_ms,
-                       const std::optional<std::string>& drift_reference) {
-  GateInputs in;
-  in.options.seed = seed;
-  in.options.threads = threads;
+// The run's settings, as a caller gives them to evaluate_csv and evaluate_arrays.
+struct RunArguments {
+  py::object seed, threads, limits;
+  std::optional<std::function<void(double)>> progress;
+  py::object latency_file;
+  std::optional<LatencyArrays> latency_ms;
+  py::object drift_reference;
+};
+
+void gate_inputs(GateInputs& in, const RunArguments& run) {
+  in.options.seed = seed_from(run.seed);
+  in.options.threads = threads_from(run.threads);
+  in.options.limits = limits_from(run.limits);
+  in.options.cancel = &in.cancel;
+  const auto& progress = run.progress;
+  const auto& latency_file = run.latency_file;
+  const auto& latency_ms = run.latency_ms;
   if (progress) {
     // Called from worker threads (serialised by the engine), so take the GIL first.
     in.options.progress = [callback = *progress](double fraction) {
@@ -76,14 +177,42 @@ GateInputs gate_inputs(std::optional<std::uint64_t> seed, unsigned threads,
       callback(fraction);
     };
   }
-  if (latency_file && latency_ms) throw referee::UsageError("latency is given both as a file and as arrays");
-  in.latency_file = latency_file;
+  if (!latency_file.is_none() && latency_ms) throw referee::UsageError("latency is given both as a file and as arrays");
+  in.latency_file = optional_path(latency_file);
   if (latency_ms) {
     const auto& [champion, challenger] = *latency_ms;
     in.latency_ms = {span_of(champion), span_of(challenger)};
   }
-  if (drift_reference) in.drift_reference = *drift_reference;
-  return in;
+  in.drift_reference = optional_path(run.drift_reference);
+}
+
+// Runs `work` (which touches no Python object) on a thread of its own, while this thread,
+// without the GIL, waits for it and checks for signals every 50 ms: a Ctrl-C sets the
+// cancel flag the engine checks between blocks, waits for the work to stop, and raises
+// KeyboardInterrupt promptly, with or without a progress callback. Called with the GIL held.
+template <class Work>
+auto run_interruptibly(std::atomic<bool>& cancel, Work work) -> decltype(work()) {
+  std::future<decltype(work())> done;
+  {
+    py::gil_scoped_release release;
+    done = std::async(std::launch::async, std::move(work));
+  }
+  for (;;) {
+    {
+      py::gil_scoped_release release;
+      if (done.wait_for(std::chrono::milliseconds(50)) == std::future_status::ready) break;
+    }
+    if (PyErr_CheckSignals() != 0) {
+      py::error_already_set interrupt;  // KeyboardInterrupt, or what a signal handler raised
+      cancel = true;
+      {
+        py::gil_scoped_release release;
+        done.wait();
+      }
+      throw interrupt;
+    }
+  }
+  return done.get();
 }
 
 // The report as JSON (the record), Markdown and HTML (for people), rendered together so
@@ -99,7 +228,7 @@ Rendered rendered(const referee::Evaluation& ev) {
 Rendered run_gate(const referee::Table& table, const referee::Policy& policy, GateInputs& in) {
   std::optional<referee::LatencySamples> samples;
   if (in.latency_file) {
-    samples = referee::read_latency_csv(*in.latency_file);
+    samples = referee::read_latency_csv(*in.latency_file, in.options.limits);
   } else if (in.latency_ms) {
     samples.emplace();
     for (std::size_t m = 0; m < 2; ++m) samples->ms[m].assign((*in.latency_ms)[m].begin(), (*in.latency_ms)[m].end());
@@ -108,22 +237,20 @@ Rendered run_gate(const referee::Table& table, const referee::Policy& policy, Ga
   if (samples) in.options.latency_samples = &*samples;
   std::optional<referee::DriftReference> reference;
   if (policy.drift.enabled) {
-    reference = referee::read_drift_reference(policy, in.drift_reference);
+    reference = referee::read_drift_reference(policy, in.drift_reference, in.options.limits);
     in.options.drift_reference = &*reference;
   }
   return rendered(referee::evaluate(table, policy, in.options));
 }
 
-Rendered evaluate_csv(const std::string& path, const referee::Policy& policy,
-                      std::optional<std::uint64_t> seed, unsigned threads,
-                      std::optional<std::function<void(double)>> progress,
-                      const std::optional<std::string>& latency_file,
-                      const std::optional<LatencyArrays>& latency_ms,
-                      const std::optional<std::string>& drift_reference) {
-  GateInputs in = gate_inputs(seed, threads, progress, latency_file, latency_ms, drift_reference);
-  py::gil_scoped_release release;
-  const referee::Table table = referee::read_table_csv(path, policy.columns, policy.task);
-  return run_gate(table, policy, in);
+Rendered evaluate_csv(const py::object& path, const referee::Policy& policy, const RunArguments& run) {
+  GateInputs in;
+  gate_inputs(in, run);
+  const std::filesystem::path data = path_from(path);
+  return run_interruptibly(in.cancel, [&] {
+    const referee::Table table = referee::read_table_csv(data, policy.columns, policy.task, in.options.limits);
+    return run_gate(table, policy, in);
+  });
 }
 
 std::span<const std::uint32_t> codes_of(const U32Array& a, const std::string& name) {
@@ -168,13 +295,9 @@ Rendered evaluate_arrays(const referee::Policy& policy, const F64Array& label,
                          const std::optional<F64Array>& weight,
                          const std::optional<U32Array>& cluster_codes,
                          const std::vector<std::string>& cluster_dictionary,
-                         std::optional<std::uint64_t> seed, unsigned threads,
-                         std::optional<std::function<void(double)>> progress,
                          const std::vector<EncodedInput>& categorical, const ModelArrays& latency_columns,
                          const ModelArrays& cost_columns, const ModelArrays& error_columns,
-                         const std::vector<EncodedInput>& drift, const std::optional<std::string>& latency_file,
-                         const std::optional<LatencyArrays>& latency_ms,
-                         const std::optional<std::string>& drift_reference) {
+                         const std::vector<EncodedInput>& drift, const RunArguments& run) {
   const auto label_span = span_of(label), champion_span = span_of(champion),
              challenger_span = span_of(challenger), weight_span = optional_span(weight);
   const auto codes = cluster_codes ? codes_of(*cluster_codes, policy.columns.cluster)
@@ -189,29 +312,30 @@ Rendered evaluate_arrays(const referee::Policy& policy, const F64Array& label,
   const auto error = model_spans(error_columns, names.error);
   std::vector<referee::TextColumn> features;
   for (const auto& input : drift) features.push_back(drift_column(input));
-  GateInputs in = gate_inputs(seed, threads, progress, latency_file, latency_ms, drift_reference);
-
-  py::gil_scoped_release release;
-  referee::TableBuilder builder(rows);
-  builder.add_numeric(names.label, label_span);
-  builder.add_numeric(names.champion, champion_span);
-  builder.add_numeric(names.challenger, challenger_span);
-  if (!names.weight.empty()) builder.add_numeric(names.weight, weight_span);
-  if (!names.cluster.empty()) builder.add_text(names.cluster, {codes.begin(), codes.end()}, cluster_dictionary);
-  for (const auto& view : views) builder.add_text(view.name, {view.codes.begin(), view.codes.end()}, *view.dictionary);
-  const std::array<std::pair<const referee::ModelColumnNames*, const std::array<std::span<const double>, 2>*>, 3>
-      serving{{{&names.latency, &latency}, {&names.cost, &cost}, {&names.error, &error}}};
-  for (const auto& [pair, spans] : serving)
-    for (std::size_t m = 0; m < 2; ++m)
-      if (!(*pair)[m].empty()) builder.add_numeric((*pair)[m], (*spans)[m]);
-  for (referee::TextColumn& f : features) builder.add_text(f.name, std::move(f.codes), std::move(f.dictionary));
-  const referee::Table table = std::move(builder).build(names, policy.task);
-  return run_gate(table, policy, in);
+  GateInputs in;
+  gate_inputs(in, run);
+  return run_interruptibly(in.cancel, [&] {
+    referee::TableBuilder builder(rows);
+    builder.add_numeric(names.label, label_span);
+    builder.add_numeric(names.champion, champion_span);
+    builder.add_numeric(names.challenger, challenger_span);
+    if (!names.weight.empty()) builder.add_numeric(names.weight, weight_span);
+    if (!names.cluster.empty()) builder.add_text(names.cluster, {codes.begin(), codes.end()}, cluster_dictionary);
+    for (const auto& view : views) builder.add_text(view.name, {view.codes.begin(), view.codes.end()}, *view.dictionary);
+    const std::array<std::pair<const referee::ModelColumnNames*, const std::array<std::span<const double>, 2>*>, 3>
+        serving{{{&names.latency, &latency}, {&names.cost, &cost}, {&names.error, &error}}};
+    for (const auto& [pair, spans] : serving)
+      for (std::size_t m = 0; m < 2; ++m)
+        if (!(*pair)[m].empty()) builder.add_numeric((*pair)[m], (*spans)[m]);
+    for (referee::TextColumn& f : features) builder.add_text(f.name, std::move(f.codes), std::move(f.dictionary));
+    return run_gate(std::move(builder).build(names, policy.task), policy, in);
+  });
 }
 
 // Every metric of a task for one model on the data as given: {name: (value, reason)}.
 py::dict point_metrics(const std::string& task_name, const F64Array& y, const F64Array& score,
-                       const std::optional<F64Array>& weight, double threshold) {
+                       const std::optional<F64Array>& weight, const py::object& threshold_arg) {
+  const double threshold = threshold_from(threshold_arg);
   const auto parsed = referee::enum_from_name<referee::Task>(task_name);
   if (!parsed) throw referee::UsageError("unknown task \"" + task_name + "\"");
   const referee::Task task = *parsed;
@@ -290,13 +414,16 @@ referee::Verdict verdict_named(const std::string& name) {
 // What referee.testing.assert_verdict checks, by the code `referee test` runs. `expected` is
 // a case's {"expect", "rules"} as JSON, read before the data is evaluated (a mistake in it
 // is the caller's: a UsageError); `rules` is each rule's (verdict, reason) in policy order.
-referee::CaseExpectation case_expectation(const referee::Policy& policy, const std::string& expected) {
+// The text is read by the reader a cases file goes through (nesting, duplicate keys,
+// numbers beyond double range and bad UTF-8 refused under the limits).
+referee::CaseExpectation case_expectation(const referee::Policy& policy, const py::object& expected,
+                                          const py::object& limits) {
+  const std::string text = utf8_of(expected);
+  const referee::Limits checked = limits_from(limits);
   try {
-    return referee::parse_case_expectation(policy, nlohmann::json::parse(expected), "expected", "$");
+    return referee::parse_case_expectation_text(policy, text, "expected", checked);
   } catch (const referee::PolicyError& e) {
     throw referee::UsageError(e.what());
-  } catch (const nlohmann::json::exception&) {
-    throw referee::UsageError("expected: not a JSON object");
   }
 }
 
@@ -352,26 +479,60 @@ void bind_vocabulary(py::module_& m) {
 
 // Outputs through the core's OutputSet: every destination checked, all files staged, then
 // renamed in the order given; an IoError names the destination, never a temporary file.
-void write_outputs(const std::vector<std::tuple<std::string, std::string, std::string>>& files) {
+void write_outputs(const std::vector<std::tuple<std::string, py::object, std::string>>& files,
+                   const py::object& limits) {
+  const referee::Limits checked = limits_from(limits);
   referee::OutputSet outputs;
   std::vector<std::string> contents;
   for (const auto& [what, path, text] : files) {
-    outputs.add(what, path);
+    outputs.add(what, path_from(path));
     contents.push_back(text);
   }
   py::gil_scoped_release release;
-  outputs.write_all(contents);
+  outputs.write_all(contents, checked);
+}
+
+// The CLI's --limit NAME=VALUE, read by the core's parser: {name: value}.
+py::dict parse_limits(const py::iterable& assignments) {
+  referee::Limits limits;
+  py::dict out;
+  for (const py::handle item : assignments) {
+    const std::string assignment = utf8_of(item);
+    referee::set_limit(limits, assignment);
+    const std::string name = assignment.substr(0, assignment.find('='));
+    out[py::str(name)] = referee::limit_value(limits, name);
+  }
+  return out;
 }
 
 void bind_checks(py::module_& m) {
-  m.def("write_outputs", &write_outputs, py::arg("files"));
+  m.def("parse_limits", &parse_limits, py::arg("assignments"));
+  m.def(
+      "check_arguments",
+      [](const py::object& seed, const py::object& threads, const py::object& threshold) {
+        seed_from(seed);
+        threads_from(threads);
+        threshold_from(threshold);
+      },
+      py::arg("seed") = py::none(), py::arg("threads") = py::none(), py::arg("threshold") = 0.5);
+  m.def("write_outputs", &write_outputs, py::arg("files"), py::arg("limits") = py::none());
   m.def("parse_numbers", &parse_numbers, py::arg("values"), py::arg("column"), py::arg("origin"));
   py::class_<referee::CaseExpectation>(m, "CaseExpectation");
-  m.def("parse_case_expectation", &case_expectation, py::arg("policy"), py::arg("expected"));
+  m.def("parse_case_expectation", &case_expectation, py::arg("policy"), py::arg("expected"),
+        py::arg("limits") = py::none());
   m.def("case_differences", &case_differences, py::arg("policy"), py::arg("expected"), py::arg("verdict"),
         py::arg("rules"));
   m.def("validate_latency_samples", &validate_latency, py::arg("champion").noconvert(),
         py::arg("challenger").noconvert(), py::arg("origin"));
+}
+
+// Sets a Python exception from a core message. A message can carry bytes that are not UTF-8
+// (a path's, say): they are written as \xNN escapes, never a UnicodeDecodeError instead.
+void set_decoded_error(const py::handle& type, const char* what) {
+  const auto text = py::reinterpret_steal<py::object>(
+      PyUnicode_DecodeUTF8(what, static_cast<Py_ssize_t>(std::strlen(what)), "backslashreplace"));
+  if (!text) return;  // only on memory exhaustion: that error stays set
+  PyErr_SetObject(type.ptr(), text.ptr());
 }
 
 // One Python exception class per error kind, each carrying its exit code from the one table.
@@ -395,17 +556,20 @@ void bind_errors(py::module_& m) {
     try {
       if (p) std::rethrow_exception(p);
     } catch (const referee::PolicyError& e) {
-      py::set_error(policy_error, e.what());
+      set_decoded_error(policy_error, e.what());
     } catch (const referee::DataError& e) {
-      py::set_error(data_error, e.what());
+      set_decoded_error(data_error, e.what());
     } catch (const referee::IoError& e) {
-      py::set_error(io_error, e.what());
+      set_decoded_error(io_error, e.what());
     } catch (const referee::CancelledError& e) {
-      py::set_error(cancelled, e.what());
+      set_decoded_error(cancelled, e.what());
     } catch (const referee::UsageError& e) {
-      py::set_error(usage_error, e.what());
+      set_decoded_error(usage_error, e.what());
     } catch (const referee::Error& e) {
-      py::set_error(base, e.what());
+      set_decoded_error(base, e.what());
+    } catch (const nlohmann::json::exception& e) {
+      // A bug, never the caller's: the internal kind (exit 70), as the CLI reports it.
+      set_decoded_error(base, (std::string("internal error: ") + e.what()).c_str());
     }
   });
 }
@@ -414,11 +578,16 @@ void bind_policy(py::module_& m) {
   py::class_<referee::Policy>(m, "Policy")
       .def_static(
           "from_json",
-          [](const std::string& text, const std::string& origin) {
-            return referee::parse_policy_text(text, origin);
+          [](const py::object& text, const py::object& origin, const py::object& limits) {
+            return referee::parse_policy_text(utf8_of(text), utf8_of(origin), limits_from(limits));
           },
-          py::arg("text"), py::arg("origin") = "policy")
-      .def_static("load", [](const std::string& path) { return referee::load_policy(path); })
+          py::arg("text"), py::arg("origin") = "policy", py::arg("limits") = py::none())
+      .def_static(
+          "load",
+          [](const py::object& path, const py::object& limits) {
+            return referee::load_policy(path_from(path), limits_from(limits));
+          },
+          py::arg("path"), py::arg("limits") = py::none())
       .def_property_readonly("task", [](const referee::Policy& p) { return std::string(referee::task_name(p.task)); })
       .def_property_readonly("name", [](const referee::Policy& p) { return p.name; })
       .def_property_readonly("sha256", [](const referee::Policy& p) { return p.sha256; })
@@ -448,19 +617,42 @@ void bind_policy(py::module_& m) {
 }
 
 void bind_gate(py::module_& m) {
-  m.def("evaluate_csv", &evaluate_csv, py::arg("path"), py::arg("policy"), py::arg("seed"),
-        py::arg("threads"), py::arg("progress"), py::arg("latency_file") = py::none(),
-        py::arg("latency_ms").noconvert() = py::none(), py::arg("drift_reference") = py::none());
-  m.def("evaluate_arrays", &evaluate_arrays, py::arg("policy"), py::arg("label").noconvert(),
-        py::arg("champion").noconvert(), py::arg("challenger").noconvert(),
-        py::arg("weight").noconvert(), py::arg("cluster_codes").noconvert(),
-        py::arg("cluster_dictionary"), py::arg("seed"), py::arg("threads"), py::arg("progress"),
-        py::arg("categorical") = std::vector<EncodedInput>{},
-        py::arg("latency_columns").noconvert() = py::make_tuple(py::none(), py::none()),
-        py::arg("cost_columns").noconvert() = py::make_tuple(py::none(), py::none()),
-        py::arg("error_columns").noconvert() = py::make_tuple(py::none(), py::none()),
-        py::arg("drift") = std::vector<EncodedInput>{}, py::arg("latency_file") = py::none(),
-        py::arg("latency_ms").noconvert() = py::none(), py::arg("drift_reference") = py::none());
+  m.def(
+      "evaluate_csv",
+      [](const py::object& path, const referee::Policy& policy, const py::object& seed, const py::object& threads,
+         std::optional<std::function<void(double)>> progress, const py::object& latency_file,
+         std::optional<LatencyArrays> latency_ms, const py::object& drift_reference, const py::object& limits) {
+        return evaluate_csv(path, policy,
+                            {seed, threads, limits, std::move(progress), latency_file, std::move(latency_ms),
+                             drift_reference});
+      },
+      py::arg("path"), py::arg("policy"), py::arg("seed"), py::arg("threads"), py::arg("progress"),
+      py::arg("latency_file") = py::none(), py::arg("latency_ms").noconvert() = py::none(),
+      py::arg("drift_reference") = py::none(), py::arg("limits") = py::none());
+  m.def(
+      "evaluate_arrays",
+      [](const referee::Policy& policy, const F64Array& label, const F64Array& champion, const F64Array& challenger,
+         const std::optional<F64Array>& weight, const std::optional<U32Array>& cluster_codes,
+         const std::vector<std::string>& cluster_dictionary, const py::object& seed, const py::object& threads,
+         std::optional<std::function<void(double)>> progress, const std::vector<EncodedInput>& categorical,
+         const ModelArrays& latency_columns, const ModelArrays& cost_columns, const ModelArrays& error_columns,
+         const std::vector<EncodedInput>& drift, const py::object& latency_file,
+         std::optional<LatencyArrays> latency_ms, const py::object& drift_reference, const py::object& limits) {
+        return evaluate_arrays(policy, label, champion, challenger, weight, cluster_codes, cluster_dictionary,
+                               categorical, latency_columns, cost_columns, error_columns, drift,
+                               {seed, threads, limits, std::move(progress), latency_file, std::move(latency_ms),
+                                drift_reference});
+      },
+      py::arg("policy"), py::arg("label").noconvert(), py::arg("champion").noconvert(),
+      py::arg("challenger").noconvert(), py::arg("weight").noconvert(), py::arg("cluster_codes").noconvert(),
+      py::arg("cluster_dictionary"), py::arg("seed"), py::arg("threads"), py::arg("progress"),
+      py::arg("categorical") = std::vector<EncodedInput>{},
+      py::arg("latency_columns").noconvert() = py::make_tuple(py::none(), py::none()),
+      py::arg("cost_columns").noconvert() = py::make_tuple(py::none(), py::none()),
+      py::arg("error_columns").noconvert() = py::make_tuple(py::none(), py::none()),
+      py::arg("drift") = std::vector<EncodedInput>{}, py::arg("latency_file") = py::none(),
+      py::arg("latency_ms").noconvert() = py::none(), py::arg("drift_reference") = py::none(),
+      py::arg("limits") = py::none());
   m.def("point_metrics", &point_metrics, py::arg("task"), py::arg("y").noconvert(),
         py::arg("score").noconvert(), py::arg("weight").noconvert(), py::arg("threshold"));
 }

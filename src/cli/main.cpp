@@ -22,6 +22,7 @@
 #include "common/did_you_mean.hpp"
 #include "common/quoted.hpp"
 #include "common/exit_codes.hpp"
+#include "common/option_ranges.hpp"
 #include <referee/error.hpp>
 #include <referee/limits.hpp>
 #include "io/atomic_file.hpp"
@@ -107,15 +108,15 @@ const std::string& required(const Arguments& a, const std::string& name) {
   return it->second;
 }
 
-template <class Integer>
-std::optional<Integer> integer_option(const Arguments& a, const std::string& name) {
+// An integer option, its range and wording from the one table (common/option_ranges.hpp).
+std::optional<std::uint64_t> integer_option(const Arguments& a, const std::string& name, std::string_view rule) {
   const auto it = a.values.find(name);
   if (it == a.values.end()) return std::nullopt;
-  Integer v{};
+  std::uint64_t v{};
   const std::string& text = it->second;
   const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
   if (ec != std::errc() || end != text.data() + text.size())
-    throw referee::UsageError("--" + name + " must be a non-negative integer, got \"" + text + "\"");
+    throw referee::UsageError("--" + name + " " + std::string(rule) + ", got " + referee::quoted_excerpt(text));
   return v;
 }
 
@@ -127,10 +128,10 @@ int run_command(const std::vector<std::string>& args) {
   const std::string& policy_path = required(a, "policy");
   referee::EvaluateOptions options;
   options.limits = a.limits;
-  options.seed = integer_option<std::uint64_t>(a, "seed");
-  if (auto threads = integer_option<unsigned>(a, "threads")) {
-    if (*threads == 0 || *threads > 1024) throw referee::UsageError("--threads must be from 1 to 1024");
-    options.threads = *threads;
+  options.seed = integer_option(a, "seed", referee::kSeedRange);
+  if (auto threads = integer_option(a, "threads", referee::kThreadsRange)) {
+    if (!referee::threads_in_range(*threads)) throw referee::UsageError("--threads " + std::string(referee::kThreadsRange));
+    options.threads = static_cast<unsigned>(*threads);
   }
 
   // Every output is checked before any work: distinct paths, each absent or a regular file

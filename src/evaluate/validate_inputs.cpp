@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "common/did_you_mean.hpp"
+#include "common/option_ranges.hpp"
 #include "data/grouping.hpp"
 #include "decide/decision.hpp"
 #include <referee/error.hpp>
@@ -69,6 +70,10 @@ void validate_rule(const Rule& rule, const Policy& policy) {
 }
 
 void validate_options(const Table& table, const Policy& policy, const EvaluateOptions& options) {
+  // 0 is the default (all hardware threads); anything else a caller chose is checked here,
+  // so that a door that forgot its check still cannot start 4 billion threads.
+  if (options.threads != 0 && !threads_in_range(options.threads))
+    throw UsageError("threads " + std::string(kThreadsRange));
   if (options.latency_samples && !table.columns.latency.empty())
     throw UsageError("latency is given twice: by $.columns.latency and by separate samples (" +
                      options.latency_samples->origin + "); give one");
@@ -87,6 +92,7 @@ void validate_options(const Table& table, const Policy& policy, const EvaluateOp
 
 void validate_policy(const Policy& policy) {
   validate_bootstrap(policy.bootstrap);
+  if (!threshold_in_range(policy.threshold)) throw PolicyError("$.threshold " + std::string(kThresholdRange));
   for (const Rule& rule : policy.rules) validate_rule(rule, policy);
 }
 

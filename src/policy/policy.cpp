@@ -9,6 +9,7 @@
 #include "tasks/task_definition.hpp"
 #include "common/did_you_mean.hpp"
 #include "common/limit_text.hpp"
+#include "common/option_ranges.hpp"
 #include <referee/error.hpp>
 #include "data/grouping.hpp"
 #include "io/input_file.hpp"
@@ -178,7 +179,7 @@ BootstrapSettings parse_bootstrap(const json& v, const JsonSource& origin) {
     b.scheme = r.choice<ResamplingScheme>("scheme", *x);
   if (const json* x = r.find("seed")) {
     if (!x->is_number_unsigned() && !(x->is_number_integer() && x->get<std::int64_t>() >= 0))
-      r.fail(r.path_of("seed"), "must be a non-negative integer");
+      r.fail(r.path_of("seed"), std::string(kSeedRange));
     b.seed = x->get<std::uint64_t>();
   }
   r.reject_unknown_keys();
@@ -334,8 +335,7 @@ Policy parse_policy_document(const json& document, const JsonSource& origin, con
   if (const json* x = r.find("threshold")) {
     if (!task_definition(p.task).classes) r.fail("$.threshold", "applies only to the binary task");
     p.threshold = r.number("threshold", *x);
-    if (!(p.threshold >= 0.0 && p.threshold <= 1.0))
-      r.fail("$.threshold", "must be within [0, 1]");
+    if (!threshold_in_range(p.threshold)) r.fail("$.threshold", std::string(kThresholdRange));
   }
   if (const json* x = r.find("bootstrap")) p.bootstrap = parse_bootstrap(*x, origin);
   if (const json* x = r.find("on_inconclusive"))

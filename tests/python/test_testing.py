@@ -30,9 +30,9 @@ def test_a_wrong_expectation_lists_every_difference_with_the_gate_reason(example
 
 def test_bad_expectations_are_usage_errors(examples):
     # Read by the core's case reader, with the messages `referee test` gives for a cases file.
-    with pytest.raises(referee.UsageError, match=r"^expected: \$\.expect must be one of PASS, WARN, FAIL, INCONCLUSIVE$"):
+    with pytest.raises(referee.UsageError, match=r"^expected:1:\d+: \$\.expect must be one of PASS, WARN, FAIL, INCONCLUSIVE$"):
         assert_verdict(examples / "gate.json", examples / "credit_eval_small.csv", "PASSED")
-    with pytest.raises(ValueError, match=r"^expected: \$\.rules\.auc is not a rule of the policy"):
+    with pytest.raises(ValueError, match=r"^expected:1:\d+: \$\.rules\.auc is not a rule of the policy"):
         assert_verdict(examples / "gate.json", examples / "credit_eval_small.csv", {"rules": {"auc": "PASS"}})
     # The gate's own verdict is never SKIPPED; a rule's may be, and only in capitals.
     with pytest.raises(referee.UsageError, match=r"\$\.expect must be one of PASS, WARN, FAIL, INCONCLUSIVE$"):

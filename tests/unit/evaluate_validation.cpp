@@ -210,3 +210,15 @@ TEST_CASE("read_drift_reference resolves the policy's path against its directory
   Policy without = parse_policy_text(kPolicy);
   check_error<UsageError>([&] { read_drift_reference(without); }, {"no \"drift\" block"});
 }
+
+TEST_CASE("a threshold outside [0, 1] or a thread count over 1024, set by hand, is refused") {
+  Policy p = parse_policy_text(kPolicy);
+  const Table t = table_for(p);
+  for (const double threshold : {std::nan(""), -0.1, 1.5}) {
+    p.threshold = threshold;
+    check_error<PolicyError>([&] { evaluate(t, p, {.threads = 1}); }, {"$.threshold", "must be within [0, 1]"});
+  }
+  p.threshold = 0.5;
+  check_error<UsageError>([&] { evaluate(t, p, {.threads = 1025}); }, {"threads must be from 1 to 1024"});
+  CHECK(evaluate(t, p, {.threads = 1024}).rules.size() == 4);
+}

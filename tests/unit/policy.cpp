@@ -100,7 +100,7 @@ TEST_CASE("malformed policies name their JSON path") {
   policy_error(with("\"challenger\": \"score_new\"", "\"challenger\": \"score_prod\""),
                {"$.columns.challenger", "already the champion column"});
   policy_error(with("\"interval\": \"bca\"", "\"interval\": \"bcа\""), {"$.bootstrap.interval"});
-  policy_error(with("\"seed\": 7", "\"seed\": -7"), {"$.bootstrap.seed", "non-negative"});
+  policy_error(with("\"seed\": 7", "\"seed\": -7"), {"$.bootstrap.seed", "must be an integer from 0 to 18446744073709551615"});
   policy_error(with("\"on_inconclusive\": \"fail\"", "\"on_inconclusive\": \"ignore\""),
                {"$.on_inconclusive"});
   policy_error(with("\"threshold\": 0.5", "\"threshold\": 1.5"), {"$.threshold"});
