@@ -26,7 +26,7 @@ constexpr std::array<std::pair<std::string_view, LimitField>, 7> kLimits{{
 LimitField field_of(std::string_view name) {
   for (const auto& [n, field] : kLimits)
     if (n == name) return field;
-  throw UsageError("unknown limit \"" + std::string(name) + "\"" + did_you_mean(name, limit_names()) +
+  throw UsageError("unknown limit " + quoted_excerpt(name) + did_you_mean(name, limit_names()) +
                    "; the limits are " + [] {
                      std::string all;
                      for (auto n : limit_names()) all += (all.empty() ? "" : ", ") + std::string(n);
@@ -47,7 +47,7 @@ const std::vector<std::string_view>& limit_names() {
 
 void set_limit(Limits& limits, std::string_view name, std::uint64_t value) {
   const LimitField field = field_of(name);
-  if (value == 0) throw UsageError("limit \"" + std::string(name) + "\" must be a positive integer");
+  if (value == 0) throw UsageError("limit " + quoted_excerpt(name) + " must be a positive integer");
   limits.*field = value;
 }
 
@@ -60,7 +60,7 @@ void set_limit(Limits& limits, std::string_view assignment) {
   std::uint64_t value = 0;
   const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (ec != std::errc() || end != text.data() + text.size() || value == 0)
-    throw UsageError("limit \"" + std::string(name) + "\" must be a positive integer");
+    throw UsageError("limit " + quoted_excerpt(name) + " must be a positive integer");
   set_limit(limits, name, value);
 }
 
