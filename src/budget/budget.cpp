@@ -28,12 +28,6 @@ namespace {
 constexpr std::array<std::string_view, 2> kModelNames{"champion", "challenger"};
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
-std::string number_text(double v) {
-  char buffer[32];
-  std::snprintf(buffer, sizeof buffer, "%.17g", v);
-  return buffer;
-}
-
 }  // namespace
 
 LatencySamples read_latency_csv(const std::filesystem::path& path, const Limits& limits) {
@@ -69,8 +63,8 @@ void validate_latency_samples(const LatencySamples& samples) {
     for (std::size_t i = 0; i < v.size(); ++i)
       if (!std::isfinite(v[i]) || v[i] < 0.0)
         throw DataError(samples.origin + ": the " + std::string(kModelNames[m]) + "'s latency sample " +
-                        std::to_string(i + 1) + " is " + number_text(v[i]) +
-                        (std::isfinite(v[i]) ? ", which is negative" : ", which is not a finite number") +
+                        std::to_string(i + 1) +
+                        (std::isfinite(v[i]) ? " is negative" : " is not a finite number") +
                         "; latencies are milliseconds >= 0");
   }
 }

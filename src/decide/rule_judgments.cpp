@@ -1,3 +1,4 @@
+#include "common/quoted.hpp"
 #include "decide/rule_judgments.hpp"
 
 #include <stdexcept>
@@ -86,7 +87,7 @@ RuleResult judge_budget(const JudgmentContext& c, const Rule& rule) {
   const BudgetFigure* figure = c.ev.budgets.find(*rule.budget);
   if (!figure || (rule.subject != Subject::challenger && figure->source[0] == BudgetSource::none) ||
       (rule.subject != Subject::champion && figure->source[1] == BudgetSource::none))
-    throw UsageError("rule \"" + rule.id + "\" judges " + std::string(name_of(*rule.budget)) +
+    throw UsageError("rule " + quoted_excerpt(rule.id) + " judges " + std::string(name_of(*rule.budget)) +
                      ", which was not measured: " +
                      (is_latency(*rule.budget) ? "set $.columns.latency in the policy or pass latency samples "
                                                  "(--latency FILE)"
@@ -105,12 +106,12 @@ RuleResult judge_budget(const JudgmentContext& c, const Rule& rule) {
 RuleResult judge_drift(const JudgmentContext& c, const Rule& rule) {
   const FeatureDrift* feature = c.ev.drift.find(rule.feature);
   if (!feature)
-    throw UsageError("rule \"" + rule.id + "\" judges the drift of \"" + rule.feature +
-                     "\", which the drift check did not compare (see $.drift.features)");
+    throw UsageError("rule " + quoted_excerpt(rule.id) + " judges the drift of " + quoted_excerpt(rule.feature) +
+                     ", which the drift check did not compare (see $.drift.features)");
   if (!drift_statistic_applies(*rule.drift, feature->numeric))
-    throw DataError("rule \"" + rule.id + "\": \"" + std::string(name_of(*rule.drift)) + "\" needs a " +
-                    std::string(drift_statistic_needs(*rule.drift)) + " feature, but \"" + rule.feature +
-                    "\" holds " + (feature->numeric ? "numbers" : "text") +
+    throw DataError("rule " + quoted_excerpt(rule.id) + ": \"" + std::string(name_of(*rule.drift)) + "\" needs a " +
+                    std::string(drift_statistic_needs(*rule.drift)) + " feature, but " + quoted_excerpt(rule.feature) +
+                    " holds " + (feature->numeric ? "numbers" : "text") +
                     " (declare its type in $.drift.features to be explicit)");
   RuleResult r = new_result(c, rule);
   PartVerdict part;

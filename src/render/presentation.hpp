@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <referee/evaluate.hpp>
@@ -13,6 +14,12 @@
 #include "data/grouping.hpp"
 
 namespace referee::presentation {
+
+// Text from data or policy goes through the medium's escaper (render/escape.hpp) where it
+// is put together with the renderer's own words; `raw` for a medium that escapes whole
+// cells afterwards (HTML).
+using Escaper = std::string (*)(std::string_view);
+inline std::string raw(std::string_view s) { return std::string(s); }
 
 inline std::string fixed(double v, bool sign) {
   char buffer[32];
@@ -31,28 +38,29 @@ inline std::string bound_text(const Rule& rule) {
   return buffer;
 }
 
-inline std::string scope_text(const Rule& rule) {
-  if (rule.disparity) return rule.sensitive;
-  if (rule.drift) return "drift " + rule.feature;
+inline std::string scope_text(const Rule& rule, Escaper esc) {
+  if (rule.disparity) return esc(rule.sensitive);
+  if (rule.drift) return "drift " + esc(rule.feature);
   switch (rule.scope.kind) {
     case ScopeKind::overall: return "overall";
     case ScopeKind::segment: {
       const auto columns = split_segment_spec(rule.scope.segments);
       std::string text;
       for (std::size_t i = 0; i < columns.size(); ++i)
-        text += (i ? "," : "") + columns[i] + "=" + rule.scope.value[i];
+        text += (i ? "," : "") + esc(columns[i]) + "=" + esc(rule.scope.value[i]);
       return text;
     }
-    case ScopeKind::each_segment: return "each " + rule.scope.segments;
-    case ScopeKind::worst_segment: return "worst " + rule.scope.segments;
+    case ScopeKind::each_segment: return "each " + esc(rule.scope.segments);
+    case ScopeKind::worst_segment: return "worst " + esc(rule.scope.segments);
   }
   return "";
 }
 
-inline std::string value_text(const std::vector<std::string>& columns, const std::vector<std::string>& value) {
+inline std::string value_text(const std::vector<std::string>& columns, const std::vector<std::string>& value,
+                              Escaper esc) {
   std::string text;
   for (std::size_t i = 0; i < value.size() && i < columns.size(); ++i)
-    text += (i ? "," : "") + columns[i] + "=" + value[i];
+    text += (i ? "," : "") + esc(columns[i]) + "=" + esc(value[i]);
   return text;
 }
 
@@ -142,13 +150,13 @@ inline TextRows budget_rows(const Evaluation& ev) {
   return rows;
 }
 
-inline std::string budget_note(const Evaluation& ev) {
-  std::string note = ev.latency_origin.empty() ? "" : "latency from " + ev.latency_origin + ", independent samples; ";
+inline std::string budget_note(const Evaluation& ev, Escaper esc) {
+  std::string note = ev.latency_origin.empty() ? "" : "latency from " + esc(ev.latency_origin) + ", independent samples; ";
   return note + "percentile CIs by order statistics, error rate by Wilson, the rest by bootstrap";
 }
 
 // The drift table: one row per feature, header first; "-" where a statistic does not apply.
-inline TextRows drift_rows(const Evaluation& ev) {
+inline TextRows drift_rows(const Evaluation& ev, Escaper esc) {
   TextRows rows{{"feature", "type", "psi", "ks", "ks p", "wasserstein", "js", "chi2 p"}};
   for (const FeatureDrift& f : ev.drift.features) {
     const auto cell = [&](DriftStatistic s) {
@@ -156,7 +164,7 @@ inline TextRows drift_rows(const Evaluation& ev) {
       const MetricValue v = f.statistic(s);
       return v.defined ? general(v.value) : std::string("undefined");
     };
-    rows.push_back({f.name + (f.prediction ? " (scores)" : ""), f.numeric ? "numeric" : "categorical",
+    rows.push_back({esc(f.name) + (f.prediction ? " (scores)" : ""), f.numeric ? "numeric" : "categorical",
                     cell(DriftStatistic::psi), cell(DriftStatistic::ks_statistic), cell(DriftStatistic::ks_pvalue),
                     cell(DriftStatistic::wasserstein), cell(DriftStatistic::js_distance),
                     cell(DriftStatistic::chi2_pvalue)});
@@ -164,8 +172,8 @@ inline TextRows drift_rows(const Evaluation& ev) {
   return rows;
 }
 
-inline std::string drift_note(const Evaluation& ev) {
-  return "against " + ev.drift.reference_origin + " (" + std::to_string(ev.drift.reference_rows) + " rows)";
+inline std::string drift_note(const Evaluation& ev, Escaper esc) {
+  return "against " + esc(ev.drift.reference_origin) + " (" + std::to_string(ev.drift.reference_rows) + " rows)";
 }
 
 }  // namespace referee::presentation

@@ -22,7 +22,7 @@ void validate_binary(const Table& t) {
   for (std::size_t r = 0; r < t.rows; ++r) {
     const double y = t.label[r];
     if (y != 0.0 && y != 1.0)
-      throw DataError(where(t, n.label, r) + "label " + format_value(y) + " is not 0 or 1 (task \"binary\")");
+      throw DataError(where(t, n.label, r) + "the label is not 0 or 1 (task \"binary\")");
   }
   check_column(t, t.champion, n.champion, 0.0, 1.0, "[0, 1] (a binary score is a probability)");
   check_column(t, t.challenger, n.challenger, 0.0, 1.0, "[0, 1] (a binary score is a probability)");
