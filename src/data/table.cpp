@@ -40,7 +40,8 @@ void set_clusters(Table& table, std::span<const std::uint32_t> codes,
   std::vector<std::uint64_t> sorted_keys = code_key;
   std::sort(sorted_keys.begin(), sorted_keys.end());
   if (std::adjacent_find(sorted_keys.begin(), sorted_keys.end()) != sorted_keys.end())
-    throw DataError(table.source.origin + ": two distinct values of cluster column " + quoted_excerpt(table.columns.cluster) + " hash to the same 64-bit key; rename one");
+    throw DataError(table.source.origin + ": two distinct values of cluster column " +
+                    quoted_excerpt(table.columns.cluster) + " hash to the same 64-bit key; rename one");
 
   // A unit's index is its key's rank, which does not depend on row order.
   std::vector<std::uint32_t> code_unit(dictionary.size());
@@ -75,7 +76,8 @@ void add_categorical(Table& table, std::string name, std::span<const std::uint32
   std::vector<bool> used(dictionary.size(), false);
   for (std::size_t r = 0; r < codes.size(); ++r) {
     if (codes[r] >= dictionary.size())
-      throw DataError(table.source.origin + ": row " + std::to_string(r + 1) + ", column " + quoted_excerpt(name) + ": code " + std::to_string(codes[r]) + " is outside the dictionary");
+      throw DataError(table.source.origin + ": row " + std::to_string(r + 1) + ", column " + quoted_excerpt(name) +
+                      ": code " + std::to_string(codes[r]) + " is outside the dictionary");
     used[codes[r]] = true;
   }
   CategoricalColumn column;
@@ -84,7 +86,8 @@ void add_categorical(Table& table, std::string name, std::span<const std::uint32
     if (used[i]) column.values.push_back(dictionary[i]);
   std::sort(column.values.begin(), column.values.end());
   if (std::adjacent_find(column.values.begin(), column.values.end()) != column.values.end())
-    throw DataError(table.source.origin + ": column " + quoted_excerpt(column.name) + ": the dictionary holds the same value twice");
+    throw DataError(table.source.origin + ": column " + quoted_excerpt(column.name) +
+                    ": the dictionary holds the same value twice");
   std::vector<std::uint32_t> remap(dictionary.size(), 0);
   for (std::size_t i = 0; i < dictionary.size(); ++i)
     if (used[i])
@@ -200,7 +203,8 @@ Table borrowed_table(std::span<const double> label, std::span<const double> cham
     throw DataError("memory: the columns have different lengths");
   for (std::size_t r = 0; r < cluster_codes.size(); ++r)
     if (cluster_codes[r] >= cluster_dictionary.size())
-      throw DataError("memory: row " + std::to_string(r + 1) + ", column " + quoted_excerpt(columns.cluster) + ": code " + std::to_string(cluster_codes[r]) + " is outside the dictionary");
+      throw DataError("memory: row " + std::to_string(r + 1) + ", column " + quoted_excerpt(columns.cluster) +
+                      ": code " + std::to_string(cluster_codes[r]) + " is outside the dictionary");
   if (!weight.empty() && columns.weight.empty()) columns.weight = "weight";
   if (!cluster_codes.empty() && columns.cluster.empty()) columns.cluster = "cluster";
   t.columns = std::move(columns);

@@ -7,6 +7,8 @@
 
 #include <referee/error.hpp>
 
+#include "estimate/finite.hpp"
+
 namespace referee {
 
 RuleResult new_result(const JudgmentContext& c, const Rule& rule) {
@@ -16,7 +18,13 @@ RuleResult new_result(const JudgmentContext& c, const Rule& rule) {
   return r;
 }
 
+// The decision's safety net (estimate/finite.hpp): whatever computed a figure, one that is
+// not a finite number is judged, and reported, as undefined with its reason.
 void decide_part(const Rule& rule, PartVerdict& part) {
+  for (Estimate* e : {&part.subject, &part.champion, &part.challenger}) {
+    e->point = finite_or_undefined(e->point);
+    e->ci = finite_or_undefined(e->ci);
+  }
   RuleDecision d = decide_rule(rule, part.subject);
   part.verdict = d.verdict;
   part.reason = std::move(d.reason);

@@ -89,8 +89,7 @@ FeatureDrift compare_text(const std::string& name, FeatureType type, const TextS
     for (const auto& [s, n] : {std::pair{&reference, &rn}, std::pair{&current, &cn}})
       if (n->bad_row)
         throw DataError(std::string(s->origin) + ": row " + std::to_string(*n->bad_row + 1) + ", column \"" + name +
-                        "\": \"" + (*s->dictionary)[(*s->codes)[*n->bad_row]] +
-                        "\" is not a number, but the drift feature is declared numeric");
+                        "\": the value is not a number, but the drift feature is declared numeric");
   }
   f.numeric = type == FeatureType::numeric ||
               (type == FeatureType::automatic && !rn.bad_row && !cn.bad_row);

@@ -3,6 +3,7 @@
 // one place, so the three say the same thing the same way.
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <optional>
 #include <string>
@@ -64,10 +65,15 @@ inline std::string value_text(const std::vector<std::string>& columns, const std
   return text;
 }
 
+// A figure that is not a finite number is shown as undefined (the last safety net; the
+// estimates never hold one: estimate/finite.hpp).
+inline bool shown(const MetricValue& v) { return v.defined && std::isfinite(v.value); }
+inline bool shown(const Interval& i) { return i.defined && std::isfinite(i.lo) && std::isfinite(i.hi); }
+
 inline std::string estimate_text(const Estimate& e, bool sign) {
-  if (!e.point.defined) return "undefined";
+  if (!shown(e.point)) return "undefined";
   std::string text = fixed(e.point.value, sign);
-  if (e.ci.defined) text += " [" + fixed(e.ci.lo, sign) + ", " + fixed(e.ci.hi, sign) + "]";
+  if (shown(e.ci)) text += " [" + fixed(e.ci.lo, sign) + ", " + fixed(e.ci.hi, sign) + "]";
   return text;
 }
 
@@ -87,7 +93,7 @@ inline std::string rule_figure(const Rule& rule, double v, bool sign) {
   return rule.drift ? general(v) : fixed(v, sign);
 }
 inline std::string rule_point_text(const Rule& rule, const MetricValue& point, bool sign) {
-  return point.defined ? rule_figure(rule, point.value, sign) : "undefined";
+  return shown(point) ? rule_figure(rule, point.value, sign) : "undefined";
 }
 
 inline std::string subject_text(const Rule& rule) {
@@ -129,7 +135,7 @@ inline std::string rule_verdict_text(const RuleResult& r) {
 }
 
 inline std::string interval_text(const Estimate& e, bool sign) {
-  if (!e.ci.defined) return "-";
+  if (!shown(e.ci)) return "-";
   return std::string("[") + fixed(e.ci.lo, sign) + ", " + fixed(e.ci.hi, sign) + "]";
 }
 
@@ -162,7 +168,7 @@ inline TextRows drift_rows(const Evaluation& ev, Escaper esc) {
     const auto cell = [&](DriftStatistic s) {
       if (!drift_statistic_applies(s, f.numeric)) return std::string("-");
       const MetricValue v = f.statistic(s);
-      return v.defined ? general(v.value) : std::string("undefined");
+      return shown(v) ? general(v.value) : std::string("undefined");
     };
     rows.push_back({esc(f.name) + (f.prediction ? " (scores)" : ""), f.numeric ? "numeric" : "categorical",
                     cell(DriftStatistic::psi), cell(DriftStatistic::ks_statistic), cell(DriftStatistic::ks_pvalue),

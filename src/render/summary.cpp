@@ -119,9 +119,7 @@ std::string summary_text(const Evaluation& ev) {
     const auto model_point = [&](const Estimate& e) {
       return r.rule.drift ? std::string("-") : rule_point_text(r.rule, e.point, false);
     };
-    const std::string ci = r.subject.ci.defined
-                               ? std::string("[") + fixed(r.subject.ci.lo, sign) + ", " + fixed(r.subject.ci.hi, sign) + "]"
-                               : "-";
+    const std::string ci = interval_text(r.subject, sign);
     std::string verdict(verdict_name(r.verdict));
     if (r.rule.severity == Severity::warn) verdict += " (warn)";
     rows.push_back({terminal(r.rule.id), std::string(r.rule.metric_name()), scope_text(r.rule, terminal),
