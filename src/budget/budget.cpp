@@ -444,9 +444,10 @@ void apply_prices(BudgetWork& w) {
   const std::size_t q = index_of(BudgetMetric::cost_per_1k);
   for (std::size_t m = 0; m < 2; ++m)
     if (w.in.price[m]) {
+      // per_hour / throughput_per_s can exceed a double for extreme (finite) prices.
       const double v = w.in.price[m]->cost_per_1k();
-      w.point.value[m][q] = MetricValue::of(v);
-      w.replicates.col(static_cast<Eigen::Index>(column_of(m, q))).setConstant(v);
+      w.point.value[m][q] = std::isfinite(v) ? MetricValue::of(v) : MetricValue::undefined(kBeyondDouble);
+      w.replicates.col(static_cast<Eigen::Index>(column_of(m, q))).setConstant(std::isfinite(v) ? v : kNaN);
     }
 }
 
@@ -459,8 +460,10 @@ void model_figure(const BudgetWork& w, BudgetFigure& f, std::size_t m) {
                                            IntervalMethod::percentile, settings.confidence);
   f.interval_kind[m] = "percentile bootstrap";
   if (f.source[m] == BudgetSource::pricing) {
-    // A list price has no sampling error.
-    f.subjects[m].ci = Interval::of(w.point.value[m][q].value, w.point.value[m][q].value);
+    // A list price has no sampling error (and one beyond a double's range has no interval).
+    const MetricValue& price = f.subjects[m].point;
+    f.subjects[m].ci =
+        price.defined ? Interval::of(price.value, price.value) : Interval::undefined(std::string(price.reason));
     f.subjects[m].standard_error = 0.0;
     f.interval_kind[m] = "exact (price)";
   } else if (is_latency(f.metric) && f.metric != BudgetMetric::latency_mean) {

@@ -77,6 +77,25 @@ done
 for task in binary regression; do
   for value in 0 1e300 -1e300; do sweep_case "$task" champ "$value" all; done
 done
+# A list price whose cost per 1000 exceeds a double (1e308 an hour at 1e-300 a second).
+price_case() {
+  local name="pricing/$1" d="$work/price"
+  rm -rf "$d"; mkdir -p "$d"
+  sed "s/\"per_hour\": 1.21, \"throughput_per_s\": 2.5/$2/" "$ex/gate-loadtest.json" >"$d/policy.json"
+  "$bin" run --data "$ex/credit_eval_small.csv" --policy "$d/policy.json" --latency "$ex/latency_loadtest.csv" \
+    --report "$d/report.json" --markdown "$d/report.md" >"$d/stdout" 2>"$d/stderr"
+  local got=$?
+  case $got in
+    0 | 1 | 2) ;;
+    *) bad "$name: exited $got"; head -c 300 "$d/stderr" | sed 's/^/    /'; return ;;
+  esac
+  if grep -qiwE 'nan|inf|infinity' "$d/stdout" "$d/report.md"; then bad "$name: NaN or infinity"; return; fi
+  local why
+  if ! why=$(report_is_finite "$d/report.json" 2>&1); then bad "$name: report.json: $why"; return; fi
+  ok
+}
+price_case beyond-double '"per_hour": 1e308, "throughput_per_s": 1e-300'
+price_case tiny '"per_hour": 1e-300, "throughput_per_s": 1e300'
 
 # --- text from data and policy, escaped for each medium --------------------------------
 secret="SECRET-4242"
