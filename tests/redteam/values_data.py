@@ -79,7 +79,7 @@ with open(f"{out}/policy.json", "w") as f:
     "cost": {{"champion": "cost_a", "challenger": "cost_b"}},
     "error": {{"champion": "err_a", "challenger": "err_b"}}}},
   "segments_min": {{"rows": 5}},
-  "bootstrap": {{"resamples": 200, "confidence": 0.95, "interval": "bca", "seed": 3}},
+  "bootstrap": {{"resamples": 100, "confidence": 0.95, "interval": "bca", "seed": 3}},
   "drift": {{"reference": "reference.csv", "features": ["f1", "cat"], "predictions": true}},
   "rules": [{rules}
     {{"id": "p99", "metric": "latency_p99", "subject": "challenger", "max": 1e300}},
