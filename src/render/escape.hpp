@@ -5,7 +5,9 @@
 //     characters, DEL, C1 controls, invalid UTF-8 and the characters that reorder or hide
 //     text (bidirectional controls, zero-width marks, line separators, BOM) become \xNN, and
 //     a backslash becomes \\, so that what is shown is unambiguous and cannot drive the
-//     terminal. Nothing is cut: use quoted_excerpt() (common/quoted.hpp) for messages.
+//     terminal. Nothing is cut: use quoted_excerpt() (common/quoted.hpp) inside messages.
+//   message(): a whole error message before it is printed or logged: as terminal(), but a
+//     backslash stays one, so the escapes quoted_excerpt() already wrote pass unchanged.
 //   markdown(): text in report.md, table cells included: the inline markup characters
 //     \ ` * _ [ | ~ & and < (raw HTML, autolinks) are backslash-escaped, and terminal()'s
 //     characters (line breaks included) become \xNN. A lone ] starts nothing; # > ! - +
@@ -66,6 +68,14 @@ std::string walk(std::string_view s, Visible&& visible) {
 
 inline std::string terminal(std::string_view s) {
   return detail::walk(s, [](std::string& out, std::string_view c) { out += c == "\\" ? "\\\\" : c; });
+}
+
+// An error message for a terminal or a log (the CLI's stderr, SageMaker's output/message):
+// the hidden characters as \xNN, backslashes left alone, so that text a message already
+// quoted with quoted_excerpt() (whose \xNN and \" are its own) passes unchanged. A message
+// carries no cell values; this guards against any path or name that reaches one raw.
+inline std::string message(std::string_view s) {
+  return detail::walk(s, [](std::string& out, std::string_view c) { out += c; });
 }
 
 inline std::string markdown(std::string_view s) {

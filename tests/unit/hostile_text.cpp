@@ -53,6 +53,13 @@ TEST_CASE("terminal(): controls, bidi and invalid UTF-8 as \\xNN, the rest as is
   CHECK(escape::terminal("C:\\x1B") == "C:\\\\x1B");  // a typed \x1B stays distinguishable
 }
 
+TEST_CASE("message(): a whole error message, its quoted_excerpt() escapes left as they are") {
+  const std::string quoted = "rule \"r\\x1B[31m\": at /tmp/a\x1b[2Jb";
+  CHECK(escape::message(quoted) == "rule \"r\\x1B[31m\": at /tmp/a\\x1B[2Jb");
+  CHECK(escape::message(escape::message(quoted)) == escape::message(quoted));
+  CHECK(escape::message("x" + kBidi + "\n") == "x\\xE2\\x80\\xAE\\x0A");
+}
+
 TEST_CASE("markdown(): markup and raw HTML backslash-escaped, controls as \\xNN") {
   CHECK(escape::markdown("region-west 2.5") == "region-west 2.5");
   CHECK(escape::markdown("<script>") == "\\<script>");
