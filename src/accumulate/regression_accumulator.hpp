@@ -31,6 +31,9 @@ struct RegressionColumns {
 struct RegressionPlan {
   std::vector<std::uint32_t> order;
   double label_center = 0.0;  // subtracted from labels so r2's variance is well conditioned
+  // sklearn's mean_absolute_percentage_error divides by max(|y|, eps); with values scaled
+  // by 2^-e (power_of_two_scale.hpp) the floor is eps * 2^-e, kept a normal number.
+  double pct_floor = std::numeric_limits<double>::epsilon();
 };
 
 inline RegressionPlan plan_regression(const RegressionColumns& c, const RowUnits& units) {
@@ -85,8 +88,7 @@ RegressionSums accumulate_regression(const RegressionColumns& c, const Regressio
                                      std::span<const std::span<const std::uint32_t>> group_of_row = {},
                                      std::vector<std::vector<RegressionSums>>* grouped = nullptr) {
   constexpr std::size_t L = Weights::lanes;
-  // sklearn's mean_absolute_percentage_error divides by max(|y|, eps).
-  constexpr double eps = std::numeric_limits<double>::epsilon();
+  const double eps = plan.pct_floor;
   RegressionSums s;
   LaneWeights w{};
   const bool weighted = !c.weight.empty();
@@ -107,18 +109,27 @@ RegressionSums accumulate_regression(const RegressionColumns& c, const Regressio
   return s;
 }
 
-// The 5 regression metrics of model `model` (0 champion, 1 challenger) in one lane.
+// A figure in the data's units from one computed on values scaled by 2^-e; beyond the
+// range of a double it is undefined, never infinite.
+inline MetricValue unscaled(double v, int e) {
+  const double x = std::ldexp(v, e);
+  return std::isfinite(x) ? MetricValue::of(x) : MetricValue::undefined("the value lies beyond the range of a double");
+}
+
+// The 5 regression metrics of model `model` (0 champion, 1 challenger) in one lane, from
+// sums of values scaled by 2^-value_exponent (0: unscaled). r2 and mape are ratios of the
+// scaled values, so only mae, mse and rmse are scaled back.
 inline void regression_metrics(const RegressionSums& s, std::size_t model, std::size_t lane,
-                               std::span<MetricValue, kRegressionMetricCount> out) {
+                               std::span<MetricValue, kRegressionMetricCount> out, int value_exponent = 0) {
   const double W = s.weight[lane];
   if (!(W > 0.0)) {
     for (auto& v : out) v = MetricValue::undefined("the sample has no weight");
     return;
   }
   const double mse = s.squared_error[model][lane] / W;
-  out[0] = MetricValue::of(s.abs_error[model][lane] / W);
-  out[1] = MetricValue::of(mse);
-  out[2] = MetricValue::of(std::sqrt(mse));
+  out[0] = unscaled(s.abs_error[model][lane] / W, value_exponent);
+  out[1] = unscaled(mse, 2 * value_exponent);
+  out[2] = unscaled(std::sqrt(mse), value_exponent);
   const double label_mean = s.label[lane] / W;
   const double total_ss = s.label_squared[lane] - W * label_mean * label_mean;
   // A relative floor: below it the "variance" is rounding noise of a constant label.
@@ -126,7 +137,7 @@ inline void regression_metrics(const RegressionSums& s, std::size_t model, std::
   out[3] = total_ss > noise_floor && total_ss > 0.0
                ? MetricValue::of(1.0 - s.squared_error[model][lane] / total_ss)
                : MetricValue::undefined("the labels are constant");
-  out[4] = MetricValue::of(s.abs_pct_error[model][lane] / W);
+  out[4] = unscaled(s.abs_pct_error[model][lane] / W, 0);
 }
 
 }  // namespace referee

@@ -3,10 +3,13 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <memory>
 #include <numeric>
 
 #include <Eigen/Core>
 
+#include "accumulate/power_of_two_scale.hpp"
+#include "estimate/finite.hpp"
 #include "resample/block_scheduler.hpp"
 #include "io/csv_reader.hpp"
 #include <referee/error.hpp>
@@ -24,12 +27,6 @@ namespace {
 
 constexpr std::array<std::string_view, 2> kModelNames{"champion", "challenger"};
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
-
-std::string number_text(double v) {
-  char buffer[32];
-  std::snprintf(buffer, sizeof buffer, "%.17g", v);
-  return buffer;
-}
 
 }  // namespace
 
@@ -66,8 +63,8 @@ void validate_latency_samples(const LatencySamples& samples) {
     for (std::size_t i = 0; i < v.size(); ++i)
       if (!std::isfinite(v[i]) || v[i] < 0.0)
         throw DataError(samples.origin + ": the " + std::string(kModelNames[m]) + "'s latency sample " +
-                        std::to_string(i + 1) + " is " + number_text(v[i]) +
-                        (std::isfinite(v[i]) ? ", which is negative" : ", which is not a finite number") +
+                        std::to_string(i + 1) +
+                        (std::isfinite(v[i]) ? " is negative" : " is not a finite number") +
                         "; latencies are milliseconds >= 0");
   }
 }
@@ -171,14 +168,23 @@ struct ResamplePlan {
   int sum_order_latency = -1;  // the model whose latency sum_order ascends, if any
   std::array<std::span<const double>, 2> latency;  // present models only
   std::array<RowSequence, 2> latency_order;
-  // Columns averaged per row: (model, quantity, values, scale).
+  // Columns averaged per row: (model, quantity, values, scale), the values multiplied by
+  // 2^-exponent when a sum of them could overflow (power_of_two_scale.hpp).
   struct Mean {
     std::size_t model, quantity;
     std::span<const double> values;
     double scale;
+    int exponent = 0;
   };
   std::vector<Mean> means;
+  std::vector<std::unique_ptr<ScaledColumn>> scaled;  // the storage of scaled values
 };
+
+// A mean back in the data's units; NaN (undefined) beyond the range of a double.
+double unscaled_mean(const ResamplePlan::Mean& m, double sum, double weight) {
+  const double v = std::ldexp(m.scale * sum / weight, m.exponent);
+  return std::isfinite(v) ? v : kNaN;
+}
 
 // One pass in `rows` order; keeps each lane's cumulative weight every kChunk rows, and
 // calls visit(row, weights) for anything else to accumulate.
@@ -218,7 +224,7 @@ void resample_block(const ResamplePlan& plan, const Weights& weights, std::size_
   for (std::size_t c = 0; c < plan.means.size(); ++c)
     for (std::size_t l = 0; l < used; ++l)
       put(l, column_of(plan.means[c].model, plan.means[c].quantity),
-          total[l] > 0.0 ? plan.means[c].scale * sums[c][l] / total[l] : kNaN);
+          total[l] > 0.0 ? unscaled_mean(plan.means[c], sums[c][l], total[l]) : kNaN);
   for (std::size_t m = 0; m < 2; ++m) {
     if (plan.latency[m].empty()) continue;
     if (static_cast<int>(m) != plan.sum_order_latency)
@@ -305,15 +311,24 @@ struct BudgetWork {
   }
 };
 
-// A column averaged per row in `plan`, and its point value: the mean over `order`.
+// A column averaged per row in `plan`, and its point value: the mean over `order`. Values
+// beyond 2^900 in magnitude (latencies or costs near the largest double) are scaled so
+// that their sums stay finite; a mean that itself exceeds a double is undefined.
 void add_mean(ResamplePlan& plan, PointValues& point, std::size_t m, BudgetMetric metric,
               std::span<const double> values, double scale, RowSequence order) {
   const std::size_t q = index_of(metric);
-  plan.means.push_back({m, q, values, scale});
+  const int e = scale_exponent(max_magnitude({values}), 900);
+  if (e != 0) {
+    plan.scaled.push_back(std::make_unique<ScaledColumn>(values, e));
+    values = plan.scaled.back()->values;
+  }
+  plan.means.push_back({m, q, values, scale, e});
   double sum = 0.0;
   for (std::size_t i = 0; i < order.n; ++i) sum += values[order.row(i)];
-  point.value[m][q] = order.n ? MetricValue::of(scale * sum / static_cast<double>(order.n))
-                              : MetricValue::undefined("no predictions");
+  const double mean = order.n ? unscaled_mean(plan.means.back(), sum, static_cast<double>(order.n)) : 0.0;
+  point.value[m][q] = !order.n                ? MetricValue::undefined("no predictions")
+                      : std::isfinite(mean) ? MetricValue::of(mean)
+                                              : MetricValue::undefined(kBeyondDouble);
   point.n[m][q] = order.n;
 }
 
@@ -429,9 +444,10 @@ void apply_prices(BudgetWork& w) {
   const std::size_t q = index_of(BudgetMetric::cost_per_1k);
   for (std::size_t m = 0; m < 2; ++m)
     if (w.in.price[m]) {
+      // per_hour / throughput_per_s can exceed a double for extreme (finite) prices.
       const double v = w.in.price[m]->cost_per_1k();
-      w.point.value[m][q] = MetricValue::of(v);
-      w.replicates.col(static_cast<Eigen::Index>(column_of(m, q))).setConstant(v);
+      w.point.value[m][q] = std::isfinite(v) ? MetricValue::of(v) : MetricValue::undefined(kBeyondDouble);
+      w.replicates.col(static_cast<Eigen::Index>(column_of(m, q))).setConstant(std::isfinite(v) ? v : kNaN);
     }
 }
 
@@ -444,8 +460,10 @@ void model_figure(const BudgetWork& w, BudgetFigure& f, std::size_t m) {
                                            IntervalMethod::percentile, settings.confidence);
   f.interval_kind[m] = "percentile bootstrap";
   if (f.source[m] == BudgetSource::pricing) {
-    // A list price has no sampling error.
-    f.subjects[m].ci = Interval::of(w.point.value[m][q].value, w.point.value[m][q].value);
+    // A list price has no sampling error (and one beyond a double's range has no interval).
+    const MetricValue& price = f.subjects[m].point;
+    f.subjects[m].ci =
+        price.defined ? Interval::of(price.value, price.value) : Interval::undefined(std::string(price.reason));
     f.subjects[m].standard_error = 0.0;
     f.interval_kind[m] = "exact (price)";
   } else if (is_latency(f.metric) && f.metric != BudgetMetric::latency_mean) {

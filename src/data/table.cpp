@@ -5,6 +5,7 @@
 #include <string>
 #include <unordered_map>
 
+#include "common/quoted.hpp"
 #include "io/sha256.hpp"
 
 #include "data/column_checks.hpp"
@@ -39,8 +40,8 @@ void set_clusters(Table& table, std::span<const std::uint32_t> codes,
   std::vector<std::uint64_t> sorted_keys = code_key;
   std::sort(sorted_keys.begin(), sorted_keys.end());
   if (std::adjacent_find(sorted_keys.begin(), sorted_keys.end()) != sorted_keys.end())
-    throw DataError(table.source.origin + ": two distinct values of cluster column \"" +
-                    table.columns.cluster + "\" hash to the same 64-bit key; rename one");
+    throw DataError(table.source.origin + ": two distinct values of cluster column " +
+                    quoted_excerpt(table.columns.cluster) + " hash to the same 64-bit key; rename one");
 
   // A unit's index is its key's rank, which does not depend on row order.
   std::vector<std::uint32_t> code_unit(dictionary.size());
@@ -75,8 +76,8 @@ void add_categorical(Table& table, std::string name, std::span<const std::uint32
   std::vector<bool> used(dictionary.size(), false);
   for (std::size_t r = 0; r < codes.size(); ++r) {
     if (codes[r] >= dictionary.size())
-      throw DataError(table.source.origin + ": row " + std::to_string(r + 1) + ", column \"" + name +
-                      "\": code " + std::to_string(codes[r]) + " is outside the dictionary");
+      throw DataError(table.source.origin + ": row " + std::to_string(r + 1) + ", column " + quoted_excerpt(name) +
+                      ": code " + std::to_string(codes[r]) + " is outside the dictionary");
     used[codes[r]] = true;
   }
   CategoricalColumn column;
@@ -85,8 +86,8 @@ void add_categorical(Table& table, std::string name, std::span<const std::uint32
     if (used[i]) column.values.push_back(dictionary[i]);
   std::sort(column.values.begin(), column.values.end());
   if (std::adjacent_find(column.values.begin(), column.values.end()) != column.values.end())
-    throw DataError(table.source.origin + ": column \"" + column.name +
-                    "\": the dictionary holds the same value twice");
+    throw DataError(table.source.origin + ": column " + quoted_excerpt(column.name) +
+                    ": the dictionary holds the same value twice");
   std::vector<std::uint32_t> remap(dictionary.size(), 0);
   for (std::size_t i = 0; i < dictionary.size(); ++i)
     if (used[i])
@@ -134,7 +135,7 @@ void check_core_lengths(const Table& t) {
   if (!t.weight.empty()) require_rows(t.source.origin, n.weight, t.weight.size(), t.rows);
   if (!t.clustered()) return;
   if (t.unit_key.size() != t.rows || t.unit_index.size() != t.rows)
-    throw DataError(t.source.origin + ": column \"" + n.cluster + "\" does not cover every row");
+    throw DataError(t.source.origin + ": column " + quoted_excerpt(n.cluster) + " does not cover every row");
   for (std::size_t r = 0; r < t.rows; ++r)
     if (t.unit_index[r] >= t.unit_count)
       throw DataError(where(t, n.cluster, r) + "unit " + std::to_string(t.unit_index[r]) +
@@ -173,7 +174,7 @@ void validate_table(const Table& t, Task task) {
     double total = 0.0;
     for (double w : t.weight) total += w;
     if (!(total > 0.0))
-      throw DataError(t.source.origin + ": column \"" + n.weight + "\": the weights sum to zero");
+      throw DataError(t.source.origin + ": column " + quoted_excerpt(n.weight) + ": the weights sum to zero");
   }
   // Tables built in memory (Python, C) attach these columns after the core ones.
   for (const auto& [values, name] : t.serving_columns())
@@ -186,8 +187,7 @@ void validate_table(const Table& t, Task task) {
     if (!t.error[m].empty())
       for (std::size_t r = 0; r < t.rows; ++r)
         if (t.error[m][r] != 0.0 && t.error[m][r] != 1.0)
-          throw DataError(where(t, n.error[m], r) + "error flag " + format_value(t.error[m][r]) +
-                          " is not 0 or 1 (1 = the prediction failed)");
+          throw DataError(where(t, n.error[m], r) + "the error flag is not 0 or 1 (1 = the prediction failed)");
   }
 }
 
@@ -203,8 +203,8 @@ Table borrowed_table(std::span<const double> label, std::span<const double> cham
     throw DataError("memory: the columns have different lengths");
   for (std::size_t r = 0; r < cluster_codes.size(); ++r)
     if (cluster_codes[r] >= cluster_dictionary.size())
-      throw DataError("memory: row " + std::to_string(r + 1) + ", column \"" + columns.cluster +
-                      "\": code " + std::to_string(cluster_codes[r]) + " is outside the dictionary");
+      throw DataError("memory: row " + std::to_string(r + 1) + ", column " + quoted_excerpt(columns.cluster) +
+                      ": code " + std::to_string(cluster_codes[r]) + " is outside the dictionary");
   if (!weight.empty() && columns.weight.empty()) columns.weight = "weight";
   if (!cluster_codes.empty() && columns.cluster.empty()) columns.cluster = "cluster";
   t.columns = std::move(columns);

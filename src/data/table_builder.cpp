@@ -6,6 +6,7 @@
 
 #include <referee/error.hpp>
 
+#include "common/quoted.hpp"
 #include "common/did_you_mean.hpp"
 #include "data/column_checks.hpp"
 
@@ -65,11 +66,11 @@ const TableBuilder::Column& TableBuilder::find(const std::string& name, ColumnKi
       continue;
     }
     if (c.kind != kind)
-      throw DataError(origin_ + ": column \"" + name + "\" holds " +
+      throw DataError(origin_ + ": column " + quoted_excerpt(name) + " holds " +
                       (c.kind == ColumnKind::text ? "text, a number is needed" : "numbers, text is needed"));
     return c;
   }
-  throw DataError(origin_ + ": no column \"" + name + "\" in the table" + did_you_mean(name, names));
+  throw DataError(origin_ + ": no column " + quoted_excerpt(name) + " in the table" + did_you_mean(name, names));
 }
 
 Table TableBuilder::build(const ColumnNames& columns, Task task) && {

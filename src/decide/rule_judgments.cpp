@@ -1,3 +1,4 @@
+#include "common/quoted.hpp"
 #include "decide/rule_judgments.hpp"
 
 #include <stdexcept>
@@ -5,6 +6,8 @@
 #include <utility>
 
 #include <referee/error.hpp>
+
+#include "estimate/finite.hpp"
 
 namespace referee {
 
@@ -15,7 +18,13 @@ RuleResult new_result(const JudgmentContext& c, const Rule& rule) {
   return r;
 }
 
+// The decision's safety net (estimate/finite.hpp): whatever computed a figure, one that is
+// not a finite number is judged, and reported, as undefined with its reason.
 void decide_part(const Rule& rule, PartVerdict& part) {
+  for (Estimate* e : {&part.subject, &part.champion, &part.challenger}) {
+    e->point = finite_or_undefined(e->point);
+    e->ci = finite_or_undefined(e->ci);
+  }
   RuleDecision d = decide_rule(rule, part.subject);
   part.verdict = d.verdict;
   part.reason = std::move(d.reason);
@@ -86,7 +95,7 @@ RuleResult judge_budget(const JudgmentContext& c, const Rule& rule) {
   const BudgetFigure* figure = c.ev.budgets.find(*rule.budget);
   if (!figure || (rule.subject != Subject::challenger && figure->source[0] == BudgetSource::none) ||
       (rule.subject != Subject::champion && figure->source[1] == BudgetSource::none))
-    throw UsageError("rule \"" + rule.id + "\" judges " + std::string(name_of(*rule.budget)) +
+    throw UsageError("rule " + quoted_excerpt(rule.id) + " judges " + std::string(name_of(*rule.budget)) +
                      ", which was not measured: " +
                      (is_latency(*rule.budget) ? "set $.columns.latency in the policy or pass latency samples "
                                                  "(--latency FILE)"
@@ -105,12 +114,12 @@ RuleResult judge_budget(const JudgmentContext& c, const Rule& rule) {
 RuleResult judge_drift(const JudgmentContext& c, const Rule& rule) {
   const FeatureDrift* feature = c.ev.drift.find(rule.feature);
   if (!feature)
-    throw UsageError("rule \"" + rule.id + "\" judges the drift of \"" + rule.feature +
-                     "\", which the drift check did not compare (see $.drift.features)");
+    throw UsageError("rule " + quoted_excerpt(rule.id) + " judges the drift of " + quoted_excerpt(rule.feature) +
+                     ", which the drift check did not compare (see $.drift.features)");
   if (!drift_statistic_applies(*rule.drift, feature->numeric))
-    throw DataError("rule \"" + rule.id + "\": \"" + std::string(name_of(*rule.drift)) + "\" needs a " +
-                    std::string(drift_statistic_needs(*rule.drift)) + " feature, but \"" + rule.feature +
-                    "\" holds " + (feature->numeric ? "numbers" : "text") +
+    throw DataError("rule " + quoted_excerpt(rule.id) + ": \"" + std::string(name_of(*rule.drift)) + "\" needs a " +
+                    std::string(drift_statistic_needs(*rule.drift)) + " feature, but " + quoted_excerpt(rule.feature) +
+                    " holds " + (feature->numeric ? "numbers" : "text") +
                     " (declare its type in $.drift.features to be explicit)");
   RuleResult r = new_result(c, rule);
   PartVerdict part;

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "estimate/finite.hpp"
 #include "estimate/interval.hpp"
 #include <referee/vocabulary.hpp>
 
@@ -19,15 +20,18 @@ namespace referee {
 // resamples says more about the sample than about the models; no interval is given.
 inline constexpr double kMaxUndefinedShare = 0.01;
 
-// `replicates` and `jackknife` hold NaN where the metric was undefined.
+// `replicates` and `jackknife` hold NaN where the metric was undefined. A value beyond the
+// range of a double (an infinity) counts as undefined too, and an interval or standard
+// error that would be one is undefined with its reason (finite.hpp): the safety net that
+// keeps NaN and infinity out of every decision and report.
 inline Estimate estimate_from_replicates(MetricValue point, std::vector<double> replicates,
                                          std::vector<double> jackknife, IntervalMethod method,
                                          double confidence) {
   Estimate e;
-  e.point = point;
+  e.point = point = finite_or_undefined(point);
   e.replicates = replicates.size();
-  std::erase_if(replicates, [](double v) { return std::isnan(v); });
-  std::erase_if(jackknife, [](double v) { return std::isnan(v); });
+  std::erase_if(replicates, [](double v) { return !std::isfinite(v); });
+  std::erase_if(jackknife, [](double v) { return !std::isfinite(v); });
   e.defined_replicates = replicates.size();
   if (!point.defined) {
     e.ci = Interval::undefined("the estimate is undefined: " + std::string(point.reason));
@@ -40,12 +44,7 @@ inline Estimate estimate_from_replicates(MetricValue point, std::vector<double> 
                                std::to_string(e.replicates) + " bootstrap resamples");
     return e;
   }
-  double mean = 0.0;
-  for (double v : replicates) mean += v;
-  mean /= static_cast<double>(replicates.size());
-  double ss = 0.0;
-  for (double v : replicates) ss += (v - mean) * (v - mean);
-  e.standard_error = std::sqrt(ss / static_cast<double>(replicates.size() - 1));
+  e.standard_error = sample_standard_deviation(replicates);
 
   std::sort(replicates.begin(), replicates.end());
   switch (method) {
@@ -58,6 +57,11 @@ inline Estimate estimate_from_replicates(MetricValue point, std::vector<double> 
     case IntervalMethod::bca:
       e.ci = bca_interval(point.value, replicates, jackknife, confidence);
       break;
+  }
+  e.ci = finite_or_undefined(e.ci);
+  if (!std::isfinite(e.standard_error)) {
+    e.ci = Interval::undefined(std::string(kBeyondDouble) + " (the replicates' spread)");
+    e.standard_error = 0.0;
   }
   return e;
 }
@@ -81,10 +85,10 @@ inline MetricValue difference_value(MetricValue champion, MetricValue challenger
   if (!champion.defined) return MetricValue::undefined(champion.reason);
   if (!challenger.defined) return MetricValue::undefined(challenger.reason);
   const double delta = challenger.value - champion.value;
-  if (!relative) return MetricValue::of(delta);
+  if (!relative) return finite_or_undefined(MetricValue::of(delta));
   if (champion.value == 0.0)
     return MetricValue::undefined("the champion's value is 0, so a relative delta is undefined");
-  return MetricValue::of(delta / std::abs(champion.value));
+  return finite_or_undefined(MetricValue::of(delta / std::abs(champion.value)));
 }
 
 }  // namespace referee

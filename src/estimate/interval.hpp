@@ -12,6 +12,8 @@
 
 #include <boost/math/distributions/normal.hpp>
 
+#include "estimate/finite.hpp"
+
 #include <referee/vocabulary.hpp>
 
 namespace referee {
@@ -28,6 +30,9 @@ inline double quantile_type7(std::span<const double> sorted, double p) {
   const auto lo = static_cast<std::size_t>(below);
   const double a = sorted[lo], b = sorted[lo + 1], t = h - below;
   const double step = b - a;
+  // Neighbours of opposite sign near the ends of the range: their difference overflows, so
+  // interpolate between the halves (exact) and double back.
+  if (!std::isfinite(step)) return 2.0 * (a / 2.0 + (b / 2.0 - a / 2.0) * t);
   return t >= 0.5 ? b - step * (1.0 - t) : a + step * t;
 }
 
@@ -45,16 +50,23 @@ inline Interval basic_interval(double estimate, std::span<const double> sorted, 
 
 // The jackknife acceleration a = sum(d^3) / (6 (sum d^2)^1.5), d = mean - theta_(i).
 // Zero when the jackknife values do not vary (the statistic is locally constant).
+// a does not change when every d is multiplied by a constant, so values and deviations
+// whose cubes would overflow (or underflow) are scaled by a power of two first.
 inline double jackknife_acceleration(std::span<const double> jackknife) {
   if (jackknife.size() < 2) return 0.0;
+  const int e = magnitude_exponent(jackknife, 300);
   double mean = 0.0;
-  for (double v : jackknife) mean += v;
+  const auto scaled = [](double v, int by) { return by == 0 ? v : std::ldexp(v, -by); };
+  for (double v : jackknife) mean += scaled(v, e);
   mean /= static_cast<double>(jackknife.size());
+  std::vector<double> d(jackknife.size());
+  for (std::size_t i = 0; i < d.size(); ++i) d[i] = mean - scaled(jackknife[i], e);
+  const int f = magnitude_exponent(d, 300);
   double s2 = 0.0, s3 = 0.0;
-  for (double v : jackknife) {
-    const double d = mean - v;
-    s2 += d * d;
-    s3 += d * d * d;
+  for (double x : d) {
+    const double di = scaled(x, f);
+    s2 += di * di;
+    s3 += di * di * di;
   }
   return s2 > 0.0 ? s3 / (6.0 * std::pow(s2, 1.5)) : 0.0;
 }
@@ -74,12 +86,16 @@ inline Interval bca_interval(double estimate, std::span<const double> sorted,
   const double z0 = quantile(standard_normal, proportion);
   const double a = jackknife_acceleration(jackknife);
   const double z_alpha = quantile(standard_normal, (1.0 - confidence) / 2.0);
-  auto adjusted = [&](double z) {
+  const auto argument = [&](double z) {
     const double shifted = z0 + z;
-    return cdf(standard_normal, z0 + shifted / (1.0 - a * shifted));
+    return z0 + shifted / (1.0 - a * shifted);
   };
-  return Interval::of(quantile_type7(sorted, adjusted(z_alpha)),
-                      quantile_type7(sorted, adjusted(-z_alpha)));
+  const double lo = argument(z_alpha), hi = argument(-z_alpha);
+  // boost refuses NaN (an internal error); say why instead.
+  if (std::isnan(lo) || std::isnan(hi))
+    return Interval::undefined("BCa is undefined: the jackknife acceleration is not a finite number");
+  return Interval::of(quantile_type7(sorted, cdf(standard_normal, lo)),
+                      quantile_type7(sorted, cdf(standard_normal, hi)));
 }
 
 }  // namespace referee

@@ -1,6 +1,6 @@
 #include "estimate/quantities.hpp"
 
-#include "common/did_you_mean.hpp"
+#include "common/quoted.hpp"
 #include "estimate/estimate.hpp"
 #include <referee/error.hpp>
 
@@ -32,10 +32,10 @@ std::size_t group_index(const Grouping& grouping, const std::string& value, std:
   const std::array<std::string, 1> key{value};
   const std::size_t j = grouping.find(key);
   if (j == grouping.size()) {
-    std::vector<std::string> present;
-    for (std::size_t i = 0; i < grouping.size(); ++i) present.push_back(grouping.value_text(i));
-    throw DataError(std::string(origin) + ": " + std::string(what) + " \"" + value + "\" does not occur in column \"" +
-                    grouping.name + "\"" + did_you_mean(value, present));
+    // No suggestion from the column's values: they are data, and a message can reach a log.
+    throw DataError(std::string(origin) + ": " + std::string(what) + " " + quoted_excerpt(value) +
+                    " does not occur in column " + quoted_excerpt(grouping.name) + " (which has " +
+                    std::to_string(grouping.size()) + " distinct values; the report lists them)");
   }
   return j;
 }

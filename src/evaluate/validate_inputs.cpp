@@ -1,3 +1,4 @@
+#include "common/quoted.hpp"
 #include "evaluate/validate_inputs.hpp"
 
 #include <algorithm>
@@ -19,7 +20,7 @@ namespace {
 constexpr std::size_t kMaxMultinomialUnits = 500'000;
 
 [[noreturn]] void rule_error(const Rule& rule, const std::string& what) {
-  throw PolicyError("rule \"" + rule.id + "\": " + what);
+  throw PolicyError("rule " + quoted_excerpt(rule.id) + ": " + what);
 }
 
 void validate_bootstrap(const BootstrapSettings& b) {
@@ -32,12 +33,12 @@ void validate_bootstrap(const BootstrapSettings& b) {
 void validate_segment_scope(const Rule& rule, const Policy& policy) {
   const std::string& spec = rule.scope.segments;
   if (std::find(policy.segments.begin(), policy.segments.end(), spec) == policy.segments.end())
-    rule_error(rule, "its scope names the segment spec \"" + spec + "\", which is not in policy.segments (declared: " +
+    rule_error(rule, "its scope names the segment spec " + quoted_excerpt(spec) + ", which is not in policy.segments (declared: " +
                          declared_list(policy.segments) + ")" + did_you_mean(spec, policy.segments));
   const std::size_t columns = split_segment_spec(spec).size();
   if (rule.scope.kind == ScopeKind::segment && rule.scope.value.size() != columns)
-    rule_error(rule, "its scope gives " + std::to_string(rule.scope.value.size()) + " values for the segment spec \"" +
-                         spec + "\", which has " + std::to_string(columns) + " columns");
+    rule_error(rule, "its scope gives " + std::to_string(rule.scope.value.size()) + " values for the segment spec " +
+                         quoted_excerpt(spec) + ", which has " + std::to_string(columns) + " columns");
 }
 
 void validate_metric_rule(const Rule& rule, const Policy& policy) {
@@ -54,7 +55,7 @@ void validate_rule(const Rule& rule, const Policy& policy) {
     if (!policy.drift.enabled || !policy.drift.find(rule.feature)) {
       std::vector<std::string> features;
       for (const DriftFeature& f : policy.drift.features) features.push_back(f.name);
-      rule_error(rule, "the drift feature \"" + rule.feature + "\" is not in policy.drift.features (declared: " +
+      rule_error(rule, "the drift feature " + quoted_excerpt(rule.feature) + " is not in policy.drift.features (declared: " +
                            declared_list(features) + ")" + did_you_mean(rule.feature, features));
     }
     return;
@@ -62,7 +63,7 @@ void validate_rule(const Rule& rule, const Policy& policy) {
   if (rule.disparity) {
     const auto& sensitive = policy.sensitive;
     if (std::find(sensitive.begin(), sensitive.end(), rule.sensitive) == sensitive.end())
-      rule_error(rule, "the sensitive attribute \"" + rule.sensitive + "\" is not in policy.sensitive (declared: " +
+      rule_error(rule, "the sensitive attribute " + quoted_excerpt(rule.sensitive) + " is not in policy.sensitive (declared: " +
                            declared_list(sensitive) + ")" + did_you_mean(rule.sensitive, sensitive));
     return;
   }

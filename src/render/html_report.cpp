@@ -8,6 +8,7 @@
 #include <referee/version.h>
 
 #include "render/palette.hpp"
+#include "render/escape.hpp"
 #include "render/presentation.hpp"
 
 namespace referee {
@@ -16,19 +17,9 @@ namespace {
 
 using namespace presentation;
 
-std::string escape(const std::string& text) {
-  std::string out;
-  for (char c : text) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
+// Every cell is escaped whole: referee's own text has nothing to escape, and text from
+// data or policy gets the entities and \xNN for hidden characters (render/escape.hpp).
+std::string html_text(std::string_view text) { return escape::html(text); }
 
 std::string colour(const std::string& verdict) {
   return std::string(verdict_colour(enum_from_name<Verdict>(verdict).value_or(Verdict::inconclusive)));
@@ -79,7 +70,7 @@ std::vector<ForestRow> forest_rows(const Evaluation& ev) {
                                           : split_segment_spec(r.rule.scope.segments);
     for (const PartVerdict& part : r.parts) {
       if (part.insufficient) continue;
-      add("    " + value_text(columns, part.value) + " (n=" + std::to_string(part.rows) + ")",
+      add("    " + value_text(columns, part.value, raw) + " (n=" + std::to_string(part.rows) + ")",
           std::string(verdict_name(part.verdict)), part.subject);
     }
   }
@@ -100,7 +91,7 @@ std::string forest_svg(const std::vector<ForestRow>& rows) {
     if (r.rule % 2 == 0)
       svg += "<rect x=\"0\" y=\"" + number(y - kRow / 2) + "\" width=\"" + number(width) + "\" height=\"" +
              number(kRow) + "\" fill=\"#f6f8fa\"/>\n";
-    svg += "<text x=\"6\" y=\"" + number(y + 4) + "\" xml:space=\"preserve\">" + escape(r.label) + "</text>\n";
+    svg += "<text x=\"6\" y=\"" + number(y + 4) + "\" xml:space=\"preserve\">" + html_text(r.label) + "</text>\n";
     std::vector<double> span;
     for (const ForestRow& other : rows)
       if (other.rule == r.rule)
@@ -129,11 +120,11 @@ std::string forest_svg(const std::vector<ForestRow>& rows) {
       const auto text = [&](double v) { return rule_figure(*r.rule_def, v, r.sign); };
       std::string figures = text(*r.estimate);
       if (r.lo && r.hi) figures += " [" + text(*r.lo) + ", " + text(*r.hi) + "]";
-      svg += "<text x=\"" + number(kLabel + kPlot + 12) + "\" y=\"" + number(y + 4) + "\">" + escape(figures) +
+      svg += "<text x=\"" + number(kLabel + kPlot + 12) + "\" y=\"" + number(y + 4) + "\">" + html_text(figures) +
              "</text>\n";
     }
     svg += "<text x=\"" + number(kLabel + kPlot + kText) + "\" y=\"" + number(y + 4) + "\" fill=\"" +
-           colour(r.verdict) + "\" font-weight=\"bold\">" + escape(r.verdict + r.verdict_note) + "</text>\n";
+           colour(r.verdict) + "\" font-weight=\"bold\">" + html_text(r.verdict + r.verdict_note) + "</text>\n";
   }
   return svg + "</svg>\n";
 }
@@ -146,14 +137,14 @@ std::string rules_table(const Evaluation& ev) {
     const bool sign = signed_subject(r.rule.subject);
     const std::string verdict = rule_verdict_text(r);
     out += "<tr><td style=\"color:" + colour(verdict) + ";font-weight:bold\">" + verdict +
-           (r.rule.severity == Severity::warn ? " (warn)" : "") + "</td><td><code>" + escape(r.rule.id) +
-           "</code></td><td>" + escape(std::string(r.rule.metric_name())) + "</td><td>" + escape(scope_text(r.rule)) +
+           (r.rule.severity == Severity::warn ? " (warn)" : "") + "</td><td><code>" + html_text(r.rule.id) +
+           "</code></td><td>" + html_text(std::string(r.rule.metric_name())) + "</td><td>" + html_text(scope_text(r.rule, raw)) +
            "</td><td>" + subject_text(r.rule) + "</td><td>" +
-           (r.rule.drift ? "-" : escape(estimate_text(r.champion, false))) + "</td><td>" +
-           (r.rule.drift ? "-" : escape(estimate_text(r.challenger, false))) + "</td><td>" +
+           (r.rule.drift ? "-" : html_text(estimate_text(r.champion, false))) + "</td><td>" +
+           (r.rule.drift ? "-" : html_text(estimate_text(r.challenger, false))) + "</td><td>" +
            rule_point_text(r.rule, r.subject.point, sign) + "</td><td>" +
-           escape(interval_text(r.subject, sign)) + "</td><td>" + escape(bound_text(r.rule)) + "</td><td>" +
-           std::to_string(r.n) + "</td><td>" + escape(r.reason) + "</td></tr>\n";
+           html_text(interval_text(r.subject, sign)) + "</td><td>" + html_text(bound_text(r.rule)) + "</td><td>" +
+           std::to_string(r.n) + "</td><td>" + html_text(r.reason) + "</td></tr>\n";
   }
   return out + "</tbody></table>\n";
 }
@@ -168,10 +159,10 @@ std::string segments_table(const Evaluation& ev) {
   for (const SegmentTable& t : ev.segments) {
     const auto ranked = worst_first(t, k, info);
     for (std::size_t i = 0; i < ranked.size() && i < 3; ++i)
-      out += "<tr><td>" + escape(value_text(t.columns, ranked[i]->value)) + "</td><td>" +
-             std::to_string(ranked[i]->rows) + "</td><td>" + escape(estimate_text(ranked[i]->metrics[0][k], false)) +
-             "</td><td>" + escape(estimate_text(ranked[i]->metrics[1][k], false)) + "</td><td>" +
-             escape(estimate_text(ranked[i]->metrics[2][k], true)) + "</td></tr>\n";
+      out += "<tr><td>" + html_text(value_text(t.columns, ranked[i]->value, raw)) + "</td><td>" +
+             std::to_string(ranked[i]->rows) + "</td><td>" + html_text(estimate_text(ranked[i]->metrics[0][k], false)) +
+             "</td><td>" + html_text(estimate_text(ranked[i]->metrics[1][k], false)) + "</td><td>" +
+             html_text(estimate_text(ranked[i]->metrics[2][k], true)) + "</td></tr>\n";
   }
   return out + "</tbody></table>\n";
 }
@@ -179,13 +170,13 @@ std::string segments_table(const Evaluation& ev) {
 std::string fairness_tables(const Evaluation& ev) {
   std::string out;
   for (const FairnessTable& t : ev.fairness) {
-    out += "<h2>Fairness: " + escape(t.attribute) + " (" + std::string(name_of(t.method)) +
+    out += "<h2>Fairness: " + html_text(t.attribute) + " (" + std::string(name_of(t.method)) +
            ")</h2>\n<table><thead><tr><th>disparity</th><th>champion</th><th>challenger</th><th>delta</th></tr>"
            "</thead><tbody>\n";
     for (std::size_t d = 0; d < kGroupDisparityCount; ++d)
-      out += "<tr><td>" + std::string(EnumNames<Disparity>::names[d]) + "</td><td>" + escape(estimate_text(t.disparities[0][d], false)) +
-             "</td><td>" + escape(estimate_text(t.disparities[1][d], false)) + "</td><td>" +
-             escape(estimate_text(t.disparities[2][d], true)) + "</td></tr>\n";
+      out += "<tr><td>" + std::string(EnumNames<Disparity>::names[d]) + "</td><td>" + html_text(estimate_text(t.disparities[0][d], false)) +
+             "</td><td>" + html_text(estimate_text(t.disparities[1][d], false)) + "</td><td>" +
+             html_text(estimate_text(t.disparities[2][d], true)) + "</td></tr>\n";
     out += "</tbody></table>\n";
   }
   return out;
@@ -193,11 +184,11 @@ std::string fairness_tables(const Evaluation& ev) {
 
 std::string html_table(const TextRows& rows) {
   std::string out = "<table><thead><tr>";
-  for (const auto& c : rows.front()) out += "<th>" + escape(c) + "</th>";
+  for (const auto& c : rows.front()) out += "<th>" + html_text(c) + "</th>";
   out += "</tr></thead><tbody>\n";
   for (std::size_t i = 1; i < rows.size(); ++i) {
     out += "<tr>";
-    for (const auto& c : rows[i]) out += "<td>" + escape(c) + "</td>";
+    for (const auto& c : rows[i]) out += "<td>" + html_text(c) + "</td>";
     out += "</tr>\n";
   }
   return out + "</tbody></table>\n";
@@ -206,8 +197,8 @@ std::string html_table(const TextRows& rows) {
 std::string budgets_and_drift(const Evaluation& ev) {
   std::string out;
   if (!ev.budgets.figures.empty())
-    out += "<h2>Budgets</h2>\n<p>" + escape(budget_note(ev)) + ".</p>\n" + html_table(budget_rows(ev));
-  if (ev.drift.enabled) out += "<h2>Drift " + escape(drift_note(ev)) + "</h2>\n" + html_table(drift_rows(ev));
+    out += "<h2>Budgets</h2>\n<p>" + html_text(budget_note(ev, raw)) + ".</p>\n" + html_table(budget_rows(ev));
+  if (ev.drift.enabled) out += "<h2>Drift " + html_text(drift_note(ev, raw)) + "</h2>\n" + html_table(drift_rows(ev, raw));
   return out;
 }
 
@@ -218,7 +209,7 @@ std::string html_report(const Evaluation& ev) {
   const std::string verdict(verdict_name(ev.verdict));
   std::string out =
       "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<title>referee: " + verdict +
-      (p.name.empty() ? "" : " · " + escape(p.name)) +
+      (p.name.empty() ? "" : " · " + html_text(p.name)) +
       "</title>\n<style>\n"
       "body{font-family:-apple-system,'Segoe UI',Helvetica,Arial,sans-serif;margin:24px;color:#24292f;max-width:1200px}\n"
       ".banner{padding:16px 20px;border-radius:6px;color:#fff;font-size:22px;font-weight:bold}\n"
@@ -229,7 +220,7 @@ std::string html_report(const Evaluation& ev) {
   out += "<div class=\"banner\" style=\"background:" + colour(verdict) + "\">referee: " + verdict + " — " +
          (ev.passed ? "the challenger may replace the champion" : "the challenger may not replace the champion") +
          "</div>\n";
-  if (!p.name.empty()) out += "<p><b>" + escape(p.name) + "</b></p>\n";
+  if (!p.name.empty()) out += "<p><b>" + html_text(p.name) + "</b></p>\n";
   out += "<h2>Rules</h2>\n<p>Each row: the estimate (dot) and its " + percent(ev.bootstrap.confidence) +
          " interval (bar) against the rule's bound (dashed); a rule's segments follow it on the same axis.</p>\n";
   out += forest_svg(forest_rows(ev));
@@ -241,7 +232,7 @@ std::string html_report(const Evaluation& ev) {
   std::snprintf(seed, sizeof seed, "%llu", static_cast<unsigned long long>(ev.bootstrap.seed));
   out += "<h2>Audit</h2>\n<table class=\"audit\"><tbody>\n"
          "<tr><td>referee</td><td>" REFEREE_VERSION_STRING "</td></tr>\n"
-         "<tr><td>data</td><td>" + escape(ev.source.origin) + ", " + std::to_string(ev.rows) + " rows" +
+         "<tr><td>data</td><td>" + html_text(ev.source.origin) + ", " + std::to_string(ev.rows) + " rows" +
          (ev.clustered ? ", " + std::to_string(ev.units) + " clusters" : std::string()) + "</td></tr>\n"
          "<tr><td>data sha256</td><td><code>" + ev.source.sha256 + "</code> (" + ev.source.hashed + ")</td></tr>\n"
          "<tr><td>policy sha256</td><td><code>" + p.sha256 + "</code></td></tr>\n"

@@ -1,7 +1,11 @@
 #include <referee/render.hpp>
 
+#include <cstdio>
+#include <string>
+
 #include <referee/version.h>
 
+#include "render/escape.hpp"
 #include "render/presentation.hpp"
 
 namespace referee {
@@ -9,6 +13,8 @@ namespace referee {
 namespace {
 
 using namespace presentation;
+using escape::markdown;
+using escape::markdown_code;
 
 std::string verdict_mark(const std::string& verdict) {
   if (verdict == "PASS") return "✅";
@@ -18,7 +24,8 @@ std::string verdict_mark(const std::string& verdict) {
   return "❔";  // INCONCLUSIVE
 }
 
-// Table cells cannot hold a raw pipe or a line break.
+// Table cells cannot hold a raw pipe or a line break. For referee's own text (numbers,
+// bounds); text from data or policy goes through markdown(), which covers these too.
 std::string cell(std::string text) {
   std::string out;
   for (char c : text) {
@@ -36,10 +43,10 @@ std::string rules_section(const Evaluation& ev) {
     const bool sign = signed_subject(r.rule.subject);
     const std::string verdict = rule_verdict_text(r);
     out += "| " + verdict_mark(verdict) + " " + verdict + (r.rule.severity == Severity::warn ? " (warn)" : "") +
-           " | `" + cell(r.rule.id) + "` | " + std::string(r.rule.metric_name()) + " | " + cell(scope_text(r.rule)) +
+           " | " + markdown_code(r.rule.id) + " | " + std::string(r.rule.metric_name()) + " | " + scope_text(r.rule, markdown) +
            " | " + subject_text(r.rule) + " | " +
            rule_point_text(r.rule, r.subject.point, sign) + " | " +
-           interval_text(r.subject, sign) + " | " + cell(bound_text(r.rule)) + " | " + cell(r.reason) + " |\n";
+           interval_text(r.subject, sign) + " | " + cell(bound_text(r.rule)) + " | " + markdown(r.reason) + " |\n";
   }
   return out;
 }
@@ -54,9 +61,9 @@ std::string segment_findings(const Evaluation& ev) {
     for (const PartVerdict& part : r.parts)
       if (part.verdict != Verdict::pass && part.verdict != Verdict::skipped)
         failing += "- " + verdict_mark(std::string(verdict_name(part.verdict))) + " **" +
-                   cell(value_text(columns, part.value)) + "** (n = " + std::to_string(part.rows) + "): " +
-                   cell(part.reason) + "\n";
-    if (!failing.empty()) out += "\n`" + r.rule.id + "`:\n\n" + failing;
+                   value_text(columns, part.value, markdown) + "** (n = " + std::to_string(part.rows) + "): " +
+                   markdown(part.reason) + "\n";
+    if (!failing.empty()) out += "\n" + markdown_code(r.rule.id) + ":\n\n" + failing;
   }
   if (ev.segments.empty()) return out;
   const std::size_t k = headline_metric(ev.policy);
@@ -66,7 +73,7 @@ std::string segment_findings(const Evaluation& ev) {
   for (const SegmentTable& t : ev.segments) {
     const auto ranked = worst_first(t, k, info);
     for (std::size_t i = 0; i < ranked.size() && i < 3; ++i)
-      out += "| " + cell(value_text(t.columns, ranked[i]->value)) + " | " + std::to_string(ranked[i]->rows) + " | " +
+      out += "| " + value_text(t.columns, ranked[i]->value, markdown) + " | " + std::to_string(ranked[i]->rows) + " | " +
              estimate_text(ranked[i]->metrics[0][k], false) + " | " + estimate_text(ranked[i]->metrics[1][k], false) +
              " | " + estimate_text(ranked[i]->metrics[2][k], true) + " |\n";
   }
@@ -76,7 +83,7 @@ std::string segment_findings(const Evaluation& ev) {
 std::string fairness_section(const Evaluation& ev) {
   std::string out;
   for (const FairnessTable& t : ev.fairness) {
-    out += "\n### Fairness: " + t.attribute + " (" + std::string(name_of(t.method)) + ")\n\n"
+    out += "\n### Fairness: " + markdown(t.attribute) + " (" + std::string(name_of(t.method)) + ")\n\n"
            "| disparity | champion | challenger | delta |\n|---|---|---|---|\n";
     for (Disparity d : {Disparity::demographic_parity_ratio, Disparity::demographic_parity_difference,
                         Disparity::equalized_odds_difference, Disparity::equal_opportunity_difference,
@@ -95,7 +102,7 @@ std::string markdown_table(const TextRows& rows) {
     out += "|";
     for (const auto& c : rows[i]) {
       out += ' ';
-      out += cell(c);
+      out += c;  // numbers, or text escaped by markdown() where it was made (drift_rows)
       out += " |";
     }
     out += "\n";
@@ -111,7 +118,7 @@ std::string markdown_table(const TextRows& rows) {
 std::string budgets_section(const Evaluation& ev) {
   if (ev.budgets.figures.empty()) return "";
   std::string out = "\n### Budgets\n\n";
-  out += cell(budget_note(ev));
+  out += budget_note(ev, markdown);
   out += ".\n\n";
   return out + markdown_table(budget_rows(ev));
 }
@@ -119,9 +126,9 @@ std::string budgets_section(const Evaluation& ev) {
 std::string drift_section(const Evaluation& ev) {
   if (!ev.drift.enabled) return "";
   std::string out = "\n### Drift ";
-  out += cell(drift_note(ev));
+  out += drift_note(ev, markdown);
   out += "\n\n";
-  return out + markdown_table(drift_rows(ev));
+  return out + markdown_table(drift_rows(ev, markdown));
 }
 
 }  // namespace
@@ -130,7 +137,7 @@ std::string markdown_report(const Evaluation& ev) {
   const Policy& p = ev.policy;
   const std::string verdict(verdict_name(ev.verdict));
   std::string out = "## " + verdict_mark(verdict) + " referee: " + verdict + "\n\n";
-  if (!p.name.empty()) out += "**" + cell(p.name) + "**. ";
+  if (!p.name.empty()) out += "**" + markdown(p.name) + "**. ";
   out += std::string(ev.passed ? "The challenger may replace the champion." : "The challenger may not replace the champion.") +
          "\n\n";
   out += rules_section(ev);
@@ -139,18 +146,16 @@ std::string markdown_report(const Evaluation& ev) {
   out += fairness_section(ev);
   out += budgets_section(ev);
   out += drift_section(ev);
-  char line[512];
-  std::snprintf(line, sizeof line,
-                "\n<details><summary>Audit</summary>\n\n"
-                "- referee %s\n- data: `%s`, %zu rows%s, sha256 `%s` (%s)\n- policy sha256 `%s`\n"
-                "- bootstrap: %zu %s resamples, %g%% %s intervals, seed %llu\n\n</details>\n",
-                REFEREE_VERSION_STRING, ev.source.origin.c_str(), ev.rows,
-                ev.clustered ? (", " + std::to_string(ev.units) + " clusters").c_str() : "",
-                ev.source.sha256.c_str(), ev.source.hashed.c_str(), p.sha256.c_str(), ev.bootstrap.resamples,
+  char bootstrap[160];
+  std::snprintf(bootstrap, sizeof bootstrap, "%zu %s resamples, %g%% %s intervals, seed %llu", ev.bootstrap.resamples,
                 std::string(name_of(ev.bootstrap.scheme)).c_str(), ev.bootstrap.confidence * 100.0,
-                std::string(name_of(ev.bootstrap.interval)).c_str(),
-                static_cast<unsigned long long>(ev.bootstrap.seed));
-  out += line;
+                std::string(name_of(ev.bootstrap.interval)).c_str(), static_cast<unsigned long long>(ev.bootstrap.seed));
+  // Concatenated, not formatted into a fixed buffer: a long file name must not be cut.
+  out += "\n<details><summary>Audit</summary>\n\n- referee " REFEREE_VERSION_STRING "\n- data: " +
+         markdown_code(ev.source.origin) + ", " + std::to_string(ev.rows) + " rows" +
+         (ev.clustered ? ", " + std::to_string(ev.units) + " clusters" : "") + ", sha256 `" + ev.source.sha256 +
+         "` (" + ev.source.hashed + ")\n- policy sha256 `" + p.sha256 + "`\n- bootstrap: " + bootstrap +
+         "\n\n</details>\n";
   return out;
 }
 

@@ -3,9 +3,11 @@
 // one place, so the three say the same thing the same way.
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <referee/evaluate.hpp>
@@ -13,6 +15,12 @@
 #include "data/grouping.hpp"
 
 namespace referee::presentation {
+
+// Text from data or policy goes through the medium's escaper (render/escape.hpp) where it
+// is put together with the renderer's own words; `raw` for a medium that escapes whole
+// cells afterwards (HTML).
+using Escaper = std::string (*)(std::string_view);
+inline std::string raw(std::string_view s) { return std::string(s); }
 
 inline std::string fixed(double v, bool sign) {
   char buffer[32];
@@ -31,35 +39,41 @@ inline std::string bound_text(const Rule& rule) {
   return buffer;
 }
 
-inline std::string scope_text(const Rule& rule) {
-  if (rule.disparity) return rule.sensitive;
-  if (rule.drift) return "drift " + rule.feature;
+inline std::string scope_text(const Rule& rule, Escaper esc) {
+  if (rule.disparity) return esc(rule.sensitive);
+  if (rule.drift) return "drift " + esc(rule.feature);
   switch (rule.scope.kind) {
     case ScopeKind::overall: return "overall";
     case ScopeKind::segment: {
       const auto columns = split_segment_spec(rule.scope.segments);
       std::string text;
       for (std::size_t i = 0; i < columns.size(); ++i)
-        text += (i ? "," : "") + columns[i] + "=" + rule.scope.value[i];
+        text += (i ? "," : "") + esc(columns[i]) + "=" + esc(rule.scope.value[i]);
       return text;
     }
-    case ScopeKind::each_segment: return "each " + rule.scope.segments;
-    case ScopeKind::worst_segment: return "worst " + rule.scope.segments;
+    case ScopeKind::each_segment: return "each " + esc(rule.scope.segments);
+    case ScopeKind::worst_segment: return "worst " + esc(rule.scope.segments);
   }
   return "";
 }
 
-inline std::string value_text(const std::vector<std::string>& columns, const std::vector<std::string>& value) {
+inline std::string value_text(const std::vector<std::string>& columns, const std::vector<std::string>& value,
+                              Escaper esc) {
   std::string text;
   for (std::size_t i = 0; i < value.size() && i < columns.size(); ++i)
-    text += (i ? "," : "") + columns[i] + "=" + value[i];
+    text += (i ? "," : "") + esc(columns[i]) + "=" + esc(value[i]);
   return text;
 }
 
+// A figure that is not a finite number is shown as undefined (the last safety net; the
+// estimates never hold one: estimate/finite.hpp).
+inline bool shown(const MetricValue& v) { return v.defined && std::isfinite(v.value); }
+inline bool shown(const Interval& i) { return i.defined && std::isfinite(i.lo) && std::isfinite(i.hi); }
+
 inline std::string estimate_text(const Estimate& e, bool sign) {
-  if (!e.point.defined) return "undefined";
+  if (!shown(e.point)) return "undefined";
   std::string text = fixed(e.point.value, sign);
-  if (e.ci.defined) text += " [" + fixed(e.ci.lo, sign) + ", " + fixed(e.ci.hi, sign) + "]";
+  if (shown(e.ci)) text += " [" + fixed(e.ci.lo, sign) + ", " + fixed(e.ci.hi, sign) + "]";
   return text;
 }
 
@@ -79,7 +93,7 @@ inline std::string rule_figure(const Rule& rule, double v, bool sign) {
   return rule.drift ? general(v) : fixed(v, sign);
 }
 inline std::string rule_point_text(const Rule& rule, const MetricValue& point, bool sign) {
-  return point.defined ? rule_figure(rule, point.value, sign) : "undefined";
+  return shown(point) ? rule_figure(rule, point.value, sign) : "undefined";
 }
 
 inline std::string subject_text(const Rule& rule) {
@@ -121,7 +135,7 @@ inline std::string rule_verdict_text(const RuleResult& r) {
 }
 
 inline std::string interval_text(const Estimate& e, bool sign) {
-  if (!e.ci.defined) return "-";
+  if (!shown(e.ci)) return "-";
   return std::string("[") + fixed(e.ci.lo, sign) + ", " + fixed(e.ci.hi, sign) + "]";
 }
 
@@ -142,21 +156,21 @@ inline TextRows budget_rows(const Evaluation& ev) {
   return rows;
 }
 
-inline std::string budget_note(const Evaluation& ev) {
-  std::string note = ev.latency_origin.empty() ? "" : "latency from " + ev.latency_origin + ", independent samples; ";
+inline std::string budget_note(const Evaluation& ev, Escaper esc) {
+  std::string note = ev.latency_origin.empty() ? "" : "latency from " + esc(ev.latency_origin) + ", independent samples; ";
   return note + "percentile CIs by order statistics, error rate by Wilson, the rest by bootstrap";
 }
 
 // The drift table: one row per feature, header first; "-" where a statistic does not apply.
-inline TextRows drift_rows(const Evaluation& ev) {
+inline TextRows drift_rows(const Evaluation& ev, Escaper esc) {
   TextRows rows{{"feature", "type", "psi", "ks", "ks p", "wasserstein", "js", "chi2 p"}};
   for (const FeatureDrift& f : ev.drift.features) {
     const auto cell = [&](DriftStatistic s) {
       if (!drift_statistic_applies(s, f.numeric)) return std::string("-");
       const MetricValue v = f.statistic(s);
-      return v.defined ? general(v.value) : std::string("undefined");
+      return shown(v) ? general(v.value) : std::string("undefined");
     };
-    rows.push_back({f.name + (f.prediction ? " (scores)" : ""), f.numeric ? "numeric" : "categorical",
+    rows.push_back({esc(f.name) + (f.prediction ? " (scores)" : ""), f.numeric ? "numeric" : "categorical",
                     cell(DriftStatistic::psi), cell(DriftStatistic::ks_statistic), cell(DriftStatistic::ks_pvalue),
                     cell(DriftStatistic::wasserstein), cell(DriftStatistic::js_distance),
                     cell(DriftStatistic::chi2_pvalue)});
@@ -164,8 +178,8 @@ inline TextRows drift_rows(const Evaluation& ev) {
   return rows;
 }
 
-inline std::string drift_note(const Evaluation& ev) {
-  return "against " + ev.drift.reference_origin + " (" + std::to_string(ev.drift.reference_rows) + " rows)";
+inline std::string drift_note(const Evaluation& ev, Escaper esc) {
+  return "against " + esc(ev.drift.reference_origin) + " (" + std::to_string(ev.drift.reference_rows) + " rows)";
 }
 
 }  // namespace referee::presentation

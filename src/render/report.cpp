@@ -3,6 +3,7 @@
 #include "tasks/task_definition.hpp"
 #include "data/grouping.hpp"
 
+#include "estimate/finite.hpp"
 #include "io/atomic_file.hpp"
 #include <referee/version.h>
 
@@ -12,7 +13,12 @@ namespace {
 
 using ojson = nlohmann::ordered_json;
 
-ojson estimate_json(const Estimate& e, std::size_t n) {
+// The last safety net (estimate/finite.hpp): a figure that is not a finite number is
+// written as undefined with its reason, never as a bare null.
+ojson estimate_json(Estimate e, std::size_t n) {
+  e.point = finite_or_undefined(e.point);
+  e.ci = finite_or_undefined(e.ci);
+  if (!std::isfinite(e.standard_error)) e.ci = Interval::undefined(std::string(kBeyondDouble));
   ojson j;
   j["estimate"] = e.point.defined ? ojson(e.point.value) : ojson(nullptr);
   j["ci"] = e.ci.defined ? ojson::array({e.ci.lo, e.ci.hi}) : ojson(nullptr);
@@ -154,7 +160,8 @@ ojson budgets_json(const Evaluation& ev) {
   return out;
 }
 
-ojson statistic_json(const MetricValue& v, ojson& undefined, std::string_view name) {
+ojson statistic_json(MetricValue v, ojson& undefined, std::string_view name) {
+  v = finite_or_undefined(v);
   if (v.defined) return v.value;
   undefined[std::string(name)] = std::string(v.reason);
   return nullptr;
@@ -355,7 +362,7 @@ ojson report_json(const Evaluation& ev) {
   r["verdict"] = verdict_name(ev.verdict);
   r["passed"] = ev.passed;
   r["policy_sha256"] = p.sha256;
-  r["policy"] = ojson::parse(p.source.dump());
+  r["policy"] = ojson::parse(p.source.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
   r["data"] = data_json(ev);
   r["bootstrap"] = bootstrap_json(ev);
   r["task"] = task_name(p.task);
@@ -370,7 +377,11 @@ ojson report_json(const Evaluation& ev) {
   return r;
 }
 
-std::string report_text(const Evaluation& ev) { return report_json(ev).dump(2) + "\n"; }
+// Invalid UTF-8 (which the readers refuse, but a caller's own Evaluation may carry) becomes
+// U+FFFD instead of an exception: a report is always valid JSON.
+std::string report_text(const Evaluation& ev) {
+  return report_json(ev).dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
+}
 
 void write_report(const Evaluation& ev, const std::filesystem::path& path) {
   write_file_atomically(path, report_text(ev));

@@ -10,6 +10,7 @@
 
 #include <referee/version.h>
 
+#include "render/escape.hpp"
 #include "render/presentation.hpp"
 
 namespace referee {
@@ -17,6 +18,7 @@ namespace referee {
 namespace {
 
 using namespace presentation;
+using escape::terminal;
 
 std::string table(const std::vector<std::vector<std::string>>& rows) {
   std::vector<std::size_t> width(rows.front().size(), 0);
@@ -46,11 +48,11 @@ std::string segments_text(const Evaluation& ev) {
     for (const SegmentResult& seg : t.segments) insufficient += seg.sufficient ? 0 : 1;
     std::vector<std::vector<std::string>> rows;
     for (std::size_t i = 0; i < ranked.size() && i < kShown; ++i)
-      rows.push_back({"  " + value_text(t.columns, ranked[i]->value), "n=" + std::to_string(ranked[i]->rows),
+      rows.push_back({"  " + value_text(t.columns, ranked[i]->value, terminal), "n=" + std::to_string(ranked[i]->rows),
                       estimate_text(ranked[i]->metrics[2][k], true)});
     if (!rows.empty()) out += table(rows);
     if (insufficient)
-      out += "  (" + t.name + ": " + std::to_string(insufficient) + " of " + std::to_string(t.segments.size()) +
+      out += "  (" + terminal(t.name) + ": " + std::to_string(insufficient) + " of " + std::to_string(t.segments.size()) +
              " segments below segments_min, not ranked)\n";
   }
   return out;
@@ -60,7 +62,7 @@ std::string fairness_text(const Evaluation& ev) {
   if (ev.fairness.empty()) return "";
   std::string out;
   for (const FairnessTable& t : ev.fairness) {
-    out += "\nfairness: " + t.attribute + " (" + std::string(name_of(t.method)) + ", " +
+    out += "\nfairness: " + terminal(t.attribute) + " (" + std::string(name_of(t.method)) + ", " +
            std::to_string(t.groups.size()) + " groups)\n";
     std::vector<std::vector<std::string>> rows{{"  DISPARITY", "CHAMPION", "CHALLENGER", "DELTA"}};
     for (Disparity d : {Disparity::demographic_parity_ratio, Disparity::equalized_odds_difference,
@@ -84,12 +86,12 @@ std::string indented(TextRows rows) {
 
 std::string budgets_text(const Evaluation& ev) {
   if (ev.budgets.figures.empty()) return "";
-  return "\nbudgets (" + budget_note(ev) + "):\n" + indented(budget_rows(ev));
+  return "\nbudgets (" + budget_note(ev, terminal) + "):\n" + indented(budget_rows(ev));
 }
 
 std::string drift_text(const Evaluation& ev) {
   if (!ev.drift.enabled) return "";
-  return "\ndrift " + drift_note(ev) + ":\n" + indented(drift_rows(ev));
+  return "\ndrift " + drift_note(ev, terminal) + ":\n" + indented(drift_rows(ev, terminal));
 }
 
 }  // namespace
@@ -97,9 +99,9 @@ std::string drift_text(const Evaluation& ev) {
 std::string summary_text(const Evaluation& ev) {
   const Policy& p = ev.policy;
   std::string out = "referee " REFEREE_VERSION_STRING;
-  if (!p.name.empty()) out += " | " + p.name;
+  if (!p.name.empty()) out += " | " + terminal(p.name);
   out += "\n";
-  out += "data:      " + ev.source.origin + " (" + std::to_string(ev.rows) + " rows";
+  out += "data:      " + terminal(ev.source.origin) + " (" + std::to_string(ev.rows) + " rows";
   if (ev.clustered) out += ", " + std::to_string(ev.units) + " clusters";
   out += ", sha256 " + ev.source.sha256.substr(0, 12) + ")\n";
   char line[160];
@@ -117,12 +119,10 @@ std::string summary_text(const Evaluation& ev) {
     const auto model_point = [&](const Estimate& e) {
       return r.rule.drift ? std::string("-") : rule_point_text(r.rule, e.point, false);
     };
-    const std::string ci = r.subject.ci.defined
-                               ? std::string("[") + fixed(r.subject.ci.lo, sign) + ", " + fixed(r.subject.ci.hi, sign) + "]"
-                               : "-";
+    const std::string ci = interval_text(r.subject, sign);
     std::string verdict(verdict_name(r.verdict));
     if (r.rule.severity == Severity::warn) verdict += " (warn)";
-    rows.push_back({r.rule.id, std::string(r.rule.metric_name()), scope_text(r.rule),
+    rows.push_back({terminal(r.rule.id), std::string(r.rule.metric_name()), scope_text(r.rule, terminal),
                     subject_text(r.rule), model_point(r.champion), model_point(r.challenger),
                     rule_point_text(r.rule, r.subject.point, sign),
                     ci,
@@ -131,13 +131,13 @@ std::string summary_text(const Evaluation& ev) {
   out += table(rows);
   for (const RuleResult& r : ev.rules) {
     if (r.verdict == Verdict::pass) continue;
-    out += "  " + r.rule.id + ": " + r.reason + "\n";
+    out += "  " + terminal(r.rule.id) + ": " + terminal(r.reason) + "\n";
     const std::vector<std::string> columns =
         r.rule.disparity ? std::vector<std::string>{r.rule.sensitive} : split_segment_spec(r.rule.scope.segments);
     for (const PartVerdict& part : r.parts)
       if (part.verdict != Verdict::pass && part.verdict != Verdict::skipped)
-        out += "    " + std::string(verdict_name(part.verdict)) + " " + value_text(columns, part.value) +
-               " (n=" + std::to_string(part.rows) + "): " + part.reason + "\n";
+        out += "    " + std::string(verdict_name(part.verdict)) + " " + value_text(columns, part.value, terminal) +
+               " (n=" + std::to_string(part.rows) + "): " + terminal(part.reason) + "\n";
   }
   out += segments_text(ev);
   out += fairness_text(ev);

@@ -9,6 +9,7 @@
 
 #include "accumulate/accumulator_dispatch.hpp"
 #include "accumulate/binary_accumulator.hpp"
+#include "accumulate/power_of_two_scale.hpp"
 #include "data/column_checks.hpp"
 #include "tasks/task_definition.hpp"
 
@@ -21,7 +22,7 @@ void validate_binary(const Table& t) {
   for (std::size_t r = 0; r < t.rows; ++r) {
     const double y = t.label[r];
     if (y != 0.0 && y != 1.0)
-      throw DataError(where(t, n.label, r) + "label " + format_value(y) + " is not 0 or 1 (task \"binary\")");
+      throw DataError(where(t, n.label, r) + "the label is not 0 or 1 (task \"binary\")");
   }
   check_column(t, t.champion, n.champion, 0.0, 1.0, "[0, 1] (a binary score is a probability)");
   check_column(t, t.challenger, n.challenger, 0.0, 1.0, "[0, 1] (a binary score is a probability)");
@@ -29,7 +30,8 @@ void validate_binary(const Table& t) {
 
 class BinaryTaskAccumulator : public TaskAccumulatorFor<BinaryTaskAccumulator> {
  public:
-  BinaryTaskAccumulator(const PairedColumns& c, const ReplicateLayout& layout) : c_(c), layout_(layout) {
+  BinaryTaskAccumulator(const PairedColumns& c, const ReplicateLayout& layout)
+      : c_(c), layout_(layout), weight_(c.weight, scale_exponent(max_magnitude({c.weight}), kWeightScaleLimit)) {
     for (std::size_t m = 0; m < 2; ++m) ranked_[m] = rank_model(columns(m), c_.units, c_.threshold, c_.groupings);
   }
 
@@ -56,7 +58,7 @@ class BinaryTaskAccumulator : public TaskAccumulatorFor<BinaryTaskAccumulator> {
 
  private:
   BinaryColumns columns(std::size_t model) const {
-    return {c_.label, model == 0 ? c_.champion : c_.challenger, c_.weight};
+    return {c_.label, model == 0 ? c_.champion : c_.challenger, weight_.values};
   }
 
   template <class Column>
@@ -79,6 +81,9 @@ class BinaryTaskAccumulator : public TaskAccumulatorFor<BinaryTaskAccumulator> {
 
   const PairedColumns& c_;
   const ReplicateLayout& layout_;
+  // Weights of 1e-300 or 1e300 would underflow or overflow the weighted sums; every metric
+  // and confusion-cell ratio is the same for weights scaled by a power of two.
+  ScaledColumn weight_;
   std::array<RankedModel, 2> ranked_;
 };
 

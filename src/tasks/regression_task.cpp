@@ -1,13 +1,16 @@
 // The regression task: any finite label and predictions. All 5 metrics are ratios of
 // weighted sums over centred labels, so one pass serves both models.
 
+#include <algorithm>
 #include <array>
+#include <cmath>
 #include <limits>
 #include <memory>
 #include <type_traits>
 #include <vector>
 
 #include "accumulate/accumulator_dispatch.hpp"
+#include "accumulate/power_of_two_scale.hpp"
 #include "accumulate/regression_accumulator.hpp"
 #include "data/column_checks.hpp"
 #include "tasks/task_definition.hpp"
@@ -27,7 +30,11 @@ void validate_regression(const Table& t) {
 class RegressionTaskAccumulator : public TaskAccumulatorFor<RegressionTaskAccumulator> {
  public:
   RegressionTaskAccumulator(const PairedColumns& c, const ReplicateLayout& layout)
-      : c_(c), layout_(layout), plan_(plan_regression(columns(), c.units)) {
+      : c_(c), layout_(layout), value_exponent_(value_exponent(c)), label_(c.label, value_exponent_),
+        champion_(c.champion, value_exponent_), challenger_(c.challenger, value_exponent_),
+        weight_(c.weight, scale_exponent(max_magnitude({c.weight}), kWeightScaleLimit)),
+        plan_(plan_regression(columns(), c.units)) {
+    plan_.pct_floor = std::max(std::ldexp(plan_.pct_floor, -value_exponent_), std::numeric_limits<double>::min());
     for (const GroupingSpec& g : c_.groupings) group_of_row_.push_back(g.group_of_row);
   }
 
@@ -46,13 +53,21 @@ class RegressionTaskAccumulator : public TaskAccumulatorFor<RegressionTaskAccumu
   }
 
  private:
-  RegressionColumns columns() const { return {c_.label, c_.champion, c_.challenger, c_.weight}; }
+  // Values beyond 2^400 (or below 2^-400) in magnitude are scaled to [1, 2), so that
+  // squared errors summed over the rows stay finite and nonzero.
+  static int value_exponent(const PairedColumns& c) {
+    return scale_exponent(max_magnitude({c.label, c.champion, c.challenger}), 400);
+  }
+
+  RegressionColumns columns() const {
+    return {label_.values, champion_.values, challenger_.values, weight_.values};
+  }
 
   template <class Column>
-  static void put_metrics(const BlockWriter& writer, const RegressionSums& sums, std::size_t model, std::size_t lane,
-                          Column&& column) {
+  void put_metrics(const BlockWriter& writer, const RegressionSums& sums, std::size_t model, std::size_t lane,
+                   Column&& column) const {
     std::array<MetricValue, kRegressionMetricCount> values;
-    regression_metrics(sums, model, lane, std::span<MetricValue, kRegressionMetricCount>(values));
+    regression_metrics(sums, model, lane, std::span<MetricValue, kRegressionMetricCount>(values), value_exponent_);
     for (std::size_t k = 0; k < kRegressionMetricCount; ++k) writer.put(lane, column(k), values[k]);
   }
 
@@ -67,6 +82,8 @@ class RegressionTaskAccumulator : public TaskAccumulatorFor<RegressionTaskAccumu
 
   const PairedColumns& c_;
   const ReplicateLayout& layout_;
+  int value_exponent_;
+  ScaledColumn label_, champion_, challenger_, weight_;
   RegressionPlan plan_;
   std::vector<std::span<const std::uint32_t>> group_of_row_;
 };

@@ -76,7 +76,7 @@ malformed_csv missing_column 'no column "score_new"' "customer_id,y,score_prod,w
 malformed_csv misspelt_column 'did you mean "score_nwe"' "customer_id,y,score_prod,score_nwe,w\nC1,0,0.1,0.2,1\n"
 malformed_csv non_numeric 'row 2 (line 3), column "score_new"' "$header\nC1,0,0.1,0.2,1\nC2,1,0.3,abc,1\n"
 malformed_csv empty_cell 'missing value' "$header\nC1,0,0.1,,1\n"
-malformed_csv label_two 'label 2 is not 0 or 1' "$header\nC1,0,0.1,0.2,1\nC2,2,0.3,0.4,1\n"
+malformed_csv label_two 'row 2, column "y": the label is not 0 or 1' "$header\nC1,0,0.1,0.2,1\nC2,2,0.3,0.4,1\n"
 malformed_csv score_range 'is outside [0, 1]' "$header\nC1,0,1.5,0.2,1\n"
 malformed_csv negative_weight 'weights cannot be negative' "$header\nC1,0,0.1,0.2,-1\n"
 malformed_csv zero_weights 'the weights sum to zero' "$header\nC1,0,0.1,0.2,0\nC2,1,0.3,0.4,0\n"
@@ -112,7 +112,7 @@ trap_policy fairness_without_sensitive 'needs "sensitive"' "{$seg, \"rules\": [{
 trap_policy correction_overall '$.rules[0].correction' "{$seg, \"rules\": [{\"id\": \"a\", \"metric\": \"roc_auc\", \"subject\": \"delta\", \"min\": 0, \"correction\": \"holm\"}]}"
 trap_policy clarify_no_reference 'add "reference"' "{$seg, \"rules\": [{\"id\": \"a\", \"metric\": \"DI\", \"sensitive\": \"sex\", \"subject\": \"challenger\", \"min\": 0.8}]}"
 trap_policy missing_segment_column 'no column "regio"' "{\"version\": 1, \"task\": \"binary\", \"columns\": {\"label\": \"y\", \"champion\": \"score_prod\", \"challenger\": \"score_new\", \"segments\": [\"regio\"]}, \"rules\": [{\"id\": \"a\", \"metric\": \"roc_auc\", \"subject\": \"delta\", \"min\": 0}]}"
-trap_policy unknown_reference 'did you mean "M"' "{$seg, \"fairness\": {\"reference\": {\"sex\": \"m\"}}, \"rules\": [{\"id\": \"a\", \"metric\": \"roc_auc\", \"subject\": \"delta\", \"min\": 0}]}"
+trap_policy unknown_reference 'does not occur in column "sex" (which has 2 distinct values' "{$seg, \"fairness\": {\"reference\": {\"sex\": \"m\"}}, \"rules\": [{\"id\": \"a\", \"metric\": \"roc_auc\", \"subject\": \"delta\", \"min\": 0}]}"
 
 # --- the segment trap: wins overall, loses one region; the gate names it ---------------
 expect 1 "FAIL region=west" -- run --data "$ex/segment_trap.csv" --policy "$ex/gate-segments.json" --report "$work/trap.json"

@@ -153,11 +153,11 @@ def test_latency_errors_name_the_place(frame):
     negative = samples.copy()
     negative.loc[9, "latency_ms"] = -1.5
     # The samples are checked by the core's own check, with its messages (model and position).
-    with pytest.raises(referee.DataError, match=r"^latency: the champion's latency sample 10 is -1.5, which is negative"):
+    with pytest.raises(referee.DataError, match=r"^latency: the champion's latency sample 10 is negative; latencies are milliseconds >= 0$"):
         referee.evaluate(frame, policy, latency=negative)
-    with pytest.raises(referee.DataError, match=r"^latency: the challenger's latency sample 2 is -1, which is negative"):
+    with pytest.raises(referee.DataError, match=r"^latency: the challenger's latency sample 2 is negative"):
         referee.evaluate(frame, policy, latency={"champion": [1.0, 2.0], "challenger": [3.0, -1.0]})
-    with pytest.raises(referee.DataError, match=r"champion's latency sample 1 is nan, which is not a finite number"):
+    with pytest.raises(referee.DataError, match=r"champion's latency sample 1 is not a finite number"):
         referee.evaluate(frame, policy, latency={"champion": [float("nan")], "challenger": [3.0]})
     with pytest.raises(referee.DataError, match="no latency samples for the champion"):
         referee.evaluate(DATA, policy, latency={"champion": [], "challenger": [3.0]})
@@ -193,11 +193,11 @@ def test_bad_serving_and_drift_columns_name_the_column(frame):
     policy = small(BUDGETS)
     negative = frame.copy()
     negative.loc[41, "lat_new_ms"] = -3.0
-    with pytest.raises(referee.DataError, match=r'row 42, column "lat_new_ms": -3 is outside \[0, inf\)'):
+    with pytest.raises(referee.DataError, match=r'row 42, column "lat_new_ms": the value is outside \[0, inf\)'):
         referee.evaluate(negative, policy)
     flags = frame.assign(err_prod=frame["err_prod"].astype(float))
     flags.loc[7, "err_prod"] = 0.5
-    with pytest.raises(referee.DataError, match=r'row 8, column "err_prod": error flag 0.5 is not 0 or 1'):
+    with pytest.raises(referee.DataError, match=r'row 8, column "err_prod": the error flag is not 0 or 1'):
         referee.evaluate(flags, policy)
     with pytest.raises(referee.DataError, match=r'column "cost_new" must be numeric'):
         referee.evaluate(frame.assign(cost_new="free"), policy)

@@ -46,7 +46,7 @@ def test_policy_errors_name_the_json_path():
 
 
 def test_data_errors_name_the_column_and_row():
-    with pytest.raises(referee.DataError, match=r'row 2, column "y": label 2 is not 0 or 1'):
+    with pytest.raises(referee.DataError, match=r'row 2, column "y": the label is not 0 or 1 \(task "binary"\)$'):
         referee.evaluate(data(y=np.array([0.0, 2, 0, 1])), POLICY)
     with pytest.raises(referee.DataError, match=r'row 3, column "a": value is not a finite number'):
         referee.evaluate(data(a=np.array([0.1, 0.8, np.nan, 0.6])), POLICY)

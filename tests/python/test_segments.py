@@ -160,8 +160,10 @@ def test_float_and_boolean_segment_columns_are_refused(values):
 def test_an_unknown_reference_group_is_a_data_error():
     policy = json.loads(json.dumps(POLICY))
     policy["fairness"]["reference"]["sex"] = "m"
-    with pytest.raises(referee.DataError, match=r'did you mean "M"'):
+    # No suggestion: the column's values are data, and a message can reach a log.
+    with pytest.raises(referee.DataError, match=r'"m" does not occur in column "sex" \(which has 2 distinct values') as e:
         referee.evaluate(make_frame(200), policy)
+    assert '"M"' not in str(e.value)
 
 
 def test_rule_objects_carry_the_segment_and_its_parts(examples):

@@ -19,7 +19,7 @@ TEST_CASE("reading a table validates labels, scores and weights against the task
     check_error<DataError>([&] { read_table_csv(f.path(), names, task); }, fragments);
   };
   table_error("y,score,other,w\n1,0.5,0.5,1\n2,0.5,0.5,1\n", Task::binary,
-              {"row 2", "column \"y\"", "label 2 is not 0 or 1"});
+              {"row 2", "column \"y\"", "the label is not 0 or 1"});
   table_error("y,score,other,w\n1,1.5,0.5,1\n", Task::binary, {"row 1", "column \"score\"", "outside [0, 1]"});
   table_error("y,score,other,w\n1,0.5,0.5,-2\n", Task::binary, {"column \"w\"", "cannot be negative"});
   table_error("y,score,other,w\n1,0.5,0.5,0\n", Task::binary, {"weights sum to zero"});
