@@ -8,6 +8,7 @@ apt_packages=(
   build-essential cmake ninja-build pkg-config
   libeigen3-dev libboost-math-dev nlohmann-json3-dev doctest-dev
   libbenchmark-dev
+  clang libclang-rt-14-dev  # libFuzzer and the sanitizer runtimes (scripts/fuzz.sh)
 )
 
 missing=()

@@ -3,7 +3,8 @@
 # suite (doctest, CLI, C API, golden reports, and the consumer projects: find_package,
 # C only, pkg-config, add_subdirectory) in Release and again under AddressSanitizer +
 # UndefinedBehaviorSanitizer (without the consumers), then installs the Python package
-# with pip and runs the pytest suite against scikit-learn and scipy.
+# with pip and runs the pytest suite against scikit-learn and scipy, and last runs each
+# libFuzzer harness for 60 s (scripts/fuzz.sh, docs/fuzzing.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 jobs=$(nproc 2>/dev/null || echo 2)
@@ -28,3 +29,6 @@ ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
 echo "== Python package (pip install .) and pytest"
 python3 -m pip install -q --disable-pip-version-check .
 python3 -m pytest -q -p no:cacheprovider
+
+echo "== libFuzzer, 60 s per target"
+bash scripts/fuzz.sh 60

@@ -85,12 +85,15 @@ Table inline_table(const Policy& policy, const json& data, const JsonSource& ori
 std::vector<std::pair<Verdict, std::string>> decide_figures(const Policy& policy, const json& figures,
                                                             const JsonSource& origin, const std::string& path) {
   if (!figures.is_object()) fail(origin, path, "must be an object: rule id -> {estimate, ci}");
-  for (const auto& [id, value] : figures.items())
+  // Named, not a structured binding: Clang before 16 cannot capture one in a lambda.
+  for (const auto& item : figures.items()) {
+    const std::string& id = item.key();
     if (std::none_of(policy.rules.begin(), policy.rules.end(), [&](const Rule& r) { return r.id == id; })) {
       std::vector<std::string> ids;
       for (const Rule& r : policy.rules) ids.push_back(r.id);
       fail(origin, json_member_path(path, id), "is not a rule of the policy" + did_you_mean(id, ids));
     }
+  }
   std::vector<std::pair<Verdict, std::string>> out;
   for (const Rule& rule : policy.rules) {
     const std::string rule_path = path + "." + rule.id;
@@ -125,7 +128,9 @@ CaseExpectation parse_expectation(const Policy& policy, const json& c, const Jso
   if (!c.contains("rules")) return expected;
   const json& rules = c["rules"];
   if (!rules.is_object()) fail(origin, path + ".rules", "must be an object: rule id -> verdict");
-  for (const auto& [id, value] : rules.items()) {
+  for (const auto& item : rules.items()) {
+    const std::string& id = item.key();
+    const json& value = item.value();
     const auto at = std::find_if(policy.rules.begin(), policy.rules.end(), [&](const Rule& r) { return r.id == id; });
     if (at == policy.rules.end()) {
       std::vector<std::string> ids;

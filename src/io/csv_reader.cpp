@@ -15,6 +15,7 @@
 #include <utility>
 
 #include "common/did_you_mean.hpp"
+#include "common/quoted.hpp"
 #include <referee/error.hpp>
 #include <referee/limits.hpp>
 #include "io/input_file.hpp"
@@ -39,8 +40,8 @@ void append_escaped_byte(std::string& out, unsigned char c) {
   }
 }
 
-// A column name as a message shows it: in quotes, cut to 64 characters, with control bytes
-// and broken UTF-8 escaped. The message must stay one line of valid UTF-8, because it can
+// A column name as a message shows it: in quotes, cut to 64 characters, with control bytes,
+// broken UTF-8 and the bidirectional overrides escaped (as common/quoted.hpp does). The message must stay one line of valid UTF-8, because it can
 // end up in a Python exception, a JSON report or a terminal. Only names are shown: no
 // message of the reader quotes a cell, which is data the gate guards.
 std::string quoted_name(std::string_view name) {
@@ -52,6 +53,11 @@ std::string quoted_name(std::string_view name) {
     if (length == 0 || c < 0x20 || c == 0x7F) {
       append_escaped_byte(out, c);
       ++i;
+      continue;
+    }
+    if (is_bidi_control(name, i, length)) {
+      for (std::size_t k = 0; k < length; ++k) append_escaped_byte(out, static_cast<unsigned char>(name[i + k]));
+      i += length;
       continue;
     }
     if (c == '"' || c == '\\') out += '\\';

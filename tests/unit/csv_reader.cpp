@@ -286,6 +286,14 @@ TEST_CASE("header names in a message are escaped and cut to 64 characters") {
   CHECK(!contains(message, "\x1b"));
 }
 
+TEST_CASE("a bidirectional override in a header name is escaped in a message (found by fuzz_csv_reader)") {
+  // U+202E (RIGHT-TO-LEFT OVERRIDE) would make a terminal or log viewer show the rest of the
+  // line reversed; common/quoted.hpp escapes it, and so must the reader's own quoting.
+  const std::string message = data_error_message("y,lat\xE2\x80\xAEms\n", {{"y"}, {"label"}});
+  CHECK(contains(message, "\"lat\\xe2\\x80\\xaems\""));
+  CHECK(!contains(message, "\xE2\x80\xAE"));
+}
+
 TEST_CASE("a requested name that appears twice in the header is ambiguous") {
   check_data_error("y,score,score,id\n1,0.5,0.6,a\n", {"column \"score\" appears 2 times in the header (columns 2 and 3)"});
 }
