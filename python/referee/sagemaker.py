@@ -331,7 +331,7 @@ def failure_message(kind: str, error: BaseException, names: Optional[set] = None
         text = scrub(text, names or ())
     elif names and kind in ("policy", "usage", "internal"):
         text = scrub(text, names, numbers=False)
-    message = f"referee: {kind}: {text}"
+    message = f"referee: {kind}: {_core.escape_message(text)}"
     encoded = message.encode("utf-8", errors="backslashreplace")[:1000]
     return encoded.decode("utf-8", errors="ignore") + "\n"
 

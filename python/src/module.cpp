@@ -35,6 +35,7 @@
 #include "common/option_ranges.hpp"
 #include "io/csv_reader.hpp"
 #include "io/input_file.hpp"
+#include "render/escape.hpp"
 #include "render/palette.hpp"
 
 namespace py = pybind11;
@@ -507,6 +508,8 @@ py::dict parse_limits(const py::iterable& assignments) {
 
 void bind_checks(py::module_& m) {
   m.def("parse_limits", &parse_limits, py::arg("assignments"));
+  m.def("escape_message", [](std::string_view text) { return referee::escape::message(text); }, py::arg("text"),
+        "An error message made safe for a terminal or a log: hidden characters as \\xNN.");
   m.def(
       "check_arguments",
       [](const py::object& seed, const py::object& threads, const py::object& threshold) {

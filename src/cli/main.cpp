@@ -29,11 +29,9 @@
 #include "io/input_file.hpp"
 #include <referee/evaluate.hpp>
 #include <referee/render.hpp>
-#include <referee/render.hpp>
-#include "cases/policy_cases.hpp"
-#include <referee/render.hpp>
-#include <referee/render.hpp>
 #include <referee/version.h>
+#include "cases/policy_cases.hpp"
+#include "render/escape.hpp"
 
 #include <sstream>
 
@@ -256,14 +254,16 @@ int main(int argc, char** argv) {
     throw referee::UsageError("unknown command \"" + command + "\"" +
                               referee::did_you_mean(command, commands));
   } catch (const referee::Error& e) {
-    std::cerr << "referee: error: " << e.what() << "\n";
+    // The message may name a path or a header from the file: shown, never obeyed, by a
+    // terminal or a log viewer.
+    std::cerr << "referee: error: " << referee::escape::message(e.what()) << "\n";
     if (e.kind() == referee::ErrorKind::usage) std::cerr << "\n" << kUsageText;
     return exit_code_for(e.kind());
   } catch (const std::bad_alloc&) {
     std::cerr << "referee: error: out of memory\n";
     return kInternal;
   } catch (const std::exception& e) {
-    std::cerr << "referee: internal error: " << e.what() << "\n";
+    std::cerr << "referee: internal error: " << referee::escape::message(e.what()) << "\n";
     return kInternal;
   }
 }

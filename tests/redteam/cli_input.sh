@@ -133,4 +133,10 @@ attack report-over-cap 65 "\"$out/r.json\" (--report): the output would be" -- \
 attack report-over-cap-names-the-cap 65 "more than max_report_bytes = 1000 (raise it with --limit max_report_bytes=N); nothing was written" -- \
   run --data "$ex/credit_eval_small.csv" --policy "$ex/gate.json" --report "$out/r.json" --limit max_report_bytes=1000
 
+# --- a path is shown, never obeyed: a terminal escape in a file name reaches stderr as \x1B
+escape_name="$work/"$'\x1b]0;pwned\x07'"eval.csv"
+printf 'y\n0\n' >"$escape_name"  # lacks the policy's score columns: the error names the file
+attack path-with-terminal-escape 65 '\x1B]0;pwned\x07eval.csv' $'\x1b' -- \
+  run --data "$escape_name" --policy "$ex/gate.json" --report "$out/r.json"
+
 finish
