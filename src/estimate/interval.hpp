@@ -51,23 +51,38 @@ inline Interval basic_interval(double estimate, std::span<const double> sorted, 
 // The jackknife acceleration a = sum(d^3) / (6 (sum d^2)^1.5), d = mean - theta_(i).
 // Zero when the jackknife values do not vary (the statistic is locally constant).
 // a does not change when every d is multiplied by a constant, so values and deviations
-// whose cubes would overflow (or underflow) are scaled by a power of two first.
+// whose cubes would overflow (or underflow) are scaled by a power of two: 2^-e for the
+// values, 2^-f for the deviations. The common case (e = f = 0) is the plain two passes.
 inline double jackknife_acceleration(std::span<const double> jackknife) {
   if (jackknife.size() < 2) return 0.0;
-  const int e = magnitude_exponent(jackknife, 300);
-  double mean = 0.0;
+  const auto n = static_cast<double>(jackknife.size());
   const auto scaled = [](double v, int by) { return by == 0 ? v : std::ldexp(v, -by); };
-  for (double v : jackknife) mean += scaled(v, e);
-  mean /= static_cast<double>(jackknife.size());
-  std::vector<double> d(jackknife.size());
-  for (std::size_t i = 0; i < d.size(); ++i) d[i] = mean - scaled(jackknife[i], e);
-  const int f = magnitude_exponent(d, 300);
-  double s2 = 0.0, s3 = 0.0;
-  for (double x : d) {
-    const double di = scaled(x, f);
-    s2 += di * di;
-    s3 += di * di * di;
+  double biggest = 0.0, mean = 0.0;
+  for (double v : jackknife) {
+    biggest = std::max(biggest, std::abs(v));
+    mean += v;
   }
+  const int e = magnitude_exponent(std::span<const double>(&biggest, 1), 300);
+  if (e != 0) {
+    mean = 0.0;
+    for (double v : jackknife) mean += scaled(v, e);
+  }
+  mean /= n;
+  const auto sums = [&](int f, double& s2, double& s3) {
+    double widest = 0.0;
+    s2 = s3 = 0.0;
+    for (double v : jackknife) {
+      const double d = scaled(mean - scaled(v, e), f);
+      widest = std::max(widest, std::abs(d));
+      s2 += d * d;
+      s3 += d * d * d;
+    }
+    return widest;
+  };
+  double s2 = 0.0, s3 = 0.0;
+  const double widest = sums(0, s2, s3);
+  const int f = magnitude_exponent(std::span<const double>(&widest, 1), 300);
+  if (f != 0) sums(f, s2, s3);
   return s2 > 0.0 ? s3 / (6.0 * std::pow(s2, 1.5)) : 0.0;
 }
 

@@ -138,7 +138,8 @@ std::string rules_table(const Evaluation& ev) {
     const std::string verdict = rule_verdict_text(r);
     out += "<tr><td style=\"color:" + colour(verdict) + ";font-weight:bold\">" + verdict +
            (r.rule.severity == Severity::warn ? " (warn)" : "") + "</td><td><code>" + html_text(r.rule.id) +
-           "</code></td><td>" + html_text(std::string(r.rule.metric_name())) + "</td><td>" + html_text(scope_text(r.rule, raw)) +
+           "</code></td><td>" + html_text(std::string(r.rule.metric_name())) + "</td><td>" +
+           html_text(scope_text(r.rule, raw)) +
            "</td><td>" + subject_text(r.rule) + "</td><td>" +
            (r.rule.drift ? "-" : html_text(estimate_text(r.champion, false))) + "</td><td>" +
            (r.rule.drift ? "-" : html_text(estimate_text(r.challenger, false))) + "</td><td>" +
@@ -198,7 +199,8 @@ std::string budgets_and_drift(const Evaluation& ev) {
   std::string out;
   if (!ev.budgets.figures.empty())
     out += "<h2>Budgets</h2>\n<p>" + html_text(budget_note(ev, raw)) + ".</p>\n" + html_table(budget_rows(ev));
-  if (ev.drift.enabled) out += "<h2>Drift " + html_text(drift_note(ev, raw)) + "</h2>\n" + html_table(drift_rows(ev, raw));
+  if (ev.drift.enabled)
+    out += "<h2>Drift " + html_text(drift_note(ev, raw)) + "</h2>\n" + html_table(drift_rows(ev, raw));
   return out;
 }
 

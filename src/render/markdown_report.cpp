@@ -43,7 +43,8 @@ std::string rules_section(const Evaluation& ev) {
     const bool sign = signed_subject(r.rule.subject);
     const std::string verdict = rule_verdict_text(r);
     out += "| " + verdict_mark(verdict) + " " + verdict + (r.rule.severity == Severity::warn ? " (warn)" : "") +
-           " | " + markdown_code(r.rule.id) + " | " + std::string(r.rule.metric_name()) + " | " + scope_text(r.rule, markdown) +
+           " | " + markdown_code(r.rule.id) + " | " + std::string(r.rule.metric_name()) + " | " +
+           scope_text(r.rule, markdown) +
            " | " + subject_text(r.rule) + " | " +
            rule_point_text(r.rule, r.subject.point, sign) + " | " +
            interval_text(r.subject, sign) + " | " + cell(bound_text(r.rule)) + " | " + markdown(r.reason) + " |\n";
@@ -149,7 +150,8 @@ std::string markdown_report(const Evaluation& ev) {
   char bootstrap[160];
   std::snprintf(bootstrap, sizeof bootstrap, "%zu %s resamples, %g%% %s intervals, seed %llu", ev.bootstrap.resamples,
                 std::string(name_of(ev.bootstrap.scheme)).c_str(), ev.bootstrap.confidence * 100.0,
-                std::string(name_of(ev.bootstrap.interval)).c_str(), static_cast<unsigned long long>(ev.bootstrap.seed));
+                std::string(name_of(ev.bootstrap.interval)).c_str(),
+                static_cast<unsigned long long>(ev.bootstrap.seed));
   // Concatenated, not formatted into a fixed buffer: a long file name must not be cut.
   out += "\n<details><summary>Audit</summary>\n\n- referee " REFEREE_VERSION_STRING "\n- data: " +
          markdown_code(ev.source.origin) + ", " + std::to_string(ev.rows) + " rows" +
