@@ -65,7 +65,7 @@ for t in "${targets[@]}"; do
     grep -E "ERROR|invariant broken|\*\*\*|SUMMARY" "$log" | head -n 20 >&2 || true
     tail -n 40 "$log" >&2
   fi
-  execs=$(sed -n 's/^Done \([0-9]*\) runs.*/\1/p' "$log" 2>/dev/null | tail -n 1)
+  execs=$({ sed -n 's/^Done \([0-9]*\) runs.*/\1/p' "$log" 2>/dev/null || true; } | tail -n 1)
   corpus=$(find "$work/$t" -type f | wc -l)
   printf '%-18s %8s %12s %8s  %s\n' "$t" "$seconds" "${execs:--}" "$corpus" "$result"
   [ "$result" = ok ] || failed=1
