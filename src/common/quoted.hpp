@@ -14,11 +14,19 @@
 
 namespace referee {
 
-// True for U+202A..U+202E and U+2066..U+2069, which reorder the text around them.
-inline bool is_bidi_control(std::string_view s, std::size_t i, std::size_t length) {
-  if (length != 3 || static_cast<unsigned char>(s[i]) != 0xE2) return false;
-  const auto b1 = static_cast<unsigned char>(s[i + 1]), b2 = static_cast<unsigned char>(s[i + 2]);
-  return (b1 == 0x80 && b2 >= 0xAA && b2 <= 0xAE) || (b1 == 0x81 && b2 >= 0xA6 && b2 <= 0xA9);
+// True when the UTF-8 sequence at s[i] (of `length` bytes) must not reach a reader as is:
+// C0 and C1 controls (U+0085 and U+009B included: a line break and a terminal's CSI), DEL,
+// U+061C, the zero-width and directional marks U+200B..U+200F, the line and paragraph
+// separators and bidirectional overrides U+2028..U+202E, the isolates U+2066..U+2069, and
+// U+FEFF. One predicate for every message and every report (render/escape.hpp).
+inline bool is_hidden_character(std::string_view s, std::size_t i, std::size_t length) {
+  const auto b = [&](std::size_t k) { return static_cast<unsigned char>(s[i + k]); };
+  if (length == 1) return b(0) < 0x20 || b(0) == 0x7F;
+  if (length == 2) return (b(0) == 0xC2 && b(1) < 0xA0) || (b(0) == 0xD8 && b(1) == 0x9C);
+  if (length != 3) return false;
+  if (b(0) == 0xE2 && b(1) == 0x80) return (b(2) >= 0x8B && b(2) <= 0x8F) || (b(2) >= 0xA8 && b(2) <= 0xAE);
+  if (b(0) == 0xE2 && b(1) == 0x81) return b(2) >= 0xA6 && b(2) <= 0xA9;
+  return b(0) == 0xEF && b(1) == 0xBB && b(2) == 0xBF;
 }
 
 inline std::string escaped(std::string_view s, std::size_t max_bytes = 64) {
@@ -27,8 +35,7 @@ inline std::string escaped(std::string_view s, std::size_t max_bytes = 64) {
   for (; i < s.size() && i < max_bytes;) {
     const std::size_t length = utf8_sequence_length(s, i);
     const auto byte = static_cast<unsigned char>(s[i]);
-    if (length == 0 || byte < 0x20 || byte == 0x7F || byte == '"' || byte == '\\' ||
-        is_bidi_control(s, i, length)) {
+    if (length == 0 || byte == '"' || byte == '\\' || is_hidden_character(s, i, length)) {
       const std::size_t n = length == 0 ? 1 : length;
       for (std::size_t k = 0; k < n; ++k) {
         char hex[5];

@@ -55,7 +55,7 @@ std::string quoted_name(std::string_view name) {
       ++i;
       continue;
     }
-    if (is_bidi_control(name, i, length)) {
+    if (is_hidden_character(name, i, length)) {
       for (std::size_t k = 0; k < length; ++k) append_escaped_byte(out, static_cast<unsigned char>(name[i + k]));
       i += length;
       continue;

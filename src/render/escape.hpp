@@ -22,23 +22,12 @@
 #include <string>
 #include <string_view>
 
+#include "common/quoted.hpp"
 #include "io/utf8.hpp"
 
 namespace referee::escape {
 
 namespace detail {
-
-// True when the sequence at s[i] (of `length` bytes) must not reach a reader as is:
-// C0 and C1 controls, DEL, U+061C, U+200B..U+200F, U+2028..U+202E, U+2066..U+2069, U+FEFF.
-inline bool hidden(std::string_view s, std::size_t i, std::size_t length) {
-  const auto b = [&](std::size_t k) { return static_cast<unsigned char>(s[i + k]); };
-  if (length == 1) return b(0) < 0x20 || b(0) == 0x7F;
-  if (length == 2) return (b(0) == 0xC2 && b(1) < 0xA0) || (b(0) == 0xD8 && b(1) == 0x9C);
-  if (length != 3) return false;
-  if (b(0) == 0xE2 && b(1) == 0x80) return (b(2) >= 0x8B && b(2) <= 0x8F) || (b(2) >= 0xA8 && b(2) <= 0xAE);
-  if (b(0) == 0xE2 && b(1) == 0x81) return b(2) >= 0xA6 && b(2) <= 0xA9;
-  return b(0) == 0xEF && b(1) == 0xBB && b(2) == 0xBF;
-}
 
 inline void hex_bytes(std::string& out, std::string_view bytes) {
   for (char c : bytes) {
@@ -57,7 +46,7 @@ std::string walk(std::string_view s, Visible&& visible) {
   for (std::size_t i = 0; i < s.size();) {
     const std::size_t length = utf8_sequence_length(s, i);
     const std::size_t n = length == 0 ? 1 : length;
-    if (length == 0 || hidden(s, i, length)) hex_bytes(out, s.substr(i, n));
+    if (length == 0 || is_hidden_character(s, i, length)) hex_bytes(out, s.substr(i, n));
     else visible(out, s.substr(i, n));
     i += n;
   }

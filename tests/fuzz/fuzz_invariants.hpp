@@ -34,7 +34,7 @@ inline std::size_t unfit_for_a_log(std::string_view m) {
     const std::size_t length = utf8_sequence_length(m, i);
     const auto lead = static_cast<unsigned char>(m[i]);
     if (length == 0 || lead < 0x20 || lead == 0x7F) return i;
-    if (is_bidi_control(m, i, length)) return i;
+    if (is_hidden_character(m, i, length)) return i;
     i += length;
   }
   return std::string_view::npos;

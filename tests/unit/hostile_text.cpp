@@ -60,6 +60,14 @@ TEST_CASE("message(): a whole error message, its quoted_excerpt() escapes left a
   CHECK(escape::message("x" + kBidi + "\n") == "x\\xE2\\x80\\xAE\\x0A");
 }
 
+TEST_CASE("quoted_excerpt() and message() hide the same characters: C1 controls too") {
+  // U+0085 is a line break to Python and many log viewers; U+009B is a terminal's CSI.
+  const std::string c1 = "a\xC2\x85" "b\xC2\x9B" "c\xE2\x80\xAE" "d\xEF\xBB\xBF";
+  CHECK(referee::quoted_excerpt(c1) == "\"a\\xC2\\x85b\\xC2\\x9Bc\\xE2\\x80\\xAEd\\xEF\\xBB\\xBF\"");
+  CHECK(escape::message(c1) == "a\\xC2\\x85b\\xC2\\x9Bc\\xE2\\x80\\xAEd\\xEF\\xBB\\xBF");
+  CHECK(referee::quoted_excerpt("\xC2\xA0" "caf\xC3\xA9") == "\"\xC2\xA0" "caf\xC3\xA9\"");  // NBSP and é are text
+}
+
 TEST_CASE("markdown(): markup and raw HTML backslash-escaped, controls as \\xNN") {
   CHECK(escape::markdown("region-west 2.5") == "region-west 2.5");
   CHECK(escape::markdown("<script>") == "\\<script>");
