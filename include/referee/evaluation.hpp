@@ -6,6 +6,7 @@
 
 #include <array>
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -99,6 +100,19 @@ struct PartVerdict {
   std::optional<double> p_fail, p_pass, p_fail_adjusted, p_pass_adjusted;
 };
 
+// What would decide an INCONCLUSIVE rule, at the observed estimate (src/decide/next_step.hpp
+// gives the arithmetic): about rows_needed rows would clear `bound`; with the current rows,
+// an estimate at least `margin` from the bound (at `detectable_effect` on its passing side)
+// would decide it. Planning figures from the bootstrap SE scaled as 1/sqrt(n).
+struct NextStep {
+  bool defined = false;       // rows_needed is set; otherwise `reason` says why not
+  std::uint64_t rows_needed = 0;
+  double bound = 0.0;              // the bound the interval straddles, nearest the estimate
+  double margin = 0.0;             // z * SE: the smallest distance from the bound now resolvable
+  double detectable_effect = 0.0;  // bound +/- margin, on the passing side
+  std::string reason;
+};
+
 struct RuleResult {
   Rule rule;
   Verdict verdict = Verdict::inconclusive;
@@ -108,6 +122,7 @@ struct RuleResult {
   std::size_t n = 0;               // rows behind the figure
   std::vector<std::string> segment;  // scope segment / worst_segment: the segment judged
   std::vector<PartVerdict> parts;    // each_segment / worst_segment / Clarify groups
+  std::optional<NextStep> next_step;  // INCONCLUSIVE rules judged on one interval
 };
 
 // [subject][k]: champion, challenger, delta, relative_delta of quantity k.

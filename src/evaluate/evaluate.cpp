@@ -10,6 +10,7 @@
 #include "data/row_units.hpp"
 #include "decide/decision.hpp"
 #include "decide/rule_judgments.hpp"
+#include "decide/next_step.hpp"
 #include "drift/feature_drift.hpp"
 #include "evaluate/estimation.hpp"
 #include "evaluate/validate_inputs.hpp"
@@ -93,6 +94,7 @@ Evaluation evaluate(const Table& table, const Policy& policy, const EvaluateOpti
   if (policy.drift.enabled) ev.drift = check_drift(table, policy.drift, *options.drift_reference, options.limits);
 
   ev.rules = judge_rules({policy, ev, run, groups, table.source.origin});
+  plan_next_steps(ev.rules, ev.bootstrap.confidence);
   ev.verdict = gate_verdict(policy, ev.rules);
   ev.passed = verdict_passes(ev.verdict);
   ev.run.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - clock_start).count();

@@ -145,7 +145,7 @@ std::string rules_table(const Evaluation& ev) {
            (r.rule.drift ? "-" : html_text(estimate_text(r.challenger, false))) + "</td><td>" +
            rule_point_text(r.rule, r.subject.point, sign) + "</td><td>" +
            html_text(interval_text(r.subject, sign)) + "</td><td>" + html_text(bound_text(r.rule)) + "</td><td>" +
-           std::to_string(r.n) + "</td><td>" + html_text(r.reason) + "</td></tr>\n";
+           std::to_string(r.n) + "</td><td>" + html_text(reason_text(r)) + "</td></tr>\n";
   }
   return out + "</tbody></table>\n";
 }

@@ -47,7 +47,7 @@ std::string rules_section(const Evaluation& ev) {
            scope_text(r.rule, markdown) +
            " | " + subject_text(r.rule) + " | " +
            rule_point_text(r.rule, r.subject.point, sign) + " | " +
-           interval_text(r.subject, sign) + " | " + cell(bound_text(r.rule)) + " | " + markdown(r.reason) + " |\n";
+           interval_text(r.subject, sign) + " | " + cell(bound_text(r.rule)) + " | " + markdown(reason_text(r)) + " |\n";
   }
   return out;
 }

@@ -182,4 +182,35 @@ inline std::string drift_note(const Evaluation& ev, Escaper esc) {
   return "against " + esc(ev.drift.reference_origin) + " (" + std::to_string(ev.drift.reference_rows) + " rows)";
 }
 
+// 14000 -> "14,000": a planning figure is read, not parsed.
+inline std::string grouped(std::uint64_t n) {
+  std::string digits = std::to_string(n), out;
+  for (std::size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
+    out += digits[i];
+  }
+  return out;
+}
+
+// The sentence every human format gives an INCONCLUSIVE rule (decide/next_step.hpp), or ""
+// when there is nothing to plan.
+inline std::string next_step_text(const RuleResult& r) {
+  if (!r.next_step) return "";
+  const NextStep& step = *r.next_step;
+  const bool sign = signed_subject(r.rule.subject);
+  const bool above = r.rule.min && step.bound == *r.rule.min;
+  const std::string resolvable = "with the current " + grouped(r.n) + " rows, an estimate " +
+                                 (above ? "of at least " : "of at most ") + fixed(step.detectable_effect, sign) +
+                                 " (" + fixed(step.margin, false) + " past the bound) would pass";
+  if (!step.defined) return step.reason + "; " + resolvable;
+  return "about " + grouped(step.rows_needed) + " rows would likely decide this at the observed estimate " +
+         fixed(r.subject.point.value, sign) + "; " + resolvable;
+}
+
+// A rule's reason as every human format shows it: with its next step, if it has one.
+inline std::string reason_text(const RuleResult& r) {
+  const std::string next = next_step_text(r);
+  return next.empty() ? r.reason : r.reason + "; next step: " + next;
+}
+
 }  // namespace referee::presentation

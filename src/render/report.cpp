@@ -307,6 +307,18 @@ void add_rule_settings(const Rule& rule, ojson& j) {
   j["bound"] = bound_json(rule);
 }
 
+// Planning figures for an INCONCLUSIVE rule (decide/next_step.hpp).
+ojson next_step_json(const NextStep& step) {
+  ojson j;
+  j["rows_needed"] = step.defined ? ojson(step.rows_needed) : ojson(nullptr);
+  if (!step.defined) j["undefined"] = step.reason;
+  j["bound"] = step.bound;
+  j["margin"] = step.margin;
+  j["detectable_effect"] = step.detectable_effect;
+  j["basis"] = "bootstrap standard error scaled as 1/sqrt(n), at the observed estimate";
+  return j;
+}
+
 ojson rule_json(const RuleResult& rr) {
   const Rule& rule = rr.rule;
   ojson j;
@@ -330,6 +342,7 @@ ojson rule_json(const RuleResult& rr) {
     j["challenger"] = estimate_json(rr.challenger, rr.n);
   }
   j["reason"] = rr.reason;
+  if (rr.next_step) j["next_step"] = next_step_json(*rr.next_step);
   if (!rr.parts.empty()) {
     ojson parts = ojson::array();
     for (const PartVerdict& part : rr.parts) parts.push_back(part_json(columns, part));
