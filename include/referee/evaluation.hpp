@@ -158,6 +158,11 @@ struct FairnessTable {
   DisparityMethod method = DisparityMethod::between_groups;
   std::vector<FairnessGroup> groups;
   SubjectEstimates disparities;  // k indexing the 12 fairlearn-style disparities
+  // Set when the disparities' intervals use another method than the policy's, and why: over
+  // more than two groups a disparity is a max and a min, not a smooth statistic, and BCa's
+  // bias correction assumes one (issue 18), so BCa is replaced by percentile there.
+  std::optional<IntervalMethod> disparity_interval;
+  std::string disparity_interval_reason;
   std::string reference;         // facet a for the Clarify metrics ("" = none)
   std::vector<ClarifyResult> clarify;
 };

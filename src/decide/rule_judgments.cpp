@@ -1,5 +1,6 @@
 #include "common/quoted.hpp"
 #include "decide/rule_judgments.hpp"
+#include "estimate/disparity_interval.hpp"
 
 #include <stdexcept>
 #include <algorithm>
@@ -37,11 +38,12 @@ void part_from_table(const Rule& rule, const SubjectEstimates& table, std::size_
 }
 
 void judge_part(const JudgmentContext& c, const Rule& rule, const QuantityReplicates& q, double confidence,
-                PartVerdict& part) {
+                PartVerdict& part, std::optional<IntervalMethod> method) {
   const BootstrapSettings& b = c.ev.bootstrap;
-  part.subject = estimate_subject(q, rule.subject, b.interval, confidence);
-  part.champion = estimate_subject(q, Subject::champion, b.interval, b.confidence);
-  part.challenger = estimate_subject(q, Subject::challenger, b.interval, b.confidence);
+  const IntervalMethod interval = method.value_or(b.interval);
+  part.subject = estimate_subject(q, rule.subject, interval, confidence);
+  part.champion = estimate_subject(q, Subject::champion, interval, b.confidence);
+  part.challenger = estimate_subject(q, Subject::challenger, interval, b.confidence);
   decide_part(rule, part);
 }
 
@@ -144,11 +146,14 @@ std::size_t sensitive_grouping(const JudgmentContext& c, const Rule& rule) {
 
 RuleResult judge_disparity(const JudgmentContext& c, const Rule& rule) {
   const std::size_t g = sensitive_grouping(c, rule);
-  DisparityQuantity quantity(c.run.layout, g, c.groups.groupings[g].size(), *rule.disparity, rule.method);
+  const std::size_t groups = c.groups.groupings[g].size();
+  DisparityQuantity quantity(c.run.layout, g, groups, *rule.disparity, rule.method);
+  const IntervalChoice interval = disparity_interval(c.ev.bootstrap.interval, groups);
   RuleResult r = new_result(c, rule);
   PartVerdict part;
-  judge_part(c, rule, replicate(c.run.results, quantity), c.ev.bootstrap.confidence, part);
+  judge_part(c, rule, replicate(c.run.results, quantity), c.ev.bootstrap.confidence, part, interval.method);
   adopt(r, part);
+  if (!interval.reason.empty()) r.reason += " (" + interval.reason + ")";
   return r;
 }
 

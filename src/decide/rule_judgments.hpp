@@ -4,6 +4,7 @@
 // RuleResult. judge_rule() picks the function for a rule.
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -59,9 +60,10 @@ void decide_part(const Rule& rule, PartVerdict& part);
 // A part's figures read from a table already estimated at the policy's confidence.
 void part_from_table(const Rule& rule, const SubjectEstimates& table, std::size_t k, PartVerdict& part);
 
-// Estimates a part's subject at `confidence` (both models at the policy's) and decides it.
+// Estimates a part's subject at `confidence` (both models at the policy's) and decides it,
+// with the policy's interval method unless `method` says otherwise.
 void judge_part(const JudgmentContext& c, const Rule& rule, const QuantityReplicates& q, double confidence,
-                PartVerdict& part);
+                PartVerdict& part, std::optional<IntervalMethod> method = std::nullopt);
 
 // The rule's figures and verdict become the part's.
 void adopt(RuleResult& r, const PartVerdict& part);

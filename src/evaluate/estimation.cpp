@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "data/row_units.hpp"
+#include "estimate/disparity_interval.hpp"
 #include "tasks/task_definition.hpp"
 
 namespace referee {
@@ -127,6 +128,18 @@ std::vector<ClarifyResult> clarify_results(const ReplicateRun& run, const Groupi
   return out;
 }
 
+// The disparities' bootstrap settings: the policy's, or percentile where
+// disparity_interval() says BCa does not apply; the table records which and why.
+BootstrapSettings disparity_bootstrap(FairnessTable& t, std::size_t groups, const BootstrapSettings& b) {
+  const IntervalChoice choice = disparity_interval(b.interval, groups);
+  BootstrapSettings out = b;
+  if (choice.reason.empty()) return out;
+  out.interval = choice.method;
+  t.disparity_interval = choice.method;
+  t.disparity_interval_reason = choice.reason;
+  return out;
+}
+
 FairnessTable fairness_table(const ReplicateRun& run, const GroupingSet& groups, std::size_t a, const Policy& policy,
                              const BootstrapSettings& b, std::string_view origin) {
   const std::size_t g = groups.sensitive(a);
@@ -135,9 +148,10 @@ FairnessTable fairness_table(const ReplicateRun& run, const GroupingSet& groups,
   t.attribute = grouping.name;
   t.method = policy.fairness.method;
   t.groups = fairness_groups(run, grouping, g, b);
+  const BootstrapSettings disparity_settings = disparity_bootstrap(t, grouping.size(), b);
   for (std::size_t d = 0; d < kGroupDisparityCount; ++d) {
     DisparityQuantity quantity(run.layout, g, grouping.size(), static_cast<Disparity>(d), t.method);
-    append(t.disparities, all_subjects(replicate(run.results, quantity), b));
+    append(t.disparities, all_subjects(replicate(run.results, quantity), disparity_settings));
   }
   if (const std::string* reference = policy.fairness.reference_of(t.attribute)) {
     t.reference = *reference;

@@ -179,6 +179,7 @@ std::string fairness_tables(const Evaluation& ev) {
              "</td><td>" + html_text(estimate_text(t.disparities[1][d], false)) + "</td><td>" +
              html_text(estimate_text(t.disparities[2][d], true)) + "</td></tr>\n";
     out += "</tbody></table>\n";
+    if (t.disparity_interval) out += "<p>" + html_text(t.disparity_interval_reason) + ".</p>\n";
   }
   return out;
 }

@@ -93,6 +93,7 @@ std::string fairness_section(const Evaluation& ev) {
       out += "| " + std::string(name_of(d)) + " | " + estimate_text(t.disparities[0][i], false) + " | " +
              estimate_text(t.disparities[1][i], false) + " | " + estimate_text(t.disparities[2][i], true) + " |\n";
     }
+    if (t.disparity_interval) out += "\n" + markdown(t.disparity_interval_reason) + ".\n";
   }
   return out;
 }

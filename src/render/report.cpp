@@ -103,6 +103,8 @@ ojson fairness_json(const Evaluation& ev) {
     for (std::size_t d = 0; d < kGroupDisparityCount; ++d)
       disparities[std::string(EnumNames<Disparity>::names[d])] = subjects_json(t.disparities, d, ev.rows);
     a["disparities"] = disparities;
+    if (t.disparity_interval)
+      a["disparity_interval"] = ojson{{"method", name_of(*t.disparity_interval)}, {"reason", t.disparity_interval_reason}};
     if (!t.reference.empty()) {
       ojson clarify;
       clarify["reference"] = t.reference;

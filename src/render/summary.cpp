@@ -72,6 +72,7 @@ std::string fairness_text(const Evaluation& ev) {
                       estimate_text(t.disparities[1][i], false), estimate_text(t.disparities[2][i], true)});
     }
     out += table(rows);
+    if (t.disparity_interval) out += "  " + t.disparity_interval_reason + "\n";
   }
   return out;
 }
