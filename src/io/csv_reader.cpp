@@ -580,7 +580,9 @@ CsvTable read_csv(const std::filesystem::path& path, std::span<const CsvColumnRe
   InputFile file(path);
   Reader reader(file.path(), requests, limits);
   Sha256 hash;
-  std::vector<char> chunk(kChunkBytes);
+  // A small file gets a small buffer: zeroing 1 MiB per file dominated the reading of a
+  // policy-case table or a fuzz input. A file that grows while read is still read whole.
+  std::vector<char> chunk(static_cast<std::size_t>(std::clamp<std::uint64_t>(file.size() + 1, 4096, kChunkBytes)));
   bool first_chunk = true;
   for (;;) {
     const std::size_t n = file.read(chunk);
