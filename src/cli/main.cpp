@@ -211,7 +211,7 @@ int run_command(const std::vector<std::string>& args) {
   for (const auto render : renderers) rendered.push_back(render(evaluation));
   // The report is rendered first (formats), and the statement attests those very bytes.
   if (a.values.count("attestation"))
-    rendered.push_back(referee::attestation_text(evaluation, {report_name(a), rendered.front(), subjects, false}));
+    rendered.push_back(referee::attestation_text({report_name(a), rendered.front(), subjects, false}));
   outputs.write_all(rendered, a.limits);
   if (!a.quiet) {
     std::cout << referee::summary_text(evaluation);
@@ -247,7 +247,7 @@ int verify_command(const std::vector<std::string>& args) {
     return kFail;
   }
   if (!outputs.empty())
-    outputs.write_all({referee::attestation_text(evaluation, {report_name(a), stored.text, subjects, true})}, a.limits);
+    outputs.write_all({referee::attestation_text({report_name(a), stored.text, subjects, true})}, a.limits);
   std::cout << "verified: " << referee::escape::message(report_path) << " reproduced byte for byte outside \"run\" (verdict "
             << referee::verdict_name(evaluation.verdict) << ", seed " << evaluation.bootstrap.seed << ", "
             << evaluation.bootstrap.resamples << " resamples)\n";

@@ -29,17 +29,35 @@ ojson subject_json(const AttestationSubject& s) {
   return j;
 }
 
-ojson predicate_json(const Evaluation& ev, const AttestationInputs& in) {
+// The report's own figures: what the verdict is, and what a re-run needs.
+ojson predicate_json(const ojson& report, const AttestationInputs& in) {
   ojson p;
   p["referee_version"] = REFEREE_VERSION_STRING;
-  p["verdict"] = verdict_name(ev.verdict);
-  p["passed"] = ev.passed;
+  p["verdict"] = report.at("verdict");
+  p["passed"] = report.at("passed");
   p["report"] = ojson{{"name", in.report_name}, {"digest", ojson{{"sha256", sha256_hex(in.report)}}}};
-  p["policy_sha256"] = ev.policy.sha256;  // of the canonical policy, as in the report
-  p["data"] = ojson{{"rows", ev.rows}, {"sha256", ev.source.sha256}, {"sha256_of", ev.source.hashed}};
-  p["bootstrap"] = ojson{{"seed", ev.bootstrap.seed}, {"resamples", ev.bootstrap.resamples}};
+  p["policy_sha256"] = report.at("policy_sha256");  // of the canonical policy, as in the report
+  const ojson& data = report.at("data");
+  p["data"] = ojson{{"rows", data.at("rows")}, {"sha256", data.at("sha256")}, {"sha256_of", data.at("sha256_of")}};
+  const ojson& bootstrap = report.at("bootstrap");
+  p["bootstrap"] = ojson{{"seed", bootstrap.at("seed")}, {"resamples", bootstrap.at("resamples")}};
   p["reproduced"] = in.reproduced;
   return p;
+}
+
+ojson statement_json(const ojson& report, const AttestationInputs& in) {
+  ojson subjects = ojson::array();
+  // Only a file's digest names an artifact others can hash; in-memory data has none.
+  const ojson& data = report.at("data");
+  if (data.at("sha256_of") == "file bytes" && data.at("file").is_string())
+    subjects.push_back(subject_json({data.at("file").get<std::string>(), data.at("sha256").get<std::string>()}));
+  for (const AttestationSubject& s : in.subjects) subjects.push_back(subject_json(s));
+  ojson statement;
+  statement["_type"] = "https://in-toto.io/Statement/v1";
+  statement["subject"] = subjects;
+  statement["predicateType"] = kPredicateType;
+  statement["predicate"] = predicate_json(report, in);
+  return statement;
 }
 
 }  // namespace
@@ -62,18 +80,12 @@ AttestationSubject file_subject(const std::filesystem::path& path, const Limits&
   return {path.filename().string(), sha256_hex(read_small_file(path, limits, what, cap))};
 }
 
-std::string attestation_text(const Evaluation& ev, const AttestationInputs& in) {
-  ojson subjects = ojson::array();
-  // Only a file's digest names an artifact others can hash; in-memory data has none.
-  if (ev.source.hashed == "file bytes")
-    subjects.push_back(subject_json({std::filesystem::path(ev.source.origin).filename().string(), ev.source.sha256}));
-  for (const AttestationSubject& s : in.subjects) subjects.push_back(subject_json(s));
-  ojson statement;
-  statement["_type"] = "https://in-toto.io/Statement/v1";
-  statement["subject"] = subjects;
-  statement["predicateType"] = kPredicateType;
-  statement["predicate"] = predicate_json(ev, in);
-  return statement.dump(2, ' ', false, ojson::error_handler_t::replace) + "\n";
+std::string attestation_text(const AttestationInputs& in) {
+  try {
+    return statement_json(ojson::parse(in.report), in).dump(2, ' ', false, ojson::error_handler_t::replace) + "\n";
+  } catch (const nlohmann::json::exception&) {
+    throw DataError(in.report_name + ": is not a referee report, so it cannot be attested");
+  }
 }
 
 }  // namespace referee

@@ -11,7 +11,6 @@
 #include <string_view>
 #include <vector>
 
-#include <referee/evaluation.hpp>
 #include <referee/limits.hpp>
 
 namespace referee {
@@ -40,8 +39,10 @@ struct AttestationInputs {
   bool reproduced = false;  // written by `verify`, after a re-run matched the report
 };
 
-// The statement, 2-space indented with a trailing newline. The data file is the first
-// subject when the data came from a file (its digest is the report's $.data.sha256).
-std::string attestation_text(const Evaluation& evaluation, const AttestationInputs& inputs);
+// The statement, 2-space indented with a trailing newline, read off the report itself, so
+// that it says only what the attested bytes say. The data file is the first subject when
+// the data came from a file (its digest is the report's $.data.sha256, of the file bytes).
+// Text that is not a referee report is a DataError.
+std::string attestation_text(const AttestationInputs& inputs);
 
 }  // namespace referee

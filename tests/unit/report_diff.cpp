@@ -122,7 +122,7 @@ TEST_CASE("attestation: an in-toto Statement v1 over the data, the policy and th
 
   const std::string report = example_report();
   const ojson statement = ojson::parse(
-      referee::attestation_text(example_evaluation(), {"report.json", report, {model}, false}));
+      referee::attestation_text({"report.json", report, {model}, false}));
   CHECK(statement["_type"] == "https://in-toto.io/Statement/v1");
   CHECK(statement["predicateType"] == std::string(referee::kPredicateType));
   REQUIRE(statement["subject"].size() == 2);
@@ -131,4 +131,5 @@ TEST_CASE("attestation: an in-toto Statement v1 over the data, the policy and th
   CHECK(statement["subject"][1]["name"] == "model.pkl");
   CHECK(statement["predicate"]["verdict"] == ojson::parse(report)["verdict"]);
   CHECK(statement["predicate"]["report"]["digest"]["sha256"].get<std::string>().size() == 64);
+  CHECK_THROWS_AS(referee::attestation_text({"x.json", "{}", {}, false}), referee::DataError);
 }
