@@ -64,7 +64,7 @@ ojson statement_json(const ojson& report, const AttestationInputs& in) {
 
 AttestationSubject parse_subject_option(std::string_view text) {
   const auto fail = [&] {
-    return UsageError("--subject " + quoted_excerpt(text) + " must be NAME=sha256:HEX, HEX 64 lowercase hex digits");
+    return UsageError("subject " + quoted_excerpt(text) + " must be NAME=sha256:HEX, HEX 64 lowercase hex digits");
   };
   const auto eq = text.rfind('=');
   if (eq == std::string_view::npos || eq == 0) throw fail();

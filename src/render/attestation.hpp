@@ -23,7 +23,7 @@ struct AttestationSubject {
   std::string sha256;  // 64 lowercase hex digits
 };
 
-// "name=sha256:HEX" (a model artifact, say): UsageError, naming the text escaped and cut,
+// "name=sha256:HEX" (--subject; a model artifact, say): UsageError, naming the text escaped and cut,
 // unless the name is not empty and HEX is 64 lowercase hex digits.
 AttestationSubject parse_subject_option(std::string_view text);
 

@@ -101,7 +101,7 @@ expect 74 "missing.json" -- verify --report "$work/missing.json" --data "$data" 
 # --- usage: bad --subject, --attestation without --report; nothing written --------------
 for subject in "model.pkl" "=sha256:$model_sha" "m=sha256:ABC" "m=sha256:${model_sha^^}" "m=sha512:$model_sha" \
   "m=sha256:${model_sha}0"; do
-  expect 64 "--subject" -- run --data "$data" --policy "$policy" --report "$work/u.json" \
+  expect 64 "must be NAME=sha256:HEX" -- run --data "$data" --policy "$policy" --report "$work/u.json" \
     --attestation "$work/us.json" --subject "$subject"
 done
 expect 64 "--attestation needs --report" -- run --data "$data" --policy "$policy" --attestation "$work/us.json"
