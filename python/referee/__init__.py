@@ -27,12 +27,15 @@ from ._core import (
 )
 from ._api import UndefinedMetricError, compare, evaluate, metric
 from ._report import Comparison, Estimate, Report, RuleResult
+from ._verify import Verification, verify
 
 __all__ = [
     "__version__",
     "evaluate",
     "metric",
     "compare",
+    "verify",
+    "Verification",
     "Report",
     "RuleResult",
     "Estimate",

@@ -56,6 +56,13 @@ def _policy(policy: PolicyLike, limits: Limits = None) -> Policy:
     raise TypeError(f"policy must be a dict, a JSON string or a path, not {type(policy).__name__}")
 
 
+def policy_file_of(policy: PolicyLike) -> Optional[str]:
+    """The policy's file when it was given as a path (an attestation's subject), else None."""
+    if isinstance(policy, (str, bytes, os.PathLike)) and os.fspath(policy).lstrip()[:1] not in ("{", b"{"):
+        return os.fspath(policy)
+    return None
+
+
 def _column_names(data: Any) -> list:
     if isinstance(data, Mapping):
         return list(data.keys())
@@ -304,6 +311,13 @@ def evaluate(data: Any, policy: PolicyLike, *, seed: Optional[int] = None,
     callback = _progress_bar() if progress else None
     latency_file, latency_ms = _latency_samples(latency)
     drift_reference = None if reference is None else os.fspath(reference)
+    report = _evaluate(data, p, seed, threads, callback, latency_file, latency_ms, drift_reference, checked_limits)
+    report._policy_file = policy_file_of(policy)
+    return report
+
+
+def _evaluate(data: Any, p: Policy, seed: Optional[int], threads: Optional[int], callback: Any,
+              latency_file: Any, latency_ms: Any, drift_reference: Any, checked_limits: Optional[dict]) -> Report:
     if isinstance(data, (str, bytes, os.PathLike)):
         return Report(*_core.evaluate_csv(os.fspath(data), p, seed, threads, callback,
                                           latency_file, latency_ms, drift_reference, checked_limits))

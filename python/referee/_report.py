@@ -7,9 +7,21 @@ import html
 import json
 import os
 from dataclasses import dataclass
-from typing import Any, Dict, List, Mapping, Optional, Tuple
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, Union
 
-from ._core import MUTED_COLOUR, VERDICT_COLOURS, write_outputs
+from ._core import MUTED_COLOUR, VERDICT_COLOURS, UsageError, attestation_text, write_outputs
+
+Subjects = Union[Mapping[str, str], Sequence[str]]
+
+
+def subject_options(subjects: Subjects) -> List[str]:
+    """``{"model.pkl": "sha256:HEX"}`` or ``["model.pkl=sha256:HEX"]`` as the core reads them
+    (the CLI's ``--subject``; the core checks the digest)."""
+    if isinstance(subjects, Mapping):
+        return [f"{name}={digest}" for name, digest in subjects.items()]
+    if isinstance(subjects, (str, bytes)):
+        raise UsageError("subjects must be a dict {name: \"sha256:HEX\"} or a list of \"name=sha256:HEX\"")
+    return list(subjects)
 
 
 @dataclass(frozen=True)
@@ -113,6 +125,7 @@ class Report:
         self._markdown = markdown
         self._html = html
         self._data: Dict[str, Any] = json.loads(text)
+        self._policy_file: Optional[str] = None  # set by evaluate() for a policy given as a path
 
     @property
     def verdict(self) -> str:
@@ -154,10 +167,25 @@ class Report:
             raise ValueError("this report was built from JSON alone; evaluate() renders HTML")
         return self._html
 
-    def save(self, path: "os.PathLike[str] | str | bytes", *, limits: Optional[Mapping[str, int]] = None) -> None:
+    def save(self, path: "os.PathLike[str] | str | bytes", *, limits: Optional[Mapping[str, int]] = None,
+             attestation: "os.PathLike[str] | str | bytes | None" = None,
+             subjects: Subjects = ()) -> None:
         """Writes the JSON report atomically: a temporary file in the same folder, then a
-        rename. An error is an ``IoError`` naming ``path``; ``limits`` as in ``evaluate``."""
-        write_atomically(path, self._text, limits)
+        rename. An error is an ``IoError`` naming ``path``; ``limits`` as in ``evaluate``.
+        With ``attestation``, also an in-toto statement over the report's bytes (the CLI's
+        ``--attestation``; docs/audit.md): subjects are the data file, the policy file when
+        ``evaluate`` was given a path, and ``subjects`` as ``{name: "sha256:HEX"}``. Both
+        land together or neither does."""
+        if attestation is None:
+            if subjects:
+                raise UsageError("subjects are given without attestation")
+            write_atomically(path, self._text, limits)
+            return
+        options = subject_options(subjects)
+        checked = None if limits is None else dict(limits)
+        statement = attestation_text(self._text, os.fspath(path), self._policy_file, options, False, checked)
+        write_outputs([("report", os.fspath(path), self._text), ("attestation", os.fspath(attestation), statement)],
+                      checked)
 
     def save_markdown(self, path: "os.PathLike[str] | str | bytes", *,
                       limits: Optional[Mapping[str, int]] = None) -> None:

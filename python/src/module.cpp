@@ -35,7 +35,9 @@
 #include "common/option_ranges.hpp"
 #include "io/csv_reader.hpp"
 #include "io/input_file.hpp"
+#include "render/attestation.hpp"
 #include "render/escape.hpp"
+#include "render/report_diff.hpp"
 #include "render/palette.hpp"
 
 namespace py = pybind11;
@@ -493,6 +495,29 @@ void write_outputs(const std::vector<std::tuple<std::string, py::object, std::st
   outputs.write_all(contents, checked);
 }
 
+// referee.verify: reads the stored report (capped, checked: render/report_diff.hpp), asks
+// `rerun(seed)` for the fresh report's JSON text (referee.evaluate with the stored seed) and
+// compares them. Returns (None, or (path, stored, now, message) for the first difference;
+// the stored report's exact bytes).
+py::tuple verify_report(const py::object& path, const py::function& rerun, const py::object& limits) {
+  const referee::StoredReport stored = referee::read_stored_report(path_from(path), limits_from(limits));
+  const std::string now = py::cast<std::string>(rerun(referee::stored_seed(stored)));
+  py::object difference = py::none();
+  if (const auto d = referee::first_report_difference(stored, now))
+    difference = py::make_tuple(d->path, d->stored, d->now, d->message());
+  return py::make_tuple(difference, py::bytes(stored.text));
+}
+
+// An in-toto statement over a report's exact bytes (render/attestation.hpp): the data file
+// from the report, then the policy file (when there is one) and each "NAME=sha256:HEX".
+std::string attestation_text(const std::string& report, const py::object& report_path, const py::object& policy_file,
+                             const std::vector<std::string>& subjects, bool reproduced, const py::object& limits) {
+  std::vector<referee::AttestationSubject> all;
+  if (!policy_file.is_none()) all.push_back(referee::file_subject(path_from(policy_file), limits_from(limits), "policy"));
+  for (const std::string& s : subjects) all.push_back(referee::parse_subject_option(s));
+  return referee::attestation_text({path_from(report_path).filename().string(), report, all, reproduced});
+}
+
 // The CLI's --limit NAME=VALUE, read by the core's parser: {name: value}.
 py::dict parse_limits(const py::iterable& assignments) {
   referee::Limits limits;
@@ -519,6 +544,11 @@ void bind_checks(py::module_& m) {
       },
       py::arg("seed") = py::none(), py::arg("threads") = py::none(), py::arg("threshold") = 0.5);
   m.def("write_outputs", &write_outputs, py::arg("files"), py::arg("limits") = py::none());
+  m.def("verify_report", &verify_report, py::arg("path"), py::arg("rerun"), py::arg("limits") = py::none());
+  m.def("attestation_text", &attestation_text, py::arg("report"), py::arg("report_path"), py::arg("policy_file"),
+        py::arg("subjects"), py::arg("reproduced"), py::arg("limits") = py::none());
+  m.def("check_output", [](const py::object& path) { referee::check_output_destination(path_from(path)); },
+        py::arg("path"));
   m.def("parse_numbers", &parse_numbers, py::arg("values"), py::arg("column"), py::arg("origin"));
   py::class_<referee::CaseExpectation>(m, "CaseExpectation");
   m.def("parse_case_expectation", &case_expectation, py::arg("policy"), py::arg("expected"),

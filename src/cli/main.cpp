@@ -31,7 +31,9 @@
 #include <referee/render.hpp>
 #include <referee/version.h>
 #include "cases/policy_cases.hpp"
+#include "render/attestation.hpp"
 #include "render/escape.hpp"
+#include "render/report_diff.hpp"
 
 #include <sstream>
 
@@ -49,12 +51,17 @@ constexpr const char* kUsageText =
     "                   [--markdown report.md] [--html report.html]\n"
     "                   [--latency latency.csv] [--reference reference.csv]\n"
     "                   [--seed N] [--threads N] [--quiet] [--limit NAME=VALUE]...\n"
+    "                   [--attestation statement.json [--subject NAME=sha256:HEX]...]\n"
+    "       referee verify --report report.json --data eval.csv --policy gate.json\n"
+    "                   [--latency latency.csv] [--reference reference.csv] [--threads N]\n"
+    "                   [--limit NAME=VALUE]... [--attestation statement.json [--subject ...]...]\n"
     "       referee validate --policy gate.json [--limit NAME=VALUE]...\n"
     "       referee test --policy gate.json --cases cases.json [--limit NAME=VALUE]...\n"
     "       referee sagemaker [--fail-on-verdict]   (the SageMaker Processing entrypoint)\n"
     "       referee --version\n"
     "\n"
-    "exit codes: 0 PASS or WARN (test: every case holds), 1 FAIL (test: a case does not),\n"
+    "exit codes: 0 PASS or WARN (test: every case holds; verify: reproduced),\n"
+    "            1 FAIL (test: a case does not; verify: a difference),\n"
     "            2 INCONCLUSIVE, 64 usage error,\n"
     "            65 bad data or policy, 74 I/O error, 70 internal error\n"
     "limits:     max_policy_bytes, max_json_depth, max_rules, max_segment_values,\n"
@@ -63,11 +70,12 @@ constexpr const char* kUsageText =
 struct Arguments {
   std::map<std::string, std::string> values;
   referee::Limits limits;  // the defaults, as changed by each --limit NAME=VALUE
+  std::vector<referee::AttestationSubject> subjects;  // each --subject NAME=sha256:HEX
   bool quiet = false;
 };
 
 // --name value or --name=value; every option but --quiet takes a value, and every one but
-// --limit is given at most once.
+// --limit and --subject is given at most once.
 Arguments parse_options(const std::vector<std::string>& args, const std::vector<std::string>& allowed) {
   Arguments parsed;
   for (std::size_t i = 0; i < args.size(); ++i) {
@@ -94,6 +102,10 @@ Arguments parse_options(const std::vector<std::string>& args, const std::vector<
       referee::set_limit(parsed.limits, value);
       continue;
     }
+    if (name == "subject") {
+      parsed.subjects.push_back(referee::parse_subject_option(value));
+      continue;
+    }
     if (parsed.values.count(name)) throw referee::UsageError("--" + name + " is given twice");
     parsed.values[name] = value;
   }
@@ -118,19 +130,67 @@ std::optional<std::uint64_t> integer_option(const Arguments& a, const std::strin
   return v;
 }
 
-int run_command(const std::vector<std::string>& args) {
-  const Arguments a =
-      parse_options(args, {"data", "policy", "report", "markdown", "html", "latency", "reference", "seed", "threads",
-                           "quiet", "limit"});
-  const std::string& data = required(a, "data");
-  const std::string& policy_path = required(a, "policy");
-  referee::EvaluateOptions options;
+std::optional<std::string> optional_value(const Arguments& a, const std::string& name) {
+  const auto it = a.values.find(name);
+  if (it == a.values.end()) return std::nullopt;
+  return it->second;
+}
+
+// The inputs `run` and `verify` share: the policy, the data, a load test's latency and a
+// drift reference, read as `run` reads them, then the evaluation itself.
+referee::Evaluation evaluate_inputs(const Arguments& a, referee::EvaluateOptions options) {
   options.limits = a.limits;
-  options.seed = integer_option(a, "seed", referee::kSeedRange);
   if (auto threads = integer_option(a, "threads", referee::kThreadsRange)) {
     if (!referee::threads_in_range(*threads)) throw referee::UsageError("--threads " + std::string(referee::kThreadsRange));
     options.threads = static_cast<unsigned>(*threads);
   }
+  const referee::Policy policy = referee::load_policy(required(a, "policy"), a.limits);
+  const referee::Table table = referee::read_table_csv(required(a, "data"), policy.columns, policy.task, a.limits);
+  // Latency from a load test (columns model, latency_ms) instead of $.columns.latency.
+  std::optional<referee::LatencySamples> latency;
+  if (const auto path = optional_value(a, "latency")) {
+    latency = referee::read_latency_csv(*path, a.limits);
+    options.latency_samples = &*latency;
+  }
+  const auto reference_option = optional_value(a, "reference");
+  if (reference_option && !policy.drift.enabled)
+    throw referee::UsageError("--reference replaces the policy's drift reference, but the policy has no \"drift\" block");
+  std::optional<std::filesystem::path> reference_path;
+  if (reference_option) reference_path = *reference_option;
+  std::optional<referee::DriftReference> reference;
+  if (policy.drift.enabled) {
+    reference = referee::read_drift_reference(policy, reference_path, a.limits);
+    options.drift_reference = &*reference;
+  }
+  return referee::evaluate(table, policy, options);
+}
+
+// --attestation needs the report it attests; its subjects after the data file: the policy
+// file's bytes, then each --subject. Checked and hashed before the work starts.
+std::vector<referee::AttestationSubject> attestation_subjects(const Arguments& a) {
+  if (!a.values.count("attestation")) {
+    if (!a.subjects.empty()) throw referee::UsageError("--subject is given without --attestation");
+    return {};
+  }
+  if (!a.values.count("report")) throw referee::UsageError("--attestation needs --report: it attests the report's bytes");
+  std::vector<referee::AttestationSubject> subjects{
+      referee::file_subject(required(a, "policy"), a.limits, "policy")};
+  subjects.insert(subjects.end(), a.subjects.begin(), a.subjects.end());
+  return subjects;
+}
+
+std::string report_name(const Arguments& a) {
+  return std::filesystem::path(required(a, "report")).filename().string();
+}
+
+int run_command(const std::vector<std::string>& args) {
+  const Arguments a =
+      parse_options(args, {"data", "policy", "report", "markdown", "html", "latency", "reference", "seed", "threads",
+                           "quiet", "limit", "attestation", "subject"});
+  required(a, "data");
+  required(a, "policy");
+  referee::EvaluateOptions options;
+  options.seed = integer_option(a, "seed", referee::kSeedRange);
 
   // Every output is checked before any work: distinct paths, each absent or a regular file
   // in a writable directory. They land together after the evaluation, or none does.
@@ -143,29 +203,15 @@ int run_command(const std::vector<std::string>& args) {
       outputs.add("--" + std::string(option), it->second);
       renderers.push_back(render);
     }
+  const std::vector<referee::AttestationSubject> subjects = attestation_subjects(a);
+  if (const auto path = optional_value(a, "attestation")) outputs.add("--attestation", *path);
 
-  const referee::Policy policy = referee::load_policy(policy_path, a.limits);
-  const referee::Table table = referee::read_table_csv(data, policy.columns, policy.task, a.limits);
-  // Latency from a load test (columns model, latency_ms) instead of $.columns.latency.
-  std::optional<referee::LatencySamples> latency;
-  if (const auto it = a.values.find("latency"); it != a.values.end()) {
-    latency = referee::read_latency_csv(it->second, a.limits);
-    options.latency_samples = &*latency;
-  }
-  std::optional<std::filesystem::path> reference_path;
-  if (const auto it = a.values.find("reference"); it != a.values.end()) {
-    if (!policy.drift.enabled)
-      throw referee::UsageError("--reference replaces the policy's drift reference, but the policy has no \"drift\" block");
-    reference_path = it->second;
-  }
-  std::optional<referee::DriftReference> reference;
-  if (policy.drift.enabled) {
-    reference = referee::read_drift_reference(policy, reference_path, a.limits);
-    options.drift_reference = &*reference;
-  }
-  const referee::Evaluation evaluation = referee::evaluate(table, policy, options);
+  const referee::Evaluation evaluation = evaluate_inputs(a, options);
   std::vector<std::string> rendered;
   for (const auto render : renderers) rendered.push_back(render(evaluation));
+  // The report is rendered first (formats), and the statement attests those very bytes.
+  if (a.values.count("attestation"))
+    rendered.push_back(referee::attestation_text({report_name(a), rendered.front(), subjects, false}));
   outputs.write_all(rendered, a.limits);
   if (!a.quiet) {
     std::cout << referee::summary_text(evaluation);
@@ -175,6 +221,38 @@ int run_command(const std::vector<std::string>& args) {
     if (!std::cout.flush()) throw referee::IoError("standard output: cannot write the summary");
   }
   return referee::exit_code(referee::exit_code_of(evaluation.verdict));
+}
+
+// Re-runs the evaluation a stored report records, with the seed it records, and compares
+// the fresh report with it byte for byte outside "run" (render/report_diff.hpp): 0 when
+// reproduced (whatever the verdict), 1 naming the first difference.
+int verify_command(const std::vector<std::string>& args) {
+  const Arguments a = parse_options(
+      args, {"report", "data", "policy", "latency", "reference", "threads", "limit", "attestation", "subject"});
+  const std::string& report_path = required(a, "report");
+  required(a, "data");
+  required(a, "policy");
+  referee::OutputSet outputs;
+  const std::vector<referee::AttestationSubject> subjects = attestation_subjects(a);
+  if (const auto path = optional_value(a, "attestation")) outputs.add("--attestation", *path);
+  const referee::StoredReport stored = referee::read_stored_report(report_path, a.limits);
+
+  referee::EvaluateOptions options;
+  options.seed = referee::stored_seed(stored);
+  const referee::Evaluation evaluation = evaluate_inputs(a, options);
+  if (const auto difference = referee::first_report_difference(stored, referee::report_text(evaluation))) {
+    std::cout << "not reproduced: " << referee::escape::message(report_path) << ": "
+              << referee::escape::message(difference->message()) << "\n";
+    if (!std::cout.flush()) throw referee::IoError("standard output: cannot write the result");
+    return kFail;
+  }
+  if (!outputs.empty())
+    outputs.write_all({referee::attestation_text({report_name(a), stored.text, subjects, true})}, a.limits);
+  std::cout << "verified: " << referee::escape::message(report_path) << " reproduced byte for byte outside \"run\" (verdict "
+            << referee::verdict_name(evaluation.verdict) << ", seed " << evaluation.bootstrap.seed << ", "
+            << evaluation.bootstrap.resamples << " resamples)\n";
+  if (!std::cout.flush()) throw referee::IoError("standard output: cannot write the result");
+  return kPass;
 }
 
 int validate_command(const std::vector<std::string>& args) {
@@ -247,10 +325,11 @@ int main(int argc, char** argv) {
       return kPass;
     }
     if (command == "run") return run_command(rest);
+    if (command == "verify") return verify_command(rest);
     if (command == "validate") return validate_command(rest);
     if (command == "test") return test_command(rest);
     if (command == "sagemaker") return sagemaker_command(rest);
-    const std::vector<std::string> commands{"run", "validate", "test", "sagemaker", "--version", "--help"};
+    const std::vector<std::string> commands{"run", "verify", "validate", "test", "sagemaker", "--version", "--help"};
     throw referee::UsageError("unknown command \"" + command + "\"" +
                               referee::did_you_mean(command, commands));
   } catch (const referee::Error& e) {

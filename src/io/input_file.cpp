@@ -75,12 +75,13 @@ std::size_t InputFile::read(std::span<char> buffer) {
   }
 }
 
-std::string read_small_file(const std::filesystem::path& path, const Limits& limits, std::string_view what) {
+std::string read_small_file(const std::filesystem::path& path, const Limits& limits, std::string_view what,
+                            std::string_view cap_name) {
   InputFile file(path, what);
-  const std::uint64_t cap = limits.max_policy_bytes;
+  const std::uint64_t cap = limit_value(limits, cap_name);
   const auto too_large = [&] {
     return PolicyError(file.path() + ": the " + std::string(what) + " is larger than " +
-                       limit_text(limits, "max_policy_bytes"));
+                       limit_text(limits, cap_name));
   };
   if (file.size() > cap) throw too_large();
   std::string text;

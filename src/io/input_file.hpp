@@ -47,7 +47,9 @@ class InputFile {
 // The whole of a small text file, a policy or a policy-cases file (`what` says which, for
 // messages): at most limits.max_policy_bytes bytes, or PolicyError naming the path and the
 // cap. The cap holds while reading, so a file that grows, or one that reports no size
-// (/proc), is never read past it.
-std::string read_small_file(const std::filesystem::path& path, const Limits& limits, std::string_view what);
+// (/proc), is never read past it. `cap` names another cap of limits.hpp for a file that is
+// not policy text (a stored report: max_report_bytes).
+std::string read_small_file(const std::filesystem::path& path, const Limits& limits, std::string_view what,
+                            std::string_view cap = "max_policy_bytes");
 
 }  // namespace referee
