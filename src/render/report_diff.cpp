@@ -32,17 +32,28 @@ void check_is_report(const ojson& document, const std::string& name) {
                     REFEREE_VERSION_STRING + "; reproduce it with the version that wrote it (docs/audit.md)");
 }
 
-// A value for a message: a scalar as the report spells it, a container by its kind only.
-std::string value_excerpt(const ojson* value) {
+// Report members whose text comes from the data (a segment's or group's value, a drift
+// category, a fairness reference group): a message names their size, never their text.
+bool holds_data_text(const std::string& path) {
+  for (const char* member : {".value", ".segment", ".categories", ".reference", ".group"})
+    if (path.find(member) != std::string::npos) return true;
+  return false;
+}
+
+// A value for a message: a scalar as the report spells it (a text from the data by its
+// size only), a container by its kind only.
+std::string value_excerpt(const std::string& path, const ojson* value) {
   if (value == nullptr) return "absent";
   if (value->is_object()) return "an object";
   if (value->is_array()) return "an array of " + std::to_string(value->size());
+  if (value->is_string() && holds_data_text(path))
+    return "a text of " + std::to_string(value->get_ref<const std::string&>().size()) + " bytes";
   if (value->is_string()) return quoted_excerpt(value->get_ref<const std::string&>());
   return escaped(value->dump(), 40);
 }
 
 ReportDifference difference(const std::string& path, const ojson* stored, const ojson* now) {
-  return {path, value_excerpt(stored), value_excerpt(now), {}};
+  return {path, value_excerpt(path, stored), value_excerpt(path, now), {}};
 }
 
 std::optional<ReportDifference> first_difference(const ojson& stored, const ojson& now, const std::string& path);

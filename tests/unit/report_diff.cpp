@@ -133,3 +133,23 @@ TEST_CASE("attestation: an in-toto Statement v1 over the data, the policy and th
   CHECK(statement["predicate"]["report"]["digest"]["sha256"].get<std::string>().size() == 64);
   CHECK_THROWS_AS(referee::attestation_text({"x.json", "{}", {}, false}), referee::DataError);
 }
+
+TEST_CASE("report_diff: a text from the data that differs is named by its size, never shown") {
+  // A segment's value is a cell of the data: an auditor's log sees the path, not the text.
+  std::string text = referee_test::read_text(kExamples + "/gate-segments.json");
+  text.replace(text.find("\"resamples\": 1000"), 17, "\"resamples\": 100");
+  const referee::Policy policy = referee::parse_policy_text(text, "gate-segments.json");
+  const referee::Table table = referee::read_table_csv(kExamples + "/credit_eval.csv", policy.columns, policy.task);
+  const std::string now = referee::report_text(referee::evaluate(table, policy, {.threads = 1}));
+  ojson doc = ojson::parse(now);
+  const std::string original = doc["segments"][0]["values"][0]["value"].get<std::string>();
+  doc["segments"][0]["values"][0]["value"] = "SECRET-4242";
+  const auto d = first_report_difference(parse_stored_report(doc.dump(2) + "\n", "stored.json"), now);
+  REQUIRE(d);
+  const std::string message = d->message();
+  CHECK(message.find("$.segments[0].values[0].value") != std::string::npos);
+  CHECK(message.find("a text of 11 bytes") != std::string::npos);
+  CHECK(message.find("a text of " + std::to_string(original.size()) + " bytes") != std::string::npos);
+  CHECK(message.find("SECRET-4242") == std::string::npos);
+  CHECK(message.find(original) == std::string::npos);
+}
