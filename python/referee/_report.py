@@ -9,6 +9,7 @@ import os
 from dataclasses import dataclass
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, Union
 
+from . import _frames
 from ._core import MUTED_COLOUR, VERDICT_COLOURS, UsageError, attestation_text, write_outputs
 
 Subjects = Union[Mapping[str, str], Sequence[str]]
@@ -120,10 +121,12 @@ def write_atomically(path: "os.PathLike[str] | str | bytes", text: str,
 class Report:
     """The audit report of one evaluation. ``to_json()`` is byte for byte what the CLI writes."""
 
-    def __init__(self, text: str, markdown: Optional[str] = None, html: Optional[str] = None) -> None:
+    def __init__(self, text: str, markdown: Optional[str] = None, html: Optional[str] = None,
+                 summary: Optional[str] = None) -> None:
         self._text = text
         self._markdown = markdown
         self._html = html
+        self._summary = summary
         self._data: Dict[str, Any] = json.loads(text)
         self._policy_file: Optional[str] = None  # set by evaluate() for a policy given as a path
 
@@ -193,6 +196,26 @@ class Report:
 
     def save_html(self, path: "os.PathLike[str] | str | bytes", *, limits: Optional[Mapping[str, int]] = None) -> None:
         write_atomically(path, self.to_html(), limits)
+
+    def __str__(self) -> str:
+        """The summary ``referee run`` prints: the rules table, the reasons, the verdict."""
+        return self._summary if self._summary is not None else repr(self)
+
+    def rules_frame(self) -> Any:
+        """A pandas DataFrame, one row per rule: verdict, estimate, CI, bounds, both models, reason."""
+        return _frames.rules_frame(self._data)
+
+    def segments_frame(self) -> Any:
+        """A pandas DataFrame, one row per segment value, metric and subject (long form)."""
+        return _frames.segments_frame(self._data)
+
+    def fairness_frame(self) -> Any:
+        """A pandas DataFrame of every disparity (group None) and group rate, per attribute and subject."""
+        return _frames.fairness_frame(self._data)
+
+    def budgets_frame(self) -> Any:
+        """A pandas DataFrame of the latency, cost and error budgets' figures, per subject."""
+        return _frames.budgets_frame(self._data)
 
     def __repr__(self) -> str:
         return f"<referee.Report verdict={self.verdict} rules={len(self._data['rules'])}>"

@@ -220,10 +220,11 @@ auto run_interruptibly(std::atomic<bool>& cancel, Work work) -> decltype(work())
 
 // The report as JSON (the record), Markdown and HTML (for people), rendered together so
 // that Python never re-derives what the C++ renderers say.
-using Rendered = std::tuple<std::string, std::string, std::string>;
+using Rendered = std::tuple<std::string, std::string, std::string, std::string>;
 
 Rendered rendered(const referee::Evaluation& ev) {
-  return {referee::report_text(ev), referee::markdown_report(ev), referee::html_report(ev)};
+  return {referee::report_text(ev), referee::markdown_report(ev), referee::html_report(ev),
+          referee::summary_text(ev)};
 }
 
 // Runs the gate without the GIL: the latency samples and the drift reference are read or
