@@ -43,16 +43,15 @@ std::string Grouping::value_text(std::size_t group) const { return joined_values
 
 namespace {
 
-[[noreturn]] void too_many_groups(const Table& table, const Grouping& g, std::uint64_t max_groups) {
-  Limits limits;
-  limits.max_segment_values = max_groups;
+[[noreturn]] void too_many_groups(const Table& table, const Grouping& g, const Limits& limits) {
   throw DataError(table.source.origin + ": the segment " + quoted_excerpt(g.name) + " has more than " +
                   limit_text(limits, "max_segment_values") + " distinct values");
 }
 
 }  // namespace
 
-Grouping make_grouping(const Table& table, std::string_view spec, Task task, std::uint64_t max_groups) {
+Grouping make_grouping(const Table& table, std::string_view spec, Task task, const Limits& limits) {
+  const std::uint64_t max_groups = limits.max_segment_values;
   Grouping g;
   g.name = std::string(spec);
   g.columns = split_segment_spec(spec);
@@ -60,7 +59,7 @@ Grouping make_grouping(const Table& table, std::string_view spec, Task task, std
   for (const auto& name : g.columns) {
     const CategoricalColumn* c = table.find_categorical(name);
     if (!c) throw DataError(table.source.origin + ": column \"" + name + "\" (in \"" + g.name + "\") was not loaded");
-    if (c->values.size() > max_groups) too_many_groups(table, g, max_groups);
+    if (c->values.size() > max_groups) too_many_groups(table, g, limits);
     sources.push_back(c);
   }
 
@@ -71,7 +70,7 @@ Grouping make_grouping(const Table& table, std::string_view spec, Task task, std
   for (std::size_t r = 0; r < table.rows; ++r) {
     for (std::size_t k = 0; k < sources.size(); ++k) key[k] = sources[k]->codes[r];
     combos.emplace(key, 0);
-    if (combos.size() > max_groups) too_many_groups(table, g, max_groups);
+    if (combos.size() > max_groups) too_many_groups(table, g, limits);
   }
   std::uint32_t rank = 0;
   for (auto& [codes, index] : combos) {

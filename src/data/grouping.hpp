@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include <referee/limits.hpp>
 #include <referee/table.hpp>
 
 namespace referee {
@@ -38,9 +39,9 @@ struct Grouping {
 
 // Builds the grouping of `spec` over the table's categorical columns. Groups are the
 // observed combinations, ordered by their values, so the order never depends on row order.
-// More than max_groups groups (limits.max_segment_values) is a DataError naming the cap,
+// More than limits.max_segment_values groups is a DataError naming the cap,
 // raised as soon as the count passes it: every group costs an accumulator per resample and
 // a row in the report, so a free-text column must fail fast, not exhaust memory.
-Grouping make_grouping(const Table& table, std::string_view spec, Task task, std::uint64_t max_groups);
+Grouping make_grouping(const Table& table, std::string_view spec, Task task, const Limits& limits);
 
 }  // namespace referee

@@ -12,10 +12,10 @@ namespace referee {
 GroupingSet build_groupings(const Table& table, const Policy& policy, const Limits& limits) {
   GroupingSet groups;
   for (const auto& spec : policy.segments)
-    groups.groupings.push_back(make_grouping(table, spec, policy.task, limits.max_segment_values));
+    groups.groupings.push_back(make_grouping(table, spec, policy.task, limits));
   groups.segment_count = groups.groupings.size();
   for (const auto& attribute : policy.sensitive)
-    groups.groupings.push_back(make_grouping(table, attribute, policy.task, limits.max_segment_values));
+    groups.groupings.push_back(make_grouping(table, attribute, policy.task, limits));
   return groups;
 }
 

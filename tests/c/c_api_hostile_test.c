@@ -23,18 +23,7 @@
 
 #include <referee/referee.h>
 
-static int passed = 0, failed = 0;
-
-#define CHECK(condition)                                                        \
-  do {                                                                          \
-    if (condition) {                                                            \
-      ++passed;                                                                 \
-    } else {                                                                    \
-      ++failed;                                                                 \
-      fprintf(stderr, "%s:%d: CHECK(%s) failed; last error: %s\n", __FILE__,    \
-              __LINE__, #condition, referee_last_error());                      \
-    }                                                                           \
-  } while (0)
+#include "check.h"
 
 static const char* const kSecret = "SECRET-4242";
 static char scratch[4096];
@@ -61,7 +50,6 @@ static int valid_utf8(const char* text) {
   return 1;
 }
 
-static int contains(const char* text, const char* fragment) { return strstr(text, fragment) != NULL; }
 
 /* The status, then what every failure's message must be: valid UTF-8, free of the secret,
  * and holding `fragment` (NULL: any message). */

@@ -12,20 +12,8 @@
 
 #include <referee/referee.h>
 
-static int passed = 0, failed = 0;
+#include "check.h"
 
-#define CHECK(condition)                                                        \
-  do {                                                                          \
-    if (condition) {                                                            \
-      ++passed;                                                                 \
-    } else {                                                                    \
-      ++failed;                                                                 \
-      fprintf(stderr, "%s:%d: CHECK(%s) failed; last error: %s\n", __FILE__,    \
-              __LINE__, #condition, referee_last_error());                      \
-    }                                                                           \
-  } while (0)
-
-static int contains(const char* text, const char* fragment) { return strstr(text, fragment) != NULL; }
 
 static const char* kPolicy =
     "{\"version\": 1, \"task\": \"binary\","

@@ -1,17 +1,7 @@
 #!/usr/bin/env bash
 # Drives the referee CLI as a CI job would: exit codes, messages, and the promise that a
 # failed run leaves no report file behind. Needs REFEREE_BIN and REFEREE_SOURCE_DIR.
-set -u
-bin=${REFEREE_BIN:?}
-src=${REFEREE_SOURCE_DIR:?}
-ex="$src/examples"
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-passed=0
-failed=0
-
-ok() { passed=$((passed + 1)); }
-bad() { failed=$((failed + 1)); echo "FAILED: $*"; }
+. "$(dirname "$0")/../shell_support.sh"
 
 # Two reports are the same outside their "run" section (the determinism contract).
 same_outside_run() {
@@ -221,5 +211,4 @@ if [ -w /dev/full ]; then
   [ $? -eq 74 ] && grep -q "standard output" "$work/err" && ok || bad "a summary lost to a full stdout exited $?"
 fi
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish

@@ -3,18 +3,9 @@
 # The oracles are outside referee: sha256sum for every digest, a text edit of the stored
 # report for a difference, python3's json module to read the statement.
 # Needs REFEREE_BIN and REFEREE_SOURCE_DIR.
-set -u
-bin=${REFEREE_BIN:?}
-src=${REFEREE_SOURCE_DIR:?}
-ex="$src/examples"
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-passed=0
-failed=0
+. "$(dirname "$0")/../shell_support.sh"
 secret=SECRET-4242
 
-ok() { passed=$((passed + 1)); }
-bad() { failed=$((failed + 1)); echo "FAILED: $*"; }
 check() { if eval "$1"; then ok; else bad "$2"; fi; }
 
 # expect CODE FRAGMENT -- ARGS...: runs referee, checks its exit code, that its output
@@ -120,5 +111,4 @@ expect 65 "max_report_bytes" -- run --data "$data" --policy "$policy" --report "
   --attestation "$work/statement.json" --limit max_report_bytes=2000
 check 'cmp -s "$work/report.json" "$work/kept.json"' "a failed run replaced the report"
 
-echo "verify: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish

@@ -2,18 +2,7 @@
 # Shared by every tests/redteam/cli_*.sh script: each case runs referee on hostile input
 # and asserts three things: the exit code, that no output was written or replaced, and
 # that no data value ("secret") appears in anything a person or a log can see.
-# Needs REFEREE_BIN and REFEREE_SOURCE_DIR (ctest sets both).
-set -u
-bin=${REFEREE_BIN:?}
-src=${REFEREE_SOURCE_DIR:?}
-ex="$src/examples"
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-passed=0
-failed=0
-
-ok() { passed=$((passed + 1)); }
-bad() { failed=$((failed + 1)); echo "FAILED: $*"; }
+. "$(dirname "${BASH_SOURCE[0]}")/../shell_support.sh"
 
 # attack NAME CODE FRAGMENT [SECRET] -- ARGS...: runs referee with a 60 s ceiling (a hang
 # is a defect too), then checks the exit code, that stdout or stderr contains FRAGMENT,
@@ -40,10 +29,4 @@ attack() {
     bad "$name: left output behind: $(ls -A "$work/out" | tr '\n' ' ')"; return
   fi
   ok
-}
-
-# finish: prints the tally and exits non-zero when any case failed.
-finish() {
-  echo "$(basename "$0"): $passed passed, $failed failed"
-  [ "$failed" -eq 0 ]
 }
