@@ -69,12 +69,15 @@ enum class Metric : std::size_t {
 inline constexpr std::size_t kMetricCount = 18;
 
 // The catalogue: a metric's name, its task, and which direction is better (for summaries;
-// rules state their bounds explicitly and never rely on it).
+// rules state their bounds explicitly and never rely on it). `needs_probabilities`: the
+// metric reads the score as a probability (log loss, Brier), so decision scores
+// ($.columns.scores "decision") leave it undefined.
 struct MetricInfo {
   Metric id;
   std::string_view name;
   Task task;
   bool higher_is_better;
+  bool needs_probabilities = false;
 };
 
 inline constexpr std::array<MetricInfo, kMetricCount> kMetricCatalogue{{
@@ -89,8 +92,8 @@ inline constexpr std::array<MetricInfo, kMetricCount> kMetricCatalogue{{
     {Metric::fnr, "fnr", Task::binary, false},
     {Metric::roc_auc, "roc_auc", Task::binary, true},
     {Metric::average_precision, "average_precision", Task::binary, true},
-    {Metric::log_loss, "log_loss", Task::binary, false},
-    {Metric::brier, "brier", Task::binary, false},
+    {Metric::log_loss, "log_loss", Task::binary, false, true},
+    {Metric::brier, "brier", Task::binary, false, true},
     {Metric::mae, "mae", Task::regression, false},
     {Metric::mse, "mse", Task::regression, false},
     {Metric::rmse, "rmse", Task::regression, false},
@@ -121,6 +124,12 @@ inline constexpr std::span<const MetricInfo> task_metrics(Task task) {
              ? std::span<const MetricInfo>(kMetricCatalogue.data(), kBinaryMetricCount)
              : std::span<const MetricInfo>(kMetricCatalogue.data() + kBinaryMetricCount, kRegressionMetricCount);
 }
+
+// What a binary model's scores are: probabilities in [0, 1], or decision values (margins,
+// logits, any real number: scikit-learn's decision_function). Rank and threshold metrics
+// read both (the threshold is in score units); log loss and Brier need probabilities.
+enum class ScoreKind { probability, decision };
+REFEREE_ENUM_NAMES(ScoreKind, "probability", "decision");
 
 // --- bootstrap -------------------------------------------------------------------------
 

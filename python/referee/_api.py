@@ -322,15 +322,19 @@ def _evaluate(data: Any, p: Policy, seed: Optional[int], threads: Optional[int],
         return Report(*_core.evaluate_csv(os.fspath(data), p, seed, threads, callback,
                                           latency_file, latency_ms, drift_reference, checked_limits))
     cols: Dict[str, Any] = p.columns
-    label = _as_float64(_column(data, cols["label"]), cols["label"])
-    champion = _as_float64(_column(data, cols["champion"]), cols["champion"])
-    challenger = _as_float64(_column(data, cols["challenger"]), cols["challenger"])
+    label_values = _column(data, cols["label"])
+    text_label = cols["label_kind"] == "text"
+    label = None if text_label else _as_float64(_numeric_label(label_values), cols["label"])
+    champion = _as_float64(_positive_scores(p, label_values, _column(data, cols["champion"])), cols["champion"])
+    challenger = _as_float64(_positive_scores(p, label_values, _column(data, cols["challenger"])), cols["challenger"])
     weight = _as_float64(_column(data, cols["weight"]), cols["weight"]) if cols["weight"] else None
     codes, dictionary = (None, [])
     if cols["cluster"]:
         codes, dictionary = _as_codes(_column(data, cols["cluster"]), cols["cluster"])
     categorical = [(name, *_as_categorical(_categorical_column(data, name), name))
                    for name in cols["categorical"]]
+    if text_label:  # strings, booleans, a categorical's values: the core maps them by positive_label
+        categorical.append((cols["label"], *_as_text(label_values, cols["label"])))
     drift = [(name, *_as_text(_categorical_column(data, name, "drift feature "), name))
              for name in cols["drift"]]
     dictionary = _utf8(dictionary)
@@ -340,6 +344,35 @@ def _evaluate(data: Any, p: Policy, seed: Optional[int], threads: Optional[int],
         p, label, champion, challenger, weight, codes, dictionary, seed, threads, callback, categorical,
         _model_columns(data, cols["latency"]), _model_columns(data, cols["cost"]),
         _model_columns(data, cols["error"]), drift, latency_file, latency_ms, drift_reference, checked_limits))
+
+
+def _numeric_label(values: Any) -> Any:
+    """A categorical label without a positive_label is read by its categories' values, so
+    a pandas Categorical of 0 and 1 is the 0/1 label it shows (the core checks the values)."""
+    if _is_pandas_categorical(values) and values.cat.categories.dtype.kind in "biuf":
+        return values.astype(np.float64)  # a missing cell becomes NaN, which the core refuses by row
+    return values
+
+
+def _positive_scores(p: Policy, labels: Any, scores: Any) -> Any:
+    """A binary model's scores as one column. scikit-learn's ``predict_proba`` gives n x 2,
+    one column per class in ``classes_`` order (the sorted distinct labels): the positive
+    class's column is the second for 0/1 labels, and the policy's ``positive_label``'s place
+    among the sorted labels otherwise (the core says which label is positive)."""
+    array = scores if isinstance(scores, np.ndarray) else None
+    if array is None or array.ndim != 2 or p.task != "binary":
+        return scores
+    if array.shape[1] != 2:
+        raise DataError(f"a binary model's scores must be one column or predict_proba's two, got shape {array.shape}")
+    column = 1
+    if p.columns["label_kind"] == "text":
+        classes = np.unique(np.asarray(labels.to_numpy() if hasattr(labels, "to_numpy") else labels))
+        positive = [i for i, c in enumerate(classes) if p.is_positive_label(_value_text(c))]
+        if len(classes) != 2 or len(positive) != 1:
+            raise DataError("predict_proba's two columns need exactly two label values, one of them the "
+                            "positive_label, to know which column is the positive class")
+        column = positive[0]
+    return array[:, column]
 
 
 def _utf8(values: list) -> list:

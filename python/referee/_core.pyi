@@ -41,6 +41,7 @@ class Policy:
     def sha256(self) -> str: ...
     @property
     def json(self) -> str: ...
+    def is_positive_label(self, text: str) -> bool: ...
     @property
     def columns(self) -> Dict[str, Any]: ...
     # label, champion, challenger: str; weight, cluster: str or None; categorical, drift:
@@ -56,7 +57,7 @@ def evaluate_csv(path: _Path, policy: Policy, seed: Any, threads: Any,
                  progress: Optional[Callable[[float], None]], latency_file: Optional[_Path] = ...,
                  latency_ms: Optional[_LatencyArrays] = ...,
                  drift_reference: Optional[_Path] = ..., limits: _Limits = ...) -> Tuple[str, str, str, str]: ...
-def evaluate_arrays(policy: Policy, label: npt.NDArray[np.float64], champion: npt.NDArray[np.float64],
+def evaluate_arrays(policy: Policy, label: Optional[npt.NDArray[np.float64]], champion: npt.NDArray[np.float64],
                     challenger: npt.NDArray[np.float64], weight: Optional[npt.NDArray[np.float64]],
                     cluster_codes: Optional[npt.NDArray[np.uint32]], cluster_dictionary: List[str],
                     seed: Any, threads: Any,
