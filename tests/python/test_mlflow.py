@@ -367,8 +367,8 @@ def test_evaluate_runs_the_gate_on_a_static_dataset(tracking, examples):
     assert result.metrics == {k: v for k, v in stored.data.metrics.items() if k.startswith("referee/")}
     assert result.metrics["referee/metric/roc_auc/challenger/estimate"] == pytest.approx(
         sk.roc_auc_score(df.y, df.score_new), abs=1e-12)
-    stored_report = result.artifacts["referee_report_json"].content
-    assert (stored_report["metrics"], stored_report["rules"]) == (direct.to_dict()["metrics"], direct.to_dict()["rules"])
+    stored_report, expected = result.artifacts["referee_report_json"].content, direct.to_dict()
+    assert (stored_report["metrics"], stored_report["rules"]) == (expected["metrics"], expected["rules"])
     assert sorted(a.path for a in tracking.list_artifacts(run.info.run_id, "referee")) == [
         "referee/report.html", "referee/report.json", "referee/report.md"]
 
@@ -408,3 +408,35 @@ def test_evaluate_without_a_policy_or_with_the_wrong_task(tracking, examples):
     with pytest.raises(referee.UsageError, match="model_type 'regressor' needs a policy of task 'regression'"):
         mlflow.evaluate(data=df, targets="y", predictions="score_new", model_type="regressor",
                         evaluators="referee", evaluator_config={"policy": str(examples / "gate-segments.json")})
+
+
+def test_evaluate_reads_model_scores_by_position_and_refuses_two_columns(tracking, examples):
+    df = pd.read_csv(examples / "segment_trap.csv").drop(columns=["score_new"])
+    policy = {"version": 1, "task": "binary", "bootstrap": {"resamples": 100},
+              "columns": {"label": "y", "champion": "score_prod", "challenger": "score_new"},
+              "rules": [{"id": "auc", "metric": "roc_auc", "subject": "delta", "min": -0.01}]}
+    reindexed = mlflow.evaluate(model=lambda X: X["score_prod"].reset_index(drop=True).set_axis(X.index[::-1]),
+                                data=df, targets="y", model_type="classifier", evaluators="referee",
+                                evaluator_config={"policy": policy})
+    assert reindexed.metrics["referee/metric/roc_auc/delta/estimate"] == 0  # row i's score stays row i's
+    with pytest.raises(referee.UsageError, match=r"shape \(5000, 2\)"):
+        mlflow.evaluate(model=lambda X: np.column_stack([1 - X["score_prod"], X["score_prod"]]), data=df,
+                        targets="y", model_type="classifier", evaluators="referee",
+                        evaluator_config={"policy": policy})
+
+
+def test_evaluate_a_regressor(tracking):
+    rng = np.random.default_rng(5)
+    y = rng.normal(size=400)
+    df = pd.DataFrame({"target": y, "old": y + rng.normal(scale=1.0, size=400),
+                       "new": y + rng.normal(scale=0.5, size=400)})
+    mae = MetricThreshold(min_absolute_change=0.05, greater_is_better=False)
+    policy = policy_from_thresholds({"mean_absolute_error": mae},
+                                    columns={"label": "target", "champion": "old", "challenger": "new"},
+                                    bootstrap={"resamples": 200, "seed": 1})
+    result = mlflow.evaluate(data=df, targets="target", predictions="new", model_type="regressor",
+                             evaluators="referee", evaluator_config={"policy": policy})
+    assert result.metrics["referee/metric/mae/delta/estimate"] == pytest.approx(
+        sk.mean_absolute_error(y, df.new) - sk.mean_absolute_error(y, df.old), abs=1e-12)
+    tags = tracking.get_run(result.run_id).data.tags
+    assert tags["referee/rule/mean_absolute_error-min-absolute-change/verdict"] == "PASS"

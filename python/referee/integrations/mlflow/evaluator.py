@@ -20,6 +20,7 @@ the verdict is FAIL or INCONCLUSIVE (after everything is logged).
 
 from typing import Any, Dict, Mapping, Optional
 
+import numpy as np
 import pandas as pd
 from mlflow.models.evaluation import EvaluationResult, ModelEvaluator
 from mlflow.models.evaluation.artifacts import JsonEvaluationArtifact, TextEvaluationArtifact
@@ -36,16 +37,23 @@ from . import _entries, _log, _names
 _TASK_OF_MODEL_TYPE = {"classifier": "binary", "regressor": "regression"}
 
 
-def _scores(output: Any, column: Optional[str], who: str) -> Any:
-    """A model's output as one column of scores."""
+def _scores(output: Any, column: Optional[str], who: str) -> np.ndarray:
+    """A model's output as one column of scores, by position (a returned index is not trusted)."""
     if isinstance(output, pd.DataFrame):
         if column is not None and column in output.columns:
-            return output[column].to_numpy()
-        if output.shape[1] != 1:
+            output = output[column]
+        elif output.shape[1] == 1:
+            output = output.iloc[:, 0]
+        else:
             raise UsageError(f"{who} returned {output.shape[1]} columns; name the score column "
                              "with mlflow.evaluate(..., predictions=...)")
-        return output.iloc[:, 0].to_numpy()
-    return output
+    scores = np.asarray(output)
+    if scores.ndim == 2 and scores.shape[1] == 1:
+        scores = scores[:, 0]
+    if scores.ndim != 1:
+        raise UsageError(f"{who} returned an array of shape {scores.shape}; referee needs one score per row "
+                         "(for a classifier, the positive class's probability)")
+    return scores
 
 
 def _predict(model: Any, features: Any) -> Any:
