@@ -22,7 +22,7 @@ from mlflow.models.evaluation.validation import ModelValidationFailedException, 
 from mlflow.utils.validation import MAX_ENTITY_KEY_LENGTH, _validate_metric_name
 
 from referee.integrations.mlflow import MLFLOW_METRIC_NAMES, log_report, policy_from_thresholds
-from referee.integrations.mlflow import _names
+from referee.integrations.mlflow import _entries, _names
 
 # MLflow's own notices (file store in maintenance mode, pydantic, pkg_resources) are not ours.
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning", "ignore::FutureWarning",
@@ -215,6 +215,18 @@ def test_long_names_are_shortened_distinctly_within_the_limit():
     assert short == "referee/rule/" + "x" * 200 + "/estimate"  # fits: kept whole
     too_many = ("referee", "segment") + tuple(_names.Text("v" * 100 + str(i)) for i in range(5)) + ("estimate",)
     assert _names.name(too_many) is None  # five digests of 50 characters cannot fit
+
+
+def test_a_figure_whose_name_cannot_fit_is_counted_not_logged(examples):
+    data = referee.evaluate(examples / "segment_trap.csv", examples / "gate-segments.json").to_dict()
+    columns = [f"c{i}" for i in range(5)]
+    value = {c: c * 60 for c in columns}  # five components of 120 characters: 5 x 50 even shortened
+    data["segments"] = [{"segment": "*".join(columns), "columns": columns,
+                         "values": [{"value": value, "metrics": {"roc_auc": {"delta": {"estimate": 0.1, "n": 9}}}}]}]
+    out = _entries.entries(data, "referee")
+    assert out.too_long == 2 and out.tags["referee/names_too_long"] == "2"  # estimate and n
+    assert not any(k.startswith("referee/segment/") for k in out.metrics)
+    assert all(len(k) <= MAX_ENTITY_KEY_LENGTH for k in [*out.metrics, *out.tags, *out.params])
 
 
 def test_odd_rule_ids_get_their_own_metrics(tracking, examples):
