@@ -452,3 +452,22 @@ def test_evaluate_a_regressor(tracking):
         sk.mean_absolute_error(y, df.new) - sk.mean_absolute_error(y, df.old), abs=1e-12)
     tags = tracking.get_run(result.run_id).data.tags
     assert tags["referee/rule/mean_absolute_error-min-absolute-change/verdict"] == "PASS"
+
+
+def test_evaluate_with_a_champion_given_as_a_model_uri(tracking, examples):
+    with warnings.catch_warnings(), mlflow.start_run():  # MLflow warns as it loads mlflow.pyfunc
+        warnings.simplefilter("ignore")
+
+        class Flipped(mlflow.pyfunc.PythonModel):
+            def predict(self, context, model_input: pd.DataFrame, params=None) -> pd.Series:
+                return 1 - model_input["score_prod"]  # the opposite ranking of score_prod
+
+        uri = mlflow.pyfunc.log_model(name="champion", python_model=Flipped(), pip_requirements=[]).model_uri
+    df = pd.read_csv(examples / "segment_trap.csv")
+    policy = {"version": 1, "task": "binary", "bootstrap": {"resamples": 100},
+              "columns": {"label": "y", "champion": "score_prod", "challenger": "score_new"},
+              "rules": [{"id": "auc", "metric": "roc_auc", "subject": "delta", "min": 0}]}
+    result = mlflow.evaluate(data=df, targets="y", predictions="score_new", model_type="classifier",
+                             evaluators="referee", evaluator_config={"policy": policy, "champion": uri})
+    assert result.metrics["referee/metric/roc_auc/champion/estimate"] == pytest.approx(
+        sk.roc_auc_score(df.y, 1 - df.score_prod), abs=1e-12)
