@@ -163,7 +163,7 @@ else:
         if l.strip() and len(l) - len(l.lstrip()) < indent:
             break
         body.append(l[indent:])
-    script = "\n".join(body) + "\n"
+    script = "\n".join(body).rstrip("\n") + "\n"
     assert "actions/cache@" in text, "no actions/cache step"
 open(sys.argv[2], "w").write(script)
 EOF
