@@ -465,9 +465,9 @@ def _evaluate(data: Any, p: Policy, seed: Optional[int], threads: Optional[int],
         return Report(*_core.evaluate_csv(os.fspath(data), p, seed, threads, callback,
                                           latency_file, latency_ms, drift_reference, checked_limits))
     cols: Dict[str, Any] = p.columns
-    label_values = _column(data, cols["label"])
+    label_values = _column(data, cols["label"]) if cols["label_kind"] != "none" else None
     text_label = cols["label_kind"] == "text"
-    label = None if text_label else _as_float64(_numeric_label(label_values), cols["label"])
+    label = None if cols["label_kind"] != "numeric" else _as_float64(_numeric_label(label_values), cols["label"])
     champion = _as_float64(_positive_scores(p, label_values, _column(data, cols["champion"])), cols["champion"])
     challenger = _as_float64(_positive_scores(p, label_values, _column(data, cols["challenger"])), cols["challenger"])
     weight = _as_float64(_column(data, cols["weight"]), cols["weight"]) if cols["weight"] else None

@@ -5,6 +5,7 @@
 // threads, threshold, limits, paths) are taken as Python objects and checked here against
 // the core's own rules, so a wrong one is a UsageError, never pybind11's TypeError.
 
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <chrono>
@@ -637,10 +638,15 @@ void bind_policy(py::module_& m) {
       .def_property_readonly("columns", [](const referee::Policy& p) {
         py::dict c;
         c["label"] = p.columns.label;
-        // "text" when the label is read as text (a positive_label policy), else "numeric":
-        // the core's requested_columns decides, the door only follows.
-        c["label_kind"] = referee::requested_columns(p.columns).front().kind == referee::ColumnKind::text ? "text"
-                                                                                                           : "numeric";
+        // "text" when the label is read as text (a positive_label policy), "numeric", or
+        // "none" (the outcome task): the core's requested_columns decides, the door follows.
+        const auto requests = referee::requested_columns(p.columns);
+        const auto label = std::find_if(requests.begin(), requests.end(), [](const referee::ColumnRequest& q) {
+          return q.role == referee::ColumnRole::label;
+        });
+        c["label_kind"] = label == requests.end()                     ? "none"
+                          : label->kind == referee::ColumnKind::text ? "text"
+                                                                      : "numeric";
         c["champion"] = p.columns.champion;
         c["challenger"] = p.columns.challenger;
         c["weight"] = p.columns.weight.empty() ? py::object(py::none()) : py::str(p.columns.weight);

@@ -28,6 +28,12 @@ inline constexpr std::string_view threshold_range(ScoreKind scores = ScoreKind::
   return scores == ScoreKind::decision ? "must be a finite number (a decision score)"
                                        : "must be within [0, 1]";
 }
+// The scale a policy's threshold is on: a pass mark (the outcome task) or decision scores
+// take any finite number, probabilities [0, 1].
+inline constexpr ScoreKind threshold_scale(ScoreKind scores, bool pass_mark) {
+  return pass_mark ? ScoreKind::decision : scores;
+}
+
 // The threshold a policy that names none uses: 0.5 on probabilities, 0 on decision scores
 // (scikit-learn's predict() on a decision_function).
 inline constexpr double default_threshold(ScoreKind scores) { return scores == ScoreKind::decision ? 0.0 : 0.5; }

@@ -16,9 +16,10 @@ namespace referee {
 std::vector<ColumnRequest> requested_columns(const ColumnNames& c) {
   // A label with a positive_label is text (strings, booleans, a categorical's values).
   const ColumnKind label_kind = c.positive_label ? ColumnKind::text : ColumnKind::numeric;
-  std::vector<ColumnRequest> out{{c.label, label_kind, ColumnRole::label},
-                                 {c.champion, ColumnKind::numeric, ColumnRole::champion},
-                                 {c.challenger, ColumnKind::numeric, ColumnRole::challenger}};
+  std::vector<ColumnRequest> out;
+  if (!c.label.empty()) out.push_back({c.label, label_kind, ColumnRole::label});  // the outcome task has none
+  out.push_back({c.champion, ColumnKind::numeric, ColumnRole::champion});
+  out.push_back({c.challenger, ColumnKind::numeric, ColumnRole::challenger});
   if (!c.weight.empty()) out.push_back({c.weight, ColumnKind::numeric, ColumnRole::weight});
   // Per-model serving columns, in the order (latency, cost, error) x (champion, challenger).
   for (const ModelColumnNames* pair : {&c.latency, &c.cost, &c.error})

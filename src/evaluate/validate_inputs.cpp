@@ -8,6 +8,7 @@
 
 #include "common/did_you_mean.hpp"
 #include "common/option_ranges.hpp"
+#include "tasks/task_definition.hpp"
 #include "data/grouping.hpp"
 #include "decide/decision.hpp"
 #include <referee/error.hpp>
@@ -106,8 +107,9 @@ void validate_options(const Table& table, const Policy& policy, const EvaluateOp
 
 void validate_policy(const Policy& policy) {
   validate_bootstrap(policy.bootstrap);
-  if (!threshold_in_range(policy.threshold, policy.columns.scores))
-    throw PolicyError("$.threshold " + std::string(threshold_range(policy.columns.scores)));
+  const ScoreKind scale = threshold_scale(policy.columns.scores, task_definition(policy.task).pass_mark);
+  if (!threshold_in_range(policy.threshold, scale))
+    throw PolicyError("$.threshold " + std::string(threshold_range(scale)));
   for (const Rule& rule : policy.rules) validate_rule(rule, policy);
 }
 

@@ -105,11 +105,11 @@ void add_categorical_columns(const ObjectReader& r, const Policy& policy, Column
 
 // The label and both scores are required; a weight or cluster key, once given, must not
 // be empty; no two roles share a column.
-void check_role_columns(const ObjectReader& r, const json& v, const ColumnNames& c) {
+void check_role_columns(const ObjectReader& r, const json& v, const ColumnNames& c, bool labelled) {
   const RoleColumns roles = role_columns(c);
   for (std::size_t i = 0; i < roles.size(); ++i) {
     if (roles[i].second->empty()) {
-      if (i < 3 || v.contains(roles[i].first))
+      if ((i < 3 && (i > 0 || labelled)) || v.contains(roles[i].first))
         r.fail(r.path_of(roles[i].first), "must not be empty");
       continue;
     }
@@ -170,7 +170,11 @@ void parse_label_and_scores(ObjectReader& r, Task task, ColumnNames& c) {
 ColumnNames parse_columns(const json& v, const JsonSource& origin, Policy& policy) {
   ObjectReader r(v, "$.columns", origin);
   ColumnNames c;
-  c.label = r.string("label", r.require("label"));
+  if (task_definition(policy.task).labelled)
+    c.label = r.string("label", r.require("label"));
+  else if (r.find("label"))
+    r.fail(r.path_of("label"), "does not apply to the \"" + std::string(task_name(policy.task)) +
+                                   "\" task: each model's column holds its own result, with no label");
   c.champion = r.string("champion", r.require("champion"));
   c.challenger = r.string("challenger", r.require("challenger"));
   if (const json* w = r.find("weight")) c.weight = r.string("weight", *w);
@@ -183,7 +187,7 @@ ColumnNames parse_columns(const json& v, const JsonSource& origin, Policy& polic
   parse_label_and_scores(r, policy.task, c);
   r.reject_unknown_keys();
   add_categorical_columns(r, policy, c);
-  check_role_columns(r, v, c);
+  check_role_columns(r, v, c, task_definition(policy.task).labelled);
   check_serving_columns(r, c);
   return c;
 }
@@ -360,12 +364,13 @@ Policy parse_policy_document(const json& document, const JsonSource& origin, con
     for (const DriftFeature& f : p.drift.features)
       if (!f.prediction) p.columns.drift.push_back(f.name);
   }
+  const TaskDefinition& task = task_definition(p.task);
+  const ScoreKind scale = threshold_scale(p.columns.scores, task.pass_mark);
   p.threshold = default_threshold(p.columns.scores);
   if (const json* x = r.find("threshold")) {
-    if (!task_definition(p.task).classes) r.fail("$.threshold", "applies only to the binary task");
+    if (!task.threshold) r.fail("$.threshold", "applies only to the binary task (a decision cut) and the outcome task (a pass mark)");
     p.threshold = r.number("threshold", *x);
-    if (!threshold_in_range(p.threshold, p.columns.scores))
-      r.fail("$.threshold", std::string(threshold_range(p.columns.scores)));
+    if (!threshold_in_range(p.threshold, scale)) r.fail("$.threshold", std::string(threshold_range(scale)));
   }
   if (const json* x = r.find("bootstrap")) p.bootstrap = parse_bootstrap(*x, origin);
   if (const json* x = r.find("on_inconclusive"))
