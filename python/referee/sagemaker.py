@@ -228,7 +228,9 @@ def scored_columns(data: Any, policy: _core.Policy, origin: str) -> Optional[Sco
     if isinstance(data, Path):
         import pandas as pd
 
-        data = _frame_for(pd.read_csv(data, usecols=names, keep_default_na=False, dtype=str), policy, origin)
+        # utf-8-sig: a byte order mark, which the core's reader skips, is no part of a name.
+        data = _frame_for(pd.read_csv(data, usecols=names, keep_default_na=False, dtype=str, encoding="utf-8-sig"),
+                          policy, origin)
     as_array = lambda name: np.ascontiguousarray(data[name].to_numpy(dtype=np.float64))  # noqa: E731
     return ScoredColumns(as_array(cols["label"]), as_array(cols["challenger"]),
                          as_array(cols["weight"]) if cols["weight"] else None)
@@ -245,6 +247,10 @@ def write_outputs(report: Report, folder: Path, columns: Optional[ScoredColumns]
     only beside complete reports, and no file lands if one cannot be written."""
     folder.mkdir(parents=True, exist_ok=True)
     data = report.to_dict()
+    if columns is not None and columns.label.size != data["data"]["rows"]:
+        # pandas and the core's reader disagree on the file: no figure from the wrong rows.
+        raise RefereeError(f"model_quality.json: the data read again has {columns.label.size} rows, "
+                           f"the report {data['data']['rows']} rows")
     sections = _model_monitor.layout(data, columns)
     files = [
         ("model_quality.json", _json(_model_monitor.statistics(data, sections))),

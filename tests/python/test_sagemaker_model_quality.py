@@ -27,8 +27,8 @@ AWS_CURVES = {"receiver_operating_characteristic_curve": ["false_positive_rates"
               "precision_recall_curve": ["precisions", "recalls"]}
 
 
-def run_job(root, monkeypatch, policy, table):
-    """The entrypoint on one CSV and one policy; returns (model_quality, report) as dicts."""
+def lay_out(root, monkeypatch, policy, table):
+    """A Processing layout under ``root`` with one CSV and one policy."""
     monkeypatch.setenv("REFEREE_SAGEMAKER_ROOT", str(root))
     data, policies = root / "processing/input/data", root / "processing/input/policy"
     data.mkdir(parents=True)
@@ -38,6 +38,11 @@ def run_job(root, monkeypatch, policy, table):
     else:
         shutil.copy(table, data / "eval.csv")
     (policies / "gate.json").write_text(json.dumps(policy))
+
+
+def run_job(root, monkeypatch, policy, table):
+    """The entrypoint on one CSV and one policy; returns (model_quality, report) as dicts."""
+    lay_out(root, monkeypatch, policy, table)
     assert sagemaker.main(["--threads", "1"]) == 0
     out = root / "processing/output/evaluation"
     return json.loads((out / "model_quality.json").read_text()), json.loads((out / "report.json").read_text())
@@ -185,3 +190,38 @@ def test_a_task_without_a_layout_gets_no_section_rather_than_a_made_up_one():
     sections = _model_monitor.layout(report, None)
     assert sections == {}
     assert set(_model_monitor.statistics(report, sections)) == {"version", "dataset", "referee"}
+
+
+def small_binary(n=200, seed=3):
+    rng = np.random.default_rng(seed)
+    y = (rng.uniform(size=n) < 0.4).astype(int)
+    score = np.round(np.clip(0.35 + 0.3 * y + rng.normal(0, 0.2, n), 0, 1), 3)
+    frame = pd.DataFrame({"y": y, "a": np.clip(score - 0.05, 0, 1), "b": score})
+    policy = {"version": 1, "task": "binary", "threshold": 0.5,
+              "columns": {"label": "y", "champion": "a", "challenger": "b"},
+              "bootstrap": {"resamples": 100, "seed": 1},
+              "rules": [{"id": "auc", "metric": "roc_auc", "subject": "delta", "min": -1}]}
+    return frame, policy
+
+
+def test_a_csv_with_a_byte_order_mark_before_the_label_gives_the_same_figures(tmp_path, monkeypatch):
+    frame, policy = small_binary()
+    csv = tmp_path / "bom.csv"
+    csv.write_bytes(b"\xef\xbb\xbf" + frame.to_csv(index=False).encode())
+    quality, _ = run_job(tmp_path / "job", monkeypatch, policy, csv)
+    check_binary(quality["binary_classification_metrics"], frame["y"].to_numpy(), frame["b"].to_numpy(), None, 0.5)
+
+
+def test_rows_read_again_that_differ_from_the_reports_are_an_internal_error_and_no_output(tmp_path, monkeypatch):
+    frame, policy = small_binary()
+    real = sagemaker.scored_columns
+
+    def one_row_short(*args):
+        columns = real(*args)
+        return _model_monitor.ScoredColumns(columns.label[1:], columns.score[1:], None)
+
+    monkeypatch.setattr(sagemaker, "scored_columns", one_row_short)
+    lay_out(tmp_path, monkeypatch, policy, frame)
+    assert sagemaker.main([]) == 70
+    assert "the data read again has 199 rows, the report 200 rows" in (tmp_path / "output/message").read_text()
+    assert not (tmp_path / "processing/output/evaluation/report.json").exists()
