@@ -51,8 +51,11 @@ class ScoredColumns(NamedTuple):
     weight: Optional[np.ndarray]
 
 
-def figure(value: Optional[float], standard_deviation: Any = NOT_COMPUTED) -> Optional[Dict[str, Any]]:
-    return None if value is None else {"value": value, "standard_deviation": standard_deviation}
+def figure(value: Optional[float], standard_deviation: Optional[float] = None) -> Optional[Dict[str, Any]]:
+    """{value, standard_deviation}, or None for an undefined value."""
+    if value is None:
+        return None
+    return {"value": value, "standard_deviation": NOT_COMPUTED if standard_deviation is None else standard_deviation}
 
 
 def report_figures(report: Dict[str, Any], names: Dict[str, str]) -> Dict[str, Dict[str, Any]]:
@@ -61,7 +64,7 @@ def report_figures(report: Dict[str, Any], names: Dict[str, str]) -> Dict[str, D
     out = {}
     for name, ours in names.items():
         f = challenger.get(ours) or {}
-        value = figure(f.get("estimate"), f.get("se", NOT_COMPUTED))
+        value = figure(f.get("estimate"), f.get("se"))
         if value is not None:
             out[name] = value
     return out

@@ -205,7 +205,7 @@ def evaluation_json(report: Dict[str, Any], sections: Dict[str, Any]) -> Dict[st
     the verdict and every metric of the challenger by referee's name, each
     {value, standard_deviation} (the bootstrap standard error)."""
     challenger = report["metrics"]["challenger"]
-    metrics = {name: {"value": f["estimate"], "standard_deviation": f.get("se", _model_monitor.NOT_COMPUTED)}
+    metrics = {name: _model_monitor.figure(f["estimate"], f.get("se"))
                for name, f in challenger.items() if f.get("estimate") is not None}
     return {
         **{name: {k: v for k, v in figures.items() if k not in _model_monitor.CURVES}
