@@ -150,9 +150,10 @@ def curves(sweep: Sweep) -> Dict[str, Dict[str, List[float]]]:
     }
 
 
-def best_constant(columns: ScoredColumns, threshold: float) -> Dict[str, Optional[float]]:
-    """The core's figures for the classifier that calls every row positive."""
-    values = _core.point_metrics("binary", columns.label, np.ones_like(columns.score), columns.weight, threshold)
+def best_constant(columns: ScoredColumns) -> Dict[str, Optional[float]]:
+    """The core's figures for the classifier that calls every row positive: a probability
+    of 1 at a threshold of 0.5, whatever the policy's scores and threshold are."""
+    values = _core.point_metrics("binary", columns.label, np.ones_like(columns.score), columns.weight, 0.5)
     return {name: value for name, (value, _reason) in values.items()}
 
 
@@ -161,7 +162,7 @@ def binary_layout(report: Dict[str, Any], columns: ScoredColumns) -> Dict[str, A
     core = report_figures(report, CORE_NAMES["binary"])
     challenger = report["metrics"]["challenger"]
     precision, recall = (challenger.get(m, {}).get("estimate") for m in ("precision", "recall"))
-    constant = best_constant(columns, report["threshold"])
+    constant = best_constant(columns)
     sweep = binary_sweep(columns)
     derived = {
         "confusion_matrix": confusion_matrix(sweep, report["threshold"], counts=columns.weight is None),

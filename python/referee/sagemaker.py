@@ -41,7 +41,7 @@ from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
 import numpy as np
 
 from . import _core, _model_monitor
-from ._api import _value_text, evaluate
+from ._api import _as_text, _value_text, evaluate
 from ._core import CancelledError, DataError, IoError, PolicyError, RefereeError, UsageError
 from ._model_monitor import ScoredColumns
 from ._report import Report, write_atomically
@@ -182,7 +182,9 @@ def _frame_for(data: Any, policy: _core.Policy, origin: str) -> Any:
 
     cols = policy.columns
     serving = [pair[m] for pair in (cols["latency"], cols["cost"], cols["error"]) for m in ("champion", "challenger")]
-    numeric = [c for c in (cols["label"], cols["champion"], cols["challenger"], cols["weight"], *serving) if c]
+    # A label the policy reads as text (positive_label) stays text: the core maps it.
+    label = cols["label"] if cols["label_kind"] == "numeric" else None
+    numeric = [c for c in (label, cols["champion"], cols["challenger"], cols["weight"], *serving) if c]
     frame = data.copy()
     # pandas 3 reads dtype=str as its own string dtype, older pandas as object.
     textual = lambda column: column.dtype == object or pd.api.types.is_string_dtype(column)  # noqa: E731
@@ -232,8 +234,19 @@ def scored_columns(data: Any, policy: _core.Policy, origin: str) -> Optional[Sco
         data = _frame_for(pd.read_csv(data, usecols=names, keep_default_na=False, dtype=str, encoding="utf-8-sig"),
                           policy, origin)
     as_array = lambda name: np.ascontiguousarray(data[name].to_numpy(dtype=np.float64))  # noqa: E731
-    return ScoredColumns(as_array(cols["label"]), as_array(cols["challenger"]),
+    return ScoredColumns(_positive_class(data[cols["label"]], policy), as_array(cols["challenger"]),
                          as_array(cols["weight"]) if cols["weight"] else None)
+
+
+def _positive_class(label: Any, policy: _core.Policy) -> np.ndarray:
+    """The label as 1 for the positive class and 0 for the other. A text label (a
+    positive_label policy) goes through the text evaluate() gives the core, each distinct
+    value matched by the core's own rule (``is_positive_label``)."""
+    if policy.columns["label_kind"] == "numeric":
+        return np.ascontiguousarray(label.to_numpy(dtype=np.float64))
+    codes, texts = _as_text(label, policy.columns["label"])
+    positive = np.array([policy.is_positive_label(t) for t in texts], dtype=np.float64)
+    return np.ascontiguousarray(positive[codes])
 
 
 def _json(document: Dict[str, Any]) -> str:

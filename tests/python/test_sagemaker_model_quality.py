@@ -225,3 +225,26 @@ def test_rows_read_again_that_differ_from_the_reports_are_an_internal_error_and_
     assert sagemaker.main([]) == 70
     assert "the data read again has 199 rows, the report 200 rows" in (tmp_path / "output/message").read_text()
     assert not (tmp_path / "processing/output/evaluation/report.json").exists()
+
+
+@pytest.mark.parametrize("parts", [1, 2])
+def test_decision_scores_and_string_labels_give_scikit_learns_figures(tmp_path, monkeypatch, examples, parts):
+    # examples/gate-svm.json: SVM margins (threshold 0) and "benign"/"malignant" labels.
+    # One CSV goes to the core's reader; two parts through pandas, the label left as text.
+    policy = json.loads((examples / "gate-svm.json").read_text())
+    policy["bootstrap"]["resamples"] = 100
+    frame = pd.read_csv(examples / "breast_cancer_svm.csv")
+    half = len(frame) // 2
+    lay_out(tmp_path, monkeypatch, policy, examples / "breast_cancer_svm.csv")
+    if parts == 2:
+        data = tmp_path / "processing/input/data"
+        (data / "eval.csv").unlink()
+        frame.iloc[:half].to_csv(data / "part-1.csv", index=False)
+        frame.iloc[half:].to_csv(data / "part-2.csv", index=False)
+    assert sagemaker.main(["--threads", "1"]) == 0
+    quality = json.loads((tmp_path / "processing/output/evaluation/model_quality.json").read_text())
+    y = (frame["diagnosis"] == "benign").to_numpy(int)
+    section = quality["binary_classification_metrics"]
+    check_binary(section, y, frame["svm_new"].to_numpy(), None, policy["threshold"])
+    fpr, tpr, _ = skm.roc_curve(y, frame["svm_new"], drop_intermediate=False)
+    assert section["receiver_operating_characteristic_curve"]["true_positive_rates"] == pytest.approx(tpr.tolist())
