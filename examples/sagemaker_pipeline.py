@@ -44,10 +44,12 @@ SERVING_IMAGE = "123456789012.dkr.ecr.us-east-1.amazonaws.com/credit-risk-servin
 MODEL_GROUP = "credit-risk"
 
 # The SDK's telemetry would call STS and its own endpoint from a thread when the steps are
-# built: opted out, so that building the definition calls nothing.
+# built: opted out, so that building the definition calls nothing. (A dict given here
+# replaces the SDK defaults files; merge your own into it.)
 SDK_DEFAULTS = {"SchemaVersion": "1.0", "SageMaker": {"PythonSDK": {"Modules": {"TelemetryOptOut": True}}}}
 
-# A region and a default bucket given, so that the session asks neither STS nor S3.
+# A region and a default bucket given: no lookup of either, and no STS call for the account
+# that would name the SDK's own bucket.
 session = PipelineSession(boto_session=boto3.Session(region_name=REGION), default_bucket=BUCKET,
                           sagemaker_config=SDK_DEFAULTS)
 
