@@ -5,6 +5,12 @@ set, scored on a held-out 40%: the label as the dataset names it ("malignant" or
 "benign"), each model's decision_function (a margin, any real number). It is the case of issue 15's "raw scores" and
 "labels as they come": `"positive_label": "benign"`, `"scores": "decision"`.
 
+llm_eval.csv: an LLM prompt's eval set, the outcome task's case: 300 prompts, three
+generations of each (clustered by prompt_id), each generation's task success (0/1), a
+judge's rating (1-5) and its latency in seconds, for prompt_v1 (the champion) and
+prompt_v2 (the challenger). Each prompt has a difficulty both versions face, so their
+results are correlated, as paired evaluations are.
+
 Deterministic: fixed splits and seeds give byte-identical files.
 Run: python3 scripts/make_task_examples.py
 """
@@ -39,8 +45,23 @@ def breast_cancer_svm() -> pd.DataFrame:
     })
 
 
+def llm_eval(prompts: int = 300, generations: int = 3) -> pd.DataFrame:
+    rng = np.random.default_rng(SEED)
+    difficulty = np.repeat(rng.normal(0.0, 1.2, prompts), generations)
+    n = difficulty.size
+    out = {"prompt_id": np.repeat([f"P{i:04d}" for i in range(prompts)], generations),
+           "generation": np.tile(np.arange(1, generations + 1), prompts)}
+    for version, skill in (("v1", 0.9), ("v2", 1.15)):
+        quality = skill - difficulty + rng.normal(0.0, 0.8, n)
+        out[f"success_{version}"] = (quality > 0).astype(int)
+        out[f"judge_{version}"] = np.clip(np.round(3 + quality), 1, 5).astype(int)
+        out[f"latency_{version}_s"] = np.round(rng.lognormal(0.6 + 0.1 * (version == "v2"), 0.4, n), 3)
+    return pd.DataFrame(out)
+
+
 def main() -> None:
     breast_cancer_svm().to_csv(ROOT / "breast_cancer_svm.csv", index=False)
+    llm_eval().to_csv(ROOT / "llm_eval.csv", index=False)
 
 
 if __name__ == "__main__":
