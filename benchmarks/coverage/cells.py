@@ -225,5 +225,5 @@ def clustered(with_key: bool) -> Scenario:
 
 SCENARIOS: Dict[str, Scenario] = {s.name: s for s in (
     rare_events(), fairness_three_groups(THREE_GROUPS, "fairness_3groups", "non-smooth"), binormal(1000),
-    binormal(200), calibration(), regression_latency(), fairness_two_groups(), segments(), clustered(True),
+    binormal(200), binormal(5000), calibration(), regression_latency(), fairness_two_groups(), segments(), clustered(True),
     clustered(False), fairness_three_groups(THREE_GROUPS_TIED, "fairness_3groups_tied", "tied"))}

@@ -14,6 +14,7 @@ import argparse
 import json
 import multiprocessing
 import os
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -88,6 +89,20 @@ def write_outputs(args: argparse.Namespace, table: str, footer: str, tallies: Li
         DOC.write_text(f"{head}{BEGIN}\n{table}\n{footer}\n{END}{tail}")
 
 
+def checkout() -> str:
+    """The checkout's commit, so a table names the code it measured (the installed referee
+    should be built from it)."""
+    found = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True, text=True)
+    return found.stdout.strip() or "unknown"
+
+
+def footer_line(args: argparse.Namespace, names: List[str], wall: float, cpu: float) -> str:
+    return (f"{args.datasets} datasets per cell, B = {args.resamples}, {args.processes} processes on "
+            f"{os.cpu_count()} CPUs, {wall / 60:.1f} min ({cpu / 60:.1f} CPU min), "
+            f"{time.strftime('%Y-%m-%d', time.gmtime())}, referee {referee.__version__} at {checkout()}; "
+            f"scenarios: {', '.join(names)}.")
+
+
 def parse_arguments(argv: Optional[List[str]]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python3 -m benchmarks.coverage", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -107,19 +122,18 @@ def main(argv: Optional[List[str]] = None) -> int:
     methods, default = resolve_methods(METHODS, args.resamples)
     tallies: Dict[Tuple[str, str], Tally] = {}
     cells: List[str] = []
-    started = time.time()
+    started, cpu = time.time(), 0.0
     pool = multiprocessing.Pool(args.processes) if args.processes > 1 else None
     try:
-        for name in names:
+        for done, name in enumerate(names, 1):
             begun = time.time()
-            cpu = run_scenario(pool, name, args.datasets, methods, args.resamples, tallies)
+            seconds = run_scenario(pool, name, args.datasets, methods, args.resamples, tallies)
+            cpu += seconds
             cells += [c.name for c in SCENARIOS[name].cells]
             print(f"{name}: {args.datasets} datasets x {len(methods)} methods: {time.time() - begun:.0f} s, "
-                  f"{cpu:.0f} CPU s", file=sys.stderr, flush=True)
+                  f"{seconds:.0f} CPU s", file=sys.stderr, flush=True)
             table = markdown_table(ordered(tallies, cells, list(methods)), default)
-            footer = (f"{args.datasets} datasets per cell, B = {args.resamples}, {args.processes} processes, "
-                      f"{time.time() - started:.0f} s; referee {referee.__version__}; "
-                      f"scenarios run: {', '.join(names[:names.index(name) + 1])}.")
+            footer = footer_line(args, names[:done], time.time() - started, cpu)
             write_outputs(args, table, footer, ordered(tallies, cells, list(methods)))
     finally:
         if pool:
