@@ -9,12 +9,14 @@ seed (crc32(name), i) and bootstrapped with seed i + 1), so the test is determin
 changes only when referee's intervals or the generators change. Should they change and
 still cover at exactly 95%, a cell's count of covering intervals X ~ Binomial(400, 0.95)
 and the cell fails when X <= 359 or X >= 397: P = 1.42e-5 + 2.20e-6 = 1.6e-5
-(scipy.stats.binom.cdf(359, 400, 0.95) + binom.sf(396, 400, 0.95)). Over the 30
-(cell, method) pairs below the chance of a false failure is at most 30 * 1.6e-5 = 4.9e-4
-(a union bound, which holds however correlated the cells are). At a true 94% it is 6.7e-4
-per pair; a cell covering 93% fails with probability 1%, and below that the test is meant
-to fail. The regimes known to fall short (rare events, non-smooth disparities, clustered
-rows without their key) are in the full suite, not here.
+(scipy.stats.binom.cdf(359, 400, 0.95) + binom.sf(396, 400, 0.95)); an order-statistic
+cell (lower edge only) fails with 1.4e-5. Over the 30 (cell, method) pairs below the chance
+of a false failure is at most 30 * 1.6e-5 = 4.9e-4 (a union bound, which holds however
+correlated the cells are). Taking instead each cell's coverage measured by the full suite
+(93.9% to 96.7%, docs/statistics.md) as its true rate, the sum is 5.7e-3, most of it from
+the 93.9% and 96.7% cells. A cell covering 93% fails with probability 1%, and below that
+the test is meant to fail. The regimes known to fall short (rare events, non-smooth
+disparities, clustered rows without their key) are in the full suite, not here.
 
 The truths are checked too: each is compared with its figure on one large sample computed
 by scikit-learn and numpy (never by referee), within 5 standard errors.
@@ -53,8 +55,15 @@ def test_coverage_of_95_percent_intervals_lies_in_90_to_99(name):
         tally_scores(scores, scenario.rows, {c.name: c.truth for c in scenario.cells}, tallies)
     assert len(tallies) == len(scenario.cells) * len(METHODS)
     outside = [f"{t.cell} ({t.method}): {100 * t.coverage:.1f}% of {t.datasets}"
-               for t in tallies.values() if not 0.90 <= t.coverage <= 0.99]
+               for t in tallies.values() if not 0.90 <= t.coverage <= _upper_edge(t)]
     assert not outside, outside
+
+
+def _upper_edge(tally: Tally) -> float:
+    # An order-statistic interval is an exact binomial interval: conservative by
+    # construction (97.9% for the lognormal p99 in the full suite), so only its lower edge
+    # is tested.
+    return 1.0 if set(tally.intervals) == {"order statistic"} else 0.99
 
 
 LARGE = 1_000_000
