@@ -39,11 +39,11 @@ class Scenario:
     cells: Tuple[Cell, ...]
 
 
-def _policy(task: str, columns: dict, **extra) -> dict:
+def _policy(task: str, columns: dict) -> dict:
     # The rule is required by the policy format; the suite reads figures, never verdicts.
     metric = "accuracy" if task == "binary" else "mae"
     rule = {"id": "unused", "metric": metric, "subject": "delta", "min": -1e300, "decide_on": "point"}
-    return {"version": 1, "task": task, "columns": dict(columns), "rules": [rule], **extra}
+    return {"version": 1, "task": task, "columns": dict(columns), "rules": [rule]}
 
 
 # Rare events, paired proportions: 2% positives, the models disagree on 0.1% of rows
