@@ -41,6 +41,22 @@ std::string figure_cell(const std::string& figure) {
   return "<td>" + cell + "</td>";
 }
 
+// A metric's name may break after an underscore ("demographic_parity_ratio"), so that a
+// narrow notebook output still holds the table.
+std::string name_cell(const std::string& name) {
+  std::string cell;
+  for (char c : html_text(name)) cell += c == '_' ? std::string("_<wbr>") : std::string(1, c);
+  return "<td>" + cell + "</td>";
+}
+
+// A rule id as code, kept on one line when it is short: a squeezed table would rather break
+// "auc-overall" at its hyphen than widen the reason's row.
+std::string id_cell(const std::string& id) {
+  constexpr std::size_t kShortId = 24;
+  return std::string(id.size() <= kShortId ? "<td class=\"nowrap\">" : "<td>") + "<code>" + html_text(id) +
+         "</code></td>";
+}
+
 // The columns of kRuleColumns, the reason on a line of its own under its rule: a sentence
 // that squeezed into a column would stretch every row. Text from data or policy is escaped
 // whole, cell by cell; ids are set as code.
@@ -52,7 +68,7 @@ std::string rules_table(const Evaluation& ev) {
     const RuleRow row = rule_row(r, raw);
     const auto td = [](const std::string& cell) { return "<td>" + html_text(cell) + "</td>"; };
     out += "<tr><td style=\"color:" + colour(row.verdict) + ";font-weight:bold\">" + row.verdict + "</td>" +
-           td(row.severity) + "<td class=\"id\"><code>" + html_text(row.id) + "</code></td>" + td(row.metric) +
+           td(row.severity) + id_cell(row.id) + name_cell(row.metric) +
            td(row.scope) + td(row.subject) + figure_cell(row.champion) + figure_cell(row.challenger) +
            figure_cell(row.estimate) + figure_cell(row.bound) + td(row.n) + "</tr>\n<tr class=\"reason\"><td colspan=\"" +
            std::to_string(kRuleColumns.size() - 1) + "\">" + html_text(row.reason) + "</td></tr>\n";
@@ -128,12 +144,12 @@ constexpr const char* kStyle =
     ".referee-report .scroll{overflow-x:auto}\n"
     ".referee-report table.grid{border-collapse:collapse;margin:8px 0 20px;font-size:13px;table-layout:auto;"
     "color:inherit}\n"
-    ".referee-report table.grid th,.referee-report table.grid td{border:1px solid #d0d7de;padding:4px 8px;"
+    ".referee-report table.grid th,.referee-report table.grid td{border:1px solid #d0d7de;padding:4px 7px;"
     "text-align:left;vertical-align:top;white-space:normal;line-height:1.4}\n"
     ".referee-report table.grid th{background:#f6f8fa}\n"
-    ".referee-report table.rules td.id{min-width:9em}\n"
     ".referee-report table.rules tr.reason td{color:#57606a;font-size:12px;padding-bottom:8px}\n"
     ".referee-report table.grid code{font-size:12px}\n"
+    ".referee-report table.grid td.nowrap{white-space:nowrap}\n"
     ".referee-report svg.forest{display:block;max-width:100%;height:auto;margin:8px 0 12px}\n"
     ".referee-report table.audit td:first-child{font-weight:bold;white-space:nowrap}\n"
     ".referee-report p.note{color:#6e7781;font-size:12px}\n";

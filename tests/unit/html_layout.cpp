@@ -86,7 +86,7 @@ std::vector<double> numbers_of(const std::string& svg, const std::string& name) 
   return out;
 }
 
-Evaluation long_label_evaluation() {
+Evaluation long_label_evaluation(const std::string& name = "long labels") {
   std::vector<double> y, a, b;
   std::vector<std::string> region;
   for (int i = 0; i < 600; ++i) {
@@ -102,7 +102,7 @@ Evaluation long_label_evaluation() {
   validate_table(t, Task::binary);
   const nlohmann::json policy = {
       {"version", 1},
-      {"name", "long labels"},
+      {"name", name},
       {"task", "binary"},
       {"columns", {{"label", "y"}, {"champion", "a"}, {"challenger", "b"}, {"segments", {"region"}}}},
       {"segments_min", {{"rows", 5}}},
@@ -236,4 +236,10 @@ TEST_CASE("notebook fragment: one <div>, its CSS scoped to it, no document, scri
   for (const char* shown : {"<th>champion</th>", "<th>challenger</th>", "<th>severity</th>", "<th>scope</th>",
                             "<svg", "each region", ">warn<", ">block<"})
     CHECK_MESSAGE(fragment.find(shown) != std::string::npos, shown);
+}
+
+TEST_CASE("notebook fragment: text from the policy is escaped (render/escape.hpp)") {
+  const std::string fragment = html_fragment(long_label_evaluation("gate <script>alert(1)</script> \xE2\x80\xAE"));
+  CHECK(fragment.find("<script") == std::string::npos);
+  CHECK(fragment.find("gate &lt;script&gt;alert(1)&lt;/script&gt; \\xE2\\x80\\xAE") != std::string::npos);
 }
