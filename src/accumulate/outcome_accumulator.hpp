@@ -4,16 +4,29 @@
 //
 // The mean and the pass rate are ratios of weighted sums, summed in one fixed order (key
 // order, as regression sums). A quantile is a selection: numpy's "inverted_cdf" with
-// weights, the smallest value whose cumulative weight share reaches q, read while walking
-// each model's values in ascending order. The walk needs the lane's total weight first,
-// so a block makes one summing pass and one ascending walk per model; the walk stops as
-// soon as every lane and group has passed its last level.
+// weights, the smallest value whose cumulative weight share reaches q. The walk needs the
+// lane's total weight first, so a block makes one summing pass and then one walk per
+// model over its values in order; the walk stops as soon as every lane and group has
+// passed its last level.
+//
+// Two things keep the walk cheap without changing a bit (issue 15's benchmark). The test
+// cdf >= q, with cdf = cumulative / total, becomes cumulative >= T, T the smallest double
+// whose quotient by the total reaches q (the rounded quotient is monotone in the
+// numerator), worked out once per lane and block: a row then costs an add and a compare
+// per lane, and only a row where some lane reaches a level does more. And when every row
+// weight is a whole number (no weight column, or whole weights: the resampling counts
+// are), every running sum is exact, so the cumulative weight below a row equals the total
+// less the weight above it: the walk then runs from the largest value down and stops at
+// the lowest level (the median), half the rows instead of 99% of them.
 
 #include <algorithm>
 #include <array>
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <numeric>
+#include <ranges>
 #include <span>
 #include <tuple>
 #include <vector>
@@ -33,11 +46,27 @@ struct OutcomeColumns {
 // The visiting orders, made once: key order for the sums; each model's rows ascending by
 // (value, key) for the quantiles, so that ties and the sums' order do not depend on how
 // the rows arrived. `passed` holds each row's result >= the pass mark, per model.
+// `from_top`: every weight is whole and every running sum exact, so the walks may run
+// downwards (see the top of this file).
 struct OutcomePlan {
   std::vector<std::uint32_t> key_order;
   std::array<std::vector<std::uint32_t>, 2> ascending;
   std::array<std::vector<unsigned char>, 2> passed;
+  bool from_top = false;
 };
+
+// Whether every replicate's row weight (a count of at most max(n, 16), the Poisson count is
+// below 13, times the row's weight) is a whole number and every sum of them stays below
+// 2^53, where doubles hold every whole number exactly.
+inline bool outcome_sums_exact(const OutcomeColumns& c) {
+  const auto n = static_cast<double>(c.value[0].size());
+  double largest = 1.0;
+  for (double w : c.weight) {
+    if (!(w >= 0.0) || w != std::floor(w)) return false;
+    largest = std::max(largest, w);
+  }
+  return largest * n * std::max(n, 16.0) <= 0x1p53;
+}
 
 inline OutcomePlan plan_outcome(const OutcomeColumns& c, const RowUnits& units,
                                 const std::array<std::span<const double>, 2>& raw, double pass_mark) {
@@ -58,6 +87,7 @@ inline OutcomePlan plan_outcome(const OutcomeColumns& c, const RowUnits& units,
     plan.passed[m].resize(n);
     for (std::size_t r = 0; r < n; ++r) plan.passed[m][r] = raw[m][r] >= pass_mark ? 1 : 0;
   }
+  plan.from_top = outcome_sums_exact(c);
   return plan;
 }
 
@@ -82,39 +112,88 @@ inline void add_row(OutcomeSums& s, const LaneWeights& w, const double (&v)[2], 
   }
 }
 
-// The state of one sample's ascending walk: the cumulative weight per lane and the next
-// quantile level each lane has yet to reach.
+// The smallest cumulative weight c with fl(c / total) >= q, numpy's test on the cdf.
+// fl(c / total) never decreases as c grows, so the cumulative weight reaches level q
+// exactly when it reaches c. Needs total > 0.
+inline double share_threshold(double q, double total) {
+  double c = q * total;
+  while (c > 0.0 && c / total >= q) c = std::nextafter(c, 0.0);
+  while (!(c / total >= q)) c = std::nextafter(c, std::numeric_limits<double>::infinity());
+  return c;
+}
+
+// The state of one sample's walk, per lane: the weight walked so far, and the bounds it
+// must pass (running > bound) to reach each level in the walk's order; +inf once done.
 struct Walk {
-  LaneWeights cumulative{};
-  std::array<std::uint8_t, kLanes> next{};
-  std::size_t unfinished = 0;  // lanes with a level still to reach
+  LaneWeights running{};
+  LaneWeights bound{};
+  std::array<std::array<double, kQuantileLevels>, kLanes> bounds{};
+  std::array<std::uint8_t, kLanes> next{};  // levels reached so far
+  std::size_t unfinished = 0;               // lanes with a level still to reach
+  bool from_top = false;
 };
 
-// Adds a row of value x to the walk of sample s; records x for every level whose share
-// the cumulative weight now reaches (cdf = cumulative / total >= q, numpy's test).
-template <std::size_t L>
-inline void step(Walk& walk, OutcomeSums& s, std::size_t model, const LaneWeights& w, double x) {
-  for (std::size_t l = 0; l < L; ++l) {
-    if (walk.next[l] == kQuantileLevels || w[l] == 0.0) continue;
-    walk.cumulative[l] += w[l];
-    const double share = walk.cumulative[l] / s.weight[l];
-    while (walk.next[l] < kQuantileLevels && share >= kOutcomeQuantiles[walk.next[l]]) {
-      s.quantile[model][walk.next[l]][l] = x;
-      if (++walk.next[l] == kQuantileLevels) --walk.unfinished;
-    }
+// Level k in ascending order: cumulative >= T_k, i.e. cumulative > the double below T_k.
+// From the top, level k is reached at the row whose weight takes the weight above it past
+// total - ceil(T_k) (the cumulative weight is whole, so >= T_k is >= ceil(T_k)); the
+// levels come in descending order.
+inline void set_bounds(Walk& walk, std::size_t l, double total) {
+  constexpr double inf = std::numeric_limits<double>::infinity();
+  for (std::size_t j = 0; j < kQuantileLevels; ++j) {
+    const std::size_t k = walk.from_top ? kQuantileLevels - 1 - j : j;
+    const double t = share_threshold(kOutcomeQuantiles[k], total);
+    walk.bounds[l][j] = walk.from_top ? total - std::ceil(t) : std::nextafter(t, -inf);
   }
+  walk.bound[l] = walk.bounds[l][0];
 }
 
 template <std::size_t L>
-inline Walk start_walk(const OutcomeSums& s, std::size_t used) {
+inline Walk start_walk(const OutcomeSums& s, std::size_t used, bool from_top) {
   Walk walk;
+  walk.from_top = from_top;
+  walk.bound.fill(std::numeric_limits<double>::infinity());
   for (std::size_t l = 0; l < L; ++l) {
     // A lane with no weight has no quantile: it never starts (its figures are undefined).
     const bool live = l < used && s.weight[l] > 0.0;
     walk.next[l] = live ? 0 : static_cast<std::uint8_t>(kQuantileLevels);
     walk.unfinished += live ? 1 : 0;
+    if (live) set_bounds(walk, l, s.weight[l]);
   }
   return walk;
+}
+
+// Records x for the levels lane l has just reached.
+inline void reach_levels(Walk& walk, std::array<LaneWeights, kQuantileLevels>& quantile, std::size_t l, double x) {
+  while (walk.running[l] > walk.bound[l]) {
+    const std::size_t j = walk.next[l]++;
+    quantile[walk.from_top ? kQuantileLevels - 1 - j : j][l] = x;
+    if (walk.next[l] == kQuantileLevels) {
+      walk.bound[l] = std::numeric_limits<double>::infinity();
+      --walk.unfinished;
+    } else {
+      walk.bound[l] = walk.bounds[l][walk.next[l]];
+    }
+  }
+}
+
+// Adds a row of value x to the walk; a lane whose running weight passes its bound reaches
+// one level or more at x. The lane loop has no branch, so it vectorises.
+template <std::size_t L>
+inline void step(Walk& walk, std::array<LaneWeights, kQuantileLevels>& quantile, const LaneWeights& w, double x) {
+  int reached = 0;
+  for (std::size_t l = 0; l < L; ++l) {
+    walk.running[l] += w[l];
+    reached |= walk.running[l] > walk.bound[l] ? 1 : 0;
+  }
+  if (reached == 0) return;
+  for (std::size_t l = 0; l < L; ++l) reach_levels(walk, quantile, l, x);
+}
+
+template <class Weights>
+inline void fill_weights(const OutcomeColumns& c, const Weights& weights, std::uint32_t r, LaneWeights& w) {
+  weights.fill(r, w);
+  if (!c.weight.empty())
+    for (std::size_t l = 0; l < Weights::lanes; ++l) w[l] *= c.weight[r];
 }
 
 }  // namespace outcome_detail
@@ -128,9 +207,7 @@ OutcomeSums accumulate_outcome_sums(const OutcomeColumns& c, const OutcomePlan& 
   OutcomeSums s;
   LaneWeights w{};
   for (std::uint32_t r : plan.key_order) {
-    weights.fill(r, w);
-    if (!c.weight.empty())
-      for (std::size_t l = 0; l < L; ++l) w[l] *= c.weight[r];
+    outcome_detail::fill_weights(c, weights, r, w);
     const double v[2] = {c.value[0][r], c.value[1][r]};
     const unsigned char p[2] = {plan.passed[0][r], plan.passed[1][r]};
     outcome_detail::add_row<L>(s, w, v, p);
@@ -140,40 +217,56 @@ OutcomeSums accumulate_outcome_sums(const OutcomeColumns& c, const OutcomePlan& 
   return s;
 }
 
-// The ascending walk of one model: the quantiles of the whole table and of every group.
-template <class Weights>
-void walk_outcome_quantiles(const OutcomeColumns& c, const OutcomePlan& plan, const Weights& weights,
-                            std::size_t model, std::size_t used, OutcomeSums& s,
+// The walk of one model over its rows in `order`: the quantiles of the whole table and of
+// every group.
+template <class Weights, class Order>
+void walk_outcome_quantiles(const OutcomeColumns& c, const Order& order, const Weights& weights,
+                            std::size_t model, std::size_t used, bool from_top, OutcomeSums& s,
                             std::span<const std::span<const std::uint32_t>> group_of_row,
                             std::vector<std::vector<OutcomeSums>>& grouped) {
   constexpr std::size_t L = Weights::lanes;
   using outcome_detail::Walk;
-  Walk overall = outcome_detail::start_walk<L>(s, used);
+  Walk overall = outcome_detail::start_walk<L>(s, used, from_top);
   std::vector<std::vector<Walk>> group_walks(grouped.size());
   std::size_t unfinished = overall.unfinished;
   for (std::size_t g = 0; g < grouped.size(); ++g)
     for (const OutcomeSums& gs : grouped[g]) {
-      group_walks[g].push_back(outcome_detail::start_walk<L>(gs, used));
+      group_walks[g].push_back(outcome_detail::start_walk<L>(gs, used, from_top));
       unfinished += group_walks[g].back().unfinished;
     }
   LaneWeights w{};
-  for (std::uint32_t r : plan.ascending[model]) {
+  for (std::uint32_t r : order) {
     if (unfinished == 0) break;  // every lane of every sample has passed its last level
-    weights.fill(r, w);
-    if (!c.weight.empty())
-      for (std::size_t l = 0; l < L; ++l) w[l] *= c.weight[r];
+    outcome_detail::fill_weights(c, weights, r, w);
     const double x = c.value[model][r];
     std::size_t before = overall.unfinished;
-    outcome_detail::step<L>(overall, s, model, w, x);
+    outcome_detail::step<L>(overall, s.quantile[model], w, x);
     unfinished -= before - overall.unfinished;
     for (std::size_t g = 0; g < grouped.size(); ++g) {
       const std::uint32_t j = group_of_row[g][r];
       Walk& walk = group_walks[g][j];
       before = walk.unfinished;
-      outcome_detail::step<L>(walk, grouped[g][j], model, w, x);
+      outcome_detail::step<L>(walk, grouped[g][j].quantile[model], w, x);
       unfinished -= before - walk.unfinished;
     }
   }
+}
+
+// A block's whole computation: the sums, then each model's walk (from the top when the
+// sums are exact). Lanes at `used` and beyond are left unset.
+template <class Weights>
+OutcomeSums accumulate_outcome(const OutcomeColumns& c, const OutcomePlan& plan, const Weights& weights,
+                               std::size_t used, std::span<const std::span<const std::uint32_t>> group_of_row,
+                               std::vector<std::vector<OutcomeSums>>& grouped) {
+  OutcomeSums sums = accumulate_outcome_sums(c, plan, weights, group_of_row, grouped);
+  for (std::size_t m = 0; m < 2; ++m) {
+    const std::vector<std::uint32_t>& up = plan.ascending[m];
+    if (plan.from_top)
+      walk_outcome_quantiles(c, std::ranges::reverse_view(up), weights, m, used, true, sums, group_of_row, grouped);
+    else
+      walk_outcome_quantiles(c, up, weights, m, used, false, sums, group_of_row, grouped);
+  }
+  return sums;
 }
 
 }  // namespace referee
