@@ -34,9 +34,9 @@ class OutcomeTaskAccumulator : public TaskAccumulatorFor<OutcomeTaskAccumulator>
         // quantile is a selection and scales back exactly.
         exponent_(scale_exponent(max_magnitude({c.champion, c.challenger}), 400)),
         champion_(c.champion, exponent_), challenger_(c.challenger, exponent_),
-        weight_(c.weight, scale_exponent(max_magnitude({c.weight}), kWeightScaleLimit)),
-        plan_(plan_outcome(columns(), c.units, {c.champion, c.challenger}, c.threshold)) {
+        weight_(c.weight, scale_exponent(max_magnitude({c.weight}), kWeightScaleLimit)) {
     for (const GroupingSpec& g : c_.groupings) group_of_row_.push_back(g.group_of_row);
+    plan_ = plan_outcome(columns(), c.units, {c.champion, c.challenger}, c.threshold, group_of_row_);
   }
 
   template <class Weights>
