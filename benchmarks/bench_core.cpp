@@ -1,7 +1,9 @@
 // The core figure: ns per (row x resample) for the binary task, all 13 metrics on both
-// models, paired Poisson bootstrap, at N = 10^6 and B = 1000, with 1 and 2 threads.
-// Reported through Google Benchmark's counters, plus the process's peak RSS against the
-// size of the input columns. Run: ./build-bench/bench_core (see benchmarks/RESULTS.md).
+// models, paired Poisson bootstrap, at N = 10^6 and B = 1000, with 1 and 2 threads; and
+// the outcome task (issue 15: mean, pass rate, 4 quantiles, both models) at the same N, B
+// and threads, its target being at most the binary core's cost. Reported through Google
+// Benchmark's counters, plus the process's peak RSS against the size of the input
+// columns. Run: ./build-bench/bench_core (see benchmarks/RESULTS.md).
 
 #include <sys/resource.h>
 
@@ -52,6 +54,32 @@ const Data& data(std::size_t n) {
   return d;
 }
 
+// Issue 15's outcome load: a graded result in (0, 1) per example and model (a judge's
+// score), the two models correlated through the example, all values distinct; the same
+// segment columns as the binary load.
+struct OutcomeData {
+  std::vector<double> champion, challenger;
+  std::vector<std::uint32_t> region, channel;
+};
+
+const OutcomeData& outcome_data(std::size_t n) {
+  static OutcomeData d = [n] {
+    OutcomeData out;
+    std::mt19937_64 rng(20261203);
+    std::normal_distribution<double> normal;
+    for (std::size_t i = 0; i < n; ++i) {
+      const double common = normal(rng);
+      auto result = [&](double shift) { return 1.0 / (1.0 + std::exp(-(common + 0.7 * normal(rng) + shift))); };
+      out.champion.push_back(result(0.0));
+      out.challenger.push_back(result(0.1));
+      out.region.push_back(static_cast<std::uint32_t>(rng() % 8));
+      out.channel.push_back(static_cast<std::uint32_t>(rng() % 12));
+    }
+    return out;
+  }();
+  return d;
+}
+
 double peak_rss_mib() {
   rusage usage{};
   getrusage(RUSAGE_SELF, &usage);
@@ -89,11 +117,50 @@ void BM_BinaryPairedBootstrap(benchmark::State& state) {
   state.counters["peak_rss_MiB"] = peak_rss_mib();
 }
 
+// The outcome task: both models' results, no label, pass mark 0.5. groups = 1 adds the
+// two segment columns (sensitive attributes need classes, so the outcome task has none).
+void BM_OutcomePairedBootstrap(benchmark::State& state) {
+  const auto n = static_cast<std::size_t>(state.range(0));
+  const auto B = static_cast<std::size_t>(state.range(1));
+  const auto threads = static_cast<unsigned>(state.range(2));
+  const OutcomeData& d = outcome_data(n);
+  referee::PairedColumns columns{referee::Task::outcome, {}, d.champion, d.challenger, {}, 0.5, {}, {}};
+  columns.units.unit_count = n;
+  if (state.range(3) != 0) columns.groupings = {{d.region, 8, false}, {d.channel, 12, false}};
+  referee::ReplicateRequest request;
+  request.bootstrap = B;
+  request.seed = 7;
+  request.threads = threads;
+  double seconds = 0.0;
+  for (auto _ : state) {
+    const auto start = std::chrono::steady_clock::now();
+    const referee::ReplicateEngine engine(columns);  // includes sorting both models' results
+    auto results = engine.run(request);
+    benchmark::DoNotOptimize(results.bootstrap.data());
+    seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  }
+  const double row_resamples = static_cast<double>(n) * static_cast<double>(B);
+  state.counters["ns_per_row_resample"] =
+      seconds * 1e9 / (row_resamples * static_cast<double>(state.iterations()));
+  state.counters["input_MiB"] = 2.0 * static_cast<double>(n) * sizeof(double) / (1024.0 * 1024.0);
+  state.counters["peak_rss_MiB"] = peak_rss_mib();
+}
+
 }  // namespace
 
 // groups = 1 adds issue 4's load (2 segment columns, 20 values; 2 sensitive attributes)
 // to the same pass; the ratio of the two rows at equal threads is the figure it sets.
 BENCHMARK(BM_BinaryPairedBootstrap)
+    ->ArgNames({"n", "B", "threads", "groups"})
+    ->Args({1'000'000, 1000, 1, 0})
+    ->Args({1'000'000, 1000, 1, 1})
+    ->Args({1'000'000, 1000, 2, 0})
+    ->Args({1'000'000, 1000, 2, 1})
+    ->Iterations(1)
+    ->Unit(benchmark::kSecond)
+    ->UseRealTime();
+
+BENCHMARK(BM_OutcomePairedBootstrap)
     ->ArgNames({"n", "B", "threads", "groups"})
     ->Args({1'000'000, 1000, 1, 0})
     ->Args({1'000'000, 1000, 1, 1})

@@ -24,6 +24,12 @@ namespace referee {
                                               std::span<const std::span<const std::uint32_t>> group_of_row, \
                                               std::vector<std::vector<RegressionSums>>* grouped) {       \
     return accumulate_regression(c, plan, weights, group_of_row, grouped);                               \
+  }                                                                                                      \
+  REFEREE_PASS OutcomeSums outcome_pass(const OutcomeColumns& c, const OutcomePlan& plan, const Weights& weights, \
+                                        std::size_t used,                                                \
+                                        std::span<const std::span<const std::uint32_t>> group_of_row,   \
+                                        std::vector<std::vector<OutcomeSums>>& grouped) {                \
+    return accumulate_outcome(c, plan, weights, used, group_of_row, grouped);                            \
   }
 
 REFEREE_DEFINE_PASSES(PoissonWeights)

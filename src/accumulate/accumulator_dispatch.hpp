@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "accumulate/binary_accumulator.hpp"
+#include "accumulate/outcome_accumulator.hpp"
 #include "accumulate/regression_accumulator.hpp"
 #include "resample/resample_weights.hpp"
 
@@ -31,6 +32,17 @@ RegressionSums regression_pass(const RegressionColumns& c, const RegressionPlan&
                                const JackknifeWeights& weights,
                                std::span<const std::span<const std::uint32_t>> group_of_row,
                                std::vector<std::vector<RegressionSums>>* grouped);
+
+// The outcome task's sums pass and both models' quantile walks, for lanes [0, used).
+OutcomeSums outcome_pass(const OutcomeColumns& c, const OutcomePlan& plan, const PoissonWeights& weights,
+                         std::size_t used, std::span<const std::span<const std::uint32_t>> group_of_row,
+                         std::vector<std::vector<OutcomeSums>>& grouped);
+OutcomeSums outcome_pass(const OutcomeColumns& c, const OutcomePlan& plan, const MultinomialWeights& weights,
+                         std::size_t used, std::span<const std::span<const std::uint32_t>> group_of_row,
+                         std::vector<std::vector<OutcomeSums>>& grouped);
+OutcomeSums outcome_pass(const OutcomeColumns& c, const OutcomePlan& plan, const JackknifeWeights& weights,
+                         std::size_t used, std::span<const std::span<const std::uint32_t>> group_of_row,
+                         std::vector<std::vector<OutcomeSums>>& grouped);
 
 // Whether the passes run their AVX2 clone on this machine (for the benchmark's record).
 bool accumulators_use_avx2();

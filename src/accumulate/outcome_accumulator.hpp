@@ -4,15 +4,29 @@
 //
 // The mean and the pass rate are ratios of weighted sums, summed in one fixed order (key
 // order, as regression sums). A quantile is a selection: numpy's "inverted_cdf" with
-// weights, the smallest value whose cumulative weight share reaches q, read while walking
-// each model's values in ascending order. The walk needs the lane's total weight first,
-// so a block makes one summing pass and one ascending walk per model; the walk stops as
-// soon as every lane and group has passed its last level.
+// weights, the smallest value whose cumulative weight share reaches q. The walk needs the
+// lane's total weight first, so a block makes one summing pass and then one walk per
+// model over its values in order; the walk stops as soon as every lane and group has
+// passed its last level.
+//
+// Three things keep the walk cheap without changing a bit (issue 15's benchmark). The test
+// cdf >= q, with cdf = cumulative / total, becomes cumulative >= T, T the smallest double
+// whose quotient by the total reaches q (the rounded quotient is monotone in the
+// numerator), worked out once per lane and block: a row then costs an add and a compare
+// per lane, and only a row where some lane reaches a level does more. And when every row
+// weight is a whole number (no weight column, or whole weights: the resampling counts
+// are), every running sum is exact, so the cumulative weight below a row equals the total
+// less the weight above it: the walk then runs from the largest value down. And, walking
+// down, it stops at the 0.9 level and finds the median walking up from a pivot a little
+// below every sample's median, the weight under the pivot summed in the summing pass
+// (OutcomePlan): about 12% of the rows instead of 99% (benchmarks/RESULTS.md).
 
 #include <algorithm>
 #include <array>
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <numeric>
 #include <span>
 #include <tuple>
@@ -33,14 +47,71 @@ struct OutcomeColumns {
 // The visiting orders, made once: key order for the sums; each model's rows ascending by
 // (value, key) for the quantiles, so that ties and the sums' order do not depend on how
 // the rows arrived. `passed` holds each row's result >= the pass mark, per model.
+// `from_top`: every weight is whole and every running sum exact, so the walks may run
+// downwards (see the top of this file). Then, per model, `pivot` is a position in the
+// ascending order a little below every sample's median (0: none), and `below` flags the
+// rows under it, whose weight the sums pass adds up so that the walk to the median can
+// start at the pivot instead of running down from the 90% level.
 struct OutcomePlan {
   std::vector<std::uint32_t> key_order;
   std::array<std::vector<std::uint32_t>, 2> ascending;
-  std::array<std::vector<unsigned char>, 2> passed;
+  std::array<std::vector<unsigned char>, 2> passed, below;
+  std::array<std::size_t, 2> pivot{};
+  bool from_top = false;
 };
 
+// Whether every replicate's row weight (a count of at most max(n, 16), the Poisson count is
+// below 13, times the row's weight) is a whole number and every sum of them stays below
+// 2^53, where doubles hold every whole number exactly.
+inline bool outcome_sums_exact(const OutcomeColumns& c) {
+  const auto n = static_cast<double>(c.value[0].size());
+  double largest = 1.0;
+  for (double w : c.weight) {
+    if (!(w >= 0.0) || w != std::floor(w)) return false;
+    largest = std::max(largest, w);
+  }
+  return largest * n * std::max(n, 16.0) <= 0x1p53;
+}
+
+// The position in `ascending` below which every sample (the table, each group) holds, at
+// its point weights, less than 1/2 - 3 / sqrt(its effective size) of its weight: six
+// standard deviations of a resample's share below a fixed point, so that a resample's
+// median is rarely below it. A resample where one is takes the longer walk; the result is
+// the same either way. 0 when a sample is too small for this to help.
+inline std::size_t median_pivot(const OutcomeColumns& c, const std::vector<std::uint32_t>& ascending,
+                                std::span<const std::span<const std::uint32_t>> group_of_row) {
+  const auto weight_of = [&](std::uint32_t r) { return c.weight.empty() ? 1.0 : c.weight[r]; };
+  std::vector<std::size_t> first{1};  // sample 0 is the table; then each group of each grouping
+  for (auto groups : group_of_row)
+    first.push_back(first.back() + (groups.empty() ? 0 : *std::max_element(groups.begin(), groups.end()) + 1));
+  const auto each_sample = [&](std::uint32_t r, auto&& f) {
+    bool any = f(std::size_t{0});
+    for (std::size_t g = 0; g < group_of_row.size(); ++g) any = f(first[g] + group_of_row[g][r]) || any;
+    return any;
+  };
+  std::vector<double> total(first.back(), 0.0), squares(first.back(), 0.0), target(first.back(), 0.0);
+  for (std::uint32_t r = 0; r < ascending.size(); ++r)
+    each_sample(r, [&](std::size_t k) {
+      total[k] += weight_of(r), squares[k] += weight_of(r) * weight_of(r);
+      return false;
+    });
+  for (std::size_t k = 0; k < total.size(); ++k) {
+    const double share = total[k] > 0.0 ? 0.5 - 3.0 * std::sqrt(squares[k]) / total[k] : 0.0;
+    if (!(share > 0.0)) return 0;
+    target[k] = share * total[k];
+  }
+  std::vector<double> seen(total.size(), 0.0);
+  for (std::size_t i = 0; i < ascending.size(); ++i) {
+    const std::uint32_t r = ascending[i];
+    const auto reaches = [&](std::size_t k) { return (seen[k] += weight_of(r)) >= target[k]; };
+    if (each_sample(r, reaches)) return i;  // the first row to take a sample to its mark
+  }
+  return 0;
+}
+
 inline OutcomePlan plan_outcome(const OutcomeColumns& c, const RowUnits& units,
-                                const std::array<std::span<const double>, 2>& raw, double pass_mark) {
+                                const std::array<std::span<const double>, 2>& raw, double pass_mark,
+                                std::span<const std::span<const std::uint32_t>> group_of_row) {
   OutcomePlan plan;
   const std::size_t n = c.value[0].size();
   plan.key_order.resize(n);
@@ -58,6 +129,13 @@ inline OutcomePlan plan_outcome(const OutcomeColumns& c, const RowUnits& units,
     plan.passed[m].resize(n);
     for (std::size_t r = 0; r < n; ++r) plan.passed[m][r] = raw[m][r] >= pass_mark ? 1 : 0;
   }
+  plan.from_top = outcome_sums_exact(c);
+  // With clusters a resample's share moves by whole clusters, more than the bound allows.
+  for (std::size_t m = 0; m < 2 && plan.from_top && units.key.empty(); ++m) {
+    plan.pivot[m] = median_pivot(c, plan.ascending[m], group_of_row);
+    plan.below[m].assign(n, 0);
+    for (std::size_t i = 0; i < plan.pivot[m]; ++i) plan.below[m][plan.ascending[m][i]] = 1;
+  }
   return plan;
 }
 
@@ -65,62 +143,120 @@ inline OutcomePlan plan_outcome(const OutcomeColumns& c, const RowUnits& units,
 struct OutcomeSums {
   LaneWeights weight{};
   std::array<LaneWeights, 2> value{}, passed{};
+  std::array<LaneWeights, 2> below{};  // weight under each model's pivot (from the top only)
   std::array<std::array<LaneWeights, kQuantileLevels>, 2> quantile{};
 };
 
 namespace outcome_detail {
 
-template <std::size_t L>
-inline void add_row(OutcomeSums& s, const LaneWeights& w, const double (&v)[2], const unsigned char (&p)[2]) {
+// A row's flags: its result passed, and it lies under the pivot, per model.
+struct RowFlags {
+  unsigned char passed[2], below[2];
+};
+
+template <std::size_t L, bool WithBelow>
+inline void add_row(OutcomeSums& s, const LaneWeights& w, const double (&v)[2], const RowFlags& f) {
   for (std::size_t l = 0; l < L; ++l) s.weight[l] += w[l];
   for (std::size_t m = 0; m < 2; ++m) {
-    const double x = v[m], pass = p[m];
+    const double x = v[m], pass = f.passed[m];
     for (std::size_t l = 0; l < L; ++l) {
       s.value[m][l] += w[l] * x;
       s.passed[m][l] += w[l] * pass;
     }
-  }
-}
-
-// The state of one sample's ascending walk: the cumulative weight per lane and the next
-// quantile level each lane has yet to reach.
-struct Walk {
-  LaneWeights cumulative{};
-  std::array<std::uint8_t, kLanes> next{};
-  std::size_t unfinished = 0;  // lanes with a level still to reach
-};
-
-// Adds a row of value x to the walk of sample s; records x for every level whose share
-// the cumulative weight now reaches (cdf = cumulative / total >= q, numpy's test).
-template <std::size_t L>
-inline void step(Walk& walk, OutcomeSums& s, std::size_t model, const LaneWeights& w, double x) {
-  for (std::size_t l = 0; l < L; ++l) {
-    if (walk.next[l] == kQuantileLevels || w[l] == 0.0) continue;
-    walk.cumulative[l] += w[l];
-    const double share = walk.cumulative[l] / s.weight[l];
-    while (walk.next[l] < kQuantileLevels && share >= kOutcomeQuantiles[walk.next[l]]) {
-      s.quantile[model][walk.next[l]][l] = x;
-      if (++walk.next[l] == kQuantileLevels) --walk.unfinished;
+    if constexpr (WithBelow) {
+      const double below = f.below[m];
+      for (std::size_t l = 0; l < L; ++l) s.below[m][l] += w[l] * below;
     }
   }
 }
 
+// The smallest cumulative weight c with fl(c / total) >= q, numpy's test on the cdf.
+// fl(c / total) never decreases as c grows, so the cumulative weight reaches level q
+// exactly when it reaches c. Needs total > 0.
+inline double share_threshold(double q, double total) {
+  double c = q * total;
+  while (c > 0.0 && c / total >= q) c = std::nextafter(c, 0.0);
+  while (!(c / total >= q)) c = std::nextafter(c, std::numeric_limits<double>::infinity());
+  return c;
+}
+
+// The state of one sample's walk, per lane: the weight walked so far, and the bounds it
+// must pass (running > bound) to reach each level in the walk's order; +inf once done.
+struct Walk {
+  LaneWeights running{};
+  LaneWeights bound{};
+  std::array<std::array<double, kQuantileLevels>, kLanes> bounds{};
+  std::array<std::uint8_t, kLanes> next{};  // levels reached so far
+  std::size_t goal = kQuantileLevels;       // levels to reach in this stretch of the walk
+  std::size_t unfinished = 0;               // lanes short of the goal
+  bool from_top = false;
+};
+
+// Level k in ascending order: cumulative >= T_k, i.e. cumulative > the double below T_k.
+// From the top, level k is reached at the row whose weight takes the weight above it past
+// total - ceil(T_k) (the cumulative weight is whole, so >= T_k is >= ceil(T_k)); the
+// levels come in descending order.
+inline void set_bounds(Walk& walk, std::size_t l, double total) {
+  constexpr double inf = std::numeric_limits<double>::infinity();
+  for (std::size_t j = 0; j < kQuantileLevels; ++j) {
+    const std::size_t k = walk.from_top ? kQuantileLevels - 1 - j : j;
+    const double t = share_threshold(kOutcomeQuantiles[k], total);
+    walk.bounds[l][j] = walk.from_top ? total - std::ceil(t) : std::nextafter(t, -inf);
+  }
+  walk.bound[l] = walk.bounds[l][0];
+}
+
 template <std::size_t L>
-inline Walk start_walk(const OutcomeSums& s, std::size_t used) {
+inline Walk start_walk(const OutcomeSums& s, std::size_t used, bool from_top) {
   Walk walk;
+  walk.from_top = from_top;
+  walk.bound.fill(std::numeric_limits<double>::infinity());
+  walk.next.fill(static_cast<std::uint8_t>(kQuantileLevels));
   for (std::size_t l = 0; l < L; ++l) {
     // A lane with no weight has no quantile: it never starts (its figures are undefined).
     const bool live = l < used && s.weight[l] > 0.0;
     walk.next[l] = live ? 0 : static_cast<std::uint8_t>(kQuantileLevels);
     walk.unfinished += live ? 1 : 0;
+    if (live) set_bounds(walk, l, s.weight[l]);
   }
   return walk;
+}
+
+// Records x for the levels lane l has just reached.
+inline void reach_levels(Walk& walk, std::array<LaneWeights, kQuantileLevels>& quantile, std::size_t l, double x) {
+  while (walk.running[l] > walk.bound[l]) {
+    const std::size_t j = walk.next[l]++;
+    quantile[walk.from_top ? kQuantileLevels - 1 - j : j][l] = x;
+    if (walk.next[l] == walk.goal) --walk.unfinished;
+    walk.bound[l] = walk.next[l] == kQuantileLevels ? std::numeric_limits<double>::infinity()
+                                                     : walk.bounds[l][walk.next[l]];
+  }
+}
+
+// Adds a row of value x to the walk; a lane whose running weight passes its bound reaches
+// one level or more at x. The lane loop has no branch, so it vectorises.
+template <std::size_t L>
+inline void step(Walk& walk, std::array<LaneWeights, kQuantileLevels>& quantile, const LaneWeights& w, double x) {
+  int reached = 0;
+  for (std::size_t l = 0; l < L; ++l) {
+    walk.running[l] += w[l];
+    reached |= walk.running[l] > walk.bound[l] ? 1 : 0;
+  }
+  if (reached == 0) return;
+  for (std::size_t l = 0; l < L; ++l) reach_levels(walk, quantile, l, x);
+}
+
+template <class Weights>
+inline void fill_weights(const OutcomeColumns& c, const Weights& weights, std::uint32_t r, LaneWeights& w) {
+  weights.fill(r, w);
+  if (!c.weight.empty())
+    for (std::size_t l = 0; l < Weights::lanes; ++l) w[l] *= c.weight[r];
 }
 
 }  // namespace outcome_detail
 
 // The sums pass: the overall sums and, per grouping, each group's ([grouping][group]).
-template <class Weights>
+template <bool WithBelow, class Weights>
 OutcomeSums accumulate_outcome_sums(const OutcomeColumns& c, const OutcomePlan& plan, const Weights& weights,
                                     std::span<const std::span<const std::uint32_t>> group_of_row,
                                     std::vector<std::vector<OutcomeSums>>& grouped) {
@@ -128,52 +264,155 @@ OutcomeSums accumulate_outcome_sums(const OutcomeColumns& c, const OutcomePlan& 
   OutcomeSums s;
   LaneWeights w{};
   for (std::uint32_t r : plan.key_order) {
-    weights.fill(r, w);
-    if (!c.weight.empty())
-      for (std::size_t l = 0; l < L; ++l) w[l] *= c.weight[r];
+    outcome_detail::fill_weights(c, weights, r, w);
     const double v[2] = {c.value[0][r], c.value[1][r]};
-    const unsigned char p[2] = {plan.passed[0][r], plan.passed[1][r]};
-    outcome_detail::add_row<L>(s, w, v, p);
+    outcome_detail::RowFlags f{{plan.passed[0][r], plan.passed[1][r]}, {0, 0}};
+    if constexpr (WithBelow) f = {{plan.passed[0][r], plan.passed[1][r]}, {plan.below[0][r], plan.below[1][r]}};
+    outcome_detail::add_row<L, WithBelow>(s, w, v, f);
     for (std::size_t g = 0; g < group_of_row.size(); ++g)
-      outcome_detail::add_row<L>(grouped[g][group_of_row[g][r]], w, v, p);
+      outcome_detail::add_row<L, WithBelow>(grouped[g][group_of_row[g][r]], w, v, f);
   }
   return s;
 }
 
-// The ascending walk of one model: the quantiles of the whole table and of every group.
+namespace outcome_detail {
+
+// One model's walks: the whole table's and each group's ([grouping][group]).
+struct Walks {
+  Walk overall;
+  std::vector<std::vector<Walk>> group;
+  std::size_t unfinished = 0;  // lanes of all the walks short of their goal
+
+  template <class F>
+  void each(F&& f) {
+    f(overall, std::size_t{0}, std::size_t{0}, true);
+    for (std::size_t g = 0; g < group.size(); ++g)
+      for (std::size_t j = 0; j < group[g].size(); ++j) f(group[g][j], g, j, false);
+  }
+  // Sets every walk's goal and recounts the lanes short of it.
+  void aim(std::size_t goal) {
+    unfinished = 0;
+    each([&](Walk& walk, std::size_t, std::size_t, bool) {
+      walk.goal = goal;
+      walk.unfinished = 0;
+      for (std::size_t l = 0; l < kLanes; ++l) walk.unfinished += walk.next[l] < goal ? 1 : 0;
+      // Lanes that never started count as done (next = kQuantileLevels).
+      unfinished += walk.unfinished;
+    });
+  }
+};
+
+template <std::size_t L>
+inline Walks start_walks(const OutcomeSums& s, const std::vector<std::vector<OutcomeSums>>& grouped,
+                         std::size_t used, bool from_top) {
+  Walks walks;
+  walks.overall = start_walk<L>(s, used, from_top);
+  walks.group.resize(grouped.size());
+  for (std::size_t g = 0; g < grouped.size(); ++g)
+    for (const OutcomeSums& gs : grouped[g]) walks.group[g].push_back(start_walk<L>(gs, used, from_top));
+  walks.aim(kQuantileLevels);
+  return walks;
+}
+
+// Steps through order[i] for i = from, from + stride, ... short of `to`, until every
+// lane of every walk has reached its goal; returns where it stopped.
+template <class Weights>
+std::ptrdiff_t walk_rows(const OutcomeColumns& c, const std::vector<std::uint32_t>& order, std::ptrdiff_t from,
+                         std::ptrdiff_t to, std::ptrdiff_t stride, const Weights& weights, std::size_t model,
+                         Walks& walks, OutcomeSums& s, std::span<const std::span<const std::uint32_t>> group_of_row,
+                         std::vector<std::vector<OutcomeSums>>& grouped) {
+  constexpr std::size_t L = Weights::lanes;
+  LaneWeights w{};
+  std::ptrdiff_t i = from;
+  for (; i != to && walks.unfinished != 0; i += stride) {
+    const std::uint32_t r = order[static_cast<std::size_t>(i)];
+    fill_weights(c, weights, r, w);
+    const double x = c.value[model][r];
+    std::size_t before = walks.overall.unfinished;
+    step<L>(walks.overall, s.quantile[model], w, x);
+    walks.unfinished -= before - walks.overall.unfinished;
+    for (std::size_t g = 0; g < grouped.size(); ++g) {
+      const std::uint32_t j = group_of_row[g][r];
+      Walk& walk = walks.group[g][j];
+      before = walk.unfinished;
+      step<L>(walk, grouped[g][j].quantile[model], w, x);
+      walks.unfinished -= before - walk.unfinished;
+    }
+  }
+  return i;
+}
+
+// From the top, the levels above the median reached: whether every lane still short of
+// the median has its median at or above the pivot (the weight under the pivot is below
+// ceil(T)); if so, turns those lanes round to walk up from the pivot, their running
+// weight now the exact weight under it, the median reached once it passes ceil(T) - 1.
+inline bool turn_at_pivot(Walks& walks, std::size_t model, const OutcomeSums& s,
+                          const std::vector<std::vector<OutcomeSums>>& grouped) {
+  constexpr std::size_t last = kQuantileLevels - 1;
+  bool fits = true;
+  walks.each([&](Walk& walk, std::size_t g, std::size_t j, bool overall) {
+    const OutcomeSums& sums = overall ? s : grouped[g][j];
+    for (std::size_t l = 0; l < kLanes; ++l)
+      if (walk.next[l] == last) fits = fits && sums.below[model][l] < sums.weight[l] - walk.bounds[l][last];
+  });
+  if (!fits) return false;
+  walks.each([&](Walk& walk, std::size_t g, std::size_t j, bool overall) {
+    const OutcomeSums& sums = overall ? s : grouped[g][j];
+    for (std::size_t l = 0; l < kLanes; ++l)
+      if (walk.next[l] == last) {
+        walk.bounds[l][last] = sums.weight[l] - walk.bounds[l][last] - 1.0;
+        walk.bound[l] = walk.bounds[l][last];
+        walk.running[l] = sums.below[model][l];
+      }
+  });
+  return true;
+}
+
+}  // namespace outcome_detail
+
+// The walk of one model: the quantiles of the whole table and of every group. From the
+// top with a pivot, the walk stops once the levels above the median are reached, and the
+// median is found walking up from the pivot; else (or when a resample's median lies under
+// the pivot) it runs on down to the median.
 template <class Weights>
 void walk_outcome_quantiles(const OutcomeColumns& c, const OutcomePlan& plan, const Weights& weights,
                             std::size_t model, std::size_t used, OutcomeSums& s,
                             std::span<const std::span<const std::uint32_t>> group_of_row,
                             std::vector<std::vector<OutcomeSums>>& grouped) {
   constexpr std::size_t L = Weights::lanes;
-  using outcome_detail::Walk;
-  Walk overall = outcome_detail::start_walk<L>(s, used);
-  std::vector<std::vector<Walk>> group_walks(grouped.size());
-  std::size_t unfinished = overall.unfinished;
-  for (std::size_t g = 0; g < grouped.size(); ++g)
-    for (const OutcomeSums& gs : grouped[g]) {
-      group_walks[g].push_back(outcome_detail::start_walk<L>(gs, used));
-      unfinished += group_walks[g].back().unfinished;
-    }
-  LaneWeights w{};
-  for (std::uint32_t r : plan.ascending[model]) {
-    if (unfinished == 0) break;  // every lane of every sample has passed its last level
-    weights.fill(r, w);
-    if (!c.weight.empty())
-      for (std::size_t l = 0; l < L; ++l) w[l] *= c.weight[r];
-    const double x = c.value[model][r];
-    std::size_t before = overall.unfinished;
-    outcome_detail::step<L>(overall, s, model, w, x);
-    unfinished -= before - overall.unfinished;
-    for (std::size_t g = 0; g < grouped.size(); ++g) {
-      const std::uint32_t j = group_of_row[g][r];
-      Walk& walk = group_walks[g][j];
-      before = walk.unfinished;
-      outcome_detail::step<L>(walk, grouped[g][j], model, w, x);
-      unfinished -= before - walk.unfinished;
+  const std::vector<std::uint32_t>& up = plan.ascending[model];
+  const auto n = static_cast<std::ptrdiff_t>(up.size());
+  outcome_detail::Walks walks = outcome_detail::start_walks<L>(s, grouped, used, plan.from_top);
+  if (!plan.from_top) {
+    outcome_detail::walk_rows(c, up, 0, n, 1, weights, model, walks, s, group_of_row, grouped);
+    return;
+  }
+  const auto pivot = static_cast<std::ptrdiff_t>(plan.pivot[model]);
+  std::ptrdiff_t i = n - 1;
+  if (pivot > 0) {
+    walks.aim(kQuantileLevels - 1);
+    i = outcome_detail::walk_rows(c, up, i, pivot - 1, -1, weights, model, walks, s, group_of_row, grouped);
+    const bool turned = walks.unfinished == 0 && outcome_detail::turn_at_pivot(walks, model, s, grouped);
+    walks.aim(kQuantileLevels);
+    if (turned) {
+      outcome_detail::walk_rows(c, up, pivot, n, 1, weights, model, walks, s, group_of_row, grouped);
+      return;
     }
   }
+  outcome_detail::walk_rows(c, up, i, -1, -1, weights, model, walks, s, group_of_row, grouped);
+}
+
+// A block's whole computation: the sums, then each model's walk. Lanes at `used` and
+// beyond are left unset.
+template <class Weights>
+OutcomeSums accumulate_outcome(const OutcomeColumns& c, const OutcomePlan& plan, const Weights& weights,
+                               std::size_t used, std::span<const std::span<const std::uint32_t>> group_of_row,
+                               std::vector<std::vector<OutcomeSums>>& grouped) {
+  OutcomeSums sums = plan.pivot[0] + plan.pivot[1] > 0
+                         ? accumulate_outcome_sums<true>(c, plan, weights, group_of_row, grouped)
+                         : accumulate_outcome_sums<false>(c, plan, weights, group_of_row, grouped);
+  for (std::size_t m = 0; m < 2; ++m) walk_outcome_quantiles(c, plan, weights, m, used, sums, group_of_row, grouped);
+  return sums;
 }
 
 }  // namespace referee

@@ -7,8 +7,10 @@
 #include <cmath>
 #include <limits>
 #include <memory>
+#include <type_traits>
 #include <vector>
 
+#include "accumulate/accumulator_dispatch.hpp"
 #include "accumulate/outcome_accumulator.hpp"
 #include "accumulate/power_of_two_scale.hpp"
 #include "data/column_checks.hpp"
@@ -32,18 +34,16 @@ class OutcomeTaskAccumulator : public TaskAccumulatorFor<OutcomeTaskAccumulator>
         // quantile is a selection and scales back exactly.
         exponent_(scale_exponent(max_magnitude({c.champion, c.challenger}), 400)),
         champion_(c.champion, exponent_), challenger_(c.challenger, exponent_),
-        weight_(c.weight, scale_exponent(max_magnitude({c.weight}), kWeightScaleLimit)),
-        plan_(plan_outcome(columns(), c.units, {c.champion, c.challenger}, c.threshold)) {
+        weight_(c.weight, scale_exponent(max_magnitude({c.weight}), kWeightScaleLimit)) {
     for (const GroupingSpec& g : c_.groupings) group_of_row_.push_back(g.group_of_row);
+    plan_ = plan_outcome(columns(), c.units, {c.champion, c.challenger}, c.threshold, group_of_row_);
   }
 
   template <class Weights>
   void compute(const Weights& weights, std::size_t used, const BlockWriter& writer) const {
     std::vector<std::vector<OutcomeSums>> grouped;
     for (const GroupingSpec& g : c_.groupings) grouped.emplace_back(g.groups);
-    OutcomeSums sums = accumulate_outcome_sums(columns(), plan_, weights, group_of_row_, grouped);
-    for (std::size_t m = 0; m < 2; ++m)
-      walk_outcome_quantiles(columns(), plan_, weights, m, used, sums, group_of_row_, grouped);
+    const OutcomeSums sums = pass(weights, used, grouped);
     for (std::size_t lane = 0; lane < used; ++lane)
       for (std::size_t m = 0; m < 2; ++m) {
         put_metrics(writer, sums, m, lane, [&](std::size_t k) { return layout_.metric(m, k); });
@@ -55,6 +55,15 @@ class OutcomeTaskAccumulator : public TaskAccumulatorFor<OutcomeTaskAccumulator>
 
  private:
   OutcomeColumns columns() const { return {{champion_.values, challenger_.values}, weight_.values}; }
+
+  // Resamples go through the dispatched passes; the one-lane point estimate inlines.
+  template <class Weights>
+  OutcomeSums pass(const Weights& weights, std::size_t used, std::vector<std::vector<OutcomeSums>>& grouped) const {
+    if constexpr (std::is_same_v<Weights, UnitWeights>)
+      return accumulate_outcome(columns(), plan_, weights, used, group_of_row_, grouped);
+    else
+      return outcome_pass(columns(), plan_, weights, used, group_of_row_, grouped);
+  }
 
   template <class Column>
   void put_metrics(const BlockWriter& writer, const OutcomeSums& s, std::size_t m, std::size_t lane,
