@@ -1,12 +1,13 @@
-// A check that goes with the outcome benchmark: the fast quantile walk (thresholds, from
-// the top, the pivot) gives every bit the plain one gives. The plain walk is written out
+// The outcome task's fast quantile walk (thresholds, from the top, the pivot: the speed-ups
+// of benchmarks/RESULTS.md) gives every bit the plain one gives. The plain walk is written out
 // here as it stood before the speed-ups: rows ascending, share = cumulative / total,
 // numpy's inverted_cdf test share >= q. Both run on the same blocks of weights over
 // tables with ties, groups (one of them tiny), clusters, no / whole / fractional row
 // weights and zero weights, for Poisson, multinomial and jackknife weights, and on a
 // table whose group medians sit far apart (the pivot's fallback). Prints the number of
-// lanes compared; exits 1 at the first difference.
-// Run: build/benchmarks/check_outcome_walk
+// lanes compared; stops at the first difference.
+
+#include <doctest/doctest.h>
 
 #include <cstdio>
 #include <cstdlib>
@@ -47,11 +48,8 @@ void expect_same(const OutcomeSums& fast, const std::array<LaneWeights, kQuantil
   for (std::size_t l = 0; l < used; ++l) {
     if (!(fast.weight[l] > 0.0)) continue;
     for (std::size_t q = 0; q < kQuantileLevels; ++q)
-      if (fast.quantile[model][q][l] != plain[q][l]) {
-        std::printf("DIFFERENT: %s, model %zu, lane %zu, level %zu: %.17g, plain %.17g\n", what, model, l, q,
-                    fast.quantile[model][q][l], plain[q][l]);
-        std::exit(1);
-      }
+      REQUIRE_MESSAGE(fast.quantile[model][q][l] == plain[q][l],
+                      what << ", model " << model << ", lane " << l << ", level " << q);
     ++compared;
   }
 }
@@ -82,7 +80,6 @@ void check(const OutcomeColumns& c, const RowUnits& units, const std::vector<std
         expect_same(grouped[g][j], in_group, m, used, what);
       }
   }
-  std::printf("%-44s from_top %d, pivots %zu %zu: same\n", what, plan.from_top ? 1 : 0, plan.pivot[0], plan.pivot[1]);
 }
 
 void run_table(std::size_t n, int weighting, bool clustered, bool apart, std::mt19937_64& rng) {
@@ -119,13 +116,12 @@ void run_table(std::size_t n, int weighting, bool clustered, bool apart, std::mt
 
 }  // namespace
 
-int main() {
+TEST_CASE("outcome: the fast quantile walk gives every bit of the plain walk") {
   std::mt19937_64 rng(15);
   for (std::size_t n : {3u, 40u, 1000u, 30000u})
     for (int weighting : {0, 1, 2})
       for (bool clustered : {false, true}) run_table(n, weighting, clustered, false, rng);
   run_table(30000, 0, false, true, rng);
   run_table(30000, 1, false, true, rng);
-  std::printf("%zu lanes compared, all the same\n", compared);
-  return 0;
+  CHECK(compared > 300000);  // ties, groups, clusters, weights, every weight source, both pivots
 }
