@@ -89,6 +89,7 @@ Evaluation evaluate(const Table& table, const Policy& policy, const EvaluateOpti
   const ReplicateRun run = run_replicates(table, policy, groups, ev, options);
   ev.metrics = estimate_overall(run, ev.bootstrap);
   ev.segments = estimate_segments(run, groups, policy, ev.bootstrap);
+  choose_intervals(ev, table, groups);
   ev.fairness = estimate_fairness(run, groups, policy, ev.bootstrap, table.source.origin);
   ev.budgets = estimate_serving_budgets(table, policy, options, ev);
   if (policy.drift.enabled) ev.drift = check_drift(table, policy.drift, *options.drift_reference, options.limits);

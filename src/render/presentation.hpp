@@ -207,10 +207,20 @@ inline std::string next_step_text(const RuleResult& r) {
          fixed(r.subject.point.value, sign) + "; " + resolvable;
 }
 
-// A rule's reason as every human format shows it: with its next step, if it has one.
+// The note on a figure whose interval is marked (issue 18), or "": which interval, and why.
+// "tango_score interval: 7 discordant rows".
+inline std::string interval_note(const Estimate& e) {
+  if (e.interval_reason.empty()) return "";
+  return std::string(e.interval_method) + " interval: " + e.interval_reason;
+}
+
+// A rule's reason as every human format shows it: with its interval's note and its next
+// step, if it has them.
 inline std::string reason_text(const RuleResult& r) {
-  const std::string next = next_step_text(r);
-  return next.empty() ? r.reason : r.reason + "; next step: " + next;
+  std::string text = r.reason;
+  if (const std::string note = interval_note(r.subject); !note.empty()) text += "; " + note;
+  if (const std::string next = next_step_text(r); !next.empty()) text += "; next step: " + next;
+  return text;
 }
 
 }  // namespace referee::presentation

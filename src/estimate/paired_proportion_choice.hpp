@@ -1,0 +1,79 @@
+#pragma once
+// Which interval a paired difference of proportions gets (issue 18), one rule read by the
+// overall metrics and the segment tables, so a rule judges the interval the report shows.
+//
+// The delta's discordant cells (discreteness.hpp) go on the estimate. With fewer than
+// kMinDiscordantRows of them the bootstrap interval is marked with the count, and under
+// "auto" (the default) or "score" replaced by Tango's score interval. Clustered rows keep
+// the bootstrap interval (the score interval assumes independent rows; the cluster
+// bootstrap does not), marked with the reason. Weighted rows get the score interval on Kish
+// effective counts: the design-effect approximation, the weights taken as known.
+
+#include <cstdio>
+#include <string>
+
+#include "estimate/discreteness.hpp"
+#include "estimate/paired_proportion_interval.hpp"
+#include <referee/vocabulary.hpp>
+
+namespace referee {
+
+struct PairedIntervalSettings {
+  PairedProportionInterval mode = PairedProportionInterval::automatic;
+  IntervalMethod bootstrap = IntervalMethod::bca;  // the policy's, named when it stands
+  double confidence = 0.95;
+  bool clustered = false;
+  bool weighted = false;
+};
+
+inline std::string effective_text(double x) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%.1f", x);
+  return buffer;
+}
+
+// "7 discordant rows", or with weights "7 discordant rows (4.2 effective)".
+inline std::string discordant_text(const DiscordantRows& d) {
+  const std::size_t rows = d.challenger_only + d.champion_only;
+  std::string text = std::to_string(rows) + (rows == 1 ? " discordant row" : " discordant rows");
+  if (d.weighted) text += " (" + effective_text(d.effective) + " effective)";
+  return text;
+}
+
+// Marks a figure whose bootstrap distribution has few distinct values (a note only).
+inline void mark_coarse_bootstrap(Estimate& e, IntervalMethod method) {
+  if (!e.ci.defined || e.distinct_replicates >= kMinDistinctReplicates) return;
+  e.interval_method = name_of(method);
+  e.interval_reason = std::to_string(e.distinct_replicates) +
+                      (e.distinct_replicates == 1 ? " distinct bootstrap value" : " distinct bootstrap values");
+}
+
+inline void choose_paired_proportion_interval(Estimate& delta, const ProportionCells& cells,
+                                              const PairedIntervalSettings& s) {
+  const CellSums discordant = cells.discordant();
+  delta.discordant = DiscordantRows{cells.challenger_only.rows, cells.champion_only.rows, s.weighted,
+                                    discordant.effective()};
+  if (!delta.point.defined) return;
+  const bool few = (s.weighted ? discordant.effective() : static_cast<double>(discordant.rows)) < kMinDiscordantRows;
+  const std::string counts = few ? discordant_text(*delta.discordant) : "";
+  const bool score = s.mode == PairedProportionInterval::score ||
+                     (s.mode == PairedProportionInterval::automatic && few);
+  const std::string requested = "bootstrap.paired_proportions \"" + std::string(name_of(s.mode)) + "\"";
+  if (!score || s.clustered) {
+    if (!few && !score) return;
+    delta.interval_method = name_of(s.bootstrap);
+    delta.interval_reason = (few ? counts + "; " : std::string()) +
+                            (s.clustered ? "the rows are clustered and the score interval assumes independent rows: "
+                                           "the cluster bootstrap interval stands"
+                                         : "the bootstrap interval stands (" + requested + ")");
+    return;
+  }
+  delta.ci = tango_score_interval(tango_counts(cells, s.weighted), s.confidence);
+  delta.interval_method = "tango_score";
+  delta.interval_reason = few ? counts : "requested by " + requested;
+  if (s.weighted)
+    delta.interval_reason += "; weighted rows: on Kish effective counts (" +
+                             effective_text(cells.denominator.effective()) + " effective rows)";
+}
+
+}  // namespace referee
