@@ -306,6 +306,9 @@ struct DiscordantRows {
   std::size_t challenger_only = 0, champion_only = 0;
   bool weighted = false;
   double effective = 0.0;  // of all discordant rows, when weighted
+  // The cells as the score interval takes them (rows, or effective counts), so that a
+  // corrected level can recompute it: challenger only, champion only, the denominator.
+  double score_challenger_only = 0.0, score_champion_only = 0.0, score_rows = 0.0;
 };
 
 // One figure: its point estimate, its interval, and the resamples behind them.

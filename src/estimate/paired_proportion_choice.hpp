@@ -10,7 +10,9 @@
 // effective counts: the design-effect approximation, the weights taken as known.
 
 #include <cstdio>
+#include <optional>
 #include <string>
+#include <string_view>
 
 #include "estimate/discreteness.hpp"
 #include "estimate/paired_proportion_interval.hpp"
@@ -48,32 +50,51 @@ inline void mark_coarse_bootstrap(Estimate& e, IntervalMethod method) {
                       (e.distinct_replicates == 1 ? " distinct bootstrap value" : " distinct bootstrap values");
 }
 
+inline constexpr std::string_view kTangoScore = "tango_score";
+
+// The bootstrap interval stands, marked: with few discordant rows and the policy's
+// "bootstrap", or whenever the rows are clustered.
+inline void mark_bootstrap_stands(Estimate& delta, const std::string& counts, const PairedIntervalSettings& s) {
+  delta.interval_method = name_of(s.bootstrap);
+  delta.interval_reason =
+      (counts.empty() ? std::string() : counts + "; ") +
+      (s.clustered && s.mode != PairedProportionInterval::bootstrap ? "the rows are clustered and the score interval assumes independent rows: "
+                     "the cluster bootstrap interval stands"
+                   : "the bootstrap interval stands (bootstrap.paired_proportions \"" +
+                         std::string(name_of(s.mode)) + "\")");
+}
+
 inline void choose_paired_proportion_interval(Estimate& delta, const ProportionCells& cells,
                                               const PairedIntervalSettings& s) {
   const CellSums discordant = cells.discordant();
+  const PairedDiscordance score_cells = tango_counts(cells, s.weighted);
   delta.discordant = DiscordantRows{cells.challenger_only.rows, cells.champion_only.rows, s.weighted,
-                                    discordant.effective()};
+                                    discordant.effective(),       score_cells.challenger_only,
+                                    score_cells.champion_only,    score_cells.n};
   if (!delta.point.defined) return;
   const bool few = (s.weighted ? discordant.effective() : static_cast<double>(discordant.rows)) < kMinDiscordantRows;
   const std::string counts = few ? discordant_text(*delta.discordant) : "";
   const bool score = s.mode == PairedProportionInterval::score ||
                      (s.mode == PairedProportionInterval::automatic && few);
-  const std::string requested = "bootstrap.paired_proportions \"" + std::string(name_of(s.mode)) + "\"";
-  if (!score || s.clustered) {
-    if (!few && !score) return;
-    delta.interval_method = name_of(s.bootstrap);
-    delta.interval_reason = (few ? counts + "; " : std::string()) +
-                            (s.clustered ? "the rows are clustered and the score interval assumes independent rows: "
-                                           "the cluster bootstrap interval stands"
-                                         : "the bootstrap interval stands (" + requested + ")");
+  if (!score) {
+    if (few) mark_bootstrap_stands(delta, counts, s);
     return;
   }
-  delta.ci = tango_score_interval(tango_counts(cells, s.weighted), s.confidence);
-  delta.interval_method = "tango_score";
-  delta.interval_reason = few ? counts : "requested by " + requested;
+  if (s.clustered) return mark_bootstrap_stands(delta, counts, s);
+  delta.ci = tango_score_interval(score_cells, s.confidence);
+  delta.interval_method = kTangoScore;
+  delta.interval_reason = few ? counts : "requested by bootstrap.paired_proportions \"score\"";
   if (s.weighted)
     delta.interval_reason += "; weighted rows: on Kish effective counts (" +
                              effective_text(cells.denominator.effective()) + " effective rows)";
+}
+
+// A figure's interval at another confidence (a multiple-testing level) when it is Tango's,
+// so a corrected decision uses the same kind of interval the figure shows.
+inline std::optional<Interval> score_interval_at(const Estimate& e, double confidence) {
+  if (e.interval_method != kTangoScore || !e.discordant) return std::nullopt;
+  const DiscordantRows& d = *e.discordant;
+  return tango_score_interval({d.score_challenger_only, d.score_champion_only, d.score_rows}, confidence);
 }
 
 }  // namespace referee

@@ -230,3 +230,40 @@ TEST_CASE("a rule on a delta with few discordant rows judges the score interval 
   CHECK(wd.interval_reason.find("6 discordant rows (") == 0);
   CHECK(wd.interval_reason.find("Kish effective counts") != std::string::npos);
 }
+
+TEST_CASE("each_segment with a correction judges the score interval at the corrected level") {
+  // Two segments of the rare-event table (rows 0..999 and a copy): 6 discordant rows each.
+  Table half = rare_event_table();
+  std::vector<double> y, a, b;
+  for (int copy = 0; copy < 2; ++copy)
+    for (std::size_t r = 0; r < half.rows; ++r)
+      y.push_back(half.label[r]), a.push_back(half.champion[r]), b.push_back(half.challenger[r]);
+  Table t = owned_table(y, a, b, {}, {}, {"y", "a", "b", "", ""});
+  std::vector<std::uint32_t> codes(2000, 0);
+  std::fill(codes.begin() + 1000, codes.end(), 1u);
+  const std::vector<std::string> dictionary{"east", "west"};
+  add_categorical(t, "seg", codes, dictionary);
+  for (const std::string correction : {"bonferroni", "holm"}) {
+    const Policy p = parse_policy_text(R"({"version": 1, "task": "binary",
+      "columns": {"label": "y", "champion": "a", "challenger": "b", "segments": ["seg"]},
+      "bootstrap": {"resamples": 400, "seed": 3},
+      "rules": [{"id": "acc", "metric": "accuracy", "subject": "delta", "min": -0.01,
+                 "scope": {"each_segment": "seg"}, "correction": ")" + correction + R"("}]})");
+    const Evaluation ev = evaluate(t, p, {.threads = 1});
+    REQUIRE(ev.rules[0].parts.size() == 2);
+    const PartVerdict& part = ev.rules[0].parts[0];
+    CHECK(part.subject.interval_method == "tango_score");
+    if (correction == "bonferroni") {
+      const Interval expected = tango_score_interval({2.0, 4.0, 1000.0}, 1.0 - 0.05 / 2.0);
+      CHECK(part.subject.ci.lo == expected.lo);
+      CHECK(part.subject.ci.hi == expected.hi);
+    } else {
+      // The p-value of "the bound is met" is where Tango's interval at 1 - p touches -0.01:
+      // T(-0.01) = z(1 - p/2), p = 2 (1 - Phi(T(-0.01))).
+      const double t_bound = tango_statistic({2.0, 4.0, 1000.0}, -0.01);
+      const double p_pass = std::erfc(t_bound / std::sqrt(2.0));
+      REQUIRE(part.p_pass);
+      CHECK(*part.p_pass == doctest::Approx(std::max(p_pass, 1.0 / 401.0)).epsilon(1e-6));
+    }
+  }
+}
