@@ -82,6 +82,11 @@ inline void choose_paired_proportion_interval(Estimate& delta, const ProportionC
   }
   if (s.clustered) return mark_bootstrap_stands(delta, counts, s);
   delta.ci = tango_score_interval(score_cells, s.confidence);
+  // The SE a normal interval of this width would have: what the next step of an INCONCLUSIVE
+  // rule plans with (decide/next_step), so it plans on the interval that was judged, not on
+  // a bootstrap spread of a few atoms (0 with no discordant rows).
+  const double z = quantile(boost::math::normal(), 0.5 + s.confidence / 2.0);
+  delta.standard_error = (delta.ci.hi - delta.ci.lo) / (2.0 * z);
   delta.interval_method = kTangoScore;
   delta.interval_reason = few ? counts : "requested by bootstrap.paired_proportions \"score\"";
   if (s.weighted)

@@ -267,3 +267,24 @@ TEST_CASE("each_segment with a correction judges the score interval at the corre
     }
   }
 }
+
+TEST_CASE("an INCONCLUSIVE rule on a score interval plans with that interval's width") {
+  // No discordant rows at all: every bootstrap replicate of the delta is 0, yet the score
+  // interval is +-z^2/(n + z^2), which straddles a bound of +0.001; the next step plans on it.
+  std::vector<double> y(1000, 0.0), a(1000, 0.1);
+  for (int i = 0; i < 20; ++i) y[i] = 1.0, a[i] = 0.9;
+  Table t = owned_table(y, a, a, {}, {}, {"y", "a", "b", "", ""});
+  const Policy p = parse_policy_text(R"({"version": 1, "task": "binary",
+    "columns": {"label": "y", "champion": "a", "challenger": "b"},
+    "bootstrap": {"resamples": 200, "seed": 3},
+    "rules": [{"id": "acc", "metric": "accuracy", "subject": "delta", "min": 0.001}]})");
+  const Evaluation ev = evaluate(t, p, {.threads = 1});
+  const RuleResult& r = ev.rules[0];
+  CHECK(r.subject.interval_reason == "0 discordant rows");
+  const double half = kZ95 * kZ95 / (1000.0 + kZ95 * kZ95);
+  CHECK(r.subject.ci.hi == doctest::Approx(half).epsilon(1e-9));
+  CHECK(r.verdict == Verdict::inconclusive);
+  CHECK(r.subject.standard_error == doctest::Approx(half / kZ95).epsilon(1e-9));
+  REQUIRE(r.next_step);
+  CHECK(r.next_step->margin == doctest::Approx(half).epsilon(1e-9));
+}
