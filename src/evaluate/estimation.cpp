@@ -193,6 +193,8 @@ void choose_intervals(Evaluation& ev, const Table& table, const GroupingSet& gro
   const auto infos = task_metrics(policy.task);
   const PairedIntervalSettings settings{ev.bootstrap.paired_proportions, ev.bootstrap.interval,
                                         ev.bootstrap.confidence, ev.clustered, !table.weight.empty()};
+  // The five proportions are defined on 0/1 labels and the policy's threshold
+  // (estimate/discreteness.hpp): the binary task's, whatever metric names another task shares.
   const bool proportions = policy.task == Task::binary;
   const PairedRows rows{table.label, table.champion, table.challenger, table.weight, policy.threshold};
   const std::array<ProportionCells, 5> none{};
