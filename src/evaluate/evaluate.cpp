@@ -68,7 +68,8 @@ BudgetResults estimate_serving_budgets(const Table& table, const Policy& policy,
   inputs.latency_samples = options.latency_samples;
   inputs.price = policy.pricing;
   return estimate_budgets(inputs, {ev.bootstrap.resamples, ev.bootstrap.confidence, ev.bootstrap.scheme,
-                                   ev.bootstrap.seed, ev.run.threads, options.cancel});
+                                   ev.bootstrap.seed, ev.run.threads, options.cancel,
+                                   ev.bootstrap.paired_proportions});
 }
 
 Verdict gate_verdict(const Policy& policy, const std::vector<RuleResult>& rules) {

@@ -134,6 +134,13 @@ inline std::string rule_verdict_text(const RuleResult& r) {
   return std::string(verdict_name(r.verdict));
 }
 
+// The note on a figure whose interval is marked (issue 18), or "": which interval, and why.
+// "tango_score interval: 7 discordant rows".
+inline std::string interval_note(const Estimate& e) {
+  if (e.interval_reason.empty()) return "";
+  return std::string(e.interval_method) + " interval: " + e.interval_reason;
+}
+
 inline std::string interval_text(const Estimate& e, bool sign) {
   if (!shown(e.ci)) return "-";
   return std::string("[") + fixed(e.ci.lo, sign) + ", " + fixed(e.ci.hi, sign) + "]";
@@ -158,7 +165,11 @@ inline TextRows budget_rows(const Evaluation& ev) {
 
 inline std::string budget_note(const Evaluation& ev, Escaper esc) {
   std::string note = ev.latency_origin.empty() ? "" : "latency from " + esc(ev.latency_origin) + ", independent samples; ";
-  return note + "percentile CIs by order statistics, error rate by Wilson, the rest by bootstrap";
+  note += "percentile CIs by order statistics, error rate by Wilson, the rest by bootstrap";
+  if (const BudgetFigure* error = ev.budgets.find(BudgetMetric::error_rate))
+    if (const std::string marked = interval_note(error->subjects[2]); !marked.empty())
+      note += "; error rate delta: " + marked;
+  return note;
 }
 
 // The drift table: one row per feature, header first; "-" where a statistic does not apply.
@@ -205,13 +216,6 @@ inline std::string next_step_text(const RuleResult& r) {
   if (!step.defined) return step.reason + "; " + resolvable;
   return "about " + grouped(step.rows_needed) + " rows would likely decide this at the observed estimate " +
          fixed(r.subject.point.value, sign) + "; " + resolvable;
-}
-
-// The note on a figure whose interval is marked (issue 18), or "": which interval, and why.
-// "tango_score interval: 7 discordant rows".
-inline std::string interval_note(const Estimate& e) {
-  if (e.interval_reason.empty()) return "";
-  return std::string(e.interval_method) + " interval: " + e.interval_reason;
 }
 
 // A rule's reason as every human format shows it: with its interval's note and its next

@@ -26,9 +26,11 @@
 #include <referee/policy.hpp>
 #include <referee/render.hpp>
 
+#include "budget/budget.hpp"
 #include "estimate/discreteness.hpp"
 #include "estimate/paired_proportion_choice.hpp"
 #include "estimate/paired_proportion_interval.hpp"
+#include "render/presentation.hpp"
 
 using namespace referee;
 
@@ -287,4 +289,40 @@ TEST_CASE("an INCONCLUSIVE rule on a score interval plans with that interval's w
   CHECK(r.subject.standard_error == doctest::Approx(half / kZ95).epsilon(1e-9));
   REQUIRE(r.next_step);
   CHECK(r.next_step->margin == doctest::Approx(half).epsilon(1e-9));
+}
+
+TEST_CASE("the error-rate budget's delta is a paired proportion too") {
+  // Champion errs on rows 0 and 1, the challenger on rows 1, 2 and 3: 3 discordant rows.
+  std::vector<double> champion(1000, 0.0), challenger(1000, 0.0);
+  champion[0] = champion[1] = 1.0;
+  challenger[1] = challenger[2] = challenger[3] = 1.0;
+  BudgetInputs in;
+  in.error = {champion, challenger};
+  in.rows = 1000;
+  in.units = {{}, {}, 1000};
+  BudgetBootstrap settings;
+  settings.resamples = 200;
+  const BudgetResults results = estimate_budgets(in, settings);
+  const BudgetFigure* f = results.find(BudgetMetric::error_rate);
+  REQUIRE(f);
+  const Estimate& delta = f->subjects[2];
+  CHECK(delta.point.value == doctest::Approx(0.001));
+  CHECK(delta.interval_method == "tango_score");
+  CHECK(delta.interval_reason == "3 discordant rows");
+  CHECK(f->interval_kind[2] == "tango score");
+  const Interval expected = tango_score_interval({2.0, 1.0, 1000.0}, 0.95);
+  CHECK(delta.ci.lo == expected.lo);
+  CHECK(delta.ci.hi == expected.hi);
+
+  Evaluation ev;
+  ev.budgets = results;
+  CHECK(presentation::budget_note(ev, presentation::raw).find(
+            "error rate delta: tango_score interval: 3 discordant rows") != std::string::npos);
+
+  settings.paired_proportions = PairedProportionInterval::bootstrap;
+  const BudgetResults bootstrap_only = estimate_budgets(in, settings);
+  const BudgetFigure* kept = bootstrap_only.find(BudgetMetric::error_rate);
+  REQUIRE(kept);
+  CHECK(kept->interval_kind[2] == "paired percentile bootstrap");
+  CHECK(kept->subjects[2].interval_reason.find("3 discordant rows; the bootstrap interval stands") == 0);
 }
