@@ -19,6 +19,8 @@ cases=(
   "segment-trap|examples/segment_trap.csv|examples/gate-segments.json||1"
   "budgets|examples/credit_eval.csv|examples/gate-budgets.json||1"
   "loadtest|examples/credit_eval.csv|examples/gate-loadtest.json|--latency examples/latency_loadtest.csv|2"
+  "svm-decision|examples/breast_cancer_svm.csv|examples/gate-svm.json||0"
+  "outcome|examples/llm_eval.csv|examples/gate-outcome.json||0"
 )
 
 for c in "${cases[@]}"; do

@@ -26,14 +26,32 @@ struct ModelColumnNames {
   const std::string& operator[](std::size_t model) const { return model == 0 ? champion : challenger; }
 };
 
+// The label value that is the positive class (scikit-learn's pos_label), as the policy
+// wrote it: a string matches a cell's text exactly; a number matches a cell that reads as
+// that number ("1", "1.0"); a boolean matches true/True/TRUE/1 (or false/False/FALSE/0).
+struct LabelValue {
+  enum class Kind { text, number, boolean };
+  Kind kind = Kind::text;
+  std::string text;     // kind text
+  double number = 0.0;  // kind number; kind boolean: 1 for true, 0 for false
+
+  bool matches(std::string_view cell) const;
+  // As the policy wrote it, for messages: "benign", 2, true.
+  std::string spelling() const;
+};
+
 // Which input column plays which role. weight and cluster are optional ("" = none).
 // `categorical` lists the segment and sensitive-attribute columns to load, each once;
 // `drift` the features compared with a reference sample (read as text, then typed).
+// Binary only: `scores` says what the score columns hold, and `positive_label`, when set,
+// makes the label column text, mapped to 1 (that value) and 0 (the one other value).
 struct ColumnNames {
   std::string label, champion, challenger, weight, cluster;
   std::vector<std::string> categorical;
   ModelColumnNames latency, cost, error;
   std::vector<std::string> drift;
+  ScoreKind scores = ScoreKind::probability;
+  std::optional<LabelValue> positive_label;
 };
 
 // A column read as text, dictionary-encoded in first-seen order ("" = a missing cell).

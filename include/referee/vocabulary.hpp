@@ -40,8 +40,11 @@ constexpr std::optional<Enum> enum_from_name(std::string_view name) {
 
 // --- tasks and metrics ------------------------------------------------------------------
 
-enum class Task { binary, regression };
-REFEREE_ENUM_NAMES(Task, "binary", "regression");
+// outcome: each model's own per-example result on an evaluation set, with no label (a
+// pass/fail, a graded score, a judge's rating, a whole task's latency): how a team gates
+// a new LLM prompt or model version on its eval set.
+enum class Task { binary, regression, outcome };
+REFEREE_ENUM_NAMES(Task, "binary", "regression", "outcome");
 
 enum class Metric : std::size_t {
   // binary, threshold-based (score >= threshold is the positive class)
@@ -65,16 +68,27 @@ enum class Metric : std::size_t {
   rmse,
   r2,
   mape,
+  // outcome: the weighted mean of the results, the share at or above the policy's pass
+  // mark ($.threshold), and weighted quantiles (numpy's "inverted_cdf").
+  mean,
+  pass_rate,
+  quantile_50,
+  quantile_90,
+  quantile_95,
+  quantile_99,
 };
-inline constexpr std::size_t kMetricCount = 18;
+inline constexpr std::size_t kMetricCount = 24;
 
 // The catalogue: a metric's name, its task, and which direction is better (for summaries;
-// rules state their bounds explicitly and never rely on it).
+// rules state their bounds explicitly and never rely on it). `needs_probabilities`: the
+// metric reads the score as a probability (log loss, Brier), so decision scores
+// ($.columns.scores "decision") leave it undefined.
 struct MetricInfo {
   Metric id;
   std::string_view name;
   Task task;
   bool higher_is_better;
+  bool needs_probabilities = false;
 };
 
 inline constexpr std::array<MetricInfo, kMetricCount> kMetricCatalogue{{
@@ -89,13 +103,19 @@ inline constexpr std::array<MetricInfo, kMetricCount> kMetricCatalogue{{
     {Metric::fnr, "fnr", Task::binary, false},
     {Metric::roc_auc, "roc_auc", Task::binary, true},
     {Metric::average_precision, "average_precision", Task::binary, true},
-    {Metric::log_loss, "log_loss", Task::binary, false},
-    {Metric::brier, "brier", Task::binary, false},
+    {Metric::log_loss, "log_loss", Task::binary, false, true},
+    {Metric::brier, "brier", Task::binary, false, true},
     {Metric::mae, "mae", Task::regression, false},
     {Metric::mse, "mse", Task::regression, false},
     {Metric::rmse, "rmse", Task::regression, false},
     {Metric::r2, "r2", Task::regression, true},
     {Metric::mape, "mape", Task::regression, false},
+    {Metric::mean, "mean", Task::outcome, true},
+    {Metric::pass_rate, "pass_rate", Task::outcome, true},
+    {Metric::quantile_50, "quantile@0.5", Task::outcome, true},
+    {Metric::quantile_90, "quantile@0.9", Task::outcome, true},
+    {Metric::quantile_95, "quantile@0.95", Task::outcome, true},
+    {Metric::quantile_99, "quantile@0.99", Task::outcome, true},
 }};
 
 template <>
@@ -109,18 +129,30 @@ struct EnumNames<Metric> {
 
 inline constexpr std::size_t kBinaryMetricCount = 13;
 inline constexpr std::size_t kRegressionMetricCount = 5;
+inline constexpr std::size_t kOutcomeMetricCount = 6;
+// The outcome task's quantile levels, in catalogue order (quantile_50 ...).
+inline constexpr std::array<double, 4> kOutcomeQuantiles{0.5, 0.9, 0.95, 0.99};
 
 inline constexpr const MetricInfo& metric_info(Metric m) { return kMetricCatalogue[static_cast<std::size_t>(m)]; }
 inline constexpr std::string_view metric_name(Metric m) { return name_of(m); }
 inline constexpr std::optional<Metric> metric_from_name(std::string_view name) { return enum_from_name<Metric>(name); }
 inline constexpr std::string_view task_name(Task t) { return name_of(t); }
 
-// The metrics of a task, in catalogue order (the order of the report).
+// The metrics of a task, in catalogue order (the order of the report): a task's metrics
+// are one contiguous run of the catalogue.
 inline constexpr std::span<const MetricInfo> task_metrics(Task task) {
-  return task == Task::binary
-             ? std::span<const MetricInfo>(kMetricCatalogue.data(), kBinaryMetricCount)
-             : std::span<const MetricInfo>(kMetricCatalogue.data() + kBinaryMetricCount, kRegressionMetricCount);
+  std::size_t first = 0;
+  while (first < kMetricCount && kMetricCatalogue[first].task != task) ++first;
+  std::size_t last = first;
+  while (last < kMetricCount && kMetricCatalogue[last].task == task) ++last;
+  return std::span<const MetricInfo>(kMetricCatalogue.data() + first, last - first);
 }
+
+// What a binary model's scores are: probabilities in [0, 1], or decision values (margins,
+// logits, any real number: scikit-learn's decision_function). Rank and threshold metrics
+// read both (the threshold is in score units); log loss and Brier need probabilities.
+enum class ScoreKind { probability, decision };
+REFEREE_ENUM_NAMES(ScoreKind, "probability", "decision");
 
 // --- bootstrap -------------------------------------------------------------------------
 

@@ -11,13 +11,14 @@ import difflib
 import json
 import math
 import os
+import re
 import sys
 from typing import Any, Callable, Dict, Mapping, Optional, Tuple, Union
 
 import numpy as np
 
 from . import _core
-from ._core import DataError, Policy, RefereeError, UsageError
+from ._core import DataError, Policy, PolicyError, RefereeError, UsageError
 from ._report import Comparison, Estimate, Report
 
 PolicyLike = Union[Policy, Mapping[str, Any], str, bytes, "os.PathLike[str]"]
@@ -125,30 +126,165 @@ def _first_missing(values: Any) -> Optional[int]:
     return None
 
 
-def _as_codes(values: Any, name: str, strict: bool = False) -> Tuple[np.ndarray, list]:
-    """Dictionary-encodes a column: (uint32 codes, list of str). A pandas categorical keeps
-    its own codes and categories (unused ones are fine: the core drops them). ``strict``
-    refuses float and boolean values in an object column (segment and sensitive columns)."""
-    if _is_pandas_categorical(values):
-        codes = np.asarray(values.cat.codes)
-        if (codes < 0).any():
-            row = int(np.argmax(codes < 0)) + 1
-            raise DataError(f'column "{name}": row {row}: missing value')
-        return np.ascontiguousarray(codes, dtype=np.uint32), [str(c) for c in values.cat.categories]
-    array = np.asarray(values.to_numpy() if hasattr(values, "to_numpy") else values)
-    if array.dtype.kind in "iu":  # no missing values possible; an integer's text is its digits
-        dictionary, codes = np.unique(array, return_inverse=True)
-        return np.ascontiguousarray(codes, dtype=np.uint32), [str(int(d)) for d in dictionary]
-    array = array.astype(object)
+# --- text columns: dictionary encoding without a per-row Python loop ------------------
+#
+# A segment, sensitive or cluster column (and a drift feature) reaches the core as uint32
+# codes into a dictionary of texts; the core sorts the texts by their UTF-8 bytes and drops
+# unused ones (CategoricalColumn), so only the grouping matters here, not the order. The
+# grouping is by a value's text, as a CSV would hold it: an object column holding 1 and "1"
+# is one group "1", as the CSV reader would see it. The hashing is pandas' (factorize), or
+# Arrow's (dictionary_encode) for an Arrow column, or numpy's (unique) without pandas; each
+# distinct value is then turned into text once, and values whose texts coincide merged.
+# Python-level work is per distinct value, never per row, except for an object column
+# mixing kinds (str with int, float or bool), where Python's equality would merge 1, 1.0
+# and True: that one is encoded exactly, row by row (_factorize_by_text).
+
+_EXACT_OBJECT_KINDS = ("string", "empty", "integer")  # pandas infer_dtype: equality is text equality
+
+
+def _pandas() -> Any:
+    try:
+        import pandas
+    except ImportError:  # referee runs without pandas: numpy's unique or the exact loop
+        return None
+    return pandas
+
+
+def _arrow_text_column(values: Any) -> Optional[Any]:
+    """A pyarrow string or dictionary column as one string ChunkedArray, else None."""
+    if not hasattr(values, "type") or not hasattr(values, "is_null"):
+        return None
+    import pyarrow as pa
+    value_type = values.type.value_type if pa.types.is_dictionary(values.type) else values.type
+    if not (pa.types.is_string(value_type) or pa.types.is_large_string(value_type)):
+        return None
+    chunked = values if isinstance(values, pa.ChunkedArray) else pa.chunked_array([values])
+    return chunked.cast(value_type) if value_type != chunked.type else chunked
+
+
+def _factorize_arrow(chunked: Any) -> Tuple[np.ndarray, list]:
+    """Arrow's hash encoding; one memo table across chunks, so one shared dictionary."""
+    import pyarrow as pa
+    encoded = chunked.dictionary_encode()
+    if encoded.num_chunks == 0:
+        return np.zeros(0, dtype=np.int64), []
+    indices = pa.chunked_array([c.indices for c in encoded.chunks], type=encoded.chunk(0).indices.type)
+    codes = indices.fill_null(-1).to_numpy().astype(np.int64, copy=False)
+    return codes, encoded.chunk(0).dictionary.to_pylist()
+
+
+def _factorize_by_text(array: np.ndarray) -> Tuple[np.ndarray, list]:
+    """The exact path, one row at a time: values equal when their type and str() are (so 1,
+    1.0, True and "1" stay apart until their texts are compared). Missing values get -1."""
+    index: Dict[Tuple[type, str], int] = {}
+    codes = np.empty(len(array), dtype=np.int64)
+    uniques: list = []
     for row, v in enumerate(array):
         if _is_missing(v):
-            raise DataError(f'column "{name}": row {row + 1}: missing value')
-        if strict and isinstance(v, (bool, float, np.bool_, np.floating)):
-            raise DataError(f'column "{name}": row {row + 1}: segment and sensitive columns must hold '
-                            f"strings, categories or integers, not {type(v).__name__} values")
-    text = np.array([str(v) for v in array], dtype=object)
-    dictionary, codes = np.unique(text, return_inverse=True)
-    return np.ascontiguousarray(codes, dtype=np.uint32), [str(d) for d in dictionary]
+            codes[row] = -1
+            continue
+        key = (type(v), str(v))
+        if key not in index:
+            index[key] = len(uniques)
+            uniques.append(v)
+        codes[row] = index[key]
+    return codes, uniques
+
+
+def _first_rows(codes: np.ndarray, count: int) -> np.ndarray:
+    """The first row of each code 0..count-1 (the last write of a reversed scatter wins)."""
+    first = np.zeros(count, dtype=np.int64)
+    first[codes[::-1]] = np.arange(len(codes) - 1, -1, -1)
+    return first
+
+
+def _factorize_unicode(array: np.ndarray, pd: Any) -> Tuple[np.ndarray, list]:
+    """numpy's fixed-width text (dtype U), which pandas would first copy into Python str
+    objects (0.5 s for 2*10^6 rows) and np.unique would sort (4 s): each row's UCS-4 code
+    units are hashed column by column (FNV-1a over 32-bit units), the hashes factorized,
+    and every row compared with its group's first row, so that a collision can never merge
+    two texts (then np.unique decides, exactly)."""
+    if len(array) == 0 or array.itemsize == 0:  # no rows, or every row the empty text
+        return np.zeros(len(array), dtype=np.int64), [""] if len(array) else []
+    words = np.ascontiguousarray(array).view(np.uint32).reshape(len(array), -1)
+    hashes = np.full(len(array), 0xCBF29CE484222325, dtype=np.uint64)
+    for column in words.T:  # one pass per character position, never per row
+        hashes = (hashes ^ column.astype(np.uint64)) * np.uint64(0x100000001B3)
+    if pd is not None:
+        codes = np.asarray(pd.factorize(hashes)[0], dtype=np.int64)
+    else:
+        codes = np.unique(hashes, return_inverse=True)[1].reshape(-1).astype(np.int64)
+    count = int(codes.max()) + 1 if len(codes) else 0
+    first = _first_rows(codes, count)
+    if not (words == words[first[codes]]).all():  # a hash collision: the exact, slower way
+        uniques, inverse = np.unique(array, return_inverse=True)
+        return inverse.reshape(-1).astype(np.int64, copy=False), list(uniques)
+    return codes, [str(t) for t in array[first]]
+
+
+def _factorize(values: Any) -> Tuple[np.ndarray, list]:
+    """(int64 codes, distinct values): code -1 where a value is missing (None, NaN, NA, NaT)."""
+    if _is_pandas_categorical(values):
+        return np.asarray(values.cat.codes, dtype=np.int64), list(values.cat.categories)
+    arrow = _arrow_text_column(values)
+    if arrow is not None:
+        return _factorize_arrow(arrow)
+    pd = _pandas()
+    if pd is not None and hasattr(values, "dtype") and not isinstance(values, np.ndarray) \
+            and str(values.dtype) in ("string", "str"):
+        codes, uniques = pd.factorize(values)  # pandas' own string arrays, Arrow-backed or not
+        return np.asarray(codes, dtype=np.int64), list(np.asarray(uniques, dtype=object))
+    array = np.asarray(values.to_numpy() if hasattr(values, "to_numpy") else values)
+    if array.dtype.kind == "U" and array.ndim == 1:
+        return _factorize_unicode(array, pd)
+    if array.dtype.kind in "iuU":  # no missing values possible
+        uniques, inverse = np.unique(array, return_inverse=True)
+        return inverse.reshape(-1).astype(np.int64, copy=False), list(uniques)
+    if array.dtype.kind == "O" and pd is not None \
+            and pd.api.types.infer_dtype(array, skipna=True) in _EXACT_OBJECT_KINDS:
+        codes, uniques = pd.factorize(array)
+        return np.asarray(codes, dtype=np.int64), list(uniques)
+    return _factorize_by_text(array.astype(object))
+
+
+def _merge_equal_texts(codes: np.ndarray, texts: list) -> Tuple[np.ndarray, list]:
+    """Codes into ``texts`` re-encoded into the distinct texts (1 and "1" become one "1")."""
+    if len(set(texts)) == len(texts):
+        return np.ascontiguousarray(codes, dtype=np.uint32), texts
+    distinct, remap = np.unique(np.array(texts, dtype=object), return_inverse=True)
+    return np.ascontiguousarray(remap.reshape(-1)[codes], dtype=np.uint32), [str(t) for t in distinct]
+
+
+def _refused_kind(value: Any) -> bool:
+    return isinstance(value, (bool, float, np.bool_, np.floating))
+
+
+def _first_row(mask: np.ndarray) -> Optional[int]:
+    return int(np.argmax(mask)) if mask.any() else None
+
+
+def dictionary_encode(values: Any, name: str, *, strict: bool = False) -> Tuple[np.ndarray, list]:
+    """The one encoder of a text column into (uint32 codes, list of str): segment, sensitive
+    and cluster columns (and the place for a string label column). A value's text is its
+    str(), an integer's its digits; a pandas categorical keeps its categories (unused ones
+    are fine: the core drops them). A missing value (None, NaN, NA, NaT) is a DataError
+    naming the row (1-based). ``strict`` refuses float and boolean values in an object
+    column (segment and sensitive columns), naming the first such row."""
+    codes, uniques = _factorize(values)
+    missing_row = _first_row(codes < 0)
+    refused_row = None
+    if strict and not _is_pandas_categorical(values):
+        refused = np.array([_refused_kind(u) for u in uniques] + [False], dtype=bool)
+        refused_row = _first_row(refused[codes])
+    if missing_row is not None and (refused_row is None or missing_row < refused_row):
+        raise DataError(f'column "{name}": row {missing_row + 1}: missing value')
+    if refused_row is not None:
+        kind = type(uniques[codes[refused_row]]).__name__
+        raise DataError(f'column "{name}": row {refused_row + 1}: segment and sensitive columns must hold '
+                        f"strings, categories or integers, not {kind} values")
+    texts = [str(int(u)) if isinstance(u, (int, np.integer)) and not isinstance(u, (bool, np.bool_)) else str(u)
+             for u in uniques]
+    return _merge_equal_texts(codes, texts)
 
 
 def _refuse_kind(kind: Optional[str], dtype: Any, name: str) -> None:
@@ -164,19 +300,23 @@ def _as_categorical(values: Any, name: str) -> Tuple[np.ndarray, list]:
     a category's str(). Floats and booleans are refused, since their text is ambiguous
     ("1" or "1.0", "True" or "1"). Missing values are refused by row (1-based).
     """
-    if _is_pandas_categorical(values):
-        return _as_codes(values, name)
+    if _is_pandas_categorical(values) or _arrow_text_column(values) is not None:
+        return dictionary_encode(values, name, strict=True)  # text: nulls are seen as missing there
     dtype = getattr(values, "dtype", None)
     # numpy dtypes and pandas extension dtypes (Int64, boolean, Float64, string) have .kind
     _refuse_kind(getattr(dtype, "kind", None), dtype, name)
-    row = _first_missing(values)
+    # Integers with gaps (pandas Int64, Arrow) are judged before numpy turns them into floats;
+    # text (kind "O") reports its missing values itself, in row order with refused kinds.
+    row = _first_missing(values) if getattr(dtype, "kind", None) != "O" else None
     if row is not None:
         raise DataError(f'column "{name}": row {row + 1}: missing value')
-    if not hasattr(values, "dtype") or not hasattr(getattr(values, "dtype"), "kind"):
-        # a list, a pyarrow ChunkedArray or a polars Series: judge the numpy form
+    if isinstance(values, (list, tuple)):  # numpy would make ["a", nan] the text "nan"
+        values = np.array(values, dtype=object) if len(values) else np.array([], dtype=str)
+    elif not hasattr(values, "dtype") or not hasattr(getattr(values, "dtype"), "kind"):
+        # a pyarrow ChunkedArray or a polars Series: judge the numpy form
         values = np.asarray(values.to_numpy() if hasattr(values, "to_numpy") else values)
         _refuse_kind(values.dtype.kind, values.dtype, name)
-    return _as_codes(values, name, strict=True)
+    return dictionary_encode(values, name, strict=True)
 
 
 def _categorical_column(data: Any, name: str, role: str = "") -> Any:
@@ -223,15 +363,18 @@ def _as_text(values: Any, name: str) -> Tuple[np.ndarray, list]:
         codes = np.asarray(values.cat.codes, dtype=np.int64)
         categories = [_value_text(c) for c in values.cat.categories] + [""]
         return _in_first_seen_order(np.where(codes < 0, len(categories) - 1, codes), categories)
-    array = np.asarray(values.to_numpy() if hasattr(values, "to_numpy") else values)
-    if array.ndim != 1:
-        raise DataError(f'column "{name}" must be one-dimensional, got shape {array.shape}')
-    if array.dtype.kind in "biuf":  # few distinct values: format each once
-        unique, inverse = np.unique(array, return_inverse=True)
-        return _in_first_seen_order(inverse, [_value_text(v) for v in unique])
-    text = np.array([_value_text(v) for v in array.astype(object)], dtype=object)
-    unique, inverse = np.unique(text, return_inverse=True)
-    return _in_first_seen_order(inverse, [str(v) for v in unique])
+    if _arrow_text_column(values) is None:
+        array = np.asarray(values.to_numpy() if hasattr(values, "to_numpy") else values)
+        if array.ndim != 1:
+            raise DataError(f'column "{name}" must be one-dimensional, got shape {array.shape}')
+        if array.dtype.kind in "biuf":  # few distinct values: format each once
+            unique, inverse = np.unique(array, return_inverse=True)
+            return _in_first_seen_order(inverse, [_value_text(v) for v in unique])
+    codes, uniques = _factorize(values)
+    texts = [_value_text(v) for v in uniques] + [""]  # the last: missing values
+    codes = np.where(codes < 0, len(texts) - 1, codes)
+    merged, distinct = _merge_equal_texts(codes, texts)
+    return _in_first_seen_order(merged, distinct)
 
 
 _MODELS = ("champion", "challenger")
@@ -322,15 +465,19 @@ def _evaluate(data: Any, p: Policy, seed: Optional[int], threads: Optional[int],
         return Report(*_core.evaluate_csv(os.fspath(data), p, seed, threads, callback,
                                           latency_file, latency_ms, drift_reference, checked_limits))
     cols: Dict[str, Any] = p.columns
-    label = _as_float64(_column(data, cols["label"]), cols["label"])
-    champion = _as_float64(_column(data, cols["champion"]), cols["champion"])
-    challenger = _as_float64(_column(data, cols["challenger"]), cols["challenger"])
+    label_values = _column(data, cols["label"]) if cols["label_kind"] != "none" else None
+    text_label = cols["label_kind"] == "text"
+    label = None if cols["label_kind"] != "numeric" else _as_float64(_numeric_label(label_values), cols["label"])
+    champion = _as_float64(_positive_scores(p, label_values, _column(data, cols["champion"])), cols["champion"])
+    challenger = _as_float64(_positive_scores(p, label_values, _column(data, cols["challenger"])), cols["challenger"])
     weight = _as_float64(_column(data, cols["weight"]), cols["weight"]) if cols["weight"] else None
     codes, dictionary = (None, [])
     if cols["cluster"]:
-        codes, dictionary = _as_codes(_column(data, cols["cluster"]), cols["cluster"])
+        codes, dictionary = dictionary_encode(_column(data, cols["cluster"]), cols["cluster"])
     categorical = [(name, *_as_categorical(_categorical_column(data, name), name))
                    for name in cols["categorical"]]
+    if text_label:  # strings, booleans, a categorical's values: the core maps them by positive_label
+        categorical.append((cols["label"], *_as_text(label_values, cols["label"])))
     drift = [(name, *_as_text(_categorical_column(data, name, "drift feature "), name))
              for name in cols["drift"]]
     dictionary = _utf8(dictionary)
@@ -342,6 +489,35 @@ def _evaluate(data: Any, p: Policy, seed: Optional[int], threads: Optional[int],
         _model_columns(data, cols["error"]), drift, latency_file, latency_ms, drift_reference, checked_limits))
 
 
+def _numeric_label(values: Any) -> Any:
+    """A categorical label without a positive_label is read by its categories' values, so
+    a pandas Categorical of 0 and 1 is the 0/1 label it shows (the core checks the values)."""
+    if _is_pandas_categorical(values) and values.cat.categories.dtype.kind in "biuf":
+        return values.astype(np.float64)  # a missing cell becomes NaN, which the core refuses by row
+    return values
+
+
+def _positive_scores(p: Policy, labels: Any, scores: Any) -> Any:
+    """A binary model's scores as one column. scikit-learn's ``predict_proba`` gives n x 2,
+    one column per class in ``classes_`` order (the sorted distinct labels): the positive
+    class's column is the second for 0/1 labels, and the policy's ``positive_label``'s place
+    among the sorted labels otherwise (the core says which label is positive)."""
+    array = scores if isinstance(scores, np.ndarray) else None
+    if array is None or array.ndim != 2 or p.task != "binary":
+        return scores
+    if array.shape[1] != 2:
+        raise DataError(f"a binary model's scores must be one column or predict_proba's two, got shape {array.shape}")
+    column = 1
+    if p.columns["label_kind"] == "text":
+        classes = np.unique(np.asarray(labels.to_numpy() if hasattr(labels, "to_numpy") else labels))
+        positive = [i for i, c in enumerate(classes) if p.is_positive_label(_value_text(c))]
+        if len(classes) != 2 or len(positive) != 1:
+            raise DataError("predict_proba's two columns need exactly two label values, one of them the "
+                            "positive_label, to know which column is the positive class")
+        column = positive[0]
+    return array[:, column]
+
+
 def _utf8(values: list) -> list:
     """Text values as the UTF-8 bytes the core reads. A str can hold a lone surrogate (from
     ``surrogateescape`` decoding, say) that is no UTF-8 at all; it goes through as such
@@ -350,7 +526,9 @@ def _utf8(values: list) -> list:
     return [v.encode("utf-8", "surrogatepass") if isinstance(v, str) else v for v in values]
 
 
-def _task_of(name: str) -> str:
+def _task_of(name: Any) -> str:
+    if not isinstance(name, str):
+        raise UsageError(f'the metric\'s name must be a str such as "roc_auc", not {type(name).__name__}')
     if name in _METRIC_TASKS:
         return _METRIC_TASKS[name]
     close = difflib.get_close_matches(name, list(_METRIC_TASKS), n=1)
@@ -358,15 +536,37 @@ def _task_of(name: str) -> str:
     raise UsageError(f'"{name}" is not a known metric{hint}')
 
 
-def metric(name: str, y_true: Any, y_score: Any, *, weight: Any = None, threshold: float = 0.5) -> float:
+_NOT_GIVEN: Any = object()
+
+
+def _metric_arguments(name: Any, y_true: Any, y_score: Any) -> Tuple[str, Any, Any]:
+    """(name, y_true, y_score) from referee's order, metric("roc_auc", y_true, y_score), or
+    scikit-learn's, metric(y_true, y_score, "roc_auc"): the name is the one str among them."""
+    if not isinstance(name, str) and isinstance(y_score, str):
+        name, y_true, y_score = y_score, name, y_true
+    if not isinstance(name, str):
+        raise UsageError('metric() needs the metric\'s name, a str: referee.metric("roc_auc", y_true, y_score) '
+                         'or referee.metric(y_true, y_score, "roc_auc")')
+    if y_true is _NOT_GIVEN or y_score is _NOT_GIVEN:
+        raise UsageError(f'metric() needs both y_true and y_score: referee.metric("{name}", y_true, y_score)')
+    return name, y_true, y_score
+
+
+def metric(name: Any, y_true: Any = _NOT_GIVEN, y_score: Any = _NOT_GIVEN, *, weight: Any = None,
+           threshold: float = 0.5) -> float:
     """One metric on the data as given, defined exactly as scikit-learn defines it.
 
-    Binary metrics take probabilities in ``y_score`` (``score >= threshold`` is a positive
-    prediction); regression metrics take predictions. Raises UndefinedMetricError where
-    scikit-learn would divide by zero (and warn, and return 0). ``threshold`` must be within
-    [0, 1] (NaN is not): anything else is a ``UsageError``.
+    ``metric("roc_auc", y_true, y_score)``; scikit-learn's order with the name last,
+    ``metric(y_true, y_score, "roc_auc")``, is read the same way. ``y_true`` and ``y_score``
+    are arrays, lists or pandas Series. Binary metrics take probabilities in ``y_score``
+    (``score >= threshold`` is a positive prediction); regression metrics take predictions.
+    Raises UndefinedMetricError where scikit-learn would divide by zero (and warn, and
+    return 0). ``threshold`` must be within [0, 1] (NaN is not): anything else is a
+    ``UsageError``, as is a missing name or array.
     """
+    name, y_true, y_score = _metric_arguments(name, y_true, y_score)
     task = _task_of(name)
+    _core.check_arguments(threshold=threshold)
     values = _core.point_metrics(
         task, _as_float64(y_true, "y_true"), _as_float64(y_score, "y_score"),
         None if weight is None else _as_float64(weight, "weight"), threshold)
@@ -376,6 +576,23 @@ def metric(name: str, y_true: Any, y_score: Any, *, weight: Any = None, threshol
     return value
 
 
+# compare()'s arguments that become the policy's $.bootstrap values.
+_BOOTSTRAP_ARGUMENTS = ("resamples", "confidence", "interval", "scheme", "seed")
+
+
+def _compare_policy(policy: Dict[str, Any]) -> Policy:
+    """The policy compare() builds, parsed by the core, which keeps the rules and their
+    wording; a value it refuses is named as the argument the user wrote (``resamples=``),
+    never as a JSON path the user never wrote."""
+    try:
+        return _policy(policy)
+    except PolicyError as error:
+        found = re.search(r"\$\.bootstrap\.(\w+) (.*)$", str(error), re.S)
+        if found and found.group(1) in _BOOTSTRAP_ARGUMENTS:
+            raise UsageError(f"compare(): {found.group(1)}= {found.group(2)}") from None
+        raise
+
+
 def compare(metric: str, y_true: Any, champion: Any, challenger: Any, *, weight: Any = None,
             cluster: Any = None, resamples: int = 2000, confidence: float = 0.95,
             interval: str = "bca", scheme: str = "poisson", seed: int = 0, threshold: float = 0.5,
@@ -383,7 +600,9 @@ def compare(metric: str, y_true: Any, champion: Any, challenger: Any, *, weight:
     """A metric for both models with paired bootstrap CIs, and their difference.
 
     The same resample weights apply to both models, so the interval of ``delta``
-    (challenger - champion) accounts for their correlation.
+    (challenger - champion) accounts for their correlation. An argument out of its range
+    (``resamples`` from 100 to 1000000, ``confidence`` between 0.5 and 1, ``interval`` and
+    ``scheme`` by name) is a ``UsageError`` naming it.
     """
     task = _task_of(metric)
     # Arguments, checked as arguments (a UsageError) before they become a policy's values.
@@ -406,10 +625,10 @@ def compare(metric: str, y_true: Any, champion: Any, challenger: Any, *, weight:
     if cluster is not None:
         columns["cluster"] = cluster
         policy["columns"]["cluster"] = "cluster"
-    figures = evaluate(columns, policy, threads=threads).metrics
+    figures = evaluate(columns, _compare_policy(policy), threads=threads).metrics
     return Comparison(metric=metric, champion=figures["champion"][metric],
                       challenger=figures["challenger"][metric], delta=figures["delta"][metric],
                       relative_delta=figures["relative_delta"][metric])
 
 
-__all__ = ["evaluate", "metric", "compare", "UndefinedMetricError", "Estimate"]
+__all__ = ["evaluate", "metric", "compare", "dictionary_encode", "UndefinedMetricError", "Estimate"]

@@ -12,10 +12,12 @@ It follows the Processing container contract under a root that defaults to ``/op
     processing/output/evaluation/
         evaluation.json         what a Pipelines ConditionStep reads with JsonGet:
                                 {"binary_classification_metrics": {"auc": {"value", "standard_deviation"}},
-                                 "referee": {"verdict", "passed"}}   (regression_metrics for regression)
+                                 "referee": {"verdict", "passed", "metrics": {NAME: {...}}}}
+                                (regression_metrics for regression)
         report.json             the full audit report
         report.md, report.html  the same for people
-        model_quality.json      Model Registry ModelQuality statistics, for ModelMetrics
+        model_quality.json      Model Monitor's model-quality statistics layout, for the Model
+                                Registry's ModelMetrics (_model_monitor.py)
     output/message              on an error: a short reason (under 1 KB, no data values),
                                 which Processing returns as the job's ExitMessage
 
@@ -36,9 +38,12 @@ import sys
 from pathlib import Path
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
 
-from . import _core
-from ._api import _value_text, evaluate
+import numpy as np
+
+from . import _core, _model_monitor
+from ._api import _as_text, _value_text, evaluate
 from ._core import CancelledError, DataError, IoError, PolicyError, RefereeError, UsageError
+from ._model_monitor import ScoredColumns
 from ._report import Report, write_atomically
 
 # The exit codes, from the core's table (src/common/exit_codes.hpp): each error class
@@ -46,17 +51,6 @@ from ._report import Report, write_atomically
 EXIT_OK = _core.VERDICT_EXIT_CODES["PASS"]
 
 DATA_SUFFIXES = {".csv": "csv", ".jsonl": "jsonl", ".json": "jsonl", ".parquet": "parquet", ".pq": "parquet"}
-
-# evaluation.json names where SageMaker's examples and Model Monitor name a metric otherwise;
-# every other metric of the catalogue keeps referee's name.
-SAGEMAKER_NAMES = {"roc_auc": "auc", "brier": "brier_score", "specificity": "true_negative_rate",
-                   "fpr": "false_positive_rate", "fnr": "false_negative_rate"}
-
-
-def sagemaker_names(task: str) -> Dict[str, str]:
-    """{referee's name: evaluation.json's name} for the task's metrics, in catalogue order."""
-    return {name: SAGEMAKER_NAMES.get(name, name) for name, of, _ in _core.METRIC_CATALOGUE if of == task}
-
 
 def root() -> Path:
     return Path(os.environ.get("REFEREE_SAGEMAKER_ROOT", "/opt/ml"))
@@ -188,7 +182,9 @@ def _frame_for(data: Any, policy: _core.Policy, origin: str) -> Any:
 
     cols = policy.columns
     serving = [pair[m] for pair in (cols["latency"], cols["cost"], cols["error"]) for m in ("champion", "challenger")]
-    numeric = [c for c in (cols["label"], cols["champion"], cols["challenger"], cols["weight"], *serving) if c]
+    # A label the policy reads as text (positive_label) stays text: the core maps it.
+    label = cols["label"] if cols["label_kind"] == "numeric" else None
+    numeric = [c for c in (label, cols["champion"], cols["challenger"], cols["weight"], *serving) if c]
     frame = data.copy()
     # pandas 3 reads dtype=str as its own string dtype, older pandas as object.
     textual = lambda column: column.dtype == object or pd.api.types.is_string_dtype(column)  # noqa: E731
@@ -205,55 +201,76 @@ def _frame_for(data: Any, policy: _core.Policy, origin: str) -> Any:
     return frame
 
 
-def evaluation_json(report: Report) -> Dict[str, Any]:
-    """The challenger's figures, in the layout Pipelines examples read with JsonGet; the
-    standard deviation is the bootstrap standard error."""
-    data = report.to_dict()
-    binary = data["task"] == "binary"
-    names = sagemaker_names(data["task"])
-    metrics = {}
-    for name, figure in data["metrics"]["challenger"].items():
-        if name in names and figure.get("estimate") is not None:
-            metrics[names[name]] = {"value": figure["estimate"], "standard_deviation": figure.get("se", 0.0)}
+def evaluation_json(report: Dict[str, Any], sections: Dict[str, Any]) -> Dict[str, Any]:
+    """What a ConditionStep reads with JsonGet: the challenger's figures in Model Monitor's
+    layout (``sections``, as in model_quality.json, less the curves), and under "referee"
+    the verdict and every metric of the challenger by referee's name, each
+    {value, standard_deviation} (the bootstrap standard error)."""
+    challenger = report["metrics"]["challenger"]
+    metrics = {name: _model_monitor.figure(f["estimate"], f.get("se"))
+               for name, f in challenger.items() if f.get("estimate") is not None}
     return {
-        "binary_classification_metrics" if binary else "regression_metrics": metrics,
-        "referee": {"verdict": data["verdict"], "passed": data["passed"], "policy_sha256": data["policy_sha256"],
-                    "data_sha256": data["data"]["sha256"], "rules": {r["id"]: r["verdict"] for r in data["rules"]}},
+        **{name: {k: v for k, v in figures.items() if k not in _model_monitor.CURVES}
+           for name, figures in sections.items()},
+        "referee": {"verdict": report["verdict"], "passed": report["passed"],
+                    "policy_sha256": report["policy_sha256"], "data_sha256": report["data"]["sha256"],
+                    "rules": {r["id"]: r["verdict"] for r in report["rules"]}, "metrics": metrics},
     }
 
 
-def model_quality_json(report: Report) -> Dict[str, Any]:
-    """The Model Registry ModelQuality statistics document (Model Monitor's statistics
-    layout): each metric's value and standard deviation, for the challenger."""
-    data = report.to_dict()
-    challenger = data["metrics"]["challenger"]
+def scored_columns(data: Any, policy: _core.Policy, origin: str) -> Optional[ScoredColumns]:
+    """The label, the challenger's score and the weight, for the layout figures that come
+    from the table (_model_monitor.py says which); None for a task whose layout needs none.
+    Called once the core has accepted the data: a single CSV is read again by pandas for
+    these three columns, its cells through the core's own number parser."""
+    if policy.task not in _model_monitor.NEEDS_COLUMNS:
+        return None
+    cols = policy.columns
+    names = [c for c in (cols["label"], cols["challenger"], cols["weight"]) if c]
+    if isinstance(data, Path):
+        import pandas as pd
 
-    def figure(name: str) -> Optional[Dict[str, float]]:
-        f = challenger.get(name)
-        if not f or f.get("estimate") is None:
-            return None
-        return {"value": f["estimate"], "standard_deviation": f.get("se", 0.0)}
-
-    metrics = {out: figure(name) for name, out in sagemaker_names(data["task"]).items()}
-    section = "binary_classification_metrics" if data["task"] == "binary" else "regression_metrics"
-    return {
-        "version": 0.0,
-        "dataset": {"item_count": data["data"]["rows"], "evaluation_time": data["run"]["started_at"]},
-        section: {k: v for k, v in metrics.items() if v is not None},
-    }
+        # utf-8-sig: a byte order mark, which the core's reader skips, is no part of a name.
+        data = _frame_for(pd.read_csv(data, usecols=names, keep_default_na=False, dtype=str, encoding="utf-8-sig"),
+                          policy, origin)
+    as_array = lambda name: np.ascontiguousarray(data[name].to_numpy(dtype=np.float64))  # noqa: E731
+    return ScoredColumns(_positive_class(data[cols["label"]], policy), as_array(cols["challenger"]),
+                         as_array(cols["weight"]) if cols["weight"] else None)
 
 
-def write_outputs(report: Report, folder: Path, limits: Optional[Dict[str, int]] = None) -> None:
+def _positive_class(label: Any, policy: _core.Policy) -> np.ndarray:
+    """The label as 1 for the positive class and 0 for the other. A text label (a
+    positive_label policy) goes through the text evaluate() gives the core, each distinct
+    value matched by the core's own rule (``is_positive_label``)."""
+    if policy.columns["label_kind"] == "numeric":
+        return np.ascontiguousarray(label.to_numpy(dtype=np.float64))
+    codes, texts = _as_text(label, policy.columns["label"])
+    positive = np.array([policy.is_positive_label(t) for t in texts], dtype=np.float64)
+    return np.ascontiguousarray(positive[codes])
+
+
+def _json(document: Dict[str, Any]) -> str:
+    return json.dumps(document, indent=2) + "\n"
+
+
+def write_outputs(report: Report, folder: Path, columns: Optional[ScoredColumns],
+                  limits: Optional[Dict[str, int]] = None) -> None:
     """All five files through the core's OutputSet: each destination checked, all staged,
     then renamed in this order, evaluation.json last: what the ConditionStep reads appears
     only beside complete reports, and no file lands if one cannot be written."""
     folder.mkdir(parents=True, exist_ok=True)
+    data = report.to_dict()
+    if columns is not None and columns.label.size != data["data"]["rows"]:
+        # pandas and the core's reader disagree on the file: no figure from the wrong rows.
+        raise RefereeError(f"model_quality.json: the data read again has {columns.label.size} rows, "
+                           f"the report {data['data']['rows']} rows")
+    sections = _model_monitor.layout(data, columns)
     files = [
-        ("model_quality.json", json.dumps(model_quality_json(report), indent=2) + "\n"),
+        ("model_quality.json", _json(_model_monitor.statistics(data, sections))),
         ("report.md", report.to_markdown()),
         ("report.html", report.to_html()),
         ("report.json", report.to_json()),
-        ("evaluation.json", json.dumps(evaluation_json(report), indent=2) + "\n"),
+        ("evaluation.json", _json(evaluation_json(data, sections))),
     ]
     _core.write_outputs([(name, os.fspath(folder / name), text) for name, text in files], limits)
 
@@ -378,7 +395,7 @@ def run(args: argparse.Namespace, names: set) -> Report:
     reference = optional_csv(args.reference, "reference")
     report = evaluate(data, policy, seed=seed, threads=threads, latency=latency, reference=reference,
                       limits=limits)
-    write_outputs(report, args.output, limits)
+    write_outputs(report, args.output, scored_columns(data, policy, origin), limits)
     return report
 
 

@@ -5,6 +5,7 @@
 // threads, threshold, limits, paths) are taken as Python objects and checked here against
 // the core's own rules, so a wrong one is a UsageError, never pybind11's TypeError.
 
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <chrono>
@@ -97,7 +98,7 @@ double threshold_from(const py::handle& threshold) {
       t = -1.0;
     }
   }
-  if (!referee::threshold_in_range(t)) throw referee::UsageError("threshold " + std::string(referee::kThresholdRange));
+  if (!referee::threshold_in_range(t)) throw referee::UsageError("threshold " + std::string(referee::threshold_range()));
   return t;
 }
 
@@ -218,13 +219,14 @@ auto run_interruptibly(std::atomic<bool>& cancel, Work work) -> decltype(work())
   return done.get();
 }
 
-// The report as JSON (the record), Markdown and HTML (for people), rendered together so
-// that Python never re-derives what the C++ renderers say.
-using Rendered = std::tuple<std::string, std::string, std::string, std::string>;
+// The report as JSON (the record), Markdown, HTML and the CLI summary (for people), and
+// the HTML fragment a notebook shows (Report._repr_html_), rendered together so that
+// Python never re-derives what the C++ renderers say.
+using Rendered = std::tuple<std::string, std::string, std::string, std::string, std::string>;
 
 Rendered rendered(const referee::Evaluation& ev) {
   return {referee::report_text(ev), referee::markdown_report(ev), referee::html_report(ev),
-          referee::summary_text(ev)};
+          referee::summary_text(ev), referee::html_fragment(ev)};
 }
 
 // Runs the gate without the GIL: the latency samples and the drift reference are read or
@@ -294,7 +296,7 @@ referee::TextColumn drift_column(const EncodedInput& input) {
 // The arrays are read (pointers and shapes) while the GIL is held; building the table
 // (its data hash, the categorical columns), validating and evaluating run without it.
 // The pybind11 argument casters keep every array alive until the call returns.
-Rendered evaluate_arrays(const referee::Policy& policy, const F64Array& label,
+Rendered evaluate_arrays(const referee::Policy& policy, const std::optional<F64Array>& label,
                          const F64Array& champion, const F64Array& challenger,
                          const std::optional<F64Array>& weight,
                          const std::optional<U32Array>& cluster_codes,
@@ -302,14 +304,16 @@ Rendered evaluate_arrays(const referee::Policy& policy, const F64Array& label,
                          const std::vector<EncodedInput>& categorical, const ModelArrays& latency_columns,
                          const ModelArrays& cost_columns, const ModelArrays& error_columns,
                          const std::vector<EncodedInput>& drift, const RunArguments& run) {
-  const auto label_span = span_of(label), champion_span = span_of(champion),
+  // A text label (a positive_label policy) comes among the text columns, as the core's
+  // requested_columns asks for it; a numeric one comes here.
+  const auto label_span = optional_span(label), champion_span = span_of(champion),
              challenger_span = span_of(challenger), weight_span = optional_span(weight);
   const auto codes = cluster_codes ? codes_of(*cluster_codes, policy.columns.cluster)
                                    : std::span<const std::uint32_t>{};
   std::vector<CategoricalView> views;
   for (const auto& [name, column_codes, dictionary] : categorical)
     views.push_back({name, codes_of(column_codes, name), &dictionary});
-  const std::size_t rows = label_span.size();
+  const std::size_t rows = champion_span.size();
   const referee::ColumnNames& names = policy.columns;
   const auto latency = model_spans(latency_columns, names.latency);
   const auto cost = model_spans(cost_columns, names.cost);
@@ -320,7 +324,7 @@ Rendered evaluate_arrays(const referee::Policy& policy, const F64Array& label,
   gate_inputs(in, run);
   return run_interruptibly(in.cancel, [&] {
     referee::TableBuilder builder(rows);
-    builder.add_numeric(names.label, label_span);
+    if (label) builder.add_numeric(names.label, label_span);
     builder.add_numeric(names.champion, champion_span);
     builder.add_numeric(names.challenger, challenger_span);
     if (!names.weight.empty()) builder.add_numeric(names.weight, weight_span);
@@ -626,9 +630,24 @@ void bind_policy(py::module_& m) {
       .def_property_readonly("name", [](const referee::Policy& p) { return p.name; })
       .def_property_readonly("sha256", [](const referee::Policy& p) { return p.sha256; })
       .def_property_readonly("json", [](const referee::Policy& p) { return p.source.dump(); })
+      // Whether a label value, as text, is the policy's positive class (scikit-learn's
+      // pos_label): the door asks it to pick predict_proba's column, never matches itself.
+      .def("is_positive_label",
+           [](const referee::Policy& p, const std::string& text) {
+             return p.columns.positive_label && p.columns.positive_label->matches(text);
+           })
       .def_property_readonly("columns", [](const referee::Policy& p) {
         py::dict c;
         c["label"] = p.columns.label;
+        // "text" when the label is read as text (a positive_label policy), "numeric", or
+        // "none" (the outcome task): the core's requested_columns decides, the door follows.
+        const auto requests = referee::requested_columns(p.columns);
+        const auto label = std::find_if(requests.begin(), requests.end(), [](const referee::ColumnRequest& q) {
+          return q.role == referee::ColumnRole::label;
+        });
+        c["label_kind"] = label == requests.end()                     ? "none"
+                          : label->kind == referee::ColumnKind::text ? "text"
+                                                                      : "numeric";
         c["champion"] = p.columns.champion;
         c["challenger"] = p.columns.challenger;
         c["weight"] = p.columns.weight.empty() ? py::object(py::none()) : py::str(p.columns.weight);
@@ -665,7 +684,8 @@ void bind_gate(py::module_& m) {
       py::arg("drift_reference") = py::none(), py::arg("limits") = py::none());
   m.def(
       "evaluate_arrays",
-      [](const referee::Policy& policy, const F64Array& label, const F64Array& champion, const F64Array& challenger,
+      [](const referee::Policy& policy, const std::optional<F64Array>& label, const F64Array& champion,
+         const F64Array& challenger,
          const std::optional<F64Array>& weight, const std::optional<U32Array>& cluster_codes,
          const std::vector<std::string>& cluster_dictionary, const py::object& seed, const py::object& threads,
          std::optional<std::function<void(double)>> progress, const std::vector<EncodedInput>& categorical,

@@ -11,6 +11,8 @@
 #include <span>
 #include <vector>
 
+#include <referee/vocabulary.hpp>
+
 namespace referee {
 
 // The largest |v| of the columns (0 when all are empty or zero).
@@ -61,5 +63,12 @@ struct ScaledColumn {
 // Weights enter every metric only through ratios of weighted sums, so any power of two
 // serves; 2^64 on either side keeps n * w and w * x^2 far from both ends of the range.
 inline constexpr int kWeightScaleLimit = 64;
+
+// A figure in the data's units from one computed on values scaled by 2^-e; beyond the
+// range of a double it is undefined, never infinite.
+inline MetricValue unscaled(double v, int e) {
+  const double x = std::ldexp(v, e);
+  return std::isfinite(x) ? MetricValue::of(x) : MetricValue::undefined("the value lies beyond the range of a double");
+}
 
 }  // namespace referee

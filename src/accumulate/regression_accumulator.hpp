@@ -15,6 +15,7 @@
 #include <vector>
 
 #include <referee/vocabulary.hpp>
+#include "accumulate/power_of_two_scale.hpp"
 #include "resample/resample_weights.hpp"
 
 namespace referee {
@@ -107,13 +108,6 @@ RegressionSums accumulate_regression(const RegressionColumns& c, const Regressio
         regression_detail::add_row<L>((*grouped)[g][group_of_row[g][r]], w, yc, error, pct);
   }
   return s;
-}
-
-// A figure in the data's units from one computed on values scaled by 2^-e; beyond the
-// range of a double it is undefined, never infinite.
-inline MetricValue unscaled(double v, int e) {
-  const double x = std::ldexp(v, e);
-  return std::isfinite(x) ? MetricValue::of(x) : MetricValue::undefined("the value lies beyond the range of a double");
 }
 
 // The 5 regression metrics of model `model` (0 champion, 1 challenger) in one lane, from

@@ -57,9 +57,9 @@ class ReplicateEngine {
         task_(task_definition(columns.task)),
         layout_(task_.metrics().size(), task_.classes, columns.groupings) {
     for (const GroupingSpec& g : c_.groupings) {
-      if (g.group_of_row.size() != c_.label.size())
+      if (g.group_of_row.size() != c_.champion.size())
         throw DataError("memory: a grouping has " + std::to_string(g.group_of_row.size()) + " rows, not " +
-                        std::to_string(c_.label.size()));
+                        std::to_string(c_.champion.size()));
       if (g.confusion_only && !task_.classes) throw PolicyError("fairness rates need the binary task");
     }
     accumulator_ = task_.accumulator(c_, layout_);

@@ -21,9 +21,10 @@ namespace referee {
 struct PairedColumns {
   Task task = Task::binary;
   std::span<const double> label, champion, challenger, weight;
-  double threshold = 0.5;  // binary only
+  double threshold = 0.5;  // binary only, in score units
   RowUnits units;
   std::vector<GroupingSpec> groupings;  // segments (all metrics), sensitive (rates only)
+  ScoreKind scores = ScoreKind::probability;  // binary only
 };
 
 // Where each replicated quantity lives among the result columns:

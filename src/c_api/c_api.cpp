@@ -322,7 +322,7 @@ referee::Table table_of(const referee_table& t, const referee::Policy& policy) {
   for (const referee::ColumnRequest& request : referee::requested_columns(policy.columns)) {
     if (request.kind == referee::ColumnKind::numeric) {
       columns.add_numeric(builder, request.name);
-    } else if (request.role == referee::ColumnRole::drift_feature) {
+    } else if (request.role == referee::ColumnRole::drift_feature || request.role == referee::ColumnRole::label) {
       referee::TextColumn text = columns.text(request.name);
       builder.add_text(request.name, std::move(text.codes), std::move(text.dictionary));
     } else {

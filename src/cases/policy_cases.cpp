@@ -48,8 +48,8 @@ std::vector<std::string> texts(const JsonSource& origin, const std::string& path
   std::vector<std::string> out;
   for (std::size_t i = 0; i < v.size(); ++i) {
     if (v[i].is_string()) out.push_back(v[i].get<std::string>());
-    else if (v[i].is_number_integer()) out.push_back(v[i].dump());
-    else fail(origin, path + "[" + std::to_string(i) + "]", "must be a string or an integer");
+    else if (v[i].is_number_integer() || v[i].is_boolean()) out.push_back(v[i].dump());
+    else fail(origin, path + "[" + std::to_string(i) + "]", "must be a string, an integer or a boolean");
   }
   return out;
 }
@@ -75,6 +75,7 @@ Table inline_table(const Policy& policy, const json& data, const JsonSource& ori
       builder->add_numeric(request.name, std::move(values));
     } else {
       EncodedText encoded = encode_text(texts(origin, at, column(request.name)));
+      if (!builder) builder.emplace(encoded.codes.size(), origin.name + " " + path);
       builder->add_text(request.name, std::move(encoded.codes), std::move(encoded.dictionary));
     }
   }

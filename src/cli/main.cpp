@@ -31,6 +31,10 @@
 #include <referee/render.hpp>
 #include <referee/version.h>
 #include "cases/policy_cases.hpp"
+#include "cli/interrupt.hpp"
+#include "cli/markdown_append.hpp"
+#include "cli/progress.hpp"
+#include "cli/verdict_line.hpp"
 #include "render/attestation.hpp"
 #include "render/escape.hpp"
 #include "render/report_diff.hpp"
@@ -48,22 +52,30 @@ constexpr int kInternal = referee::exit_code(ExitCode::internal);
 
 constexpr const char* kUsageText =
     "usage: referee run --data eval.csv --policy gate.json [--report report.json]\n"
-    "                   [--markdown report.md] [--html report.html]\n"
+    "                   [--markdown report.md] [--markdown-append summary.md] [--html report.html]\n"
     "                   [--latency latency.csv] [--reference reference.csv]\n"
-    "                   [--seed N] [--threads N] [--quiet] [--limit NAME=VALUE]...\n"
+    "                   [--seed N] [--threads N] [--quiet] [--progress | --no-progress]\n"
+    "                   [--limit NAME=VALUE]...\n"
     "                   [--attestation statement.json [--subject NAME=sha256:HEX]...]\n"
     "       referee verify --report report.json --data eval.csv --policy gate.json\n"
     "                   [--latency latency.csv] [--reference reference.csv] [--threads N]\n"
-    "                   [--limit NAME=VALUE]... [--attestation statement.json [--subject ...]...]\n"
+    "                   [--progress | --no-progress] [--limit NAME=VALUE]...\n"
+    "                   [--attestation statement.json [--subject ...]...]\n"
     "       referee validate --policy gate.json [--limit NAME=VALUE]...\n"
     "       referee test --policy gate.json --cases cases.json [--limit NAME=VALUE]...\n"
     "       referee sagemaker [--fail-on-verdict]   (the SageMaker Processing entrypoint)\n"
     "       referee --version\n"
     "\n"
+    "--quiet:    print only the verdict line (the verdict, its exit code, the rules behind it)\n"
+    "--progress: a progress bar with an ETA on stderr, drawn by default when stderr is a\n"
+    "            terminal; forced into a file or pipe, one line per 10%; --no-progress: none\n"
+    "--markdown-append PATH: add the Markdown report after what PATH holds (created if\n"
+    "            absent); --markdown PATH appends too when PATH is $GITHUB_STEP_SUMMARY\n"
+    "\n"
     "exit codes: 0 PASS or WARN (test: every case holds; verify: reproduced),\n"
     "            1 FAIL (test: a case does not; verify: a difference),\n"
     "            2 INCONCLUSIVE, 64 usage error,\n"
-    "            65 bad data or policy, 74 I/O error, 70 internal error\n"
+    "            65 bad data or policy, 74 I/O error, 70 internal error, 130 interrupted (Ctrl-C)\n"
     "limits:     max_policy_bytes, max_json_depth, max_rules, max_segment_values,\n"
     "            max_field_bytes, max_record_bytes, max_report_bytes (docs/security.md)\n";
 
@@ -72,10 +84,25 @@ struct Arguments {
   referee::Limits limits;  // the defaults, as changed by each --limit NAME=VALUE
   std::vector<referee::AttestationSubject> subjects;  // each --subject NAME=sha256:HEX
   bool quiet = false;
+  std::optional<bool> progress;  // --progress (true) or --no-progress (false), if given
 };
 
-// --name value or --name=value; every option but --quiet takes a value, and every one but
-// --limit and --subject is given at most once.
+// The options that take no value.
+bool is_flag(const std::string& name) { return name == "quiet" || name == "progress" || name == "no-progress"; }
+
+void set_flag(Arguments& parsed, const std::string& name) {
+  if (name == "quiet") {
+    parsed.quiet = true;
+    return;
+  }
+  const bool on = name == "progress";
+  if (parsed.progress.has_value() && *parsed.progress != on)
+    throw referee::UsageError("--progress and --no-progress contradict each other; give one");
+  parsed.progress = on;
+}
+
+// --name value or --name=value; every option but the flags (--quiet, --progress,
+// --no-progress) takes a value, and every one but --limit and --subject is given at most once.
 Arguments parse_options(const std::vector<std::string>& args, const std::vector<std::string>& allowed) {
   Arguments parsed;
   for (std::size_t i = 0; i < args.size(); ++i) {
@@ -90,8 +117,8 @@ Arguments parse_options(const std::vector<std::string>& args, const std::vector<
     }
     if (std::find(allowed.begin(), allowed.end(), name) == allowed.end())
       throw referee::UsageError("unknown option --" + name + referee::did_you_mean(name, allowed));
-    if (name == "quiet") {
-      parsed.quiet = true;
+    if (is_flag(name)) {
+      set_flag(parsed, name);
       continue;
     }
     if (!inline_value) {
@@ -183,43 +210,86 @@ std::string report_name(const Arguments& a) {
   return std::filesystem::path(required(a, "report")).filename().string();
 }
 
+using Renderer = std::string (*)(const referee::Evaluation&);
+
+// An output the run writes: which option asked for it, its path, what renders it, and
+// whether it is added after the file's content (markdown_append.hpp) or replaces it.
+struct PlannedOutput {
+  std::string option, path;
+  Renderer render;
+  bool append;
+};
+
+// Every output is checked before any work: distinct paths, each absent or a regular file
+// in a writable directory (and readable, to append to). They land together after the
+// evaluation, or none does.
+std::vector<PlannedOutput> plan_outputs(const Arguments& a, referee::OutputSet& outputs) {
+  const std::array<std::pair<const char*, Renderer>, 4> formats{{{"report", &referee::report_text},
+                                                                {"markdown", &referee::markdown_report},
+                                                                {"markdown-append", &referee::markdown_report},
+                                                                {"html", &referee::html_report}}};
+  std::vector<PlannedOutput> planned;
+  for (const auto& [option, render] : formats) {
+    const auto path = optional_value(a, option);
+    if (!path) continue;
+    const bool append = std::string(option) == "markdown-append" ||
+                        (std::string(option) == "markdown" && referee::cli::is_step_summary(*path));
+    outputs.add("--" + std::string(option), *path);
+    if (append) referee::cli::check_appendable(*path);
+    planned.push_back({option, *path, render, append});
+  }
+  return planned;
+}
+
+// The evaluation with the progress display and Ctrl-C wired to the core's callback and
+// cancel flag. --quiet draws no bar unless --progress asks for one.
+referee::Evaluation evaluate_with_progress(const Arguments& a, referee::EvaluateOptions options) {
+  const std::optional<bool> forced = a.quiet && !a.progress ? std::optional<bool>(false) : a.progress;
+  referee::cli::ProgressBar bar(referee::cli::progress_mode(forced, STDERR_FILENO));
+  const referee::cli::InterruptScope interrupt;
+  options.progress = bar.callback();
+  options.cancel = interrupt.flag();
+  referee::Evaluation evaluation = evaluate_inputs(a, options);
+  interrupt.throw_if_interrupted();  // Ctrl-C in a step the core does not poll: still nothing written
+  return evaluation;
+}
+
+void print_summary(const Arguments& a, const referee::Evaluation& evaluation) {
+  if (a.quiet) {
+    std::cout << referee::cli::verdict_line(evaluation);
+  } else {
+    std::cout << referee::summary_text(evaluation);
+    if (const auto path = optional_value(a, "report")) std::cout << "report:  " << *path << "\n";
+  }
+  // A summary that did not reach its reader is an I/O failure, not a result.
+  if (!std::cout.flush()) throw referee::IoError("standard output: cannot write the summary");
+}
+
 int run_command(const std::vector<std::string>& args) {
-  const Arguments a =
-      parse_options(args, {"data", "policy", "report", "markdown", "html", "latency", "reference", "seed", "threads",
-                           "quiet", "limit", "attestation", "subject"});
+  const Arguments a = parse_options(args, {"data", "policy", "report", "markdown", "markdown-append", "html",
+                                           "latency", "reference", "seed", "threads", "quiet", "progress",
+                                           "no-progress", "limit", "attestation", "subject"});
   required(a, "data");
   required(a, "policy");
   referee::EvaluateOptions options;
   options.seed = integer_option(a, "seed", referee::kSeedRange);
 
-  // Every output is checked before any work: distinct paths, each absent or a regular file
-  // in a writable directory. They land together after the evaluation, or none does.
   referee::OutputSet outputs;
-  std::vector<std::string (*)(const referee::Evaluation&)> renderers;
-  const std::array<std::pair<const char*, std::string (*)(const referee::Evaluation&)>, 3> formats{
-      {{"report", &referee::report_text}, {"markdown", &referee::markdown_report}, {"html", &referee::html_report}}};
-  for (const auto& [option, render] : formats)
-    if (const auto it = a.values.find(option); it != a.values.end()) {
-      outputs.add("--" + std::string(option), it->second);
-      renderers.push_back(render);
-    }
+  const std::vector<PlannedOutput> planned = plan_outputs(a, outputs);
   const std::vector<referee::AttestationSubject> subjects = attestation_subjects(a);
   if (const auto path = optional_value(a, "attestation")) outputs.add("--attestation", *path);
 
-  const referee::Evaluation evaluation = evaluate_inputs(a, options);
+  const referee::Evaluation evaluation = evaluate_with_progress(a, options);
   std::vector<std::string> rendered;
-  for (const auto render : renderers) rendered.push_back(render(evaluation));
+  for (const PlannedOutput& output : planned) {
+    const std::string text = output.render(evaluation);
+    rendered.push_back(output.append ? referee::cli::appended(output.path, text, a.limits) : text);
+  }
   // The report is rendered first (formats), and the statement attests those very bytes.
   if (a.values.count("attestation"))
     rendered.push_back(referee::attestation_text({report_name(a), rendered.front(), subjects, false}));
   outputs.write_all(rendered, a.limits);
-  if (!a.quiet) {
-    std::cout << referee::summary_text(evaluation);
-    if (const auto it = a.values.find("report"); it != a.values.end())
-      std::cout << "report:  " << it->second << "\n";
-    // A summary that did not reach its reader is an I/O failure, not a result.
-    if (!std::cout.flush()) throw referee::IoError("standard output: cannot write the summary");
-  }
+  print_summary(a, evaluation);
   return referee::exit_code(referee::exit_code_of(evaluation.verdict));
 }
 
@@ -227,8 +297,8 @@ int run_command(const std::vector<std::string>& args) {
 // the fresh report with it byte for byte outside "run" (render/report_diff.hpp): 0 when
 // reproduced (whatever the verdict), 1 naming the first difference.
 int verify_command(const std::vector<std::string>& args) {
-  const Arguments a = parse_options(
-      args, {"report", "data", "policy", "latency", "reference", "threads", "limit", "attestation", "subject"});
+  const Arguments a = parse_options(args, {"report", "data", "policy", "latency", "reference", "threads", "progress",
+                                           "no-progress", "limit", "attestation", "subject"});
   const std::string& report_path = required(a, "report");
   required(a, "data");
   required(a, "policy");
@@ -239,7 +309,7 @@ int verify_command(const std::vector<std::string>& args) {
 
   referee::EvaluateOptions options;
   options.seed = referee::stored_seed(stored);
-  const referee::Evaluation evaluation = evaluate_inputs(a, options);
+  const referee::Evaluation evaluation = evaluate_with_progress(a, options);
   if (const auto difference = referee::first_report_difference(stored, referee::report_text(evaluation))) {
     std::cout << "not reproduced: " << referee::escape::message(report_path) << ": "
               << referee::escape::message(difference->message()) << "\n";

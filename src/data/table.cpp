@@ -127,11 +127,13 @@ void check_text_column(const Table& t, const std::string& name, std::span<const 
 }
 
 // The core columns span every row: a hand-built table cannot point past its data.
-void check_core_lengths(const Table& t) {
+// An unlabelled task (outcome) has no label column; a labelled one must have one.
+void check_core_lengths(const Table& t, bool labelled) {
   const ColumnNames& n = t.columns;
   const std::array<std::pair<std::span<const double>, const std::string*>, 3> core{
       {{t.label, &n.label}, {t.champion, &n.champion}, {t.challenger, &n.challenger}}};
-  for (const auto& [values, name] : core) require_rows(t.source.origin, *name, values.size(), t.rows);
+  for (const auto& [values, name] : core)
+    if (labelled || name != &n.label || !values.empty()) require_rows(t.source.origin, *name, values.size(), t.rows);
   if (!t.weight.empty()) require_rows(t.source.origin, n.weight, t.weight.size(), t.rows);
   if (!t.clustered()) return;
   if (t.unit_key.size() != t.rows || t.unit_index.size() != t.rows)
@@ -164,7 +166,7 @@ std::string data_digest(const Table& t) {
 
 void validate_table(const Table& t, Task task) {
   if (t.rows == 0) throw DataError(t.source.origin + ": the table has no data rows");
-  check_core_lengths(t);
+  check_core_lengths(t, task_definition(task).labelled);
   for (const CategoricalColumn& c : t.categorical) check_text_column(t, c.name, c.codes, c.values);
   constexpr double inf = std::numeric_limits<double>::infinity();
   const ColumnNames& n = t.columns;
@@ -196,7 +198,7 @@ Table borrowed_table(std::span<const double> label, std::span<const double> cham
                      std::span<const std::uint32_t> cluster_codes,
                      std::span<const std::string> cluster_dictionary, ColumnNames columns) {
   Table t;
-  t.rows = label.size();
+  t.rows = champion.size();
   if (champion.size() != t.rows || challenger.size() != t.rows ||
       (!weight.empty() && weight.size() != t.rows) ||
       (!cluster_codes.empty() && cluster_codes.size() != t.rows))

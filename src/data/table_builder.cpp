@@ -9,13 +9,17 @@
 #include "common/quoted.hpp"
 #include "common/did_you_mean.hpp"
 #include "data/column_checks.hpp"
+#include "data/positive_label.hpp"
 
 namespace referee {
 
 std::vector<ColumnRequest> requested_columns(const ColumnNames& c) {
-  std::vector<ColumnRequest> out{{c.label, ColumnKind::numeric, ColumnRole::label},
-                                 {c.champion, ColumnKind::numeric, ColumnRole::champion},
-                                 {c.challenger, ColumnKind::numeric, ColumnRole::challenger}};
+  // A label with a positive_label is text (strings, booleans, a categorical's values).
+  const ColumnKind label_kind = c.positive_label ? ColumnKind::text : ColumnKind::numeric;
+  std::vector<ColumnRequest> out;
+  if (!c.label.empty()) out.push_back({c.label, label_kind, ColumnRole::label});  // the outcome task has none
+  out.push_back({c.champion, ColumnKind::numeric, ColumnRole::champion});
+  out.push_back({c.challenger, ColumnKind::numeric, ColumnRole::challenger});
   if (!c.weight.empty()) out.push_back({c.weight, ColumnKind::numeric, ColumnRole::weight});
   // Per-model serving columns, in the order (latency, cost, error) x (champion, challenger).
   for (const ModelColumnNames* pair : {&c.latency, &c.cost, &c.error})
@@ -78,7 +82,15 @@ Table TableBuilder::build(const ColumnNames& columns, Task task) && {
     return name.empty() ? std::span<const double>{} : find(name, ColumnKind::numeric).numbers;
   };
   const Column* cluster = columns.cluster.empty() ? nullptr : &find(columns.cluster, ColumnKind::text);
-  Table t = borrowed_table(numbers(columns.label), numbers(columns.champion), numbers(columns.challenger),
+  std::span<const double> label;
+  if (columns.positive_label) {
+    const Column& text = find(columns.label, ColumnKind::text);
+    storage_.push_back(binary_labels(text.codes, text.dictionary, *columns.positive_label, origin_, columns.label));
+    label = storage_.back();
+  } else {
+    label = numbers(columns.label);
+  }
+  Table t = borrowed_table(label, numbers(columns.champion), numbers(columns.challenger),
                            numbers(columns.weight), cluster ? std::span(cluster->codes) : std::span<const std::uint32_t>{},
                            cluster ? std::span(cluster->dictionary) : std::span<const std::string>{}, columns);
   t.rows = rows_;

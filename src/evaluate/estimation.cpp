@@ -23,7 +23,7 @@ GroupingSet build_groupings(const Table& table, const Policy& policy, const Limi
 ReplicateRun run_replicates(const Table& table, const Policy& policy, const GroupingSet& groups,
                             const Evaluation& ev, const EvaluateOptions& options) {
   PairedColumns columns{policy.task,      table.label,      table.champion, table.challenger,
-                        table.weight,     policy.threshold, row_units(table), {}};
+                        table.weight,     policy.threshold, row_units(table), {}, policy.columns.scores};
   // Sensitive attributes need only the confusion cells of each group, not every metric.
   for (std::size_t g = 0; g < groups.groupings.size(); ++g)
     columns.groupings.push_back({groups.groupings[g].group_of_row, groups.groupings[g].size(),

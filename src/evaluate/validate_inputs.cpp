@@ -8,6 +8,7 @@
 
 #include "common/did_you_mean.hpp"
 #include "common/option_ranges.hpp"
+#include "tasks/task_definition.hpp"
 #include "data/grouping.hpp"
 #include "decide/decision.hpp"
 #include <referee/error.hpp>
@@ -46,6 +47,9 @@ void validate_metric_rule(const Rule& rule, const Policy& policy) {
   if (std::none_of(metrics.begin(), metrics.end(), [&](const MetricInfo& m) { return m.id == rule.metric; }))
     rule_error(rule, "the metric \"" + std::string(name_of(rule.metric)) + "\" does not belong to the task \"" +
                          std::string(task_name(policy.task)) + "\"");
+  if (metric_info(rule.metric).needs_probabilities && policy.columns.scores == ScoreKind::decision)
+    rule_error(rule, "the metric \"" + std::string(name_of(rule.metric)) +
+                         "\" needs probabilities, but policy.columns.scores is \"decision\"");
   if (rule.scope.kind != ScopeKind::overall) validate_segment_scope(rule, policy);
 }
 
@@ -68,6 +72,16 @@ void validate_rule(const Rule& rule, const Policy& policy) {
     return;
   }
   validate_metric_rule(rule, policy);
+}
+
+// The table was checked for its own column words (validate_table reads table.columns): a
+// hand-built table must have been built for the policy's scores, or the ranges it was
+// checked against are not the ones its metrics assume.
+void validate_table_matches_policy(const Table& table, const Policy& policy) {
+  if (table.columns.scores != policy.columns.scores)
+    throw UsageError("the table was built for scores \"" + std::string(name_of(table.columns.scores)) +
+                     "\", the policy reads \"" + std::string(name_of(policy.columns.scores)) +
+                     "\" ($.columns.scores); build the table with the policy's columns");
 }
 
 void validate_options(const Table& table, const Policy& policy, const EvaluateOptions& options) {
@@ -93,12 +107,15 @@ void validate_options(const Table& table, const Policy& policy, const EvaluateOp
 
 void validate_policy(const Policy& policy) {
   validate_bootstrap(policy.bootstrap);
-  if (!threshold_in_range(policy.threshold)) throw PolicyError("$.threshold " + std::string(kThresholdRange));
+  const ScoreKind scale = threshold_scale(policy.columns.scores, task_definition(policy.task).pass_mark);
+  if (!threshold_in_range(policy.threshold, scale))
+    throw PolicyError("$.threshold " + std::string(threshold_range(scale)));
   for (const Rule& rule : policy.rules) validate_rule(rule, policy);
 }
 
 void validate_inputs(const Table& table, const Policy& policy, const EvaluateOptions& options) {
   validate_policy(policy);
+  validate_table_matches_policy(table, policy);
   validate_table(table, policy.task);  // lengths, codes, UTF-8 and values, for a hand-built table too
   validate_options(table, policy, options);
 }

@@ -105,11 +105,11 @@ void add_categorical_columns(const ObjectReader& r, const Policy& policy, Column
 
 // The label and both scores are required; a weight or cluster key, once given, must not
 // be empty; no two roles share a column.
-void check_role_columns(const ObjectReader& r, const json& v, const ColumnNames& c) {
+void check_role_columns(const ObjectReader& r, const json& v, const ColumnNames& c, bool labelled) {
   const RoleColumns roles = role_columns(c);
   for (std::size_t i = 0; i < roles.size(); ++i) {
     if (roles[i].second->empty()) {
-      if (i < 3 || v.contains(roles[i].first))
+      if ((i < 3 && (i > 0 || labelled)) || v.contains(roles[i].first))
         r.fail(r.path_of(roles[i].first), "must not be empty");
       continue;
     }
@@ -140,10 +140,41 @@ void check_serving_columns(const ObjectReader& r, const ColumnNames& c) {
     }
 }
 
+// "positive_label": "benign" | 2 | true; only the binary task has a positive class.
+LabelValue parse_positive_label(const ObjectReader& r, const json& v) {
+  LabelValue out;
+  if (v.is_string()) {
+    out.text = v.get<std::string>();
+    if (out.text.empty()) r.fail(r.path_of("positive_label"), "must not be empty");
+  } else if (v.is_boolean()) {
+    out.kind = LabelValue::Kind::boolean;
+    out.number = v.get<bool>() ? 1.0 : 0.0;
+  } else if (v.is_number()) {
+    out.kind = LabelValue::Kind::number;
+    out.number = v.get<double>();
+  } else {
+    r.fail(r.path_of("positive_label"), "must be the positive class's label: a string, a number or a boolean");
+  }
+  return out;
+}
+
+// "scores" and "positive_label": what the binary task's columns hold.
+void parse_label_and_scores(ObjectReader& r, Task task, ColumnNames& c) {
+  for (std::string_view key : {"scores", "positive_label"})
+    if (r.find(key) && !task_definition(task).classes)
+      r.fail(r.path_of(key), "applies only to the binary task");
+  if (const json* x = r.find("scores")) c.scores = r.choice<ScoreKind>("scores", *x);
+  if (const json* x = r.find("positive_label")) c.positive_label = parse_positive_label(r, *x);
+}
+
 ColumnNames parse_columns(const json& v, const JsonSource& origin, Policy& policy) {
   ObjectReader r(v, "$.columns", origin);
   ColumnNames c;
-  c.label = r.string("label", r.require("label"));
+  if (task_definition(policy.task).labelled)
+    c.label = r.string("label", r.require("label"));
+  else if (r.find("label"))
+    r.fail(r.path_of("label"), "does not apply to the \"" + std::string(task_name(policy.task)) +
+                                   "\" task: each model's column holds its own result, with no label");
   c.champion = r.string("champion", r.require("champion"));
   c.challenger = r.string("challenger", r.require("challenger"));
   if (const json* w = r.find("weight")) c.weight = r.string("weight", *w);
@@ -153,9 +184,10 @@ ColumnNames parse_columns(const json& v, const JsonSource& origin, Policy& polic
   if (const json* x = r.find("latency")) c.latency = parse_model_columns(r, "latency", *x, origin);
   if (const json* x = r.find("cost")) c.cost = parse_model_columns(r, "cost", *x, origin);
   if (const json* x = r.find("error")) c.error = parse_model_columns(r, "error", *x, origin);
+  parse_label_and_scores(r, policy.task, c);
   r.reject_unknown_keys();
   add_categorical_columns(r, policy, c);
-  check_role_columns(r, v, c);
+  check_role_columns(r, v, c, task_definition(policy.task).labelled);
   check_serving_columns(r, c);
   return c;
 }
@@ -334,10 +366,13 @@ Policy parse_policy_document(const json& document, const JsonSource& origin, con
     for (const DriftFeature& f : p.drift.features)
       if (!f.prediction) p.columns.drift.push_back(f.name);
   }
+  const TaskDefinition& task = task_definition(p.task);
+  const ScoreKind scale = threshold_scale(p.columns.scores, task.pass_mark);
+  p.threshold = default_threshold(p.columns.scores);
   if (const json* x = r.find("threshold")) {
-    if (!task_definition(p.task).classes) r.fail("$.threshold", "applies only to the binary task");
+    if (!task.threshold) r.fail("$.threshold", "applies only to the binary task (a decision cut) and the outcome task (a pass mark)");
     p.threshold = r.number("threshold", *x);
-    if (!threshold_in_range(p.threshold)) r.fail("$.threshold", std::string(kThresholdRange));
+    if (!threshold_in_range(p.threshold, scale)) r.fail("$.threshold", std::string(threshold_range(scale)));
   }
   if (const json* x = r.find("bootstrap")) p.bootstrap = parse_bootstrap(*x, origin);
   if (const json* x = r.find("on_inconclusive"))

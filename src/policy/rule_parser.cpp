@@ -203,7 +203,8 @@ void parse_drift_rule(ObjectReader& r, const json& v, const RuleMetric& metric, 
 }
 
 // A model metric rule: the metric must be one of the policy task's.
-void parse_metric_rule(const ObjectReader& r, const RuleMetric& metric, Task task, Rule& rule) {
+void parse_metric_rule(const ObjectReader& r, const RuleMetric& metric, const Policy& p, Rule& rule) {
+  const Task task = p.task;
   if (!metric.model) return;
   const Metric m = *metric.model;
   if (metric_info(m).task != task) {
@@ -213,6 +214,9 @@ void parse_metric_rule(const ObjectReader& r, const RuleMetric& metric, Task tas
                                     " metric, but the task is \"" + std::string(task_name(task)) +
                                     "\" (its metrics: " + list + ")");
   }
+  if (metric_info(m).needs_probabilities && p.columns.scores == ScoreKind::decision)
+    r.fail(r.path_of("metric"), quoted_excerpt(metric.name) + " needs probabilities, but $.columns.scores is "
+                                    "\"decision\"; judge a rank or threshold metric (roc_auc, accuracy, ...)");
   rule.metric = m;
 }
 
@@ -269,7 +273,7 @@ Rule parse_rule(const json& v, std::size_t index, const Policy& p, const JsonSou
   const RuleMetric metric = read_rule_metric(r);
   parse_fairness_rule(r, v, metric, p, rule);
   parse_drift_rule(r, v, metric, p, rule);
-  parse_metric_rule(r, metric, p.task, rule);
+  parse_metric_rule(r, metric, p, rule);
   if (!rule.drift) rule.subject = r.choice<Subject>("subject", r.require("subject"));
   parse_budget_rule(r, metric, p, rule);
   parse_bound(r, v, rule);

@@ -394,7 +394,7 @@ ojson report_json(const Evaluation& ev) {
   r["data"] = data_json(ev);
   r["bootstrap"] = bootstrap_json(ev);
   r["task"] = task_name(p.task);
-  if (task_definition(p.task).classes) r["threshold"] = p.threshold;
+  if (task_definition(p.task).threshold) r["threshold"] = p.threshold;
   r["metrics"] = metrics_json(ev);
   if (!ev.segments.empty()) r["segments"] = segments_json(ev);
   if (!ev.fairness.empty()) r["fairness"] = fairness_json(ev);

@@ -24,8 +24,14 @@ void validate_binary(const Table& t) {
     if (y != 0.0 && y != 1.0)
       throw DataError(where(t, n.label, r) + "the label is not 0 or 1 (task \"binary\")");
   }
-  check_column(t, t.champion, n.champion, 0.0, 1.0, "[0, 1] (a binary score is a probability)");
-  check_column(t, t.challenger, n.challenger, 0.0, 1.0, "[0, 1] (a binary score is a probability)");
+  // Decision scores (margins, logits) are any finite number; probabilities lie in [0, 1].
+  const bool decision = n.scores == ScoreKind::decision;
+  const double lo = decision ? -std::numeric_limits<double>::infinity() : 0.0;
+  const double hi = decision ? std::numeric_limits<double>::infinity() : 1.0;
+  const char* range = decision ? "the finite numbers" : "[0, 1] (the scores are probabilities; "
+                                                        "declare \"scores\": \"decision\" for margins or logits)";
+  check_column(t, t.champion, n.champion, lo, hi, range);
+  check_column(t, t.challenger, n.challenger, lo, hi, range);
 }
 
 class BinaryTaskAccumulator : public TaskAccumulatorFor<BinaryTaskAccumulator> {
@@ -61,11 +67,18 @@ class BinaryTaskAccumulator : public TaskAccumulatorFor<BinaryTaskAccumulator> {
     return {c_.label, model == 0 ? c_.champion : c_.challenger, weight_.values};
   }
 
+  // Log loss and Brier read a score as a probability: on decision scores they are
+  // undefined, with the reason, whatever the sums say.
   template <class Column>
-  static void put_metrics(const BlockWriter& writer, const BinarySums& sums, std::size_t lane, Column&& column) {
+  void put_metrics(const BlockWriter& writer, const BinarySums& sums, std::size_t lane, Column&& column) const {
     std::array<MetricValue, kBinaryMetricCount> values;
     binary_metrics(sums, lane, std::span<MetricValue, kBinaryMetricCount>(values));
-    for (std::size_t k = 0; k < kBinaryMetricCount; ++k) writer.put(lane, column(k), values[k]);
+    const auto metrics = task_metrics(Task::binary);
+    for (std::size_t k = 0; k < kBinaryMetricCount; ++k) {
+      if (c_.scores == ScoreKind::decision && metrics[k].needs_probabilities)
+        values[k] = MetricValue::undefined("needs probabilities; the scores are decision values");
+      writer.put(lane, column(k), values[k]);
+    }
   }
 
   // Resamples go through the dispatched passes (baseline and AVX2 clones); the one-lane
@@ -93,6 +106,7 @@ std::unique_ptr<TaskAccumulator> binary_accumulator(const PairedColumns& c, cons
 
 }  // namespace
 
-extern const TaskDefinition kBinaryTask{Task::binary, true, Metric::roc_auc, validate_binary, binary_accumulator};
+extern const TaskDefinition kBinaryTask{Task::binary, true, Metric::roc_auc, validate_binary, binary_accumulator,
+                                        true, true, false};
 
 }  // namespace referee

@@ -66,6 +66,13 @@ struct TaskDefinition {
   // Prepares the task's pass over the paired columns.
   std::unique_ptr<TaskAccumulator> (*accumulator)(const PairedColumns& columns, const ReplicateLayout& layout) =
       nullptr;
+  // The table has a label column (the outcome task has none: each model's column is its
+  // own result).
+  bool labelled = true;
+  // $.threshold applies: the binary decision cut (in score units), or the outcome task's
+  // pass mark (any finite number: a result >= it passes).
+  bool threshold = false;
+  bool pass_mark = false;
 
   std::span<const MetricInfo> metrics() const { return task_metrics(id); }
 };

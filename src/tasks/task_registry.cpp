@@ -8,6 +8,7 @@ namespace referee {
 
 extern const TaskDefinition kBinaryTask;
 extern const TaskDefinition kRegressionTask;
+extern const TaskDefinition kOutcomeTask;
 
 const TaskDefinition& task_definition(Task task) {
   switch (task) {
@@ -15,6 +16,8 @@ const TaskDefinition& task_definition(Task task) {
       return kBinaryTask;
     case Task::regression:
       return kRegressionTask;
+    case Task::outcome:
+      return kOutcomeTask;
   }
   throw UsageError("unknown task " + std::to_string(static_cast<int>(task)));
 }

@@ -853,6 +853,34 @@ static void test_budgets_and_drift(const char* report_path) {
   referee_policy_free(budgets);
 }
 
+/* Labels as they come and decision scores (issue 15): a string label column with a
+ * positive_label, margins that are any real number. Four positives and four negatives
+ * whose margins are ordered correctly in 15 of the 16 pairs give a ROC AUC of 15/16. */
+static void test_string_labels_and_decision_scores(void) {
+  const char* policy_json =
+      "{\"version\": 1, \"task\": \"binary\", \"columns\": {\"label\": \"y\", \"positive_label\": \"spam\","
+      " \"scores\": \"decision\", \"champion\": \"a\", \"challenger\": \"b\"},"
+      " \"bootstrap\": {\"resamples\": 200, \"seed\": 5},"
+      " \"rules\": [{\"id\": \"auc\", \"metric\": \"roc_auc\", \"subject\": \"challenger\", \"min\": 0.5}]}";
+  const size_t n = 8;
+  const char bytes[] = "spamhamspamhamspamhamhamspam";
+  const int64_t offsets[] = {0, 4, 7, 11, 14, 18, 21, 24, 28};
+  const double a[] = {2.5, -1.0, 0.7, -3.2, -0.2, 0.1, -0.5, 4.0}; /* ham 0.1 above spam -0.2 */
+  const double b[] = {1.5, -2.0, 0.9, -1.2, 0.3, -0.4, -0.6, 2.0};
+  referee_policy* policy = NULL;
+  referee_table* table = NULL;
+  CHECK(referee_policy_create(policy_json, strlen(policy_json), &policy) == REFEREE_OK);
+  CHECK(referee_table_create(n, &table) == REFEREE_OK);
+  CHECK(referee_table_add_strings(table, "y", bytes, offsets, n) == REFEREE_OK);
+  CHECK(referee_table_add_numeric(table, "a", a, n, REFEREE_F64) == REFEREE_OK);
+  CHECK(referee_table_add_numeric(table, "b", b, n, REFEREE_F64) == REFEREE_OK);
+  referee_report* report = evaluate_ok(table, policy, NULL);
+  CHECK(contains(json_of(report), "\"estimate\": 0.9375"));  /* the champion's AUC, 15/16 */
+  referee_report_free(report);
+  referee_table_free(table);
+  referee_policy_free(policy);
+}
+
 int main(int argc, char** argv) {
   if (argc != 2) {
     fprintf(stderr, "usage: %s REPORT_PATH (run from the source root)\n", argv[0]);
@@ -863,6 +891,7 @@ int main(int argc, char** argv) {
   test_policy_errors();
   test_column_table();
   test_contract();
+  test_string_labels_and_decision_scores();
   test_segments();
   test_csv_matches_the_cli(argv[1]);
   test_budgets_and_drift(argv[1]);

@@ -18,7 +18,7 @@ def test_the_catalogue_is_the_report_order_and_metric_reads_it(examples):
     report = referee.evaluate(examples / "credit_eval_small.csv", examples / "gate.json").to_dict()
     binary = [name for name, task, _ in _core.METRIC_CATALOGUE if task == "binary"]
     assert list(report["metrics"]["challenger"]) == binary
-    assert {task for _, task, _ in _core.METRIC_CATALOGUE} == {"binary", "regression"}
+    assert {task for _, task, _ in _core.METRIC_CATALOGUE} == {"binary", "regression", "outcome"}
     assert dict((n, h) for n, _, h in _core.METRIC_CATALOGUE)["log_loss"] is False
     assert _task_of("r2") == "regression" and _task_of("roc_auc") == "binary"
     with pytest.raises(referee.UsageError, match='"rocauc" is not a known metric \\(did you mean "roc_auc"\\?\\)'):
@@ -33,7 +33,7 @@ def test_verdict_names_colours_and_exit_codes_come_from_the_core(examples, tmp_p
     # The notebook view and the HTML report give the verdict the same colour.
     colour = _core.VERDICT_COLOURS["INCONCLUSIVE"]
     assert f'class="banner" style="background:{colour}"' in report.to_html()
-    assert f"color:{colour};font-weight:bold\">referee: INCONCLUSIVE" in report._repr_html_()
+    assert f'class="banner" style="background:{colour}">referee: INCONCLUSIVE' in report._repr_html_()
     # The CLI exits with the verdict's code from the same table.
     proc = subprocess.run([shutil.which("referee"), "run", "--data", str(examples / "credit_eval_small.csv"),
                            "--policy", str(examples / "gate.json")], capture_output=True, text=True)

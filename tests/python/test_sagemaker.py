@@ -54,7 +54,11 @@ def test_one_csv_writes_the_five_files_and_json_get_reads_the_challenger_auc(roo
     assert evaluation["binary_classification_metrics"]["auc"]["standard_deviation"] == report["metrics"]["challenger"]["roc_auc"]["se"]
     assert evaluation["referee"] == {"verdict": "PASS", "passed": True, "policy_sha256": report["policy_sha256"],
                                      "data_sha256": report["data"]["sha256"],
-                                     "rules": {r["id"]: r["verdict"] for r in report["rules"]}}
+                                     "rules": {r["id"]: r["verdict"] for r in report["rules"]},
+                                     "metrics": {name: {"value": f["estimate"], "standard_deviation": f["se"]}
+                                                 for name, f in report["metrics"]["challenger"].items()}}
+    # The curves are for the Model Registry, not for JsonGet.
+    assert "receiver_operating_characteristic_curve" not in evaluation["binary_classification_metrics"]
     quality = json.loads((out / "model_quality.json").read_text())
     assert quality["binary_classification_metrics"]["auc"]["value"] == evaluation["binary_classification_metrics"]["auc"]["value"]
     assert quality["dataset"]["item_count"] == 6366
