@@ -46,13 +46,17 @@ struct ProportionDefinition {
   bool predicted;   // otherwise: the event is predicting this class
 };
 
-inline constexpr std::array<ProportionDefinition, 5> kPairedProportions{{
+inline constexpr std::array<ProportionDefinition, 6> kPairedProportions{{
     {Metric::accuracy, -1, true, false},
     {Metric::recall, 1, false, true},
     {Metric::specificity, 0, false, false},
     {Metric::fpr, 0, false, true},
     {Metric::fnr, 1, false, false},
+    {Metric::pass_rate, -1, false, true},  // the outcome task: a result at or above the pass mark
 }};
+
+// Whether the proportion reads the label (the outcome task has none).
+inline bool needs_label(const ProportionDefinition& def) { return def.label >= 0 || def.correct; }
 
 // Whether a model predicting `positive` on a row of label `y` has the proportion's event.
 inline bool has_event(const ProportionDefinition& def, int y, bool positive) {
@@ -83,34 +87,42 @@ struct ProportionCells {
   }
 };
 
+using ProportionCellSet = std::array<ProportionCells, kPairedProportions.size()>;
+
 struct PairedRows {
   std::span<const double> label, champion, challenger, weight;  // weight empty: 1 each
   double threshold = 0.5;
 };
 
-// cells[group][p], p indexing kPairedProportions; group_of_row empty means one group.
-inline std::vector<std::array<ProportionCells, 5>> paired_proportion_cells(
+// One row (label y, if `labelled`; each model's prediction at the threshold) into every
+// proportion whose denominator holds it.
+inline void add_row(ProportionCellSet& cells, int y, bool labelled, bool first, bool second, double w) {
+  for (std::size_t p = 0; p < kPairedProportions.size(); ++p) {
+    const ProportionDefinition& def = kPairedProportions[p];
+    if ((needs_label(def) && !labelled) || (def.label >= 0 && def.label != y)) continue;
+    const bool a = has_event(def, y, first), b = has_event(def, y, second);
+    cells[p].denominator.add(w);
+    if (b && !a) cells[p].challenger_only.add(w);
+    if (a && !b) cells[p].champion_only.add(w);
+  }
+}
+
+// cells[group][p], p indexing kPairedProportions; group_of_row empty means one group. A
+// table without labels (the outcome task) leaves the label's proportions empty.
+inline std::vector<ProportionCellSet> paired_proportion_cells(
     const PairedRows& t, std::span<const std::uint32_t> group_of_row, std::size_t groups) {
-  std::vector<std::array<ProportionCells, 5>> cells(groups);
+  std::vector<ProportionCellSet> cells(groups);
   // Kish's count does not change with the weights' scale; scaling by the power of two that
   // brings the largest into [1, 2) is exact (accumulate/power_of_two_scale.hpp) and keeps
   // w^2 from overflowing or underflowing at the extremes a weight column may hold.
   double largest = 0.0;
   for (double w : t.weight) largest = std::max(largest, w);
   const int exponent = largest > 0.0 && std::isfinite(largest) ? std::ilogb(largest) : 0;
-  for (std::size_t r = 0; r < t.label.size(); ++r) {
-    const int y = t.label[r] != 0.0 ? 1 : 0;
+  for (std::size_t r = 0; r < t.champion.size(); ++r) {
+    const int y = t.label.empty() ? 0 : t.label[r] != 0.0 ? 1 : 0;
     const bool first = t.champion[r] >= t.threshold, second = t.challenger[r] >= t.threshold;
     const double w = t.weight.empty() ? 1.0 : std::ldexp(t.weight[r], -exponent);
-    auto& row_cells = cells[group_of_row.empty() ? 0 : group_of_row[r]];
-    for (std::size_t p = 0; p < kPairedProportions.size(); ++p) {
-      const ProportionDefinition& def = kPairedProportions[p];
-      if (def.label >= 0 && def.label != y) continue;
-      const bool a = has_event(def, y, first), b = has_event(def, y, second);
-      row_cells[p].denominator.add(w);
-      if (b && !a) row_cells[p].challenger_only.add(w);
-      if (a && !b) row_cells[p].champion_only.add(w);
-    }
+    add_row(cells[group_of_row.empty() ? 0 : group_of_row[r]], y, !t.label.empty(), first, second, w);
   }
   return cells;
 }

@@ -46,8 +46,9 @@ inline std::string discordant_text(const DiscordantRows& d) {
 inline void mark_coarse_bootstrap(Estimate& e, IntervalMethod method) {
   if (!e.ci.defined || e.distinct_replicates >= kMinDistinctReplicates) return;
   e.interval_method = name_of(method);
-  e.interval_reason = std::to_string(e.distinct_replicates) +
-                      (e.distinct_replicates == 1 ? " distinct bootstrap value" : " distinct bootstrap values");
+  e.interval_reason = e.distinct_replicates == 1
+                          ? "the same value in every bootstrap resample"
+                          : std::to_string(e.distinct_replicates) + " distinct bootstrap values";
 }
 
 inline constexpr std::string_view kTangoScore = "tango_score";

@@ -1,5 +1,6 @@
 #include "evaluate/estimation.hpp"
 
+#include <algorithm>
 #include <string>
 #include <utility>
 
@@ -177,7 +178,7 @@ namespace {
 // Marks coarse bootstrap distributions, then gives each paired delta of a proportion its
 // discordant cells and its interval (estimate/paired_proportion_choice.hpp).
 void choose_metric_intervals(SubjectEstimates& metrics, std::span<const MetricInfo> infos,
-                             const std::array<ProportionCells, 5>& cells, const PairedIntervalSettings& s) {
+                             const ProportionCellSet& cells, const PairedIntervalSettings& s) {
   for (auto& subject : metrics)
     for (Estimate& e : subject) mark_coarse_bootstrap(e, s.bootstrap);
   for (std::size_t k = 0; k < infos.size(); ++k)
@@ -193,11 +194,13 @@ void choose_intervals(Evaluation& ev, const Table& table, const GroupingSet& gro
   const auto infos = task_metrics(policy.task);
   const PairedIntervalSettings settings{ev.bootstrap.paired_proportions, ev.bootstrap.interval,
                                         ev.bootstrap.confidence, ev.clustered, !table.weight.empty()};
-  // The five proportions are defined on 0/1 labels and the policy's threshold
-  // (estimate/discreteness.hpp): the binary task's, whatever metric names another task shares.
-  const bool proportions = policy.task == Task::binary;
+  // A metric belongs to one task, so the task has paired proportions if one of its metrics is one.
+  const bool proportions = std::any_of(infos.begin(), infos.end(), [](const MetricInfo& m) {
+    return std::any_of(kPairedProportions.begin(), kPairedProportions.end(),
+                       [&](const ProportionDefinition& p) { return p.metric == m.id; });
+  });
   const PairedRows rows{table.label, table.champion, table.challenger, table.weight, policy.threshold};
-  const std::array<ProportionCells, 5> none{};
+  const ProportionCellSet none{};
   const auto overall = proportions ? paired_proportion_cells(rows, {}, 1) : std::vector{none};
   choose_metric_intervals(ev.metrics, infos, overall[0], settings);
   for (std::size_t g = 0; g < ev.segments.size(); ++g) {

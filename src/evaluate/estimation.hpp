@@ -25,7 +25,7 @@ std::vector<SegmentTable> estimate_segments(const ReplicateRun& run, const Group
                                             const BootstrapSettings& b);
 
 // Issue 18: marks intervals with few distinct bootstrap values, and gives every paired
-// delta of a proportion (accuracy, recall, specificity, fpr, fnr), overall and per
+// delta of a proportion (accuracy, recall, specificity, fpr, fnr, pass_rate), overall and per
 // segment, its discordant rows and the interval bootstrap.paired_proportions chooses.
 // Before the rules are judged, so a rule judges the interval the report shows.
 void choose_intervals(Evaluation& ev, const Table& table, const GroupingSet& groups);

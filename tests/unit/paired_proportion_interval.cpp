@@ -326,3 +326,25 @@ TEST_CASE("the error-rate budget's delta is a paired proportion too") {
   CHECK(kept->interval_kind[2] == "paired percentile bootstrap");
   CHECK(kept->subjects[2].interval_reason.find("3 discordant rows; the bootstrap interval stands") == 0);
 }
+
+TEST_CASE("the outcome task's pass rate is a paired proportion without a label") {
+  // 500 examples, pass mark 1: v1 passes on 0..399, v2 on 2..402 (2 + 3 discordant examples).
+  std::vector<double> v1(500, 0.0), v2(500, 0.0);
+  for (int i = 0; i < 400; ++i) v1[i] = 1.0;
+  for (int i = 2; i < 403; ++i) v2[i] = 1.0;
+  TableBuilder builder(500);
+  builder.add_numeric("v1", v1);
+  builder.add_numeric("v2", v2);
+  const Table t = std::move(builder).build({"", "v1", "v2", "", "", {}, {}, {}, {}, {}}, Task::outcome);
+  const Policy p = parse_policy_text(R"({"version": 1, "task": "outcome", "threshold": 1,
+    "columns": {"champion": "v1", "challenger": "v2"}, "bootstrap": {"resamples": 300, "seed": 9},
+    "rules": [{"id": "success", "metric": "pass_rate", "subject": "delta", "min": -0.05}]})");
+  const Evaluation ev = evaluate(t, p, {.threads = 1});
+  const RuleResult& r = ev.rules[0];
+  CHECK(r.subject.point.value == doctest::Approx(1.0 / 500.0));
+  CHECK(r.subject.interval_method == "tango_score");
+  CHECK(r.subject.interval_reason == "5 discordant rows");
+  const Interval expected = tango_score_interval({3.0, 2.0, 500.0}, 0.95);
+  CHECK(r.subject.ci.lo == expected.lo);
+  CHECK(r.subject.ci.hi == expected.hi);
+}
