@@ -58,15 +58,15 @@ class RuleResult:
 
     id: str
     metric: str
-    subject: str
+    subject: Optional[str]  # None for a drift rule, which compares the data, not the models
     verdict: str
     severity: str
     decide_on: str
     bound: Dict[str, float]
     estimate: Optional[float]
     ci: Optional[Tuple[float, float]]
-    champion: Estimate
-    challenger: Estimate
+    champion: Optional[Estimate]  # None for a drift rule
+    challenger: Optional[Estimate]
     reason: str
     n: int = 0
     # Segment-scoped rules: the segment judged (a string, or {column: value} for an
@@ -74,6 +74,7 @@ class RuleResult:
     # part's {value, verdict, estimate, ci, n, reason} as the report gives it.
     segment: Any = None
     parts: Tuple[Dict[str, Any], ...] = ()
+    feature: Optional[str] = None  # a drift rule's feature
 
     @classmethod
     def from_json(cls, j: Dict[str, Any]) -> "RuleResult":
@@ -81,19 +82,20 @@ class RuleResult:
         return cls(
             id=j["id"],
             metric=j["metric"],
-            subject=j["subject"],
+            subject=j.get("subject"),
             verdict=j["verdict"],
             severity=j["severity"],
             decide_on=j["decide_on"],
             bound=dict(j["bound"]),
             estimate=j.get("estimate"),
             ci=None if ci is None else (float(ci[0]), float(ci[1])),
-            champion=Estimate.from_json(j["champion"]),
-            challenger=Estimate.from_json(j["challenger"]),
+            champion=Estimate.from_json(j["champion"]) if "champion" in j else None,
+            challenger=Estimate.from_json(j["challenger"]) if "challenger" in j else None,
             reason=j["reason"],
             n=int(j.get("n", 0)),
             segment=j.get("segment"),
             parts=tuple(j.get("segments", j.get("groups", []))),
+            feature=j.get("feature"),
         )
 
 
