@@ -26,6 +26,7 @@ struct BootstrapSettings {
   IntervalMethod interval = IntervalMethod::bca;
   ResamplingScheme scheme = ResamplingScheme::poisson;
   std::uint64_t seed = 0;
+  PairedProportionInterval paired_proportions = PairedProportionInterval::automatic;
 };
 
 // Which rows a rule judges: all of them, one segment, or every segment of a segment

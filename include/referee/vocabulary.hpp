@@ -163,6 +163,12 @@ REFEREE_ENUM_NAMES(ResamplingScheme, "poisson", "multinomial");
 enum class IntervalMethod { percentile, basic, bca };
 REFEREE_ENUM_NAMES(IntervalMethod, "percentile", "basic", "bca");
 
+// The interval of a paired difference of proportions (delta accuracy, recall, specificity,
+// fpr, fnr): Tango's score interval when the bootstrap has few discordant rows (automatic),
+// always (score), or never (bootstrap). docs/intervals.md.
+enum class PairedProportionInterval { automatic, score, bootstrap };
+REFEREE_ENUM_NAMES(PairedProportionInterval, "auto", "score", "bootstrap");
+
 // --- rules -----------------------------------------------------------------------------
 
 enum class Subject { champion, challenger, delta, relative_delta };
@@ -325,6 +331,18 @@ struct Interval {
   static Interval undefined(std::string why) { return {false, 0.0, 0.0, std::move(why)}; }
 };
 
+// The rows where exactly one model has the event a paired proportion counts (rows where
+// only one is correct, for accuracy), within the proportion's denominator; with weights,
+// also as Kish effective counts (sum w)^2 / sum w^2.
+struct DiscordantRows {
+  std::size_t challenger_only = 0, champion_only = 0;
+  bool weighted = false;
+  double effective = 0.0;  // of all discordant rows, when weighted
+  // The cells as the score interval takes them (rows, or effective counts), so that a
+  // corrected level can recompute it: challenger only, champion only, the denominator.
+  double score_challenger_only = 0.0, score_champion_only = 0.0, score_rows = 0.0;
+};
+
 // One figure: its point estimate, its interval, and the resamples behind them.
 struct Estimate {
   MetricValue point;
@@ -332,6 +350,12 @@ struct Estimate {
   std::size_t replicates = 0;          // bootstrap resamples drawn
   std::size_t defined_replicates = 0;  // of which the metric was defined
   double standard_error = 0.0;         // sd of the defined replicates (bootstrap SE)
+  std::size_t distinct_replicates = 0;  // distinct values among the defined replicates
+  // How the interval was made when it is marked (issue 18), and why: a name such as
+  // "tango_score", or the bootstrap's method when it stands despite the reason.
+  std::string_view interval_method;  // "" = the policy's bootstrap interval, unmarked
+  std::string interval_reason;
+  std::optional<DiscordantRows> discordant;  // paired differences of proportions only
 };
 
 }  // namespace referee

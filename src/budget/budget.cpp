@@ -10,6 +10,7 @@
 
 #include "accumulate/power_of_two_scale.hpp"
 #include "estimate/finite.hpp"
+#include "estimate/paired_proportion_choice.hpp"
 #include "resample/block_scheduler.hpp"
 #include "io/csv_reader.hpp"
 #include <referee/error.hpp>
@@ -479,6 +480,23 @@ void model_figure(const BudgetWork& w, BudgetFigure& f, std::size_t m) {
   }
 }
 
+// The paired delta of the error rate: rows where only one model errs are its discordant
+// rows (estimate/paired_proportion_choice.hpp chooses and marks its interval). Unweighted,
+// as every budget is; the cluster key, if any, refuses the score interval.
+void choose_error_rate_interval(const BudgetWork& w, BudgetFigure& f) {
+  ProportionCells cells;
+  for (std::size_t r = 0; r < w.in.error[0].size(); ++r) {
+    const bool champion = w.in.error[0][r] != 0.0, challenger = w.in.error[1][r] != 0.0;
+    cells.denominator.add(1.0);
+    if (challenger && !champion) cells.challenger_only.add(1.0);
+    if (champion && !challenger) cells.champion_only.add(1.0);
+  }
+  const PairedIntervalSettings settings{w.settings.paired_proportions, IntervalMethod::percentile,
+                                        w.settings.confidence, !w.in.units.key.empty(), false};
+  choose_paired_proportion_interval(f.subjects[2], cells, settings);
+  if (f.subjects[2].interval_method == kTangoScore) f.interval_kind[2] = "tango score";
+}
+
 // The challenger minus the champion (s = 2) and relative to it (s = 3).
 void delta_figures(const BudgetWork& w, BudgetFigure& f) {
   const std::size_t q = index_of(f.metric);
@@ -498,6 +516,9 @@ void delta_figures(const BudgetWork& w, BudgetFigure& f) {
                          : f.paired ? "paired percentile bootstrap"
                                     : "independent percentile bootstrap";
   }
+  if (f.metric == BudgetMetric::error_rate && f.source[0] == BudgetSource::columns &&
+      f.source[1] == BudgetSource::columns)
+    choose_error_rate_interval(w, f);
 }
 
 BudgetFigure budget_figure(const BudgetWork& w, BudgetMetric metric) {

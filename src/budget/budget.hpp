@@ -53,6 +53,8 @@ struct BudgetBootstrap {
   std::uint64_t seed = 0;
   unsigned threads = 1;
   const std::atomic<bool>* cancel = nullptr;
+  // The delta of the error rate is a paired difference of proportions (issue 18).
+  PairedProportionInterval paired_proportions = PairedProportionInterval::automatic;
 };
 
 

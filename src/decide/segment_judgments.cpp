@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "decide/rule_judgments.hpp"
+#include "estimate/paired_proportion_choice.hpp"
 #include "estimate/multiple_testing.hpp"
 
 namespace referee {
@@ -63,12 +64,25 @@ std::size_t worst_segment(const SegmentScope& s, const Rule& rule) {
   return worst;
 }
 
+// The part's figure at confidence 1 - alpha: Tango's interval when the figure shows one
+// (estimate/paired_proportion_choice.hpp), else the bootstrap's.
+Estimate figure_at(const QuantityReplicates& q, const Rule& rule, IntervalMethod method, const Estimate& shown,
+                   double confidence) {
+  const std::optional<Interval> score = score_interval_at(shown, confidence);
+  if (!score) return estimate_subject(q, rule.subject, method, confidence);
+  Estimate e = shown;
+  e.ci = *score;
+  return e;
+}
+
 // The smallest alpha at which the interval at confidence 1 - alpha decides `target`
 // (intervals are nested, so the decision is monotone in alpha): a bootstrap p-value. B
-// resamples cannot resolve a p-value below 1 / (B + 1), so none is reported below it.
-double decision_p_value(const QuantityReplicates& q, const Rule& rule, IntervalMethod method, Verdict target) {
+// resamples cannot resolve a p-value below 1 / (B + 1), so none is reported below it (nor,
+// for one scale for every segment, below it for a score interval).
+double decision_p_value(const QuantityReplicates& q, const Rule& rule, IntervalMethod method, const Estimate& shown,
+                        Verdict target) {
   const auto decides = [&](double alpha) {
-    return decide_rule(rule, estimate_subject(q, rule.subject, method, 1.0 - alpha)).verdict == target;
+    return decide_rule(rule, figure_at(q, rule, method, shown, 1.0 - alpha)).verdict == target;
   };
   const double resolution = 1.0 / static_cast<double>(q.bootstrap[0].size() + 1);
   double lo = resolution, hi = 1.0 - 1e-9;
@@ -159,8 +173,8 @@ void judge_each_segment_holm(const JudgmentContext& c, const Rule& rule, const E
   for (std::size_t j : s.judged) {
     const QuantityReplicates q = replicate(c.run.results, SegmentMetric{c.run.layout, s.g, j, s.k});
     decide_part(rule, r.parts[j]);
-    p_fail.push_back(decision_p_value(q, rule, method, Verdict::fail));
-    p_pass.push_back(decision_p_value(q, rule, method, Verdict::pass));
+    p_fail.push_back(decision_p_value(q, rule, method, r.parts[j].subject, Verdict::fail));
+    p_pass.push_back(decision_p_value(q, rule, method, r.parts[j].subject, Verdict::pass));
   }
   const auto fail_adjusted = adjusted_p_values(p_fail, Correction::holm);
   const auto pass_adjusted = adjusted_p_values(p_pass, Correction::holm);
@@ -181,7 +195,13 @@ void judge_each_segment_bonferroni(const JudgmentContext& c, const Rule& rule, c
   const std::size_t K = s.judged.size();
   const double confidence = K > 0 ? 1.0 - alpha / static_cast<double>(K) : c.ev.bootstrap.confidence;
   for (std::size_t j : s.judged) {
+    const Estimate shown = r.parts[j].subject;  // the segment table's figure
     judge_part(c, rule, replicate(c.run.results, SegmentMetric{c.run.layout, s.g, j, s.k}), confidence, r.parts[j]);
+    if (const std::optional<Interval> score = score_interval_at(shown, confidence)) {
+      r.parts[j].subject = shown;  // its score interval, at the corrected level
+      r.parts[j].subject.ci = *score;
+      decide_part(rule, r.parts[j]);
+    }
     r.parts[j].decision_confidence = confidence;
   }
 }

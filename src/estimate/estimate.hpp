@@ -47,6 +47,8 @@ inline Estimate estimate_from_replicates(MetricValue point, std::vector<double> 
   e.standard_error = sample_standard_deviation(replicates);
 
   std::sort(replicates.begin(), replicates.end());
+  e.distinct_replicates = replicates.empty() ? 0 : 1;
+  for (std::size_t b = 1; b < replicates.size(); ++b) e.distinct_replicates += replicates[b] != replicates[b - 1];
   switch (method) {
     case IntervalMethod::percentile:
       e.ci = percentile_interval(replicates, confidence);

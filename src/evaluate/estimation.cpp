@@ -1,10 +1,12 @@
 #include "evaluate/estimation.hpp"
 
+#include <algorithm>
 #include <string>
 #include <utility>
 
 #include "data/row_units.hpp"
 #include "estimate/disparity_interval.hpp"
+#include "estimate/paired_proportion_choice.hpp"
 #include "tasks/task_definition.hpp"
 
 namespace referee {
@@ -169,6 +171,45 @@ std::vector<FairnessTable> estimate_fairness(const ReplicateRun& run, const Grou
   for (std::size_t a = 0; a < policy.sensitive.size(); ++a)
     out.push_back(fairness_table(run, groups, a, policy, b, origin));
   return out;
+}
+
+namespace {
+
+// Marks coarse bootstrap distributions, then gives each paired delta of a proportion its
+// discordant cells and its interval (estimate/paired_proportion_choice.hpp).
+void choose_metric_intervals(SubjectEstimates& metrics, std::span<const MetricInfo> infos,
+                             const ProportionCellSet& cells, const PairedIntervalSettings& s) {
+  for (auto& subject : metrics)
+    for (Estimate& e : subject) mark_coarse_bootstrap(e, s.bootstrap);
+  for (std::size_t k = 0; k < infos.size(); ++k)
+    for (std::size_t p = 0; p < kPairedProportions.size(); ++p)
+      if (infos[k].id == kPairedProportions[p].metric)
+        choose_paired_proportion_interval(metrics[static_cast<std::size_t>(Subject::delta)][k], cells[p], s);
+}
+
+}  // namespace
+
+void choose_intervals(Evaluation& ev, const Table& table, const GroupingSet& groups) {
+  const Policy& policy = ev.policy;
+  const auto infos = task_metrics(policy.task);
+  const PairedIntervalSettings settings{ev.bootstrap.paired_proportions, ev.bootstrap.interval,
+                                        ev.bootstrap.confidence, ev.clustered, !table.weight.empty()};
+  // A metric belongs to one task, so the task has paired proportions if one of its metrics is one.
+  const bool proportions = std::any_of(infos.begin(), infos.end(), [](const MetricInfo& m) {
+    return std::any_of(kPairedProportions.begin(), kPairedProportions.end(),
+                       [&](const ProportionDefinition& p) { return p.metric == m.id; });
+  });
+  const PairedRows rows{table.label, table.champion, table.challenger, table.weight, policy.threshold};
+  const ProportionCellSet none{};
+  const auto overall = proportions ? paired_proportion_cells(rows, {}, 1) : std::vector{none};
+  choose_metric_intervals(ev.metrics, infos, overall[0], settings);
+  for (std::size_t g = 0; g < ev.segments.size(); ++g) {
+    const Grouping& grouping = groups.groupings[g];
+    const auto cells = proportions ? paired_proportion_cells(rows, grouping.group_of_row, grouping.size())
+                                   : std::vector(grouping.size(), none);
+    for (std::size_t j = 0; j < grouping.size(); ++j)
+      choose_metric_intervals(ev.segments[g].segments[j].metrics, infos, cells[j], settings);
+  }
 }
 
 }  // namespace referee

@@ -24,6 +24,12 @@ SubjectEstimates estimate_overall(const ReplicateRun& run, const BootstrapSettin
 std::vector<SegmentTable> estimate_segments(const ReplicateRun& run, const GroupingSet& groups, const Policy& policy,
                                             const BootstrapSettings& b);
 
+// Issue 18: marks intervals with few distinct bootstrap values, and gives every paired
+// delta of a proportion (accuracy, recall, specificity, fpr, fnr, pass_rate), overall and per
+// segment, its discordant rows and the interval bootstrap.paired_proportions chooses.
+// Before the rules are judged, so a rule judges the interval the report shows.
+void choose_intervals(Evaluation& ev, const Table& table, const GroupingSet& groups);
+
 // `origin` (the table's) names the data in messages, e.g. an unknown reference group.
 std::vector<FairnessTable> estimate_fairness(const ReplicateRun& run, const GroupingSet& groups, const Policy& policy,
                                              const BootstrapSettings& b, std::string_view origin);

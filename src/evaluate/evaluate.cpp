@@ -68,7 +68,8 @@ BudgetResults estimate_serving_budgets(const Table& table, const Policy& policy,
   inputs.latency_samples = options.latency_samples;
   inputs.price = policy.pricing;
   return estimate_budgets(inputs, {ev.bootstrap.resamples, ev.bootstrap.confidence, ev.bootstrap.scheme,
-                                   ev.bootstrap.seed, ev.run.threads, options.cancel});
+                                   ev.bootstrap.seed, ev.run.threads, options.cancel,
+                                   ev.bootstrap.paired_proportions});
 }
 
 Verdict gate_verdict(const Policy& policy, const std::vector<RuleResult>& rules) {
@@ -89,6 +90,7 @@ Evaluation evaluate(const Table& table, const Policy& policy, const EvaluateOpti
   const ReplicateRun run = run_replicates(table, policy, groups, ev, options);
   ev.metrics = estimate_overall(run, ev.bootstrap);
   ev.segments = estimate_segments(run, groups, policy, ev.bootstrap);
+  choose_intervals(ev, table, groups);
   ev.fairness = estimate_fairness(run, groups, policy, ev.bootstrap, table.source.origin);
   ev.budgets = estimate_serving_budgets(table, policy, options, ev);
   if (policy.drift.enabled) ev.drift = check_drift(table, policy.drift, *options.drift_reference, options.limits);

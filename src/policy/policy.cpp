@@ -209,6 +209,8 @@ BootstrapSettings parse_bootstrap(const json& v, const JsonSource& origin) {
     b.interval = r.choice<IntervalMethod>("interval", *x);
   if (const json* x = r.find("scheme"))
     b.scheme = r.choice<ResamplingScheme>("scheme", *x);
+  if (const json* x = r.find("paired_proportions"))
+    b.paired_proportions = r.choice<PairedProportionInterval>("paired_proportions", *x);
   if (const json* x = r.find("seed")) {
     if (!x->is_number_unsigned() && !(x->is_number_integer() && x->get<std::int64_t>() >= 0))
       r.fail(r.path_of("seed"), std::string(kSeedRange));

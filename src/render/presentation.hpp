@@ -134,6 +134,13 @@ inline std::string rule_verdict_text(const RuleResult& r) {
   return std::string(verdict_name(r.verdict));
 }
 
+// The note on a figure whose interval is marked (issue 18), or "": which interval, and why.
+// "tango_score interval: 7 discordant rows".
+inline std::string interval_note(const Estimate& e) {
+  if (e.interval_reason.empty()) return "";
+  return std::string(e.interval_method) + " interval: " + e.interval_reason;
+}
+
 inline std::string interval_text(const Estimate& e, bool sign) {
   if (!shown(e.ci)) return "-";
   return std::string("[") + fixed(e.ci.lo, sign) + ", " + fixed(e.ci.hi, sign) + "]";
@@ -158,7 +165,11 @@ inline TextRows budget_rows(const Evaluation& ev) {
 
 inline std::string budget_note(const Evaluation& ev, Escaper esc) {
   std::string note = ev.latency_origin.empty() ? "" : "latency from " + esc(ev.latency_origin) + ", independent samples; ";
-  return note + "percentile CIs by order statistics, error rate by Wilson, the rest by bootstrap";
+  note += "percentile CIs by order statistics, error rate by Wilson, the rest by bootstrap";
+  if (const BudgetFigure* error = ev.budgets.find(BudgetMetric::error_rate))
+    if (const std::string marked = interval_note(error->subjects[2]); !marked.empty())
+      note += "; error rate delta: " + marked;
+  return note;
 }
 
 // The drift table: one row per feature, header first; "-" where a statistic does not apply.
@@ -207,10 +218,13 @@ inline std::string next_step_text(const RuleResult& r) {
          fixed(r.subject.point.value, sign) + "; " + resolvable;
 }
 
-// A rule's reason as every human format shows it: with its next step, if it has one.
+// A rule's reason as every human format shows it: with its interval's note and its next
+// step, if it has them.
 inline std::string reason_text(const RuleResult& r) {
-  const std::string next = next_step_text(r);
-  return next.empty() ? r.reason : r.reason + "; next step: " + next;
+  std::string text = r.reason;
+  if (const std::string note = interval_note(r.subject); !note.empty()) text += "; " + note;
+  if (const std::string next = next_step_text(r); !next.empty()) text += "; next step: " + next;
+  return text;
 }
 
 // The rules table of every report for people (Markdown, HTML, the notebook view), one cell

@@ -13,6 +13,15 @@ namespace {
 
 using ojson = nlohmann::ordered_json;
 
+// What a paired delta of a proportion moves with (estimate/discreteness.hpp).
+ojson discordant_json(const DiscordantRows& d) {
+  ojson j;
+  j["challenger_only"] = d.challenger_only;
+  j["champion_only"] = d.champion_only;
+  if (d.weighted) j["effective"] = d.effective;
+  return j;
+}
+
 // The last safety net (estimate/finite.hpp): a figure that is not a finite number is
 // written as undefined with its reason, never as a bare null.
 ojson estimate_json(Estimate e, std::size_t n) {
@@ -33,6 +42,9 @@ ojson estimate_json(Estimate e, std::size_t n) {
     j["ci_undefined"] = e.ci.reason;
   }
   j["resamples_defined"] = e.defined_replicates;
+  if (!e.interval_method.empty()) j["interval_method"] = e.interval_method;
+  if (!e.interval_reason.empty()) j["interval_reason"] = e.interval_reason;
+  if (e.discordant) j["discordant"] = discordant_json(*e.discordant);
   return j;
 }
 
@@ -270,6 +282,7 @@ ojson bootstrap_json(const Evaluation& ev) {
   boot["confidence"] = ev.bootstrap.confidence;
   boot["interval"] = name_of(ev.bootstrap.interval);
   boot["scheme"] = name_of(ev.bootstrap.scheme);
+  boot["paired_proportions"] = name_of(ev.bootstrap.paired_proportions);
   boot["seed"] = ev.bootstrap.seed;
   boot["unit"] = ev.clustered ? "cluster" : "row";
   boot["rng"] = "philox4x32-10, counter (resample, unit key)";

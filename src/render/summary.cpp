@@ -131,7 +131,7 @@ std::string summary_text(const Evaluation& ev) {
   }
   out += table(rows);
   for (const RuleResult& r : ev.rules) {
-    if (r.verdict == Verdict::pass) continue;
+    if (r.verdict == Verdict::pass && interval_note(r.subject).empty()) continue;
     out += "  " + terminal(r.rule.id) + ": " + terminal(reason_text(r)) + "\n";
     const std::vector<std::string> columns =
         r.rule.disparity ? std::vector<std::string>{r.rule.sensitive} : split_segment_spec(r.rule.scope.segments);

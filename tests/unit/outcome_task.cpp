@@ -92,8 +92,17 @@ TEST_CASE("outcome: paired by example, so equal results give a zero-width delta"
   for (Metric m : {Metric::mean, Metric::pass_rate, Metric::quantile_90}) {
     const Estimate& delta = ev.metrics[2][k(m)];
     REQUIRE(delta.ci.defined);
+    CHECK(ev.metrics[0][k(m)].ci.hi > ev.metrics[0][k(m)].ci.lo);  // each model's own interval is not
+    if (m == Metric::pass_rate) {
+      // A pass rate's delta with no discordant examples gets Tango's score interval (issue 18,
+      // docs/intervals.md): +-z^2 / (n + z^2), not the bootstrap's single point.
+      const double z = 1.959963984540054, half = z * z / (300.0 + z * z);
+      CHECK(delta.interval_reason == "0 discordant rows");
+      CHECK(delta.ci.lo == doctest::Approx(-half).epsilon(1e-9));
+      CHECK(delta.ci.hi == doctest::Approx(half).epsilon(1e-9));
+      continue;
+    }
     CHECK(delta.ci.lo == 0.0);
     CHECK(delta.ci.hi == 0.0);
-    CHECK(ev.metrics[0][k(m)].ci.hi > ev.metrics[0][k(m)].ci.lo);  // each model's own interval is not
   }
 }
