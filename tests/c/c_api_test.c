@@ -881,6 +881,82 @@ static void test_string_labels_and_decision_scores(void) {
   referee_policy_free(policy);
 }
 
+/* Writes a report's JSON to `path`, for the script's comparison with the CLI's. */
+static void write_report(const referee_report* report, const char* path) {
+  const char* json = NULL;
+  size_t length = 0;
+  FILE* out = fopen(path, "wb");
+  CHECK(out != NULL && report != NULL && referee_report_json(report, &json, &length) == REFEREE_OK);
+  if (out && json) CHECK(fwrite(json, 1, length, out) == length);
+  if (out) CHECK(fclose(out) == 0);
+}
+
+/* A dictionary-coded copy of a CSV text column (first-seen order). */
+static void add_dictionary(referee_table* t, struct buffers* b, const struct csv_file* csv, const char* name) {
+  int32_t* codes = (int32_t*)keep(b, malloc(csv->rows * sizeof(int32_t)));
+  const char** dictionary = (const char**)keep(b, malloc(csv->rows * sizeof(char*)));
+  size_t r, d, size = 0;
+  if (!codes || !dictionary) return;
+  for (r = 0; r < csv->rows; ++r) {
+    const char* cell = csv_cell(csv, r, name);
+    for (d = 0; d < size && strcmp(dictionary[d], cell) != 0; ++d) {
+    }
+    if (d == size) dictionary[size++] = cell;
+    codes[r] = (int32_t)d;
+  }
+  CHECK(referee_table_add_dictionary(t, name, codes, csv->rows, dictionary, size) == REFEREE_OK);
+}
+
+/* The outcome task (no label column) and a binary label as text with positive_label and
+ * decision scores, from the bundled examples: the CSV read by the library equals the same
+ * columns given one by one (an outcome's 0/1 results as u8, the SVM's label as strings and
+ * as a dictionary). The CSV reports go next to `report_path` for the CLI comparison. */
+static void test_outcome_and_text_labels(const char* report_path) {
+  static const char* const examples[2][3] = {{"examples/gate-outcome.json", "examples/llm_eval.csv", ".outcome"},
+                                             {"examples/gate-svm.json", "examples/breast_cancer_svm.csv", ".svm"}};
+  char path[4096];
+  int e;
+  for (e = 0; e < 2; ++e) {
+    referee_policy* policy = NULL;
+    referee_table* from_csv = NULL;
+    referee_table* by_column[2] = {NULL, NULL};
+    referee_report* reports[3] = {NULL, NULL, NULL};
+    struct csv_file csv;
+    struct buffers b;
+    int k;
+    memset(&b, 0, sizeof b);
+    CHECK(csv_load(examples[e][1], &csv));
+    CHECK(referee_policy_load(examples[e][0], &policy) == REFEREE_OK);
+    CHECK(referee_table_read_csv(examples[e][1], policy, &from_csv) == REFEREE_OK);
+    reports[0] = evaluate_ok(from_csv, policy, NULL);
+    for (k = 0; k < 2; ++k) {
+      CHECK(referee_table_create(csv.rows, &by_column[k]) == REFEREE_OK);
+      if (e == 0) {
+        add_u8(by_column[k], &b, &csv, "success_v1");
+        add_f64(by_column[k], &b, &csv, "success_v2");
+        (k == 0 ? add_strings : add_dictionary)(by_column[k], &b, &csv, "prompt_id");
+      } else {
+        (k == 0 ? add_strings : add_dictionary)(by_column[k], &b, &csv, "diagnosis");
+        add_f64(by_column[k], &b, &csv, "svm_prod");
+        add_f64(by_column[k], &b, &csv, "svm_new");
+      }
+      reports[k + 1] = evaluate_ok(by_column[k], policy, NULL);
+      CHECK(same_after_data(json_of(reports[0]), json_of(reports[k + 1])));
+    }
+    CHECK(verdict_of(reports[0]) == REFEREE_PASS);
+    CHECK(contains(json_of(reports[0]), e == 0 ? "\"quantile@0.9\": {" : "\"needs probabilities"));
+    snprintf(path, sizeof path, "%s%s", report_path, examples[e][2]);
+    write_report(reports[0], path);
+    for (k = 0; k < 3; ++k) referee_report_free(reports[k]);
+    referee_table_free(by_column[0]);
+    referee_table_free(by_column[1]);
+    referee_table_free(from_csv);
+    referee_policy_free(policy);
+    while (b.count > 0) free(b.owned[--b.count]);
+    csv_free(&csv);
+  }
+}
+
 int main(int argc, char** argv) {
   if (argc != 2) {
     fprintf(stderr, "usage: %s REPORT_PATH (run from the source root)\n", argv[0]);
@@ -895,6 +971,7 @@ int main(int argc, char** argv) {
   test_segments();
   test_csv_matches_the_cli(argv[1]);
   test_budgets_and_drift(argv[1]);
+  test_outcome_and_text_labels(argv[1]);
   printf("%d passed, %d failed\n", passed, failed);
   return failed == 0 ? 0 : 1;
 }
