@@ -957,6 +957,44 @@ static void test_outcome_and_text_labels(const char* report_path) {
   }
 }
 
+/* A positive_label policy's label in every kind a caller may hold: strings, a dictionary,
+ * i32 and f64 (each value compared as its text, so 4 and 4.0 are the positive label 4). */
+static void test_label_kinds_with_positive_label(void) {
+  const char* policy_json =
+      "{\"version\": 1, \"task\": \"binary\", \"columns\": {\"label\": \"y\", \"positive_label\": 4,"
+      " \"champion\": \"a\", \"challenger\": \"b\"}, \"bootstrap\": {\"resamples\": 200, \"seed\": 2},"
+      " \"rules\": [{\"id\": \"auc\", \"metric\": \"roc_auc\", \"subject\": \"delta\", \"min\": -1}]}";
+  enum { n = 8 };
+  const char bytes[] = "42424424";
+  const int64_t offsets[] = {0, 1, 2, 3, 4, 5, 6, 7, 8};
+  const int32_t codes[] = {0, 1, 0, 1, 0, 0, 1, 0};
+  const char* const dictionary[] = {"4", "2"};
+  const int32_t i32[] = {4, 2, 4, 2, 4, 4, 2, 4};
+  const double f64[] = {4.0, 2.0, 4.0, 2.0, 4.0, 4.0, 2.0, 4.0};
+  const double a[] = {0.9, 0.3, 0.2, 0.4, 0.8, 0.7, 0.1, 0.6}; /* the 4 at 0.2 below two 2s: AUC 13/15 */
+  const double b[] = {0.8, 0.2, 0.7, 0.1, 0.9, 0.6, 0.3, 0.5};
+  referee_policy* policy = NULL;
+  referee_report* reports[4] = {NULL, NULL, NULL, NULL};
+  int k;
+  CHECK(referee_policy_create(policy_json, strlen(policy_json), &policy) == REFEREE_OK);
+  for (k = 0; k < 4; ++k) {
+    referee_table* table = NULL;
+    CHECK(referee_table_create(n, &table) == REFEREE_OK);
+    if (k == 0) CHECK(referee_table_add_strings(table, "y", bytes, offsets, n) == REFEREE_OK);
+    if (k == 1) CHECK(referee_table_add_dictionary(table, "y", codes, n, dictionary, 2) == REFEREE_OK);
+    if (k == 2) CHECK(referee_table_add_numeric(table, "y", i32, n, REFEREE_I32) == REFEREE_OK);
+    if (k == 3) CHECK(referee_table_add_numeric(table, "y", f64, n, REFEREE_F64) == REFEREE_OK);
+    CHECK(referee_table_add_numeric(table, "a", a, n, REFEREE_F64) == REFEREE_OK);
+    CHECK(referee_table_add_numeric(table, "b", b, n, REFEREE_F64) == REFEREE_OK);
+    reports[k] = evaluate_ok(table, policy, NULL);
+    if (k > 0) CHECK(same_after_data(json_of(reports[0]), json_of(reports[k])));
+    referee_table_free(table);
+  }
+  CHECK(contains(json_of(reports[0]), "\"estimate\": 0.8666666666666667"));
+  for (k = 0; k < 4; ++k) referee_report_free(reports[k]);
+  referee_policy_free(policy);
+}
+
 int main(int argc, char** argv) {
   if (argc != 2) {
     fprintf(stderr, "usage: %s REPORT_PATH (run from the source root)\n", argv[0]);
@@ -968,6 +1006,7 @@ int main(int argc, char** argv) {
   test_column_table();
   test_contract();
   test_string_labels_and_decision_scores();
+  test_label_kinds_with_positive_label();
   test_segments();
   test_csv_matches_the_cli(argv[1]);
   test_budgets_and_drift(argv[1]);
