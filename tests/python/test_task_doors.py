@@ -256,6 +256,22 @@ def test_sagemaker_outcome_writes_referee_figures_and_no_model_monitor_section(e
     assert quality["referee"]["task"] == "outcome" and quality["referee"]["threshold"] == 1
 
 
+def test_sagemaker_outcome_in_parts_equals_one_csv(examples, llm, tmp_path, monkeypatch):
+    """Several files (S3 prefixes) are read by pandas and handed over as a DataFrame: the
+    same figures as the one CSV the core reads itself."""
+    whole = sagemaker_job(tmp_path / "one", monkeypatch, examples / "gate-outcome.json", examples / "llm_eval.csv")
+    root = tmp_path / "parts"
+    (root / "processing/input/data/b").mkdir(parents=True)
+    llm.iloc[:450].to_csv(root / "processing/input/data/a.csv", index=False)
+    llm.iloc[450:].to_json(root / "processing/input/data/b/rest.jsonl", orient="records", lines=True)
+    (root / "processing/input/policy").mkdir(parents=True)
+    shutil.copy(examples / "gate-outcome.json", root / "processing/input/policy/gate.json")
+    monkeypatch.setenv("REFEREE_SAGEMAKER_ROOT", str(root))
+    assert sagemaker.main(["--threads", "1"]) == 0
+    parts = json.loads((root / "processing/output/evaluation/evaluation.json").read_text())
+    assert parts["referee"]["metrics"] == whole["evaluation.json"]["referee"]["metrics"]
+
+
 def test_sagemaker_decision_scores_write_no_probability_figure(examples, svm, tmp_path, monkeypatch):
     files = sagemaker_job(tmp_path, monkeypatch, examples / "gate-svm.json", examples / "breast_cancer_svm.csv")
     evaluation, quality = files["evaluation.json"], files["model_quality.json"]
