@@ -467,7 +467,7 @@ def _evaluate(data: Any, p: Policy, seed: Optional[int], threads: Optional[int],
     cols: Dict[str, Any] = p.columns
     label_values = _column(data, cols["label"]) if cols["label_kind"] != "none" else None
     text_label = cols["label_kind"] == "text"
-    label = None if cols["label_kind"] != "numeric" else _as_float64(_numeric_label(label_values), cols["label"])
+    label = None if cols["label_kind"] != "numeric" else _numeric_label_column(label_values, cols["label"])
     champion = _as_float64(_positive_scores(p, label_values, _column(data, cols["champion"])), cols["champion"])
     challenger = _as_float64(_positive_scores(p, label_values, _column(data, cols["challenger"])), cols["challenger"])
     weight = _as_float64(_column(data, cols["weight"]), cols["weight"]) if cols["weight"] else None
@@ -487,6 +487,15 @@ def _evaluate(data: Any, p: Policy, seed: Optional[int], threads: Optional[int],
         p, label, champion, challenger, weight, codes, dictionary, seed, threads, callback, categorical,
         _model_columns(data, cols["latency"]), _model_columns(data, cols["cost"]),
         _model_columns(data, cols["error"]), drift, latency_file, latency_ms, drift_reference, checked_limits))
+
+
+def _numeric_label_column(values: Any, name: str) -> np.ndarray:
+    """The 0/1 label as float64; a text or boolean label says what reads it as it is."""
+    try:
+        return _as_float64(_numeric_label(values), name)
+    except DataError as error:
+        raise DataError(f"{error}; a label other than the numbers 0 and 1 needs the policy's "
+                        "$.columns.positive_label (compare(pos_label=...))") from None
 
 
 def _numeric_label(values: Any) -> Any:

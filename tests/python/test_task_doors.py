@@ -205,6 +205,8 @@ def test_compare_decision_scores_with_a_string_label_equals_the_gate(examples, s
         referee.compare("brier", svm.diagnosis, svm.svm_prod, svm.svm_new, scores="decision", pos_label="benign")
     with pytest.raises(referee.UsageError, match=r"^threshold applies only to"):
         referee.compare("mae", svm.svm_prod, svm.svm_prod, svm.svm_new, threshold=0.5)
+    with pytest.raises(referee.DataError, match=r"positive_label .*pos_label="):  # text, but no positive class
+        referee.compare("roc_auc", svm.diagnosis, svm.svm_prod, svm.svm_new, scores="decision")
 
 
 # --- Report frames --------------------------------------------------------------------------
