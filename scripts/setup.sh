@@ -9,6 +9,8 @@ apt_packages=(
   libeigen3-dev libboost-math-dev nlohmann-json3-dev doctest-dev
   libbenchmark-dev
   clang libclang-rt-14-dev  # libFuzzer and the sanitizer runtimes (scripts/fuzz.sh)
+  chromium                  # the HTML report measured and screenshotted headless (tests/python/test_report_in_browser.py)
+  openjdk-17-jre-headless   # pyspark's local mode (issue 16)
 )
 
 missing=()

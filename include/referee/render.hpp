@@ -32,4 +32,9 @@ std::string markdown_report(const Evaluation& evaluation);
 // interval against its bound, coloured by verdict), the tables and the audit block.
 std::string html_report(const Evaluation& evaluation);
 
+// The same verdict, forest plot and rules table as a fragment for a notebook cell
+// (Jupyter's _repr_html_): one <div> with its CSS scoped to it, a one-line audit note; no
+// <html> or <head>, no script, nothing loaded from anywhere.
+std::string html_fragment(const Evaluation& evaluation);
+
 }  // namespace referee

@@ -70,11 +70,14 @@ struct CategoricalColumn {
   std::vector<std::string> values;
 };
 
-// Where the data came from, for the report's data section.
+// Where the data came from, for the report's data section. `sha256` is the rows digest
+// (data_digest): the same for the same rows whatever the door (CSV, DataFrame, Arrow, C).
+// A file's own bytes are hashed too, as a second field: `sha256sum` gives it.
 struct DataSource {
-  std::string origin;  // a file path, or "memory"
-  std::string sha256;  // of the file's bytes, or of the canonical column bytes
-  std::string hashed;  // "file bytes" or "columns"
+  std::string origin;          // a file path, or "memory"
+  std::string sha256;          // the rows digest (data_digest), set by evaluate()
+  std::string hashed = "rows";  // what `sha256` is of: always "rows" (docs/audit.md)
+  std::string file_sha256;     // of the file's bytes; empty for data handed over in memory
 };
 
 class Table {
@@ -96,6 +99,8 @@ class Table {
   std::size_t unit_count = 0;
 
   bool clustered() const { return !unit_key.empty(); }
+  // Each unit's key text, by unit index: the rows digest hashes a row's key as text.
+  std::vector<std::string> unit_text;
 
   std::vector<CategoricalColumn> categorical;
   const CategoricalColumn* find_categorical(std::string_view name) const;
@@ -132,15 +137,17 @@ struct EncodedText {
 EncodedText encode_text(std::span<const std::string> values);
 
 // Adds a categorical column from codes into a caller's dictionary (codes must index it).
-// For tables hashed by column ("memory"), the column's name and every row's value text
-// extend the data hash, so the hash covers exactly the data the gate read.
 void add_categorical(Table& table, std::string name, std::span<const std::uint32_t> codes,
                      std::span<const std::string> dictionary);
 
-// The data hash the report records. For a file it is the file's; for a table hashed by
-// column it also covers the serving columns (latency, cost, error: name, then the values as
-// little-endian doubles) and the drift features (name, then each row's text and a NUL),
-// which callers attach after the core columns.
+// The rows digest the report records ($.data.sha256, "rows"): SHA-256 of the columns the
+// policy reads (requested_columns, in that order), each by its name and its values as the
+// table holds them, in an endian-defined encoding (src/data/data_digest.cpp, docs/audit.md):
+// numbers as little-endian IEEE-754 doubles, text as length-prefixed UTF-8. So it is the same
+// for the same rows whatever the door and however the door encoded a column (dictionary
+// codes, first-seen order, integers the core reads as doubles). Row order is part of it.
+// A text label mapped by positive_label is hashed as the 0/1 the table holds. Throws
+// DataError when the table lacks a column the policy reads.
 std::string data_digest(const Table& table);
 
 // Checks the values against the task: finite numbers; binary labels in {0, 1} and scores
@@ -148,18 +155,16 @@ std::string data_digest(const Table& table);
 // errors in {0, 1}. Messages name the origin, column and 1-based row.
 void validate_table(const Table& table, Task task);
 
-// A table that owns copies of the given columns (tests, small in-memory data). The
-// data hash covers the canonical column bytes: label, champion, challenger, weight as
-// little-endian doubles, then each cluster value's text and a NUL. The caller validates
-// it against its task with validate_table().
+// A table that owns copies of the given columns (tests, small in-memory data). The caller
+// validates it against its task with validate_table().
 Table owned_table(std::vector<double> label, std::vector<double> champion,
                   std::vector<double> challenger, std::vector<double> weight = {},
                   const std::vector<std::string>& cluster = {},
                   ColumnNames columns = {"label", "champion", "challenger", "", "", {}, {}, {}, {}, {}});
 
 // A table over the caller's buffers, copying nothing: they must outlive the table. The
-// cluster column, if any, comes dictionary-encoded (codes index `dictionary`); the data
-// hash is the same canonical one as owned_table's. Not validated: see validate_table().
+// cluster column, if any, comes dictionary-encoded (codes index `dictionary`). Not
+// validated: see validate_table().
 Table borrowed_table(std::span<const double> label, std::span<const double> champion,
                      std::span<const double> challenger, std::span<const double> weight,
                      std::span<const std::uint32_t> cluster_codes,
@@ -181,8 +186,8 @@ std::vector<ColumnRequest> requested_columns(const ColumnNames& columns);
 
 // The one table assembler. A door adds the requested columns by name (numeric ones as
 // doubles, borrowed or owned; text ones dictionary-encoded) and build() binds them to the
-// policy's roles, hashes them and validates the table (validate_table), so a table is
-// checked the same way whatever its origin.
+// policy's roles and validates the table (validate_table), so a table is checked (and
+// later hashed, data_digest) the same way whatever its origin.
 class TableBuilder {
  public:
   explicit TableBuilder(std::size_t rows, std::string origin = "memory");
@@ -193,7 +198,7 @@ class TableBuilder {
   void add_numeric(std::string name, std::vector<double> values);
   // A text column: codes index dictionary (checked by build()).
   void add_text(std::string name, std::vector<std::uint32_t> codes, std::vector<std::string> dictionary);
-  // A table read from a file is fingerprinted by the file's bytes, not by its columns.
+  // A table read from a file: its path, and the digest of its bytes ($.data.file_sha256).
   void set_file_source(std::string path, std::string sha256);
 
   // Throws DataError naming the origin and column when a requested column is missing, of

@@ -56,7 +56,7 @@ _Encoded = Tuple[str, npt.NDArray[np.uint32], List[str]]
 def evaluate_csv(path: _Path, policy: Policy, seed: Any, threads: Any,
                  progress: Optional[Callable[[float], None]], latency_file: Optional[_Path] = ...,
                  latency_ms: Optional[_LatencyArrays] = ...,
-                 drift_reference: Optional[_Path] = ..., limits: _Limits = ...) -> Tuple[str, str, str, str]: ...
+                 drift_reference: Optional[_Path] = ..., limits: _Limits = ...) -> Tuple[str, str, str, str, str]: ...
 def evaluate_arrays(policy: Policy, label: Optional[npt.NDArray[np.float64]], champion: npt.NDArray[np.float64],
                     challenger: npt.NDArray[np.float64], weight: Optional[npt.NDArray[np.float64]],
                     cluster_codes: Optional[npt.NDArray[np.uint32]], cluster_dictionary: List[str],
@@ -66,7 +66,7 @@ def evaluate_arrays(policy: Policy, label: Optional[npt.NDArray[np.float64]], ch
                     cost_columns: _ModelArrays = ..., error_columns: _ModelArrays = ...,
                     drift: List[_Encoded] = ..., latency_file: Optional[_Path] = ...,
                     latency_ms: Optional[_LatencyArrays] = ...,
-                    drift_reference: Optional[_Path] = ..., limits: _Limits = ...) -> Tuple[str, str, str, str]: ...
+                    drift_reference: Optional[_Path] = ..., limits: _Limits = ...) -> Tuple[str, str, str, str, str]: ...
 # The policy's task, threshold, score kind and column names; y is None for the outcome task.
 def point_metrics(policy: Policy, y: Optional[npt.NDArray[np.float64]], score: npt.NDArray[np.float64],
                   weight: Optional[npt.NDArray[np.float64]]) -> Dict[str, Tuple[Optional[float], str]]: ...

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import copy
-import html
 import json
 import os
 from dataclasses import dataclass
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, Union
 
 from . import _frames
-from ._core import MUTED_COLOUR, VERDICT_COLOURS, UsageError, attestation_text, write_outputs
+from ._core import UsageError, attestation_text, write_outputs
 
 Subjects = Union[Mapping[str, str], Sequence[str]]
 
@@ -59,15 +58,15 @@ class RuleResult:
 
     id: str
     metric: str
-    subject: str
+    subject: Optional[str]  # None for a drift rule, which compares the data, not the models
     verdict: str
     severity: str
     decide_on: str
     bound: Dict[str, float]
     estimate: Optional[float]
     ci: Optional[Tuple[float, float]]
-    champion: Estimate
-    challenger: Estimate
+    champion: Optional[Estimate]  # None for a drift rule
+    challenger: Optional[Estimate]
     reason: str
     n: int = 0
     # Segment-scoped rules: the segment judged (a string, or {column: value} for an
@@ -75,6 +74,7 @@ class RuleResult:
     # part's {value, verdict, estimate, ci, n, reason} as the report gives it.
     segment: Any = None
     parts: Tuple[Dict[str, Any], ...] = ()
+    feature: Optional[str] = None  # a drift rule's feature
 
     @classmethod
     def from_json(cls, j: Dict[str, Any]) -> "RuleResult":
@@ -82,19 +82,20 @@ class RuleResult:
         return cls(
             id=j["id"],
             metric=j["metric"],
-            subject=j["subject"],
+            subject=j.get("subject"),
             verdict=j["verdict"],
             severity=j["severity"],
             decide_on=j["decide_on"],
             bound=dict(j["bound"]),
             estimate=j.get("estimate"),
             ci=None if ci is None else (float(ci[0]), float(ci[1])),
-            champion=Estimate.from_json(j["champion"]),
-            challenger=Estimate.from_json(j["challenger"]),
+            champion=Estimate.from_json(j["champion"]) if "champion" in j else None,
+            challenger=Estimate.from_json(j["challenger"]) if "challenger" in j else None,
             reason=j["reason"],
             n=int(j.get("n", 0)),
             segment=j.get("segment"),
             parts=tuple(j.get("segments", j.get("groups", []))),
+            feature=j.get("feature"),
         )
 
 
@@ -122,11 +123,12 @@ class Report:
     """The audit report of one evaluation. ``to_json()`` is byte for byte what the CLI writes."""
 
     def __init__(self, text: str, markdown: Optional[str] = None, html: Optional[str] = None,
-                 summary: Optional[str] = None) -> None:
+                 summary: Optional[str] = None, notebook: Optional[str] = None) -> None:
         self._text = text
         self._markdown = markdown
         self._html = html
         self._summary = summary
+        self._notebook = notebook  # the core's HTML fragment for _repr_html_
         self._data: Dict[str, Any] = json.loads(text)
         self._policy_file: Optional[str] = None  # set by evaluate() for a policy given as a path
 
@@ -220,28 +222,9 @@ class Report:
     def __repr__(self) -> str:
         return f"<referee.Report verdict={self.verdict} rules={len(self._data['rules'])}>"
 
-    def _repr_html_(self) -> str:
-        # The colours are the HTML report's (src/render/palette.hpp), read from the core.
-        def number(v: Optional[float], signed: bool = False) -> str:
-            return "undefined" if v is None else (f"{v:+.4f}" if signed else f"{v:.4f}")
-
-        rows = []
-        for r in self.rules:
-            signed = r.subject in ("delta", "relative_delta")
-            ci = "–" if r.ci is None else f"[{number(r.ci[0], signed)}, {number(r.ci[1], signed)}]"
-            bound = ", ".join(f"{k} {v:g}" for k, v in r.bound.items())
-            colour = VERDICT_COLOURS[r.verdict]
-            rows.append(
-                "<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in (
-                    r.id, r.metric, r.subject, number(r.estimate, signed), ci, bound))
-                + f'<td style="color:{colour};font-weight:bold">{r.verdict}</td></tr>')
-        colour = VERDICT_COLOURS[self.verdict]
-        return (
-            f'<div><p style="font-size:1.3em;color:{colour};font-weight:bold">referee: {self.verdict}</p>'
-            "<table><thead><tr><th>rule</th><th>metric</th><th>subject</th><th>estimate</th>"
-            "<th>CI</th><th>bound</th><th>verdict</th></tr></thead><tbody>"
-            + "".join(rows) + "</tbody></table>"
-            f"<p style=\"color:{MUTED_COLOUR}\">data sha256 {self._data['data']['sha256'][:12]} · "
-            f"policy sha256 {self._data['policy_sha256'][:12]} · "
-            f"B={self._data['bootstrap']['resamples']} · seed {self._data['bootstrap']['seed']}</p></div>"
-        )
+    def _repr_html_(self) -> Optional[str]:
+        """What a notebook shows: the verdict, the forest plot and the rules table with both
+        models' values, severity and scope, as one HTML fragment the core renders (scoped
+        CSS, no script, nothing loaded). None for a report built from JSON alone, so the
+        notebook falls back to ``repr``."""
+        return self._notebook

@@ -37,7 +37,9 @@ def verify(report: "os.PathLike[str] | str | bytes", *, data: Any, policy: Polic
            limits: Limits = None, attestation: "os.PathLike[str] | str | bytes | None" = None,
            subjects: Subjects = ()) -> Verification:
     """Re-runs the evaluation a stored report records, with the seed it records, and
-    compares the two reports byte for byte outside ``run`` (docs/audit.md). A stored file
+    compares the two reports byte for byte outside ``run`` and the data's provenance (its
+    file's name and bytes digest: the rows digest identifies the data, so a DataFrame of a
+    CSV's rows reproduces the CSV's report; docs/audit.md). A stored file
     that is not a report of this referee version is a ``DataError`` naming it. With
     ``attestation``, writes an in-toto statement about the stored report once it is verified
     (``reproduced: true``); ``subjects`` adds artifacts as ``{name: "sha256:HEX"}``."""

@@ -219,13 +219,14 @@ auto run_interruptibly(std::atomic<bool>& cancel, Work work) -> decltype(work())
   return done.get();
 }
 
-// The report as JSON (the record), Markdown and HTML (for people), rendered together so
-// that Python never re-derives what the C++ renderers say.
-using Rendered = std::tuple<std::string, std::string, std::string, std::string>;
+// The report as JSON (the record), Markdown, HTML and the CLI summary (for people), and
+// the HTML fragment a notebook shows (Report._repr_html_), rendered together so that
+// Python never re-derives what the C++ renderers say.
+using Rendered = std::tuple<std::string, std::string, std::string, std::string, std::string>;
 
 Rendered rendered(const referee::Evaluation& ev) {
   return {referee::report_text(ev), referee::markdown_report(ev), referee::html_report(ev),
-          referee::summary_text(ev)};
+          referee::summary_text(ev), referee::html_fragment(ev)};
 }
 
 // Runs the gate without the GIL: the latency samples and the drift reference are read or

@@ -321,6 +321,11 @@ int verify_command(const std::vector<std::string>& args) {
   std::cout << "verified: " << referee::escape::message(report_path) << " reproduced byte for byte outside \"run\" (verdict "
             << referee::verdict_name(evaluation.verdict) << ", seed " << evaluation.bootstrap.seed << ", "
             << evaluation.bootstrap.resamples << " resamples)\n";
+  // Reproduced means the same keys as the fresh report, so $.data.file_sha256 is there.
+  const auto& stored_file = stored.document.at("data").at("file_sha256");
+  if (!stored_file.is_string() || stored_file.get<std::string>() != evaluation.source.file_sha256)
+    std::cout << "note: the data file's bytes are not those of $.data.file_sha256; its rows are the same "
+                 "($.data.sha256)\n";
   if (!std::cout.flush()) throw referee::IoError("standard output: cannot write the result");
   return kPass;
 }

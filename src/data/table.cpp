@@ -6,7 +6,6 @@
 #include <unordered_map>
 
 #include "common/quoted.hpp"
-#include "io/sha256.hpp"
 
 #include "data/column_checks.hpp"
 #include "io/csv_reader.hpp"
@@ -56,6 +55,8 @@ void set_clusters(Table& table, std::span<const std::uint32_t> codes,
     table.unit_index[r] = code_unit[codes[r]];
   }
   table.unit_count = dictionary.size();
+  table.unit_text.assign(dictionary.size(), std::string());
+  for (std::size_t i = 0; i < dictionary.size(); ++i) table.unit_text[code_unit[i]] = dictionary[i];
 }
 
 const CategoricalColumn* Table::find_categorical(std::string_view name) const {
@@ -95,15 +96,6 @@ void add_categorical(Table& table, std::string name, std::span<const std::uint32
           std::lower_bound(column.values.begin(), column.values.end(), dictionary[i]) - column.values.begin());
   column.codes.resize(codes.size());
   for (std::size_t r = 0; r < codes.size(); ++r) column.codes[r] = remap[codes[r]];
-
-  if (table.source.hashed == "columns") {
-    Sha256 hash;
-    hash.update(table.source.sha256.data(), table.source.sha256.size());
-    hash.update(column.name.data(), column.name.size() + 1);
-    for (std::uint32_t code : column.codes)
-      hash.update(column.values[code].data(), column.values[code].size() + 1);
-    table.source.sha256 = hash.hex_digest();
-  }
   table.categorical.push_back(std::move(column));
 }
 
@@ -145,24 +137,6 @@ void check_core_lengths(const Table& t, bool labelled) {
 }
 
 }  // namespace
-
-std::string data_digest(const Table& t) {
-  const auto serving = t.serving_columns();
-  const bool any_serving = std::any_of(serving.begin(), serving.end(), [](const auto& c) { return !c.values.empty(); });
-  if (t.source.hashed != "columns" || (!any_serving && t.drift.empty())) return t.source.sha256;
-  Sha256 hash;
-  hash.update(t.source.sha256.data(), t.source.sha256.size());
-  for (const auto& [values, name] : serving) {
-    if (values.empty()) continue;
-    hash.update(name->data(), name->size() + 1);
-    for (double v : values) hash.update(&v, sizeof v);
-  }
-  for (const TextColumn& f : t.drift) {
-    hash.update(f.name.data(), f.name.size() + 1);
-    for (std::uint32_t code : f.codes) hash.update(f.dictionary[code].data(), f.dictionary[code].size() + 1);
-  }
-  return hash.hex_digest();
-}
 
 void validate_table(const Table& t, Task task) {
   if (t.rows == 0) throw DataError(t.source.origin + ": the table has no data rows");
@@ -214,13 +188,7 @@ Table borrowed_table(std::span<const double> label, std::span<const double> cham
   t.champion = champion;
   t.challenger = challenger;
   t.weight = weight;
-
-  Sha256 hash;
-  for (const auto column : {label, champion, challenger, weight})
-    for (double v : column) hash.update(&v, sizeof v);  // x86-64 and aarch64 are little-endian
-  for (std::uint32_t code : cluster_codes)
-    hash.update(cluster_dictionary[code].data(), cluster_dictionary[code].size() + 1);
-  t.source = {"memory", hash.hex_digest(), "columns"};
+  t.source.origin = "memory";
   if (!cluster_codes.empty()) set_clusters(t, cluster_codes, cluster_dictionary);
   return t;
 }

@@ -95,7 +95,7 @@ Table TableBuilder::build(const ColumnNames& columns, Task task) && {
                            cluster ? std::span(cluster->dictionary) : std::span<const std::string>{}, columns);
   t.rows = rows_;
   t.source.origin = origin_;
-  if (!file_sha256_.empty()) t.source = {origin_, file_sha256_, "file bytes"};
+  t.source.file_sha256 = file_sha256_;
   for (const std::string& name : columns.categorical) {
     const Column& c = find(name, ColumnKind::text);
     add_categorical(t, name, c.codes, c.dictionary);

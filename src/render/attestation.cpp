@@ -29,6 +29,21 @@ ojson subject_json(const AttestationSubject& s) {
   return j;
 }
 
+// The data as subjects: first its rows digest (the same whatever the door: a DataFrame's
+// and its CSV's agree), then, when it came from a file, the file's bytes (what sha256sum
+// gives). An annotation says which is which, since a rows digest is not of a file's bytes.
+void add_data_subjects(ojson& subjects, const ojson& data) {
+  const bool file = data.at("file").is_string();
+  ojson rows = subject_json({file ? data.at("file").get<std::string>() + "#rows" : "rows",
+                             data.at("sha256").get<std::string>()});
+  rows["annotations"] = ojson{{"sha256_of", data.at("sha256_of")}, {"format", kRowsDigestFormat}};
+  subjects.push_back(std::move(rows));
+  if (!file || !data.at("file_sha256").is_string()) return;
+  ojson bytes = subject_json({data.at("file").get<std::string>(), data.at("file_sha256").get<std::string>()});
+  bytes["annotations"] = ojson{{"sha256_of", "file bytes"}};
+  subjects.push_back(std::move(bytes));
+}
+
 // The report's own figures: what the verdict is, and what a re-run needs.
 ojson predicate_json(const ojson& report, const AttestationInputs& in) {
   ojson p;
@@ -38,7 +53,10 @@ ojson predicate_json(const ojson& report, const AttestationInputs& in) {
   p["report"] = ojson{{"name", in.report_name}, {"digest", ojson{{"sha256", sha256_hex(in.report)}}}};
   p["policy_sha256"] = report.at("policy_sha256");  // of the canonical policy, as in the report
   const ojson& data = report.at("data");
-  p["data"] = ojson{{"rows", data.at("rows")}, {"sha256", data.at("sha256")}, {"sha256_of", data.at("sha256_of")}};
+  p["data"] = ojson{{"rows", data.at("rows")},
+                    {"sha256", data.at("sha256")},
+                    {"sha256_of", data.at("sha256_of")},
+                    {"file_sha256", data.at("file_sha256")}};
   const ojson& bootstrap = report.at("bootstrap");
   p["bootstrap"] = ojson{{"seed", bootstrap.at("seed")}, {"resamples", bootstrap.at("resamples")}};
   p["reproduced"] = in.reproduced;
@@ -47,10 +65,7 @@ ojson predicate_json(const ojson& report, const AttestationInputs& in) {
 
 ojson statement_json(const ojson& report, const AttestationInputs& in) {
   ojson subjects = ojson::array();
-  // Only a file's digest names an artifact others can hash; in-memory data has none.
-  const ojson& data = report.at("data");
-  if (data.at("sha256_of") == "file bytes" && data.at("file").is_string())
-    subjects.push_back(subject_json({data.at("file").get<std::string>(), data.at("sha256").get<std::string>()}));
+  add_data_subjects(subjects, report.at("data"));
   for (const AttestationSubject& s : in.subjects) subjects.push_back(subject_json(s));
   ojson statement;
   statement["_type"] = "https://in-toto.io/Statement/v1";

@@ -17,6 +17,8 @@ namespace referee {
 
 // referee's predicate type: a URI of ours, not one registered with in-toto.
 inline constexpr std::string_view kPredicateType = "https://github.com/referee/referee/attestation/evaluation/v1";
+// Where the rows digest's encoding is documented, for the data subject's annotation.
+inline constexpr std::string_view kRowsDigestFormat = "referee rows v1 (docs/audit.md, \"The rows digest\")";
 
 struct AttestationSubject {
   std::string name;
@@ -40,9 +42,10 @@ struct AttestationInputs {
 };
 
 // The statement, 2-space indented with a trailing newline, read off the report itself, so
-// that it says only what the attested bytes say. The data file is the first subject when
-// the data came from a file (its digest is the report's $.data.sha256, of the file bytes).
-// Text that is not a referee report is a DataError.
+// that it says only what the attested bytes say. The first subject is the data's rows digest
+// (the report's $.data.sha256; named "FILE#rows", or "rows" for data handed over in memory),
+// then, for a file, the file itself by the digest of its bytes ($.data.file_sha256), each
+// with an annotation "sha256_of". Text that is not a referee report is a DataError.
 std::string attestation_text(const AttestationInputs& inputs);
 
 }  // namespace referee

@@ -1,14 +1,14 @@
 #include <referee/render.hpp>
 
-#include <algorithm>
-#include <cmath>
 #include <cstdio>
+#include <string>
 #include <vector>
 
 #include <referee/version.h>
 
 #include "render/palette.hpp"
 #include "render/escape.hpp"
+#include "render/forest_plot.hpp"
 #include "render/presentation.hpp"
 
 namespace referee {
@@ -25,129 +25,55 @@ std::string colour(const std::string& verdict) {
   return std::string(verdict_colour(enum_from_name<Verdict>(verdict).value_or(Verdict::inconclusive)));
 }
 
-std::string number(double v) {
-  char buffer[32];
-  std::snprintf(buffer, sizeof buffer, "%.1f", v);
-  return buffer;
-}
-
 std::string percent(double confidence) {
   char buffer[32];
   std::snprintf(buffer, sizeof buffer, "%g%%", confidence * 100.0);
   return buffer;
 }
 
-// One row of the forest plot: a label, an estimate with its interval, the rule's bounds.
-struct ForestRow {
-  std::string label, verdict;
-  std::optional<double> estimate, lo, hi;
-  std::optional<double> min, max;
-  bool sign = false;
-  const Rule* rule_def = nullptr;  // how its figures are written
-  std::string verdict_note;        // " (warn)" for a rule that only warns
-  std::size_t rule = 0;  // rows of one rule (it and its segments) share an axis
-};
-
-std::vector<ForestRow> forest_rows(const Evaluation& ev) {
-  std::vector<ForestRow> rows;
-  for (std::size_t index = 0; index < ev.rules.size(); ++index) {
-    const RuleResult& r = ev.rules[index];
-    const auto add = [&](const std::string& label, const std::string& verdict, const Estimate& e) {
-      ForestRow row{label, verdict, {}, {}, {}, r.rule.min, r.rule.max,
-                    !r.rule.drift && signed_subject(r.rule.subject), &r.rule,
-                    r.rule.severity == Severity::warn ? " (warn)" : "", index};
-      if (e.point.defined) row.estimate = e.point.value;
-      if (e.ci.defined && r.rule.decide_on == DecideOn::interval) {
-        row.lo = e.ci.lo;
-        row.hi = e.ci.hi;
-      }
-      rows.push_back(row);
-    };
-    add(r.rule.id + " · " + std::string(r.rule.metric_name()) + " · " +
-            (r.rule.drift ? r.rule.feature : std::string(name_of(r.rule.subject))),
-        rule_verdict_text(r), r.subject);
-    const auto columns = r.rule.disparity ? std::vector<std::string>{r.rule.sensitive}
-                                          : split_segment_spec(r.rule.scope.segments);
-    for (const PartVerdict& part : r.parts) {
-      if (part.insufficient) continue;
-      add("    " + value_text(columns, part.value, raw) + " (n=" + std::to_string(part.rows) + ")",
-          std::string(verdict_name(part.verdict)), part.subject);
-    }
-  }
-  return rows;
+// A figure "estimate [lo, hi]" may break before its interval, never inside it; a bound
+// ">= -0.005" never breaks.
+std::string figure_cell(const std::string& figure) {
+  const std::string text = html_text(figure);
+  const std::size_t interval = text.find(" [");
+  std::string cell;
+  for (std::size_t i = 0; i < text.size(); ++i) cell += text[i] == ' ' && i != interval ? std::string("&#160;") : std::string(1, text[i]);
+  return "<td>" + cell + "</td>";
 }
 
-// A rule and its segments share an axis; rules differ in scale, so each has its own. The
-// bound is a dashed line; the numbers are written beside the plot.
-std::string forest_svg(const std::vector<ForestRow>& rows) {
-  constexpr double kLabel = 300, kPlot = 380, kText = 250, kRow = 26, kTop = 10;
-  const double width = kLabel + kPlot + kText + 110, height = kTop * 2 + kRow * static_cast<double>(rows.size());
-  std::string svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" + number(width) + "\" height=\"" +
-                    number(height) + "\" role=\"img\" aria-label=\"forest plot\" font-family=\"sans-serif\" "
-                    "font-size=\"12\">\n";
-  for (std::size_t i = 0; i < rows.size(); ++i) {
-    const ForestRow& r = rows[i];
-    const double y = kTop + kRow * static_cast<double>(i) + kRow / 2;
-    if (r.rule % 2 == 0)
-      svg += "<rect x=\"0\" y=\"" + number(y - kRow / 2) + "\" width=\"" + number(width) + "\" height=\"" +
-             number(kRow) + "\" fill=\"#f6f8fa\"/>\n";
-    svg += "<text x=\"6\" y=\"" + number(y + 4) + "\" xml:space=\"preserve\">" + html_text(r.label) + "</text>\n";
-    std::vector<double> span;
-    for (const ForestRow& other : rows)
-      if (other.rule == r.rule)
-        for (const auto& v : {other.estimate, other.lo, other.hi, other.min, other.max})
-          if (v) span.push_back(*v);
-    if (span.empty() || !r.estimate) {
-      svg += "<text x=\"" + number(kLabel) + "\" y=\"" + number(y + 4) + "\" fill=\"" + std::string(kMutedColour) +
-             "\">undefined</text>\n";
-    } else {
-      double lo = *std::min_element(span.begin(), span.end()), hi = *std::max_element(span.begin(), span.end());
-      const double pad = hi > lo ? 0.08 * (hi - lo) : std::max(1e-3, 0.05 * std::abs(lo));
-      lo -= pad;
-      hi += pad;
-      const auto x = [&](double v) { return kLabel + kPlot * (v - lo) / (hi - lo); };
-      svg += "<line x1=\"" + number(kLabel) + "\" y1=\"" + number(y) + "\" x2=\"" + number(kLabel + kPlot) +
-             "\" y2=\"" + number(y) + "\" stroke=\"#d0d7de\"/>\n";
-      for (const auto& bound : {r.min, r.max})
-        if (bound)
-          svg += "<line x1=\"" + number(x(*bound)) + "\" y1=\"" + number(y - 10) + "\" x2=\"" + number(x(*bound)) +
-                 "\" y2=\"" + number(y + 10) + "\" stroke=\"#24292f\" stroke-dasharray=\"3,2\"/>\n";
-      const std::string c = colour(r.verdict);
-      if (r.lo && r.hi)
-        svg += "<line x1=\"" + number(x(*r.lo)) + "\" y1=\"" + number(y) + "\" x2=\"" + number(x(*r.hi)) +
-               "\" y2=\"" + number(y) + "\" stroke=\"" + c + "\" stroke-width=\"3\"/>\n";
-      svg += "<circle cx=\"" + number(x(*r.estimate)) + "\" cy=\"" + number(y) + "\" r=\"5\" fill=\"" + c + "\"/>\n";
-      const auto text = [&](double v) { return rule_figure(*r.rule_def, v, r.sign); };
-      std::string figures = text(*r.estimate);
-      if (r.lo && r.hi) figures += " [" + text(*r.lo) + ", " + text(*r.hi) + "]";
-      svg += "<text x=\"" + number(kLabel + kPlot + 12) + "\" y=\"" + number(y + 4) + "\">" + html_text(figures) +
-             "</text>\n";
-    }
-    svg += "<text x=\"" + number(kLabel + kPlot + kText) + "\" y=\"" + number(y + 4) + "\" fill=\"" +
-           colour(r.verdict) + "\" font-weight=\"bold\">" + html_text(r.verdict + r.verdict_note) + "</text>\n";
-  }
-  return svg + "</svg>\n";
+// A metric's name may break after an underscore ("demographic_parity_ratio"), so that a
+// narrow notebook output still holds the table.
+std::string name_cell(const std::string& name) {
+  std::string cell;
+  for (char c : html_text(name)) cell += c == '_' ? std::string("_<wbr>") : std::string(1, c);
+  return "<td>" + cell + "</td>";
 }
 
+// A rule id as code, kept on one line when it is short: a squeezed table would rather break
+// "auc-overall" at its hyphen than widen the reason's row.
+std::string id_cell(const std::string& id) {
+  constexpr std::size_t kShortId = 24;
+  return std::string(id.size() <= kShortId ? "<td class=\"nowrap\">" : "<td>") + "<code>" + html_text(id) +
+         "</code></td>";
+}
+
+// The columns of kRuleColumns, the reason on a line of its own under its rule: a sentence
+// that squeezed into a column would stretch every row. Text from data or policy is escaped
+// whole, cell by cell; ids are set as code.
 std::string rules_table(const Evaluation& ev) {
-  std::string out = "<table><thead><tr><th>verdict</th><th>rule</th><th>metric</th><th>scope</th><th>subject</th>"
-                    "<th>champion</th><th>challenger</th><th>estimate</th><th>CI</th><th>bound</th><th>n</th>"
-                    "<th>reason</th></tr></thead><tbody>\n";
+  std::string out = "<div class=\"scroll\"><table class=\"grid rules\"><thead><tr>";
+  for (std::size_t c = 0; c + 1 < kRuleColumns.size(); ++c) out += "<th>" + std::string(kRuleColumns[c]) + "</th>";
+  out += "</tr></thead><tbody>\n";
   for (const RuleResult& r : ev.rules) {
-    const bool sign = signed_subject(r.rule.subject);
-    const std::string verdict = rule_verdict_text(r);
-    out += "<tr><td style=\"color:" + colour(verdict) + ";font-weight:bold\">" + verdict +
-           (r.rule.severity == Severity::warn ? " (warn)" : "") + "</td><td><code>" + html_text(r.rule.id) +
-           "</code></td><td>" + html_text(std::string(r.rule.metric_name())) + "</td><td>" +
-           html_text(scope_text(r.rule, raw)) +
-           "</td><td>" + subject_text(r.rule) + "</td><td>" +
-           (r.rule.drift ? "-" : html_text(estimate_text(r.champion, false))) + "</td><td>" +
-           (r.rule.drift ? "-" : html_text(estimate_text(r.challenger, false))) + "</td><td>" +
-           rule_point_text(r.rule, r.subject.point, sign) + "</td><td>" +
-           html_text(interval_text(r.subject, sign)) + "</td><td>" + html_text(bound_text(r.rule)) + "</td><td>" +
-           std::to_string(r.n) + "</td><td>" + html_text(reason_text(r)) + "</td></tr>\n";
+    const RuleRow row = rule_row(r, raw);
+    const auto td = [](const std::string& cell) { return "<td>" + html_text(cell) + "</td>"; };
+    out += "<tr><td style=\"color:" + colour(row.verdict) + ";font-weight:bold\">" + row.verdict + "</td>" +
+           td(row.severity) + id_cell(row.id) + name_cell(row.metric) +
+           td(row.scope) + td(row.subject) + figure_cell(row.champion) + figure_cell(row.challenger) +
+           figure_cell(row.estimate) + figure_cell(row.bound) + td(row.n) + "</tr>\n<tr class=\"reason\"><td colspan=\"" +
+           std::to_string(kRuleColumns.size() - 1) + "\">" + html_text(row.reason) + "</td></tr>\n";
   }
-  return out + "</tbody></table>\n";
+  return out + "</tbody></table></div>\n";
 }
 
 std::string segments_table(const Evaluation& ev) {
@@ -155,7 +81,7 @@ std::string segments_table(const Evaluation& ev) {
   const std::size_t k = headline_metric(ev.policy);
   const MetricInfo& info = task_metrics(ev.policy.task)[k];
   std::string out = "<h2>Worst segments by delta " + std::string(info.name) +
-                    "</h2>\n<table><thead><tr><th>segment</th><th>n</th><th>champion</th><th>challenger</th>"
+                    "</h2>\n<table class=\"grid\"><thead><tr><th>segment</th><th>n</th><th>champion</th><th>challenger</th>"
                     "<th>delta</th></tr></thead><tbody>\n";
   for (const SegmentTable& t : ev.segments) {
     const auto ranked = worst_first(t, k, info);
@@ -172,7 +98,7 @@ std::string fairness_tables(const Evaluation& ev) {
   std::string out;
   for (const FairnessTable& t : ev.fairness) {
     out += "<h2>Fairness: " + html_text(t.attribute) + " (" + std::string(name_of(t.method)) +
-           ")</h2>\n<table><thead><tr><th>disparity</th><th>champion</th><th>challenger</th><th>delta</th></tr>"
+           ")</h2>\n<table class=\"grid\"><thead><tr><th>disparity</th><th>champion</th><th>challenger</th><th>delta</th></tr>"
            "</thead><tbody>\n";
     for (std::size_t d = 0; d < kGroupDisparityCount; ++d)
       out += "<tr><td>" + std::string(EnumNames<Disparity>::names[d]) + "</td><td>" + html_text(estimate_text(t.disparities[0][d], false)) +
@@ -185,7 +111,7 @@ std::string fairness_tables(const Evaluation& ev) {
 }
 
 std::string html_table(const TextRows& rows) {
-  std::string out = "<table><thead><tr>";
+  std::string out = "<table class=\"grid\"><thead><tr>";
   for (const auto& c : rows.front()) out += "<th>" + html_text(c) + "</th>";
   out += "</tr></thead><tbody>\n";
   for (std::size_t i = 1; i < rows.size(); ++i) {
@@ -205,45 +131,98 @@ std::string budgets_and_drift(const Evaluation& ev) {
   return out;
 }
 
+// Every selector sits under .referee-report, so that the notebook view can share a page
+// with the notebook's own styles, and names two classes, so that it outranks a notebook's
+// rules for tables in its output (JupyterLab right-aligns cells with two classes and an
+// element). The page itself (font, margins) is styled by html_report() alone.
+constexpr const char* kStyle =
+    ".referee-report{color:#24292f;line-height:1.45;text-align:left}\n"
+    ".referee-report .banner{padding:16px 20px;border-radius:6px;color:#fff;font-size:22px;font-weight:bold;"
+    "line-height:1.3}\n"
+    ".referee-report h2{font-size:17px;margin:28px 0 8px}\n"
+    ".referee-report p{margin:8px 0;text-align:left}\n"
+    ".referee-report .scroll{overflow-x:auto}\n"
+    ".referee-report table.grid{border-collapse:collapse;margin:8px 0 20px;font-size:13px;table-layout:auto;"
+    "color:inherit}\n"
+    ".referee-report table.grid th,.referee-report table.grid td{border:1px solid #d0d7de;padding:4px 7px;"
+    "text-align:left;vertical-align:top;white-space:normal;line-height:1.4}\n"
+    ".referee-report table.grid th{background:#f6f8fa}\n"
+    ".referee-report table.rules tr.reason td{color:#57606a;font-size:12px;padding-bottom:8px}\n"
+    ".referee-report table.grid code{font-size:12px}\n"
+    ".referee-report table.grid td.nowrap{white-space:nowrap}\n"
+    ".referee-report svg.forest{display:block;max-width:100%;height:auto;margin:8px 0 12px}\n"
+    ".referee-report table.audit td:first-child{font-weight:bold;white-space:nowrap}\n"
+    ".referee-report p.note{color:#6e7781;font-size:12px}\n";
+
+std::string banner(const Evaluation& ev) {
+  const std::string verdict(verdict_name(ev.verdict));
+  std::string out = "<div class=\"banner\" style=\"background:" + colour(verdict) + "\">referee: " + verdict + " — " +
+                    (ev.passed ? "the challenger may replace the champion" : "the challenger may not replace the champion") +
+                    "</div>\n";
+  if (!ev.policy.name.empty()) out += "<p><b>" + html_text(ev.policy.name) + "</b></p>\n";
+  return out;
+}
+
+// The forest plot and the rules table: what the notebook view shows too.
+std::string rules_section(const Evaluation& ev) {
+  return "<p>Each row: the estimate (dot) and its " + percent(ev.bootstrap.confidence) +
+         " interval (bar) against the rule's bound (dashed); rules on the same metric and scale share an axis "
+         "(solid: zero difference), a rule's segments follow it.</p>\n" +
+         forest_svg(ev) + rules_table(ev);
+}
+
+std::string seed_text(const Evaluation& ev) {
+  char seed[32];
+  std::snprintf(seed, sizeof seed, "%llu", static_cast<unsigned long long>(ev.bootstrap.seed));
+  return seed;
+}
+
+std::string bootstrap_text(const Evaluation& ev) {
+  return std::to_string(ev.bootstrap.resamples) + " " + std::string(name_of(ev.bootstrap.scheme)) + " resamples, " +
+         std::string(name_of(ev.bootstrap.interval)) + " intervals at " + percent(ev.bootstrap.confidence) +
+         ", seed " + seed_text(ev);
+}
+
+std::string data_text(const Evaluation& ev) {
+  return html_text(ev.source.origin) + ", " + std::to_string(ev.rows) + " rows" +
+         (ev.clustered ? ", " + std::to_string(ev.units) + " clusters" : std::string());
+}
+
+std::string audit_table(const Evaluation& ev) {
+  return "<h2>Audit</h2>\n<table class=\"grid audit\"><tbody>\n"
+         "<tr><td>referee</td><td>" REFEREE_VERSION_STRING "</td></tr>\n"
+         "<tr><td>data</td><td>" + data_text(ev) + "</td></tr>\n"
+         "<tr><td>data sha256</td><td><code>" + ev.source.sha256 + "</code> (" + ev.source.hashed + ")</td></tr>\n"
+         "<tr><td>policy sha256</td><td><code>" + ev.policy.sha256 + "</code></td></tr>\n"
+         "<tr><td>bootstrap</td><td>" + bootstrap_text(ev) + "</td></tr>\n"
+         "</tbody></table>\n";
+}
+
 }  // namespace
 
 std::string html_report(const Evaluation& ev) {
   const Policy& p = ev.policy;
   const std::string verdict(verdict_name(ev.verdict));
   std::string out =
-      "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<title>referee: " + verdict +
+      "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
+      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>referee: " + verdict +
       (p.name.empty() ? "" : " · " + html_text(p.name)) +
       "</title>\n<style>\n"
-      "body{font-family:-apple-system,'Segoe UI',Helvetica,Arial,sans-serif;margin:24px;color:#24292f;max-width:1200px}\n"
-      ".banner{padding:16px 20px;border-radius:6px;color:#fff;font-size:22px;font-weight:bold}\n"
-      "table{border-collapse:collapse;margin:8px 0 20px;font-size:13px}\n"
-      "th,td{border:1px solid #d0d7de;padding:4px 8px;text-align:left;vertical-align:top}\n"
-      "th{background:#f6f8fa}\nh2{font-size:17px;margin-top:28px}\ncode{font-size:12px}\n"
-      ".audit td:first-child{font-weight:bold;white-space:nowrap}\n</style></head><body>\n";
-  out += "<div class=\"banner\" style=\"background:" + colour(verdict) + "\">referee: " + verdict + " — " +
-         (ev.passed ? "the challenger may replace the champion" : "the challenger may not replace the champion") +
-         "</div>\n";
-  if (!p.name.empty()) out += "<p><b>" + html_text(p.name) + "</b></p>\n";
-  out += "<h2>Rules</h2>\n<p>Each row: the estimate (dot) and its " + percent(ev.bootstrap.confidence) +
-         " interval (bar) against the rule's bound (dashed); a rule's segments follow it on the same axis.</p>\n";
-  out += forest_svg(forest_rows(ev));
-  out += rules_table(ev);
+      "body{font-family:-apple-system,'Segoe UI',Helvetica,Arial,sans-serif;margin:24px;max-width:1200px}\n" +
+      kStyle + "</style></head><body><main class=\"referee-report\">\n";
+  out += banner(ev);
+  out += "<h2>Rules</h2>\n" + rules_section(ev);
   out += segments_table(ev);
   out += fairness_tables(ev);
   out += budgets_and_drift(ev);
-  char seed[32];
-  std::snprintf(seed, sizeof seed, "%llu", static_cast<unsigned long long>(ev.bootstrap.seed));
-  out += "<h2>Audit</h2>\n<table class=\"audit\"><tbody>\n"
-         "<tr><td>referee</td><td>" REFEREE_VERSION_STRING "</td></tr>\n"
-         "<tr><td>data</td><td>" + html_text(ev.source.origin) + ", " + std::to_string(ev.rows) + " rows" +
-         (ev.clustered ? ", " + std::to_string(ev.units) + " clusters" : std::string()) + "</td></tr>\n"
-         "<tr><td>data sha256</td><td><code>" + ev.source.sha256 + "</code> (" + ev.source.hashed + ")</td></tr>\n"
-         "<tr><td>policy sha256</td><td><code>" + p.sha256 + "</code></td></tr>\n"
-         "<tr><td>bootstrap</td><td>" + std::to_string(ev.bootstrap.resamples) + " " +
-         std::string(name_of(ev.bootstrap.scheme)) + " resamples, " + std::string(name_of(ev.bootstrap.interval)) +
-         " intervals at " + percent(ev.bootstrap.confidence) + ", seed " + seed + "</td></tr>\n"
-         "</tbody></table>\n</body></html>\n";
-  return out;
+  return out + audit_table(ev) + "</main></body></html>\n";
+}
+
+std::string html_fragment(const Evaluation& ev) {
+  return "<div class=\"referee-report\">\n<style>\n" + std::string(kStyle) + "</style>\n" + banner(ev) +
+         rules_section(ev) + "<p class=\"note\">referee " REFEREE_VERSION_STRING " · data " + data_text(ev) +
+         ", sha256 " + ev.source.sha256.substr(0, 12) + " · policy sha256 " + ev.policy.sha256.substr(0, 12) +
+         " · " + bootstrap_text(ev) + "</p>\n</div>\n";
 }
 
 }  // namespace referee

@@ -36,18 +36,19 @@ std::string cell(std::string text) {
   return out;
 }
 
+// The columns every report for people shows (presentation.hpp), the verdict with its mark.
 std::string rules_section(const Evaluation& ev) {
-  std::string out = "| | rule | metric | scope | subject | estimate | CI | bound | reason |\n"
-                    "|---|---|---|---|---|---|---|---|---|\n";
+  std::string out = "|";
+  for (std::string_view column : kRuleColumns) out += " " + std::string(column) + " |";
+  out += "\n|";
+  for (std::size_t c = 0; c < kRuleColumns.size(); ++c) out += "---|";
+  out += "\n";
   for (const RuleResult& r : ev.rules) {
-    const bool sign = signed_subject(r.rule.subject);
-    const std::string verdict = rule_verdict_text(r);
-    out += "| " + verdict_mark(verdict) + " " + verdict + (r.rule.severity == Severity::warn ? " (warn)" : "") +
-           " | " + markdown_code(r.rule.id) + " | " + std::string(r.rule.metric_name()) + " | " +
-           scope_text(r.rule, markdown) +
-           " | " + subject_text(r.rule) + " | " +
-           rule_point_text(r.rule, r.subject.point, sign) + " | " +
-           interval_text(r.subject, sign) + " | " + cell(bound_text(r.rule)) + " | " + markdown(reason_text(r)) + " |\n";
+    const RuleRow row = rule_row(r, markdown);
+    out += "| " + verdict_mark(row.verdict) + " " + row.verdict + " | " + row.severity + " | " +
+           markdown_code(row.id) + " | " + row.metric + " | " + row.scope + " | " + row.subject + " | " +
+           row.champion + " | " + row.challenger + " | " + row.estimate + " | " + cell(row.bound) +
+           " | " + row.n + " | " + row.reason + " |\n";
   }
   return out;
 }

@@ -3,6 +3,7 @@
 // one place, so the three say the same thing the same way.
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdio>
 #include <optional>
@@ -116,7 +117,6 @@ inline std::size_t headline_metric(const Policy& p) {
   return 0;
 }
 
-
 // A segment table's sufficient segments, worst delta of metric k first.
 inline std::vector<const SegmentResult*> worst_first(const SegmentTable& t, std::size_t k, const MetricInfo& info) {
   std::vector<const SegmentResult*> ranked;
@@ -211,6 +211,40 @@ inline std::string next_step_text(const RuleResult& r) {
 inline std::string reason_text(const RuleResult& r) {
   const std::string next = next_step_text(r);
   return next.empty() ? r.reason : r.reason + "; next step: " + next;
+}
+
+// The rules table of every report for people (Markdown, HTML, the notebook view), one cell
+// per column in kRuleColumns' order: the verdict, how much it weighs, what was judged,
+// both models' values and the judged figure (for a delta rule, the delta), each as
+// estimate [CI], the bound, n and why. The CLI summary shows the same figures with the
+// intervals left out of the models' columns (summary.cpp). `id` is left raw (each medium
+// sets it as code); text from data or policy elsewhere goes through `esc`.
+inline constexpr std::array<std::string_view, 12> kRuleColumns{
+    "verdict", "severity", "rule", "metric", "scope", "subject", "champion", "challenger", "estimate", "bound", "n",
+    "reason"};
+struct RuleRow {
+  std::string verdict, severity, id, metric, scope, subject, champion, challenger, estimate, bound, n, reason;
+};
+
+inline RuleRow rule_row(const RuleResult& r, Escaper esc) {
+  const bool sign = signed_subject(r.rule.subject);
+  // A drift rule has no per-model figures: it compares the data, not the models.
+  const auto model = [&](const Estimate& e) { return r.rule.drift ? std::string("-") : estimate_text(e, false); };
+  std::string judged = rule_point_text(r.rule, r.subject.point, sign);
+  if (shown(r.subject.point) && shown(r.subject.ci))
+    judged += " [" + rule_figure(r.rule, r.subject.ci.lo, sign) + ", " + rule_figure(r.rule, r.subject.ci.hi, sign) + "]";
+  return {rule_verdict_text(r),
+          std::string(name_of(r.rule.severity)),
+          r.rule.id,
+          std::string(r.rule.metric_name()),
+          scope_text(r.rule, esc),
+          subject_text(r.rule),
+          model(r.champion),
+          model(r.challenger),
+          judged,
+          bound_text(r.rule),
+          std::to_string(r.n),
+          esc(reason_text(r))};
 }
 
 }  // namespace referee::presentation

@@ -258,8 +258,9 @@ ojson data_json(const Evaluation& ev) {
   data["rows"] = ev.rows;
   data["units"] = ev.units;
   data["clustered"] = ev.clustered;
-  data["sha256"] = ev.source.sha256;
+  data["sha256"] = ev.source.sha256;  // the rows digest: the same whatever the door (docs/audit.md)
   data["sha256_of"] = ev.source.hashed;
+  data["file_sha256"] = ev.source.file_sha256.empty() ? ojson(nullptr) : ojson(ev.source.file_sha256);
   return data;
 }
 

@@ -58,6 +58,24 @@ ReportDifference difference(const std::string& path, const ojson* stored, const 
 
 std::optional<ReportDifference> first_difference(const ojson& stored, const ojson& now, const std::string& path);
 
+// What says where the inputs came from rather than what they were: the run section (it
+// varies between runs), and the data file's name and bytes digest. The data are identified
+// by their rows digest ($.data.sha256), so the same rows from another file, or from a
+// DataFrame, reproduce the verdict.
+bool is_provenance(const std::string& path, const std::string& key) {
+  if (path == "$") return key == "run";
+  return path == "$.data" && (key == "file" || key == "file_sha256");
+}
+
+// The fresh report with the stored provenance in its place, so that the bytes can agree.
+void adopt_provenance(ojson& now, const ojson& stored) {
+  now["run"] = stored["run"];
+  const ojson& data = stored["data"];
+  if (!data.is_object() || !now["data"].is_object()) return;
+  for (const char* key : {"file", "file_sha256"})
+    if (data.contains(key) && now["data"].contains(key)) now["data"][key] = data[key];
+}
+
 std::optional<ReportDifference> first_object_difference(const ojson& stored, const ojson& now, const std::string& path) {
   auto s = stored.items().begin(), n = now.items().begin();
   for (; s != stored.items().end() && n != now.items().end(); ++s, ++n) {
@@ -65,7 +83,7 @@ std::optional<ReportDifference> first_object_difference(const ojson& stored, con
       // Keys in another order, or one missing: the object where they part, by both keys.
       return ReportDifference{path, "key " + quoted_excerpt(s.key()), "key " + quoted_excerpt(n.key()), {}};
     }
-    if (path == "$" && s.key() == "run") continue;  // the one section that varies between runs
+    if (is_provenance(path, s.key())) continue;
     if (auto d = first_difference(s.value(), n.value(), json_member_path(path, s.key()))) return d;
   }
   if (s != stored.items().end()) return difference(json_member_path(path, s.key()), &s.value(), nullptr);
@@ -142,8 +160,8 @@ std::string ReportDifference::message() const {
 std::optional<ReportDifference> first_report_difference(const StoredReport& stored, const std::string& now_text) {
   ojson now = ojson::parse(now_text);
   if (auto d = first_difference(stored.document, now, "$")) return d;
-  // The same document: the bytes must be too, once the stored run takes the fresh one's place.
-  now["run"] = stored.document["run"];
+  // The same document: the bytes must be too, once the stored provenance takes the fresh one's place.
+  adopt_provenance(now, stored.document);
   const std::string expected = now.dump(2, ' ', false, ojson::error_handler_t::replace) + "\n";
   if (expected == stored.text) return std::nullopt;
   const auto [at, unused] = std::mismatch(expected.begin(), expected.end(), stored.text.begin(), stored.text.end());

@@ -1,7 +1,10 @@
 #pragma once
 // Reproducing a verdict: a stored report against the report of a fresh run on the same
 // inputs (`referee verify`, referee.verify). Everything outside the top-level "run" section
-// is a pure function of (data, policy, seed), so the two must agree byte for byte there.
+// and the data's provenance ($.data.file, $.data.file_sha256) is a pure function of (rows,
+// policy, seed), so the two must agree byte for byte there. The rows are identified by the
+// rows digest ($.data.sha256), which is compared: the same rows from another file's bytes
+// (or from a DataFrame) reproduce the verdict.
 //
 // The comparison is of bytes, not of meaning: the stored file must equal, byte for byte,
 // the fresh report with the stored "run" section put in its place. So keys in another
@@ -51,7 +54,8 @@ struct ReportDifference {
 };
 
 // The first difference between the stored report and a fresh report's text outside the
-// top-level "run" section, or nullopt when they agree byte for byte there.
+// top-level "run" section and the data's provenance, or nullopt when they agree byte for
+// byte there.
 std::optional<ReportDifference> first_report_difference(const StoredReport& stored, const std::string& now_text);
 
 }  // namespace referee

@@ -371,7 +371,7 @@ static void test_contract(void) {
   by_int_report = evaluate_ok(by_integer, policy, NULL);
   by_text_report = evaluate_ok(by_text, policy, NULL);
   CHECK(same_outside_run(json_of(by_int_report), json_of(by_text_report)));
-  CHECK(contains(json_of(by_int_report), "\"sha256_of\": \"columns\""));
+  CHECK(contains(json_of(by_int_report), "\"sha256_of\": \"rows\""));
 
   /* A FAIL verdict is a result: the call succeeds. */
   {
@@ -767,7 +767,7 @@ static void test_budgets_and_drift(const char* report_path) {
   column_report = evaluate_ok(by_column, budgets, NULL);
   CHECK(verdict_of(column_report) == REFEREE_FAIL);
   CHECK(same_after_data(json_of(csv_report), json_of(column_report)));
-  CHECK(contains(json_of(column_report), "\"sha256_of\": \"columns\""));
+  CHECK(contains(json_of(column_report), "\"sha256_of\": \"rows\""));
 
   /* A drift feature missing from the table is a data error naming it. */
   without_income = credit_table(&csv, &owned, "income");
@@ -995,6 +995,49 @@ static void test_label_kinds_with_positive_label(void) {
   referee_policy_free(policy);
 }
 
+/* The "sha256" of the report's data section (the rows digest), 64 hex digits, or "". */
+static void data_sha256(const char* json, char out[65]) {
+  const char* data = strstr(json, "\n  \"data\": {");
+  const char* at = data ? strstr(data, "\n    \"sha256\": \"") : NULL;
+  out[0] = '\0';
+  if (at && strlen(at) > 16 + 64) {
+    memcpy(out, at + 16, 64);
+    out[64] = '\0';
+  }
+}
+
+/* The same rows from the CSV reader and column by column (f64, u8 and i64 numbers,
+ * strings) give the same rows digest; only the CSV's report has the file's bytes digest. */
+static void test_rows_digest_whatever_the_door(void) {
+  referee_policy* policy = NULL;
+  referee_table* from_csv = NULL;
+  referee_table* by_column = NULL;
+  referee_report* csv_report = NULL;
+  referee_report* column_report = NULL;
+  struct csv_file csv;
+  struct buffers owned = {{NULL}, 0};
+  char csv_digest[65], column_digest[65];
+  int i;
+  CHECK(referee_policy_load("examples/gate.json", &policy) == REFEREE_OK);
+  CHECK(referee_table_read_csv("examples/credit_eval.csv", policy, &from_csv) == REFEREE_OK);
+  CHECK(csv_load("examples/credit_eval.csv", &csv));
+  by_column = credit_table(&csv, &owned, NULL);
+  csv_report = evaluate_ok(from_csv, policy, NULL);
+  column_report = evaluate_ok(by_column, policy, NULL);
+  data_sha256(json_of(csv_report), csv_digest);
+  data_sha256(json_of(column_report), column_digest);
+  CHECK(strlen(csv_digest) == 64 && strcmp(csv_digest, column_digest) == 0);
+  CHECK(contains(json_of(column_report), "\"file_sha256\": null"));
+  CHECK(!contains(json_of(csv_report), "\"file_sha256\": null"));
+  referee_report_free(csv_report);
+  referee_report_free(column_report);
+  referee_table_free(from_csv);
+  referee_table_free(by_column);
+  for (i = 0; i < owned.count; ++i) free(owned.owned[i]);
+  csv_free(&csv);
+  referee_policy_free(policy);
+}
+
 int main(int argc, char** argv) {
   if (argc != 2) {
     fprintf(stderr, "usage: %s REPORT_PATH (run from the source root)\n", argv[0]);
@@ -1011,6 +1054,7 @@ int main(int argc, char** argv) {
   test_csv_matches_the_cli(argv[1]);
   test_budgets_and_drift(argv[1]);
   test_outcome_and_text_labels(argv[1]);
+  test_rows_digest_whatever_the_door();
   printf("%d passed, %d failed\n", passed, failed);
   return failed == 0 ? 0 : 1;
 }

@@ -45,16 +45,29 @@ expect 0 "verified:" -- verify --report "$work/report.json" --data "$data" --pol
 for s in statement verified; do
   f="$work/$s.json"
   check '[ "$(json "$f" "d[\"_type\"]")" = "https://in-toto.io/Statement/v1" ]' "$s: _type"
-  check '[ "$(json "$f" "d[\"subject\"][0][\"digest\"][\"sha256\"]")" = "$(sha "$data")" ]' "$s: data digest"
-  check '[ "$(json "$f" "d[\"subject\"][1][\"digest\"][\"sha256\"]")" = "$(sha "$policy")" ]' "$s: policy digest"
-  check '[ "$(json "$f" "d[\"subject\"][2][\"digest\"][\"sha256\"]")" = "$model_sha" ]' "$s: model digest"
-  check '[ "$(json "$f" "d[\"subject\"][2][\"name\"]")" = "model.pkl" ]' "$s: model name"
+  # The rows digest first (recomputed by tests/python/test_data_digest.py), then the file's bytes.
+  check '[ "$(json "$f" "d[\"subject\"][0][\"name\"]")" = "credit_eval.csv#rows" ]' "$s: rows subject name"
+  check '[ "$(json "$f" "d[\"subject\"][0][\"digest\"][\"sha256\"]")" = "$(json "$work/report.json" "d[\"data\"][\"sha256\"]")" ]' \
+    "$s: rows digest"
+  check '[ "$(json "$f" "d[\"subject\"][1][\"digest\"][\"sha256\"]")" = "$(sha "$data")" ]' "$s: data file digest"
+  check '[ "$(json "$f" "d[\"subject\"][2][\"digest\"][\"sha256\"]")" = "$(sha "$policy")" ]' "$s: policy digest"
+  check '[ "$(json "$f" "d[\"subject\"][3][\"digest\"][\"sha256\"]")" = "$model_sha" ]' "$s: model digest"
+  check '[ "$(json "$f" "d[\"subject\"][3][\"name\"]")" = "model.pkl" ]' "$s: model name"
   check '[ "$(json "$f" "d[\"predicate\"][\"report\"][\"digest\"][\"sha256\"]")" = "$(sha "$work/report.json")" ]' \
     "$s: report digest"
   check '[ "$(json "$f" "d[\"predicate\"][\"verdict\"]")" = PASS ]' "$s: verdict"
 done
 check '[ "$(json "$work/statement.json" "d[\"predicate\"][\"reproduced\"]")" = False ]' "run: reproduced false"
 check '[ "$(json "$work/verified.json" "d[\"predicate\"][\"reproduced\"]")" = True ]' "verify: reproduced true"
+
+# --- the same rows in other bytes (CRLF line ends, another name): reproduced by the rows
+# digest, with a note that the file's bytes differ; the file as stored gives no note -----
+sed 's/$/\r/' "$data" >"$work/crlf.csv"
+check '[ "$(sha "$work/crlf.csv")" != "$(sha "$data")" ]' "crlf: other bytes"
+expect 0 "note: the data file's bytes are not those of \$.data.file_sha256" -- verify --report "$work/report.json" \
+  --data "$work/crlf.csv" --policy "$policy"
+expect 0 "verified:" -- verify --report "$work/report.json" --data "$data" --policy "$policy"
+check '! grep -q "note:" "$work/out"' "same file: no note"
 
 # --- a FAIL verdict reproduces too (verify's exit code is about reproduction) -----------
 expect 1 "VERDICT: FAIL" -- run --data "$data" --policy "$ex/gate-strict.json" --report "$work/fail.json"

@@ -34,7 +34,7 @@ def test_verdict_names_colours_and_exit_codes_come_from_the_core(examples, tmp_p
     # The notebook view and the HTML report give the verdict the same colour.
     colour = _core.VERDICT_COLOURS["INCONCLUSIVE"]
     assert f'class="banner" style="background:{colour}"' in report.to_html()
-    assert f"color:{colour};font-weight:bold\">referee: INCONCLUSIVE" in report._repr_html_()
+    assert f'class="banner" style="background:{colour}">referee: INCONCLUSIVE' in report._repr_html_()
     # The CLI exits with the verdict's code from the same table.
     proc = subprocess.run([shutil.which("referee"), "run", "--data", str(examples / "credit_eval_small.csv"),
                            "--policy", str(examples / "gate.json")], capture_output=True, text=True)

@@ -87,6 +87,19 @@ def test_budgets_frame(budgets_report):
     assert row.unit.iloc[0] == "ms"
 
 
+def test_rules_of_every_kind_read_back_from_the_report(budgets_report):
+    # Drift rules have no subject and no per-model figures: report.rules must still read
+    # them (it raised KeyError: 'subject' before), with the feature they judge.
+    stored = {r["id"]: r for r in budgets_report.to_dict()["rules"]}
+    rules = {r.id: r for r in budgets_report.rules}
+    assert rules.keys() == stored.keys()
+    drift = [r for r in rules.values() if r.feature is not None]
+    assert drift and all(r.subject is None and r.champion is None for r in drift)
+    assert {r.feature for r in drift} == {s["feature"] for s in stored.values() if "feature" in s}
+    budget = rules["p99-latency-budget"]
+    assert budget.champion.estimate == stored["p99-latency-budget"]["champion"]["estimate"]
+
+
 def test_a_report_without_segments_gives_empty_frames():
     report = referee.evaluate(example("credit_eval_small.csv"), example("gate.json"), threads=1)
     assert report.segments_frame().empty and list(report.segments_frame().columns)[:2] == ["segment", "value"]

@@ -38,6 +38,8 @@ def test_the_statement_names_every_artifact_by_its_digest(examples, stored):
     statement = json.loads((tmp / "statement.json").read_text())
     assert statement["_type"] == "https://in-toto.io/Statement/v1"
     digests = {s["name"]: s["digest"]["sha256"] for s in statement["subject"]}
+    rows = digests.pop("credit_eval_small.csv#rows")  # the rows digest: tests/python/test_data_digest.py
+    assert rows == json.loads((tmp / "report.json").read_text())["data"]["sha256"]
     assert digests == {"credit_eval_small.csv": sha256(examples / "credit_eval_small.csv"),
                        "gate.json": sha256(examples / "gate.json"), "model.pkl": sha256(model)}
     assert statement["predicate"]["report"]["digest"]["sha256"] == sha256(tmp / "report.json")

@@ -14,6 +14,7 @@
 #include <referee/evaluate.hpp>
 #include <referee/render.hpp>
 
+#include "io/sha256.hpp"
 #include "render/attestation.hpp"
 #include "render/report_diff.hpp"
 #include "test_support.hpp"
@@ -74,10 +75,24 @@ TEST_CASE("report_diff: one figure changed is named by its JSON path with both v
   CHECK(difference_of(edited([](ojson& d) { d["verdict"] = "PASS\x1b[2J"; })).find("\\x1B") != std::string::npos);
   CHECK(difference_of(edited([](ojson& d) { d["rules"].push_back(ojson::object()); })) ==
         "$.rules[" + std::to_string(original["rules"].size()) + "]: stored an object, now absent");
-  CHECK(difference_of(edited([](ojson& d) { d["data"].erase("sha256_of"); })) ==
-        "$.data.sha256_of: stored absent, now \"file bytes\"");
+  CHECK(difference_of(edited([](ojson& d) { d["data"]["sha256_of"] = "columns"; })) ==
+        "$.data.sha256_of: stored \"columns\", now \"rows\"");
+  CHECK(difference_of(edited([](ojson& d) { d["data"].erase("file_sha256"); })) ==
+        "$.data.file_sha256: stored absent, now \"" + original["data"]["file_sha256"].get<std::string>() + "\"");
   // An integer where the report has a double: the same number to a JSON reader, other bytes.
   CHECK(difference_of(edited([](ojson& d) { d["bootstrap"]["confidence"] = 1; })).rfind("$.bootstrap.confidence:", 0) == 0);
+}
+
+// The rows digest identifies the data; the file it came from (name, bytes) is provenance,
+// like the run: the same rows from another file, or from a DataFrame, reproduce the report.
+TEST_CASE("report_diff: the data file's name and bytes digest are provenance, the rows digest is not") {
+  CHECK(difference_of(edited([](ojson& d) {
+          d["data"]["file"] = nullptr;
+          d["data"]["file_sha256"] = nullptr;
+        })) == "none");
+  CHECK(difference_of(edited([](ojson& d) { d["data"]["file_sha256"] = std::string(64, '0'); })) == "none");
+  CHECK(difference_of(edited([](ojson& d) { d["data"]["sha256"] = std::string(64, '0'); }))
+            .rfind("$.data.sha256: stored ", 0) == 0);
 }
 
 // Decided: the comparison is of bytes. Keys in another order, or the same document laid out
@@ -125,10 +140,17 @@ TEST_CASE("attestation: an in-toto Statement v1 over the data, the policy and th
       referee::attestation_text({"report.json", report, {model}, false}));
   CHECK(statement["_type"] == "https://in-toto.io/Statement/v1");
   CHECK(statement["predicateType"] == std::string(referee::kPredicateType));
-  REQUIRE(statement["subject"].size() == 2);
-  CHECK(statement["subject"][0]["name"] == "credit_eval_small.csv");
+  REQUIRE(statement["subject"].size() == 3);
+  // The rows digest, then the file by its bytes, each saying which it is.
+  CHECK(statement["subject"][0]["name"] == "credit_eval_small.csv#rows");
   CHECK(statement["subject"][0]["digest"]["sha256"] == ojson::parse(report)["data"]["sha256"]);
-  CHECK(statement["subject"][1]["name"] == "model.pkl");
+  CHECK(statement["subject"][0]["annotations"]["sha256_of"] == "rows");
+  CHECK(statement["subject"][1]["name"] == "credit_eval_small.csv");
+  CHECK(statement["subject"][1]["digest"]["sha256"] ==
+        referee::sha256_hex(referee_test::read_text(kExamples + "/credit_eval_small.csv")));
+  CHECK(statement["subject"][1]["annotations"]["sha256_of"] == "file bytes");
+  CHECK(statement["subject"][2]["name"] == "model.pkl");
+  CHECK(statement["predicate"]["data"]["file_sha256"] == statement["subject"][1]["digest"]["sha256"]);
   CHECK(statement["predicate"]["verdict"] == ojson::parse(report)["verdict"]);
   CHECK(statement["predicate"]["report"]["digest"]["sha256"].get<std::string>().size() == 64);
   CHECK_THROWS_AS(referee::attestation_text({"x.json", "{}", {}, false}), referee::DataError);
