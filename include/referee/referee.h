@@ -136,8 +136,13 @@ REFEREE_API void referee_policy_free(referee_policy* policy);
 
 /* Tables: `rows` rows; columns are matched to the policy's roles by name at evaluation,
  * and a role whose column is missing is a REFEREE_DATA_ERROR. Each column's `length` must
- * equal `rows`, and names must be unique (else REFEREE_INVALID_ARGUMENT). Label, scores,
- * weight and the serving columns ($.columns.latency, cost and error) must be numeric; the
+ * equal `rows`, and names must be unique (else REFEREE_INVALID_ARGUMENT). Scores (an
+ * outcome policy's per-example results), weight and the serving columns ($.columns.latency,
+ * cost and error) must be numeric. The label must be numeric, except under a binary policy
+ * with $.columns.positive_label, whose label may be any kind: strings, a dictionary,
+ * integers or floats, each value compared as its text with the positive label (as a CSV
+ * cell would read; f64 and f32 values as their shortest round-trip text, NaN missing).
+ * An outcome policy ($.task "outcome") has no label: the table needs no label column. The
  * cluster, segment and sensitive-attribute columns may be strings, a dictionary, or
  * integers (i64, i32, u8: a value is its decimal text, as a CSV cell would read); f64 and
  * f32 there are a REFEREE_DATA_ERROR. A drift feature ($.drift.features) may be any kind:

@@ -467,7 +467,7 @@ def _evaluate(data: Any, p: Policy, seed: Optional[int], threads: Optional[int],
     cols: Dict[str, Any] = p.columns
     label_values = _column(data, cols["label"]) if cols["label_kind"] != "none" else None
     text_label = cols["label_kind"] == "text"
-    label = None if cols["label_kind"] != "numeric" else _as_float64(_numeric_label(label_values), cols["label"])
+    label = None if cols["label_kind"] != "numeric" else _numeric_label_column(label_values, cols["label"])
     champion = _as_float64(_positive_scores(p, label_values, _column(data, cols["champion"])), cols["champion"])
     challenger = _as_float64(_positive_scores(p, label_values, _column(data, cols["challenger"])), cols["challenger"])
     weight = _as_float64(_column(data, cols["weight"]), cols["weight"]) if cols["weight"] else None
@@ -487,6 +487,15 @@ def _evaluate(data: Any, p: Policy, seed: Optional[int], threads: Optional[int],
         p, label, champion, challenger, weight, codes, dictionary, seed, threads, callback, categorical,
         _model_columns(data, cols["latency"]), _model_columns(data, cols["cost"]),
         _model_columns(data, cols["error"]), drift, latency_file, latency_ms, drift_reference, checked_limits))
+
+
+def _numeric_label_column(values: Any, name: str) -> np.ndarray:
+    """The 0/1 label as float64; a text or boolean label says what reads it as it is."""
+    try:
+        return _as_float64(_numeric_label(values), name)
+    except DataError as error:
+        raise DataError(f"{error}; a label other than the numbers 0 and 1 needs the policy's "
+                        "$.columns.positive_label (compare(pos_label=...))") from None
 
 
 def _numeric_label(values: Any) -> Any:
@@ -541,91 +550,161 @@ _NOT_GIVEN: Any = object()
 
 def _metric_arguments(name: Any, y_true: Any, y_score: Any) -> Tuple[str, Any, Any]:
     """(name, y_true, y_score) from referee's order, metric("roc_auc", y_true, y_score), or
-    scikit-learn's, metric(y_true, y_score, "roc_auc"): the name is the one str among them."""
+    scikit-learn's, metric(y_true, y_score, "roc_auc"): the name is the one str among them.
+    An outcome metric takes one array: metric("mean", results) or metric(results, "mean")."""
     if not isinstance(name, str) and isinstance(y_score, str):
         name, y_true, y_score = y_score, name, y_true
+    elif not isinstance(name, str) and isinstance(y_true, str) and y_score is _NOT_GIVEN:
+        name, y_true = y_true, name
     if not isinstance(name, str):
         raise UsageError('metric() needs the metric\'s name, a str: referee.metric("roc_auc", y_true, y_score) '
                          'or referee.metric(y_true, y_score, "roc_auc")')
+    if _task_of(name) == "outcome":
+        if y_true is _NOT_GIVEN or y_score is not _NOT_GIVEN:
+            raise UsageError(f'an outcome metric takes one array of results, no label: '
+                             f'referee.metric("{name}", results)')
+        return name, None, y_true
     if y_true is _NOT_GIVEN or y_score is _NOT_GIVEN:
         raise UsageError(f'metric() needs both y_true and y_score: referee.metric("{name}", y_true, y_score)')
     return name, y_true, y_score
 
 
+# Arguments that become a built policy's values, by the JSON path the core names them with.
+_POLICY_ARGUMENTS = {"$.columns.scores": "scores",
+                     "$.columns.positive_label": "pos_label",
+                     **{f"$.bootstrap.{a}": a for a in ("resamples", "confidence", "interval", "scheme", "seed")}}
+
+
+def _built_policy(policy: Dict[str, Any], caller: str) -> Policy:
+    """A policy metric() or compare() builds, parsed by the core, which keeps the checks and
+    their wording; a value it refuses is named as the argument the user wrote
+    (``resamples=``), never as a JSON path the user never wrote. A rule the core refuses
+    (log_loss on decision scores) is named by the metric."""
+    try:
+        return _policy(policy)
+    except PolicyError as error:
+        found = re.search(r"(\$\.[\w.]+)(?:\[0\]\.metric)? (.*)$", str(error), re.S)
+        if found and found.group(1) == "$.threshold":  # worded as check_arguments words seed and threads
+            raise UsageError(f"threshold {found.group(2)}") from None
+        if found and found.group(1) in _POLICY_ARGUMENTS:
+            raise UsageError(f"{caller}(): {_POLICY_ARGUMENTS[found.group(1)]}= {found.group(2)}") from None
+        if found and found.group(1) == "$.rules":
+            raise UsageError(f"{caller}(): {found.group(2)}") from None
+        raise
+
+
+def _threshold_argument(threshold: Any) -> None:
+    """A number or None; its range (by the task and the score kind) is the core's policy check."""
+    if threshold is None:
+        return
+    if isinstance(threshold, (bool, np.bool_)) or not isinstance(threshold, (int, float, np.integer, np.floating)) \
+            or not math.isfinite(float(threshold)):
+        raise UsageError("threshold must be a finite number")
+
+
+def _task_policy(task: str, metric: str, *, threshold: Any, scores: Optional[str], pos_label: Any = None,
+                 weighted: bool = False, clustered: bool = False,
+                 models: Tuple[str, str] = ("champion", "challenger")) -> Dict[str, Any]:
+    """The policy metric() and compare() evaluate: the task's columns under the names of the
+    caller's arguments (``models``: the two score columns' names, which messages name), the
+    caller's threshold, score kind and positive label, and one rule naming the metric (a
+    policy needs one; it is never read)."""
+    columns: Dict[str, Any] = {"champion": models[0], "challenger": models[1]}
+    if task != "outcome":
+        columns["label"] = "y_true"
+    if scores is not None:
+        columns["scores"] = scores
+    if pos_label is not None:
+        columns["positive_label"] = pos_label.item() if isinstance(pos_label, np.generic) else pos_label
+    if weighted:
+        columns["weight"] = "weight"
+    if clustered:
+        columns["cluster"] = "cluster"
+    policy: Dict[str, Any] = {"version": 1, "task": task, "columns": columns,
+                              "rules": [{"id": "compare", "metric": metric, "subject": "delta", "min": -1e300,
+                                         "decide_on": "point"}]}
+    if threshold is not None:
+        policy["threshold"] = float(threshold)
+    return policy
+
+
 def metric(name: Any, y_true: Any = _NOT_GIVEN, y_score: Any = _NOT_GIVEN, *, weight: Any = None,
-           threshold: float = 0.5) -> float:
+           threshold: Optional[float] = None, scores: Optional[str] = None) -> float:
     """One metric on the data as given, defined exactly as scikit-learn defines it.
 
     ``metric("roc_auc", y_true, y_score)``; scikit-learn's order with the name last,
     ``metric(y_true, y_score, "roc_auc")``, is read the same way. ``y_true`` and ``y_score``
     are arrays, lists or pandas Series. Binary metrics take probabilities in ``y_score``
-    (``score >= threshold`` is a positive prediction); regression metrics take predictions.
-    Raises UndefinedMetricError where scikit-learn would divide by zero (and warn, and
-    return 0). ``threshold`` must be within [0, 1] (NaN is not): anything else is a
-    ``UsageError``, as is a missing name or array.
+    (``score >= threshold`` is a positive prediction, threshold 0.5 by default and within
+    [0, 1]), or decision values with ``scores="decision"`` (threshold 0 by default, any
+    finite number; log_loss and brier need probabilities and are refused). Regression
+    metrics take predictions. Outcome metrics (``mean``, ``pass_rate``, ``quantile@0.9``)
+    take one array of per-example results and no label: ``metric("pass_rate", results,
+    threshold=1)`` (the pass mark, default 0.5). Raises UndefinedMetricError where
+    scikit-learn would divide by zero (and warn, and return 0). A threshold or score kind
+    the task does not take is a ``UsageError``, as is a missing name or array.
     """
     name, y_true, y_score = _metric_arguments(name, y_true, y_score)
     task = _task_of(name)
-    _core.check_arguments(threshold=threshold)
+    _threshold_argument(threshold)
+    # One array in both model roles; the second name is never shown (the first is checked first).
+    score_name = "results" if task == "outcome" else "y_score"
+    policy = _built_policy(_task_policy(task, name, threshold=threshold, scores=scores, weighted=weight is not None,
+                                        models=(score_name, score_name + " (again)")), "metric")
     values = _core.point_metrics(
-        task, _as_float64(y_true, "y_true"), _as_float64(y_score, "y_score"),
-        None if weight is None else _as_float64(weight, "weight"), threshold)
+        policy, None if y_true is None else _as_float64(y_true, "y_true"), _as_float64(y_score, score_name),
+        None if weight is None else _as_float64(weight, "weight"))
     value, reason = values[name]
     if value is None:
         raise UndefinedMetricError(f"{name} is undefined: {reason}")
     return value
 
 
-# compare()'s arguments that become the policy's $.bootstrap values.
-_BOOTSTRAP_ARGUMENTS = ("resamples", "confidence", "interval", "scheme", "seed")
+def _compare_models(task: str, y_true: Any, champion: Any, challenger: Any) -> Tuple[Any, Any, Any]:
+    """(y_true, champion, challenger); an outcome metric has no y_true: compare("mean",
+    champion, challenger), or y_true=None with both models."""
+    if task != "outcome":
+        if challenger is _NOT_GIVEN:
+            raise UsageError("compare() needs y_true, champion and challenger")
+        return y_true, champion, challenger
+    if challenger is _NOT_GIVEN:
+        return None, y_true, champion
+    if y_true is not None:
+        raise UsageError('an outcome metric has no y_true: referee.compare("mean", champion, challenger)')
+    return None, champion, challenger
 
 
-def _compare_policy(policy: Dict[str, Any]) -> Policy:
-    """The policy compare() builds, parsed by the core, which keeps the rules and their
-    wording; a value it refuses is named as the argument the user wrote (``resamples=``),
-    never as a JSON path the user never wrote."""
-    try:
-        return _policy(policy)
-    except PolicyError as error:
-        found = re.search(r"\$\.bootstrap\.(\w+) (.*)$", str(error), re.S)
-        if found and found.group(1) in _BOOTSTRAP_ARGUMENTS:
-            raise UsageError(f"compare(): {found.group(1)}= {found.group(2)}") from None
-        raise
-
-
-def compare(metric: str, y_true: Any, champion: Any, challenger: Any, *, weight: Any = None,
+def compare(metric: str, y_true: Any, champion: Any, challenger: Any = _NOT_GIVEN, *, weight: Any = None,
             cluster: Any = None, resamples: int = 2000, confidence: float = 0.95,
-            interval: str = "bca", scheme: str = "poisson", seed: int = 0, threshold: float = 0.5,
-            threads: Optional[int] = None) -> Comparison:
+            interval: str = "bca", scheme: str = "poisson", seed: int = 0, threshold: Optional[float] = None,
+            scores: Optional[str] = None, pos_label: Any = None, threads: Optional[int] = None) -> Comparison:
     """A metric for both models with paired bootstrap CIs, and their difference.
 
     The same resample weights apply to both models, so the interval of ``delta``
     (challenger - champion) accounts for their correlation. An argument out of its range
     (``resamples`` from 100 to 1000000, ``confidence`` between 0.5 and 1, ``interval`` and
-    ``scheme`` by name) is a ``UsageError`` naming it.
+    ``scheme`` by name, ``threshold`` by the task and score kind) is a ``UsageError``
+    naming it. Binary: ``scores="decision"`` for margins, ``pos_label`` for labels that are
+    not 0/1 (strings, booleans), as in the policy's columns. Outcome metrics take no label:
+    ``compare("pass_rate", champion_results, challenger_results, threshold=1)``.
     """
     task = _task_of(metric)
+    y_true, champion, challenger = _compare_models(task, y_true, champion, challenger)
     # Arguments, checked as arguments (a UsageError) before they become a policy's values.
-    _core.check_arguments(seed=seed, threads=threads, threshold=threshold)
-    columns: Dict[str, Any] = {"y_true": y_true, "champion": champion, "challenger": challenger}
-    policy: Dict[str, Any] = {
-        "version": 1, "task": task,
-        "columns": {"label": "y_true", "champion": "champion", "challenger": "challenger"},
-        "bootstrap": {"resamples": resamples, "confidence": confidence, "interval": interval,
-                      "scheme": scheme, "seed": seed},
-        # A rule is required; this one only names the metric and is never read.
-        "rules": [{"id": "compare", "metric": metric, "subject": "delta", "min": -1e300,
-                   "decide_on": "point"}],
-    }
-    if task == "binary":
-        policy["threshold"] = threshold
+    _core.check_arguments(seed=seed, threads=threads)
+    _threshold_argument(threshold)
+    columns: Dict[str, Any] = {"champion": champion, "challenger": challenger}
+    if y_true is not None:
+        columns["y_true"] = y_true
+    policy = _task_policy(task, metric, threshold=threshold, scores=scores, pos_label=pos_label,
+                          weighted=weight is not None, clustered=cluster is not None)
+    policy["bootstrap"] = {"resamples": resamples, "confidence": confidence, "interval": interval,
+                           "scheme": scheme, "seed": seed}
     if weight is not None:
         columns["weight"] = weight
-        policy["columns"]["weight"] = "weight"
     if cluster is not None:
         columns["cluster"] = cluster
-        policy["columns"]["cluster"] = "cluster"
-    figures = evaluate(columns, _compare_policy(policy), threads=threads).metrics
+    figures = evaluate(columns, _built_policy(policy, "compare"), threads=threads).metrics
     return Comparison(metric=metric, champion=figures["champion"][metric],
                       challenger=figures["challenger"][metric], delta=figures["delta"][metric],
                       relative_delta=figures["relative_delta"][metric])

@@ -18,6 +18,7 @@ Where each figure comes from, so that no metric the core computes is computed ag
   because the core reports rates but neither the weighted cells nor a per-threshold sweep.
 """
 
+import json
 from typing import Any, Callable, Dict, List, NamedTuple, Optional, Tuple
 
 import numpy as np
@@ -153,7 +154,12 @@ def curves(sweep: Sweep) -> Dict[str, Dict[str, List[float]]]:
 def best_constant(columns: ScoredColumns) -> Dict[str, Optional[float]]:
     """The core's figures for the classifier that calls every row positive: a probability
     of 1 at a threshold of 0.5, whatever the policy's scores and threshold are."""
-    values = _core.point_metrics("binary", columns.label, np.ones_like(columns.score), columns.weight, 0.5)
+    policy = {"version": 1, "task": "binary", "threshold": 0.5,
+              "columns": {"label": "y", "champion": "always", "challenger": "always_",
+                          **({"weight": "w"} if columns.weight is not None else {})},
+              "rules": [{"id": "constant", "metric": "recall", "subject": "challenger", "min": 0}]}
+    values = _core.point_metrics(_core.Policy.from_json(json.dumps(policy), "best constant classifier"),
+                                 columns.label, np.ones_like(columns.score), columns.weight)
     return {name: value for name, (value, _reason) in values.items()}
 
 

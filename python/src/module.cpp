@@ -340,30 +340,27 @@ Rendered evaluate_arrays(const referee::Policy& policy, const std::optional<F64A
   });
 }
 
-// Every metric of a task for one model on the data as given: {name: (value, reason)}.
-py::dict point_metrics(const std::string& task_name, const F64Array& y, const F64Array& score,
-                       const std::optional<F64Array>& weight, const py::object& threshold_arg) {
-  const double threshold = threshold_from(threshold_arg);
-  const auto parsed = referee::enum_from_name<referee::Task>(task_name);
-  if (!parsed) throw referee::UsageError("unknown task \"" + task_name + "\"");
-  const referee::Task task = *parsed;
-  const auto names = referee::task_metrics(task);
+// Every metric of the policy's task for one model on the data as given: {name: (value,
+// reason)}. The policy (built by the caller, parsed and checked by the core) gives the task,
+// the threshold, the score kind and the column names; `score` is bound to both model roles,
+// `y` to the label (None for the outcome task, which has none) and `weight` to the weight.
+py::dict point_metrics(const referee::Policy& policy, const std::optional<F64Array>& y, const F64Array& score,
+                       const std::optional<F64Array>& weight) {
+  const auto names = referee::task_metrics(policy.task);
   std::vector<referee::MetricValue> values(names.size());
   {
-    const auto y_span = span_of(y), score_span = span_of(score), weight_span = optional_span(weight);
+    const auto y_span = optional_span(y), score_span = span_of(score), weight_span = optional_span(weight);
+    const referee::ColumnNames& roles = policy.columns;
     py::gil_scoped_release release;
-    referee::TableBuilder builder(y_span.size());
-    builder.add_numeric("y_true", y_span);
-    builder.add_numeric("y_score", score_span);
-    if (!weight_span.empty()) builder.add_numeric("weight", weight_span);
-    referee::ColumnNames names_of_roles;
-    names_of_roles.label = "y_true";
-    names_of_roles.champion = names_of_roles.challenger = "y_score";
-    if (!weight_span.empty()) names_of_roles.weight = "weight";
-    const referee::Table table = std::move(builder).build(names_of_roles, task);
+    referee::TableBuilder builder(score_span.size());
+    if (!roles.label.empty()) builder.add_numeric(roles.label, y_span);
+    builder.add_numeric(roles.champion, score_span);
+    builder.add_numeric(roles.challenger, score_span);
+    if (!roles.weight.empty()) builder.add_numeric(roles.weight, weight_span);
+    const referee::Table table = std::move(builder).build(roles, policy.task);
     // The task's own accumulator, through the engine, with no resamples: the point values.
-    const referee::PairedColumns columns{task, table.label, table.champion, table.challenger, table.weight,
-                                         threshold, referee::row_units(table), {}};
+    const referee::PairedColumns columns{policy.task, table.label, table.champion, table.challenger, table.weight,
+                                         policy.threshold, referee::row_units(table), {}, roles.scores};
     const referee::ReplicateEngine engine(columns);
     referee::ReplicateRequest request;
     request.bootstrap = 0;
@@ -707,8 +704,8 @@ void bind_gate(py::module_& m) {
       py::arg("drift") = std::vector<EncodedInput>{}, py::arg("latency_file") = py::none(),
       py::arg("latency_ms").noconvert() = py::none(), py::arg("drift_reference") = py::none(),
       py::arg("limits") = py::none());
-  m.def("point_metrics", &point_metrics, py::arg("task"), py::arg("y").noconvert(),
-        py::arg("score").noconvert(), py::arg("weight").noconvert(), py::arg("threshold"));
+  m.def("point_metrics", &point_metrics, py::arg("policy"), py::arg("y").noconvert(),
+        py::arg("score").noconvert(), py::arg("weight").noconvert());
 }
 
 }  // namespace

@@ -881,6 +881,120 @@ static void test_string_labels_and_decision_scores(void) {
   referee_policy_free(policy);
 }
 
+/* Writes a report's JSON to `path`, for the script's comparison with the CLI's. */
+static void write_report(const referee_report* report, const char* path) {
+  const char* json = NULL;
+  size_t length = 0;
+  FILE* out = fopen(path, "wb");
+  CHECK(out != NULL && report != NULL && referee_report_json(report, &json, &length) == REFEREE_OK);
+  if (out && json) CHECK(fwrite(json, 1, length, out) == length);
+  if (out) CHECK(fclose(out) == 0);
+}
+
+/* A dictionary-coded copy of a CSV text column (first-seen order). */
+static void add_dictionary(referee_table* t, struct buffers* b, const struct csv_file* csv, const char* name) {
+  int32_t* codes = (int32_t*)keep(b, malloc(csv->rows * sizeof(int32_t)));
+  const char** dictionary = (const char**)keep(b, malloc(csv->rows * sizeof(char*)));
+  size_t r, d, size = 0;
+  if (!codes || !dictionary) return;
+  for (r = 0; r < csv->rows; ++r) {
+    const char* cell = csv_cell(csv, r, name);
+    for (d = 0; d < size && strcmp(dictionary[d], cell) != 0; ++d) {
+    }
+    if (d == size) dictionary[size++] = cell;
+    codes[r] = (int32_t)d;
+  }
+  CHECK(referee_table_add_dictionary(t, name, codes, csv->rows, dictionary, size) == REFEREE_OK);
+}
+
+/* The outcome task (no label column) and a binary label as text with positive_label and
+ * decision scores, from the bundled examples: the CSV read by the library equals the same
+ * columns given one by one (an outcome's 0/1 results as u8, the SVM's label as strings and
+ * as a dictionary). The CSV reports go next to `report_path` for the CLI comparison. */
+static void test_outcome_and_text_labels(const char* report_path) {
+  static const char* const examples[2][3] = {{"examples/gate-outcome.json", "examples/llm_eval.csv", ".outcome"},
+                                             {"examples/gate-svm.json", "examples/breast_cancer_svm.csv", ".svm"}};
+  char path[4096];
+  int e;
+  for (e = 0; e < 2; ++e) {
+    referee_policy* policy = NULL;
+    referee_table* from_csv = NULL;
+    referee_table* by_column[2] = {NULL, NULL};
+    referee_report* reports[3] = {NULL, NULL, NULL};
+    struct csv_file csv;
+    struct buffers b;
+    int k;
+    memset(&b, 0, sizeof b);
+    CHECK(csv_load(examples[e][1], &csv));
+    CHECK(referee_policy_load(examples[e][0], &policy) == REFEREE_OK);
+    CHECK(referee_table_read_csv(examples[e][1], policy, &from_csv) == REFEREE_OK);
+    reports[0] = evaluate_ok(from_csv, policy, NULL);
+    for (k = 0; k < 2; ++k) {
+      CHECK(referee_table_create(csv.rows, &by_column[k]) == REFEREE_OK);
+      if (e == 0) {
+        add_u8(by_column[k], &b, &csv, "success_v1");
+        add_f64(by_column[k], &b, &csv, "success_v2");
+        (k == 0 ? add_strings : add_dictionary)(by_column[k], &b, &csv, "prompt_id");
+      } else {
+        (k == 0 ? add_strings : add_dictionary)(by_column[k], &b, &csv, "diagnosis");
+        add_f64(by_column[k], &b, &csv, "svm_prod");
+        add_f64(by_column[k], &b, &csv, "svm_new");
+      }
+      reports[k + 1] = evaluate_ok(by_column[k], policy, NULL);
+      CHECK(same_after_data(json_of(reports[0]), json_of(reports[k + 1])));
+    }
+    CHECK(verdict_of(reports[0]) == REFEREE_PASS);
+    CHECK(contains(json_of(reports[0]), e == 0 ? "\"quantile@0.9\": {" : "\"needs probabilities"));
+    snprintf(path, sizeof path, "%s%s", report_path, examples[e][2]);
+    write_report(reports[0], path);
+    for (k = 0; k < 3; ++k) referee_report_free(reports[k]);
+    referee_table_free(by_column[0]);
+    referee_table_free(by_column[1]);
+    referee_table_free(from_csv);
+    referee_policy_free(policy);
+    while (b.count > 0) free(b.owned[--b.count]);
+    csv_free(&csv);
+  }
+}
+
+/* A positive_label policy's label in every kind a caller may hold: strings, a dictionary,
+ * i32 and f64 (each value compared as its text, so 4 and 4.0 are the positive label 4). */
+static void test_label_kinds_with_positive_label(void) {
+  const char* policy_json =
+      "{\"version\": 1, \"task\": \"binary\", \"columns\": {\"label\": \"y\", \"positive_label\": 4,"
+      " \"champion\": \"a\", \"challenger\": \"b\"}, \"bootstrap\": {\"resamples\": 200, \"seed\": 2},"
+      " \"rules\": [{\"id\": \"auc\", \"metric\": \"roc_auc\", \"subject\": \"delta\", \"min\": -1}]}";
+  enum { n = 8 };
+  const char bytes[] = "42424424";
+  const int64_t offsets[] = {0, 1, 2, 3, 4, 5, 6, 7, 8};
+  const int32_t codes[] = {0, 1, 0, 1, 0, 0, 1, 0};
+  const char* const dictionary[] = {"4", "2"};
+  const int32_t i32[] = {4, 2, 4, 2, 4, 4, 2, 4};
+  const double f64[] = {4.0, 2.0, 4.0, 2.0, 4.0, 4.0, 2.0, 4.0};
+  const double a[] = {0.9, 0.3, 0.2, 0.4, 0.8, 0.7, 0.1, 0.6}; /* the 4 at 0.2 below two 2s: AUC 13/15 */
+  const double b[] = {0.8, 0.2, 0.7, 0.1, 0.9, 0.6, 0.3, 0.5};
+  referee_policy* policy = NULL;
+  referee_report* reports[4] = {NULL, NULL, NULL, NULL};
+  int k;
+  CHECK(referee_policy_create(policy_json, strlen(policy_json), &policy) == REFEREE_OK);
+  for (k = 0; k < 4; ++k) {
+    referee_table* table = NULL;
+    CHECK(referee_table_create(n, &table) == REFEREE_OK);
+    if (k == 0) CHECK(referee_table_add_strings(table, "y", bytes, offsets, n) == REFEREE_OK);
+    if (k == 1) CHECK(referee_table_add_dictionary(table, "y", codes, n, dictionary, 2) == REFEREE_OK);
+    if (k == 2) CHECK(referee_table_add_numeric(table, "y", i32, n, REFEREE_I32) == REFEREE_OK);
+    if (k == 3) CHECK(referee_table_add_numeric(table, "y", f64, n, REFEREE_F64) == REFEREE_OK);
+    CHECK(referee_table_add_numeric(table, "a", a, n, REFEREE_F64) == REFEREE_OK);
+    CHECK(referee_table_add_numeric(table, "b", b, n, REFEREE_F64) == REFEREE_OK);
+    reports[k] = evaluate_ok(table, policy, NULL);
+    if (k > 0) CHECK(same_after_data(json_of(reports[0]), json_of(reports[k])));
+    referee_table_free(table);
+  }
+  CHECK(contains(json_of(reports[0]), "\"estimate\": 0.8666666666666667"));
+  for (k = 0; k < 4; ++k) referee_report_free(reports[k]);
+  referee_policy_free(policy);
+}
+
 /* The "sha256" of the report's data section (the rows digest), 64 hex digits, or "". */
 static void data_sha256(const char* json, char out[65]) {
   const char* data = strstr(json, "\n  \"data\": {");
@@ -935,9 +1049,11 @@ int main(int argc, char** argv) {
   test_column_table();
   test_contract();
   test_string_labels_and_decision_scores();
+  test_label_kinds_with_positive_label();
   test_segments();
   test_csv_matches_the_cli(argv[1]);
   test_budgets_and_drift(argv[1]);
+  test_outcome_and_text_labels(argv[1]);
   test_rows_digest_whatever_the_door();
   printf("%d passed, %d failed\n", passed, failed);
   return failed == 0 ? 0 : 1;

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs the C API test, then the CLI on the same inputs, and requires the reports to be
-# identical outside their "run" sections: byte for byte, and as parsed JSON. Three pairs,
-# each on examples/credit_eval.csv: gate.json, gate-budgets.json, and gate-loadtest.json
-# with the load test's latency file.
+# identical outside their "run" sections: byte for byte, and as parsed JSON. Five pairs:
+# on examples/credit_eval.csv gate.json, gate-budgets.json, and gate-loadtest.json with the
+# load test's latency file; gate-outcome.json on llm_eval.csv (the outcome task) and
+# gate-svm.json on breast_cancer_svm.csv (decision scores, a string label).
 # Usage: run_c_api_test.sh C_TEST_BINARY CLI_BINARY SOURCE_DIR
 set -euo pipefail
 c_test=$1 cli=$2 src=$3
@@ -17,12 +18,14 @@ gate() { "$cli" run --data "$data" --quiet "$@" || [ $? -le 2 ]; }
 gate --policy examples/gate.json --report "$work/cli.json"
 gate --policy examples/gate-budgets.json --report "$work/cli.json.budgets"
 gate --policy examples/gate-loadtest.json --latency examples/latency_loadtest.csv --report "$work/cli.json.loadtest"
+data=examples/llm_eval.csv gate --policy examples/gate-outcome.json --report "$work/cli.json.outcome"
+data=examples/breast_cancer_svm.csv gate --policy examples/gate-svm.json --report "$work/cli.json.svm"
 python3 - "$work" <<'PY'
 import json, sys
 
 work = sys.argv[1]
 marker = '\n  "run": {'
-for suffix in ("", ".budgets", ".loadtest"):
+for suffix in ("", ".budgets", ".loadtest", ".outcome", ".svm"):
     paths = [f"{work}/c_api.json{suffix}", f"{work}/cli.json{suffix}"]
     texts = [open(p, encoding="utf-8").read() for p in paths]
     # "run" is the report's last section: everything before it must match byte for byte.

@@ -21,6 +21,7 @@ def test_the_catalogue_is_the_report_order_and_metric_reads_it(examples):
     assert {task for _, task, _ in _core.METRIC_CATALOGUE} == {"binary", "regression", "outcome"}
     assert dict((n, h) for n, _, h in _core.METRIC_CATALOGUE)["log_loss"] is False
     assert _task_of("r2") == "regression" and _task_of("roc_auc") == "binary"
+    assert _task_of("quantile@0.9") == "outcome"
     with pytest.raises(referee.UsageError, match='"rocauc" is not a known metric \\(did you mean "roc_auc"\\?\\)'):
         _task_of("rocauc")
 

@@ -79,9 +79,16 @@ def test_threads_at_the_edges_of_the_range_run():
         assert referee.evaluate(table(), POLICY, threads=threads).verdict
 
 
-@pytest.mark.parametrize("threshold", [float("nan"), -0.01, 1.01, float("inf"), "0.5", True, None, 1 + 0j])
+@pytest.mark.parametrize("threshold", [-0.01, 1.01])
 def test_metric_threshold_outside_zero_one_is_a_usage_error(threshold):
     with pytest.raises(referee.UsageError, match=r"^threshold must be within \[0, 1\]$"):
+        referee.metric("precision", [0, 1, 1], [0.2, 0.7, 0.9], threshold=threshold)
+
+
+# None is the task's default (0.5 on probabilities, 0 on decision scores: issue 15).
+@pytest.mark.parametrize("threshold", [float("nan"), float("inf"), "0.5", True, 1 + 0j])
+def test_metric_threshold_that_is_no_finite_number_is_a_usage_error(threshold):
+    with pytest.raises(referee.UsageError, match=r"^threshold must be a finite number$"):
         referee.metric("precision", [0, 1, 1], [0.2, 0.7, 0.9], threshold=threshold)
 
 
