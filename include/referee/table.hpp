@@ -160,7 +160,7 @@ void validate_table(const Table& table, Task task);
 Table owned_table(std::vector<double> label, std::vector<double> champion,
                   std::vector<double> challenger, std::vector<double> weight = {},
                   const std::vector<std::string>& cluster = {},
-                  ColumnNames columns = {"label", "champion", "challenger", "", "", {}, {}, {}, {}, {}});
+                  ColumnNames columns = {"label", "champion", "challenger", "", "", {}, {}, {}, {}, {}, ScoreKind::probability, std::nullopt});
 
 // A table over the caller's buffers, copying nothing: they must outlive the table. The
 // cluster column, if any, comes dictionary-encoded (codes index `dictionary`). Not

@@ -123,7 +123,8 @@ void read_table(const std::string& path, Task task, const Limits& limits) {
   const Table t = read_table_csv(path, table_columns(), task, limits);
   require(t.label.size() == t.rows && t.champion.size() == t.rows && t.challenger.size() == t.rows,
           "the core columns have one value per row");
-  require(t.source.sha256.size() == 64, "the hash has 64 hex digits");
+  require(t.source.file_sha256.size() == 64, "the file's hash has 64 hex digits");
+  require(data_digest(t).size() == 64, "the rows digest has 64 hex digits");
   for (const CategoricalColumn& c : t.categorical) check_text(c.codes, c.values, t.rows);
   for (const TextColumn& c : t.drift) check_text(c.codes, c.dictionary, t.rows);
 }
