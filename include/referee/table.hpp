@@ -102,6 +102,12 @@ class Table {
   // Each unit's key text, by unit index: the rows digest hashes a row's key as text.
   std::vector<std::string> unit_text;
 
+  // Ranking: each row's query, an index into query_text (the query ids sorted by their
+  // UTF-8 bytes); empty for the other tasks. Without a cluster column the queries are
+  // also the resampling units; with one, every query lies within one cluster.
+  std::vector<std::uint32_t> query_index;
+  std::vector<std::string> query_text;
+
   std::vector<CategoricalColumn> categorical;
   const CategoricalColumn* find_categorical(std::string_view name) const;
 

@@ -8,6 +8,7 @@
 #include "common/quoted.hpp"
 
 #include "data/column_checks.hpp"
+#include "data/row_units.hpp"
 #include "io/csv_reader.hpp"
 #include "tasks/task_definition.hpp"
 #include "io/utf8.hpp"
@@ -31,16 +32,16 @@ std::uint64_t hash_key(std::string_view text) {
   return h;
 }
 
-void set_clusters(Table& table, std::span<const std::uint32_t> codes,
-                  std::span<const std::string> dictionary) {
+void set_units(Table& table, const std::string& column, std::span<const std::uint32_t> codes,
+               std::span<const std::string> dictionary) {
   std::vector<std::uint64_t> code_key(dictionary.size());
   for (std::size_t i = 0; i < dictionary.size(); ++i) code_key[i] = hash_key(dictionary[i]);
 
   std::vector<std::uint64_t> sorted_keys = code_key;
   std::sort(sorted_keys.begin(), sorted_keys.end());
   if (std::adjacent_find(sorted_keys.begin(), sorted_keys.end()) != sorted_keys.end())
-    throw DataError(table.source.origin + ": two distinct values of cluster column " +
-                    quoted_excerpt(table.columns.cluster) + " hash to the same 64-bit key; rename one");
+    throw DataError(table.source.origin + ": two distinct values of column " + quoted_excerpt(column) +
+                    " hash to the same 64-bit key; rename one");
 
   // A unit's index is its key's rank, which does not depend on row order.
   std::vector<std::uint32_t> code_unit(dictionary.size());
@@ -57,6 +58,10 @@ void set_clusters(Table& table, std::span<const std::uint32_t> codes,
   table.unit_count = dictionary.size();
   table.unit_text.assign(dictionary.size(), std::string());
   for (std::size_t i = 0; i < dictionary.size(); ++i) table.unit_text[code_unit[i]] = dictionary[i];
+}
+
+void set_clusters(Table& table, std::span<const std::uint32_t> codes, std::span<const std::string> dictionary) {
+  set_units(table, table.columns.cluster, codes, dictionary);
 }
 
 const CategoricalColumn* Table::find_categorical(std::string_view name) const {
