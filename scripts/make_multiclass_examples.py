@@ -148,13 +148,13 @@ def figure(estimate, low, high):
     return {"estimate": estimate, "ci": [low, high]}
 
 
-def digits_table(challenger_right: int, rows: int = 30) -> dict:
-    """Three rows of each digit, ink "medium"; the champion puts 0.91 on the true digit of
-    every row, the challenger on the first ``challenger_right`` rows and 0.91 on the next
-    digit elsewhere (0.01 on every other class, so each row sums to 1)."""
+def digits_table(champion_right: int, challenger_right: int, rows: int = 30) -> dict:
+    """Three rows of each digit, ten per ink band; a model puts 0.91 on the true digit of
+    its first ``*_right`` rows and 0.91 on the next digit elsewhere (0.01 on every other
+    class, so each row sums to 1)."""
     y = [r % 10 for r in range(rows)]
     table = {"y": y, "ink": ["light", "medium", "heavy"] * (rows // 3)}
-    for prefix, right in (("p_prod_", rows), ("p_new_", challenger_right)):
+    for prefix, right in (("p_prod_", champion_right), ("p_new_", challenger_right)):
         top = [y[r] if r < right else (y[r] + 1) % 10 for r in range(rows)]
         for k in range(10):
             table[f"{prefix}{k}"] = [0.91 if top[r] == k else 0.01 for r in range(rows)]
@@ -171,24 +171,34 @@ def digits_cases() -> list:
          "expect": "INCONCLUSIVE", "rules": {"accuracy-non-inferior": "INCONCLUSIVE"}},
         {"name": "a worse log loss fails", "figures": {**good, "log-loss-no-worse": figure(0.1, 0.06, 0.15)},
          "expect": "FAIL", "rules": {"log-loss-no-worse": "FAIL", "accuracy-non-inferior": "PASS"}},
-        # The challenger agrees with the champion on every row: every delta is exactly 0.
-        # (Ten rows per ink band: the per-band rule may be skipped as too small, so it is not named.)
-        {"name": "two identical models pass (every delta 0)", "data": digits_table(30), "expect": "PASS",
-         "rules": {"accuracy-non-inferior": "PASS", "log-loss-no-worse": "PASS"}},
+        # The challenger is right on all 30 rows, the champion on 20: accuracy +1/3, a lower log
+        # loss. (Ten rows per ink band: the per-band rule may be skipped as too small, so it
+        # is not named.)
+        {"name": "a challenger right where the champion errs passes", "data": digits_table(20, 30),
+         "expect": "PASS", "rules": {"accuracy-non-inferior": "PASS", "log-loss-no-worse": "PASS"}},
         # The challenger is wrong on 20 of 30 rows where the champion is right on all.
-        {"name": "a challenger wrong on most digits fails", "data": digits_table(10), "expect": "FAIL",
+        {"name": "a challenger wrong on most digits fails", "data": digits_table(30, 10), "expect": "FAIL",
          "rules": {"accuracy-non-inferior": "FAIL", "log-loss-no-worse": "FAIL"}},
     ]
 
 
-def twenty_table(per_topic: int = 2) -> dict:
-    """Two rows of each topic, weight 1, one source per row; both models put 0.81 on the
-    true topic and 0.01 on each of the other 19 (each row sums to 1)."""
+def twenty_table(champion_right: int = 20, per_topic: int = 2) -> dict:
+    """Two rows of each topic, weight 1, one source per row. The challenger puts 0.81 on the
+    true topic and 0.01 on each other one; the champion does so on its first
+    ``champion_right`` rows and elsewhere ranks three wrong topics first (0.4, 0.3, 0.2),
+    the remaining 0.1 spread over the other 17, the true topic among them."""
     topics = [t for t in TOPICS for _ in range(per_topic)]
     table = {"topic": topics, "weight": [1] * len(topics), "source": [f"S{r:03d}" for r in range(len(topics))]}
-    for prefix in ("pc_", "pn_"):
-        for t in TOPICS:
-            table[f"{prefix}{t}"] = [0.81 if truth == t else 0.01 for truth in topics]
+    k = len(TOPICS)
+    champion = []
+    for r, truth in enumerate(topics):
+        j = TOPICS.index(truth)
+        wrong = {TOPICS[(j + 1) % k]: 0.4, TOPICS[(j + 2) % k]: 0.3, TOPICS[(j + 3) % k]: 0.2}
+        champion.append({t: 0.81 if t == truth else 0.01 for t in TOPICS} if r < champion_right
+                        else {t: wrong.get(t, 0.1 / 17) for t in TOPICS})
+    for t in TOPICS:
+        table[f"pc_{t}"] = [row[t] for row in champion]
+        table[f"pn_{t}"] = [0.81 if truth == t else 0.01 for truth in topics]
     return table
 
 
@@ -206,7 +216,9 @@ def twenty_cases() -> list:
         {"name": "a worse top-3 accuracy fails",
          "figures": {**good, "top3-non-inferior": figure(-0.05, -0.08, -0.03)},
          "expect": "FAIL", "rules": {"top3-non-inferior": "FAIL"}},
-        {"name": "two identical models that are right on every topic pass", "data": twenty_table(),
+        # The challenger is right on all 40 rows (zoology's two included); the champion on 20,
+        # and on the other 20 the true topic is not even in its top three.
+        {"name": "a challenger right on every topic passes", "data": twenty_table(),
          "expect": "PASS",
          "rules": {"macro-f1-non-inferior": "PASS", "zoology-recall-floor": "PASS", "top3-non-inferior": "PASS"}},
     ]
