@@ -39,11 +39,13 @@ class Scenario:
     cells: Tuple[Cell, ...]
 
 
-def _policy(task: str, columns: dict) -> dict:
+RULE_METRIC = {"binary": "accuracy", "regression": "mae", "outcome": "mean", "multiclass": "accuracy"}
+
+
+def _policy(task: str, columns: dict, **extra) -> dict:
     # The rule is required by the policy format; the suite reads figures, never verdicts.
-    metric = "accuracy" if task == "binary" else "mae"
-    rule = {"id": "unused", "metric": metric, "subject": "delta", "min": -1e300, "decide_on": "point"}
-    return {"version": 1, "task": task, "columns": dict(columns), "rules": [rule]}
+    rule = {"id": "unused", "metric": RULE_METRIC[task], "subject": "delta", "min": -1e300, "decide_on": "point"}
+    return {"version": 1, "task": task, "columns": dict(columns), "rules": [rule], **extra}
 
 
 # Rare events, paired proportions: 2% positives, the models disagree on 0.1% of rows
@@ -223,7 +225,70 @@ def clustered(with_key: bool) -> Scenario:
               truths.normal_mae(sd[1]) - truths.normal_mae(sd[0]))))
 
 
+# The outcome task: an LLM eval of 200 prompts x 3 generations (clustered by prompt), each
+# result N(mu, 1) at the margin: v1 mu = 0, v2 mu = 0.25; the pass mark 0.5.
+OUTCOME = dict(prompts=200, generations=3, mu=(0.0, 0.25), prompt_sd=0.6, rho=0.5)
+OUTCOME_THRESHOLD = 0.5
+OUTCOME_LEVELS = (0.5, 0.9, 0.95, 0.99)
+
+
+def challenger_and_delta(label: str, name: str, champion: float, challenger: float) -> Tuple[Cell, Cell]:
+    """The challenger's figure and the delta's, as two cells, from each model's truth."""
+    return (Cell(f"{label}: challenger {name}", figures.metric(name, "challenger"), challenger),
+            Cell(f"{label}: delta {name}", figures.metric(name, "delta"), challenger - champion))
+
+
+def outcome_graded() -> Scenario:
+    mu1, mu2 = OUTCOME["mu"]
+    pass_rate, quantile = truths.normal_pass_rate, truths.normal_quantile
+    n = OUTCOME["prompts"] * OUTCOME["generations"]
+    label = f"outcome {OUTCOME['prompts']}x{OUTCOME['generations']}"
+    cells = [*challenger_and_delta(label, "mean", mu1, mu2),
+             *challenger_and_delta(label, "pass_rate", pass_rate(mu1, OUTCOME_THRESHOLD),
+                                   pass_rate(mu2, OUTCOME_THRESHOLD))]
+    for q in OUTCOME_LEVELS:
+        cells += challenger_and_delta(label, f"quantile@{q}", quantile(mu1, q), quantile(mu2, q))
+    columns = {"champion": "champion", "challenger": "challenger", "cluster": "prompt"}
+    return Scenario("outcome_graded", n, lambda rng: generators.outcome_clustered(rng, **OUTCOME),
+                    _policy("outcome", columns, threshold=OUTCOME_THRESHOLD), tuple(cells))
+
+
+# Paired pass/fail results, 500 examples, no clusters: P(pass) = Phi(0.3) and Phi(0.45), the
+# latents correlated 0.7 (about 25% discordant examples).
+PASS_FAIL = dict(n=500, mu=(0.3, 0.45), rho=0.7)
+
+
+def outcome_pass_fail() -> Scenario:
+    p1, p2 = (truths.phi(mu) for mu in PASS_FAIL["mu"])
+    return Scenario(
+        "outcome_pass_fail", PASS_FAIL["n"], lambda rng: generators.outcome_pass_fail(rng, **PASS_FAIL),
+        _policy("outcome", {"champion": "champion", "challenger": "challenger"}, threshold=1),
+        (Cell("pass/fail n=500: challenger pass_rate", figures.metric("pass_rate", "challenger"), p2),
+         Cell("pass/fail n=500: delta pass_rate", figures.metric("pass_rate", "delta"), p2 - p1)))
+
+
+# The multiclass task: 4 classes with priors 0.4, 0.3, 0.2, 0.1; softmax of latent scores
+# shifted d on the true class (champion 1.5, challenger 2.0), the models' noise correlated 0.6.
+MULTICLASS = dict(priors=(0.4, 0.3, 0.2, 0.1), d=(1.5, 2.0), rho=0.6)
+MULTICLASS_COLUMNS = {"label": "y", "champion": {"prefix": "a_"}, "challenger": {"prefix": "b_"}}
+
+
+def multiclass(n: int) -> Scenario:
+    (d1, d2), k = MULTICLASS["d"], len(MULTICLASS["priors"])
+    acc = lambda d: truths.multiclass_accuracy(d, k)
+    f1 = lambda d: truths.multiclass_f1_macro(d, MULTICLASS["priors"])
+    auc = lambda d: truths.MULTICLASS_OVR_AUC[(d, k)]
+    label = f"multiclass K={k} n={n}"
+    return Scenario(
+        f"multiclass_n{n}", n, lambda rng: generators.multiclass_softmax(rng, n, **MULTICLASS),
+        _policy("multiclass", MULTICLASS_COLUMNS),
+        (*challenger_and_delta(label, "accuracy", acc(d1), acc(d2)),
+         *challenger_and_delta(label, "f1_macro", f1(d1), f1(d2)),
+         *challenger_and_delta(label, "roc_auc_macro", auc(d1), auc(d2))))
+
+
 SCENARIOS: Dict[str, Scenario] = {s.name: s for s in (
     rare_events(), fairness_three_groups(THREE_GROUPS, "fairness_3groups", "non-smooth"), binormal(1000),
     binormal(200), binormal(5000), calibration(), regression_latency(), fairness_two_groups(), segments(), clustered(True),
-    clustered(False), fairness_three_groups(THREE_GROUPS_TIED, "fairness_3groups_tied", "tied"))}
+    clustered(False), fairness_three_groups(THREE_GROUPS_TIED, "fairness_3groups_tied", "tied"),
+    outcome_graded(), outcome_pass_fail(), multiclass(1000))}

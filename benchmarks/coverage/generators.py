@@ -106,3 +106,44 @@ def rare_discordance(rng: np.random.Generator, n: int, prevalence: float, sensit
     for name, predicted in (("champion", champion), ("challenger", challenger)):
         columns[name] = 0.5 * (predicted + rng.random(n))
     return columns
+
+
+def outcome_clustered(rng: np.random.Generator, prompts: int, generations: int, mu: Sequence[float],
+                      prompt_sd: float, rho: float) -> Columns:
+    """An LLM eval's graded results: ``prompts`` prompts of ``generations`` generations
+    each. A model's result is mu + a prompt effect (shared by both models: the prompt's
+    difficulty, sd ``prompt_sd``) + a generation error (sd sqrt(1 - prompt_sd^2), the two
+    models' errors correlated ``rho``), so each result is N(mu, 1) at the margin."""
+    n = prompts * generations
+    prompt = np.repeat(np.arange(prompts), generations)
+    difficulty = rng.standard_normal(prompts)[prompt]
+    e = correlated_normals(rng, n, rho)
+    row_sd = np.sqrt(1.0 - prompt_sd * prompt_sd)
+    columns = {"prompt": prompt.astype(np.int64)}
+    for k, name in enumerate(("champion", "challenger")):
+        columns[name] = mu[k] + prompt_sd * difficulty + row_sd * e[k]
+    return columns
+
+
+def outcome_pass_fail(rng: np.random.Generator, n: int, mu: Sequence[float], rho: float) -> Columns:
+    """Paired 0/1 results: a model passes when its latent N(mu, 1) is above 0 (so with
+    probability Phi(mu)), the two latents correlated ``rho``."""
+    e = correlated_normals(rng, n, rho)
+    return {name: (mu[k] + e[k] > 0).astype(np.float64) for k, name in enumerate(("champion", "challenger"))}
+
+
+def multiclass_softmax(rng: np.random.Generator, n: int, priors: Sequence[float], d: Sequence[float],
+                       rho: float) -> Columns:
+    """Y with the given class priors; each model's K latent scores s_k = d 1[Y = k] + e_k,
+    e_k ~ N(0, 1) independent across classes and correlated ``rho`` between the models;
+    probabilities softmax(s) in columns a_0..a_{K-1} (champion) and b_0.. (challenger)."""
+    k = len(priors)
+    y = rng.choice(k, size=n, p=np.asarray(priors) / np.sum(priors))
+    e = correlated_normals(rng, n * k, rho).reshape(2, n, k)
+    columns = {"y": y.astype(np.int64)}
+    for m, prefix in enumerate(("a_", "b_")):
+        s = d[m] * np.eye(k)[y] + e[m]
+        z = np.exp(s - s.max(axis=1, keepdims=True))
+        proba = z / z.sum(axis=1, keepdims=True)
+        columns.update({f"{prefix}{j}": np.ascontiguousarray(proba[:, j]) for j in range(k)})
+    return columns

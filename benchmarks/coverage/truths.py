@@ -86,3 +86,86 @@ def paired_accuracy_delta(p_champion_wrong: float, fixed: float, broken: float) 
     ``fixed`` of the rows the champion gets wrong and wrong on a share ``broken`` of the rows
     the champion gets right: P(wrong) fixed - P(right) broken."""
     return p_champion_wrong * fixed - (1.0 - p_champion_wrong) * broken
+
+
+# --- the outcome task: results N(mu, 1) at the margin ---------------------------------------
+
+def normal_pass_rate(mu: float, threshold: float) -> float:
+    """P(X >= threshold) for X ~ N(mu, 1)."""
+    return 1.0 - phi(threshold - mu)
+
+
+def normal_quantile(mu: float, q: float) -> float:
+    """The q quantile of N(mu, 1): a continuous law, so numpy's inverted_cdf sample
+    quantile converges to it."""
+    return mu + phi_inv(q)
+
+
+# --- the multiclass task: K latent scores s_k = d 1[Y = k] + e_k, probabilities softmax(s) ---
+
+def _simpson(f, low: float, high: float, steps: int = 20000) -> float:
+    h = (high - low) / steps
+    total = f(low) + f(high)
+    for i in range(1, steps):
+        total += (4 if i % 2 else 2) * f(low + i * h)
+    return total * h / 3.0
+
+
+def multiclass_accuracy(d: float, classes: int) -> float:
+    """P(argmax s = Y) = P(d + e_Y > max of the other K - 1 errors)
+    = integral of phi(x - d) Phi(x)^(K-1) dx, whatever the priors (the argmax of softmax(s)
+    is the argmax of s). Simpson's rule on [-12, 12 + d], error far below 1e-10."""
+    return _simpson(lambda x: _STANDARD_NORMAL.pdf(x - d) * phi(x) ** (classes - 1), -12.0, 12.0 + d)
+
+
+def multiclass_f1_macro(d: float, priors: Sequence[float]) -> float:
+    """Every class's recall is the accuracy a; a wrong prediction picks each of the other
+    K - 1 classes alike (the errors are exchangeable), so P(predict k) = pi_k a +
+    (1 - pi_k)(1 - a)/(K - 1), precision_k = pi_k a / P(predict k), and F1_k = 2 P R / (P + R);
+    f1_macro is their mean over the K classes."""
+    k = len(priors)
+    a = multiclass_accuracy(d, k)
+    total = sum(priors)
+    f1 = []
+    for p in (pi / total for pi in priors):
+        precision = p * a / (p * a + (1.0 - p) * (1.0 - a) / (k - 1))
+        f1.append(2.0 * precision * a / (precision + a))
+    return sum(f1) / k
+
+
+# One-vs-rest AUC of class k: P(p_k of a row of class k > p_k of a row of another class). By
+# the classes' symmetry it is the same for every k and every other class, whatever the
+# priors, so roc_auc_macro = roc_auc_weighted = that one number. It has no closed form; it
+# is a simulation of 10^7 rows of each kind with common random numbers for both shifts
+# (simulated_ovr_auc(d, 4, 10**7), seed 20261203, standard error about 1e-4), which
+# tests/python/test_coverage_fast.py checks against scikit-learn's roc_auc_score on a
+# 10^6-row sample of the scenario.
+MULTICLASS_OVR_AUC = {(1.5, 4): 0.9024262, (2.0, 4): 0.9610953}
+
+
+def simulated_ovr_auc(d: float, classes: int, draws: int, seed: int = 20261203, chunk: int = 10 ** 6) -> float:
+    """P(T(pos) > T(neg)) with T = s_0 - logsumexp(s_1..s_{K-1}) (monotone in p_0): pos
+    of class 0, neg of class 1; the negatives' T sorted once, the positives' looked up in
+    chunks (the Mann-Whitney statistic without a joint ranking)."""
+    import numpy as np
+
+    def t_of(s):
+        others = s[:, 1:]
+        top = others.max(axis=1)
+        return s[:, 0] - (top + np.log(np.exp(others - top[:, None]).sum(axis=1)))
+
+    rng = np.random.default_rng(seed)
+    negatives = []
+    for start in range(0, draws, chunk):
+        s = rng.standard_normal((min(chunk, draws - start), classes))
+        s[:, 1] += d
+        negatives.append(t_of(s))
+    neg = np.sort(np.concatenate(negatives))
+    wins = 0.0
+    for start in range(0, draws, chunk):
+        s = rng.standard_normal((min(chunk, draws - start), classes))
+        s[:, 0] += d
+        t = t_of(s)
+        wins += np.searchsorted(neg, t, side="left").sum() + 0.5 * (
+            np.searchsorted(neg, t, side="right") - np.searchsorted(neg, t, side="left")).sum()
+    return float(wins / (float(draws) * draws))

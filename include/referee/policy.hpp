@@ -39,7 +39,10 @@ struct RuleScope {
 
 struct Rule {
   std::string id;
-  Metric metric = Metric::roc_auc;  // unless `disparity`, `budget` or `drift` is set
+  // The figure a model-metric rule judges (unless `disparity`, `budget` or `drift` is set),
+  // and its index in Policy::metrics.
+  MetricInstance metric = metric_instance(Metric::roc_auc);
+  std::size_t metric_index = 0;
   Subject subject = Subject::delta;
   std::optional<double> min, max;
   DecideOn decide_on = DecideOn::interval;
@@ -122,6 +125,9 @@ struct Policy {
   std::array<std::optional<ModelPrice>, 2> pricing;  // [champion, challenger]
   DriftSettings drift;
   std::vector<Rule> rules;
+  // The figures the evaluation computes, in report order: the task's defaults, then each
+  // figure a rule names that is not among them. Every estimate list indexes this.
+  std::vector<MetricInstance> metrics;
 
   // Relative paths in the policy (the drift reference) are relative to this directory:
   // the policy file's, or the working directory for a policy given as text.

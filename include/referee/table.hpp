@@ -40,6 +40,25 @@ struct LabelValue {
   std::string spelling() const;
 };
 
+// Multiclass: one model's probability columns, one per class. The policy gives either a
+// prefix (each column named prefix + class; the classes are the suffixes) or the columns in
+// the order of $.columns.classes. resolve_class_columns() turns a prefix into the list.
+struct ClassColumns {
+  std::string prefix;
+  std::vector<std::string> columns;
+  bool empty() const { return prefix.empty() && columns.empty(); }
+};
+
+// A model's n x K class probabilities, borrowed: row r, class k is
+// values[r * row_stride + k * class_stride]. A numpy predict_proba array (C or Fortran
+// order) or a C array is read in place; separate columns are gathered into one block.
+struct ScoreBlock {
+  std::span<const double> values;
+  std::size_t classes = 0, row_stride = 0, class_stride = 0;
+  double at(std::size_t row, std::size_t k) const { return values[row * row_stride + k * class_stride]; }
+  bool empty() const { return classes == 0; }
+};
+
 // Which input column plays which role. weight and cluster are optional ("" = none).
 // `categorical` lists the segment and sensitive-attribute columns to load, each once;
 // `drift` the features compared with a reference sample (read as text, then typed).
@@ -52,7 +71,22 @@ struct ColumnNames {
   std::vector<std::string> drift;
   ScoreKind scores = ScoreKind::probability;
   std::optional<LabelValue> positive_label;
+  // Multiclass only: each model's probability columns ([champion, challenger]) and the
+  // classes, in class order (numeric when every name reads as an integer, else by UTF-8
+  // bytes: scikit-learn's np.unique order). `champion`/`challenger` then hold the prefix
+  // or the first column, for messages.
+  std::array<ClassColumns, 2> class_columns{};
+  std::vector<std::string> classes;
+  bool multiclass() const { return !class_columns[0].empty(); }
 };
+
+// Multiclass: a prefix names every available column that starts with it, one class per
+// suffix, put in class order (ColumnNames::classes); both models must name the same
+// classes. A list is checked against the classes. `available` are the door's column names
+// (a CSV header, a DataFrame's columns); `origin` names the data in messages. Returns the
+// columns unchanged for other tasks.
+ColumnNames resolve_class_columns(ColumnNames columns, std::span<const std::string> available,
+                                  const std::string& origin);
 
 // A column read as text, dictionary-encoded in first-seen order ("" = a missing cell).
 struct TextColumn {
@@ -91,6 +125,9 @@ class Table {
   std::size_t rows = 0;
   std::span<const double> label, champion, challenger, weight;
   ColumnNames columns;
+  // Multiclass: `label` holds each row's class index (into columns.classes), and these
+  // each model's K probabilities; champion/challenger are empty.
+  std::array<ScoreBlock, 2> class_scores{};
   DataSource source;
 
   // Cluster structure; empty when rows are resampled one by one.
@@ -202,6 +239,10 @@ class TableBuilder {
   void add_numeric(std::string name, std::span<const double> values);
   // ... or one the table owns.
   void add_numeric(std::string name, std::vector<double> values);
+  // Multiclass: a model's (0 champion, 1 challenger) K probabilities in one block, over
+  // the caller's buffer, in the order of the resolved columns' classes. It stands for the
+  // model's class columns, which the door then need not add one by one.
+  void add_class_scores(std::size_t model, ScoreBlock block);
   // A text column: codes index dictionary (checked by build()).
   void add_text(std::string name, std::vector<std::uint32_t> codes, std::vector<std::string> dictionary);
   // A table read from a file: its path, and the digest of its bytes ($.data.file_sha256).
@@ -220,6 +261,7 @@ class TableBuilder {
     std::vector<std::string> dictionary;
   };
   const Column& find(const std::string& name, ColumnKind kind) const;
+  ScoreBlock class_block(std::size_t model, const ColumnNames& columns);
   Column& added(std::string name, ColumnKind kind, std::size_t length);
 
   std::size_t rows_;
@@ -227,6 +269,7 @@ class TableBuilder {
   std::string file_sha256_;
   std::vector<Column> columns_;
   std::vector<std::vector<double>> storage_;
+  std::array<ScoreBlock, 2> class_scores_{};
 };
 
 // Reads and validates a CSV evaluation table. The file must be a regular file; fields and

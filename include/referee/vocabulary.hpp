@@ -43,8 +43,9 @@ constexpr std::optional<Enum> enum_from_name(std::string_view name) {
 // outcome: each model's own per-example result on an evaluation set, with no label (a
 // pass/fail, a graded score, a judge's rating, a whole task's latency): how a team gates
 // a new LLM prompt or model version on its eval set.
-enum class Task { binary, regression, outcome };
-REFEREE_ENUM_NAMES(Task, "binary", "regression", "outcome");
+// multiclass: one label of K classes and, per model, K class probabilities.
+enum class Task { binary, regression, outcome, multiclass };
+REFEREE_ENUM_NAMES(Task, "binary", "regression", "outcome", "multiclass");
 
 enum class Metric : std::size_t {
   // binary, threshold-based (score >= threshold is the positive class)
@@ -76,19 +77,38 @@ enum class Metric : std::size_t {
   quantile_90,
   quantile_95,
   quantile_99,
+  // multiclass, as scikit-learn defines each: the predicted class is the argmax of the K
+  // probabilities. precision, recall and f1 take an average or a class, roc_auc (one-vs-
+  // rest) an average, top_k_accuracy a k.
+  mc_accuracy,
+  mc_balanced_accuracy,
+  top_k_accuracy,
+  mc_log_loss,
+  mc_brier,
+  mc_precision,
+  mc_recall,
+  mc_f1,
+  cohen_kappa,
+  mc_mcc,
+  mc_roc_auc,
 };
-inline constexpr std::size_t kMetricCount = 24;
+inline constexpr std::size_t kMetricCount = 35;
+
+// What parameter a metric takes in a rule ("average", "class", "k"); see MetricInstance.
+enum MetricParameter : unsigned { kNoParameter = 0, kTakesAverage = 1, kTakesClass = 2, kTakesK = 4 };
 
 // The catalogue: a metric's name, its task, and which direction is better (for summaries;
 // rules state their bounds explicitly and never rely on it). `needs_probabilities`: the
 // metric reads the score as a probability (log loss, Brier), so decision scores
-// ($.columns.scores "decision") leave it undefined.
+// ($.columns.scores "decision") leave it undefined. A name is unique within its task
+// (multiclass reuses binary names): look names up with metric_from_name(task, name).
 struct MetricInfo {
   Metric id;
   std::string_view name;
   Task task;
   bool higher_is_better;
   bool needs_probabilities = false;
+  unsigned parameters = kNoParameter;
 };
 
 inline constexpr std::array<MetricInfo, kMetricCount> kMetricCatalogue{{
@@ -116,6 +136,17 @@ inline constexpr std::array<MetricInfo, kMetricCount> kMetricCatalogue{{
     {Metric::quantile_90, "quantile@0.9", Task::outcome, true},
     {Metric::quantile_95, "quantile@0.95", Task::outcome, true},
     {Metric::quantile_99, "quantile@0.99", Task::outcome, true},
+    {Metric::mc_accuracy, "accuracy", Task::multiclass, true},
+    {Metric::mc_balanced_accuracy, "balanced_accuracy", Task::multiclass, true},
+    {Metric::top_k_accuracy, "top_k_accuracy", Task::multiclass, true, false, kTakesK},
+    {Metric::mc_log_loss, "log_loss", Task::multiclass, false},
+    {Metric::mc_brier, "brier", Task::multiclass, false},
+    {Metric::mc_precision, "precision", Task::multiclass, true, false, kTakesAverage | kTakesClass},
+    {Metric::mc_recall, "recall", Task::multiclass, true, false, kTakesAverage | kTakesClass},
+    {Metric::mc_f1, "f1", Task::multiclass, true, false, kTakesAverage | kTakesClass},
+    {Metric::cohen_kappa, "cohen_kappa", Task::multiclass, true},
+    {Metric::mc_mcc, "mcc", Task::multiclass, true},
+    {Metric::mc_roc_auc, "roc_auc", Task::multiclass, true, false, kTakesAverage},
 }};
 
 template <>
@@ -135,7 +166,6 @@ inline constexpr std::array<double, 4> kOutcomeQuantiles{0.5, 0.9, 0.95, 0.99};
 
 inline constexpr const MetricInfo& metric_info(Metric m) { return kMetricCatalogue[static_cast<std::size_t>(m)]; }
 inline constexpr std::string_view metric_name(Metric m) { return name_of(m); }
-inline constexpr std::optional<Metric> metric_from_name(std::string_view name) { return enum_from_name<Metric>(name); }
 inline constexpr std::string_view task_name(Task t) { return name_of(t); }
 
 // The metrics of a task, in catalogue order (the order of the report): a task's metrics
@@ -146,6 +176,43 @@ inline constexpr std::span<const MetricInfo> task_metrics(Task task) {
   std::size_t last = first;
   while (last < kMetricCount && kMetricCatalogue[last].task == task) ++last;
   return std::span<const MetricInfo>(kMetricCatalogue.data() + first, last - first);
+}
+
+// A task's metric by its base name ("f1", not "f1_macro").
+inline constexpr std::optional<Metric> metric_from_name(Task task, std::string_view name) {
+  for (const MetricInfo& info : task_metrics(task))
+    if (info.name == name) return info.id;
+  return std::nullopt;
+}
+
+// How a multiclass precision, recall, f1 or roc_auc averages its per-class figures, as
+// scikit-learn's `average=` does.
+enum class Average { macro, micro, weighted };
+REFEREE_ENUM_NAMES(Average, "macro", "micro", "weighted");
+
+// One figure an evaluation computes: a catalogue metric and its parameters. Its name is
+// canonical and unique within the evaluation: the base name, then "_<average>", "@<k>" or
+// "[<class>]" (f1_macro, roc_auc_weighted, top_k_accuracy@3, recall[fraud]). Binary,
+// regression and outcome metrics take no parameter, so their names are the catalogue's.
+struct MetricInstance {
+  Metric id = Metric::roc_auc;
+  std::optional<Average> average;
+  std::optional<std::size_t> k;
+  std::optional<std::string> class_name;
+  std::string name;
+
+  const MetricInfo& info() const { return metric_info(id); }
+  bool operator==(const MetricInstance& other) const { return name == other.name && id == other.id; }
+};
+
+inline MetricInstance metric_instance(Metric id, std::optional<Average> average = std::nullopt,
+                                      std::optional<std::size_t> k = std::nullopt,
+                                      std::optional<std::string> class_name = std::nullopt) {
+  MetricInstance m{id, average, k, std::move(class_name), std::string(metric_name(id))};
+  if (m.average) m.name += "_" + std::string(name_of(*m.average));
+  if (m.k) m.name += "@" + std::to_string(*m.k);
+  if (m.class_name) m.name += "[" + *m.class_name + "]";
+  return m;
 }
 
 // What a binary model's scores are: probabilities in [0, 1], or decision values (margins,

@@ -27,7 +27,11 @@ PathLike = Union[str, bytes, "os.PathLike[str]", "os.PathLike[bytes]"]
 Limits = Optional[Mapping[str, int]]
 
 # {metric: task}, in the core's catalogue order.
-_METRIC_TASKS = {name: task for name, task, _ in _core.METRIC_CATALOGUE}
+# A name's first task in catalogue order: "accuracy" is binary's for a 1-D score, and
+# multiclass's only for an n x K score (see _task_for_scores).
+_METRIC_TASKS: dict = {}
+for _name, _task, _ in _core.METRIC_CATALOGUE:
+    _METRIC_TASKS.setdefault(_name, _task)
 
 
 class UndefinedMetricError(RefereeError):

@@ -24,6 +24,7 @@
 
 #include "accumulate/replicate_engine.hpp"
 #include "data/row_units.hpp"
+#include "evaluate/paired_columns.hpp"
 #include "io/atomic_file.hpp"
 #include <referee/error.hpp>
 #include <referee/evaluate.hpp>
@@ -346,7 +347,7 @@ Rendered evaluate_arrays(const referee::Policy& policy, const std::optional<F64A
 // `y` to the label (None for the outcome task, which has none) and `weight` to the weight.
 py::dict point_metrics(const referee::Policy& policy, const std::optional<F64Array>& y, const F64Array& score,
                        const std::optional<F64Array>& weight) {
-  const auto names = referee::task_metrics(policy.task);
+  const std::vector<referee::MetricInstance>& names = policy.metrics;
   std::vector<referee::MetricValue> values(names.size());
   {
     const auto y_span = optional_span(y), score_span = span_of(score), weight_span = optional_span(weight);
@@ -359,8 +360,7 @@ py::dict point_metrics(const referee::Policy& policy, const std::optional<F64Arr
     if (!roles.weight.empty()) builder.add_numeric(roles.weight, weight_span);
     const referee::Table table = std::move(builder).build(roles, policy.task);
     // The task's own accumulator, through the engine, with no resamples: the point values.
-    const referee::PairedColumns columns{policy.task, table.label, table.champion, table.challenger, table.weight,
-                                         policy.threshold, referee::row_units(table), {}, roles.scores};
+    const referee::PairedColumns columns = referee::paired_columns(table, policy);
     const referee::ReplicateEngine engine(columns);
     referee::ReplicateRequest request;
     request.bootstrap = 0;
@@ -370,7 +370,7 @@ py::dict point_metrics(const referee::Policy& policy, const std::optional<F64Arr
   py::dict out;
   for (std::size_t k = 0; k < names.size(); ++k) {
     const auto& v = values[k];
-    out[py::str(std::string(names[k].name))] =
+    out[py::str(names[k].name)] =
         py::make_tuple(v.defined ? py::object(py::float_(v.value)) : py::object(py::none()),
                        std::string(v.reason));
   }

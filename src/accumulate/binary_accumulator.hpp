@@ -53,15 +53,18 @@ struct RankedModel {
 
 inline constexpr std::uint8_t kTieStarts = 1, kTieEnds = 2;
 
-inline std::vector<std::uint8_t> group_tie_marks(const BinaryColumns& c, const RankedModel& ranked,
-                                                 const GroupingSpec& g) {
+// The tie marks of a ranking (`order`, by `score_of(row)`) within each group of a grouping;
+// an empty `group_of_row` is one group of every row.
+template <class ScoreOf>
+std::vector<std::uint8_t> tie_marks(std::span<const std::uint32_t> order, ScoreOf&& score_of,
+                                    std::span<const std::uint32_t> group_of_row, std::size_t groups) {
   constexpr std::size_t none = static_cast<std::size_t>(-1);
-  std::vector<std::uint8_t> marks(ranked.order.size(), 0);
-  std::vector<std::size_t> last(g.groups, none);
-  for (std::size_t i = 0; i < ranked.order.size(); ++i) {
-    const std::uint32_t r = ranked.order[i];
-    const std::uint32_t j = g.group_of_row[r];
-    if (last[j] == none || c.score[ranked.order[last[j]]] != c.score[r]) {
+  std::vector<std::uint8_t> marks(order.size(), 0);
+  std::vector<std::size_t> last(std::max<std::size_t>(groups, 1), none);
+  for (std::size_t i = 0; i < order.size(); ++i) {
+    const std::uint32_t r = order[i];
+    const std::size_t j = group_of_row.empty() ? 0 : group_of_row[r];
+    if (last[j] == none || score_of(order[last[j]]) != score_of(r)) {
       marks[i] |= kTieStarts;
       if (last[j] != none) marks[last[j]] |= kTieEnds;
     }
@@ -70,6 +73,11 @@ inline std::vector<std::uint8_t> group_tie_marks(const BinaryColumns& c, const R
   for (std::size_t i : last)
     if (i != none) marks[i] |= kTieEnds;
   return marks;
+}
+
+inline std::vector<std::uint8_t> group_tie_marks(const BinaryColumns& c, const RankedModel& ranked,
+                                                 const GroupingSpec& g) {
+  return tie_marks(ranked.order, [&](std::uint32_t r) { return c.score[r]; }, g.group_of_row, g.groups);
 }
 
 inline RankedModel rank_model(const BinaryColumns& c, const RowUnits& units, double threshold,

@@ -55,11 +55,14 @@ class ReplicateEngine {
   explicit ReplicateEngine(const PairedColumns& columns)
       : c_(columns),
         task_(task_definition(columns.task)),
-        layout_(task_.metrics().size(), task_.classes, columns.groupings) {
+        layout_(columns.metrics.size(), task_.classes, columns.groupings) {
+    if (task_.default_metrics == catalogue_instances && c_.metrics.size() != task_.metrics().size())
+      throw UsageError("the " + std::string(task_name(task_.id)) + " task computes its " +
+                       std::to_string(task_.metrics().size()) + " metrics, not " + std::to_string(c_.metrics.size()));
     for (const GroupingSpec& g : c_.groupings) {
-      if (g.group_of_row.size() != c_.champion.size())
+      if (g.group_of_row.size() != rows())
         throw DataError("memory: a grouping has " + std::to_string(g.group_of_row.size()) + " rows, not " +
-                        std::to_string(c_.champion.size()));
+                        std::to_string(rows()));
       if (g.confusion_only && !task_.classes) throw PolicyError("fairness rates need the binary task");
     }
     accumulator_ = task_.accumulator(c_, layout_);
@@ -69,6 +72,8 @@ class ReplicateEngine {
   ReplicateEngine& operator=(const ReplicateEngine&) = delete;
 
   std::size_t metric_count() const { return layout_.metrics; }
+  // A multiclass table keeps its scores in class blocks, and its class indices in `label`.
+  std::size_t rows() const { return c_.task == Task::multiclass ? c_.label.size() : c_.champion.size(); }
   const ReplicateLayout& layout() const { return layout_; }
 
   ReplicateResults run(const ReplicateRequest& request) const {

@@ -4,11 +4,14 @@
 
 #include <cstddef>
 #include <limits>
+#include <array>
 #include <span>
+#include <string>
 #include <vector>
 
 #include <Eigen/Core>
 
+#include <referee/table.hpp>
 #include <referee/vocabulary.hpp>
 
 #include "accumulate/binary_accumulator.hpp"
@@ -25,6 +28,11 @@ struct PairedColumns {
   RowUnits units;
   std::vector<GroupingSpec> groupings;  // segments (all metrics), sensitive (rates only)
   ScoreKind scores = ScoreKind::probability;  // binary only
+  // The figures to compute, one result column each per model (Policy::metrics).
+  std::vector<MetricInstance> metrics;
+  // Multiclass: each model's K class probabilities; `label` holds the class index.
+  std::array<ScoreBlock, 2> class_scores{};
+  std::span<const std::string> classes;
 };
 
 // Where each replicated quantity lives among the result columns:

@@ -16,6 +16,7 @@
 
 #include <referee/table.hpp>
 
+#include <algorithm>
 #include <bit>
 #include <cstring>
 #include <string>
@@ -91,8 +92,22 @@ std::span<const double> numeric_values(const Table& t, const ColumnRequest& c) {
   missing(t, c.name);
 }
 
+// A multiclass model's class column, gathered from its block (which may be strided).
+std::vector<double> class_values(const Table& t, const ColumnRequest& c) {
+  const std::size_t m = c.role == ColumnRole::champion ? 0 : 1;
+  const std::vector<std::string>& names = t.columns.class_columns[m].columns;
+  const auto k = static_cast<std::size_t>(std::find(names.begin(), names.end(), c.name) - names.begin());
+  const ScoreBlock& block = t.class_scores[m];
+  if (k == names.size() || k >= block.classes) missing(t, c.name);
+  std::vector<double> out(t.rows);
+  for (std::size_t r = 0; r < t.rows; ++r) out[r] = block.at(r, k);
+  return out;
+}
+
 void hash_numbers(DigestWriter& out, const Table& t, const ColumnRequest& c) {
-  const std::span<const double> values = numeric_values(t, c);
+  const bool class_column = t.columns.multiclass() && (c.role == ColumnRole::champion || c.role == ColumnRole::challenger);
+  const std::vector<double> gathered = class_column ? class_values(t, c) : std::vector<double>{};
+  const std::span<const double> values = class_column ? std::span<const double>(gathered) : numeric_values(t, c);
   if (values.size() != t.rows) missing(t, c.name);
   out.byte('n');
   out.numbers(values);

@@ -123,14 +123,32 @@ void check_text_column(const Table& t, const std::string& name, std::span<const 
   }
 }
 
+// A multiclass model's block holds K probabilities for every row: a hand-built table
+// cannot point past its data.
+void check_class_blocks(const Table& t) {
+  for (std::size_t m = 0; m < 2; ++m) {
+    const ScoreBlock& s = t.class_scores[m];
+    const std::string& name = m == 0 ? t.columns.champion : t.columns.challenger;
+    if (s.classes != t.columns.classes.size())
+      throw DataError(t.source.origin + ": " + quoted_excerpt(name) + " has " + std::to_string(s.classes) +
+                      " probability columns for " + std::to_string(t.columns.classes.size()) + " classes");
+    const std::size_t last = (t.rows - 1) * s.row_stride + (s.classes - 1) * s.class_stride;
+    if (t.rows > 0 && last >= s.values.size())
+      throw DataError(t.source.origin + ": the probabilities of " + quoted_excerpt(name) + " do not cover every row");
+  }
+}
+
 // The core columns span every row: a hand-built table cannot point past its data.
 // An unlabelled task (outcome) has no label column; a labelled one must have one.
 void check_core_lengths(const Table& t, bool labelled) {
   const ColumnNames& n = t.columns;
   const std::array<std::pair<std::span<const double>, const std::string*>, 3> core{
       {{t.label, &n.label}, {t.champion, &n.champion}, {t.challenger, &n.challenger}}};
-  for (const auto& [values, name] : core)
+  for (const auto& [values, name] : core) {
+    if (name != &n.label && n.multiclass()) continue;  // the class blocks: check_class_blocks
     if (labelled || name != &n.label || !values.empty()) require_rows(t.source.origin, *name, values.size(), t.rows);
+  }
+  if (n.multiclass()) check_class_blocks(t);
   if (!t.weight.empty()) require_rows(t.source.origin, n.weight, t.weight.size(), t.rows);
   if (!t.clustered()) return;
   if (t.unit_key.size() != t.rows || t.unit_index.size() != t.rows)
@@ -224,12 +242,17 @@ Table owned_table(std::vector<double> label, std::vector<double> champion,
 
 Table read_table_csv(const std::filesystem::path& path, const ColumnNames& columns, Task task,
                      const Limits& limits) {
-  const std::vector<ColumnRequest> wanted = requested_columns(columns);
-  std::vector<CsvColumnRequest> requests;
-  for (const ColumnRequest& w : wanted)
-    requests.push_back({w.name, w.kind == ColumnKind::numeric ? CsvColumnKind::numeric : CsvColumnKind::text,
-                        w.role == ColumnRole::drift_feature});
-  CsvTable csv = read_csv(path, requests, limits);
+  // Multiclass probability columns named by a prefix are known once the header is read.
+  ColumnNames resolved = columns;
+  const auto requests_for = [&](std::span<const std::string> header) {
+    resolved = resolve_class_columns(columns, header, path.string());
+    std::vector<CsvColumnRequest> requests;
+    for (const ColumnRequest& w : requested_columns(resolved))
+      requests.push_back({w.name, w.kind == ColumnKind::numeric ? CsvColumnKind::numeric : CsvColumnKind::text,
+                          w.role == ColumnRole::drift_feature});
+    return requests;
+  };
+  CsvTable csv = read_csv(path, {}, limits, requests_for);
   TableBuilder builder(csv.rows);
   builder.set_file_source(path.string(), csv.sha256);
   for (CsvColumn& c : csv.columns) {
@@ -238,7 +261,7 @@ Table read_table_csv(const std::filesystem::path& path, const ColumnNames& colum
     else
       builder.add_text(std::move(c.name), std::move(c.codes), std::move(c.dictionary));
   }
-  return std::move(builder).build(columns, task);
+  return std::move(builder).build(resolved, task);
 }
 
 }  // namespace referee

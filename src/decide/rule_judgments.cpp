@@ -79,13 +79,6 @@ void combine_parts(RuleResult& r, const std::string& what) {
     r.reason = what + " " + joined_values(worst->value) + ": " + worst->reason;
 }
 
-std::size_t metric_index(const Policy& policy, Metric metric) {
-  const auto metrics = task_metrics(policy.task);
-  return static_cast<std::size_t>(
-      std::find_if(metrics.begin(), metrics.end(), [&](const MetricInfo& i) { return i.id == metric; }) -
-      metrics.begin());
-}
-
 std::size_t segment_index(const Policy& policy, const std::string& spec) {
   return static_cast<std::size_t>(std::find(policy.segments.begin(), policy.segments.end(), spec) -
                                   policy.segments.begin());
@@ -179,7 +172,7 @@ RuleResult judge_clarify(const JudgmentContext& c, const Rule& rule) {
 }
 
 RuleResult judge_overall_metric(const JudgmentContext& c, const Rule& rule) {
-  const std::size_t k = metric_index(c.policy, rule.metric);
+  const std::size_t k = rule.metric_index;
   RuleResult r = new_result(c, rule);
   PartVerdict part;
   part_from_table(rule, c.ev.metrics, k, part);

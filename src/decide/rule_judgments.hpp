@@ -72,8 +72,6 @@ void adopt(RuleResult& r, const PartVerdict& part);
 // worst part gives the rule its figures; `what` names a part ("segment", "group").
 void combine_parts(RuleResult& r, const std::string& what);
 
-// The index of the rule's metric among task_metrics(policy.task) (validated beforehand).
-std::size_t metric_index(const Policy& policy, Metric metric);
 
 // The grouping index of a segment spec among the policy's segments (validated beforehand).
 std::size_t segment_index(const Policy& policy, const std::string& spec);

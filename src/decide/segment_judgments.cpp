@@ -23,7 +23,7 @@ struct SegmentScope {
 
 SegmentScope segment_scope(const JudgmentContext& c, const Rule& rule) {
   const std::size_t g = segment_index(c.policy, rule.scope.segments);
-  return {g, metric_index(c.policy, rule.metric), c.groups.groupings[g], c.ev.segments[g]};
+  return {g, rule.metric_index, c.groups.groupings[g], c.ev.segments[g]};
 }
 
 // A segment without enough support is skipped or inconclusive, as the rule says; never judged.

@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "data/row_units.hpp"
+#include "evaluate/paired_columns.hpp"
 #include "estimate/disparity_interval.hpp"
 #include "estimate/paired_proportion_choice.hpp"
 #include "tasks/task_definition.hpp"
@@ -23,8 +24,7 @@ GroupingSet build_groupings(const Table& table, const Policy& policy, const Limi
 
 ReplicateRun run_replicates(const Table& table, const Policy& policy, const GroupingSet& groups,
                             const Evaluation& ev, const EvaluateOptions& options) {
-  PairedColumns columns{policy.task,      table.label,      table.champion, table.challenger,
-                        table.weight,     policy.threshold, row_units(table), {}, policy.columns.scores};
+  PairedColumns columns = paired_columns(table, policy);
   // Sensitive attributes need only the confusion cells of each group, not every metric.
   for (std::size_t g = 0; g < groups.groupings.size(); ++g)
     columns.groupings.push_back({groups.groupings[g].group_of_row, groups.groupings[g].size(),
@@ -177,7 +177,7 @@ namespace {
 
 // Marks coarse bootstrap distributions, then gives each paired delta of a proportion its
 // discordant cells and its interval (estimate/paired_proportion_choice.hpp).
-void choose_metric_intervals(SubjectEstimates& metrics, std::span<const MetricInfo> infos,
+void choose_metric_intervals(SubjectEstimates& metrics, std::span<const MetricInstance> infos,
                              const ProportionCellSet& cells, const PairedIntervalSettings& s) {
   for (auto& subject : metrics)
     for (Estimate& e : subject) mark_coarse_bootstrap(e, s.bootstrap);
@@ -191,11 +191,11 @@ void choose_metric_intervals(SubjectEstimates& metrics, std::span<const MetricIn
 
 void choose_intervals(Evaluation& ev, const Table& table, const GroupingSet& groups) {
   const Policy& policy = ev.policy;
-  const auto infos = task_metrics(policy.task);
+  const std::vector<MetricInstance>& infos = policy.metrics;
   const PairedIntervalSettings settings{ev.bootstrap.paired_proportions, ev.bootstrap.interval,
                                         ev.bootstrap.confidence, ev.clustered, !table.weight.empty()};
   // A metric belongs to one task, so the task has paired proportions if one of its metrics is one.
-  const bool proportions = std::any_of(infos.begin(), infos.end(), [](const MetricInfo& m) {
+  const bool proportions = std::any_of(infos.begin(), infos.end(), [](const MetricInstance& m) {
     return std::any_of(kPairedProportions.begin(), kPairedProportions.end(),
                        [&](const ProportionDefinition& p) { return p.metric == m.id; });
   });

@@ -43,13 +43,15 @@ void validate_segment_scope(const Rule& rule, const Policy& policy) {
 }
 
 void validate_metric_rule(const Rule& rule, const Policy& policy) {
-  const auto metrics = task_metrics(policy.task);
-  if (std::none_of(metrics.begin(), metrics.end(), [&](const MetricInfo& m) { return m.id == rule.metric; }))
-    rule_error(rule, "the metric \"" + std::string(name_of(rule.metric)) + "\" does not belong to the task \"" +
+  if (rule.metric.info().task != policy.task)
+    rule_error(rule, "the metric " + quoted_excerpt(rule.metric.name) + " does not belong to the task \"" +
                          std::string(task_name(policy.task)) + "\"");
-  if (metric_info(rule.metric).needs_probabilities && policy.columns.scores == ScoreKind::decision)
-    rule_error(rule, "the metric \"" + std::string(name_of(rule.metric)) +
-                         "\" needs probabilities, but policy.columns.scores is \"decision\"");
+  if (rule.metric_index >= policy.metrics.size() || !(policy.metrics[rule.metric_index] == rule.metric))
+    rule_error(rule, "the metric " + quoted_excerpt(rule.metric.name) + " is not policy.metrics[" +
+                         std::to_string(rule.metric_index) + "]; build policies with parse_policy()");
+  if (rule.metric.info().needs_probabilities && policy.columns.scores == ScoreKind::decision)
+    rule_error(rule, "the metric " + quoted_excerpt(rule.metric.name) +
+                         " needs probabilities, but policy.columns.scores is \"decision\"");
   if (rule.scope.kind != ScopeKind::overall) validate_segment_scope(rule, policy);
 }
 

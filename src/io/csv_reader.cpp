@@ -165,8 +165,9 @@ const char* find_unquoted_end(const char* p, const char* end) {
 // unclosed quote or a file without line ends fails at the cap, not at the end of the file.
 class Reader {
  public:
-  Reader(std::string origin, std::span<const CsvColumnRequest> requests, const Limits& limits)
-      : requests_(requests), limits_(limits) {
+  Reader(std::string origin, std::span<const CsvColumnRequest> requests, const Limits& limits,
+         CsvRequestsFromHeader from_header = {})
+      : requests_(requests), from_header_(std::move(from_header)), limits_(limits) {
     table_.path = std::move(origin);
     table_.columns.resize(requests.size());
   }
@@ -211,6 +212,8 @@ class Reader {
   DataError missing_column_error(const std::string& name) const;
 
   std::span<const CsvColumnRequest> requests_;
+  CsvRequestsFromHeader from_header_;
+  std::vector<CsvColumnRequest> header_requests_;  // from_header_'s, when given
   Limits limits_;
   CsvTable table_;
   std::vector<ColumnSink> sinks_;
@@ -427,6 +430,11 @@ void Reader::take_header() {
     table_.header.emplace_back(name);
   }
   have_header_ = true;
+  if (from_header_) {
+    header_requests_ = from_header_(table_.header);
+    requests_ = header_requests_;
+    table_.columns.resize(requests_.size());
+  }
   sinks_.reserve(requests_.size());
   for (std::size_t r = 0; r < requests_.size(); ++r) bind(requests_[r], table_.columns[r]);
 }
@@ -576,9 +584,9 @@ std::optional<double> cell_number(std::string_view text) {
 }
 
 CsvTable read_csv(const std::filesystem::path& path, std::span<const CsvColumnRequest> requests,
-                  const Limits& limits) {
+                  const Limits& limits, CsvRequestsFromHeader from_header) {
   InputFile file(path);
-  Reader reader(file.path(), requests, limits);
+  Reader reader(file.path(), requests, limits, std::move(from_header));
   Sha256 hash;
   // A small file gets a small buffer: zeroing 1 MiB per file dominated the reading of a
   // policy-case table or a fuzz input. A file that grows while read is still read whole.

@@ -13,6 +13,8 @@
 #include <string_view>
 #include <vector>
 
+#include <functional>
+
 #include <referee/limits.hpp>
 
 namespace referee {
@@ -54,8 +56,11 @@ struct CsvTable {
 // did-you-mean. A field longer than limits.max_field_bytes or a record longer than
 // limits.max_record_bytes (in the file's bytes) is a DataError naming the cap, raised as
 // soon as the reader has read one byte too many.
+// `from_header`, when given, replaces `requests` with the ones it makes from the header
+// (multiclass probability columns named by a prefix are known only then).
+using CsvRequestsFromHeader = std::function<std::vector<CsvColumnRequest>(std::span<const std::string> header)>;
 CsvTable read_csv(const std::filesystem::path& path, std::span<const CsvColumnRequest> requests,
-                  const Limits& limits = {});
+                  const Limits& limits = {}, CsvRequestsFromHeader from_header = {});
 
 // A text cell's number, read exactly as a numeric column reads it (blanks around it are
 // formatting, a leading '+' is allowed, underflow reads as 0); nullopt when the cell is

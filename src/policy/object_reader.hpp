@@ -23,6 +23,7 @@ namespace referee {
 // nobody asked for: a misspelt optional key would otherwise be silently ignored.
 class ObjectReader {
  public:
+  const JsonSource& source() const { return origin_; }
   ObjectReader(const nlohmann::json& object, std::string path, const JsonSource& origin)
       : object_(object), path_(std::move(path)), origin_(origin) {
     if (!object_.is_object()) fail(path_, "must be an object");

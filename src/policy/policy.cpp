@@ -24,7 +24,7 @@ std::string_view Rule::metric_name() const {
   if (disparity) return name_of(*disparity);
   if (budget) return name_of(*budget);
   if (drift) return name_of(*drift);
-  return referee::metric_name(metric);
+  return metric.name;
 }
 
 const std::string* FairnessSettings::reference_of(std::string_view attribute) const {
@@ -167,6 +167,49 @@ void parse_label_and_scores(ObjectReader& r, Task task, ColumnNames& c) {
   if (const json* x = r.find("positive_label")) c.positive_label = parse_positive_label(r, *x);
 }
 
+// A multiclass model's probability columns: {"prefix": "p_new_"} (the classes are the
+// suffixes) or a list in the order of "classes", which a list needs. `champion` and
+// `challenger` keep a name for messages: the prefix followed by '*', or the first column.
+ClassColumns parse_model_classes(ObjectReader& r, std::string_view key, std::optional<std::size_t> classes) {
+  const json& v = r.require(key);
+  ClassColumns out;
+  if (v.is_array()) {
+    out.columns = string_list(r, key, v);
+    if (!classes)
+      r.fail(r.path_of(key), "lists probability columns; add \"classes\": the class of each column, in order "
+                             "(or give {\"prefix\": ...} and let the column names say)");
+    if (out.columns.size() != *classes)
+      r.fail(r.path_of(key), "lists " + std::to_string(out.columns.size()) + " columns for " +
+                                 std::to_string(*classes) + " classes");
+    return out;
+  }
+  if (!v.is_object())
+    r.fail(r.path_of(key), "must be {\"prefix\": \"p_new_\"} or a list of probability columns, one per class");
+  ObjectReader prefix(v, r.path_of(key), r.source());
+  out.prefix = prefix.string("prefix", prefix.require("prefix"));
+  prefix.reject_unknown_keys();
+  if (out.prefix.empty()) prefix.fail(prefix.path_of("prefix"), "must not be empty");
+  return out;
+}
+
+void parse_class_columns(ObjectReader& r, ColumnNames& c) {
+  std::optional<std::size_t> count;
+  if (const json* x = r.find("classes")) {
+    c.classes = string_list(r, "classes", *x);
+    if (c.classes.size() < 2) r.fail(r.path_of("classes"), "must list at least 2 classes");
+    count = c.classes.size();
+  }
+  c.class_columns[0] = parse_model_classes(r, "champion", count);
+  c.class_columns[1] = parse_model_classes(r, "challenger", count);
+  std::string* display[2] = {&c.champion, &c.challenger};
+  for (std::size_t m = 0; m < 2; ++m) {
+    const ClassColumns& k = c.class_columns[m];
+    *display[m] = k.prefix.empty() ? k.columns.front() : k.prefix + "*";
+  }
+  if (c.class_columns[0].prefix.empty() != c.class_columns[1].prefix.empty() && !count)
+    r.fail(r.path(), "gives one model a prefix and the other a list; a list needs \"classes\"");
+}
+
 ColumnNames parse_columns(const json& v, const JsonSource& origin, Policy& policy) {
   ObjectReader r(v, "$.columns", origin);
   ColumnNames c;
@@ -175,8 +218,13 @@ ColumnNames parse_columns(const json& v, const JsonSource& origin, Policy& polic
   else if (r.find("label"))
     r.fail(r.path_of("label"), "does not apply to the \"" + std::string(task_name(policy.task)) +
                                    "\" task: each model's column holds its own result, with no label");
-  c.champion = r.string("champion", r.require("champion"));
-  c.challenger = r.string("challenger", r.require("challenger"));
+  if (policy.task == Task::multiclass) {
+    parse_class_columns(r, c);
+  } else {
+    if (r.find("classes")) r.fail(r.path_of("classes"), "applies only to the multiclass task");
+    c.champion = r.string("champion", r.require("champion"));
+    c.challenger = r.string("challenger", r.require("challenger"));
+  }
   if (const json* w = r.find("weight")) c.weight = r.string("weight", *w);
   if (const json* k = r.find("cluster")) c.cluster = r.string("cluster", *k);
   if (const json* x = r.find("segments")) policy.segments = string_list(r, "segments", *x);
@@ -305,6 +353,9 @@ DriftSettings parse_drift(const json& v, const Policy& p, const JsonSource& orig
   if (const json* x = r.find("predictions")) {
     if (!x->is_boolean()) r.fail(r.path_of("predictions"), "must be true or false");
     d.predictions = x->get<bool>();
+    if (d.predictions && p.task == Task::multiclass)
+      r.fail(r.path_of("predictions"), "compares one score column per model; a multiclass model has one per class: "
+                                       "list the probability columns you want compared in \"features\"");
   }
   if (const json* x = r.find("bins")) {
     if (!x->is_number_integer() || x->get<std::int64_t>() < 2 || x->get<std::int64_t>() > 100)
@@ -344,6 +395,18 @@ DriftSettings parse_drift(const json& v, const Policy& p, const JsonSource& orig
   if (d.features.empty())
     r.fail("$.drift", "compares nothing: list \"features\" or set \"predictions\": true");
   return d;
+}
+
+// The evaluation's figures: the task's defaults, then each figure a rule names that is
+// not among them, in rule order; each model-metric rule learns its figure's index.
+void assign_metrics(Policy& p) {
+  p.metrics = task_definition(p.task).default_metrics(p.task);
+  for (Rule& rule : p.rules) {
+    if (rule.disparity || rule.budget || rule.drift) continue;
+    const auto found = std::find(p.metrics.begin(), p.metrics.end(), rule.metric);
+    rule.metric_index = static_cast<std::size_t>(found - p.metrics.begin());
+    if (found == p.metrics.end()) p.metrics.push_back(rule.metric);
+  }
 }
 
 Policy parse_policy_document(const json& document, const JsonSource& origin, const Limits& limits) {
@@ -390,6 +453,7 @@ Policy parse_policy_document(const json& document, const JsonSource& origin, con
     p.rules.push_back(std::move(rule));
   }
   r.reject_unknown_keys();
+  assign_metrics(p);
   p.source = document;
   p.sha256 = sha256_hex(document.dump());
   return p;

@@ -113,20 +113,39 @@ struct RuleMetric {
   std::optional<DriftStatistic> drift;
   const json* sensitive = nullptr;  // fairness rules
   const json* feature = nullptr;    // drift rules
+  std::optional<std::string> k_in_name;  // "ndcg@10": the text after '@'
 };
 
-RuleMetric read_rule_metric(ObjectReader& r) {
+RuleMetric read_rule_metric(ObjectReader& r, Task task) {
   RuleMetric metric;
   metric.name = r.string("metric", r.require("metric"));
   metric.sensitive = r.find("sensitive");
   metric.feature = r.find("feature");
-  metric.model = metric_from_name(metric.name);
+  metric.model = metric_from_name(task, metric.name);
+  // "ndcg@10", "top_k_accuracy@3": a metric that takes k may carry it in its name.
+  if (const std::size_t at = metric.name.rfind('@'); !metric.model && at != std::string::npos && at > 0) {
+    const std::optional<Metric> base = metric_from_name(task, std::string_view(metric.name).substr(0, at));
+    if (base && (metric_info(*base).parameters & kTakesK) != 0) {
+      metric.model = base;
+      metric.k_in_name = metric.name.substr(at + 1);
+    }
+  }
   metric.disparity = enum_from_name<Disparity>(metric.name);
   metric.budget = enum_from_name<BudgetMetric>(metric.name);
   metric.drift = enum_from_name<DriftStatistic>(metric.name);
   if (!metric.model && !metric.disparity && !metric.budget && !metric.drift) {
+    for (const MetricInfo& info : kMetricCatalogue)
+      if (info.name == metric.name) {
+        std::string list;
+        for (const auto& name : metric_names(task)) list += (list.empty() ? "" : ", ") + name;
+        r.fail(r.path_of("metric"), quoted_excerpt(metric.name) + " is a " + std::string(task_name(info.task)) +
+                                        " metric, but the task is \"" + std::string(task_name(task)) +
+                                        "\" (its metrics: " + list + ")");
+      }
     std::vector<std::string> all;
-    for (const auto& info : kMetricCatalogue) all.emplace_back(info.name);
+    for (const auto& info : task_metrics(task)) all.emplace_back(info.name);
+    for (const auto& info : kMetricCatalogue)
+      if (info.task != task) all.emplace_back(info.name);
     for (auto name : EnumNames<Disparity>::names) all.emplace_back(name);
     for (auto name : EnumNames<BudgetMetric>::names) all.emplace_back(name);
     for (auto name : EnumNames<DriftStatistic>::names) all.emplace_back(name);
@@ -202,22 +221,74 @@ void parse_drift_rule(ObjectReader& r, const json& v, const RuleMetric& metric, 
   rule.decide_on = DecideOn::point;
 }
 
-// A model metric rule: the metric must be one of the policy task's.
-void parse_metric_rule(const ObjectReader& r, const RuleMetric& metric, const Policy& p, Rule& rule) {
-  const Task task = p.task;
-  if (!metric.model) return;
-  const Metric m = *metric.model;
-  if (metric_info(m).task != task) {
-    std::string list;
-    for (const auto& name : metric_names(task)) list += (list.empty() ? "" : ", ") + name;
-    r.fail(r.path_of("metric"), quoted_excerpt(metric.name) + " is a " + std::string(task_name(metric_info(m).task)) +
-                                    " metric, but the task is \"" + std::string(task_name(task)) +
-                                    "\" (its metrics: " + list + ")");
+// k: a whole number from 1 to 1000000, in the name ("ndcg@10") or as "k", not both.
+std::size_t parse_k(ObjectReader& r, const RuleMetric& metric) {
+  const json* k = r.find("k");
+  if (k && metric.k_in_name)
+    r.fail(r.path_of("k"), "repeats the k that " + quoted_excerpt(metric.name) + " already names");
+  if (metric.k_in_name) {
+    const std::string& text = *metric.k_in_name;
+    const bool digits = !text.empty() && text.size() <= 7 && text[0] != '0' &&
+                        std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
+    if (!digits || std::stoul(text) > 1000000)
+      r.fail(r.path_of("metric"), quoted_excerpt(metric.name) + " needs a whole number from 1 to 1000000 after '@'");
+    return std::stoul(text);
   }
+  if (!k->is_number_integer() || k->get<std::int64_t>() < 1 || k->get<std::int64_t>() > 1000000)
+    r.fail(r.path_of("k"), "must be a whole number from 1 to 1000000");
+  return static_cast<std::size_t>(k->get<std::int64_t>());
+}
+
+// The figure a model-metric rule names: its metric and the parameters the metric takes
+// ("average" or "class" for a multiclass precision, recall or f1; "average" for a
+// multiclass roc_auc; "k" for top_k_accuracy and the ranking metrics).
+MetricInstance parse_metric_parameters(ObjectReader& r, const RuleMetric& metric, Task task) {
+  const Metric m = *metric.model;
+  const unsigned takes = metric_info(m).parameters;
+  const json* average = r.find("average");
+  const json* class_name = r.find("class");
+  const std::pair<const json*, std::string_view> given[] = {{average, "average"}, {class_name, "class"},
+                                                             {r.find("k"), "k"}};
+  const unsigned flags[] = {kTakesAverage, kTakesClass, kTakesK};
+  for (std::size_t i = 0; i < 3; ++i)
+    if (given[i].first && (takes & flags[i]) == 0)
+      r.fail(r.path_of(given[i].second), "does not apply to " + quoted_excerpt(metric.name) + " in the \"" +
+                                             std::string(task_name(task)) + "\" task");
+  if (average && class_name) r.fail(r.path(), "sets both \"average\" and \"class\"; a figure is one or the other");
+  MetricInstance out = metric_instance(m);
+  if (average) out = metric_instance(m, r.choice<Average>("average", *average));
+  if (m == Metric::mc_roc_auc && out.average == Average::micro)
+    r.fail(r.path_of("average"), "is \"micro\"; a one-vs-rest roc_auc averages \"macro\" or \"weighted\"");
+  if (class_name) {
+    const std::string text = r.string("class", *class_name);
+    if (text.empty()) r.fail(r.path_of("class"), "must name a class");
+    out = metric_instance(m, std::nullopt, std::nullopt, text);
+  }
+  if ((takes & kTakesAverage) && !average && !(takes & kTakesClass && class_name)) {
+    if (m == Metric::mc_roc_auc) out = metric_instance(m, Average::macro);
+    else r.fail(r.path(), "judges " + quoted_excerpt(metric.name) + " of several classes; add \"average\" "
+                          "(macro, micro or weighted) or \"class\"");
+  }
+  if (takes & kTakesK) {
+    if (r.find("k") || metric.k_in_name) out = metric_instance(m, std::nullopt, parse_k(r, metric));
+    else if (m == Metric::top_k_accuracy) out = metric_instance(m, std::nullopt, std::size_t{2});
+  }
+  return out;
+}
+
+// A model metric rule: the metric must be one of the policy task's.
+void parse_metric_rule(ObjectReader& r, const RuleMetric& metric, const Policy& p, Rule& rule) {
+  const Task task = p.task;
+  if (!metric.model) {
+    for (std::string_view key : {"average", "class", "k"})
+      if (r.find(key)) r.fail(r.path_of(key), "applies to a model metric, not to " + quoted_excerpt(metric.name));
+    return;
+  }
+  const Metric m = *metric.model;
   if (metric_info(m).needs_probabilities && p.columns.scores == ScoreKind::decision)
     r.fail(r.path_of("metric"), quoted_excerpt(metric.name) + " needs probabilities, but $.columns.scores is "
                                     "\"decision\"; judge a rank or threshold metric (roc_auc, accuracy, ...)");
-  rule.metric = m;
+  rule.metric = parse_metric_parameters(r, metric, task);
 }
 
 // A budget rule: latency, cost or error rate, measured for the models its subject involves.
@@ -270,7 +341,7 @@ Rule parse_rule(const json& v, std::size_t index, const Policy& p, const JsonSou
   Rule rule;
   rule.id = r.string("id", r.require("id"));
   if (rule.id.empty()) r.fail(r.path_of("id"), "must not be empty");
-  const RuleMetric metric = read_rule_metric(r);
+  const RuleMetric metric = read_rule_metric(r, p.task);
   parse_fairness_rule(r, v, metric, p, rule);
   parse_drift_rule(r, v, metric, p, rule);
   parse_metric_rule(r, metric, p, rule);

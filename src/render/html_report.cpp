@@ -79,8 +79,9 @@ std::string rules_table(const Evaluation& ev) {
 std::string segments_table(const Evaluation& ev) {
   if (ev.segments.empty()) return "";
   const std::size_t k = headline_metric(ev.policy);
-  const MetricInfo& info = task_metrics(ev.policy.task)[k];
-  std::string out = "<h2>Worst segments by delta " + std::string(info.name) +
+  const MetricInfo& info = ev.policy.metrics[k].info();
+  const std::string& metric = ev.policy.metrics[k].name;
+  std::string out = "<h2>Worst segments by delta " + html_text(metric) +
                     "</h2>\n<table class=\"grid\"><thead><tr><th>segment</th><th>n</th><th>champion</th><th>challenger</th>"
                     "<th>delta</th></tr></thead><tbody>\n";
   for (const SegmentTable& t : ev.segments) {

@@ -69,8 +69,9 @@ std::string segment_findings(const Evaluation& ev) {
   }
   if (ev.segments.empty()) return out;
   const std::size_t k = headline_metric(ev.policy);
-  const MetricInfo& info = task_metrics(ev.policy.task)[k];
-  out += "\n### Worst segments by delta " + std::string(info.name) + "\n\n"
+  const MetricInfo& info = ev.policy.metrics[k].info();
+  const std::string& metric = ev.policy.metrics[k].name;
+  out += "\n### Worst segments by delta " + markdown(metric) + "\n\n"
          "| segment | n | champion | challenger | delta [CI] |\n|---|---|---|---|---|\n";
   for (const SegmentTable& t : ev.segments) {
     const auto ranked = worst_first(t, k, info);

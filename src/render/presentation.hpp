@@ -104,16 +104,13 @@ inline std::string subject_text(const Rule& rule) {
 // The metric the summary ranks segments by: the first segment-scoped rule's, else the
 // first overall rule's, else the task's headline metric.
 inline std::size_t headline_metric(const Policy& p) {
-  const auto metrics = task_metrics(p.task);
-  std::optional<Metric> chosen;
   for (const Rule& r : p.rules)
-    if (is_model_metric(r) && r.scope.kind != ScopeKind::overall) { chosen = r.metric; break; }
-  if (!chosen)
-    for (const Rule& r : p.rules)
-      if (is_model_metric(r)) { chosen = r.metric; break; }
-  if (!chosen) chosen = task_definition(p.task).headline;
-  for (std::size_t k = 0; k < metrics.size(); ++k)
-    if (metrics[k].id == *chosen) return k;
+    if (is_model_metric(r) && r.scope.kind != ScopeKind::overall) return r.metric_index;
+  for (const Rule& r : p.rules)
+    if (is_model_metric(r)) return r.metric_index;
+  const Metric headline = task_definition(p.task).headline;
+  for (std::size_t k = 0; k < p.metrics.size(); ++k)
+    if (p.metrics[k].id == headline) return k;
   return 0;
 }
 

@@ -65,7 +65,7 @@ ojson value_json(const std::vector<std::string>& columns, const std::vector<std:
 
 ojson segments_json(const Evaluation& ev) {
   ojson out = ojson::array();
-  const auto infos = task_metrics(ev.policy.task);
+  const std::vector<MetricInstance>& infos = ev.policy.metrics;
   for (const SegmentTable& t : ev.segments) {
     ojson table;
     table["segment"] = t.name;
@@ -293,11 +293,11 @@ ojson bootstrap_json(const Evaluation& ev) {
 // The task's metrics on the whole sample, per subject.
 ojson metrics_json(const Evaluation& ev) {
   ojson metrics;
-  const auto infos = task_metrics(ev.policy.task);
+  const std::vector<MetricInstance>& infos = ev.policy.metrics;
   for (std::size_t s = 0; s < 4; ++s) {
     ojson subject = ojson::object();
     for (std::size_t k = 0; k < infos.size(); ++k)
-      subject[std::string(infos[k].name)] = estimate_json(ev.metrics[s][k], ev.rows);
+      subject[infos[k].name] = estimate_json(ev.metrics[s][k], ev.rows);
     metrics[std::string(name_of(static_cast<Subject>(s)))] = subject;
   }
   return metrics;

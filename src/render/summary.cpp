@@ -39,8 +39,9 @@ std::string table(const std::vector<std::vector<std::string>>& rows) {
 std::string segments_text(const Evaluation& ev) {
   if (ev.segments.empty()) return "";
   const std::size_t k = headline_metric(ev.policy);
-  const MetricInfo& info = task_metrics(ev.policy.task)[k];
-  std::string out = "\nworst segments by delta " + std::string(info.name) + " (challenger - champion):\n";
+  const MetricInfo& info = ev.policy.metrics[k].info();
+  const std::string& metric = ev.policy.metrics[k].name;
+  std::string out = "\nworst segments by delta " + metric + " (challenger - champion):\n";
   constexpr std::size_t kShown = 3;
   for (const SegmentTable& t : ev.segments) {
     const std::vector<const SegmentResult*> ranked = worst_first(t, k, info);

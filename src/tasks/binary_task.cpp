@@ -107,6 +107,6 @@ std::unique_ptr<TaskAccumulator> binary_accumulator(const PairedColumns& c, cons
 }  // namespace
 
 extern const TaskDefinition kBinaryTask{Task::binary, true, Metric::roc_auc, validate_binary, binary_accumulator,
-                                        true, true, false};
+                                        true, true, false, catalogue_instances};
 
 }  // namespace referee

@@ -95,6 +95,6 @@ std::unique_ptr<TaskAccumulator> outcome_accumulator(const PairedColumns& c, con
 }  // namespace
 
 extern const TaskDefinition kOutcomeTask{Task::outcome,      false, Metric::mean, validate_outcome,
-                                         outcome_accumulator, false, true,  true};
+                                         outcome_accumulator, false, true,  true, catalogue_instances};
 
 }  // namespace referee

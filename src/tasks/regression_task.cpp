@@ -95,6 +95,6 @@ std::unique_ptr<TaskAccumulator> regression_accumulator(const PairedColumns& c, 
 }  // namespace
 
 extern const TaskDefinition kRegressionTask{Task::regression, false, Metric::rmse, validate_regression,
-                                            regression_accumulator};
+                                            regression_accumulator, true, false, false, catalogue_instances};
 
 }  // namespace referee

@@ -11,6 +11,7 @@
 #include <cstddef>
 #include <memory>
 #include <span>
+#include <vector>
 
 #include <referee/table.hpp>
 #include <referee/vocabulary.hpp>
@@ -54,6 +55,10 @@ class TaskAccumulatorFor : public TaskAccumulator {
   }
 };
 
+// One instance per catalogue metric of the task, in catalogue order: the default figures of
+// a task whose metrics take no parameter.
+std::vector<MetricInstance> catalogue_instances(Task task);
+
 struct TaskDefinition {
   Task id;
   // Labels are the classes 0 and 1: the policy has a threshold, segments count positives
@@ -73,6 +78,8 @@ struct TaskDefinition {
   // pass mark (any finite number: a result >= it passes).
   bool threshold = false;
   bool pass_mark = false;
+  // The figures every report of the task carries (rules may add parameterised ones).
+  std::vector<MetricInstance> (*default_metrics)(Task task) = catalogue_instances;
 
   std::span<const MetricInfo> metrics() const { return task_metrics(id); }
 };

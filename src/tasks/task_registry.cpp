@@ -6,9 +6,16 @@
 
 namespace referee {
 
+std::vector<MetricInstance> catalogue_instances(Task task) {
+  std::vector<MetricInstance> out;
+  for (const MetricInfo& info : task_metrics(task)) out.push_back(metric_instance(info.id));
+  return out;
+}
+
 extern const TaskDefinition kBinaryTask;
 extern const TaskDefinition kRegressionTask;
 extern const TaskDefinition kOutcomeTask;
+extern const TaskDefinition kMulticlassTask;
 
 const TaskDefinition& task_definition(Task task) {
   switch (task) {
@@ -18,6 +25,8 @@ const TaskDefinition& task_definition(Task task) {
       return kRegressionTask;
     case Task::outcome:
       return kOutcomeTask;
+    case Task::multiclass:
+      return kMulticlassTask;
   }
   throw UsageError("unknown task " + std::to_string(static_cast<int>(task)));
 }

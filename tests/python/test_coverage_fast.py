@@ -10,13 +10,16 @@ changes only when referee's intervals or the generators change. Should they chan
 still cover at exactly 95%, a cell's count of covering intervals X ~ Binomial(400, 0.95)
 and the cell fails when X <= 359 or X >= 397: P = 1.42e-5 + 2.20e-6 = 1.6e-5
 (scipy.stats.binom.cdf(359, 400, 0.95) + binom.sf(396, 400, 0.95)); an order-statistic
-cell (lower edge only) fails with 1.4e-5. Over the 30 (cell, method) pairs below the chance
-of a false failure is at most 30 * 1.6e-5 = 4.9e-4 (a union bound, which holds however
-correlated the cells are). Taking instead each cell's coverage measured by the full suite
-(93.9% to 96.7%, docs/statistics.md) as its true rate, the sum is 5.7e-3, most of it from
-the 93.9% and 96.7% cells. A cell covering 93% fails with probability 1%, and below that
-the test is meant to fail. The regimes known to fall short (rare events, non-smooth
-disparities, clustered rows without their key) are in the full suite, not here.
+cell (lower edge only) fails with 1.4e-5. Over the 46 (cell, method) pairs below (58 once
+the multiclass scenario runs) the chance of a false failure is at most 58 * 1.6e-5 = 9.5e-4
+(a union bound, which holds however correlated the cells are). Taking instead each cell's
+coverage measured by the full suite (93.5% to 96.9%, docs/statistics.md) as its true rate,
+the sum is 1.2e-2: 5.7e-3 from the binary and regression cells (most of it from their 93.9%
+and 96.7% cells), 6.3e-3 from the outcome cells (2.9e-3 from the challenger's mean under
+BCa, 93.5%, 1.5e-3 from the percentile interval of the median's delta, 96.9%). A cell
+covering 93% fails with probability 1%, and below that the test is meant to fail. The
+regimes known to fall short (rare events, non-smooth disparities, clustered rows without
+their key, the outcome task's upper quantiles) are in the full suite, not here.
 
 The truths are checked too: each is compared with its figure on one large sample computed
 by scikit-learn and numpy (never by referee), within 5 standard errors.
@@ -31,29 +34,39 @@ from typing import Dict, Tuple
 
 import numpy as np
 import pytest
-from sklearn.metrics import accuracy_score, log_loss, roc_auc_score
+from sklearn.metrics import accuracy_score, f1_score, log_loss, roc_auc_score
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.coverage import cells, generators, truths  # noqa: E402
 from benchmarks.coverage.methods import METHODS  # noqa: E402
+from benchmarks.coverage.run import refused_task  # noqa: E402
 from benchmarks.coverage.simulate import run_dataset  # noqa: E402
 from benchmarks.coverage.tally import Tally, tally_scores  # noqa: E402
 
 DATASETS = 400
 RESAMPLES = 500
-FAST_SCENARIOS = ("binormal_n200", "regression_latency", "fairness_2groups", "clustered")
+# The outcome task's upper quantiles cover 93.1% to 93.5% (the challenger's) and 97.0% to
+# 97.9% (percentile intervals of their deltas) in the full suite: too near the band's edges
+# for 400 datasets, so they are the full suite's (docs/statistics.md).
+FULL_SUITE_ONLY = ("quantile@0.9", "quantile@0.95", "quantile@0.99")
+FAST_SCENARIOS = ("binormal_n200", "regression_latency", "fairness_2groups", "clustered", "outcome_graded",
+                  "outcome_pass_fail", "multiclass_n1000")
 
 
 @pytest.mark.parametrize("name", FAST_SCENARIOS)
 def test_coverage_of_95_percent_intervals_lies_in_90_to_99(name):
+    if refused_task(name):  # multiclass, until issue 15's core is installed
+        pytest.skip(refused_task(name))
     scenario = cells.SCENARIOS[name]
+    tested = [c for c in scenario.cells if not any(level in c.name for level in FULL_SUITE_ONLY)]
     tallies: Dict[Tuple[str, str], Tally] = {}
     for index in range(DATASETS):
         scores, _ = run_dataset((name, index, METHODS, RESAMPLES))
-        tally_scores(scores, scenario.rows, {c.name: c.truth for c in scenario.cells}, tallies)
-    assert len(tallies) == len(scenario.cells) * len(METHODS)
+        scores = [s for s in scores if s[0] in {c.name for c in tested}]
+        tally_scores(scores, scenario.rows, {c.name: c.truth for c in tested}, tallies)
+    assert len(tallies) == len(tested) * len(METHODS)
     outside = [f"{t.cell} ({t.method}): {100 * t.coverage:.1f}% of {t.datasets}"
                for t in tallies.values() if not 0.90 <= t.coverage <= _upper_edge(t)]
     assert not outside, outside
@@ -140,3 +153,34 @@ def test_clustered_truths_against_a_large_sample():
     sd = np.hypot(cells.CLUSTERS["cluster_sd"][1], cells.CLUSTERS["row_sd"][1])
     # rows within a cluster are correlated: the standard error is that of 200,000 clusters
     _close(np.mean(np.abs(data["challenger"] - data["y"])), truths.normal_mae(sd), 2 / np.sqrt(LARGE // 5))
+
+
+def test_outcome_truths_against_a_large_sample():
+    graded = generators.outcome_clustered(np.random.default_rng(3), **{**cells.OUTCOME, "prompts": LARGE // 3})
+    mu = cells.OUTCOME["mu"][1]
+    x = graded["challenger"]
+    # 3 generations share a prompt effect (correlation 0.36): the standard error of 10^6 / 3 prompts
+    se = 2 / np.sqrt(LARGE // 3)
+    _close(np.mean(x), mu, se)
+    _close(np.mean(x >= cells.OUTCOME_THRESHOLD), truths.normal_pass_rate(mu, cells.OUTCOME_THRESHOLD), se)
+    for q in cells.OUTCOME_LEVELS:
+        _close(np.quantile(x, q, method="inverted_cdf"), truths.normal_quantile(mu, q), 10 * se)
+    pass_fail = generators.outcome_pass_fail(np.random.default_rng(4), LARGE, **{k: v for k, v in cells.PASS_FAIL.items()
+                                                                                if k != "n"})
+    delta = pass_fail["challenger"].mean() - pass_fail["champion"].mean()
+    p1, p2 = (truths.phi(m) for m in cells.PASS_FAIL["mu"])
+    _close(delta, p2 - p1, 1 / np.sqrt(LARGE))
+
+
+def test_multiclass_truths_against_a_large_sample():
+    data = _large(generators.multiclass_softmax, **cells.MULTICLASS)
+    k = len(cells.MULTICLASS["priors"])
+    for prefix, d in zip(("a_", "b_"), cells.MULTICLASS["d"]):
+        proba = np.column_stack([data[f"{prefix}{j}"] for j in range(k)])
+        predicted = proba.argmax(axis=1)
+        _close(accuracy_score(data["y"], predicted), truths.multiclass_accuracy(d, k), 0.5 / np.sqrt(LARGE))
+        _close(f1_score(data["y"], predicted, average="macro"), truths.multiclass_f1_macro(d, cells.MULTICLASS["priors"]),
+               2 / np.sqrt(LARGE))
+        for average in ("macro", "weighted"):  # one number: every class's one-vs-rest AUC is the same
+            _close(roc_auc_score(data["y"], proba, multi_class="ovr", average=average),
+                   truths.MULTICLASS_OVR_AUC[(d, k)], 1 / np.sqrt(LARGE))

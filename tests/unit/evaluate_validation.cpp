@@ -101,11 +101,11 @@ TEST_CASE("a disparity rule over an attribute that is not sensitive") {
 TEST_CASE("a metric of another task") {
   Policy p = parse_policy_text(kPolicy);
   const Table t = table_for(p);
-  rule(p, "auc").metric = Metric::mae;
+  rule(p, "auc").metric = metric_instance(Metric::mae);
   check_error<PolicyError>([&] { evaluate(t, p, {.threads = 1}); },
                            {"rule \"auc\"", "\"mae\"", "task \"binary\""});
   p = parse_policy_text(kPolicy);
-  rule(p, "auc-each").metric = Metric::r2;
+  rule(p, "auc-each").metric = metric_instance(Metric::r2);
   check_error<PolicyError>([&] { evaluate(t, p, {.threads = 1}); }, {"rule \"auc-each\"", "\"r2\""});
 }
 
@@ -221,4 +221,11 @@ TEST_CASE("a threshold outside [0, 1] or a thread count over 1024, set by hand, 
   p.threshold = 0.5;
   check_error<UsageError>([&] { evaluate(t, p, {.threads = 1025}); }, {"threads must be from 1 to 1024"});
   CHECK(evaluate(t, p, {.threads = 1024}).rules.size() == 4);
+}
+
+TEST_CASE("a rule whose figure is not the policy's figure at its index") {
+  Policy p = parse_policy_text(kPolicy);
+  const Table t = table_for(p);
+  rule(p, "auc").metric_index = p.metrics.size();
+  check_error<PolicyError>([&] { evaluate(t, p, {.threads = 1}); }, {"rule \"auc\"", "policy.metrics["});
 }

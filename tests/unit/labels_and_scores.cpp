@@ -138,7 +138,7 @@ TEST_CASE("decision scores: rank and threshold metrics equal those of the same r
   check_error<UsageError>([&] { evaluate(owned_table(y, margin_a, margin_b, {}, {}, margins), probability); },
                           {"scores", "\"decision\"", "\"probability\""});
   // metrics[subject][k]: k is the catalogue index within the binary task.
-  const auto k = [](const char* name) { return static_cast<std::size_t>(*metric_from_name(name)); };
+  const auto k = [](const char* name) { return static_cast<std::size_t>(*metric_from_name(Task::binary, name)); };
   for (const char* name : {"roc_auc", "average_precision", "accuracy", "recall", "precision", "f1", "mcc"})
     for (std::size_t model = 0; model < 2; ++model)
       CHECK_MESSAGE(d.metrics[model][k(name)].point.value ==

@@ -50,7 +50,7 @@ TEST_CASE("the issue's example policy parses with every field") {
   CHECK(p.bootstrap.seed == 7);
   CHECK(p.bootstrap.interval == IntervalMethod::bca);
   REQUIRE(p.rules.size() == 3);
-  CHECK(p.rules[0].metric == Metric::roc_auc);
+  CHECK(p.rules[0].metric.id == Metric::roc_auc);
   CHECK(p.rules[0].min == -0.005);
   CHECK(p.rules[1].severity == Severity::warn);
   CHECK(p.rules[2].decide_on == DecideOn::point);

@@ -35,7 +35,9 @@ MLFLOW_METRIC_NAMES: Mapping[str, str] = {
     "mean_absolute_percentage_error": "mape",
 }
 
-_CATALOGUE = {name: (task, higher) for name, task, higher in _core.METRIC_CATALOGUE}
+_CATALOGUE: dict = {}
+for _name, _task, _higher in _core.METRIC_CATALOGUE:
+    _CATALOGUE.setdefault(_name, (_task, _higher))  # binary's meaning of a name multiclass shares
 
 
 def _excerpt(text: Any) -> str:

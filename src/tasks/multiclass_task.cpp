@@ -1,0 +1,138 @@
+// The multiclass task: one label of K classes and, per model, K class probabilities (a
+// prefix or a list of columns, or one n x K block). The predicted class is the argmax.
+// Figures (multiclass_metrics.hpp): accuracy, balanced accuracy, top-k accuracy, log loss,
+// Brier, precision/recall/f1 per class or averaged, Cohen's kappa, MCC and one-vs-rest ROC
+// AUC, all from one row-order pass and one ranked pass per model and class per block.
+
+#include <array>
+#include <limits>
+#include <memory>
+#include <type_traits>
+#include <vector>
+
+#include "accumulate/multiclass_accumulator.hpp"
+#include "accumulate/multiclass_metrics.hpp"
+#include "accumulate/power_of_two_scale.hpp"
+#include "data/column_checks.hpp"
+#include "tasks/task_definition.hpp"
+
+namespace referee {
+
+namespace {
+
+// Probabilities are finite and in [0, 1]; the label was mapped to a class index when the
+// table was built (class_columns.cpp), so it names a class.
+void validate_multiclass(const Table& t) {
+  const ColumnNames& n = t.columns;
+  for (std::size_t m = 0; m < 2; ++m) {
+    const ScoreBlock& s = t.class_scores[m];  // its shape was checked with the core columns
+    for (std::size_t k = 0; k < s.classes; ++k)
+      for (std::size_t r = 0; r < t.rows; ++r) {
+        const double p = s.at(r, k);
+        const std::string& column = n.class_columns[m].columns[k];
+        if (!std::isfinite(p)) throw DataError(where(t, column, r) + "value is not a finite number");
+        if (p < 0.0 || p > 1.0) throw DataError(where(t, column, r) + "the value is outside [0, 1] (a probability)");
+      }
+  }
+}
+
+std::vector<MetricInstance> multiclass_defaults(Task) {
+  std::vector<MetricInstance> out{metric_instance(Metric::mc_accuracy), metric_instance(Metric::mc_balanced_accuracy),
+                                  metric_instance(Metric::top_k_accuracy, std::nullopt, std::size_t{2}),
+                                  metric_instance(Metric::mc_log_loss), metric_instance(Metric::mc_brier)};
+  for (Metric m : {Metric::mc_precision, Metric::mc_recall, Metric::mc_f1})
+    for (Average a : {Average::macro, Average::micro, Average::weighted}) out.push_back(metric_instance(m, a));
+  out.push_back(metric_instance(Metric::cohen_kappa));
+  out.push_back(metric_instance(Metric::mc_mcc));
+  out.push_back(metric_instance(Metric::mc_roc_auc, Average::macro));
+  out.push_back(metric_instance(Metric::mc_roc_auc, Average::weighted));
+  return out;
+}
+
+class MulticlassTaskAccumulator : public TaskAccumulatorFor<MulticlassTaskAccumulator> {
+ public:
+  MulticlassTaskAccumulator(const PairedColumns& c, const ReplicateLayout& layout)
+      : c_(c), layout_(layout), weight_(c.weight, scale_exponent(max_magnitude({c.weight}), kWeightScaleLimit)),
+        figures_(resolve_figures(c.metrics, c.classes, top_ks_)) {
+    for (const GroupingSpec& g : c.groupings) segments_.push_back(g);
+    auc_ = std::any_of(figures_.begin(), figures_.end(), [](const MulticlassFigure& f) {
+      return f.id == Metric::mc_roc_auc;
+    });
+    for (std::size_t m = 0; m < 2; ++m) {
+      rows_[m] = multiclass_rows(columns(m), top_ks_);
+      if (auc_)
+        for (std::size_t k = 0; k < classes(); ++k)
+          ranked_[m].push_back(rank_class(c.class_scores[m], c.label.size(), k, c.units, segments_));
+    }
+  }
+
+  template <class Weights>
+  void compute(const Weights& weights, std::size_t used, const BlockWriter& writer) const {
+    if constexpr (std::is_same_v<Weights, PoissonWeights>) {
+      // Every ranked pass reads the same weights: generate them once.
+      if (auc_) return accumulate(CachedWeights(weights, c_.label.size()), used, writer);
+    }
+    accumulate(weights, used, writer);
+  }
+
+ private:
+  std::size_t classes() const { return c_.classes.size(); }
+  MulticlassColumns columns(std::size_t m) const { return {c_.label, c_.class_scores[m], weight_.values}; }
+
+  template <class Weights>
+  void accumulate(const Weights& weights, std::size_t used, const BlockWriter& writer) const {
+    const ConfusionSums empty(classes(), top_ks_.size());
+    std::array<ConfusionSums, 2> overall{empty, empty};
+    std::vector<std::vector<std::array<ConfusionSums, 2>>> grouped;
+    for (const GroupingSpec& g : segments_) grouped.emplace_back(g.groups, std::array<ConfusionSums, 2>{empty, empty});
+    confusion_pass(columns(0), rows_, weights, segments_, overall, grouped);
+    for (std::size_t m = 0; m < 2; ++m) {
+      std::vector<OvrSums> ovr(auc_ ? classes() : 0);
+      std::vector<std::vector<std::vector<OvrSums>>> ovr_grouped(segments_.size());  // [g][j][class]
+      for (std::size_t g = 0; g < segments_.size(); ++g)
+        ovr_grouped[g].assign(segments_[g].groups, std::vector<OvrSums>(ovr.size()));
+      for (std::size_t k = 0; k < ovr.size(); ++k) {
+        std::vector<std::vector<OvrSums>> by_group(segments_.size());
+        for (std::size_t g = 0; g < segments_.size(); ++g) by_group[g].resize(segments_[g].groups);
+        ovr_pass(columns(m), ranked_[m][k], k, weights, segments_, ovr[k], by_group);
+        for (std::size_t g = 0; g < segments_.size(); ++g)
+          for (std::size_t j = 0; j < segments_[g].groups; ++j) ovr_grouped[g][j][k] = by_group[g][j];
+      }
+      for (std::size_t lane = 0; lane < used; ++lane) {
+        put(writer, overall[m], ovr, lane, [&](std::size_t f) { return layout_.metric(m, f); });
+        for (std::size_t g = 0; g < segments_.size(); ++g)
+          for (std::size_t j = 0; j < segments_[g].groups; ++j)
+            put(writer, grouped[g][j][m], ovr_grouped[g][j], lane, [&](std::size_t f) { return layout_.group(g, j, m, f); });
+      }
+    }
+  }
+
+  template <class Column>
+  void put(const BlockWriter& writer, const ConfusionSums& s, std::span<const OvrSums> ovr, std::size_t lane,
+           Column&& column) const {
+    for (std::size_t f = 0; f < figures_.size(); ++f) writer.put(lane, column(f), multiclass_value(figures_[f], s, ovr, lane));
+  }
+
+  const PairedColumns& c_;
+  const ReplicateLayout& layout_;
+  // Weights of 1e-300 or 1e300 would underflow or overflow the weighted sums; every
+  // figure is a ratio of sums and is the same for weights scaled by a power of two.
+  ScaledColumn weight_;
+  std::vector<std::size_t> top_ks_;
+  std::vector<MulticlassFigure> figures_;
+  std::vector<GroupingSpec> segments_;
+  bool auc_ = false;
+  std::array<MulticlassRows, 2> rows_;
+  std::array<std::vector<RankedClass>, 2> ranked_;
+};
+
+std::unique_ptr<TaskAccumulator> multiclass_accumulator(const PairedColumns& c, const ReplicateLayout& layout) {
+  return std::make_unique<MulticlassTaskAccumulator>(c, layout);
+}
+
+}  // namespace
+
+extern const TaskDefinition kMulticlassTask{Task::multiclass, false, Metric::mc_accuracy, validate_multiclass,
+                                            multiclass_accumulator, true, false, false, multiclass_defaults};
+
+}  // namespace referee
