@@ -58,11 +58,12 @@ def figure(estimate, low, high):
 def inline_table(challenger_right, queries=40):
     """Four documents per query, relevance 3, 1, 0, 0. The champion ranks them in that
     order on every query; the challenger does on its first `challenger_right` queries and
-    reverses them on the rest."""
-    out = {"query_id": [], "relevance": [], "score_v1": [], "score_v2": []}
+    reverses them on the rest. Queries alternate between two markets (the policy's segment)."""
+    out = {"query_id": [], "market": [], "relevance": [], "score_v1": [], "score_v2": []}
     for q in range(queries):
         for d, rel in enumerate((3, 1, 0, 0)):
             out["query_id"].append(f"Q{q:02d}")
+            out["market"].append("app" if q % 2 else "web")
             out["relevance"].append(rel)
             out["score_v1"].append(round(0.9 - 0.2 * d, 1))
             out["score_v2"].append(round(0.9 - 0.2 * d if q < challenger_right else 0.3 + 0.2 * d, 1))

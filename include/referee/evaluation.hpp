@@ -180,6 +180,8 @@ struct Evaluation {
   std::size_t rows = 0;
   std::size_t units = 0;
   bool clustered = false;
+  // Ranking: the queries, and those with no relevant document ($.ranking.empty_queries).
+  std::size_t queries = 0, empty_queries = 0;
   DataSource source;
   // [subject][k], k indexing task_metrics(policy.task).
   std::array<std::vector<Estimate>, 4> metrics;

@@ -116,6 +116,7 @@ struct Policy {
   Task task = Task::binary;
   ColumnNames columns;
   double threshold = 0.5;
+  EmptyQueries empty_queries = EmptyQueries::skip;  // ranking only: $.ranking.empty_queries
   BootstrapSettings bootstrap;
   OnInconclusive on_inconclusive = OnInconclusive::fail;
   std::vector<std::string> segments;   // specs: "region", "region*channel"

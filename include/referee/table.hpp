@@ -78,6 +78,8 @@ struct ColumnNames {
   std::array<ClassColumns, 2> class_columns{};
   std::vector<std::string> classes;
   bool multiclass() const { return !class_columns[0].empty(); }
+  // Ranking only: each row's query id, read as text (the resampling unit, docs/ranking.md).
+  std::string query{};
 };
 
 // Multiclass: a prefix names every available column that starts with it, one class per
@@ -215,11 +217,11 @@ Table borrowed_table(std::span<const double> label, std::span<const double> cham
 
 // What a policy reads from a table, each column once, in a fixed order (numeric columns,
 // then text): label, champion, challenger, weight, the serving columns; then the cluster
-// key, the segment and sensitive columns, the drift features. Every door asks for exactly
+// key, the ranking task's query, the segment and sensitive columns, the drift features. Every door asks for exactly
 // these, in the kind given, so the CSV reader, the C API, Python and policy cases read the
 // same columns the same way.
 enum class ColumnKind { numeric, text };
-enum class ColumnRole { label, champion, challenger, weight, serving, cluster, group, drift_feature };
+enum class ColumnRole { label, champion, challenger, weight, serving, cluster, group, drift_feature, query };
 struct ColumnRequest {
   std::string name;
   ColumnKind kind = ColumnKind::numeric;

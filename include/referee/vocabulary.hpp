@@ -44,8 +44,10 @@ constexpr std::optional<Enum> enum_from_name(std::string_view name) {
 // pass/fail, a graded score, a judge's rating, a whole task's latency): how a team gates
 // a new LLM prompt or model version on its eval set.
 // multiclass: one label of K classes and, per model, K class probabilities.
-enum class Task { binary, regression, outcome, multiclass };
-REFEREE_ENUM_NAMES(Task, "binary", "regression", "outcome", "multiclass");
+// ranking: one row per (query, document), a graded relevance and each model's score; the
+// query is the resampling unit (docs/ranking.md).
+enum class Task { binary, regression, outcome, multiclass, ranking };
+REFEREE_ENUM_NAMES(Task, "binary", "regression", "outcome", "multiclass", "ranking");
 
 enum class Metric : std::size_t {
   // binary, threshold-based (score >= threshold is the positive class)
@@ -91,8 +93,17 @@ enum class Metric : std::size_t {
   cohen_kappa,
   mc_mcc,
   mc_roc_auc,
+  // ranking, per query then averaged over queries (docs/ranking.md): ndcg and dcg as
+  // scikit-learn defines them, map, mrr, precision and recall as ranx does; each takes a
+  // cut-off k (none: all of a query's documents).
+  ndcg,
+  dcg,
+  map,
+  mrr,
+  rank_precision,
+  rank_recall,
 };
-inline constexpr std::size_t kMetricCount = 35;
+inline constexpr std::size_t kMetricCount = 41;
 
 // What parameter a metric takes in a rule ("average", "class", "k"); see MetricInstance.
 enum MetricParameter : unsigned { kNoParameter = 0, kTakesAverage = 1, kTakesClass = 2, kTakesK = 4 };
@@ -147,6 +158,12 @@ inline constexpr std::array<MetricInfo, kMetricCount> kMetricCatalogue{{
     {Metric::cohen_kappa, "cohen_kappa", Task::multiclass, true},
     {Metric::mc_mcc, "mcc", Task::multiclass, true},
     {Metric::mc_roc_auc, "roc_auc", Task::multiclass, true, false, kTakesAverage},
+    {Metric::ndcg, "ndcg", Task::ranking, true, false, kTakesK},
+    {Metric::dcg, "dcg", Task::ranking, true, false, kTakesK},
+    {Metric::map, "map", Task::ranking, true, false, kTakesK},
+    {Metric::mrr, "mrr", Task::ranking, true, false, kTakesK},
+    {Metric::rank_precision, "precision", Task::ranking, true, false, kTakesK},
+    {Metric::rank_recall, "recall", Task::ranking, true, false, kTakesK},
 }};
 
 template <>
@@ -220,6 +237,11 @@ inline MetricInstance metric_instance(Metric id, std::optional<Average> average 
 // read both (the threshold is in score units); log loss and Brier need probabilities.
 enum class ScoreKind { probability, decision };
 REFEREE_ENUM_NAMES(ScoreKind, "probability", "decision");
+
+// Ranking: what a query with no relevant document does ($.ranking.empty_queries,
+// docs/ranking.md): left out of every mean and counted in the report, or counted as 0.
+enum class EmptyQueries { skip, zero };
+REFEREE_ENUM_NAMES(EmptyQueries, "skip", "zero");
 
 // --- bootstrap -------------------------------------------------------------------------
 

@@ -480,6 +480,8 @@ def _evaluate(data: Any, p: Policy, seed: Optional[int], threads: Optional[int],
         codes, dictionary = dictionary_encode(_column(data, cols["cluster"]), cols["cluster"])
     categorical = [(name, *_as_categorical(_categorical_column(data, name), name))
                    for name in cols["categorical"]]
+    if cols["query"]:  # the ranking task's query ids: a text column, as the core's requested_columns asks
+        categorical.append((cols["query"], *dictionary_encode(_column(data, cols["query"]), cols["query"])))
     if text_label:  # strings, booleans, a categorical's values: the core maps them by positive_label
         categorical.append((cols["label"], *_as_text(label_values, cols["label"])))
     drift = [(name, *_as_text(_categorical_column(data, name, "drift feature "), name))

@@ -649,6 +649,7 @@ void bind_policy(py::module_& m) {
         c["challenger"] = p.columns.challenger;
         c["weight"] = p.columns.weight.empty() ? py::object(py::none()) : py::str(p.columns.weight);
         c["cluster"] = p.columns.cluster.empty() ? py::object(py::none()) : py::str(p.columns.cluster);
+        c["query"] = p.columns.query.empty() ? py::object(py::none()) : py::str(p.columns.query);
         c["categorical"] = p.columns.categorical;
         // latency, cost, error: {"champion": str or None, "challenger": str or None}
         const auto pair = [](const referee::ModelColumnNames& names) {

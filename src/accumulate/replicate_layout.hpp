@@ -33,6 +33,11 @@ struct PairedColumns {
   // Multiclass: each model's K class probabilities; `label` holds the class index.
   std::array<ScoreBlock, 2> class_scores{};
   std::span<const std::string> classes;
+  // Ranking: each row's query index (of `queries`), and the rule for queries with no
+  // relevant document (docs/ranking.md).
+  std::span<const std::uint32_t> query;
+  std::size_t queries = 0;
+  bool skip_empty_queries = true;
 };
 
 // Where each replicated quantity lives among the result columns:

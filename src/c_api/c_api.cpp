@@ -328,9 +328,10 @@ referee::Table table_of(const referee_table& t, const referee::Policy& policy) {
     } else {
       std::vector<std::uint32_t> codes;
       std::vector<std::string> dictionary;
-      columns.dictionary_encode(request.name, request.role == referee::ColumnRole::cluster ? "cluster"
-                                                                                           : "segment or sensitive",
-                                codes, dictionary);
+      const char* role = request.role == referee::ColumnRole::cluster ? "cluster"
+                         : request.role == referee::ColumnRole::query ? "query"
+                                                                      : "segment or sensitive";
+      columns.dictionary_encode(request.name, role, codes, dictionary);
       builder.add_text(request.name, std::move(codes), std::move(dictionary));
     }
   }

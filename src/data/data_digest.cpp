@@ -113,12 +113,16 @@ void hash_numbers(DigestWriter& out, const Table& t, const ColumnRequest& c) {
   out.numbers(values);
 }
 
-// A text column: the cluster key (by unit), a segment or sensitive column, a drift feature.
+// A text column: the cluster key (by unit), the ranking task's query, a segment or
+// sensitive column, a drift feature.
 void hash_text(DigestWriter& out, const Table& t, const ColumnRequest& c) {
   out.byte('t');
   if (c.role == ColumnRole::cluster) {
     if (t.unit_index.size() != t.rows) missing(t, c.name);
     for (std::uint32_t unit : t.unit_index) out.text(t.unit_text.at(unit));
+  } else if (c.role == ColumnRole::query) {
+    if (t.query_index.size() != t.rows) missing(t, c.name);
+    for (std::uint32_t q : t.query_index) out.text(t.query_text.at(q));
   } else if (c.role == ColumnRole::group) {
     const CategoricalColumn* g = t.find_categorical(c.name);
     if (g == nullptr || g->codes.size() != t.rows) missing(t, c.name);

@@ -1,5 +1,6 @@
 #include "data/ranking_queries.hpp"
 
+#include <algorithm>
 #include <limits>
 #include <vector>
 
@@ -66,6 +67,13 @@ void check_constant_within_queries(const Table& t) {
       if (c.codes[r] != c.codes[first[t.query_index[r]]])
         throw DataError(where(t, c.name, r) +
                         "the segment differs from the first row of this row's query: a query lies in one segment");
+}
+
+std::size_t empty_queries(const Table& t) {
+  std::vector<char> relevant(t.query_text.size(), 0);
+  for (std::size_t r = 0; r < t.query_index.size(); ++r)
+    if (t.label[r] > 0.0) relevant[t.query_index[r]] = 1;
+  return static_cast<std::size_t>(std::count(relevant.begin(), relevant.end(), 0));
 }
 
 }  // namespace referee

@@ -2,6 +2,7 @@
 // The ranking task's queries: each row's query from the query column, the resampling units
 // they make, and the columns that must not change within a query.
 
+#include <cstddef>
 #include <cstdint>
 #include <span>
 #include <string>
@@ -21,5 +22,8 @@ void set_queries(Table& table, const std::string& column, std::span<const std::u
 // a query's segment): a row that differs from its query's first row is a DataError naming
 // the row and column.
 void check_constant_within_queries(const Table& table);
+
+// The queries none of whose documents is relevant (label > 0); 0 without queries.
+std::size_t empty_queries(const Table& table);
 
 }  // namespace referee

@@ -11,6 +11,7 @@
 #include "data/column_checks.hpp"
 #include "data/class_columns.hpp"
 #include "data/positive_label.hpp"
+#include "data/ranking_queries.hpp"
 
 namespace referee {
 
@@ -35,6 +36,7 @@ std::vector<ColumnRequest> requested_columns(const ColumnNames& c) {
     for (std::size_t m = 0; m < 2; ++m)
       if (!(*pair)[m].empty()) out.push_back({(*pair)[m], ColumnKind::numeric, ColumnRole::serving});
   if (!c.cluster.empty()) out.push_back({c.cluster, ColumnKind::text, ColumnRole::cluster});
+  if (!c.query.empty()) out.push_back({c.query, ColumnKind::text, ColumnRole::query});
   for (const auto& name : c.categorical) out.push_back({name, ColumnKind::text, ColumnRole::group});
   for (const auto& name : c.drift) out.push_back({name, ColumnKind::text, ColumnRole::drift_feature});
   return out;
@@ -139,6 +141,10 @@ Table TableBuilder::build(const ColumnNames& columns, Task task) && {
     for (std::size_t m = 0; m < 2; ++m) t.class_scores[m] = class_block(m, columns);
   }
   t.source.file_sha256 = file_sha256_;
+  if (!columns.query.empty()) {
+    const Column& q = find(columns.query, ColumnKind::text);
+    set_queries(t, columns.query, q.codes, q.dictionary);
+  }
   for (const std::string& name : columns.categorical) {
     const Column& c = find(name, ColumnKind::text);
     add_categorical(t, name, c.codes, c.dictionary);

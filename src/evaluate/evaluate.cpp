@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "budget/budget.hpp"
+#include "data/ranking_queries.hpp"
 #include "data/row_units.hpp"
 #include "decide/decision.hpp"
 #include "decide/rule_judgments.hpp"
@@ -44,6 +45,8 @@ Evaluation describe_run(const Table& table, const Policy& policy, const Evaluate
   ev.rows = table.rows;
   ev.clustered = table.clustered();
   ev.units = table.clustered() ? table.unit_count : table.rows;
+  ev.queries = table.query_text.size();
+  ev.empty_queries = empty_queries(table);
   ev.source = table.source;
   ev.source.sha256 = data_digest(table);
   if (options.latency_samples) {

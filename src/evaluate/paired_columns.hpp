@@ -24,6 +24,9 @@ inline PairedColumns paired_columns(const Table& table, const Policy& policy) {
   c.metrics = policy.metrics;
   c.class_scores = table.class_scores;
   c.classes = table.columns.classes;
+  c.query = table.query_index;
+  c.queries = table.query_text.size();
+  c.skip_empty_queries = policy.empty_queries == EmptyQueries::skip;
   return c;
 }
 

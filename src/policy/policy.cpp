@@ -67,14 +67,15 @@ ModelColumnNames parse_model_columns(ObjectReader& parent, std::string_view key,
 }
 
 // The columns with a role, in the order messages name them.
-using RoleColumns = std::array<std::pair<std::string_view, const std::string*>, 5>;
+using RoleColumns = std::array<std::pair<std::string_view, const std::string*>, 6>;
 
 RoleColumns role_columns(const ColumnNames& c) {
   return {{{"label", &c.label},
            {"champion", &c.champion},
            {"challenger", &c.challenger},
            {"weight", &c.weight},
-           {"cluster", &c.cluster}}};
+           {"cluster", &c.cluster},
+           {"query", &c.query}}};
 }
 
 // Segment and sensitive columns are categorical, never a role's column; c.categorical
@@ -227,6 +228,10 @@ ColumnNames parse_columns(const json& v, const JsonSource& origin, Policy& polic
   }
   if (const json* w = r.find("weight")) c.weight = r.string("weight", *w);
   if (const json* k = r.find("cluster")) c.cluster = r.string("cluster", *k);
+  if (task_definition(policy.task).queries)
+    c.query = r.string("query", r.require("query"));
+  else if (r.find("query"))
+    r.fail(r.path_of("query"), "applies only to the ranking task");
   if (const json* x = r.find("segments")) policy.segments = string_list(r, "segments", *x);
   if (const json* x = r.find("sensitive")) policy.sensitive = string_list(r, "sensitive", *x);
   if (const json* x = r.find("latency")) c.latency = parse_model_columns(r, "latency", *x, origin);
@@ -409,6 +414,17 @@ void assign_metrics(Policy& p) {
   }
 }
 
+// "ranking": {"empty_queries": "skip" | "zero"}: what a query with no relevant document
+// does (docs/ranking.md).
+EmptyQueries parse_ranking(const json& v, Task task, const JsonSource& origin) {
+  ObjectReader r(v, "$.ranking", origin);
+  if (!task_definition(task).queries) r.fail("$.ranking", "applies only to the ranking task");
+  EmptyQueries out = EmptyQueries::skip;
+  if (const json* x = r.find("empty_queries")) out = r.choice<EmptyQueries>("empty_queries", *x);
+  r.reject_unknown_keys();
+  return out;
+}
+
 Policy parse_policy_document(const json& document, const JsonSource& origin, const Limits& limits) {
   ObjectReader r(document, "$", origin);
   Policy p;
@@ -424,6 +440,7 @@ Policy parse_policy_document(const json& document, const JsonSource& origin, con
   else if (!task_definition(p.task).classes) p.segments_min.positives = 0;
   if (const json* x = r.find("fairness")) p.fairness = parse_fairness(*x, p, origin);
   if (const json* x = r.find("pricing")) p.pricing = parse_pricing(*x, p, origin);
+  if (const json* x = r.find("ranking")) p.empty_queries = parse_ranking(*x, p.task, origin);
   if (const json* x = r.find("drift")) {
     p.drift = parse_drift(*x, p, origin);
     for (const DriftFeature& f : p.drift.features)

@@ -186,7 +186,7 @@ std::string bootstrap_text(const Evaluation& ev) {
 
 std::string data_text(const Evaluation& ev) {
   return html_text(ev.source.origin) + ", " + std::to_string(ev.rows) + " rows" +
-         (ev.clustered ? ", " + std::to_string(ev.units) + " clusters" : std::string());
+         presentation::units_text(ev);
 }
 
 std::string audit_table(const Evaluation& ev) {

@@ -158,7 +158,7 @@ std::string markdown_report(const Evaluation& ev) {
   // Concatenated, not formatted into a fixed buffer: a long file name must not be cut.
   out += "\n<details><summary>Audit</summary>\n\n- referee " REFEREE_VERSION_STRING "\n- data: " +
          markdown_code(ev.source.origin) + ", " + std::to_string(ev.rows) + " rows" +
-         (ev.clustered ? ", " + std::to_string(ev.units) + " clusters" : "") + ", sha256 `" + ev.source.sha256 +
+         presentation::units_text(ev) + ", sha256 `" + ev.source.sha256 +
          "` (" + ev.source.hashed + ")\n- policy sha256 `" + p.sha256 + "`\n- bootstrap: " + bootstrap +
          "\n\n</details>\n";
   return out;

@@ -23,6 +23,17 @@ namespace referee::presentation {
 using Escaper = std::string (*)(std::string_view);
 inline std::string raw(std::string_view s) { return std::string(s); }
 
+// What follows the row count: the resampling units (", 30 clusters"), and a ranking
+// table's queries (", 400 queries, 59 with no relevant document").
+inline std::string units_text(const Evaluation& ev) {
+  std::string out;
+  if (ev.clustered && !ev.policy.columns.cluster.empty()) out += ", " + std::to_string(ev.units) + " clusters";
+  if (ev.queries > 0)
+    out += ", " + std::to_string(ev.queries) + " queries, " + std::to_string(ev.empty_queries) +
+           " with no relevant document";
+  return out;
+}
+
 inline std::string fixed(double v, bool sign) {
   char buffer[32];
   std::snprintf(buffer, sizeof buffer, sign ? "%+.4f" : "%.4f", v);

@@ -270,6 +270,13 @@ ojson data_json(const Evaluation& ev) {
   data["rows"] = ev.rows;
   data["units"] = ev.units;
   data["clustered"] = ev.clustered;
+  if (task_definition(ev.policy.task).queries) {
+    const bool skip = ev.policy.empty_queries == EmptyQueries::skip;
+    data["ranking"] = {{"queries", ev.queries},
+                       {"empty_queries", ev.empty_queries},
+                       {"empty_rule", name_of(ev.policy.empty_queries)},
+                       {"counted_queries", skip ? ev.queries - ev.empty_queries : ev.queries}};
+  }
   data["sha256"] = ev.source.sha256;  // the rows digest: the same whatever the door (docs/audit.md)
   data["sha256_of"] = ev.source.hashed;
   data["file_sha256"] = ev.source.file_sha256.empty() ? ojson(nullptr) : ojson(ev.source.file_sha256);
@@ -284,7 +291,7 @@ ojson bootstrap_json(const Evaluation& ev) {
   boot["scheme"] = name_of(ev.bootstrap.scheme);
   boot["paired_proportions"] = name_of(ev.bootstrap.paired_proportions);
   boot["seed"] = ev.bootstrap.seed;
-  boot["unit"] = ev.clustered ? "cluster" : "row";
+  boot["unit"] = !ev.clustered ? "row" : ev.policy.columns.cluster.empty() ? "query" : "cluster";
   boot["rng"] = "philox4x32-10, counter (resample, unit key)";
   boot["jackknife_groups"] = ev.jackknife_groups;
   return boot;

@@ -104,7 +104,7 @@ std::string summary_text(const Evaluation& ev) {
   if (!p.name.empty()) out += " | " + terminal(p.name);
   out += "\n";
   out += "data:      " + terminal(ev.source.origin) + " (" + std::to_string(ev.rows) + " rows";
-  if (ev.clustered) out += ", " + std::to_string(ev.units) + " clusters";
+  out += presentation::units_text(ev);
   out += ", sha256 " + ev.source.sha256.substr(0, 12) + ")\n";
   char line[160];
   std::snprintf(line, sizeof line, "bootstrap: %zu %s resamples, %g%% %s intervals, seed %llu\n\n",

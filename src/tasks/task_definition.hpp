@@ -80,6 +80,8 @@ struct TaskDefinition {
   bool pass_mark = false;
   // The figures every report of the task carries (rules may add parameterised ones).
   std::vector<MetricInstance> (*default_metrics)(Task task) = catalogue_instances;
+  // Rows are documents of queries: $.columns.query is required and $.ranking applies.
+  bool queries = false;
 
   std::span<const MetricInfo> metrics() const { return task_metrics(id); }
 };

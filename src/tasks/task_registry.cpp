@@ -16,6 +16,7 @@ extern const TaskDefinition kBinaryTask;
 extern const TaskDefinition kRegressionTask;
 extern const TaskDefinition kOutcomeTask;
 extern const TaskDefinition kMulticlassTask;
+extern const TaskDefinition kRankingTask;
 
 const TaskDefinition& task_definition(Task task) {
   switch (task) {
@@ -27,6 +28,8 @@ const TaskDefinition& task_definition(Task task) {
       return kOutcomeTask;
     case Task::multiclass:
       return kMulticlassTask;
+    case Task::ranking:
+      return kRankingTask;
   }
   throw UsageError("unknown task " + std::to_string(static_cast<int>(task)));
 }
