@@ -72,10 +72,10 @@ def test_each_query_equals_scikit_learn_through_a_segment_per_query():
     report = referee.evaluate(frame, p).to_dict()
     expected = per_query(frame, "score_v2", ndcg_score, 10)
     seen = 0
-    for segment in report["segments"][0]["groups"]:
+    for segment in report["segments"][0]["values"]:
         q = segment["value"]
         value, relevant, _ = expected[q]
-        figure = segment["metrics"]["challenger"]["ndcg@10"]
+        figure = segment["metrics"]["ndcg@10"]["challenger"]
         if relevant:
             assert figure["estimate"] == pytest.approx(value, rel=1e-12, abs=1e-12), q
             seen += 1
@@ -164,7 +164,8 @@ def test_ranking_gate_from_the_cli_and_python_agree(tmp_path):
     assert from_cli["verdict"] == "PASS"
     frame = pd.read_csv(EXAMPLE)
     empty = int((frame.groupby("query_id")["relevance"].max() == 0).sum())
-    assert from_cli["data"]["ranking"] == {"queries": 400, "empty_queries": empty, "empty_rule": "skip"}
+    assert from_cli["data"]["ranking"] == {"queries": 400, "empty_queries": empty, "empty_rule": "skip",
+                                           "counted_queries": 400 - empty}
 
 
 def small(**changes):
@@ -189,7 +190,7 @@ def test_a_query_split_across_clusters_names_the_row():
 def test_a_weight_or_segment_that_changes_within_a_query_names_the_row():
     with pytest.raises(referee.DataError, match=r'row 6, column "w".*one weight'):
         referee.evaluate(small(w=[1, 1, 2, 2, 3, 4]), small_policy(weight="w"))
-    with pytest.raises(referee.DataError, match=r'row 3, column "m".*one segment'):
+    with pytest.raises(referee.DataError, match=r'row 4, column "m".*one segment'):
         referee.evaluate(small(m=["p", "p", "r", "p", "r", "r"]), small_policy(segments=["m"]))
 
 
