@@ -18,7 +18,7 @@ def test_the_catalogue_is_the_report_order_and_metric_reads_it(examples):
     report = referee.evaluate(examples / "credit_eval_small.csv", examples / "gate.json").to_dict()
     binary = [name for name, task, _ in _core.METRIC_CATALOGUE if task == "binary"]
     assert list(report["metrics"]["challenger"]) == binary
-    assert {task for _, task, _ in _core.METRIC_CATALOGUE} == {"binary", "regression", "outcome", "multiclass"}
+    assert {task for _, task, _ in _core.METRIC_CATALOGUE} == {"binary", "regression", "outcome", "multiclass", "ranking"}
     assert dict((n, h) for n, _, h in _core.METRIC_CATALOGUE)["log_loss"] is False
     assert _task_of("r2") == "regression" and _task_of("roc_auc") == "binary"
     assert _task_of("quantile@0.9") == "outcome"
