@@ -71,6 +71,11 @@ struct Rows {
   std::array<std::vector<std::vector<double>>, 2> probabilities;  // [model][row][class]
 };
 
+// Extra text columns (a cluster key, a segment), added as given.
+struct TextColumns {
+  std::vector<std::pair<std::string, std::vector<std::string>>> columns;
+};
+
 enum class Layout { columns, row_major_block, column_major_block };
 
 struct BuiltTable {
@@ -81,12 +86,16 @@ struct BuiltTable {
 // Builds `rows` as the CLI or Python would: resolve the prefix against the header, then
 // add the columns the policy asks for.
 void build(BuiltTable& out, const Policy& p, const Rows& rows, const std::vector<std::string>& header,
-           Layout layout = Layout::columns) {
+           Layout layout = Layout::columns, const TextColumns& text = {}) {
   const ColumnNames columns = resolve_class_columns(p.columns, header, "memory");
   const std::size_t n = rows.labels.size(), K = columns.classes.size();
   TableBuilder builder(n);
   const EncodedText label = encode_text(rows.labels);
   builder.add_text("y", label.codes, label.dictionary);
+  for (const auto& [name, values] : text.columns) {
+    const EncodedText encoded = encode_text(values);
+    builder.add_text(name, encoded.codes, encoded.dictionary);
+  }
   if (!rows.weight.empty()) builder.add_numeric("w", rows.weight);
   for (std::size_t m = 0; m < 2; ++m) {
     if (layout == Layout::columns) {
@@ -534,4 +543,77 @@ TEST_CASE("multiclass: with two classes the Brier score is halved, as the binary
   build(built, p, rows, {"y", "a_no", "a_yes", "b_no", "b_yes"});
   const Evaluation ev = evaluate(built.table, p);
   CHECK(ev.metrics[0][figure(p, "brier")].point.value == doctest::Approx((0.04 + 0.09 + 0.36) / 3.0).epsilon(1e-14));
+}
+
+TEST_CASE("multiclass: a segment's figures are those of its rows alone, over the classes present in it") {
+  // The hand-worked rows, ten copies of each, in two bands (rows 1-4 in x, 5-8 in y); with
+  // a cluster key per row, a resample weighs a row the same in the whole table and in its
+  // band alone, so a band's figures and percentile intervals equal a separate evaluation
+  // of its rows. Copies scale every weighted count by 10 and leave each figure as it is.
+  const std::string columns = kPrefixColumns + R"(, "weight": "w", "cluster": "id", "segments": ["band"])";
+  const Policy p = parse_policy_text(R"({"version": 1, "task": "multiclass", "columns": {)" + columns +
+                                     R"(}, "bootstrap": {"resamples": 300, "seed": 5, "interval": "percentile"},
+      "rules": [{"id": "acc", "metric": "accuracy", "subject": "delta", "min": -1}]})");
+  const Rows once = worked_rows();
+  std::array<Rows, 2> bands;  // x, y
+  std::array<TextColumns, 2> band_text;
+  Rows whole_rows;
+  TextColumns whole_text{{{"id", {}}, {"band", {}}}};
+  for (std::size_t copy = 0; copy < 10; ++copy)
+    for (std::size_t r = 0; r < 8; ++r) {
+      const std::size_t b = r < 4 ? 0 : 1;
+      const std::string id = std::to_string(copy) + "-" + std::to_string(r);
+      for (Rows* rows : {&bands[b], &whole_rows}) {
+        rows->labels.push_back(once.labels[r]);
+        rows->weight.push_back(once.weight[r]);
+        for (std::size_t m = 0; m < 2; ++m) rows->probabilities[m].push_back(once.probabilities[m][r]);
+      }
+      whole_text.columns[0].second.push_back(id);
+      whole_text.columns[1].second.push_back(b == 0 ? "x" : "y");
+      if (band_text[b].columns.empty()) band_text[b].columns = {{"id", {}}, {"band", {}}};
+      band_text[b].columns[0].second.push_back(id);
+      band_text[b].columns[1].second.push_back(b == 0 ? "x" : "y");
+    }
+  std::vector<std::string> header = kWorkedHeader;
+  header.insert(header.end(), {"id", "band"});
+  BuiltTable whole;
+  build(whole, p, whole_rows, header, Layout::columns, whole_text);
+  const Evaluation ev = evaluate(whole.table, p);
+  REQUIRE(ev.segments.size() == 1);
+  const SegmentResult& y = ev.segments[0].segments.at(1);
+  REQUIRE(y.value == std::vector<std::string>{"y"});
+
+  // Band y, the champion: rows 5 (bee, w 2), 6 (bee), 7 and 8 (cat), predicted bee, bee,
+  // ant, ant. Present: ant (predicted only), bee, cat (labelled only). Recall: ant 0/0
+  // (0 in the average), bee 3/3, cat 0/2; precision: ant 0/2, bee 3/3, cat 0/0 (0).
+  const auto band = [&](const std::string& name) { return y.metrics[0][figure(p, name)].point; };
+  CHECK(band("accuracy").value == doctest::Approx(0.6).epsilon(1e-14));
+  CHECK(band("recall_macro").value == doctest::Approx(1.0 / 3.0).epsilon(1e-14));
+  CHECK(band("precision_macro").value == doctest::Approx(1.0 / 3.0).epsilon(1e-14));
+  CHECK(band("balanced_accuracy").value == doctest::Approx(0.5).epsilon(1e-14));  // bee and cat only
+  CHECK_FALSE(band("roc_auc_macro").defined);  // no ant rows: one-vs-rest needs every class
+  CHECK(band("roc_auc_macro").reason == "a class has no rows (one-vs-rest needs every class)");
+
+  std::size_t intervals = 0;
+  for (std::size_t b = 0; b < 2; ++b) {
+    BuiltTable separate;
+    build(separate, p, bands[b], header, Layout::columns, band_text[b]);
+    const Evaluation alone = evaluate(separate.table, p);
+    const SegmentResult& segment = ev.segments[0].segments.at(b);
+    for (std::size_t s = 0; s < 3; ++s)
+      for (std::size_t i = 0; i < p.metrics.size(); ++i) {
+        CAPTURE(b);
+        CAPTURE(p.metrics[i].name);
+        const Estimate &a = segment.metrics[s][i], &c = alone.metrics[s][i];
+        REQUIRE(a.point.defined == c.point.defined);
+        if (!a.point.defined) continue;
+        CHECK(a.point.value == c.point.value);
+        REQUIRE(a.ci.defined == c.ci.defined);
+        if (!a.ci.defined) continue;
+        CHECK(a.ci.lo == c.ci.lo);
+        CHECK(a.ci.hi == c.ci.hi);
+        ++intervals;
+      }
+  }
+  CHECK(intervals > 60);  // most figures of both bands have an interval to compare
 }
