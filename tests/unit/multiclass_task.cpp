@@ -543,6 +543,9 @@ TEST_CASE("multiclass: with two classes the Brier score is halved, as the binary
   build(built, p, rows, {"y", "a_no", "a_yes", "b_no", "b_yes"});
   const Evaluation ev = evaluate(built.table, p);
   CHECK(ev.metrics[0][figure(p, "brier")].point.value == doctest::Approx((0.04 + 0.09 + 0.36) / 3.0).epsilon(1e-14));
+  // k >= K: every label is among the top k (row 3's label ranks second).
+  CHECK(ev.metrics[0][figure(p, "top_k_accuracy@2")].point.value == 1.0);
+  CHECK(ev.metrics[0][figure(p, "accuracy")].point.value == doctest::Approx(2.0 / 3.0).epsilon(1e-15));
 }
 
 TEST_CASE("multiclass: a segment's figures are those of its rows alone, over the classes present in it") {
