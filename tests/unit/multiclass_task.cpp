@@ -364,15 +364,14 @@ TEST_CASE("multiclass: labels match a class by text, or by number when both read
   };
   refused({"1", "3", "zebra42"}, {"memory", "row 3", "column \"y\"", "not one of the 3 classes"}, "zebra42");
   refused({"1", "3.5", "3"}, {"row 2", "column \"y\"", "not one of the 3 classes"}, "3.5");
-  refused({"1", "", "3"}, {"row 2", "column \"y\"", "the label is missing"}, "zebra");
+  check_error<DataError>([&] { labels_of({"1", "", "3"}); }, {"row 2", "column \"y\"", "the label is missing"});
 
   // Text classes match by exact text only.
-  const Policy text = parse_policy_text(mc_policy());
   Rows rows;
   rows.labels = {"cat", "Cat"};
   for (std::size_t m = 0; m < 2; ++m) rows.probabilities[m].assign(2, {0.5, 0.5});
   BuiltTable built;
-  check_error<DataError>([&] { build(built, text, rows, {"y", "a_cat", "a_dog", "b_cat", "b_dog"}); },
+  check_error<DataError>([&] { build(built, p, rows, {"y", "a_cat", "a_dog", "b_cat", "b_dog"}); },
                          {"row 2", "not one of the 2 classes"});
 }
 
