@@ -133,7 +133,7 @@ struct SegmentResult {
   std::size_t rows = 0, positives = 0;
   bool sufficient = true;
   std::string insufficient_reason;
-  SubjectEstimates metrics;  // k indexing task_metrics(task)
+  SubjectEstimates metrics;  // k indexing Policy::metrics
 };
 
 struct SegmentTable {
@@ -183,7 +183,7 @@ struct Evaluation {
   // Ranking: the queries, and those with no relevant document ($.ranking.empty_queries).
   std::size_t queries = 0, empty_queries = 0;
   DataSource source;
-  // [subject][k], k indexing task_metrics(policy.task).
+  // [subject][k], k indexing policy.metrics (the figures: MetricInstance).
   std::array<std::vector<Estimate>, 4> metrics;
   std::vector<SegmentTable> segments;
   std::vector<FairnessTable> fairness;
