@@ -23,6 +23,7 @@ cases=(
   "outcome|examples/llm_eval.csv|examples/gate-outcome.json||0"
   "multiclass-digits|examples/digits_eval.csv|examples/gate-digits.json||0"
   "multiclass-twenty|examples/twenty_classes.csv|examples/gate-twenty.json||0"
+  "ranking|examples/ranking_eval.csv|examples/gate-ranking.json||0"
 )
 
 for c in "${cases[@]}"; do
