@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Every CLI door for the outcome task (examples/gate-outcome.json on llm_eval.csv) and for
+# Every CLI door for the outcome task (examples/gate-outcome.json on llm_eval.csv), the ranking
+# task (examples/gate-ranking.json on ranking_eval.csv) and
 # binary decision scores with a string label (examples/gate-svm.json on
 # breast_cancer_svm.csv): run, validate, verify and test, the summary, Markdown and HTML,
 # and the report's figures against numpy and scikit-learn (issue 15, item 8).
@@ -117,5 +118,40 @@ json.dump(s, open(f"{work}/wrong-svm.cases.json", "w"))
 EOF
 run_expect 1 -- test --policy "$outcome" --cases "$work/wrong-outcome.cases.json" && has "$work/out" "5 of 6 cases hold"
 run_expect 65 -- test --policy "$svm" --cases "$work/wrong-svm.cases.json" && has "$work/err" "a third label value"
+
+# --- the ranking task (examples/gate-ranking.json on ranking_eval.csv) ----------------
+ranking="$ex/gate-ranking.json" ranked="$ex/ranking_eval.csv"
+run_expect 0 -- validate --policy "$ranking" && has "$work/out" "task ranking, 3 rules"
+python3 - "$ranking" "$work/ranking-all.json" "$work/ranking-noquery.json" <<'EOF'
+import json, sys
+p = json.load(open(sys.argv[1]))
+p["bootstrap"]["resamples"] = 500
+p["rules"] += [{"id": "map5", "metric": "map", "k": 5, "subject": "delta", "min": -0.05},
+               {"id": "p3", "metric": "precision@3", "subject": "challenger", "min": 0.1, "decide_on": "point"}]
+json.dump(p, open(sys.argv[2], "w"))
+del p["columns"]["query"]
+json.dump(p, open(sys.argv[3], "w"))
+EOF
+run_expect 65 -- validate --policy "$work/ranking-noquery.json" && has "$work/err" '$.columns.query'
+run_expect 0 -- run --data "$ranked" --policy "$work/ranking-all.json" --report "$work/r.json" \
+  --markdown "$work/r.md" --html "$work/r.html" --threads 1
+has "$work/out" "VERDICT: PASS"
+has "$work/out" "400 queries, 59 with no relevant document"
+has "$work/r.md" "| map@5 |"
+has "$work/r.html" "precision@3"
+# ndcg@10 of both models against scikit-learn's ndcg_score, query by query, read by pandas.
+python3 - "$ranked" "$work/r.json" <<'EOF' && ok || bad "the ranking report's figures differ from scikit-learn's"
+import json, sys
+import pandas as pd
+from sklearn.metrics import ndcg_score
+data, report = pd.read_csv(sys.argv[1]), json.load(open(sys.argv[2]))
+assert report["task"] == "ranking" and report["bootstrap"]["unit"] == "query", report["bootstrap"]
+for model, column in (("champion", "score_v1"), ("challenger", "score_v2")):
+    values = [ndcg_score([q.relevance], [q[column]], k=10) for _, q in data.groupby("query_id") if q.relevance.max() > 0]
+    got = report["metrics"][model]["ndcg@10"]["estimate"]
+    assert abs(got - sum(values) / len(values)) <= 1e-12, (model, got)
+EOF
+run_expect 0 -- verify --report "$work/r.json" --data "$ranked" --policy "$work/ranking-all.json" && has "$work/out" "reproduced"
+run_expect 0 -- test --policy "$ranking" --cases "$ex/gate-ranking.cases.json" && has "$work/out" "5 of 5 cases hold"
 
 finish
