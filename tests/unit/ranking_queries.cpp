@@ -9,6 +9,8 @@
 #include <vector>
 
 #include <referee/error.hpp>
+#include <referee/evaluate.hpp>
+#include <referee/policy.hpp>
 #include <referee/table.hpp>
 
 #include "accumulate/ranking_accumulator.hpp"
@@ -97,4 +99,61 @@ TEST_CASE("a resample's figure is the weighted mean over its queries") {
   const RankingSums z = accumulate_ranking(plan_of(t, figures, false), UnitWeights{}, none);
   CHECK(z.weight[0] == 6.0);
   CHECK(z.value[0][0] / z.weight[0] == doctest::Approx((0.5 * 1 + 1.0 * 2) / 6));
+}
+
+namespace {
+
+// 60 queries of 2 to 6 documents; scores rounded so that ties occur; every 7th query has
+// no relevant document. `order` permutes the rows.
+Table ranking_table(const std::vector<std::size_t>& order) {
+  std::vector<std::string> query;
+  std::vector<double> relevance, a, b;
+  for (std::size_t q = 0; q < 60; ++q)
+    for (std::size_t d = 0; d < 2 + q % 5; ++d) {
+      query.push_back("q" + std::to_string(q));
+      relevance.push_back(q % 7 == 0 ? 0.0 : static_cast<double>((q * 3 + d * 5) % 4));
+      a.push_back(static_cast<double>((q + 2 * d) % 5) / 4.0);
+      b.push_back(static_cast<double>((q * d + 1) % 3) / 2.0);
+    }
+  TableBuilder builder(order.size());
+  std::vector<std::string> qs;
+  std::vector<double> rs, as, bs;
+  for (std::size_t r : order) qs.push_back(query[r]), rs.push_back(relevance[r]), as.push_back(a[r]), bs.push_back(b[r]);
+  const EncodedText q = encode_text(qs);
+  builder.add_text("q", q.codes, q.dictionary);
+  builder.add_numeric("y", rs);
+  builder.add_numeric("a", as);
+  builder.add_numeric("b", bs);
+  ColumnNames names;
+  names.label = "y", names.champion = "a", names.challenger = "b", names.query = "q";
+  return std::move(builder).build(names, Task::ranking);
+}
+
+}  // namespace
+
+TEST_CASE("a ranking evaluation does not depend on row order or threads") {
+  const Policy p = parse_policy_text(R"({"version": 1, "task": "ranking",
+      "columns": {"query": "q", "label": "y", "champion": "a", "challenger": "b"},
+      "bootstrap": {"resamples": 300, "seed": 5},
+      "rules": [{"id": "n", "metric": "ndcg@3", "subject": "delta", "min": -1},
+                {"id": "m", "metric": "mrr", "subject": "delta", "min": -1}]})");
+  std::vector<std::size_t> order(240);
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+  const Table sorted = ranking_table(order);
+  REQUIRE(sorted.rows == 240);
+  std::vector<std::size_t> shuffled = order;
+  for (std::size_t i = 0; i < shuffled.size(); ++i) std::swap(shuffled[i], shuffled[(i * 7919 + 13) % shuffled.size()]);
+  EvaluateOptions two;
+  two.threads = 2;
+  const Evaluation x = evaluate(sorted, p), y = evaluate(ranking_table(shuffled), p, two);
+  CHECK(x.queries == 60);
+  CHECK(x.empty_queries == 9);
+  CHECK(x.units == 60);
+  REQUIRE(x.metrics[2].size() == p.metrics.size());
+  for (std::size_t s = 0; s < 4; ++s)
+    for (std::size_t k = 0; k < p.metrics.size(); ++k) {
+      CHECK(x.metrics[s][k].point.value == y.metrics[s][k].point.value);
+      CHECK(x.metrics[s][k].ci.lo == y.metrics[s][k].ci.lo);
+      CHECK(x.metrics[s][k].ci.hi == y.metrics[s][k].ci.hi);
+    }
 }
