@@ -314,9 +314,11 @@ TEST_CASE("multiclass: a prefix finds its columns in the header, and both models
   CHECK(c.class_columns[0].columns == std::vector<std::string>{"a_cat", "a_dog"});
   CHECK(c.class_columns[1].columns == std::vector<std::string>{"b_cat", "b_dog"});
 
-  // The challenger lacks a class the champion's columns name.
+  // The challenger lacks a class the champion's columns name, or has one more.
   check_error<DataError>([&] { resolve(p.columns, {"y", "a_cat", "a_dog", "b_cat"}); },
-                         {"eval.csv", "no column \"b_dog\"", "challenger"});
+                         {"eval.csv", "1 column(s)", "challenger's prefix"});
+  check_error<DataError>([&] { resolve(p.columns, {"y", "a_cat", "a_dog", "b_cat", "b_dog", "b_eel"}); },
+                         {"eval.csv", "prefixes name different classes", "2 and 3 columns"});
   // Fewer than two columns with the prefix.
   check_error<DataError>([&] { resolve(p.columns, {"y", "a_cat", "b_cat", "b_dog"}); },
                          {"eval.csv", "1 column(s)", "champion's prefix", "$.columns.champion.prefix", "at least 2"});
