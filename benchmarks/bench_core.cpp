@@ -3,20 +3,26 @@
 // the outcome task (issue 15: mean, pass rate, 4 quantiles, both models) at the same N, B
 // and threads, its target being at most the binary core's cost. Reported through Google
 // Benchmark's counters, plus the process's peak RSS against the size of the input
-// columns. Run: ./build-bench/bench_core (see benchmarks/RESULTS.md).
+// columns. And the multiclass task (issue 15: K = 10 classes, its 18 default figures, both
+// models), its target being at most 4x the binary core's cost.
+// Run: ./build-bench/bench_core (see benchmarks/RESULTS.md).
 
 #include <sys/resource.h>
 
+#include <algorithm>
+#include <array>
 #include <chrono>
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
 #include <random>
+#include <string>
 #include <vector>
 
 #include <benchmark/benchmark.h>
 
 #include "accumulate/replicate_engine.hpp"
+#include "tasks/task_definition.hpp"
 
 namespace {
 
@@ -80,10 +86,69 @@ const OutcomeData& outcome_data(std::size_t n) {
   return d;
 }
 
+// Issue 15's multiclass load, the peer's (benchmarks/peer_multiclass.py): labels uniform
+// over K classes; each model's probabilities a softmax of signal x one-hot(label) plus a
+// latent shared by both models plus its own noise, the challenger sharper. Row-major
+// n x K blocks, as a numpy predict_proba array.
+struct MulticlassData {
+  std::vector<double> label;
+  std::array<std::vector<double>, 2> proba;
+  std::vector<std::string> classes;
+};
+
+const MulticlassData& multiclass_data(std::size_t n, std::size_t K) {
+  static MulticlassData d = [n, K] {
+    MulticlassData out;
+    std::mt19937_64 rng(20261203);
+    std::normal_distribution<double> normal;
+    for (std::size_t k = 0; k < K; ++k) out.classes.push_back(std::to_string(k));
+    out.label.reserve(n);
+    for (auto& p : out.proba) p.reserve(n * K);
+    std::vector<double> shared(K), logits(K);
+    for (std::size_t i = 0; i < n; ++i) {
+      const std::size_t y = rng() % K;
+      out.label.push_back(static_cast<double>(y));
+      for (double& s : shared) s = normal(rng);
+      for (std::size_t m = 0; m < 2; ++m) {
+        const double signal = m == 0 ? 1.5 : 2.0;
+        double top = -1e300, sum = 0.0;
+        for (std::size_t k = 0; k < K; ++k) {
+          logits[k] = (k == y ? signal : 0.0) + shared[k] + 0.7 * normal(rng);
+          top = std::max(top, logits[k]);
+        }
+        for (double& l : logits) sum += (l = std::exp(l - top));
+        for (const double l : logits) out.proba[m].push_back(l / sum);
+      }
+    }
+    return out;
+  }();
+  return d;
+}
+
 double peak_rss_mib() {
   rusage usage{};
   getrusage(RUSAGE_SELF, &usage);
   return static_cast<double>(usage.ru_maxrss) / 1024.0;  // Linux reports KiB
+}
+
+// Builds the engine and runs B resamples on `threads` threads, timed together; sets the
+// figure the targets are set in: wall time per row-resample, all threads together.
+void time_engine(benchmark::State& state, const referee::PairedColumns& columns, std::size_t n, std::size_t B,
+                 unsigned threads) {
+  referee::ReplicateRequest request;
+  request.bootstrap = B;
+  request.seed = 7;
+  request.threads = threads;
+  double seconds = 0.0;
+  for (auto _ : state) {
+    const auto start = std::chrono::steady_clock::now();
+    const referee::ReplicateEngine engine(columns);
+    auto results = engine.run(request);
+    benchmark::DoNotOptimize(results.bootstrap.data());
+    seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  }
+  const double row_resamples = static_cast<double>(n) * static_cast<double>(B);
+  state.counters["ns_per_row_resample"] = seconds * 1e9 / (row_resamples * static_cast<double>(state.iterations()));
 }
 
 void BM_BinaryPairedBootstrap(benchmark::State& state) {
@@ -94,24 +159,10 @@ void BM_BinaryPairedBootstrap(benchmark::State& state) {
   const Data& d = data(n);
   referee::PairedColumns columns{referee::Task::binary, d.y, d.champion, d.challenger, {}, 0.5, {}, {}};
   columns.units.unit_count = n;
+  columns.metrics = referee::task_definition(referee::Task::binary).default_metrics(referee::Task::binary);
   if (with_groups)
     columns.groupings = {{d.region, 8, false}, {d.channel, 12, false}, {d.sex, 2, true}, {d.age_band, 4, true}};
-  referee::ReplicateRequest request;
-  request.bootstrap = B;
-  request.seed = 7;
-  request.threads = threads;
-  double seconds = 0.0;
-  for (auto _ : state) {
-    const auto start = std::chrono::steady_clock::now();
-    const referee::ReplicateEngine engine(columns);  // includes ranking both models
-    auto results = engine.run(request);
-    benchmark::DoNotOptimize(results.bootstrap.data());
-    seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  }
-  const double row_resamples = static_cast<double>(n) * static_cast<double>(B);
-  // Wall time per row-resample, all threads together (the figure the target is set in).
-  state.counters["ns_per_row_resample"] =
-      seconds * 1e9 / (row_resamples * static_cast<double>(state.iterations()));
+  time_engine(state, columns, n, B, threads);  // the engine ranks both models in the timing
   const double input_mib = 3.0 * static_cast<double>(n) * sizeof(double) / (1024.0 * 1024.0);
   state.counters["input_MiB"] = input_mib;
   state.counters["peak_rss_MiB"] = peak_rss_mib();
@@ -126,23 +177,30 @@ void BM_OutcomePairedBootstrap(benchmark::State& state) {
   const OutcomeData& d = outcome_data(n);
   referee::PairedColumns columns{referee::Task::outcome, {}, d.champion, d.challenger, {}, 0.5, {}, {}};
   columns.units.unit_count = n;
+  columns.metrics = referee::task_definition(referee::Task::outcome).default_metrics(referee::Task::outcome);
   if (state.range(3) != 0) columns.groupings = {{d.region, 8, false}, {d.channel, 12, false}};
-  referee::ReplicateRequest request;
-  request.bootstrap = B;
-  request.seed = 7;
-  request.threads = threads;
-  double seconds = 0.0;
-  for (auto _ : state) {
-    const auto start = std::chrono::steady_clock::now();
-    const referee::ReplicateEngine engine(columns);  // includes sorting both models' results
-    auto results = engine.run(request);
-    benchmark::DoNotOptimize(results.bootstrap.data());
-    seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  }
-  const double row_resamples = static_cast<double>(n) * static_cast<double>(B);
-  state.counters["ns_per_row_resample"] =
-      seconds * 1e9 / (row_resamples * static_cast<double>(state.iterations()));
+  time_engine(state, columns, n, B, threads);  // the engine sorts both models' results in the timing
   state.counters["input_MiB"] = 2.0 * static_cast<double>(n) * sizeof(double) / (1024.0 * 1024.0);
+  state.counters["peak_rss_MiB"] = peak_rss_mib();
+}
+
+// The multiclass task: K class probabilities per model, every default figure of the task
+// (18 per model, one-vs-rest ROC AUC macro and weighted among them), no groupings.
+void BM_MulticlassPairedBootstrap(benchmark::State& state) {
+  const auto n = static_cast<std::size_t>(state.range(0));
+  const auto B = static_cast<std::size_t>(state.range(1));
+  const auto threads = static_cast<unsigned>(state.range(2));
+  const auto K = static_cast<std::size_t>(state.range(3));
+  const MulticlassData& d = multiclass_data(n, K);
+  referee::PairedColumns columns{referee::Task::multiclass, d.label, {}, {}, {}, 0.5, {}, {}};
+  columns.units.unit_count = n;
+  columns.metrics = referee::task_definition(referee::Task::multiclass).default_metrics(referee::Task::multiclass);
+  for (std::size_t m = 0; m < 2; ++m) columns.class_scores[m] = referee::ScoreBlock{d.proba[m], K, K, 1};
+  columns.classes = d.classes;
+  time_engine(state, columns, n, B, threads);  // the engine ranks both models' K classes in the timing
+  state.counters["figures"] = static_cast<double>(columns.metrics.size());
+  state.counters["input_MiB"] = (2.0 * static_cast<double>(K) + 1.0) * static_cast<double>(n) * sizeof(double) /
+                                (1024.0 * 1024.0);
   state.counters["peak_rss_MiB"] = peak_rss_mib();
 }
 
@@ -156,6 +214,7 @@ BENCHMARK(BM_BinaryPairedBootstrap)
     ->Args({1'000'000, 1000, 1, 1})
     ->Args({1'000'000, 1000, 2, 0})
     ->Args({1'000'000, 1000, 2, 1})
+    ->Args({1'000'000, 128, 1, 0})  // the multiclass quick check's partner
     ->Iterations(1)
     ->Unit(benchmark::kSecond)
     ->UseRealTime();
@@ -166,6 +225,16 @@ BENCHMARK(BM_OutcomePairedBootstrap)
     ->Args({1'000'000, 1000, 1, 1})
     ->Args({1'000'000, 1000, 2, 0})
     ->Args({1'000'000, 1000, 2, 1})
+    ->Iterations(1)
+    ->Unit(benchmark::kSecond)
+    ->UseRealTime();
+
+// Side by side with BM_BinaryPairedBootstrap's groups:0 rows (same N, B, seed, threads).
+BENCHMARK(BM_MulticlassPairedBootstrap)
+    ->ArgNames({"n", "B", "threads", "K"})
+    ->Args({1'000'000, 1000, 1, 10})
+    ->Args({1'000'000, 1000, 2, 10})
+    ->Args({1'000'000, 128, 1, 10})  // a quick check: two blocks of 64 replicates
     ->Iterations(1)
     ->Unit(benchmark::kSecond)
     ->UseRealTime();

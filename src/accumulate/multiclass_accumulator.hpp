@@ -10,6 +10,12 @@
 // vs-rest AUC of class c is the binary AUC of (label == c) against p_c, so it needs the
 // rows ranked by p_c; those passes read the block's Poisson weights from a byte cache
 // filled once per block (CachedWeights), not from the generator 2K times over.
+//
+// The Poisson path (what a bootstrap runs) is faster and gives the same bits as the plain
+// templates (tests/unit/multiclass_fast_pass.cpp): the confusion pass fills the cache as it
+// generates the weights, and with whole weights every one-vs-rest sum is an integer (or a
+// half for ties) below 2^53, so it is exact in any order; the ranked pass then adds the
+// negative rows between two positives as 16-bit integers and credits them at once.
 
 #include <algorithm>
 #include <cmath>
@@ -17,6 +23,7 @@
 #include <cstdint>
 #include <limits>
 #include <memory>
+#include <new>
 #include <numeric>
 #include <span>
 #include <vector>
@@ -163,28 +170,86 @@ struct OvrSums {
 };
 
 // One model's rows ranked by p_c, descending, ties by unit key then row, with the tie
-// marks of each grouping (group_tie_marks's meaning).
+// marks of each grouping (group_tie_marks's meaning) and whether each row is of class c.
 struct RankedClass {
   std::vector<std::uint32_t> order;
   std::vector<std::uint8_t> ties;                   // kTieStarts / kTieEnds, overall
   std::vector<std::vector<std::uint8_t>> group_ties;  // per grouping
+  std::vector<std::uint8_t> positive;               // per ranked position: label == c
 };
 
-inline RankedClass rank_class(const ScoreBlock& s, std::size_t rows, std::size_t k, const RowUnits& units,
-                              std::span<const GroupingSpec> groupings) {
-  RankedClass ranked;
-  ranked.order.resize(rows);
-  std::iota(ranked.order.begin(), ranked.order.end(), std::uint32_t{0});
-  std::sort(ranked.order.begin(), ranked.order.end(), [&](std::uint32_t a, std::uint32_t b) {
-    const double pa = s.at(a, k), pb = s.at(b, k);
-    if (pa != pb) return pa > pb;
-    const std::uint64_t ka = units.key_of(a), kb = units.key_of(b);
-    return ka != kb ? ka < kb : a < b;
+namespace multiclass_detail {
+
+// A row to rank: its probability of the class, its unit key when rows are clustered, and
+// whether it is of the class.
+struct RankRecord {
+  double p;
+  std::uint32_t row, positive;
+};
+struct ClusteredRankRecord {
+  double p;
+  std::uint64_t key;
+  std::uint32_t row, positive;
+};
+
+// The comparison is a strict total order (the row breaks every tie), so the ranking is the
+// same whatever the sort. Records are sorted in place, not row indices through a comparator
+// that reads the n x K block, which would miss the cache at every step.
+template <class Record>
+void sort_records(std::vector<Record>& records) {
+  std::sort(records.begin(), records.end(), [](const Record& a, const Record& b) {
+    if (a.p != b.p) return a.p > b.p;
+    if constexpr (requires { a.key; })
+      if (a.key != b.key) return a.key < b.key;
+    return a.row < b.row;
   });
-  const auto score_of = [&](std::uint32_t r) { return s.at(r, k); };
-  ranked.ties = tie_marks(ranked.order, score_of, {}, 1);
-  for (const GroupingSpec& g : groupings)
-    ranked.group_ties.push_back(tie_marks(ranked.order, score_of, g.group_of_row, g.groups));
+}
+
+// Fills the ranking from sorted records; the tie marks compare neighbours in rank order
+// (tie_marks over rank positions), not rows scattered over the block.
+template <class Record>
+void fill_ranked(const std::vector<Record>& records, std::span<const GroupingSpec> groupings, RankedClass& ranked) {
+  const std::size_t rows = records.size();
+  ranked.order.resize(rows);
+  ranked.positive.resize(rows);
+  std::vector<double> p(rows);
+  std::vector<std::uint32_t> position(rows);
+  for (std::size_t i = 0; i < rows; ++i) {
+    ranked.order[i] = records[i].row;
+    ranked.positive[i] = static_cast<std::uint8_t>(records[i].positive);
+    p[i] = records[i].p;
+    position[i] = static_cast<std::uint32_t>(i);
+  }
+  const auto score_at = [&](std::uint32_t i) { return p[i]; };
+  ranked.ties = tie_marks(position, score_at, {}, 1);
+  std::vector<std::uint32_t> group_at(rows);
+  for (const GroupingSpec& g : groupings) {
+    for (std::size_t i = 0; i < rows; ++i) group_at[i] = g.group_of_row[ranked.order[i]];
+    ranked.group_ties.push_back(tie_marks(position, score_at, group_at, g.groups));
+  }
+}
+
+}  // namespace multiclass_detail
+
+inline RankedClass rank_class(const ScoreBlock& s, std::span<const double> label, std::size_t k,
+                              const RowUnits& units, std::span<const GroupingSpec> groupings) {
+  using namespace multiclass_detail;
+  const std::size_t rows = label.size();
+  const auto target = static_cast<double>(k);
+  RankedClass ranked;
+  const auto positive = [&](std::size_t r) { return label[r] == target ? 1u : 0u; };
+  if (units.key.empty()) {
+    std::vector<RankRecord> records(rows);
+    for (std::size_t r = 0; r < rows; ++r) records[r] = {s.at(r, k), static_cast<std::uint32_t>(r), positive(r)};
+    sort_records(records);
+    fill_ranked(records, groupings, ranked);
+  } else {
+    std::vector<ClusteredRankRecord> records(rows);
+    for (std::size_t r = 0; r < rows; ++r)
+      records[r] = {s.at(r, k), units.key[r], static_cast<std::uint32_t>(r), positive(r)};
+    sort_records(records);
+    fill_ranked(records, groupings, ranked);
+  }
   return ranked;
 }
 
@@ -236,26 +301,152 @@ void ovr_pass(const MulticlassColumns& c, const RankedClass& ranked, std::size_t
   }
 }
 
-// A block's Poisson weights, generated once per row into bytes (a Poisson(1) count is at
-// most 12) and read back by every ranked pass: N x kLanes bytes per worker thread.
+// A block's Poisson weights, one byte per lane (a Poisson(1) count is at most 12), read
+// back by every ranked pass: N x kLanes bytes per worker thread. A row is one 64-byte cache
+// line, so a ranked pass's random read of a row touches one line.
 class CachedWeights {
  public:
   static constexpr std::size_t lanes = kLanes;
-  template <class Weights>
-  CachedWeights(const Weights& source, std::size_t rows) : bytes_(new std::uint8_t[rows * kLanes]) {
-    LaneWeights w{};
-    for (std::size_t r = 0; r < rows; ++r) {
-      source.fill(r, w);
-      for (std::size_t l = 0; l < kLanes; ++l) bytes_[r * kLanes + l] = static_cast<std::uint8_t>(w[l]);
-    }
+  static constexpr std::size_t kLargest = kPoissonOneThresholds.size();  // the largest count
+
+  explicit CachedWeights(std::size_t rows)
+      : bytes_(static_cast<std::uint8_t*>(::operator new[](rows * kLanes, std::align_val_t{64}))) {}
+
+  void store(std::size_t row, const LaneWeights& w) noexcept {
+    std::uint8_t* __restrict b = bytes_.get() + row * kLanes;
+    for (std::size_t l = 0; l < kLanes; ++l) b[l] = static_cast<std::uint8_t>(static_cast<int>(w[l]));
   }
-  void fill(std::size_t row, LaneWeights& w) const noexcept {
-    const std::uint8_t* b = bytes_.get() + row * kLanes;
+  const std::uint8_t* row(std::size_t r) const noexcept { return bytes_.get() + r * kLanes; }
+  void fill(std::size_t r, LaneWeights& w) const noexcept {
+    const std::uint8_t* __restrict b = row(r);
     for (std::size_t l = 0; l < kLanes; ++l) w[l] = static_cast<double>(b[l]);
   }
 
  private:
-  std::unique_ptr<std::uint8_t[]> bytes_;
+  struct Free {
+    void operator()(std::uint8_t* p) const noexcept { ::operator delete[](p, std::align_val_t{64}); }
+  };
+  std::unique_ptr<std::uint8_t[], Free> bytes_;
 };
+
+// The row-order pass of Poisson weights, filling `cache` with each row's weights as it
+// generates them: the same sums, in the same order, as confusion_pass.
+template <class Weights>
+void confusion_pass_caching(const MulticlassColumns& c, const std::array<MulticlassRows, 2>& rows,
+                            const Weights& weights, std::span<const GroupingSpec> groupings,
+                            std::array<ConfusionSums, 2>& out,
+                            std::vector<std::vector<std::array<ConfusionSums, 2>>>& grouped, CachedWeights& cache) {
+  constexpr std::size_t L = Weights::lanes;
+  LaneWeights w{};
+  for (std::size_t r = 0; r < c.label.size(); ++r) {
+    weights.fill(r, w);
+    cache.store(r, w);
+    if (!c.weight.empty()) {
+      const double sw = c.weight[r];
+      for (std::size_t l = 0; l < L; ++l) w[l] *= sw;
+    }
+    const auto y = static_cast<std::size_t>(c.label[r]);
+    for (std::size_t m = 0; m < 2; ++m) {
+      multiclass_detail::add_row<L>(out[m], rows[m], r, y, w);
+      for (std::size_t g = 0; g < groupings.size(); ++g)
+        multiclass_detail::add_row<L>(grouped[g][groupings[g].group_of_row[r]][m], rows[m], r, y, w);
+    }
+  }
+}
+
+// Whether the whole-weight ranked pass is exact for a block: no row weights (so every
+// lane weight is a count) and every lane's total W small enough that each sum of the pass,
+// at most W^2 / 4 and a multiple of 1/2, is exact in a double (W < 2^26).
+inline bool whole_weight_ranking_exact(const MulticlassColumns& c, const ConfusionSums& overall) {
+  if (!c.weight.empty()) return false;
+  for (std::size_t l = 0; l < kLanes; ++l) {
+    double total = 0.0;
+    for (const LaneWeights& t : overall.truth) total += t[l];
+    if (!(total < 67108864.0)) return false;  // 2^26
+  }
+  return true;
+}
+
+namespace multiclass_detail {
+
+// Lone negative rows since the last positive, per lane, as integers: each credits the
+// positive weight ranked above it, which does not change until the next positive.
+struct NegativeRun {
+  alignas(64) std::array<std::uint16_t, kLanes> weight{};
+  std::uint32_t rows = 0;
+};
+// A run is credited before its 16-bit sums could overflow.
+inline constexpr std::uint32_t kMaxRunRows = 65535 / CachedWeights::kLargest;
+
+template <std::size_t L>
+inline void credit_run(OvrSums& s, NegativeRun& run) {
+  if (run.rows == 0) return;
+  double* __restrict auc = s.auc.data();
+  double* __restrict neg = s.neg.data();
+  const double* __restrict pos = s.pos.data();
+  std::uint16_t* __restrict weight = run.weight.data();
+  for (std::size_t l = 0; l < L; ++l) {
+    const double n = weight[l];
+    auc[l] += n * pos[l];
+    neg[l] += n;
+    weight[l] = 0;
+  }
+  run.rows = 0;
+}
+
+// ovr_update for whole weights: a lone negative joins the run; anything else credits the
+// run first and then does what ovr_update does.
+template <std::size_t L>
+inline void ovr_update_whole(OvrSums& s, NegativeRun& run, const std::uint8_t* __restrict bytes, bool positive,
+                             std::uint8_t marks) {
+  if (marks == (kTieStarts | kTieEnds) && !positive) {
+    std::uint16_t* __restrict weight = run.weight.data();
+    for (std::size_t l = 0; l < L; ++l) weight[l] = static_cast<std::uint16_t>(weight[l] + bytes[l]);
+    if (++run.rows == kMaxRunRows) credit_run<L>(s, run);
+    return;
+  }
+  credit_run<L>(s, run);
+  if (marks == (kTieStarts | kTieEnds)) {
+    double* __restrict pos = s.pos.data();
+    for (std::size_t l = 0; l < L; ++l) pos[l] += static_cast<double>(bytes[l]);
+    return;
+  }
+  LaneWeights w;
+  for (std::size_t l = 0; l < L; ++l) w[l] = static_cast<double>(bytes[l]);
+  ovr_update<L>(s, w, positive, marks);
+}
+
+}  // namespace multiclass_detail
+
+// ovr_pass for whole weights (whole_weight_ranking_exact), reading the cache: the same
+// sums, bit for bit.
+inline void ovr_pass_whole(const RankedClass& ranked, const CachedWeights& cache,
+                           std::span<const GroupingSpec> groupings, OvrSums& out,
+                           std::vector<std::vector<OvrSums>>& grouped) {
+  using multiclass_detail::NegativeRun;
+  constexpr std::size_t L = kLanes, ahead = 16;
+  NegativeRun run;
+  std::vector<std::vector<NegativeRun>> group_runs;
+  for (const GroupingSpec& g : groupings) group_runs.emplace_back(g.groups);
+  const std::size_t n = ranked.order.size();
+  for (std::size_t i = 0; i < n; ++i) {
+    if (i + ahead < n) {
+      const std::uint32_t later = ranked.order[i + ahead];
+      __builtin_prefetch(cache.row(later));
+      for (const GroupingSpec& g : groupings) __builtin_prefetch(&g.group_of_row[later]);
+    }
+    const std::uint32_t r = ranked.order[i];
+    const std::uint8_t* bytes = cache.row(r);
+    const bool positive = ranked.positive[i] != 0;
+    multiclass_detail::ovr_update_whole<L>(out, run, bytes, positive, ranked.ties[i]);
+    for (std::size_t g = 0; g < groupings.size(); ++g) {
+      const std::uint32_t j = groupings[g].group_of_row[r];
+      multiclass_detail::ovr_update_whole<L>(grouped[g][j], group_runs[g][j], bytes, positive, ranked.group_ties[g][i]);
+    }
+  }
+  multiclass_detail::credit_run<L>(out, run);
+  for (std::size_t g = 0; g < groupings.size(); ++g)
+    for (std::size_t j = 0; j < groupings[g].groups; ++j) multiclass_detail::credit_run<L>(grouped[g][j], group_runs[g][j]);
+}
 
 }  // namespace referee
