@@ -8,8 +8,8 @@
 // multiclass data is a function of three per-class weights (rows whose label is c, rows
 // predicted c, rows both) and the total, so K x 3 lane sums replace the K x K matrix. One-
 // vs-rest AUC of class c is the binary AUC of (label == c) against p_c, so it needs the
-// rows ranked by p_c; those passes read the block's Poisson weights from a byte cache
-// filled once per block (CachedWeights), not from the generator 2K times over.
+// rows ranked by p_c; those passes read the block's Poisson weights from a cache
+// filled once per block (CachedWeights, four bits a lane), not from the generator 2K times.
 //
 // The Poisson path (what a bootstrap runs) is faster and gives the same bits as the plain
 // templates (tests/unit/multiclass_fast_pass.cpp): the confusion pass fills the cache as it
@@ -18,6 +18,8 @@
 // negative rows between two positives as 16-bit integers and credits them at once.
 
 #include <algorithm>
+#include <array>
+#include <bit>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
@@ -26,6 +28,7 @@
 #include <new>
 #include <numeric>
 #include <span>
+#include <utility>
 #include <vector>
 
 #include <referee/table.hpp>
@@ -180,10 +183,11 @@ struct RankedClass {
 
 namespace multiclass_detail {
 
-// A row to rank: its probability of the class, its unit key when rows are clustered, and
-// whether it is of the class.
+// A row to rank: its probability of the class (as a key that orders descending
+// probabilities ascending, for the radix sort), or, when rows are clustered, the
+// probability and the unit key; and whether it is of the class.
 struct RankRecord {
-  double p;
+  std::uint64_t key;
   std::uint32_t row, positive;
 };
 struct ClusteredRankRecord {
@@ -192,16 +196,43 @@ struct ClusteredRankRecord {
   std::uint32_t row, positive;
 };
 
-// The comparison is a strict total order (the row breaks every tie), so the ranking is the
-// same whatever the sort. Records are sorted in place, not row indices through a comparator
-// that reads the n x K block, which would miss the cache at every step.
-template <class Record>
-void sort_records(std::vector<Record>& records) {
-  std::sort(records.begin(), records.end(), [](const Record& a, const Record& b) {
+// A probability is finite and >= 0, so its bits order like its value once -0 reads as +0
+// (they compare equal, so they tie); the complement orders descending.
+inline std::uint64_t descending_key(double p) { return ~std::bit_cast<std::uint64_t>(p == 0.0 ? 0.0 : p); }
+inline double score_of(const RankRecord& r) { return std::bit_cast<double>(~r.key); }
+inline double score_of(const ClusteredRankRecord& r) { return r.p; }
+
+// Rows by descending probability, ties by row: a stable radix sort of the records in row
+// order, 11 bits a pass (six passes; the counts of every pass taken in one read), a pass
+// whose digit is the same in every record skipped. It gives the one order the comparison
+// (p descending, then row) defines.
+inline void sort_records(std::vector<RankRecord>& records) {
+  constexpr unsigned bits = 11, passes = (64 + bits - 1) / bits;
+  constexpr std::uint64_t mask = (1u << bits) - 1;
+  if (records.empty()) return;
+  std::vector<std::array<std::uint32_t, mask + 1>> start(passes);
+  for (const RankRecord& r : records)
+    for (unsigned pass = 0; pass < passes; ++pass) ++start[pass][(r.key >> (pass * bits)) & mask];
+  std::vector<RankRecord> scratch(records.size());
+  for (unsigned pass = 0; pass < passes; ++pass) {
+    const unsigned shift = pass * bits;
+    auto& next = start[pass];
+    if (next[(records.front().key >> shift) & mask] == records.size()) continue;
+    std::uint32_t sum = 0;
+    for (std::uint32_t& s : next) sum += std::exchange(s, sum);
+    for (const RankRecord& r : records) scratch[next[(r.key >> shift) & mask]++] = r;
+    records.swap(scratch);
+  }
+}
+
+// Clustered rows: probability descending, then unit key, then row. The comparison is a
+// strict total order, so the ranking is the same whatever the sort. Records are sorted in
+// place, not row indices through a comparator that reads the n x K block, which would miss
+// the cache at every step.
+inline void sort_records(std::vector<ClusteredRankRecord>& records) {
+  std::sort(records.begin(), records.end(), [](const ClusteredRankRecord& a, const ClusteredRankRecord& b) {
     if (a.p != b.p) return a.p > b.p;
-    if constexpr (requires { a.key; })
-      if (a.key != b.key) return a.key < b.key;
-    return a.row < b.row;
+    return a.key != b.key ? a.key < b.key : a.row < b.row;
   });
 }
 
@@ -217,7 +248,7 @@ void fill_ranked(const std::vector<Record>& records, std::span<const GroupingSpe
   for (std::size_t i = 0; i < rows; ++i) {
     ranked.order[i] = records[i].row;
     ranked.positive[i] = static_cast<std::uint8_t>(records[i].positive);
-    p[i] = records[i].p;
+    p[i] = score_of(records[i]);
     position[i] = static_cast<std::uint32_t>(i);
   }
   const auto score_at = [&](std::uint32_t i) { return p[i]; };
@@ -240,7 +271,8 @@ inline RankedClass rank_class(const ScoreBlock& s, std::span<const double> label
   const auto positive = [&](std::size_t r) { return label[r] == target ? 1u : 0u; };
   if (units.key.empty()) {
     std::vector<RankRecord> records(rows);
-    for (std::size_t r = 0; r < rows; ++r) records[r] = {s.at(r, k), static_cast<std::uint32_t>(r), positive(r)};
+    for (std::size_t r = 0; r < rows; ++r)
+      records[r] = {descending_key(s.at(r, k)), static_cast<std::uint32_t>(r), positive(r)};
     sort_records(records);
     fill_ranked(records, groupings, ranked);
   } else {
@@ -301,25 +333,35 @@ void ovr_pass(const MulticlassColumns& c, const RankedClass& ranked, std::size_t
   }
 }
 
-// A block's Poisson weights, one byte per lane (a Poisson(1) count is at most 12), read
-// back by every ranked pass: N x kLanes bytes per worker thread. A row is one 64-byte cache
-// line, so a ranked pass's random read of a row touches one line.
+// A block's Poisson weights, four bits per lane (a Poisson(1) count is at most 12), read
+// back by every ranked pass: N x 32 bytes per worker thread, half of what bytes would take,
+// so twice as many rows stay in cache for the ranked passes' random reads. Byte l of a row
+// holds lane l in its low half and lane l + 32 in its high half, so that unpacking a row
+// is two vector loops.
 class CachedWeights {
  public:
   static constexpr std::size_t lanes = kLanes;
+  static constexpr std::size_t kRowBytes = kLanes / 2;
   static constexpr std::size_t kLargest = kPoissonOneThresholds.size();  // the largest count
+  static_assert(kLargest < 16, "a count fits four bits");
 
   explicit CachedWeights(std::size_t rows)
-      : bytes_(static_cast<std::uint8_t*>(::operator new[](rows * kLanes, std::align_val_t{64}))) {}
+      : bytes_(static_cast<std::uint8_t*>(::operator new[](rows * kRowBytes, std::align_val_t{64}))) {}
 
   void store(std::size_t row, const LaneWeights& w) noexcept {
-    std::uint8_t* __restrict b = bytes_.get() + row * kLanes;
-    for (std::size_t l = 0; l < kLanes; ++l) b[l] = static_cast<std::uint8_t>(static_cast<int>(w[l]));
+    std::uint8_t* __restrict b = bytes_.get() + row * kRowBytes;
+    for (std::size_t l = 0; l < kRowBytes; ++l)
+      b[l] = static_cast<std::uint8_t>(static_cast<unsigned>(w[l]) | (static_cast<unsigned>(w[l + kRowBytes]) << 4));
   }
-  const std::uint8_t* row(std::size_t r) const noexcept { return bytes_.get() + r * kLanes; }
+  const std::uint8_t* row(std::size_t r) const noexcept { return bytes_.get() + r * kRowBytes; }
+  // Calls f(lane, count) for every lane of a packed row.
+  template <class F>
+  static void unpack(const std::uint8_t* __restrict b, F&& f) noexcept {
+    for (std::size_t l = 0; l < kRowBytes; ++l) f(l, static_cast<unsigned>(b[l] & 15u));
+    for (std::size_t l = 0; l < kRowBytes; ++l) f(l + kRowBytes, static_cast<unsigned>(b[l] >> 4));
+  }
   void fill(std::size_t r, LaneWeights& w) const noexcept {
-    const std::uint8_t* __restrict b = row(r);
-    for (std::size_t l = 0; l < kLanes; ++l) w[l] = static_cast<double>(b[l]);
+    unpack(row(r), [&w](std::size_t l, unsigned count) { w[l] = static_cast<double>(count); });
   }
 
  private:
@@ -397,22 +439,25 @@ inline void credit_run(OvrSums& s, NegativeRun& run) {
 // ovr_update for whole weights: a lone negative joins the run; anything else credits the
 // run first and then does what ovr_update does.
 template <std::size_t L>
-inline void ovr_update_whole(OvrSums& s, NegativeRun& run, const std::uint8_t* __restrict bytes, bool positive,
+inline void ovr_update_whole(OvrSums& s, NegativeRun& run, const std::uint8_t* __restrict packed, bool positive,
                              std::uint8_t marks) {
+  static_assert(L == kLanes, "a cached row holds every lane");
   if (marks == (kTieStarts | kTieEnds) && !positive) {
     std::uint16_t* __restrict weight = run.weight.data();
-    for (std::size_t l = 0; l < L; ++l) weight[l] = static_cast<std::uint16_t>(weight[l] + bytes[l]);
+    CachedWeights::unpack(packed, [weight](std::size_t l, unsigned count) {
+      weight[l] = static_cast<std::uint16_t>(weight[l] + count);
+    });
     if (++run.rows == kMaxRunRows) credit_run<L>(s, run);
     return;
   }
   credit_run<L>(s, run);
   if (marks == (kTieStarts | kTieEnds)) {
     double* __restrict pos = s.pos.data();
-    for (std::size_t l = 0; l < L; ++l) pos[l] += static_cast<double>(bytes[l]);
+    CachedWeights::unpack(packed, [pos](std::size_t l, unsigned count) { pos[l] += static_cast<double>(count); });
     return;
   }
   LaneWeights w;
-  for (std::size_t l = 0; l < L; ++l) w[l] = static_cast<double>(bytes[l]);
+  CachedWeights::unpack(packed, [&w](std::size_t l, unsigned count) { w[l] = static_cast<double>(count); });
   ovr_update<L>(s, w, positive, marks);
 }
 
