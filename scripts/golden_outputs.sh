@@ -21,6 +21,8 @@ cases=(
   "loadtest|examples/credit_eval.csv|examples/gate-loadtest.json|--latency examples/latency_loadtest.csv|2"
   "svm-decision|examples/breast_cancer_svm.csv|examples/gate-svm.json||0"
   "outcome|examples/llm_eval.csv|examples/gate-outcome.json||0"
+  "multiclass-digits|examples/digits_eval.csv|examples/gate-digits.json||0"
+  "multiclass-twenty|examples/twenty_classes.csv|examples/gate-twenty.json||0"
 )
 
 for c in "${cases[@]}"; do

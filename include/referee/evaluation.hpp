@@ -133,7 +133,7 @@ struct SegmentResult {
   std::size_t rows = 0, positives = 0;
   bool sufficient = true;
   std::string insufficient_reason;
-  SubjectEstimates metrics;  // k indexing task_metrics(task)
+  SubjectEstimates metrics;  // k indexing Policy::metrics
 };
 
 struct SegmentTable {
@@ -181,7 +181,7 @@ struct Evaluation {
   std::size_t units = 0;
   bool clustered = false;
   DataSource source;
-  // [subject][k], k indexing task_metrics(policy.task).
+  // [subject][k], k indexing policy.metrics (the figures: MetricInstance).
   std::array<std::vector<Estimate>, 4> metrics;
   std::vector<SegmentTable> segments;
   std::vector<FairnessTable> fairness;

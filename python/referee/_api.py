@@ -472,8 +472,13 @@ def _evaluate(data: Any, p: Policy, seed: Optional[int], threads: Optional[int],
     label_values = _column(data, cols["label"]) if cols["label_kind"] != "none" else None
     text_label = cols["label_kind"] == "text"
     label = None if cols["label_kind"] != "numeric" else _numeric_label_column(label_values, cols["label"])
-    champion = _as_float64(_positive_scores(p, label_values, _column(data, cols["champion"])), cols["champion"])
-    challenger = _as_float64(_positive_scores(p, label_values, _column(data, cols["challenger"])), cols["challenger"])
+    class_scores, class_columns = _class_scores(data, p) if p.task == "multiclass" else (None, [])
+    if class_scores is not None:
+        champion = challenger = np.empty(0)
+    else:
+        champion = _as_float64(_positive_scores(p, label_values, _column(data, cols["champion"])), cols["champion"])
+        challenger = _as_float64(_positive_scores(p, label_values, _column(data, cols["challenger"])),
+                                 cols["challenger"])
     weight = _as_float64(_column(data, cols["weight"]), cols["weight"]) if cols["weight"] else None
     codes, dictionary = (None, [])
     if cols["cluster"]:
@@ -490,7 +495,46 @@ def _evaluate(data: Any, p: Policy, seed: Optional[int], threads: Optional[int],
     return Report(*_core.evaluate_arrays(
         p, label, champion, challenger, weight, codes, dictionary, seed, threads, callback, categorical,
         _model_columns(data, cols["latency"]), _model_columns(data, cols["cost"]),
-        _model_columns(data, cols["error"]), drift, latency_file, latency_ms, drift_reference, checked_limits))
+        _model_columns(data, cols["error"]), drift, latency_file, latency_ms, drift_reference, checked_limits,
+        class_scores, class_columns))
+
+
+def _as_float64_block(values: Any, name: str) -> np.ndarray:
+    """A multiclass model's n x K probabilities as float64, read in place when they are
+    float64 already (any order: the core keeps the strides)."""
+    array = np.asarray(values.to_numpy() if hasattr(values, "to_numpy") else values)
+    if array.ndim != 2:
+        raise DataError(f'"{name}" must be a 2-D array of probabilities, rows x classes; got shape {array.shape}')
+    if array.dtype.kind not in "biuf":
+        raise DataError(f'"{name}" must be numeric, got dtype {array.dtype}')
+    return array if array.dtype == np.float64 else array.astype(np.float64)
+
+
+def _class_scores(data: Any, p: Policy) -> Tuple[Tuple[np.ndarray, np.ndarray], list]:
+    """Each multiclass model's n x K probabilities, and the column names they stand for.
+
+    A model's probabilities are its K columns (by the policy's prefix or list, resolved by
+    the core against the data's column names), or one 2-D array (predict_proba) under its
+    prefix in a dict, with the classes from $.columns.classes."""
+    cols = p.columns
+    available = _column_names(data)
+    blocks = []
+    for model in _MODELS:
+        prefix = cols["class_columns"][model]["prefix"]
+        whole = data.get(prefix) if prefix and isinstance(data, Mapping) else None
+        if whole is None or np.ndim(whole) != 2:
+            blocks.append(None)
+            continue
+        if not cols["classes"]:
+            raise UsageError(f'a 2-D probability array under "{prefix}" needs $.columns.classes, the class of each '
+                             "column (compare() takes classes=)")
+        available = available + [prefix + c for c in cols["classes"]]
+        blocks.append(_as_float64_block(whole, prefix))
+    _, *columns = p.resolve_class_columns(available)
+    for m in range(2):
+        if blocks[m] is None:
+            blocks[m] = np.column_stack([_as_float64(_column(data, name), name) for name in columns[m]])
+    return (blocks[0], blocks[1]), available
 
 
 def _numeric_label_column(values: Any, name: str) -> np.ndarray:
@@ -563,7 +607,7 @@ def _metric_arguments(name: Any, y_true: Any, y_score: Any) -> Tuple[str, Any, A
     if not isinstance(name, str):
         raise UsageError('metric() needs the metric\'s name, a str: referee.metric("roc_auc", y_true, y_score) '
                          'or referee.metric(y_true, y_score, "roc_auc")')
-    if _task_of(name) == "outcome":
+    if _METRIC_TASKS.get(name) == "outcome":
         if y_true is _NOT_GIVEN or y_score is not _NOT_GIVEN:
             raise UsageError(f'an outcome metric takes one array of results, no label: '
                              f'referee.metric("{name}", results)')
@@ -632,8 +676,59 @@ def _task_policy(task: str, metric: str, *, threshold: Any, scores: Optional[str
     return policy
 
 
+def _is_class_probabilities(scores: Any) -> bool:
+    """An n x K array with K >= 3 is a multiclass model's predict_proba (n x 2 stays binary:
+    its positive column is picked)."""
+    shape = np.shape(scores) if isinstance(scores, np.ndarray) or hasattr(scores, "shape") else ()
+    return len(shape) == 2 and shape[1] >= 3
+
+
+def _class_names(y_true: Any, probabilities: Any, classes: Any, caller: str) -> list:
+    """The class of each probability column, as text: ``classes`` (a model's ``classes_``),
+    or the sorted distinct labels when they are as many as the columns (scikit-learn's
+    ``classes_`` order, which predict_proba follows)."""
+    k = np.shape(probabilities)[1]
+    if classes is None:
+        values = np.asarray(y_true.to_numpy() if hasattr(y_true, "to_numpy") else y_true)
+        classes = np.unique(values)
+        if len(classes) != k:
+            raise UsageError(f"{caller}(): the probabilities have {k} columns but y_true has {len(classes)} distinct "
+                             "labels; pass classes= (the model's classes_)")
+    names = [_value_text(c) for c in classes]
+    if len(names) != k:
+        raise UsageError(f"{caller}(): classes= has {len(names)} names for {k} probability columns")
+    return names
+
+
+def _multiclass_policy(metric: str, classes: list, weighted: bool = False, clustered: bool = False) -> Dict[str, Any]:
+    """The multiclass policy metric() and compare() evaluate: each model's probabilities as
+    one n x K array under its prefix, the classes in column order, one rule naming the figure."""
+    columns: Dict[str, Any] = {"label": "y_true", "champion": {"prefix": "champion_"},
+                               "challenger": {"prefix": "challenger_"}, "classes": classes}
+    if weighted:
+        columns["weight"] = "weight"
+    if clustered:
+        columns["cluster"] = "cluster"
+    return {"version": 1, "task": "multiclass", "columns": columns,
+            "rules": [{"id": "compare", "metric": metric, "subject": "delta", "min": -1e300, "decide_on": "point"}]}
+
+
+def _multiclass_metric(name: str, y_true: Any, probabilities: Any, *, weight: Any, classes: Any) -> float:
+    classes = _class_names(y_true, probabilities, classes, "metric")
+    policy = _built_policy(_multiclass_policy(name, classes, weighted=weight is not None), "metric")
+    figure = policy.metrics[policy.rule_metric_index(0)]
+    values = _core.point_metrics(
+        policy, None, np.empty(0), None if weight is None else _as_float64(weight, "weight"),
+        class_scores=_as_float64_block(probabilities, "y_score"),
+        class_columns=[m + "_" + c for m in _MODELS for c in classes], label_text=_as_text(y_true, "y_true"))
+    value, reason = values[figure]
+    if value is None:
+        raise UndefinedMetricError(f"{figure} is undefined: {reason}")
+    return value
+
+
 def metric(name: Any, y_true: Any = _NOT_GIVEN, y_score: Any = _NOT_GIVEN, *, weight: Any = None,
-           threshold: Optional[float] = None, scores: Optional[str] = None) -> float:
+           threshold: Optional[float] = None, scores: Optional[str] = None, classes: Any = None) -> float:
     """One metric on the data as given, defined exactly as scikit-learn defines it.
 
     ``metric("roc_auc", y_true, y_score)``; scikit-learn's order with the name last,
@@ -644,11 +739,15 @@ def metric(name: Any, y_true: Any = _NOT_GIVEN, y_score: Any = _NOT_GIVEN, *, we
     finite number; log_loss and brier need probabilities and are refused). Regression
     metrics take predictions. Outcome metrics (``mean``, ``pass_rate``, ``quantile@0.9``)
     take one array of per-example results and no label: ``metric("pass_rate", results,
-    threshold=1)`` (the pass mark, default 0.5). Raises UndefinedMetricError where
+    threshold=1)`` (the pass mark, default 0.5). Multiclass figures take predict_proba's
+    n x K array (K >= 3) and the labels, ``metric("f1_macro", y_true, proba)``, with the
+    columns' classes from ``classes=`` (a model's ``classes_``) or the sorted labels. Raises UndefinedMetricError where
     scikit-learn would divide by zero (and warn, and return 0). A threshold or score kind
     the task does not take is a ``UsageError``, as is a missing name or array.
     """
     name, y_true, y_score = _metric_arguments(name, y_true, y_score)
+    if _is_class_probabilities(y_score):
+        return _multiclass_metric(name, y_true, y_score, weight=weight, classes=classes)
     task = _task_of(name)
     _threshold_argument(threshold)
     # One array in both model roles; the second name is never shown (the first is checked first).
@@ -681,7 +780,8 @@ def _compare_models(task: str, y_true: Any, champion: Any, challenger: Any) -> T
 def compare(metric: str, y_true: Any, champion: Any, challenger: Any = _NOT_GIVEN, *, weight: Any = None,
             cluster: Any = None, resamples: int = 2000, confidence: float = 0.95,
             interval: str = "bca", scheme: str = "poisson", seed: int = 0, threshold: Optional[float] = None,
-            scores: Optional[str] = None, pos_label: Any = None, threads: Optional[int] = None) -> Comparison:
+            scores: Optional[str] = None, pos_label: Any = None, threads: Optional[int] = None,
+            classes: Any = None) -> Comparison:
     """A metric for both models with paired bootstrap CIs, and their difference.
 
     The same resample weights apply to both models, so the interval of ``delta``
@@ -690,8 +790,16 @@ def compare(metric: str, y_true: Any, champion: Any, challenger: Any = _NOT_GIVE
     ``scheme`` by name, ``threshold`` by the task and score kind) is a ``UsageError``
     naming it. Binary: ``scores="decision"`` for margins, ``pos_label`` for labels that are
     not 0/1 (strings, booleans), as in the policy's columns. Outcome metrics take no label:
-    ``compare("pass_rate", champion_results, challenger_results, threshold=1)``.
+    ``compare("pass_rate", champion_results, challenger_results, threshold=1)``. Multiclass
+    figures (``accuracy``, ``f1_macro``, ``recall[3]``, ``roc_auc_weighted``, ...) take each
+    model's predict_proba n x K array (K >= 3), read in place, and ``classes=`` (the models'
+    ``classes_``) unless the sorted labels name the columns.
     """
+    if _is_class_probabilities(champion):
+        return _multiclass_compare(metric, y_true, champion, challenger, classes=classes, weight=weight,
+                                   cluster=cluster, threads=threads,
+                                   bootstrap={"resamples": resamples, "confidence": confidence, "interval": interval,
+                                              "scheme": scheme, "seed": seed})
     task = _task_of(metric)
     y_true, champion, challenger = _compare_models(task, y_true, champion, challenger)
     # Arguments, checked as arguments (a UsageError) before they become a policy's values.
@@ -712,6 +820,24 @@ def compare(metric: str, y_true: Any, champion: Any, challenger: Any = _NOT_GIVE
     return Comparison(metric=metric, champion=figures["champion"][metric],
                       challenger=figures["challenger"][metric], delta=figures["delta"][metric],
                       relative_delta=figures["relative_delta"][metric])
+
+
+def _multiclass_compare(metric: str, y_true: Any, champion: Any, challenger: Any, *, classes: Any, weight: Any,
+                        cluster: Any, threads: Optional[int], bootstrap: Dict[str, Any]) -> Comparison:
+    _core.check_arguments(seed=bootstrap["seed"], threads=threads)
+    names = _class_names(y_true, champion, classes, "compare")
+    policy = _multiclass_policy(metric, names, weighted=weight is not None, clustered=cluster is not None)
+    policy["bootstrap"] = bootstrap
+    built = _built_policy(policy, "compare")
+    figure = built.metrics[built.rule_metric_index(0)]
+    columns: Dict[str, Any] = {"y_true": y_true, "champion_": champion, "challenger_": challenger}
+    if weight is not None:
+        columns["weight"] = weight
+    if cluster is not None:
+        columns["cluster"] = cluster
+    figures = evaluate(columns, built, threads=threads).metrics
+    return Comparison(metric=figure, champion=figures["champion"][figure], challenger=figures["challenger"][figure],
+                      delta=figures["delta"][figure], relative_delta=figures["relative_delta"][figure])
 
 
 __all__ = ["evaluate", "metric", "compare", "dictionary_encode", "UndefinedMetricError", "Estimate"]

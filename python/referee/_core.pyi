@@ -45,7 +45,12 @@ class Policy:
     @property
     def columns(self) -> Dict[str, Any]: ...
     # label, champion, challenger: str; weight, cluster: str or None; categorical, drift:
-    # List[str]; latency, cost, error: {"champion": str or None, "challenger": str or None}
+    # List[str]; latency, cost, error: {"champion": str or None, "challenger": str or None};
+    # classes: List[str]; class_columns: {"champion": {"prefix": str, "columns": List[str]}, ...}
+    @property
+    def metrics(self) -> List[str]: ...  # the evaluation's figures, in report order
+    def rule_metric_index(self, rule: int) -> int: ...
+    def resolve_class_columns(self, available: List[str]) -> Tuple[List[str], List[str], List[str]]: ...
 
 _ModelArrays = Tuple[Optional[npt.NDArray[np.float64]], Optional[npt.NDArray[np.float64]]]
 _LatencyArrays = Tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]
@@ -66,10 +71,14 @@ def evaluate_arrays(policy: Policy, label: Optional[npt.NDArray[np.float64]], ch
                     cost_columns: _ModelArrays = ..., error_columns: _ModelArrays = ...,
                     drift: List[_Encoded] = ..., latency_file: Optional[_Path] = ...,
                     latency_ms: Optional[_LatencyArrays] = ...,
-                    drift_reference: Optional[_Path] = ..., limits: _Limits = ...) -> Tuple[str, str, str, str, str]: ...
+                    drift_reference: Optional[_Path] = ..., limits: _Limits = ...,
+                    class_scores: Optional[Tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]] = ...,
+                    class_columns: List[str] = ...) -> Tuple[str, str, str, str, str]: ...
 # The policy's task, threshold, score kind and column names; y is None for the outcome task.
 def point_metrics(policy: Policy, y: Optional[npt.NDArray[np.float64]], score: npt.NDArray[np.float64],
-                  weight: Optional[npt.NDArray[np.float64]]) -> Dict[str, Tuple[Optional[float], str]]: ...
+                  weight: Optional[npt.NDArray[np.float64]], class_scores: Optional[npt.NDArray[np.float64]] = ...,
+                  class_columns: List[str] = ...,
+                  label_text: Optional[Tuple[npt.NDArray[np.uint32], List[str]]] = ...) -> Dict[str, Tuple[Optional[float], str]]: ...
 # The core's rules for seed, threads and threshold: a UsageError for a value outside them.
 def check_arguments(seed: Any = None, threads: Any = None, threshold: Any = 0.5) -> None: ...
 # The CLI's --limit NAME=VALUE texts, read by the core: {name: value}; UsageError otherwise.

@@ -148,6 +148,41 @@ std::span<const double> optional_span(const std::optional<F64Array>& a) {
   return a ? span_of(*a) : std::span<const double>{};
 }
 
+// A multiclass model's n x K probabilities (scikit-learn's predict_proba), read in place
+// whatever its order (C, Fortran, a column slice): the block keeps the array's strides.
+using AnyF64Array = py::array_t<double>;
+using ClassArrays = std::optional<std::tuple<AnyF64Array, AnyF64Array>>;
+
+referee::ScoreBlock score_block(const AnyF64Array& a) {
+  if (a.ndim() != 2 || a.shape(0) == 0 || a.shape(1) == 0)
+    throw referee::DataError("memory: a multiclass model's probabilities must be a 2-D array, rows x classes");
+  const auto rows = static_cast<std::size_t>(a.shape(0)), classes = static_cast<std::size_t>(a.shape(1));
+  const auto rs = a.strides(0), cs = a.strides(1);
+  if (rs < 0 || cs < 0 || rs % 8 != 0 || cs % 8 != 0)
+    throw referee::DataError("memory: a multiclass model's probabilities must have positive strides of whole "
+                             "doubles (np.ascontiguousarray gives them)");
+  const std::size_t row_stride = static_cast<std::size_t>(rs) / 8, class_stride = static_cast<std::size_t>(cs) / 8;
+  const std::size_t extent = (rows - 1) * row_stride + (classes - 1) * class_stride + 1;
+  return {std::span<const double>(a.data(), extent), classes, row_stride, class_stride};
+}
+
+// The policy's class columns resolved against the names the door holds (a DataFrame's
+// columns, or prefix + class for a 2-D array), and the blocks bound to the models.
+referee::ColumnNames bind_class_scores(referee::TableBuilder& builder, const referee::ColumnNames& columns,
+                                       const ClassArrays& class_scores, const std::vector<std::string>& available) {
+  if (!columns.multiclass()) return columns;
+  referee::ColumnNames resolved = referee::resolve_class_columns(columns, available, "memory");
+  if (class_scores) {
+    builder.add_class_scores(0, score_block(std::get<0>(*class_scores)));
+    builder.add_class_scores(1, score_block(std::get<1>(*class_scores)));
+  }
+  return resolved;
+}
+
+std::size_t rows_of(const ClassArrays& class_scores, std::span<const double> champion) {
+  return class_scores ? static_cast<std::size_t>(std::get<0>(*class_scores).shape(0)) : champion.size();
+}
+
 // What evaluate() takes besides the table and the policy, read from Python objects while
 // the GIL is held: plain C++ values and views, usable without it.
 struct GateInputs {
@@ -304,7 +339,8 @@ Rendered evaluate_arrays(const referee::Policy& policy, const std::optional<F64A
                          const std::vector<std::string>& cluster_dictionary,
                          const std::vector<EncodedInput>& categorical, const ModelArrays& latency_columns,
                          const ModelArrays& cost_columns, const ModelArrays& error_columns,
-                         const std::vector<EncodedInput>& drift, const RunArguments& run) {
+                         const std::vector<EncodedInput>& drift, const ClassArrays& class_scores,
+                         const std::vector<std::string>& class_columns, const RunArguments& run) {
   // A text label (a positive_label policy) comes among the text columns, as the core's
   // requested_columns asks for it; a numeric one comes here.
   const auto label_span = optional_span(label), champion_span = span_of(champion),
@@ -314,7 +350,7 @@ Rendered evaluate_arrays(const referee::Policy& policy, const std::optional<F64A
   std::vector<CategoricalView> views;
   for (const auto& [name, column_codes, dictionary] : categorical)
     views.push_back({name, codes_of(column_codes, name), &dictionary});
-  const std::size_t rows = champion_span.size();
+  const std::size_t rows = rows_of(class_scores, champion_span);
   const referee::ColumnNames& names = policy.columns;
   const auto latency = model_spans(latency_columns, names.latency);
   const auto cost = model_spans(cost_columns, names.cost);
@@ -326,8 +362,11 @@ Rendered evaluate_arrays(const referee::Policy& policy, const std::optional<F64A
   return run_interruptibly(in.cancel, [&] {
     referee::TableBuilder builder(rows);
     if (label) builder.add_numeric(names.label, label_span);
-    builder.add_numeric(names.champion, champion_span);
-    builder.add_numeric(names.challenger, challenger_span);
+    const referee::ColumnNames resolved = bind_class_scores(builder, names, class_scores, class_columns);
+    if (!names.multiclass()) {
+      builder.add_numeric(names.champion, champion_span);
+      builder.add_numeric(names.challenger, challenger_span);
+    }
     if (!names.weight.empty()) builder.add_numeric(names.weight, weight_span);
     if (!names.cluster.empty()) builder.add_text(names.cluster, {codes.begin(), codes.end()}, cluster_dictionary);
     for (const auto& view : views) builder.add_text(view.name, {view.codes.begin(), view.codes.end()}, *view.dictionary);
@@ -337,7 +376,7 @@ Rendered evaluate_arrays(const referee::Policy& policy, const std::optional<F64A
       for (std::size_t m = 0; m < 2; ++m)
         if (!(*pair)[m].empty()) builder.add_numeric((*pair)[m], (*spans)[m]);
     for (referee::TextColumn& f : features) builder.add_text(f.name, std::move(f.codes), std::move(f.dictionary));
-    return run_gate(std::move(builder).build(names, policy.task), policy, in);
+    return run_gate(std::move(builder).build(resolved, policy.task), policy, in);
   });
 }
 
@@ -346,19 +385,31 @@ Rendered evaluate_arrays(const referee::Policy& policy, const std::optional<F64A
 // the threshold, the score kind and the column names; `score` is bound to both model roles,
 // `y` to the label (None for the outcome task, which has none) and `weight` to the weight.
 py::dict point_metrics(const referee::Policy& policy, const std::optional<F64Array>& y, const F64Array& score,
-                       const std::optional<F64Array>& weight) {
+                       const std::optional<F64Array>& weight, const std::optional<AnyF64Array>& class_scores,
+                       const std::vector<std::string>& class_columns,
+                       const std::optional<std::tuple<U32Array, std::vector<std::string>>>& label_text) {
   const std::vector<referee::MetricInstance>& names = policy.metrics;
   std::vector<referee::MetricValue> values(names.size());
   {
     const auto y_span = optional_span(y), score_span = span_of(score), weight_span = optional_span(weight);
     const referee::ColumnNames& roles = policy.columns;
     py::gil_scoped_release release;
-    referee::TableBuilder builder(score_span.size());
-    if (!roles.label.empty()) builder.add_numeric(roles.label, y_span);
-    builder.add_numeric(roles.champion, score_span);
-    builder.add_numeric(roles.challenger, score_span);
+    const ClassArrays blocks =
+        class_scores ? ClassArrays(std::make_tuple(*class_scores, *class_scores)) : ClassArrays(std::nullopt);
+    referee::TableBuilder builder(rows_of(blocks, score_span));
+    if (label_text) {
+      const auto codes = codes_of(std::get<0>(*label_text), roles.label);
+      builder.add_text(roles.label, {codes.begin(), codes.end()}, std::get<1>(*label_text));
+    } else if (!roles.label.empty()) {
+      builder.add_numeric(roles.label, y_span);
+    }
+    const referee::ColumnNames resolved = bind_class_scores(builder, roles, blocks, class_columns);
+    if (!roles.multiclass()) {
+      builder.add_numeric(roles.champion, score_span);
+      builder.add_numeric(roles.challenger, score_span);
+    }
     if (!roles.weight.empty()) builder.add_numeric(roles.weight, weight_span);
-    const referee::Table table = std::move(builder).build(roles, policy.task);
+    const referee::Table table = std::move(builder).build(resolved, policy.task);
     // The task's own accumulator, through the engine, with no resamples: the point values.
     const referee::PairedColumns columns = referee::paired_columns(table, policy);
     const referee::ReplicateEngine engine(columns);
@@ -662,7 +713,33 @@ void bind_policy(py::module_& m) {
         c["cost"] = pair(p.columns.cost);
         c["error"] = pair(p.columns.error);
         c["drift"] = p.columns.drift;
+        // multiclass: the classes (from $.columns.classes, else known once resolved) and each
+        // model's probability columns, {"prefix": str, "columns": [str]}.
+        c["classes"] = p.columns.classes;
+        py::dict classes;
+        for (std::size_t model = 0; model < 2; ++model) {
+          py::dict d;
+          d["prefix"] = p.columns.class_columns[model].prefix;
+          d["columns"] = p.columns.class_columns[model].columns;
+          classes[model == 0 ? "champion" : "challenger"] = d;
+        }
+        c["class_columns"] = classes;
         return c;
+      })
+      // The multiclass columns a door's names stand for: (classes, champion columns,
+      // challenger columns), resolved by the core (resolve_class_columns).
+      // The evaluation's figures (Policy::metrics) by name, in report order, and the index
+      // of rule i's figure among them.
+      .def_property_readonly("metrics",
+                             [](const referee::Policy& p) {
+                               std::vector<std::string> names;
+                               for (const auto& m : p.metrics) names.push_back(m.name);
+                               return names;
+                             })
+      .def("rule_metric_index", [](const referee::Policy& p, std::size_t i) { return p.rules.at(i).metric_index; })
+      .def("resolve_class_columns", [](const referee::Policy& p, const std::vector<std::string>& available) {
+        const referee::ColumnNames c = referee::resolve_class_columns(p.columns, available, "memory");
+        return py::make_tuple(c.classes, c.class_columns[0].columns, c.class_columns[1].columns);
       });
 }
 
@@ -688,9 +765,11 @@ void bind_gate(py::module_& m) {
          std::optional<std::function<void(double)>> progress, const std::vector<EncodedInput>& categorical,
          const ModelArrays& latency_columns, const ModelArrays& cost_columns, const ModelArrays& error_columns,
          const std::vector<EncodedInput>& drift, const py::object& latency_file,
-         std::optional<LatencyArrays> latency_ms, const py::object& drift_reference, const py::object& limits) {
+         std::optional<LatencyArrays> latency_ms, const py::object& drift_reference, const py::object& limits,
+         const ClassArrays& class_scores, const std::vector<std::string>& class_columns) {
         return evaluate_arrays(policy, label, champion, challenger, weight, cluster_codes, cluster_dictionary,
-                               categorical, latency_columns, cost_columns, error_columns, drift,
+                               categorical, latency_columns, cost_columns, error_columns, drift, class_scores,
+                               class_columns,
                                {seed, threads, limits, std::move(progress), latency_file, std::move(latency_ms),
                                 drift_reference});
       },
@@ -703,9 +782,11 @@ void bind_gate(py::module_& m) {
       py::arg("error_columns").noconvert() = py::make_tuple(py::none(), py::none()),
       py::arg("drift") = std::vector<EncodedInput>{}, py::arg("latency_file") = py::none(),
       py::arg("latency_ms").noconvert() = py::none(), py::arg("drift_reference") = py::none(),
-      py::arg("limits") = py::none());
+      py::arg("limits") = py::none(), py::arg("class_scores").noconvert() = py::none(),
+      py::arg("class_columns") = std::vector<std::string>{});
   m.def("point_metrics", &point_metrics, py::arg("policy"), py::arg("y").noconvert(),
-        py::arg("score").noconvert(), py::arg("weight").noconvert());
+        py::arg("score").noconvert(), py::arg("weight").noconvert(), py::arg("class_scores").noconvert() = py::none(),
+        py::arg("class_columns") = std::vector<std::string>{}, py::arg("label_text") = py::none());
 }
 
 }  // namespace

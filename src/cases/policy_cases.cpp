@@ -66,8 +66,11 @@ Table inline_table(const Policy& policy, const json& data, const JsonSource& ori
     }
     return *it;
   };
+  std::vector<std::string> present;
+  for (const auto& item : data.items()) present.push_back(item.key());
+  const ColumnNames columns = resolve_class_columns(policy.columns, present, origin.name + " " + path);
   std::optional<TableBuilder> builder;
-  for (const ColumnRequest& request : requested_columns(policy.columns)) {
+  for (const ColumnRequest& request : requested_columns(columns)) {
     const std::string at = path + "." + request.name;
     if (request.kind == ColumnKind::numeric) {
       std::vector<double> values = numbers(origin, at, column(request.name));
@@ -79,7 +82,7 @@ Table inline_table(const Policy& policy, const json& data, const JsonSource& ori
       builder->add_text(request.name, std::move(encoded.codes), std::move(encoded.dictionary));
     }
   }
-  return std::move(*builder).build(policy.columns, policy.task);
+  return std::move(*builder).build(columns, policy.task);
 }
 
 // Summary figures: {"rule-id": {"estimate": x, "ci": [lo, hi]}}, decided by the rule logic.

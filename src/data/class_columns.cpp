@@ -23,16 +23,37 @@ std::optional<long long> integer_name(const std::string& name) {
   return v;
 }
 
-// The suffixes of the available columns that start with the prefix, in first-seen order.
-std::vector<std::string> suffixes(const std::string& prefix, std::span<const std::string> available) {
+bool starts_with(const std::string& name, const std::string& prefix) {
+  return !prefix.empty() && name.size() > prefix.size() && name.compare(0, prefix.size(), prefix) == 0;
+}
+
+// The suffixes of the available columns that start with the prefix and not with the other
+// model's longer prefix ("p_" and "p_new_"), in class order.
+std::vector<std::string> suffixes(const std::string& prefix, const std::string& other,
+                                  std::span<const std::string> available) {
+  const bool shadowed = other.size() > prefix.size() && starts_with(other, prefix);
   std::vector<std::string> out;
   for (const std::string& name : available)
-    if (name.size() > prefix.size() && name.compare(0, prefix.size(), prefix) == 0)
-      out.push_back(name.substr(prefix.size()));
-  return out;
+    if (starts_with(name, prefix) && !(shadowed && starts_with(name, other))) out.push_back(name.substr(prefix.size()));
+  return ordered_classes(std::move(out));
 }
 
 const char* model_name(std::size_t m) { return m == 0 ? "champion" : "challenger"; }
+
+// Listed classes take scikit-learn's class order too (their columns with them), so that
+// an argmax tie goes to the class numpy's argmax over predict_proba would pick.
+void sort_classes(ColumnNames& c) {
+  const std::vector<std::string> sorted = ordered_classes(c.classes);
+  for (ClassColumns& columns : c.class_columns) {
+    std::vector<std::string> reordered;
+    for (const std::string& k : sorted) {
+      const auto at = std::find(c.classes.begin(), c.classes.end(), k) - c.classes.begin();
+      reordered.push_back(columns.columns[static_cast<std::size_t>(at)]);
+    }
+    columns.columns = std::move(reordered);
+  }
+  c.classes = sorted;
+}
 
 }  // namespace
 
@@ -48,20 +69,28 @@ std::vector<std::string> ordered_classes(std::vector<std::string> classes) {
 
 ColumnNames resolve_class_columns(ColumnNames c, std::span<const std::string> available, const std::string& origin) {
   if (!c.multiclass()) return c;
+  const bool listed = !c.classes.empty();
   for (std::size_t m = 0; m < 2; ++m) {
     ClassColumns& columns = c.class_columns[m];
     if (columns.prefix.empty()) continue;
-    if (c.classes.empty()) {
-      std::vector<std::string> found = ordered_classes(suffixes(columns.prefix, available));
+    if (!listed) {
+      std::vector<std::string> found = suffixes(columns.prefix, c.class_columns[1 - m].prefix, available);
       if (found.size() < 2)
         throw DataError(origin + ": " + std::to_string(found.size()) + " column(s) start with the " + model_name(m) +
                         "'s prefix " + quoted_excerpt(columns.prefix) + " ($.columns." + model_name(m) +
                         ".prefix); a multiclass model needs one probability column per class, at least 2");
+      if (!c.classes.empty() && found != c.classes)
+        throw DataError(origin + ": the champion's and the challenger's prefixes name different classes (" +
+                        std::to_string(c.classes.size()) + " and " + std::to_string(found.size()) + " columns)");
       c.classes = std::move(found);
     }
-    columns.columns.clear();
-    for (const std::string& k : c.classes) columns.columns.push_back(columns.prefix + k);
   }
+  for (ClassColumns& columns : c.class_columns)
+    if (!columns.prefix.empty()) {
+      columns.columns.clear();
+      for (const std::string& k : c.classes) columns.columns.push_back(columns.prefix + k);
+    }
+  sort_classes(c);
   // Both models must name the same classes: each list column must exist among `available`
   // when the door gave names, which a prefix of the other model may not guarantee.
   for (std::size_t m = 0; m < 2 && !available.empty(); ++m)

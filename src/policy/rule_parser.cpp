@@ -114,7 +114,34 @@ struct RuleMetric {
   const json* sensitive = nullptr;  // fairness rules
   const json* feature = nullptr;    // drift rules
   std::optional<std::string> k_in_name;  // "ndcg@10": the text after '@'
+  std::optional<Average> average_in_name;  // "f1_macro"
+  std::optional<std::string> class_in_name;  // "recall[fraud]"
 };
+
+// A figure's canonical name carries its parameter (MetricInstance): "ndcg@10" and
+// "top_k_accuracy@3" (k), "f1_macro" and "roc_auc_weighted" (average), "recall[fraud]"
+// (class). Sets the base metric and the parameter's text when the name is one of these.
+void read_figure_name(RuleMetric& metric, Task task) {
+  const std::string& name = metric.name;
+  const auto base_taking = [&](std::string_view base, unsigned parameter) -> std::optional<Metric> {
+    const std::optional<Metric> m = metric_from_name(task, base);
+    return m && (metric_info(*m).parameters & parameter) != 0 ? m : std::nullopt;
+  };
+  if (const std::size_t at = name.rfind('@'); at != std::string::npos && at > 0) {
+    if ((metric.model = base_taking(std::string_view(name).substr(0, at), kTakesK))) metric.k_in_name = name.substr(at + 1);
+    return;
+  }
+  if (const std::size_t open = name.find('['); open != std::string::npos && open > 0 && name.back() == ']') {
+    if ((metric.model = base_taking(std::string_view(name).substr(0, open), kTakesClass)))
+      metric.class_in_name = name.substr(open + 1, name.size() - open - 2);
+    return;
+  }
+  if (const std::size_t underscore = name.rfind('_'); underscore != std::string::npos && underscore > 0) {
+    const std::optional<Average> average = enum_from_name<Average>(std::string_view(name).substr(underscore + 1));
+    if (average && (metric.model = base_taking(std::string_view(name).substr(0, underscore), kTakesAverage)))
+      metric.average_in_name = average;
+  }
+}
 
 RuleMetric read_rule_metric(ObjectReader& r, Task task) {
   RuleMetric metric;
@@ -122,14 +149,7 @@ RuleMetric read_rule_metric(ObjectReader& r, Task task) {
   metric.sensitive = r.find("sensitive");
   metric.feature = r.find("feature");
   metric.model = metric_from_name(task, metric.name);
-  // "ndcg@10", "top_k_accuracy@3": a metric that takes k may carry it in its name.
-  if (const std::size_t at = metric.name.rfind('@'); !metric.model && at != std::string::npos && at > 0) {
-    const std::optional<Metric> base = metric_from_name(task, std::string_view(metric.name).substr(0, at));
-    if (base && (metric_info(*base).parameters & kTakesK) != 0) {
-      metric.model = base;
-      metric.k_in_name = metric.name.substr(at + 1);
-    }
-  }
+  if (!metric.model) read_figure_name(metric, task);
   metric.disparity = enum_from_name<Disparity>(metric.name);
   metric.budget = enum_from_name<BudgetMetric>(metric.name);
   metric.drift = enum_from_name<DriftStatistic>(metric.name);
@@ -138,7 +158,9 @@ RuleMetric read_rule_metric(ObjectReader& r, Task task) {
       if (info.name == metric.name) {
         std::string list;
         for (const auto& name : metric_names(task)) list += (list.empty() ? "" : ", ") + name;
-        r.fail(r.path_of("metric"), quoted_excerpt(metric.name) + " is a " + std::string(task_name(info.task)) +
+        const std::string task_text(task_name(info.task));
+        const char* article = task_text.find_first_of("aeiou") == 0 ? " is an " : " is a ";
+        r.fail(r.path_of("metric"), quoted_excerpt(metric.name) + article + task_text +
                                         " metric, but the task is \"" + std::string(task_name(task)) +
                                         "\" (its metrics: " + list + ")");
       }
@@ -255,16 +277,25 @@ MetricInstance parse_metric_parameters(ObjectReader& r, const RuleMetric& metric
       r.fail(r.path_of(given[i].second), "does not apply to " + quoted_excerpt(metric.name) + " in the \"" +
                                              std::string(task_name(task)) + "\" task");
   if (average && class_name) r.fail(r.path(), "sets both \"average\" and \"class\"; a figure is one or the other");
+  if ((metric.average_in_name || metric.class_in_name) && (average || class_name))
+    r.fail(r.path(), "sets \"average\" or \"class\", which " + quoted_excerpt(metric.name) + " already names");
   MetricInstance out = metric_instance(m);
   if (average) out = metric_instance(m, r.choice<Average>("average", *average));
+  if (metric.average_in_name) out = metric_instance(m, metric.average_in_name);
+  if (metric.class_in_name) {
+    if (metric.class_in_name->empty()) r.fail(r.path_of("metric"), quoted_excerpt(metric.name) + " names no class");
+    out = metric_instance(m, std::nullopt, std::nullopt, *metric.class_in_name);
+  }
   if (m == Metric::mc_roc_auc && out.average == Average::micro)
-    r.fail(r.path_of("average"), "is \"micro\"; a one-vs-rest roc_auc averages \"macro\" or \"weighted\"");
+    r.fail(average ? r.path_of("average") : r.path_of("metric"),
+           std::string(average ? "is \"micro\"" : quoted_excerpt(metric.name) + " averages \"micro\"") +
+               "; a one-vs-rest roc_auc averages \"macro\" or \"weighted\"");
   if (class_name) {
     const std::string text = r.string("class", *class_name);
     if (text.empty()) r.fail(r.path_of("class"), "must name a class");
     out = metric_instance(m, std::nullopt, std::nullopt, text);
   }
-  if ((takes & kTakesAverage) && !average && !(takes & kTakesClass && class_name)) {
+  if ((takes & kTakesAverage) && !out.average && !out.class_name) {
     if (m == Metric::mc_roc_auc) out = metric_instance(m, Average::macro);
     else r.fail(r.path(), "judges " + quoted_excerpt(metric.name) + " of several classes; add \"average\" "
                           "(macro, micro or weighted) or \"class\"");
