@@ -1,9 +1,10 @@
 // The multiclass task's Poisson path (the weight cache filled by the row-order pass, the
 // whole-weight one-vs-rest passes with their integer runs of negatives, the radix sort of
-// the rankings, the AVX2 clones) gives every bit the plain passes give. The plain passes
-// are written out here as they stood before the speed-ups: rows ranked by an index sort
-// that reads the probabilities, every row's Poisson weights regenerated, the binary AUC's
-// tie-group update per row. Both run on the same blocks over tables with ties (-0 among
+// the rankings, the AVX2 clones) gives every bit the plain passes give. The plain ranking
+// and ranked pass are written out here as they stood before the speed-ups: rows ranked by an
+// index sort that reads the probabilities, every row's Poisson weights regenerated, the
+// binary AUC's tie-group update per row; the plain confusion sums are confusion_pass's (the
+// pass the other weight sources run), regenerating the weights. Both run on the same blocks over tables with ties (-0 among
 // them), segments (one of them two rows), clusters, fractional row weights (the fallback
 // pass), runs of negatives longer than a 16-bit run holds, and 37 used lanes; the task's
 // figures are compared lane by lane, and the one-vs-rest sums themselves. Prints the
