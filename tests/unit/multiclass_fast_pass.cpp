@@ -4,11 +4,12 @@
 // and ranked pass are written out here as they stood before the speed-ups: rows ranked by an
 // index sort that reads the probabilities, every row's Poisson weights regenerated, the
 // binary AUC's tie-group update per row; the plain confusion sums are confusion_pass's (the
-// pass the other weight sources run), regenerating the weights. Both run on the same blocks over tables with ties (-0 among
-// them), segments (one of them two rows), clusters, fractional row weights (the fallback
-// pass), runs of negatives longer than a 16-bit run holds, and 37 used lanes; the task's
-// figures are compared lane by lane, and the one-vs-rest sums themselves. Prints the
-// number of values compared.
+// pass the other weight sources run), regenerating the weights. Both run on the same blocks
+// over tables with continuous probabilities (lone rows, positives and negatives
+// interleaved), ties (-0 among them), segments (one of them two rows), clusters, fractional
+// row weights (the fallback pass), a run of negatives longer than a 16-bit run holds, and
+// 37 used lanes; the task's figures are compared lane by lane, and the one-vs-rest sums
+// themselves. Prints the number of values compared.
 
 #include <doctest/doctest.h>
 
@@ -256,6 +257,15 @@ TEST_CASE("multiclass: the fast Poisson passes give the plain passes' bits") {
   check(ties, 0, kLanes, "ties and segments");
   check(ties, 960, 37, "ties and segments, 37 lanes");
 
+  // Continuous probabilities: lone rows, positives and negatives interleaved (the runs).
+  Case continuous = make_case(4000, 4, 0.0, 5);
+  add_groups(continuous);
+  check(continuous, 192, kLanes, "continuous, segments");
+  // A fine grid: mostly lone rows, some small tie groups between them.
+  Case fine = make_case(4000, 3, 0.001, 6);
+  for (std::size_t r = 0; r < fine.rows(); ++r) fine.key.push_back((r / 2) * 40503u % 65537u);
+  check(fine, 256, kLanes, "fine grid, clusters");
+
   Case clustered = make_case(2500, 3, 0.02, 2);
   add_groups(clustered);
   for (std::size_t r = 0; r < clustered.rows(); ++r) clustered.key.push_back((r / 3) * 2654435761u % 1000003u);
@@ -267,7 +277,7 @@ TEST_CASE("multiclass: the fast Poisson passes give the plain passes' bits") {
   check(weighted, 128, kLanes, "fractional row weights");
 
   // Class 0 rows rank above every other row by p_0, so the 10 800 negatives below them
-  // form one run, longer than a 16-bit run sum holds: it is credited in parts.
+  // form one run (no positive among them), longer than a 16-bit run sum holds: it is credited in parts.
   Case runs = make_case(12000, 3, 0.0, 4);
   for (std::size_t r = 0; r < runs.rows(); ++r) {
     runs.label[r] = r % 10 == 0 ? 0.0 : static_cast<double>(1 + r % 2);
