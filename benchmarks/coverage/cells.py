@@ -39,7 +39,8 @@ class Scenario:
     cells: Tuple[Cell, ...]
 
 
-RULE_METRIC = {"binary": "accuracy", "regression": "mae", "outcome": "mean", "multiclass": "accuracy"}
+RULE_METRIC = {"binary": "accuracy", "regression": "mae", "outcome": "mean", "multiclass": "accuracy",
+               "ranking": "mrr"}
 
 
 def _policy(task: str, columns: dict, **extra) -> dict:
@@ -287,8 +288,27 @@ def multiclass(n: int) -> Scenario:
          *challenger_and_delta(label, "roc_auc_macro", auc(d1), auc(d2))))
 
 
+# The ranking task: 500 queries of 10 documents, relevance 0-3 (P 0.5, 0.25, 0.15, 0.1);
+# scores d * relevance + N(0, 1), d = 0.5 (champion) and 0.8 (challenger), the models'
+# noise correlated 0.6; queries are the resampling unit, those with no relevant document
+# (0.1%) left out (empty_queries "skip").
+RANKING = dict(queries=500, docs=10, d=(0.5, 0.8), rho=0.6)
+RANKING_COLUMNS = {"query": "q", "label": "rel", "champion": "s_a", "challenger": "s_b"}
+
+
+def ranking() -> Scenario:
+    (d1, d2), q = RANKING["d"], RANKING["queries"]
+    truth = truths.RANKING_TRUTHS
+    label = f"ranking {q} queries"
+    return Scenario(
+        f"ranking_q{q}", q * RANKING["docs"], lambda rng: generators.ranking_graded(rng, **RANKING),
+        _policy("ranking", RANKING_COLUMNS),
+        (*challenger_and_delta(label, "ndcg@10", truth[d1][0], truth[d2][0]),
+         *challenger_and_delta(label, "mrr", truth[d1][1], truth[d2][1])))
+
+
 SCENARIOS: Dict[str, Scenario] = {s.name: s for s in (
     rare_events(), fairness_three_groups(THREE_GROUPS, "fairness_3groups", "non-smooth"), binormal(1000),
     binormal(200), binormal(5000), calibration(), regression_latency(), fairness_two_groups(), segments(), clustered(True),
     clustered(False), fairness_three_groups(THREE_GROUPS_TIED, "fairness_3groups_tied", "tied"),
-    outcome_graded(), outcome_pass_fail(), multiclass(1000))}
+    outcome_graded(), outcome_pass_fail(), multiclass(1000), ranking())}

@@ -147,3 +147,16 @@ def multiclass_softmax(rng: np.random.Generator, n: int, priors: Sequence[float]
         proba = z / z.sum(axis=1, keepdims=True)
         columns.update({f"{prefix}{j}": np.ascontiguousarray(proba[:, j]) for j in range(k)})
     return columns
+
+
+def ranking_graded(rng: np.random.Generator, queries: int, docs: int, d: Sequence[float], rho: float) -> Columns:
+    """``queries`` queries of ``docs`` documents; each document's relevance 0-3 drawn with
+    truths.RANKING_RELEVANCE; each model scores d * relevance + e, e ~ N(0, 1) correlated
+    ``rho`` between the models. Columns q (the query), rel, s_a (champion), s_b (challenger)."""
+    from .truths import RANKING_RELEVANCE
+
+    n = queries * docs
+    rel = rng.choice(4, size=n, p=RANKING_RELEVANCE).astype(np.float64)
+    e = correlated_normals(rng, n, rho)
+    return {"q": np.repeat(np.arange(queries), docs).astype(np.int64), "rel": rel,
+            "s_a": d[0] * rel + e[0], "s_b": d[1] * rel + e[1]}

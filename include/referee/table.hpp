@@ -88,6 +88,19 @@ struct ColumnNames {
 ColumnNames resolve_class_columns(ColumnNames columns, std::span<const std::string> available,
                                   const std::string& origin);
 
+// The role columns alone (label, champion, challenger, an optional weight), every other
+// field its default: built field by field, so that adding a field to ColumnNames changes
+// no caller (aggregate initializers would each need it).
+inline ColumnNames role_columns(std::string label, std::string champion, std::string challenger,
+                                std::string weight = "") {
+  ColumnNames c;
+  c.label = std::move(label);
+  c.champion = std::move(champion);
+  c.challenger = std::move(challenger);
+  c.weight = std::move(weight);
+  return c;
+}
+
 // A column read as text, dictionary-encoded in first-seen order ("" = a missing cell).
 struct TextColumn {
   std::string name;
@@ -197,7 +210,7 @@ void validate_table(const Table& table, Task task);
 Table owned_table(std::vector<double> label, std::vector<double> champion,
                   std::vector<double> challenger, std::vector<double> weight = {},
                   const std::vector<std::string>& cluster = {},
-                  ColumnNames columns = {"label", "champion", "challenger", "", "", {}, {}, {}, {}, {}, ScoreKind::probability, std::nullopt});
+                  ColumnNames columns = role_columns("label", "champion", "challenger"));
 
 // A table over the caller's buffers, copying nothing: they must outlive the table. The
 // cluster column, if any, comes dictionary-encoded (codes index `dictionary`). Not

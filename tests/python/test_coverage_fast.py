@@ -10,8 +10,8 @@ changes only when referee's intervals or the generators change. Should they chan
 still cover at exactly 95%, a cell's count of covering intervals X ~ Binomial(400, 0.95)
 and the cell fails when X <= 359 or X >= 397: P = 1.42e-5 + 2.20e-6 = 1.6e-5
 (scipy.stats.binom.cdf(359, 400, 0.95) + binom.sf(396, 400, 0.95)); an order-statistic
-cell (lower edge only) fails with 1.4e-5. Over the 46 (cell, method) pairs below (58 once
-the multiclass scenario runs) the chance of a false failure is at most 58 * 1.6e-5 = 9.5e-4
+cell (lower edge only) fails with 1.4e-5. Over the 46 (cell, method) pairs below (66 with the
+multiclass and ranking scenarios) the chance of a false failure is at most 66 * 1.6e-5 = 1.1e-3
 (a union bound, which holds however correlated the cells are). Taking instead each cell's
 coverage measured by the full suite (93.5% to 96.9%, docs/statistics.md) as its true rate,
 the sum is 1.2e-2: 5.7e-3 from the binary and regression cells (most of it from their 93.9%
@@ -34,7 +34,7 @@ from typing import Dict, Tuple
 
 import numpy as np
 import pytest
-from sklearn.metrics import accuracy_score, f1_score, log_loss, roc_auc_score
+from sklearn.metrics import accuracy_score, f1_score, log_loss, ndcg_score, roc_auc_score
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
@@ -52,7 +52,7 @@ RESAMPLES = 500
 # for 400 datasets, so they are the full suite's (docs/statistics.md).
 FULL_SUITE_ONLY = ("quantile@0.9", "quantile@0.95", "quantile@0.99")
 FAST_SCENARIOS = ("binormal_n200", "regression_latency", "fairness_2groups", "clustered", "outcome_graded",
-                  "outcome_pass_fail", "multiclass_n1000")
+                  "outcome_pass_fail", "multiclass_n1000", "ranking_q500")
 
 
 @pytest.mark.parametrize("name", FAST_SCENARIOS)
@@ -184,3 +184,19 @@ def test_multiclass_truths_against_a_large_sample():
         for average in ("macro", "weighted"):  # one number: every class's one-vs-rest AUC is the same
             _close(roc_auc_score(data["y"], proba, multi_class="ovr", average=average),
                    truths.MULTICLASS_OVR_AUC[(d, k)], 1 / np.sqrt(LARGE))
+
+
+def test_ranking_truths_against_a_large_sample():
+    # scikit-learn's ndcg_score on the queries with a relevant document (it would count the
+    # others as 0; referee's default leaves them out), the reciprocal rank by numpy.
+    queries, docs = LARGE // 10, cells.RANKING["docs"]
+    data = generators.ranking_graded(np.random.default_rng(5), queries, docs,
+                                     cells.RANKING["d"], cells.RANKING["rho"])
+    rel = data["rel"].reshape(queries, docs)
+    kept = rel.max(axis=1) > 0
+    for column, d in zip(("s_a", "s_b"), cells.RANKING["d"]):
+        scores = data[column].reshape(queries, docs)
+        ndcg, mrr = truths.RANKING_TRUTHS[d]
+        _close(ndcg_score(rel[kept], scores[kept], k=10), ndcg, 2 / np.sqrt(queries))
+        first = np.argmax(np.take_along_axis(rel, np.argsort(-scores, axis=1), axis=1)[kept] > 0, axis=1)
+        _close(np.mean(1.0 / (first + 1)), mrr, 2 / np.sqrt(queries))

@@ -129,10 +129,10 @@ TEST_CASE("decision scores: rank and threshold metrics equal those of the same r
   Policy decision = parse_policy_text(policy_text(R"(, "scores": "decision")", kAucRule, threshold + "-0.3, "));
   Policy probability = parse_policy_text(policy_text("", kAucRule, threshold + "0.5, "));
   probability.threshold = sigmoid(-0.3);
-  ColumnNames margins{"y", "a", "b", "", "", {}, {}, {}, {}, {}, ScoreKind::probability, std::nullopt};
+  ColumnNames margins = role_columns("y", "a", "b");
   margins.scores = ScoreKind::decision;
   const Evaluation d = evaluate(owned_table(y, margin_a, margin_b, {}, {}, margins), decision);
-  const Evaluation p = evaluate(owned_table(y, prob_a, prob_b, {}, {}, {"y", "a", "b", "", "", {}, {}, {}, {}, {}, ScoreKind::probability, std::nullopt}),
+  const Evaluation p = evaluate(owned_table(y, prob_a, prob_b, {}, {}, role_columns("y", "a", "b")),
                                 probability);
   // A table built for other scores than the policy's is refused, not half-checked.
   check_error<UsageError>([&] { evaluate(owned_table(y, margin_a, margin_b, {}, {}, margins), probability); },

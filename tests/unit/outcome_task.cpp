@@ -31,7 +31,7 @@ Table outcome_table(const std::vector<double>& a, const std::vector<double>& b, 
   builder.add_numeric("v1", a);
   builder.add_numeric("v2", b);
   if (!w.empty()) builder.add_numeric("w", w);
-  ColumnNames names{"", "v1", "v2", w.empty() ? "" : "w", "", {}, {}, {}, {}, {}, ScoreKind::probability, std::nullopt};
+  ColumnNames names = role_columns("", "v1", "v2", w.empty() ? "" : "w");
   return std::move(builder).build(names, Task::outcome);
 }
 

@@ -335,7 +335,7 @@ TEST_CASE("the outcome task's pass rate is a paired proportion without a label")
   TableBuilder builder(500);
   builder.add_numeric("v1", v1);
   builder.add_numeric("v2", v2);
-  const Table t = std::move(builder).build({"", "v1", "v2", "", "", {}, {}, {}, {}, {}, ScoreKind::probability, std::nullopt}, Task::outcome);
+  const Table t = std::move(builder).build(role_columns("", "v1", "v2"), Task::outcome);
   const Policy p = parse_policy_text(R"({"version": 1, "task": "outcome", "threshold": 1,
     "columns": {"champion": "v1", "challenger": "v2"}, "bootstrap": {"resamples": 300, "seed": 9},
     "rules": [{"id": "success", "metric": "pass_rate", "subject": "delta", "min": -0.05}]})");

@@ -13,7 +13,7 @@ using referee_test::check_error;
 using TempTableCsv = referee_test::TempFile;
 
 TEST_CASE("reading a table validates labels, scores and weights against the task") {
-  const ColumnNames names{"y", "score", "other", "w", ""};
+  const ColumnNames names = role_columns("y", "score", "other", "w");
   auto table_error = [&](const std::string& content, Task task, std::initializer_list<std::string> fragments) {
     TempTableCsv f(content);
     check_error<DataError>([&] { read_table_csv(f.path(), names, task); }, fragments);
