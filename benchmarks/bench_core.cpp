@@ -5,20 +5,26 @@
 // (issue 15: 10^5 queries x 10 documents, its 7 default figures, both models), its target
 // at most 3x the binary core per row (a document). Reported through Google
 // Benchmark's counters, plus the process's peak RSS against the size of the input
-// columns. Run: ./build-bench/bench_core (see benchmarks/RESULTS.md).
+// columns. And the multiclass task (issue 15: K = 10 classes, its 18 default figures, both
+// models), its target being at most 4x the binary core's cost.
+// Run: ./build-bench/bench_core (see benchmarks/RESULTS.md).
 
 #include <sys/resource.h>
 
+#include <algorithm>
+#include <array>
 #include <chrono>
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
 #include <random>
+#include <string>
 #include <vector>
 
 #include <benchmark/benchmark.h>
 
 #include "accumulate/replicate_engine.hpp"
+#include "tasks/task_definition.hpp"
 
 namespace {
 
@@ -115,6 +121,45 @@ const RankingData& ranking_data(std::size_t n) {
   return d;
 }
 
+// Issue 15's multiclass load, the peer's (benchmarks/peer_multiclass.py): labels uniform
+// over K classes; each model's probabilities a softmax of signal x one-hot(label) plus a
+// latent shared by both models plus its own noise, the challenger sharper. Row-major
+// n x K blocks, as a numpy predict_proba array.
+struct MulticlassData {
+  std::vector<double> label;
+  std::array<std::vector<double>, 2> proba;
+  std::vector<std::string> classes;
+};
+
+const MulticlassData& multiclass_data(std::size_t n, std::size_t K) {
+  static MulticlassData d = [n, K] {
+    MulticlassData out;
+    std::mt19937_64 rng(20261203);
+    std::normal_distribution<double> normal;
+    for (std::size_t k = 0; k < K; ++k) out.classes.push_back(std::to_string(k));
+    out.label.reserve(n);
+    for (auto& p : out.proba) p.reserve(n * K);
+    std::vector<double> shared(K), logits(K);
+    for (std::size_t i = 0; i < n; ++i) {
+      const std::size_t y = rng() % K;
+      out.label.push_back(static_cast<double>(y));
+      for (double& s : shared) s = normal(rng);
+      for (std::size_t m = 0; m < 2; ++m) {
+        const double signal = m == 0 ? 1.5 : 2.0;
+        double top = -1e300, sum = 0.0;
+        for (std::size_t k = 0; k < K; ++k) {
+          logits[k] = (k == y ? signal : 0.0) + shared[k] + 0.7 * normal(rng);
+          top = std::max(top, logits[k]);
+        }
+        for (double& l : logits) sum += (l = std::exp(l - top));
+        for (const double l : logits) out.proba[m].push_back(l / sum);
+      }
+    }
+    return out;
+  }();
+  return d;
+}
+
 double peak_rss_mib() {
   rusage usage{};
   getrusage(RUSAGE_SELF, &usage);
@@ -200,14 +245,49 @@ void core_configurations(benchmark::internal::Benchmark* b) {
   b->Iterations(1)->Unit(benchmark::kSecond)->UseRealTime();
 }
 
+// The multiclass task: K class probabilities per model, every default figure of the task
+// (18 per model, one-vs-rest ROC AUC macro and weighted among them), no groupings.
+void BM_MulticlassPairedBootstrap(benchmark::State& state) {
+  const auto n = static_cast<std::size_t>(state.range(0));
+  const auto B = static_cast<std::size_t>(state.range(1));
+  const auto threads = static_cast<unsigned>(state.range(2));
+  const auto K = static_cast<std::size_t>(state.range(3));
+  const MulticlassData& d = multiclass_data(n, K);
+  referee::PairedColumns columns{referee::Task::multiclass, d.label, {}, {}, {}, 0.5, {}, {}};
+  columns.units.unit_count = n;
+  columns.metrics = referee::task_definition(referee::Task::multiclass).default_metrics(referee::Task::multiclass);
+  for (std::size_t m = 0; m < 2; ++m) columns.class_scores[m] = referee::ScoreBlock{d.proba[m], K, K, 1};
+  columns.classes = d.classes;
+  // the engine ranks both models' K classes in the timing
+  time_engine(state, columns, n, B, threads, 2.0 * static_cast<double>(K) + 1.0);
+  state.counters["figures"] = static_cast<double>(columns.metrics.size());
+}
+
 }  // namespace
 
 // groups = 1 adds issue 4's load (2 segment columns, 20 values; 2 sensitive attributes)
 // to the same pass; the ratio of the two rows at equal threads is the figure it sets.
 BENCHMARK(BM_BinaryPairedBootstrap)->Apply(core_configurations);
+// The multiclass quick check's partner: two blocks of 64 replicates.
+BENCHMARK(BM_BinaryPairedBootstrap)
+    ->ArgNames({"n", "B", "threads", "groups"})
+    ->Args({1'000'000, 128, 1, 0})
+    ->Iterations(1)
+    ->Unit(benchmark::kSecond)
+    ->UseRealTime();
 
 BENCHMARK(BM_OutcomePairedBootstrap)->Apply(core_configurations);
 
 BENCHMARK(BM_RankingPairedBootstrap)->Apply(core_configurations);
+
+// Side by side with BM_BinaryPairedBootstrap's groups:0 rows (same N, B, seed, threads).
+BENCHMARK(BM_MulticlassPairedBootstrap)
+    ->ArgNames({"n", "B", "threads", "K"})
+    ->Args({1'000'000, 1000, 1, 10})
+    ->Args({1'000'000, 1000, 2, 10})
+    ->Args({1'000'000, 128, 1, 10})  // a quick check: two blocks of 64 replicates
+    ->Iterations(1)
+    ->Unit(benchmark::kSecond)
+    ->UseRealTime();
 
 BENCHMARK_MAIN();

@@ -36,6 +36,26 @@ REFEREE_DEFINE_PASSES(PoissonWeights)
 REFEREE_DEFINE_PASSES(MultinomialWeights)
 REFEREE_DEFINE_PASSES(JackknifeWeights)
 
+REFEREE_PASS void multiclass_caching_pass(const MulticlassColumns& c, const std::array<MulticlassRows, 2>& rows,
+                                          const PoissonWeights& weights, std::span<const GroupingSpec> groupings,
+                                          std::array<ConfusionSums, 2>& out,
+                                          std::vector<std::vector<std::array<ConfusionSums, 2>>>& grouped,
+                                          CachedWeights& cache) {
+  confusion_pass_caching(c, rows, weights, groupings, out, grouped, cache);
+}
+
+REFEREE_PASS void multiclass_ovr_pass_whole(const RankedClass& ranked, const CachedWeights& cache,
+                                            std::span<const GroupingSpec> groupings, OvrSums& out,
+                                            std::vector<std::vector<OvrSums>>& grouped) {
+  ovr_pass_whole(ranked, cache, groupings, out, grouped);
+}
+
+REFEREE_PASS void multiclass_ovr_pass(const MulticlassColumns& c, const RankedClass& ranked, std::size_t k,
+                                      const CachedWeights& cache, std::span<const GroupingSpec> groupings,
+                                      OvrSums& out, std::vector<std::vector<OvrSums>>& grouped) {
+  ovr_pass(c, ranked, k, cache, groupings, out, grouped);
+}
+
 bool accumulators_use_avx2() {
 #if defined(__x86_64__) && defined(__GNUC__)
   return __builtin_cpu_supports("avx2");

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "accumulate/binary_accumulator.hpp"
+#include "accumulate/multiclass_accumulator.hpp"
 #include "accumulate/outcome_accumulator.hpp"
 #include "accumulate/regression_accumulator.hpp"
 #include "resample/resample_weights.hpp"
@@ -43,6 +44,19 @@ OutcomeSums outcome_pass(const OutcomeColumns& c, const OutcomePlan& plan, const
 OutcomeSums outcome_pass(const OutcomeColumns& c, const OutcomePlan& plan, const JackknifeWeights& weights,
                          std::size_t used, std::span<const std::span<const std::uint32_t>> group_of_row,
                          std::vector<std::vector<OutcomeSums>>& grouped);
+
+// The multiclass task's Poisson passes: the row-order pass that fills the weight cache, the
+// one-vs-rest ranked pass of whole weights, and the ranked pass of rows with weights.
+void multiclass_caching_pass(const MulticlassColumns& c, const std::array<MulticlassRows, 2>& rows,
+                             const PoissonWeights& weights, std::span<const GroupingSpec> groupings,
+                             std::array<ConfusionSums, 2>& out,
+                             std::vector<std::vector<std::array<ConfusionSums, 2>>>& grouped, CachedWeights& cache);
+void multiclass_ovr_pass_whole(const RankedClass& ranked, const CachedWeights& cache,
+                               std::span<const GroupingSpec> groupings, OvrSums& out,
+                               std::vector<std::vector<OvrSums>>& grouped);
+void multiclass_ovr_pass(const MulticlassColumns& c, const RankedClass& ranked, std::size_t k,
+                         const CachedWeights& cache, std::span<const GroupingSpec> groupings, OvrSums& out,
+                         std::vector<std::vector<OvrSums>>& grouped);
 
 // Whether the passes run their AVX2 clone on this machine (for the benchmark's record).
 bool accumulators_use_avx2();

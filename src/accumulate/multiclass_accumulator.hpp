@@ -8,17 +8,27 @@
 // multiclass data is a function of three per-class weights (rows whose label is c, rows
 // predicted c, rows both) and the total, so K x 3 lane sums replace the K x K matrix. One-
 // vs-rest AUC of class c is the binary AUC of (label == c) against p_c, so it needs the
-// rows ranked by p_c; those passes read the block's Poisson weights from a byte cache
-// filled once per block (CachedWeights), not from the generator 2K times over.
+// rows ranked by p_c; those passes read the block's Poisson weights from a cache
+// filled once per block (CachedWeights, four bits a lane), not from the generator 2K times.
+//
+// The Poisson path (what a bootstrap runs) is faster and gives the same bits as the plain
+// templates (tests/unit/multiclass_fast_pass.cpp): the confusion pass fills the cache as it
+// generates the weights, and with whole weights every one-vs-rest sum is an integer (or a
+// half for ties) below 2^53, so it is exact in any order; the ranked pass then adds the
+// negative rows between two positives as 16-bit integers and credits them at once.
 
 #include <algorithm>
+#include <array>
+#include <bit>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <limits>
 #include <memory>
+#include <new>
 #include <numeric>
 #include <span>
+#include <utility>
 #include <vector>
 
 #include <referee/table.hpp>
@@ -163,28 +173,115 @@ struct OvrSums {
 };
 
 // One model's rows ranked by p_c, descending, ties by unit key then row, with the tie
-// marks of each grouping (group_tie_marks's meaning).
+// marks of each grouping (group_tie_marks's meaning) and whether each row is of class c.
 struct RankedClass {
   std::vector<std::uint32_t> order;
   std::vector<std::uint8_t> ties;                   // kTieStarts / kTieEnds, overall
   std::vector<std::vector<std::uint8_t>> group_ties;  // per grouping
+  std::vector<std::uint8_t> positive;               // per ranked position: label == c
 };
 
-inline RankedClass rank_class(const ScoreBlock& s, std::size_t rows, std::size_t k, const RowUnits& units,
-                              std::span<const GroupingSpec> groupings) {
-  RankedClass ranked;
-  ranked.order.resize(rows);
-  std::iota(ranked.order.begin(), ranked.order.end(), std::uint32_t{0});
-  std::sort(ranked.order.begin(), ranked.order.end(), [&](std::uint32_t a, std::uint32_t b) {
-    const double pa = s.at(a, k), pb = s.at(b, k);
-    if (pa != pb) return pa > pb;
-    const std::uint64_t ka = units.key_of(a), kb = units.key_of(b);
-    return ka != kb ? ka < kb : a < b;
+namespace multiclass_detail {
+
+// A row to rank: its probability of the class (as a key that orders descending
+// probabilities ascending, for the radix sort), or, when rows are clustered, the
+// probability and the unit key; and whether it is of the class.
+struct RankRecord {
+  std::uint64_t key;
+  std::uint32_t row, positive;
+};
+struct ClusteredRankRecord {
+  double p;
+  std::uint64_t key;
+  std::uint32_t row, positive;
+};
+
+// A probability is finite and >= 0, so its bits order like its value once -0 reads as +0
+// (they compare equal, so they tie); the complement orders descending.
+inline std::uint64_t descending_key(double p) { return ~std::bit_cast<std::uint64_t>(p == 0.0 ? 0.0 : p); }
+inline double score_of(const RankRecord& r) { return std::bit_cast<double>(~r.key); }
+inline double score_of(const ClusteredRankRecord& r) { return r.p; }
+
+// Rows by descending probability, ties by row: a stable radix sort of the records in row
+// order, 11 bits a pass (six passes; the counts of every pass taken in one read), a pass
+// whose digit is the same in every record skipped. It gives the one order the comparison
+// (p descending, then row) defines.
+inline void sort_records(std::vector<RankRecord>& records) {
+  constexpr unsigned bits = 11, passes = (64 + bits - 1) / bits;
+  constexpr std::uint64_t mask = (1u << bits) - 1;
+  if (records.empty()) return;
+  std::vector<std::array<std::uint32_t, mask + 1>> start(passes);
+  for (const RankRecord& r : records)
+    for (unsigned pass = 0; pass < passes; ++pass) ++start[pass][(r.key >> (pass * bits)) & mask];
+  std::vector<RankRecord> scratch(records.size());
+  for (unsigned pass = 0; pass < passes; ++pass) {
+    const unsigned shift = pass * bits;
+    auto& next = start[pass];
+    if (next[(records.front().key >> shift) & mask] == records.size()) continue;
+    std::uint32_t sum = 0;
+    for (std::uint32_t& s : next) sum += std::exchange(s, sum);
+    for (const RankRecord& r : records) scratch[next[(r.key >> shift) & mask]++] = r;
+    records.swap(scratch);
+  }
+}
+
+// Clustered rows: probability descending, then unit key, then row. The comparison is a
+// strict total order, so the ranking is the same whatever the sort. Records are sorted in
+// place, not row indices through a comparator that reads the n x K block, which would miss
+// the cache at every step.
+inline void sort_records(std::vector<ClusteredRankRecord>& records) {
+  std::sort(records.begin(), records.end(), [](const ClusteredRankRecord& a, const ClusteredRankRecord& b) {
+    if (a.p != b.p) return a.p > b.p;
+    return a.key != b.key ? a.key < b.key : a.row < b.row;
   });
-  const auto score_of = [&](std::uint32_t r) { return s.at(r, k); };
-  ranked.ties = tie_marks(ranked.order, score_of, {}, 1);
-  for (const GroupingSpec& g : groupings)
-    ranked.group_ties.push_back(tie_marks(ranked.order, score_of, g.group_of_row, g.groups));
+}
+
+// Fills the ranking from sorted records; the tie marks compare neighbours in rank order
+// (tie_marks over rank positions), not rows scattered over the block.
+template <class Record>
+void fill_ranked(const std::vector<Record>& records, std::span<const GroupingSpec> groupings, RankedClass& ranked) {
+  const std::size_t rows = records.size();
+  ranked.order.resize(rows);
+  ranked.positive.resize(rows);
+  std::vector<double> p(rows);
+  std::vector<std::uint32_t> position(rows);
+  for (std::size_t i = 0; i < rows; ++i) {
+    ranked.order[i] = records[i].row;
+    ranked.positive[i] = static_cast<std::uint8_t>(records[i].positive);
+    p[i] = score_of(records[i]);
+    position[i] = static_cast<std::uint32_t>(i);
+  }
+  const auto score_at = [&](std::uint32_t i) { return p[i]; };
+  ranked.ties = tie_marks(position, score_at, {}, 1);
+  std::vector<std::uint32_t> group_at(rows);
+  for (const GroupingSpec& g : groupings) {
+    for (std::size_t i = 0; i < rows; ++i) group_at[i] = g.group_of_row[ranked.order[i]];
+    ranked.group_ties.push_back(tie_marks(position, score_at, group_at, g.groups));
+  }
+}
+
+}  // namespace multiclass_detail
+
+inline RankedClass rank_class(const ScoreBlock& s, std::span<const double> label, std::size_t k,
+                              const RowUnits& units, std::span<const GroupingSpec> groupings) {
+  using namespace multiclass_detail;
+  const std::size_t rows = label.size();
+  const auto target = static_cast<double>(k);
+  RankedClass ranked;
+  const auto positive = [&](std::size_t r) { return label[r] == target ? 1u : 0u; };
+  if (units.key.empty()) {
+    std::vector<RankRecord> records(rows);
+    for (std::size_t r = 0; r < rows; ++r)
+      records[r] = {descending_key(s.at(r, k)), static_cast<std::uint32_t>(r), positive(r)};
+    sort_records(records);
+    fill_ranked(records, groupings, ranked);
+  } else {
+    std::vector<ClusteredRankRecord> records(rows);
+    for (std::size_t r = 0; r < rows; ++r)
+      records[r] = {s.at(r, k), units.key[r], static_cast<std::uint32_t>(r), positive(r)};
+    sort_records(records);
+    fill_ranked(records, groupings, ranked);
+  }
   return ranked;
 }
 
@@ -236,26 +333,165 @@ void ovr_pass(const MulticlassColumns& c, const RankedClass& ranked, std::size_t
   }
 }
 
-// A block's Poisson weights, generated once per row into bytes (a Poisson(1) count is at
-// most 12) and read back by every ranked pass: N x kLanes bytes per worker thread.
+// A block's Poisson weights, four bits per lane (a Poisson(1) count is at most 12), read
+// back by every ranked pass: N x 32 bytes per worker thread, half of what bytes would take,
+// so twice as many rows stay in cache for the ranked passes' random reads. Byte l of a row
+// holds lane l in its low half and lane l + 32 in its high half, so that unpacking a row
+// is two vector loops.
 class CachedWeights {
  public:
   static constexpr std::size_t lanes = kLanes;
-  template <class Weights>
-  CachedWeights(const Weights& source, std::size_t rows) : bytes_(new std::uint8_t[rows * kLanes]) {
-    LaneWeights w{};
-    for (std::size_t r = 0; r < rows; ++r) {
-      source.fill(r, w);
-      for (std::size_t l = 0; l < kLanes; ++l) bytes_[r * kLanes + l] = static_cast<std::uint8_t>(w[l]);
-    }
+  static constexpr std::size_t kRowBytes = kLanes / 2;
+  static constexpr std::size_t kLargest = kPoissonOneThresholds.size();  // the largest count
+  static_assert(kLargest < 16, "a count fits four bits");
+
+  explicit CachedWeights(std::size_t rows)
+      : bytes_(static_cast<std::uint8_t*>(::operator new[](rows * kRowBytes, std::align_val_t{64}))) {}
+
+  void store(std::size_t row, const LaneWeights& w) noexcept {
+    std::uint8_t* __restrict b = bytes_.get() + row * kRowBytes;
+    for (std::size_t l = 0; l < kRowBytes; ++l)
+      b[l] = static_cast<std::uint8_t>(static_cast<unsigned>(w[l]) | (static_cast<unsigned>(w[l + kRowBytes]) << 4));
   }
-  void fill(std::size_t row, LaneWeights& w) const noexcept {
-    const std::uint8_t* b = bytes_.get() + row * kLanes;
-    for (std::size_t l = 0; l < kLanes; ++l) w[l] = static_cast<double>(b[l]);
+  const std::uint8_t* row(std::size_t r) const noexcept { return bytes_.get() + r * kRowBytes; }
+  // Calls f(lane, count) for every lane of a packed row.
+  template <class F>
+  static void unpack(const std::uint8_t* __restrict b, F&& f) noexcept {
+    for (std::size_t l = 0; l < kRowBytes; ++l) f(l, static_cast<unsigned>(b[l] & 15u));
+    for (std::size_t l = 0; l < kRowBytes; ++l) f(l + kRowBytes, static_cast<unsigned>(b[l] >> 4));
+  }
+  void fill(std::size_t r, LaneWeights& w) const noexcept {
+    unpack(row(r), [&w](std::size_t l, unsigned count) { w[l] = static_cast<double>(count); });
   }
 
  private:
-  std::unique_ptr<std::uint8_t[]> bytes_;
+  struct Free {
+    void operator()(std::uint8_t* p) const noexcept { ::operator delete[](p, std::align_val_t{64}); }
+  };
+  std::unique_ptr<std::uint8_t[], Free> bytes_;
 };
+
+// The row-order pass of Poisson weights, filling `cache` with each row's weights as it
+// generates them: the same sums, in the same order, as confusion_pass.
+template <class Weights>
+void confusion_pass_caching(const MulticlassColumns& c, const std::array<MulticlassRows, 2>& rows,
+                            const Weights& weights, std::span<const GroupingSpec> groupings,
+                            std::array<ConfusionSums, 2>& out,
+                            std::vector<std::vector<std::array<ConfusionSums, 2>>>& grouped, CachedWeights& cache) {
+  constexpr std::size_t L = Weights::lanes;
+  LaneWeights w{};
+  for (std::size_t r = 0; r < c.label.size(); ++r) {
+    weights.fill(r, w);
+    cache.store(r, w);
+    if (!c.weight.empty()) {
+      const double sw = c.weight[r];
+      for (std::size_t l = 0; l < L; ++l) w[l] *= sw;
+    }
+    const auto y = static_cast<std::size_t>(c.label[r]);
+    for (std::size_t m = 0; m < 2; ++m) {
+      multiclass_detail::add_row<L>(out[m], rows[m], r, y, w);
+      for (std::size_t g = 0; g < groupings.size(); ++g)
+        multiclass_detail::add_row<L>(grouped[g][groupings[g].group_of_row[r]][m], rows[m], r, y, w);
+    }
+  }
+}
+
+// Whether the whole-weight ranked pass is exact for a block: no row weights (so every
+// lane weight is a count) and every lane's total W small enough that each sum of the pass,
+// at most W^2 / 4 and a multiple of 1/2, is exact in a double (W < 2^26).
+inline bool whole_weight_ranking_exact(const MulticlassColumns& c, const ConfusionSums& overall) {
+  if (!c.weight.empty()) return false;
+  for (std::size_t l = 0; l < kLanes; ++l) {
+    double total = 0.0;
+    for (const LaneWeights& t : overall.truth) total += t[l];
+    if (!(total < 67108864.0)) return false;  // 2^26
+  }
+  return true;
+}
+
+namespace multiclass_detail {
+
+// Lone negative rows since the last positive, per lane, as integers: each credits the
+// positive weight ranked above it, which does not change until the next positive.
+struct NegativeRun {
+  alignas(64) std::array<std::uint16_t, kLanes> weight{};
+  std::uint32_t rows = 0;
+};
+// A run is credited before its 16-bit sums could overflow.
+inline constexpr std::uint32_t kMaxRunRows = 65535 / CachedWeights::kLargest;
+
+template <std::size_t L>
+inline void credit_run(OvrSums& s, NegativeRun& run) {
+  if (run.rows == 0) return;
+  double* __restrict auc = s.auc.data();
+  double* __restrict neg = s.neg.data();
+  const double* __restrict pos = s.pos.data();
+  std::uint16_t* __restrict weight = run.weight.data();
+  for (std::size_t l = 0; l < L; ++l) {
+    const double n = weight[l];
+    auc[l] += n * pos[l];
+    neg[l] += n;
+    weight[l] = 0;
+  }
+  run.rows = 0;
+}
+
+// ovr_update for whole weights: a lone negative joins the run; anything else credits the
+// run first and then does what ovr_update does.
+template <std::size_t L>
+inline void ovr_update_whole(OvrSums& s, NegativeRun& run, const std::uint8_t* __restrict packed, bool positive,
+                             std::uint8_t marks) {
+  static_assert(L == kLanes, "a cached row holds every lane");
+  if (marks == (kTieStarts | kTieEnds) && !positive) {
+    std::uint16_t* __restrict weight = run.weight.data();
+    CachedWeights::unpack(packed, [weight](std::size_t l, unsigned count) {
+      weight[l] = static_cast<std::uint16_t>(weight[l] + count);
+    });
+    if (++run.rows == kMaxRunRows) credit_run<L>(s, run);
+    return;
+  }
+  credit_run<L>(s, run);
+  if (marks == (kTieStarts | kTieEnds)) {
+    double* __restrict pos = s.pos.data();
+    CachedWeights::unpack(packed, [pos](std::size_t l, unsigned count) { pos[l] += static_cast<double>(count); });
+    return;
+  }
+  LaneWeights w;
+  CachedWeights::unpack(packed, [&w](std::size_t l, unsigned count) { w[l] = static_cast<double>(count); });
+  ovr_update<L>(s, w, positive, marks);
+}
+
+}  // namespace multiclass_detail
+
+// ovr_pass for whole weights (whole_weight_ranking_exact), reading the cache: the same
+// sums, bit for bit.
+inline void ovr_pass_whole(const RankedClass& ranked, const CachedWeights& cache,
+                           std::span<const GroupingSpec> groupings, OvrSums& out,
+                           std::vector<std::vector<OvrSums>>& grouped) {
+  using multiclass_detail::NegativeRun;
+  constexpr std::size_t L = kLanes, ahead = 16;
+  NegativeRun run;
+  std::vector<std::vector<NegativeRun>> group_runs;
+  for (const GroupingSpec& g : groupings) group_runs.emplace_back(g.groups);
+  const std::size_t n = ranked.order.size();
+  for (std::size_t i = 0; i < n; ++i) {
+    if (i + ahead < n) {
+      const std::uint32_t later = ranked.order[i + ahead];
+      __builtin_prefetch(cache.row(later));
+      for (const GroupingSpec& g : groupings) __builtin_prefetch(&g.group_of_row[later]);
+    }
+    const std::uint32_t r = ranked.order[i];
+    const std::uint8_t* bytes = cache.row(r);
+    const bool positive = ranked.positive[i] != 0;
+    multiclass_detail::ovr_update_whole<L>(out, run, bytes, positive, ranked.ties[i]);
+    for (std::size_t g = 0; g < groupings.size(); ++g) {
+      const std::uint32_t j = groupings[g].group_of_row[r];
+      multiclass_detail::ovr_update_whole<L>(grouped[g][j], group_runs[g][j], bytes, positive, ranked.group_ties[g][i]);
+    }
+  }
+  multiclass_detail::credit_run<L>(out, run);
+  for (std::size_t g = 0; g < groupings.size(); ++g)
+    for (std::size_t j = 0; j < groupings[g].groups; ++j) multiclass_detail::credit_run<L>(grouped[g][j], group_runs[g][j]);
+}
 
 }  // namespace referee

@@ -10,6 +10,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "accumulate/accumulator_dispatch.hpp"
 #include "accumulate/multiclass_accumulator.hpp"
 #include "accumulate/multiclass_metrics.hpp"
 #include "accumulate/power_of_two_scale.hpp"
@@ -49,6 +50,26 @@ std::vector<MetricInstance> multiclass_defaults(Task) {
   return out;
 }
 
+// One block's sums: the confusion sums of both models ([m], per group [g][j][m]) and the
+// one-vs-rest sums of every class ([m][k], per group [m][g][j][k]).
+struct MulticlassBlockSums {
+  std::array<ConfusionSums, 2> overall;
+  std::vector<std::vector<std::array<ConfusionSums, 2>>> grouped;
+  std::array<std::vector<OvrSums>, 2> ovr;
+  std::array<std::vector<std::vector<std::vector<OvrSums>>>, 2> ovr_grouped;
+
+  MulticlassBlockSums(std::size_t classes, std::size_t top_k_slots, std::span<const GroupingSpec> groupings,
+                      bool auc)
+      : overall{ConfusionSums(classes, top_k_slots), ConfusionSums(classes, top_k_slots)} {
+    const ConfusionSums empty(classes, top_k_slots);
+    for (const GroupingSpec& g : groupings) grouped.emplace_back(g.groups, std::array<ConfusionSums, 2>{empty, empty});
+    for (std::size_t m = 0; m < 2; ++m) {
+      ovr[m].resize(auc ? classes : 0);
+      for (const GroupingSpec& g : groupings) ovr_grouped[m].emplace_back(g.groups, std::vector<OvrSums>(ovr[m].size()));
+    }
+  }
+};
+
 class MulticlassTaskAccumulator : public TaskAccumulatorFor<MulticlassTaskAccumulator> {
  public:
   MulticlassTaskAccumulator(const PairedColumns& c, const ReplicateLayout& layout)
@@ -62,7 +83,7 @@ class MulticlassTaskAccumulator : public TaskAccumulatorFor<MulticlassTaskAccumu
       rows_[m] = multiclass_rows(columns(m), top_ks_);
       if (auc_)
         for (std::size_t k = 0; k < classes(); ++k)
-          ranked_[m].push_back(rank_class(c.class_scores[m], c.label.size(), k, c.units, segments_));
+          ranked_[m].push_back(rank_class(c.class_scores[m], c.label, k, c.units, segments_));
     }
   }
 
@@ -70,7 +91,7 @@ class MulticlassTaskAccumulator : public TaskAccumulatorFor<MulticlassTaskAccumu
   void compute(const Weights& weights, std::size_t used, const BlockWriter& writer) const {
     if constexpr (std::is_same_v<Weights, PoissonWeights>) {
       // Every ranked pass reads the same weights: generate them once.
-      if (auc_) return accumulate(CachedWeights(weights, c_.label.size()), used, writer);
+      if (auc_) return accumulate_cached(weights, used, writer);
     }
     accumulate(weights, used, writer);
   }
@@ -78,33 +99,57 @@ class MulticlassTaskAccumulator : public TaskAccumulatorFor<MulticlassTaskAccumu
  private:
   std::size_t classes() const { return c_.classes.size(); }
   MulticlassColumns columns(std::size_t m) const { return {c_.label, c_.class_scores[m], weight_.values}; }
+  MulticlassBlockSums empty_sums() const { return {classes(), top_ks_.size(), segments_, auc_}; }
 
-  template <class Weights>
-  void accumulate(const Weights& weights, std::size_t used, const BlockWriter& writer) const {
-    const ConfusionSums empty(classes(), top_ks_.size());
-    std::array<ConfusionSums, 2> overall{empty, empty};
-    std::vector<std::vector<std::array<ConfusionSums, 2>>> grouped;
-    for (const GroupingSpec& g : segments_) grouped.emplace_back(g.groups, std::array<ConfusionSums, 2>{empty, empty});
-    confusion_pass(columns(0), rows_, weights, segments_, overall, grouped);
-    for (std::size_t m = 0; m < 2; ++m) {
-      std::vector<OvrSums> ovr(auc_ ? classes() : 0);
-      std::vector<std::vector<std::vector<OvrSums>>> ovr_grouped(segments_.size());  // [g][j][class]
-      for (std::size_t g = 0; g < segments_.size(); ++g)
-        ovr_grouped[g].assign(segments_[g].groups, std::vector<OvrSums>(ovr.size()));
-      for (std::size_t k = 0; k < ovr.size(); ++k) {
+  // Runs `pass(ranked, out, by_group)` for every model and class into `sums`.
+  template <class Pass>
+  void ranked_passes(MulticlassBlockSums& sums, Pass&& pass) const {
+    for (std::size_t m = 0; m < 2; ++m)
+      for (std::size_t k = 0; k < sums.ovr[m].size(); ++k) {
         std::vector<std::vector<OvrSums>> by_group(segments_.size());
         for (std::size_t g = 0; g < segments_.size(); ++g) by_group[g].resize(segments_[g].groups);
-        ovr_pass(columns(m), ranked_[m][k], k, weights, segments_, ovr[k], by_group);
+        pass(m, k, sums.ovr[m][k], by_group);
         for (std::size_t g = 0; g < segments_.size(); ++g)
-          for (std::size_t j = 0; j < segments_[g].groups; ++j) ovr_grouped[g][j][k] = by_group[g][j];
+          for (std::size_t j = 0; j < segments_[g].groups; ++j) sums.ovr_grouped[m][g][j][k] = by_group[g][j];
       }
+  }
+
+  // The plain passes: unit, multinomial and jackknife weights, and Poisson without AUC.
+  template <class Weights>
+  void accumulate(const Weights& weights, std::size_t used, const BlockWriter& writer) const {
+    MulticlassBlockSums sums = empty_sums();
+    confusion_pass(columns(0), rows_, weights, segments_, sums.overall, sums.grouped);
+    ranked_passes(sums, [&](std::size_t m, std::size_t k, OvrSums& out, std::vector<std::vector<OvrSums>>& by_group) {
+      ovr_pass(columns(m), ranked_[m][k], k, weights, segments_, out, by_group);
+    });
+    write(sums, used, writer);
+  }
+
+  // Poisson weights with AUC: the row-order pass caches the weights, the 2K ranked passes
+  // read them (the dispatched clones; the same bits as accumulate()).
+  void accumulate_cached(const PoissonWeights& weights, std::size_t used, const BlockWriter& writer) const {
+    MulticlassBlockSums sums = empty_sums();
+    CachedWeights cache(c_.label.size());
+    multiclass_caching_pass(columns(0), rows_, weights, segments_, sums.overall, sums.grouped, cache);
+    const bool whole = whole_weight_ranking_exact(columns(0), sums.overall[0]);
+    ranked_passes(sums, [&](std::size_t m, std::size_t k, OvrSums& out, std::vector<std::vector<OvrSums>>& by_group) {
+      if (whole)
+        multiclass_ovr_pass_whole(ranked_[m][k], cache, segments_, out, by_group);
+      else
+        multiclass_ovr_pass(columns(m), ranked_[m][k], k, cache, segments_, out, by_group);
+    });
+    write(sums, used, writer);
+  }
+
+  void write(const MulticlassBlockSums& sums, std::size_t used, const BlockWriter& writer) const {
+    for (std::size_t m = 0; m < 2; ++m)
       for (std::size_t lane = 0; lane < used; ++lane) {
-        put(writer, overall[m], ovr, lane, [&](std::size_t f) { return layout_.metric(m, f); });
+        put(writer, sums.overall[m], sums.ovr[m], lane, [&](std::size_t f) { return layout_.metric(m, f); });
         for (std::size_t g = 0; g < segments_.size(); ++g)
           for (std::size_t j = 0; j < segments_[g].groups; ++j)
-            put(writer, grouped[g][j][m], ovr_grouped[g][j], lane, [&](std::size_t f) { return layout_.group(g, j, m, f); });
+            put(writer, sums.grouped[g][j][m], sums.ovr_grouped[m][g][j], lane,
+                [&](std::size_t f) { return layout_.group(g, j, m, f); });
       }
-    }
   }
 
   template <class Column>
