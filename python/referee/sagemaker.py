@@ -102,10 +102,13 @@ def optional_csv(path: Path, what: str) -> Optional[Path]:
 
 
 def required_columns(policy: _core.Policy) -> List[str]:
-    """Every column the policy names, in the order the policy gives them."""
+    """Every column the policy names, in the order the policy gives them. A multiclass
+    model's probability columns are left to the core, which resolves a prefix against the
+    data's columns (its champion and challenger names are a prefix and "*" or a first column)."""
     cols = policy.columns
     pairs = [pair[m] for pair in (cols["latency"], cols["cost"], cols["error"]) for m in ("champion", "challenger")]
-    named = [cols["label"], cols["champion"], cols["challenger"], cols["weight"], cols["cluster"],
+    models = [] if policy.task == "multiclass" else [cols["champion"], cols["challenger"]]
+    named = [cols["label"], *models, cols["weight"], cols["cluster"],
              *cols["categorical"], *pairs, *cols["drift"]]
     return list(dict.fromkeys(c for c in named if c))
 
