@@ -172,14 +172,14 @@ REFEREE_API referee_status referee_table_add_dictionary(referee_table* table, co
  * row_stride 1 and class_stride n, a numpy array its strides divided by 8. The buffer is
  * BORROWED, as a column is (see "Lifetime of table columns"); the strides are checked
  * against the largest buffer that can exist before any value is read.
- * The classes, in order:
- * - class_names NULL: the policy's. A policy that lists its columns gives them by
- *   $.columns.classes; one with a prefix needs $.columns.classes too, or class_names.
+ * The block's classes must be in class order: numeric when every name is an integer, else
+ * by UTF-8 bytes (np.unique's order, which is predict_proba's), since its columns are read
+ * in place and cannot be reordered. They are:
+ * - class_names NULL: the policy's $.columns.classes (a policy with a prefix and no
+ *   $.columns.classes needs class_names);
  * - class_names, K NUL-terminated UTF-8 names (copied): with a prefix, the block stands for
  *   the columns prefix + name (so a prefix policy's classes may come from a block); with a
- *   list, the names must be $.columns.classes. Either way they must be in class order:
- *   $.columns.classes when listed, else numeric when every name is an integer, else by
- *   UTF-8 bytes (np.unique's order, which is predict_proba's).
+ *   list, the names must be the listed classes, in class order.
  * A model may instead be given column by column (referee_table_add_numeric, one column per
  * class); a prefix then names the columns added, as a CSV header does. Class names that do
  * not match are a REFEREE_DATA_ERROR from referee_evaluate(); a second block for the same

@@ -370,17 +370,19 @@ std::vector<std::string> block_columns(const referee_table::ClassBlock& block, c
   return out;
 }
 
-// A block's classes must be the resolved classes, in their order: its columns are read in
-// place, so they cannot be reordered.
-void check_block_classes(const referee_table::ClassBlock& block, const referee::ColumnNames& c, std::size_t m) {
+// A block's classes (its names, or else the policy's $.columns.classes) must be the
+// resolved classes, in class order: its columns are read in place, so they cannot be
+// reordered.
+void check_block_classes(const referee_table::ClassBlock& block, const referee::ColumnNames& listed,
+                         const referee::ColumnNames& c, std::size_t m) {
   const std::string who = std::string("memory: the ") + model_name(m) + "'s probability block";
   if (block.classes != c.classes.size())
     throw referee::DataError(who + " has " + std::to_string(block.classes) + " classes, the policy's columns " +
                              std::to_string(c.classes.size()));
-  if (!block.names.empty() && block.names != c.classes)
-    throw referee::DataError(who + "'s class_names are not the classes in class order ($.columns.classes when "
-                                   "listed, else numeric when every name is an integer, else by UTF-8 bytes: "
-                                   "the order of np.unique and of predict_proba's columns)");
+  if ((block.names.empty() ? listed.classes : block.names) != c.classes)
+    throw referee::DataError(who + "'s classes (its class_names, else $.columns.classes) are not in class order: "
+                                   "numeric when every name is an integer, else by UTF-8 bytes, the order of "
+                                   "np.unique and of predict_proba's columns");
 }
 
 // The policy's columns for this table. A multiclass prefix is resolved against the names
@@ -396,7 +398,7 @@ referee::ColumnNames columns_of(const referee_table& t, const referee::Policy& p
         available.push_back(std::move(name));
   referee::ColumnNames resolved = referee::resolve_class_columns(policy.columns, available, "memory");
   for (std::size_t m = 0; m < 2; ++m)
-    if (t.class_blocks[m]) check_block_classes(*t.class_blocks[m], resolved, m);
+    if (t.class_blocks[m]) check_block_classes(*t.class_blocks[m], policy.columns, resolved, m);
   return resolved;
 }
 

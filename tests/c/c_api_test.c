@@ -1123,8 +1123,57 @@ static void test_class_block_errors(const referee_policy* digits, const struct c
     add_strings(t, b, csv, "ink");
   }
   CHECK(referee_evaluate(t, digits, NULL, &report) == REFEREE_DATA_ERROR && report == NULL);
-  CHECK(contains(referee_last_error(), "not the classes in class order"));
+  CHECK(contains(referee_last_error(), "are not in class order"));
   referee_table_free(t);
+}
+
+/* A policy that lists the digits' classes and columns, in ascending or descending order. */
+static void listed_digits_policy(char* out, size_t size, int descending) {
+  static const char* const models[2] = {"p_prod_", "p_new_"};
+  const char* keys[3] = {"classes", "champion", "challenger"};
+  size_t used = (size_t)snprintf(out, size, "{\"version\": 1, \"task\": \"multiclass\", \"columns\": {\"label\": \"y\"");
+  int part, k;
+  for (part = 0; part < 3; ++part) {
+    used += (size_t)snprintf(out + used, size - used, ", \"%s\": [", keys[part]);
+    for (k = 0; k < 10; ++k)
+      used += (size_t)snprintf(out + used, size - used, "%s\"%s%d\"", k ? ", " : "", part ? models[part - 1] : "",
+                               descending ? 9 - k : k);
+    used += (size_t)snprintf(out + used, size - used, "]");
+  }
+  snprintf(out + used, size - used, "}, \"bootstrap\": {\"resamples\": 200, \"seed\": 4}, \"rules\": [{\"id\": \"acc\","
+           " \"metric\": \"accuracy\", \"subject\": \"delta\", \"min\": -0.5}]}");
+}
+
+/* A listed policy: blocks without class_names are the listed classes, which must be in class
+ * order (ascending: the CSV's report; descending: refused, as a block cannot be reordered). */
+static void test_class_blocks_of_a_listed_policy(const struct csv_file* csv, struct buffers* b) {
+  char json[2048];
+  int descending;
+  for (descending = 0; descending < 2; ++descending) {
+    referee_policy* policy = NULL;
+    referee_table* from_csv = NULL;
+    referee_table* t = NULL;
+    referee_report* report = NULL;
+    listed_digits_policy(json, sizeof json, descending);
+    CHECK(referee_policy_create(json, strlen(json), &policy) == REFEREE_OK);
+    t = digits_table(csv, b, 3, NULL);
+    if (!descending) {
+      referee_report* csv_report = NULL;
+      CHECK(referee_table_read_csv("examples/digits_eval.csv", policy, &from_csv) == REFEREE_OK);
+      csv_report = evaluate_ok(from_csv, policy, NULL);
+      report = evaluate_ok(t, policy, NULL);
+      CHECK(same_after_data(json_of(csv_report), json_of(report)));
+      referee_report_free(csv_report);
+    } else {
+      CHECK(referee_evaluate(t, policy, NULL, &report) == REFEREE_DATA_ERROR && report == NULL);
+      CHECK(contains(referee_last_error(), "are not in class order"));
+    }
+    referee_report_free(report);
+    referee_table_free(t);
+    referee_table_free(from_csv);
+    referee_policy_free(policy);
+    while (b->count > 0) free(b->owned[--b->count]);
+  }
 }
 
 /* Multiclass (issue 15): the digits example read from CSV equals the same rows given as
@@ -1160,6 +1209,8 @@ static void test_multiclass_blocks(const char* report_path) {
     while (b.count > 0) free(b.owned[--b.count]);
   }
   test_class_block_errors(policy, &csv, &b);
+  while (b.count > 0) free(b.owned[--b.count]);
+  test_class_blocks_of_a_listed_policy(&csv, &b);
   referee_report_free(csv_report);
   referee_table_free(from_csv);
   referee_policy_free(policy);
