@@ -188,6 +188,9 @@ def _frame_for(data: Any, policy: _core.Policy, origin: str) -> Any:
     # A label the policy reads as text (positive_label) stays text: the core maps it.
     label = cols["label"] if cols["label_kind"] == "numeric" else None
     numeric = [c for c in (label, cols["champion"], cols["challenger"], cols["weight"], *serving) if c]
+    if policy.task == "multiclass":  # the probability columns, by the core's resolution of the policy's
+        _classes, champion, challenger = policy.resolve_class_columns([str(c) for c in data.columns])
+        numeric += [*champion, *challenger]
     frame = data.copy()
     # pandas 3 reads dtype=str as its own string dtype, older pandas as object.
     textual = lambda column: column.dtype == object or pd.api.types.is_string_dtype(column)  # noqa: E731

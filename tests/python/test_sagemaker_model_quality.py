@@ -338,3 +338,18 @@ def test_multiclass_layout_equals_scikit_learn_field_by_field(tmp_path, monkeypa
     assert evaluation["multiclass_classification_metrics"] == section
     f1_macro = report["metrics"]["challenger"]["f1_macro"]["estimate"]
     assert evaluation["referee"]["metrics"]["f1_macro"]["value"] == f1_macro
+
+
+def test_multiclass_data_in_two_parts_gives_the_layout_of_the_whole_file(tmp_path, monkeypatch, examples):
+    """Several data files go through pandas and the DataFrame door, which resolves the prefix
+    against the frame's columns: the same section as the one CSV gives."""
+    policy = json.loads((examples / "gate-digits.json").read_text())
+    policy["bootstrap"]["resamples"] = 100
+    whole, _ = run_job(tmp_path / "whole", monkeypatch, policy, examples / "digits_eval.csv")
+    df = pd.read_csv(examples / "digits_eval.csv")
+    root = tmp_path / "parts"
+    lay_out(root, monkeypatch, policy, df.iloc[:400])
+    df.iloc[400:].to_csv(root / "processing/input/data/eval_2.csv", index=False)
+    assert sagemaker.main(["--threads", "1"]) == 0
+    parts = json.loads((root / "processing/output/evaluation/model_quality.json").read_text())
+    assert parts["multiclass_classification_metrics"] == whole["multiclass_classification_metrics"]
