@@ -167,6 +167,19 @@ struct FairnessTable {
   std::vector<ClarifyResult> clarify;
 };
 
+// Multiclass: each model's confusion matrix on the whole sample (no resampling), as
+// scikit-learn's confusion_matrix: row = the actual class, column = the predicted one (the
+// argmax, the first class on ties), each cell the rows' total weight (their count when the
+// policy names no weight column). Model Monitor's multiclass layout reads it.
+struct ConfusionMatrix {
+  std::vector<std::string> classes;  // class order
+  bool weighted = false;
+  std::array<std::vector<double>, 2> cells;  // [model][actual * classes + predicted]
+  double at(std::size_t model, std::size_t actual, std::size_t predicted) const {
+    return cells[model][actual * classes.size() + predicted];
+  }
+};
+
 struct RunInfo {
   std::string started_at;  // UTC, ISO 8601
   double seconds = 0.0;
@@ -190,6 +203,7 @@ struct Evaluation {
   BudgetResults budgets;
   std::string latency_origin, latency_sha256;  // separate latency samples, if any
   DriftResults drift;
+  std::optional<ConfusionMatrix> confusion;  // multiclass only
   std::vector<RuleResult> rules;
   Verdict verdict = Verdict::inconclusive;
   bool passed = false;

@@ -139,9 +139,10 @@ REFEREE_API void referee_policy_free(referee_policy* policy);
  * equal `rows`, and names must be unique (else REFEREE_INVALID_ARGUMENT). Scores (an
  * outcome policy's per-example results), weight and the serving columns ($.columns.latency,
  * cost and error) must be numeric. The label must be numeric, except under a binary policy
- * with $.columns.positive_label, whose label may be any kind: strings, a dictionary,
- * integers or floats, each value compared as its text with the positive label (as a CSV
- * cell would read; f64 and f32 values as their shortest round-trip text, NaN missing).
+ * with $.columns.positive_label or a multiclass policy, whose label may be any kind:
+ * strings, a dictionary, integers or floats, each value compared as its text with the
+ * positive label or the class names (as a CSV cell would read; f64 and f32 values as their
+ * shortest round-trip text, NaN missing).
  * An outcome policy ($.task "outcome") has no label: the table needs no label column. The
  * cluster, segment and sensitive-attribute columns may be strings, a dictionary, or
  * integers (i64, i32, u8: a value is its decimal text, as a CSV cell would read); f64 and
@@ -163,6 +164,29 @@ REFEREE_API referee_status referee_table_add_dictionary(referee_table* table, co
                                                         const int32_t* codes, size_t length,
                                                         const char* const* dictionary,
                                                         size_t dictionary_size);
+/* Multiclass ($.task "multiclass"): one model's n x K class probabilities in one call, read
+ * in place. `model` is 0 (the champion) or 1 (the challenger); `rows` must equal the
+ * table's rows; `classes` (K) is 2 or more. Row r, class k is
+ * data[r * row_stride + k * class_stride], strides counted in doubles (not bytes): a C
+ * (row-major) n x K array has row_stride K and class_stride 1, a Fortran (column-major) one
+ * row_stride 1 and class_stride n, a numpy array its strides divided by 8. The buffer is
+ * BORROWED, as a column is (see "Lifetime of table columns"); the strides are checked
+ * against the largest buffer that can exist before any value is read.
+ * The block's classes must be in class order: numeric when every name is an integer, else
+ * by UTF-8 bytes (np.unique's order, which is predict_proba's), since its columns are read
+ * in place and cannot be reordered. They are:
+ * - class_names NULL: the policy's $.columns.classes (a policy with a prefix and no
+ *   $.columns.classes needs class_names);
+ * - class_names, K NUL-terminated UTF-8 names (copied): with a prefix, the block stands for
+ *   the columns prefix + name (so a prefix policy's classes may come from a block); with a
+ *   list, the names must be the listed classes, in class order.
+ * A model may instead be given column by column (referee_table_add_numeric, one column per
+ * class); a prefix then names the columns added, as a CSV header does. Class names that do
+ * not match are a REFEREE_DATA_ERROR from referee_evaluate(); a second block for the same
+ * model, a NULL or empty class name, or one given twice is REFEREE_INVALID_ARGUMENT. */
+REFEREE_API referee_status referee_table_add_class_scores(referee_table* table, int model, const double* data,
+                                                          size_t rows, size_t classes, size_t row_stride,
+                                                          size_t class_stride, const char* const* class_names);
 /* Reads the policy's columns from a CSV file, exactly as the CLI does; the table owns its
  * data, and its report equals the CLI's outside the "run" section. The file must be a
  * regular file (a FIFO or a device is a REFEREE_IO_ERROR); a cell longer than

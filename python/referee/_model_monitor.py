@@ -4,8 +4,8 @@ as a model package's ModelQuality statistics (``model_quality.json``).
 AWS documents the layout in the SageMaker Developer Guide, "Model quality metrics"
 (model-monitor-model-quality-metrics): ``version``, ``dataset`` and one section per problem
 type, each metric a ``{"value", "standard_deviation"}``. A task maps to a layout function
-(LAYOUTS); a task without one (multiclass, until it has its function) gets no section rather
-than a section that only looks right. docs/sagemaker.md has the name table.
+(LAYOUTS); a task without one (outcome, ranking) gets no section rather than a section that
+only looks right. docs/sagemaker.md has the name table.
 
 Where each figure comes from, so that no metric the core computes is computed again here:
 - the core's metrics come from the report: the estimate, and the bootstrap standard error
@@ -15,7 +15,10 @@ Where each figure comes from, so that no metric the core computes is computed ag
   score of 1 for every row: AWS's constant classifier predicts the positive class for all
   (its example has recall 1 and accuracy and precision equal to the share of positives);
 - the confusion matrix and the two curves from the evaluation table, in binary_sweep(),
-  because the core reports rates but neither the weighted cells nor a per-threshold sweep.
+  because the core reports rates but neither the weighted cells nor a per-threshold sweep;
+- multiclass: the confusion matrix from the report (the core's ``confusion_matrix``
+  section); the weighted F0.5 and F2 and the best constant classifier's figures from its
+  cells, as f0.5 and f2 come from precision and recall for binary.
 """
 
 import json
@@ -38,6 +41,8 @@ CORE_NAMES: Dict[str, Dict[str, str]] = {
                "true_positive_rate": "recall", "true_negative_rate": "specificity",
                "false_positive_rate": "fpr", "false_negative_rate": "fnr", "auc": "roc_auc", "f1": "f1"},
     "regression": {"mae": "mae", "mse": "mse", "rmse": "rmse", "r2": "r2"},
+    "multiclass": {"accuracy": "accuracy", "weighted_recall": "recall_weighted",
+                   "weighted_precision": "precision_weighted", "weighted_f1": "f1_weighted"},
 }
 
 # The curves: a Model Registry document holds them, a PropertyFile for JsonGet need not.
@@ -193,10 +198,64 @@ def regression_layout(report: Dict[str, Any], columns: Optional[ScoredColumns]) 
     return report_figures(report, CORE_NAMES["regression"])
 
 
-# Each task's section and the function that fills it. multiclass_classification_metrics
-# (docs/sagemaker.md) joins when the core has the multiclass task.
+def weighted_figures(cells: np.ndarray) -> Dict[str, Optional[float]]:
+    """Accuracy and the support-weighted recall, precision and F0.5, F1, F2 of a confusion
+    matrix ([actual][predicted], counts or weights), as scikit-learn averages them
+    (average="weighted", zero_division=0): a class never predicted has precision 0, and
+    each class's F-beta is (1 + b^2) tp / ((1 + b^2) tp + b^2 fn + fp), 0 when it has
+    neither rows nor predictions. None of each for a matrix with no weight."""
+    total = float(cells.sum())
+    if total <= 0.0:
+        return dict.fromkeys(("accuracy", "recall", "precision", "f0_5", "f1", "f2"))
+    tp, support, called = np.diag(cells), cells.sum(axis=1), cells.sum(axis=0)
+    share = support / total
+
+    def ratio(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        return np.divide(a, b, out=np.zeros_like(a), where=b > 0)
+
+    def f_beta_weighted(beta: float) -> float:
+        b2 = beta * beta
+        return float(share @ ratio((1 + b2) * tp, (1 + b2) * tp + b2 * (support - tp) + (called - tp)))
+
+    return {"accuracy": float(tp.sum()) / total, "recall": float(share @ ratio(tp, support)),
+            "precision": float(share @ ratio(tp, called)), "f0_5": f_beta_weighted(0.5),
+            "f1": f_beta_weighted(1.0), "f2": f_beta_weighted(2.0)}
+
+
+def constant_confusion(cells: np.ndarray) -> np.ndarray:
+    """The matrix of the constant classifier that calls every row the last class in class
+    order. AWS's example constant classifier calls every row its class "1" of ("0", "1"):
+    its accuracy, 406/2096, is that class's share (docs/sagemaker.md). The last class is
+    also the binary layout's constant prediction, the positive class."""
+    out = np.zeros_like(cells)
+    out[:, -1] = cells.sum(axis=1)
+    return out
+
+
+def multiclass_layout(report: Dict[str, Any], columns: Optional[ScoredColumns]) -> Dict[str, Any]:
+    """``multiclass_classification_metrics`` in AWS's order, {actual: {predicted: cell}}
+    over the class names. The confusion matrix is the core's; accuracy and the weighted
+    recall, precision and F1 are the core's figures with their standard errors."""
+    matrix = report["confusion_matrix"]
+    classes, cells = matrix["classes"], np.asarray(matrix["challenger"], dtype=np.float64)
+    nested = {a: {p: matrix["challenger"][i][j] for j, p in enumerate(classes)} for i, a in enumerate(classes)}
+    ours, constant = weighted_figures(cells), weighted_figures(constant_confusion(cells))
+    merged = {"confusion_matrix": nested, **report_figures(report, CORE_NAMES["multiclass"]),
+              "weighted_f0_5": figure(ours["f0_5"]), "weighted_f2": figure(ours["f2"]),
+              "accuracy_best_constant_classifier": figure(constant["accuracy"]),
+              **{f"weighted_{m}_best_constant_classifier": figure(constant[m])
+                 for m in ("recall", "precision", "f0_5", "f1", "f2")}}
+    order = ["confusion_matrix", "accuracy", "weighted_recall", "weighted_precision", "weighted_f0_5", "weighted_f1",
+             "weighted_f2", "accuracy_best_constant_classifier", "weighted_recall_best_constant_classifier",
+             "weighted_precision_best_constant_classifier", "weighted_f0_5_best_constant_classifier",
+             "weighted_f1_best_constant_classifier", "weighted_f2_best_constant_classifier"]
+    return {name: merged[name] for name in order if merged.get(name) is not None}
+
+
+# Each task's section and the function that fills it (docs/sagemaker.md).
 LAYOUTS: Dict[str, Tuple[str, Callable[[Dict[str, Any], Any], Dict[str, Any]]]] = {
     "binary": ("binary_classification_metrics", binary_layout),
+    "multiclass": ("multiclass_classification_metrics", multiclass_layout),
     "regression": ("regression_metrics", regression_layout),
 }
 

@@ -102,10 +102,13 @@ def optional_csv(path: Path, what: str) -> Optional[Path]:
 
 
 def required_columns(policy: _core.Policy) -> List[str]:
-    """Every column the policy names, in the order the policy gives them."""
+    """Every column the policy names, in the order the policy gives them. A multiclass
+    model's probability columns are left to the core, which resolves a prefix against the
+    data's columns (its champion and challenger names are a prefix and "*" or a first column)."""
     cols = policy.columns
     pairs = [pair[m] for pair in (cols["latency"], cols["cost"], cols["error"]) for m in ("champion", "challenger")]
-    named = [cols["label"], cols["champion"], cols["challenger"], cols["weight"], cols["cluster"], cols["query"],
+    models = [] if policy.task == "multiclass" else [cols["champion"], cols["challenger"]]
+    named = [cols["label"], *models, cols["weight"], cols["cluster"], cols["query"],
              *cols["categorical"], *pairs, *cols["drift"]]
     return list(dict.fromkeys(c for c in named if c))
 
@@ -172,6 +175,21 @@ def read_data(path: Path, columns: Sequence[str] = ()) -> Any:
     return pd.concat(frames, ignore_index=True, sort=False)
 
 
+def _numeric_columns(policy: _core.Policy, available: Sequence[str]) -> List[str]:
+    """The columns the core reads as numbers: a numeric label, the scores (a multiclass
+    model's probability columns as the core resolves the policy's against ``available``),
+    the weight and the serving columns."""
+    cols = policy.columns
+    serving = [pair[m] for pair in (cols["latency"], cols["cost"], cols["error"]) for m in ("champion", "challenger")]
+    # A label the policy reads as text (positive_label, multiclass) stays text: the core maps it.
+    label = cols["label"] if cols["label_kind"] == "numeric" else None
+    models = [cols["champion"], cols["challenger"]]
+    if policy.task == "multiclass":
+        _classes, champion, challenger = policy.resolve_class_columns([str(c) for c in available])
+        models = [*champion, *challenger]
+    return [c for c in (label, *models, cols["weight"], *serving) if c]
+
+
 def _frame_for(data: Any, policy: _core.Policy, origin: str) -> Any:
     """CSV text columns read by pandas as strings: numbers for the numeric roles, read by
     referee's CSV reader's own number parser (a message names ``origin``, the row counted
@@ -181,10 +199,7 @@ def _frame_for(data: Any, policy: _core.Policy, origin: str) -> Any:
     import pandas as pd
 
     cols = policy.columns
-    serving = [pair[m] for pair in (cols["latency"], cols["cost"], cols["error"]) for m in ("champion", "challenger")]
-    # A label the policy reads as text (positive_label) stays text: the core maps it.
-    label = cols["label"] if cols["label_kind"] == "numeric" else None
-    numeric = [c for c in (label, cols["champion"], cols["challenger"], cols["weight"], *serving) if c]
+    numeric = _numeric_columns(policy, list(data.columns))
     frame = data.copy()
     # pandas 3 reads dtype=str as its own string dtype, older pandas as object.
     textual = lambda column: column.dtype == object or pd.api.types.is_string_dtype(column)  # noqa: E731

@@ -15,6 +15,7 @@
 #include <memory>
 #include <new>
 #include <optional>
+#include <span>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -49,8 +50,16 @@ struct referee_table {
     const int32_t* codes = nullptr;  // dictionary
     std::vector<std::string> dictionary;
   };
+  // A multiclass model's n x K probabilities, borrowed (referee_table_add_class_scores):
+  // row r, class k at data[r * row_stride + k * class_stride]; `names` the classes, when given.
+  struct ClassBlock {
+    const double* data = nullptr;
+    std::size_t classes = 0, row_stride = 0, class_stride = 0, extent = 0;
+    std::vector<std::string> names;
+  };
   std::size_t rows = 0;
   std::vector<Column> columns;
+  std::array<std::optional<ClassBlock>, 2> class_blocks;  // [champion, challenger]
   std::optional<referee::Table> csv;  // set by referee_table_read_csv, which owns its data
 };
 
@@ -176,6 +185,35 @@ void check_new_column(const referee_table* table, const char* name, std::size_t 
   require_count(length, size, "the column's length");
   for (const auto& c : table->columns)
     if (c.name == name) throw referee::UsageError("column " + referee::quoted_excerpt(name) + " is added twice");
+}
+
+// The elements a block of `rows` x `classes` doubles at these strides spans (its last
+// index + 1), checked to describe a buffer that can exist before a byte of it is read.
+std::size_t block_extent(std::size_t rows, std::size_t classes, std::size_t row_stride, std::size_t class_stride) {
+  if (row_stride == 0 || class_stride == 0)
+    throw referee::UsageError("row_stride and class_stride must be 1 or more (counted in doubles, not bytes)");
+  if (rows == 0) return 0;
+  constexpr std::size_t most = static_cast<std::size_t>(PTRDIFF_MAX) / sizeof(double);
+  if (rows - 1 > most / row_stride || classes - 1 > most / class_stride)
+    throw referee::UsageError("the probability block's rows, classes and strides reach past any buffer that can exist");
+  const std::size_t last = (rows - 1) * row_stride + (classes - 1) * class_stride;  // each term <= most
+  require_count(last + 1, sizeof(double), "the probability block's extent");
+  return last + 1;
+}
+
+// A block's class names, copied: K of them, none NULL, empty or given twice.
+std::vector<std::string> class_names_of(const char* const* names, std::size_t classes, const std::string& who) {
+  std::vector<std::string> out;
+  out.reserve(classes);
+  for (std::size_t k = 0; k < classes; ++k) {
+    require(names[k], "a class name");
+    out.emplace_back(names[k]);
+    if (out.back().empty()) throw referee::UsageError(who + ": class name " + std::to_string(k + 1) + " is empty");
+    for (std::size_t j = 0; j < k; ++j)
+      if (out[j] == out.back())
+        throw referee::UsageError(who + ": class " + referee::quoted_excerpt(out[k]) + " is named twice");
+  }
+  return out;
 }
 
 referee_table::Column& append_column(referee_table* table, const char* name) {
@@ -314,12 +352,75 @@ class ColumnResolver {
   const referee_table& table_;
 };
 
+const char* model_name(std::size_t model) { return model == 0 ? "champion" : "challenger"; }
+
+// The column names a model's class block stands for: the prefix followed by each of its
+// class names (or the policy's classes), or the policy's list of columns.
+std::vector<std::string> block_columns(const referee_table::ClassBlock& block, const referee::ColumnNames& c,
+                                       std::size_t m) {
+  const referee::ClassColumns& own = c.class_columns[m];
+  if (own.prefix.empty()) return own.columns;
+  const std::vector<std::string>& classes = block.names.empty() ? c.classes : block.names;
+  if (classes.empty())
+    throw referee::DataError(std::string("memory: the ") + model_name(m) +
+                             "'s probability block has no class_names, which a policy with a prefix ($.columns." +
+                             model_name(m) + ".prefix) and no $.columns.classes needs: the names are the classes");
+  std::vector<std::string> out;
+  for (const std::string& k : classes) out.push_back(own.prefix + k);
+  return out;
+}
+
+// A block's classes (its names, or else the policy's $.columns.classes) must be the
+// resolved classes, in class order: its columns are read in place, so they cannot be
+// reordered.
+void check_block_classes(const referee_table::ClassBlock& block, const referee::ColumnNames& listed,
+                         const referee::ColumnNames& c, std::size_t m) {
+  const std::string who = std::string("memory: the ") + model_name(m) + "'s probability block";
+  if (block.classes != c.classes.size())
+    throw referee::DataError(who + " has " + std::to_string(block.classes) + " classes, the policy's columns " +
+                             std::to_string(c.classes.size()));
+  if ((block.names.empty() ? listed.classes : block.names) != c.classes)
+    throw referee::DataError(who + "'s classes (its class_names, else $.columns.classes) are not in class order: "
+                                   "numeric when every name is an integer, else by UTF-8 bytes, the order of "
+                                   "np.unique and of predict_proba's columns");
+}
+
+// The policy's columns for this table. A multiclass prefix is resolved against the names
+// the caller added, as the CSV reader resolves it against its header; a class block
+// stands for its model's columns (block_columns).
+referee::ColumnNames columns_of(const referee_table& t, const referee::Policy& policy) {
+  if (!policy.columns.multiclass()) return policy.columns;
+  std::vector<std::string> available;
+  for (const auto& column : t.columns) available.push_back(column.name);
+  for (std::size_t m = 0; m < 2; ++m)
+    if (t.class_blocks[m])
+      for (std::string& name : block_columns(*t.class_blocks[m], policy.columns, m))
+        available.push_back(std::move(name));
+  referee::ColumnNames resolved = referee::resolve_class_columns(policy.columns, available, "memory");
+  for (std::size_t m = 0; m < 2; ++m)
+    if (t.class_blocks[m]) check_block_classes(*t.class_blocks[m], policy.columns, resolved, m);
+  return resolved;
+}
+
+// A model's class columns, which its block (when added) stands for.
+bool in_block(const referee_table& t, const referee::ColumnRequest& request) {
+  using Role = referee::ColumnRole;
+  return (request.role == Role::champion && t.class_blocks[0]) ||
+         (request.role == Role::challenger && t.class_blocks[1]);
+}
+
 // The C door binds columns only: it hands the core's table builder each column the policy
-// asks for, in the kind asked (numbers as doubles, text dictionary-encoded).
+// asks for, in the kind asked (numbers as doubles, text dictionary-encoded), and each
+// multiclass block as it lies in the caller's memory.
 referee::Table table_of(const referee_table& t, const referee::Policy& policy) {
   ColumnResolver columns(t);
   referee::TableBuilder builder(t.rows);
-  for (const referee::ColumnRequest& request : referee::requested_columns(policy.columns)) {
+  const referee::ColumnNames names = columns_of(t, policy);
+  for (std::size_t m = 0; m < 2; ++m)
+    if (const auto& b = t.class_blocks[m])
+      builder.add_class_scores(m, {std::span(b->data, b->extent), b->classes, b->row_stride, b->class_stride});
+  for (const referee::ColumnRequest& request : referee::requested_columns(names)) {
+    if (in_block(t, request)) continue;
     if (request.kind == referee::ColumnKind::numeric) {
       columns.add_numeric(builder, request.name);
     } else if (request.role == referee::ColumnRole::drift_feature || request.role == referee::ColumnRole::label) {
@@ -335,7 +436,7 @@ referee::Table table_of(const referee_table& t, const referee::Policy& policy) {
       builder.add_text(request.name, std::move(codes), std::move(dictionary));
     }
   }
-  return std::move(builder).build(policy.columns, policy.task);
+  return std::move(builder).build(names, policy.task);
 }
 
 }  // namespace
@@ -466,6 +567,30 @@ referee_status referee_table_add_dictionary(referee_table* table, const char* na
     c.kind = referee_table::Kind::dictionary;
     c.codes = codes;
     c.dictionary = std::move(words);
+  });
+}
+
+referee_status referee_table_add_class_scores(referee_table* table, int model, const double* data, size_t rows,
+                                              size_t classes, size_t row_stride, size_t class_stride,
+                                              const char* const* class_names) {
+  return guarded([&] {
+    require(table, "table");
+    if (table->csv) throw referee::UsageError("a table read from CSV cannot take more columns");
+    if (model != 0 && model != 1)
+      throw referee::UsageError("model is " + std::to_string(model) + ": 0 is the champion, 1 the challenger");
+    const std::string who = std::string("the ") + model_name(static_cast<std::size_t>(model)) + "'s probability block";
+    if (table->class_blocks[model]) throw referee::UsageError(who + " is added twice");
+    if (rows != table->rows)
+      throw referee::UsageError(who + " has " + std::to_string(rows) + " rows, the table has " +
+                                std::to_string(table->rows));
+    if (classes < 2)
+      throw referee::UsageError(who + " has " + std::to_string(classes) + " classes; a multiclass model has 2 or more");
+    require_count(classes, sizeof(const char*), "classes");
+    referee_table::ClassBlock block{data, classes, row_stride, class_stride,
+                                    block_extent(rows, classes, row_stride, class_stride), {}};
+    require(data, "data");
+    if (class_names) block.names = class_names_of(class_names, classes, who);
+    table->class_blocks[model] = std::move(block);
   });
 }
 

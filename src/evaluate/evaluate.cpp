@@ -13,6 +13,7 @@
 #include "decide/rule_judgments.hpp"
 #include "decide/next_step.hpp"
 #include "drift/feature_drift.hpp"
+#include "evaluate/confusion_matrix.hpp"
 #include "evaluate/estimation.hpp"
 #include "evaluate/validate_inputs.hpp"
 
@@ -97,6 +98,7 @@ Evaluation evaluate(const Table& table, const Policy& policy, const EvaluateOpti
   ev.fairness = estimate_fairness(run, groups, policy, ev.bootstrap, table.source.origin);
   ev.budgets = estimate_serving_budgets(table, policy, options, ev);
   if (policy.drift.enabled) ev.drift = check_drift(table, policy.drift, *options.drift_reference, options.limits);
+  if (table.columns.multiclass()) ev.confusion = confusion_matrix(table);
 
   ev.rules = judge_rules({policy, ev, run, groups, table.source.origin});
   plan_next_steps(ev.rules, ev.bootstrap.confidence);

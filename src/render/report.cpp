@@ -310,6 +310,26 @@ ojson metrics_json(const Evaluation& ev) {
   return metrics;
 }
 
+// Multiclass: each model's confusion matrix, rows the actual class and columns the
+// predicted one in class order; counts as integers unless the rows are weighted.
+ojson confusion_json(const ConfusionMatrix& c) {
+  ojson out;
+  out["classes"] = c.classes;
+  out["weighted"] = c.weighted;
+  const std::size_t K = c.classes.size();
+  for (std::size_t m = 0; m < 2; ++m) {
+    ojson rows = ojson::array();
+    for (std::size_t a = 0; a < K; ++a) {
+      ojson row = ojson::array();
+      for (std::size_t p = 0; p < K; ++p)
+        row.push_back(c.weighted ? ojson(c.at(m, a, p)) : ojson(static_cast<std::uint64_t>(c.at(m, a, p))));
+      rows.push_back(std::move(row));
+    }
+    out[std::string(name_of(static_cast<Subject>(m)))] = std::move(rows);
+  }
+  return out;
+}
+
 // How a rule judges: its fairness attribute (or its scope), correction, severity,
 // decision and bound.
 void add_rule_settings(const Rule& rule, ojson& j) {
@@ -404,6 +424,7 @@ ojson report_json(const Evaluation& ev) {
   r["task"] = task_name(p.task);
   if (task_definition(p.task).threshold) r["threshold"] = p.threshold;
   r["metrics"] = metrics_json(ev);
+  if (ev.confusion) r["confusion_matrix"] = confusion_json(*ev.confusion);
   if (!ev.segments.empty()) r["segments"] = segments_json(ev);
   if (!ev.fairness.empty()) r["fairness"] = fairness_json(ev);
   if (!ev.budgets.figures.empty()) r["budgets"] = budgets_json(ev);

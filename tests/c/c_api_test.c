@@ -1038,6 +1038,186 @@ static void test_rows_digest_whatever_the_door(void) {
   referee_policy_free(policy);
 }
 
+/* The digits example's n x 10 probabilities of one model (columns prefix0 .. prefix9) as
+ * one C array: row-major (row_stride 10, class_stride 1) or column-major (1, n). */
+static double* digits_block(const struct csv_file* csv, struct buffers* b, const char* prefix, int column_major) {
+  double* v = (double*)keep(b, malloc(csv->rows * 10 * sizeof(double)));
+  char name[32];
+  size_t r, k;
+  for (k = 0; v && k < 10; ++k) {
+    snprintf(name, sizeof name, "%s%u", prefix, (unsigned)k);
+    for (r = 0; r < csv->rows; ++r)
+      v[column_major ? k * csv->rows + r : r * 10 + k] = strtod(csv_cell(csv, r, name), NULL);
+  }
+  return v;
+}
+
+static const char* const kDigits[10] = {"0", "1", "2", "3", "4", "5", "6", "7", "8", "9"};
+
+/* The digits table with its label as i32 and ink as strings; `blocks` says which models
+ * come as one block each (bit 0 the champion, row-major; bit 1 the challenger,
+ * column-major), the others column by column, as a prefix names them. */
+static referee_table* digits_table(const struct csv_file* csv, struct buffers* b, int blocks,
+                                   const char* const* names) {
+  static const char* const prefixes[2] = {"p_prod_", "p_new_"};
+  referee_table* t = NULL;
+  int32_t* y = (int32_t*)keep(b, malloc(csv->rows * sizeof(int32_t)));
+  size_t r, n = csv->rows;
+  int m;
+  char name[32];
+  CHECK(referee_table_create(n, &t) == REFEREE_OK);
+  for (r = 0; y && r < n; ++r) y[r] = (int32_t)atoi(csv_cell(csv, r, "y"));
+  CHECK(referee_table_add_numeric(t, "y", y, n, REFEREE_I32) == REFEREE_OK);
+  add_strings(t, b, csv, "ink");
+  for (m = 0; m < 2; ++m) {
+    if (blocks & (1 << m)) {
+      const double* v = digits_block(csv, b, prefixes[m], m == 1);
+      CHECK(referee_table_add_class_scores(t, m, v, n, 10, m == 1 ? 1 : 10, m == 1 ? n : 1, names) == REFEREE_OK);
+    } else {
+      unsigned k;
+      for (k = 0; k < 10; ++k) {
+        snprintf(name, sizeof name, "%s%u", prefixes[m], k);
+        add_f64(t, b, csv, name);
+      }
+    }
+  }
+  return t;
+}
+
+/* Bad blocks: each refused with its status, before or at evaluation. */
+static void test_class_block_errors(const referee_policy* digits, const struct csv_file* csv, struct buffers* b) {
+  const size_t n = csv->rows;
+  const double* v = digits_block(csv, b, "p_prod_", 0);
+  const char* const swapped[10] = {"1", "0", "2", "3", "4", "5", "6", "7", "8", "9"};
+  const char* const twice[10] = {"0", "1", "2", "3", "4", "5", "6", "7", "8", "8"};
+  referee_table* t = NULL;
+  referee_report* report = NULL;
+  CHECK(referee_table_create(n, &t) == REFEREE_OK);
+  CHECK(referee_table_add_class_scores(NULL, 0, v, n, 10, 10, 1, kDigits) == REFEREE_INVALID_ARGUMENT);
+  CHECK(referee_table_add_class_scores(t, 2, v, n, 10, 10, 1, kDigits) == REFEREE_INVALID_ARGUMENT);
+  CHECK(contains(referee_last_error(), "0 is the champion, 1 the challenger"));
+  CHECK(referee_table_add_class_scores(t, 0, v, n - 1, 10, 10, 1, kDigits) == REFEREE_INVALID_ARGUMENT);
+  CHECK(contains(referee_last_error(), "898 rows, the table has 899"));
+  CHECK(referee_table_add_class_scores(t, 0, v, n, 1, 10, 1, kDigits) == REFEREE_INVALID_ARGUMENT);
+  CHECK(referee_table_add_class_scores(t, 0, v, n, 10, 0, 1, kDigits) == REFEREE_INVALID_ARGUMENT);
+  CHECK(contains(referee_last_error(), "not bytes"));
+  CHECK(referee_table_add_class_scores(t, 0, v, n, 10, SIZE_MAX / 4, 1, kDigits) == REFEREE_INVALID_ARGUMENT);
+  CHECK(referee_table_add_class_scores(t, 0, v, n, 10, 1, SIZE_MAX / 16, kDigits) == REFEREE_INVALID_ARGUMENT);
+  CHECK(referee_table_add_class_scores(t, 0, NULL, n, 10, 10, 1, kDigits) == REFEREE_INVALID_ARGUMENT);
+  CHECK(referee_table_add_class_scores(t, 0, v, n, 10, 10, 1, twice) == REFEREE_INVALID_ARGUMENT);
+  CHECK(contains(referee_last_error(), "\"8\" is named twice"));
+  /* Names out of class order: refused at evaluation, as the block cannot be reordered. */
+  CHECK(referee_table_add_class_scores(t, 0, v, n, 10, 10, 1, swapped) == REFEREE_OK);
+  CHECK(referee_table_add_class_scores(t, 0, v, n, 10, 10, 1, kDigits) == REFEREE_INVALID_ARGUMENT);
+  CHECK(contains(referee_last_error(), "added twice"));
+  CHECK(referee_table_add_class_scores(t, 1, v, n, 10, 10, 1, NULL) == REFEREE_OK);
+  CHECK(referee_evaluate(t, digits, NULL, &report) == REFEREE_DATA_ERROR && report == NULL);
+  CHECK(contains(referee_last_error(), "class_names, which a policy with a prefix"));
+  referee_table_free(t);
+  CHECK(referee_table_create(n, &t) == REFEREE_OK);
+  CHECK(referee_table_add_class_scores(t, 0, v, n, 10, 10, 1, swapped) == REFEREE_OK);
+  CHECK(referee_table_add_class_scores(t, 1, v, n, 10, 10, 1, swapped) == REFEREE_OK);
+  {
+    int32_t* y = (int32_t*)keep(b, calloc(n, sizeof(int32_t)));
+    CHECK(referee_table_add_numeric(t, "y", y, n, REFEREE_I32) == REFEREE_OK);
+    add_strings(t, b, csv, "ink");
+  }
+  CHECK(referee_evaluate(t, digits, NULL, &report) == REFEREE_DATA_ERROR && report == NULL);
+  CHECK(contains(referee_last_error(), "are not in class order"));
+  referee_table_free(t);
+}
+
+/* A policy that lists the digits' classes and columns, in ascending or descending order. */
+static void listed_digits_policy(char* out, size_t size, int descending) {
+  static const char* const models[2] = {"p_prod_", "p_new_"};
+  const char* keys[3] = {"classes", "champion", "challenger"};
+  size_t used = (size_t)snprintf(out, size, "{\"version\": 1, \"task\": \"multiclass\", \"columns\": {\"label\": \"y\"");
+  int part, k;
+  for (part = 0; part < 3; ++part) {
+    used += (size_t)snprintf(out + used, size - used, ", \"%s\": [", keys[part]);
+    for (k = 0; k < 10; ++k)
+      used += (size_t)snprintf(out + used, size - used, "%s\"%s%d\"", k ? ", " : "", part ? models[part - 1] : "",
+                               descending ? 9 - k : k);
+    used += (size_t)snprintf(out + used, size - used, "]");
+  }
+  snprintf(out + used, size - used, "}, \"bootstrap\": {\"resamples\": 200, \"seed\": 4}, \"rules\": [{\"id\": \"acc\","
+           " \"metric\": \"accuracy\", \"subject\": \"delta\", \"min\": -0.5}]}");
+}
+
+/* A listed policy: blocks without class_names are the listed classes, which must be in class
+ * order (ascending: the CSV's report; descending: refused, as a block cannot be reordered). */
+static void test_class_blocks_of_a_listed_policy(const struct csv_file* csv, struct buffers* b) {
+  char json[2048];
+  int descending;
+  for (descending = 0; descending < 2; ++descending) {
+    referee_policy* policy = NULL;
+    referee_table* from_csv = NULL;
+    referee_table* t = NULL;
+    referee_report* report = NULL;
+    listed_digits_policy(json, sizeof json, descending);
+    CHECK(referee_policy_create(json, strlen(json), &policy) == REFEREE_OK);
+    t = digits_table(csv, b, 3, NULL);
+    if (!descending) {
+      referee_report* csv_report = NULL;
+      CHECK(referee_table_read_csv("examples/digits_eval.csv", policy, &from_csv) == REFEREE_OK);
+      csv_report = evaluate_ok(from_csv, policy, NULL);
+      report = evaluate_ok(t, policy, NULL);
+      CHECK(same_after_data(json_of(csv_report), json_of(report)));
+      referee_report_free(csv_report);
+    } else {
+      CHECK(referee_evaluate(t, policy, NULL, &report) == REFEREE_DATA_ERROR && report == NULL);
+      CHECK(contains(referee_last_error(), "are not in class order"));
+    }
+    referee_report_free(report);
+    referee_table_free(t);
+    referee_table_free(from_csv);
+    referee_policy_free(policy);
+    while (b->count > 0) free(b->owned[--b->count]);
+  }
+}
+
+/* Multiclass (issue 15): the digits example read from CSV equals the same rows given as
+ * one probability block per model (row-major and column-major, read in place), as
+ * columns one by one under the prefix, and mixed, byte for byte after the data section,
+ * with the same rows digest. The CSV report goes next to `report_path` for the CLI. */
+static void test_multiclass_blocks(const char* report_path) {
+  referee_policy* policy = NULL;
+  referee_table* from_csv = NULL;
+  referee_report* csv_report = NULL;
+  struct csv_file csv;
+  struct buffers b;
+  char path[4096], csv_digest[65], digest[65];
+  int blocks;
+  memset(&b, 0, sizeof b);
+  CHECK(csv_load("examples/digits_eval.csv", &csv));
+  CHECK(csv.rows == 899);
+  CHECK(referee_policy_load("examples/gate-digits.json", &policy) == REFEREE_OK);
+  CHECK(referee_table_read_csv("examples/digits_eval.csv", policy, &from_csv) == REFEREE_OK);
+  csv_report = evaluate_ok(from_csv, policy, NULL);
+  data_sha256(json_of(csv_report), csv_digest);
+  CHECK(contains(json_of(csv_report), "\"f1_macro\": {"));
+  snprintf(path, sizeof path, "%s.digits", report_path);
+  write_report(csv_report, path);
+  for (blocks = 0; blocks < 4; ++blocks) {
+    referee_table* t = digits_table(&csv, &b, blocks, kDigits);
+    referee_report* report = evaluate_ok(t, policy, NULL);
+    CHECK(same_after_data(json_of(csv_report), json_of(report)));
+    data_sha256(json_of(report), digest);
+    CHECK(strlen(csv_digest) == 64 && strcmp(csv_digest, digest) == 0);
+    referee_report_free(report);
+    referee_table_free(t);
+    while (b.count > 0) free(b.owned[--b.count]);
+  }
+  test_class_block_errors(policy, &csv, &b);
+  while (b.count > 0) free(b.owned[--b.count]);
+  test_class_blocks_of_a_listed_policy(&csv, &b);
+  referee_report_free(csv_report);
+  referee_table_free(from_csv);
+  referee_policy_free(policy);
+  while (b.count > 0) free(b.owned[--b.count]);
+  csv_free(&csv);
+}
+
 int main(int argc, char** argv) {
   if (argc != 2) {
     fprintf(stderr, "usage: %s REPORT_PATH (run from the source root)\n", argv[0]);
@@ -1055,6 +1235,7 @@ int main(int argc, char** argv) {
   test_budgets_and_drift(argv[1]);
   test_outcome_and_text_labels(argv[1]);
   test_rows_digest_whatever_the_door();
+  test_multiclass_blocks(argv[1]);
   printf("%d passed, %d failed\n", passed, failed);
   return failed == 0 ? 0 : 1;
 }

@@ -471,3 +471,47 @@ def test_evaluate_with_a_champion_given_as_a_model_uri(tracking, examples):
                              evaluators="referee", evaluator_config={"policy": policy, "champion": uri})
     assert result.metrics["referee/metric/roc_auc/champion/estimate"] == pytest.approx(
         sk.roc_auc_score(df.y, 1 - df.score_prod), abs=1e-12)
+
+
+def test_a_multiclass_report_logs_every_figure_under_names_that_decode_to_the_reports(tracking, examples, tmp_path):
+    """Multiclass figure names hold [ ] @ (recall[3], top_k_accuracy@3): each metric key's
+    component decodes to the report's name, MLflow accepts the key, and the values are
+    scikit-learn's on the digits fixture."""
+    policy = json.loads((examples / "gate-digits.json").read_text())
+    policy["bootstrap"]["resamples"] = 200
+    policy["rules"] += [
+        {"id": "recall of 3", "metric": "recall", "class": "3", "subject": "delta", "min": -0.5},
+        {"id": "top-3", "metric": "top_k_accuracy", "k": 3, "subject": "challenger", "min": 0.5}]
+    (tmp_path / "gate.json").write_text(json.dumps(policy))
+    report = referee.evaluate(examples / "digits_eval.csv", tmp_path / "gate.json")
+    run = tracking.get_run(log_report(report))
+    logged = run.data.metrics
+    data = report.to_dict()
+    names = set(data["metrics"]["challenger"])
+    assert {"recall[3]", "top_k_accuracy@3", "top_k_accuracy@2", "f1_macro", "roc_auc_weighted"} <= names
+    decoded = {}
+    for key, value in logged.items():
+        _validate_metric_name(key)
+        parts = key.split("/")
+        if parts[1] == "metric":
+            decoded[(unescape(parts[2]), parts[3], parts[4])] = value
+    for subject in SUBJECTS:
+        for metric, figure in data["metrics"][subject].items():
+            if figure.get("estimate") is not None:
+                assert decoded[(metric, subject, "estimate")] == figure["estimate"], metric
+    assert "referee/metric/recall.5B3.5D/challenger/estimate" in logged
+    assert "referee/metric/top_k_accuracy.403/challenger/estimate" in logged
+    df = pd.read_csv(examples / "digits_eval.csv")
+    proba = df[[f"p_new_{k}" for k in range(10)]].to_numpy()
+    new = proba.argmax(axis=1)
+    assert decoded[("recall[3]", "challenger", "estimate")] == pytest.approx(
+        sk.recall_score(df.y, new, labels=[3], average=None)[0], abs=1e-12)
+    assert decoded[("top_k_accuracy@3", "challenger", "estimate")] == pytest.approx(
+        sk.top_k_accuracy_score(df.y, proba, k=3), abs=1e-12)
+    assert decoded[("f1_macro", "challenger", "estimate")] == pytest.approx(
+        sk.f1_score(df.y, new, average="macro"), abs=1e-12)
+    # The per-segment rule's figures and each rule's verdict are logged under its escaped id.
+    assert "referee/segment/ink/light/f1_macro/delta/estimate" in logged
+    verdicts = {r["id"]: r["verdict"] for r in data["rules"]}
+    assert run.data.tags["referee/rule/recall.20of.203/verdict"] == verdicts["recall of 3"]
+    assert run.data.tags["referee/rule/top-3/verdict"] == verdicts["top-3"]

@@ -2,7 +2,8 @@
 statistics layout) and every figure in it against scikit-learn on the same rows.
 
 The layout's field names are copied from the SageMaker Developer Guide, "Model quality
-metrics" (model-monitor-model-quality-metrics): its binary and regression examples.
+metrics" (model-monitor-model-quality-metrics): its binary, multiclass and regression
+examples; the multiclass example's values too.
 """
 
 import json
@@ -23,6 +24,11 @@ AWS_BINARY = [
     "precision_recall_curve", "auc", "f0_5", "f1", "f2", "f0_5_best_constant_classifier",
     "f1_best_constant_classifier", "f2_best_constant_classifier"]
 AWS_REGRESSION = ["mae", "mse", "rmse", "r2"]
+AWS_MULTICLASS = [
+    "confusion_matrix", "accuracy", "weighted_recall", "weighted_precision", "weighted_f0_5", "weighted_f1",
+    "weighted_f2", "accuracy_best_constant_classifier", "weighted_recall_best_constant_classifier",
+    "weighted_precision_best_constant_classifier", "weighted_f0_5_best_constant_classifier",
+    "weighted_f1_best_constant_classifier", "weighted_f2_best_constant_classifier"]
 AWS_CURVES = {"receiver_operating_characteristic_curve": ["false_positive_rates", "true_positive_rates"],
               "precision_recall_curve": ["precisions", "recalls"]}
 
@@ -185,7 +191,7 @@ def test_every_figure_of_a_layout_is_value_and_standard_deviation(tmp_path, monk
 
 
 def test_a_task_without_a_layout_gets_no_section_rather_than_a_made_up_one():
-    report = {"task": "multiclass", "data": {"rows": 3, "sha256": "x"}, "run": {"started_at": "t"},
+    report = {"task": "outcome", "data": {"rows": 3, "sha256": "x"}, "run": {"started_at": "t"},
               "verdict": "PASS", "passed": True, "policy_sha256": "y", "bootstrap": {}, "metrics": {}}
     sections = _model_monitor.layout(report, None)
     assert sections == {}
@@ -248,3 +254,102 @@ def test_decision_scores_and_string_labels_give_scikit_learns_figures(tmp_path, 
     check_binary(section, y, frame["svm_new"].to_numpy(), None, policy["threshold"])
     fpr, tpr, _ = skm.roc_curve(y, frame["svm_new"], drop_intermediate=False)
     assert section["receiver_operating_characteristic_curve"]["true_positive_rates"] == pytest.approx(tpr.tolist())
+
+
+# --- multiclass ---------------------------------------------------------------------------
+
+# AWS's multiclass example (the Developer Guide's "Multiclass metrics"): its confusion matrix
+# and the values it gives for the figures a matrix determines.
+AWS_MULTICLASS_MATRIX = {"0": {"0": 1180, "1": 510}, "1": {"0": 268, "1": 138}}
+AWS_MULTICLASS_VALUES = {
+    "accuracy": 0.6288167938931297, "weighted_recall": 0.6288167938931297,
+    "weighted_precision": 0.6983172269629505, "weighted_f0_5": 0.6803947317178771,
+    "weighted_f1": 0.6571162346664904, "weighted_f2": 0.6384024354394601,
+    "accuracy_best_constant_classifier": 0.19370229007633588,
+    "weighted_recall_best_constant_classifier": 0.19370229007633588,
+    "weighted_precision_best_constant_classifier": 0.03752057718081697,
+    "weighted_f0_5_best_constant_classifier": 0.04473443104152011,
+    "weighted_f1_best_constant_classifier": 0.06286421244683643,
+    "weighted_f2_best_constant_classifier": 0.10570313141262414}
+
+
+def test_the_multiclass_layout_reproduces_every_value_of_aws_example():
+    """The figures the layout computes from a confusion matrix, on AWS's example matrix,
+    are AWS's values: the weighted F0.5 and F2 and all six of the constant classifier's
+    (which calls every row the last class, "1"); the core's four are passed through."""
+    cells = [[AWS_MULTICLASS_MATRIX[a][p] for p in "01"] for a in "01"]
+    core = {ours: {"estimate": AWS_MULTICLASS_VALUES[theirs], "se": 0.01}
+            for theirs, ours in _model_monitor.CORE_NAMES["multiclass"].items()}
+    report = {"task": "multiclass", "metrics": {"challenger": core},
+              "confusion_matrix": {"classes": ["0", "1"], "weighted": False, "champion": cells, "challenger": cells}}
+    section = _model_monitor.layout(report, None)["multiclass_classification_metrics"]
+    assert list(section) == AWS_MULTICLASS
+    assert section["confusion_matrix"] == AWS_MULTICLASS_MATRIX
+    for name, value in AWS_MULTICLASS_VALUES.items():
+        assert section[name]["value"] == pytest.approx(value, rel=1e-13), name
+    computed = _model_monitor.weighted_figures(np.asarray(cells, dtype=float))
+    for name in ("accuracy", "recall", "precision", "f1"):  # the core's four, had AWS's matrix been the data
+        theirs = AWS_MULTICLASS_VALUES[name if name == "accuracy" else f"weighted_{name}"]
+        assert computed[name] == pytest.approx(theirs, rel=1e-13), name
+
+
+def multiclass_oracle(y, proba, classes, w):
+    """Every figure of the multiclass layout, and the confusion matrix, from scikit-learn:
+    the argmax's class, and the constant classifier's last class."""
+    calls = {"": np.asarray(classes)[proba.argmax(axis=1)], "_best_constant_classifier": np.full(len(y), classes[-1])}
+    kw = {"sample_weight": w, "labels": classes, "average": "weighted", "zero_division": 0}
+    out = {}
+    for suffix, called in calls.items():
+        out["accuracy" + suffix] = skm.accuracy_score(y, called, sample_weight=w)
+        out["weighted_recall" + suffix] = skm.recall_score(y, called, **kw)
+        out["weighted_precision" + suffix] = skm.precision_score(y, called, **kw)
+        for beta, name in ((0.5, "f0_5"), (1, "f1"), (2, "f2")):
+            out[f"weighted_{name}{suffix}"] = skm.fbeta_score(y, called, beta=beta, **kw)
+    return out, skm.confusion_matrix(y, calls[""], labels=classes, sample_weight=w)
+
+
+@pytest.mark.parametrize("gate", ["digits", "twenty"])
+def test_multiclass_layout_equals_scikit_learn_field_by_field(tmp_path, monkeypatch, examples, gate):
+    """digits: ten integer classes by prefix, unweighted; twenty: twenty topics listed,
+    weighted. model_quality.json and evaluation.json carry AWS's fields in AWS's order, each
+    equal to scikit-learn's; the constant classifier predicts one class, so its weighted
+    precision checks that an unpredicted class counts as precision 0 (zero_division=0)."""
+    policy = json.loads((examples / f"gate-{gate}.json").read_text())
+    policy["bootstrap"]["resamples"] = 100
+    table = examples / ("digits_eval.csv" if gate == "digits" else "twenty_classes.csv")
+    quality, report = run_job(tmp_path, monkeypatch, policy, table)
+    cols = policy["columns"]
+    df = pd.read_csv(table, dtype={cols["label"]: str}, keep_default_na=False)
+    classes = report["confusion_matrix"]["classes"]
+    challenger = cols["challenger"]
+    names = [challenger["prefix"] + k for k in classes] if isinstance(challenger, dict) else challenger
+    w = df[cols["weight"]].to_numpy(dtype=float) if cols.get("weight") else None
+    figures, cm = multiclass_oracle(df[cols["label"]].to_numpy(), df[names].to_numpy(dtype=float), classes, w)
+    section = quality["multiclass_classification_metrics"]
+    assert list(section) == AWS_MULTICLASS
+    for name, value in figures.items():
+        assert section[name]["value"] == pytest.approx(value, rel=1e-12, abs=1e-15), name
+        assert set(section[name]) == {"value", "standard_deviation"}, name
+    matrix = section["confusion_matrix"]
+    assert list(matrix) == classes and all(list(row) == classes for row in matrix.values())
+    assert [matrix[a][p] for a in classes for p in classes] == pytest.approx(cm.ravel().tolist(), rel=1e-12)
+    assert (w is None) == all(isinstance(matrix[a][p], int) for a in classes for p in classes)
+    evaluation = json.loads((tmp_path / "processing/output/evaluation/evaluation.json").read_text())
+    assert evaluation["multiclass_classification_metrics"] == section
+    f1_macro = report["metrics"]["challenger"]["f1_macro"]["estimate"]
+    assert evaluation["referee"]["metrics"]["f1_macro"]["value"] == f1_macro
+
+
+def test_multiclass_data_in_two_parts_gives_the_layout_of_the_whole_file(tmp_path, monkeypatch, examples):
+    """Several data files go through pandas and the DataFrame door, which resolves the prefix
+    against the frame's columns: the same section as the one CSV gives."""
+    policy = json.loads((examples / "gate-digits.json").read_text())
+    policy["bootstrap"]["resamples"] = 100
+    whole, _ = run_job(tmp_path / "whole", monkeypatch, policy, examples / "digits_eval.csv")
+    df = pd.read_csv(examples / "digits_eval.csv")
+    root = tmp_path / "parts"
+    lay_out(root, monkeypatch, policy, df.iloc[:400])
+    df.iloc[400:].to_csv(root / "processing/input/data/eval_2.csv", index=False)
+    assert sagemaker.main(["--threads", "1"]) == 0
+    parts = json.loads((root / "processing/output/evaluation/model_quality.json").read_text())
+    assert parts["multiclass_classification_metrics"] == whole["multiclass_classification_metrics"]
