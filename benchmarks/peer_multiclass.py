@@ -2,7 +2,7 @@
 
 What a team writes by hand to put intervals on a K-class model comparison: per resample,
 Poisson(1) row weights from numpy, then every default figure of the multiclass task
-(/work/spec15.md, docs/policy.md) for both models with scikit-learn and ``sample_weight``:
+(docs/multiclass.md, docs/policy.md) for both models with scikit-learn and ``sample_weight``:
 accuracy, balanced accuracy, top-2 accuracy, log loss, the multiclass Brier score,
 precision/recall/F1 with macro, micro and weighted averaging (one
 ``precision_recall_fscore_support`` call per averaging, as a careful hand-written loop

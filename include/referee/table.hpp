@@ -57,6 +57,11 @@ struct ScoreBlock {
   std::size_t classes = 0, row_stride = 0, class_stride = 0;
   double at(std::size_t row, std::size_t k) const { return values[row * row_stride + k * class_stride]; }
   bool empty() const { return classes == 0; }
+  // Whether the block holds `rows` rows of its classes: a block handed over by a door
+  // cannot point past its buffer.
+  bool covers(std::size_t rows) const {
+    return classes > 0 && (rows == 0 || (rows - 1) * row_stride + (classes - 1) * class_stride < values.size());
+  }
 };
 
 // Which input column plays which role. weight and cluster are optional ("" = none).

@@ -132,8 +132,7 @@ void check_class_blocks(const Table& t) {
     if (s.classes != t.columns.classes.size())
       throw DataError(t.source.origin + ": " + quoted_excerpt(name) + " has " + std::to_string(s.classes) +
                       " probability columns for " + std::to_string(t.columns.classes.size()) + " classes");
-    const std::size_t last = (t.rows - 1) * s.row_stride + (s.classes - 1) * s.class_stride;
-    if (t.rows > 0 && last >= s.values.size())
+    if (!s.covers(t.rows))
       throw DataError(t.source.origin + ": the probabilities of " + quoted_excerpt(name) + " do not cover every row");
   }
 }

@@ -70,8 +70,7 @@ void TableBuilder::add_text(std::string name, std::vector<std::uint32_t> codes, 
 
 void TableBuilder::add_class_scores(std::size_t model, ScoreBlock block) {
   if (model > 1) throw UsageError("add_class_scores: model is 0 (champion) or 1 (challenger)");
-  if (block.classes == 0 || (rows_ > 0 && (rows_ - 1) * block.row_stride + (block.classes - 1) * block.class_stride >=
-                                               block.values.size()))
+  if (!block.covers(rows_))
     throw DataError(origin_ + ": the " + std::string(model == 0 ? "champion" : "challenger") +
                     "'s probability block does not hold " + std::to_string(rows_) + " rows of " +
                     std::to_string(block.classes) + " classes");

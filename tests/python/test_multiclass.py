@@ -3,7 +3,7 @@
 Fixtures: examples/digits_eval.csv and examples/twenty_classes.csv, made by
 scripts/make_multiclass_examples.py (two scikit-learn classifiers on load_digits; a
 synthetic 20-topic set with string labels, sample weights, sources, and a topic the
-champion never ranks first). The spec is /work/spec15.md's (docs/policy.md once merged).
+champion never ranks first). The spec is docs/multiclass.md and docs/policy.md.
 
 - Every default figure of both models, and their delta, equals scikit-learn to 1e-12:
   accuracy_score, balanced_accuracy_score, top_k_accuracy_score(k=2), log_loss, the
