@@ -9,7 +9,6 @@
 #include <bit>
 #include <cmath>
 #include <cstdint>
-#include <cstring>
 #include <limits>
 #include <numeric>
 #include <random>
@@ -22,6 +21,7 @@
 #include <referee/render.hpp>
 #include <referee/table.hpp>
 
+#include "digest_bytes.hpp"
 #include "io/sha256.hpp"
 #include "test_support.hpp"
 
@@ -246,21 +246,7 @@ TEST_CASE("row ids: the policy reads $.columns.id as a role column") {
 namespace {
 
 // "referee keyed rows v1" as docs/audit.md writes it, independently of data_digest.cpp.
-struct KeyedExpected {
-  std::string bytes;
-  void u64(std::uint64_t v) {
-    for (int i = 0; i < 8; ++i) bytes.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
-  }
-  void text(const std::string& s) {
-    u64(s.size());
-    bytes += s;
-  }
-  void number(double d) {
-    std::uint64_t bits = 0;
-    std::memcpy(&bits, &d, sizeof bits);
-    u64(bits);
-  }
-};
+using KeyedExpected = referee_test::DigestBytes;
 
 std::string hex(const std::array<std::uint8_t, 32>& d) {
   static const char* digits = "0123456789abcdef";
