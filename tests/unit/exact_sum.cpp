@@ -193,6 +193,29 @@ TEST_CASE("exact sum: any partition, merged in any order, gives the same bytes")
   }
 }
 
+TEST_CASE("exact sum: repeated merges, a merge with itself, adds after a merge") {
+  std::mt19937_64 rng(6);
+  std::vector<double> terms;
+  for (int i = 0; i < 3000; ++i) terms.push_back(random_double(rng, 1000, 1020));  // 2t stays finite
+  ExactSum part;
+  sum_of(terms, &part);
+  const cpp_int n = exact(terms);
+  // 5000 merges with no add between them: the merge's own carry budget.
+  ExactSum total;
+  for (int i = 0; i < 5000; ++i) total.add(part);
+  CHECK(correctly_rounded(n * 5000, total.value()));
+  CHECK(total.value() == (std::signbit(total.value()) ? -INFINITY : INFINITY));
+  ExactSum doubled = part;
+  doubled.add(doubled);  // the addend is copied before the state changes
+  CHECK(correctly_rounded(n * 2, doubled.value()));
+  ExactSum back = part;
+  back.add(doubled);
+  for (double t : terms) back.add(-t);
+  for (double t : terms) back.add(-2 * t);
+  CHECK(back.is_zero());
+  CHECK(std::bit_cast<std::uint64_t>(back.value()) == 0);
+}
+
 TEST_CASE("exact sum: equal values give equal bytes, whatever the history") {
   ExactSum a, b, c;
   a.add(1.0);
