@@ -24,6 +24,7 @@ cases=(
   "multiclass-digits|examples/digits_eval.csv|examples/gate-digits.json||0"
   "multiclass-twenty|examples/twenty_classes.csv|examples/gate-twenty.json||0"
   "ranking|examples/ranking_eval.csv|examples/gate-ranking.json||0"
+  "keyed|examples/shadow_traffic.csv|examples/gate-keyed.json||0"
 )
 
 for c in "${cases[@]}"; do

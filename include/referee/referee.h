@@ -146,7 +146,10 @@ REFEREE_API void referee_policy_free(referee_policy* policy);
  * An outcome policy ($.task "outcome") has no label: the table needs no label column. The
  * cluster, segment and sensitive-attribute columns may be strings, a dictionary, or
  * integers (i64, i32, u8: a value is its decimal text, as a CSV cell would read); f64 and
- * f32 there are a REFEREE_DATA_ERROR. A drift feature ($.drift.features) may be any kind:
+ * f32 there are a REFEREE_DATA_ERROR. The row id column ($.columns.id) may be strings, a
+ * dictionary or integers as the cluster column may, or f64/f32 holding whole numbers (a
+ * value is its integer's decimal text, so 42.0 and the i64 42 are the same id; a fractional
+ * value is a REFEREE_DATA_ERROR); ids must be unique. A drift feature ($.drift.features) may be any kind:
  * an f64 or f32 value becomes its shortest text that reads back as the same number, an
  * f64 or f32 NaN and an empty string are missing values, as an empty CSV cell is. */
 REFEREE_API referee_status referee_table_create(size_t rows, referee_table** out);

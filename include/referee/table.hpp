@@ -64,13 +64,16 @@ struct ScoreBlock {
   }
 };
 
-// Which input column plays which role. weight and cluster are optional ("" = none).
+// Which input column plays which role. weight, cluster and id are optional ("" = none).
+// `id` names each row (unique, read as text): the row's key, so that the resampling
+// weights and the rows digest do not depend on row order (docs/policy.md, $.columns.id).
 // `categorical` lists the segment and sensitive-attribute columns to load, each once;
 // `drift` the features compared with a reference sample (read as text, then typed).
 // Binary only: `scores` says what the score columns hold, and `positive_label`, when set,
 // makes the label column text, mapped to 1 (that value) and 0 (the one other value).
 struct ColumnNames {
   std::string label, champion, challenger, weight, cluster;
+  std::string id{};
   std::vector<std::string> categorical;
   ModelColumnNames latency, cost, error;
   std::vector<std::string> drift;
@@ -130,7 +133,7 @@ struct CategoricalColumn {
 struct DataSource {
   std::string origin;          // a file path, or "memory"
   std::string sha256;          // the rows digest (data_digest), set by evaluate()
-  std::string hashed = "rows";  // what `sha256` is of: always "rows" (docs/audit.md)
+  std::string hashed = "rows";  // what `sha256` is of: "rows", or "rows_by_id" (docs/audit.md)
   std::string file_sha256;     // of the file's bytes; empty for data handed over in memory
 };
 
@@ -150,14 +153,25 @@ class Table {
   std::array<ScoreBlock, 2> class_scores{};
   DataSource source;
 
-  // Cluster structure; empty when rows are resampled one by one.
+  // The resampling units, keyed: clusters, the ranking task's queries, or the rows by
+  // their ids. Empty when rows are resampled one by one, keyed by their position.
   std::vector<std::uint64_t> unit_key;
   std::vector<std::uint32_t> unit_index;
   std::size_t unit_count = 0;
+  // The units are the rows themselves, keyed by their ids ($.columns.id without a cluster
+  // or query column): keyed, yet not clustered.
+  bool units_are_rows = false;
 
-  bool clustered() const { return !unit_key.empty(); }
+  // Each row has a key that does not depend on its position.
+  bool keyed() const { return !unit_key.empty(); }
+  // A unit groups rows (a cluster, a query).
+  bool clustered() const { return keyed() && !units_are_rows; }
   // Each unit's key text, by unit index: the rows digest hashes a row's key as text.
   std::vector<std::string> unit_text;
+
+  // Each row's id ($.columns.id), unique; empty without an id column. With an id the rows
+  // digest is "referee keyed rows v1", which does not depend on row order.
+  std::vector<std::string> row_id;
 
   // Ranking: each row's query, an index into query_text (the query ids sorted by their
   // UTF-8 bytes); empty for the other tasks. Without a cluster column the queries are
@@ -192,12 +206,25 @@ class Table {
 void set_clusters(Table& table, std::span<const std::uint32_t> codes,
                   std::span<const std::string> dictionary);
 
+// Sets the row ids from dictionary-encoded text ($.columns.id): each row's id must be
+// given and unique (a DataError names the column and the two rows, never the value).
+// Without a cluster or query column the rows become the units, keyed by hash_key(id).
+void set_row_ids(Table& table, std::span<const std::uint32_t> codes, std::span<const std::string> dictionary);
+
 // Text values dictionary-encoded in first-seen order (codes index dictionary).
 struct EncodedText {
   std::vector<std::uint32_t> codes;
   std::vector<std::string> dictionary;
 };
 EncodedText encode_text(std::span<const std::string> values);
+
+// A numeric row id as text, once for every door: an integral value is its decimal digits
+// ("42", as a CSV would hold it); a NaN is missing, and a fractional or out-of-range value
+// is refused (an id is a name, not a measurement). The DataError names the column and the
+// 1-based row. Returns the ids dictionary-encoded in first-seen order.
+EncodedText numeric_row_ids(std::span<const double> values, const std::string& origin, const std::string& column);
+// Integers (numpy int64, a C int64 column) are their decimal digits, exactly.
+EncodedText numeric_row_ids(std::span<const std::int64_t> values);
 
 // Adds a categorical column from codes into a caller's dictionary (codes must index it).
 void add_categorical(Table& table, std::string name, std::span<const std::uint32_t> codes,
@@ -210,8 +237,12 @@ void add_categorical(Table& table, std::string name, std::span<const std::uint32
 // for the same rows whatever the door and however the door encoded a column (dictionary
 // codes, first-seen order, integers the core reads as doubles). Row order is part of it.
 // A text label mapped by positive_label is hashed as the 0/1 the table holds. Throws
-// DataError when the table lacks a column the policy reads.
+// DataError when the table lacks a column the policy reads. A table with row ids
+// ($.columns.id) is hashed as "referee keyed rows v1" instead: rows in the order of their
+// ids' keys, grouped by canonical bucket, so that row order is not part of it.
 std::string data_digest(const Table& table);
+// What data_digest hashed ($.data.sha256_of): "rows", or "rows_by_id" for a keyed table.
+std::string_view data_digest_kind(const Table& table);
 
 // Checks the values against the task: finite numbers; binary labels in {0, 1} and scores
 // in [0, 1]; weights finite and >= 0 with a positive total; latencies and costs >= 0;
@@ -235,11 +266,11 @@ Table borrowed_table(std::span<const double> label, std::span<const double> cham
 
 // What a policy reads from a table, each column once, in a fixed order (numeric columns,
 // then text): label, champion, challenger, weight, the serving columns; then the cluster
-// key, the ranking task's query, the segment and sensitive columns, the drift features. Every door asks for exactly
+// key, the row id, the ranking task's query, the segment and sensitive columns, the drift features. Every door asks for exactly
 // these, in the kind given, so the CSV reader, the C API, Python and policy cases read the
 // same columns the same way.
 enum class ColumnKind { numeric, text };
-enum class ColumnRole { label, champion, challenger, weight, serving, cluster, group, drift_feature, query };
+enum class ColumnRole { label, champion, challenger, weight, serving, cluster, group, drift_feature, query, id };
 struct ColumnRequest {
   std::string name;
   ColumnKind kind = ColumnKind::numeric;

@@ -291,6 +291,25 @@ def dictionary_encode(values: Any, name: str, *, strict: bool = False) -> Tuple[
     return _merge_equal_texts(codes, texts)
 
 
+def _row_ids(values: Any, name: str) -> Tuple[np.ndarray, list]:
+    """The row id column ($.columns.id) as (uint32 codes, texts). Text and categories are
+    encoded as a cluster column is; a numeric column goes through the core's one rule for
+    numeric ids (integers are their digits, whole floats their integer's digits, so 42,
+    42.0 and a CSV's "42" are one id; a fraction is a DataError naming the row)."""
+    if not _is_pandas_categorical(values) and _arrow_text_column(values) is None:
+        array = values.to_numpy() if hasattr(values, "to_numpy") else values
+        kind = getattr(getattr(array, "dtype", None), "kind", None)
+        if kind == "b":
+            raise DataError(f'column "{name}": an id column must hold text or integers, not booleans')
+        if kind == "u" and len(array) and np.asarray(array).max() > np.iinfo(np.int64).max:
+            raise DataError(f'column "{name}": an id is beyond the 64-bit integer range')
+        if kind in ("i", "u"):
+            return _core.integer_row_ids(np.ascontiguousarray(array, dtype=np.int64))
+        if kind == "f":
+            return _core.float_row_ids(np.ascontiguousarray(array, dtype=np.float64), name)
+    return dictionary_encode(values, name)
+
+
 def _refuse_kind(kind: Optional[str], dtype: Any, name: str) -> None:
     if kind is not None and kind in "fcb":
         raise DataError(f'column "{name}": segment and sensitive columns must hold strings, '
@@ -485,6 +504,8 @@ def _evaluate(data: Any, p: Policy, seed: Optional[int], threads: Optional[int],
         codes, dictionary = dictionary_encode(_column(data, cols["cluster"]), cols["cluster"])
     categorical = [(name, *_as_categorical(_categorical_column(data, name), name))
                    for name in cols["categorical"]]
+    if cols["id"]:  # the row ids: a text column, as the core's requested_columns asks
+        categorical.append((cols["id"], *_row_ids(_column(data, cols["id"]), cols["id"])))
     if cols["query"]:  # the ranking task's query ids: a text column, as the core's requested_columns asks
         categorical.append((cols["query"], *dictionary_encode(_column(data, cols["query"]), cols["query"])))
     if text_label:  # strings, booleans, a categorical's values: the core maps them by positive_label

@@ -108,7 +108,7 @@ def required_columns(policy: _core.Policy) -> List[str]:
     cols = policy.columns
     pairs = [pair[m] for pair in (cols["latency"], cols["cost"], cols["error"]) for m in ("champion", "challenger")]
     models = [] if policy.task == "multiclass" else [cols["champion"], cols["challenger"]]
-    named = [cols["label"], *models, cols["weight"], cols["cluster"], cols["query"],
+    named = [cols["label"], *models, cols["weight"], cols["cluster"], cols["id"], cols["query"],
              *cols["categorical"], *pairs, *cols["drift"]]
     return list(dict.fromkeys(c for c in named if c))
 
@@ -209,8 +209,8 @@ def _frame_for(data: Any, policy: _core.Policy, origin: str) -> Any:
             cells = [v if isinstance(v, str) else _value_text(v) for v in frame[name].tolist()]
             frame[name] = pd.Series(_core.parse_numbers(cells, name, origin), index=frame.index)
     # An empty cell in a text column is a missing value, as referee's CSV reader has it,
-    # not a segment, cluster or query called "".
-    for name in [c for c in (cols["cluster"], cols["query"], *cols["categorical"]) if c]:
+    # not a segment, cluster, row id or query called "".
+    for name in [c for c in (cols["cluster"], cols["id"], cols["query"], *cols["categorical"]) if c]:
         if name in frame.columns and textual(frame[name]):
             frame[name] = frame[name].astype(object).map(lambda v: None if v == "" else v)
     return frame

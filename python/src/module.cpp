@@ -584,6 +584,22 @@ py::dict parse_limits(const py::iterable& assignments) {
   return out;
 }
 
+// Numeric row ids ($.columns.id) as text by the core's one rule (numeric_row_ids):
+// (uint32 codes, dictionary). Floats must be whole numbers; integers are their digits.
+py::tuple encoded_ids(referee::EncodedText ids) {
+  U32Array codes(static_cast<py::ssize_t>(ids.codes.size()), ids.codes.data());
+  return py::make_tuple(std::move(codes), std::move(ids.dictionary));
+}
+
+py::tuple float_row_ids(const F64Array& values, const std::string& column) {
+  return encoded_ids(referee::numeric_row_ids(std::span(values.data(), static_cast<std::size_t>(values.size())),
+                                              "memory", column));
+}
+
+py::tuple integer_row_ids(const py::array_t<std::int64_t, py::array::c_style>& values) {
+  return encoded_ids(referee::numeric_row_ids(std::span(values.data(), static_cast<std::size_t>(values.size()))));
+}
+
 void bind_checks(py::module_& m) {
   m.def("parse_limits", &parse_limits, py::arg("assignments"));
   m.def("escape_message", [](std::string_view text) { return referee::escape::message(text); }, py::arg("text"),
@@ -603,6 +619,8 @@ void bind_checks(py::module_& m) {
   m.def("check_output", [](const py::object& path) { referee::check_output_destination(path_from(path)); },
         py::arg("path"));
   m.def("parse_numbers", &parse_numbers, py::arg("values"), py::arg("column"), py::arg("origin"));
+  m.def("float_row_ids", &float_row_ids, py::arg("values").noconvert(), py::arg("column"));
+  m.def("integer_row_ids", &integer_row_ids, py::arg("values").noconvert());
   py::class_<referee::CaseExpectation>(m, "CaseExpectation");
   m.def("parse_case_expectation", &case_expectation, py::arg("policy"), py::arg("expected"),
         py::arg("limits") = py::none());
@@ -700,6 +718,7 @@ void bind_policy(py::module_& m) {
         c["challenger"] = p.columns.challenger;
         c["weight"] = p.columns.weight.empty() ? py::object(py::none()) : py::str(p.columns.weight);
         c["cluster"] = p.columns.cluster.empty() ? py::object(py::none()) : py::str(p.columns.cluster);
+        c["id"] = p.columns.id.empty() ? py::object(py::none()) : py::str(p.columns.id);
         c["query"] = p.columns.query.empty() ? py::object(py::none()) : py::str(p.columns.query);
         c["categorical"] = p.columns.categorical;
         // latency, cost, error: {"champion": str or None, "challenger": str or None}

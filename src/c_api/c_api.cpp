@@ -264,6 +264,19 @@ class ColumnResolver {
     encode_rows(c, role, false, codes, dictionary);
   }
 
+  // The row ids ($.columns.id): text as dictionary_encode reads it, integers as their
+  // digits; a float column through the core's one rule for numeric ids.
+  void row_ids(const std::string& name, std::vector<std::uint32_t>& codes, std::vector<std::string>& dictionary) const {
+    const auto& c = find(name);
+    if (c.kind != referee_table::Kind::numeric || (c.type != REFEREE_F64 && c.type != REFEREE_F32))
+      return dictionary_encode(name, "id", codes, dictionary);
+    std::vector<double> values(table_.rows);
+    for (std::size_t r = 0; r < table_.rows; ++r) values[r] = value(c, r);
+    referee::EncodedText ids = referee::numeric_row_ids(values, "memory", name);
+    codes = std::move(ids.codes);
+    dictionary = std::move(ids.dictionary);
+  }
+
   // A drift feature as the text a CSV cell would hold, dictionary-encoded in first-seen
   // order: as above, and a float is its shortest round-trip text, NaN a missing ("") cell.
   referee::TextColumn text(const std::string& name) const {
@@ -426,6 +439,11 @@ referee::Table table_of(const referee_table& t, const referee::Policy& policy) {
     } else if (request.role == referee::ColumnRole::drift_feature || request.role == referee::ColumnRole::label) {
       referee::TextColumn text = columns.text(request.name);
       builder.add_text(request.name, std::move(text.codes), std::move(text.dictionary));
+    } else if (request.role == referee::ColumnRole::id) {
+      std::vector<std::uint32_t> codes;
+      std::vector<std::string> dictionary;
+      columns.row_ids(request.name, codes, dictionary);
+      builder.add_text(request.name, std::move(codes), std::move(dictionary));
     } else {
       std::vector<std::uint32_t> codes;
       std::vector<std::string> dictionary;

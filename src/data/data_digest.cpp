@@ -13,10 +13,25 @@
 // are those the table holds, not the door's encoding of them: a categorical column's codes
 // and dictionary order do not matter, integers read as doubles hash as those doubles, and a
 // text label mapped by positive_label hashes as the 0/1 the table holds (kind 'n').
+//
+// A table with row ids ($.columns.id, "rows_by_id") is hashed as "referee keyed rows v1",
+// which row order does not change:
+//
+//   input  = S("referee keyed rows v1") || u64(rows) || u64(columns)
+//            || per column, in requested_columns() order: S(name) || kind
+//            || per non-empty bucket b, ascending: u64(b) || u64(rows in b) || SHA-256(rows of b)
+//   bucket = key_bucket(hash_key(id), key_bucket_bits(rows))   (resample/canonical_buckets.hpp)
+//   rows of b, in ascending (hash_key(id), id bytes) order, each:
+//            S(id) || each column's value in requested_columns() order, encoded as above
+//
+// A bucket's 32-byte hash depends only on its own rows, so partitions holding whole
+// buckets can hash theirs apart.
 
 #include <referee/table.hpp>
 
 #include <algorithm>
+#include <array>
+#include <numeric>
 #include <bit>
 #include <cstring>
 #include <string>
@@ -25,12 +40,14 @@
 
 #include "common/quoted.hpp"
 #include "io/sha256.hpp"
+#include "resample/canonical_buckets.hpp"
 
 namespace referee {
 
 namespace {
 
 constexpr std::string_view kFormat = "referee rows v1";
+constexpr std::string_view kKeyedFormat = "referee keyed rows v1";
 
 // Feeds SHA-256 through a buffer: a row's value is a few bytes, a call per value is slow.
 class DigestWriter {
@@ -52,9 +69,15 @@ class DigestWriter {
       for (double v : values) u64(std::bit_cast<std::uint64_t>(v));
     }
   }
+  // Bytes written as they are: a bucket's 32-byte SHA-256.
+  void raw(const std::array<std::uint8_t, 32>& bytes) { put(bytes.data(), bytes.size()); }
   std::string finish() {
     flush();
     return hash_.hex_digest();
+  }
+  std::array<std::uint8_t, 32> finish_bytes() {
+    flush();
+    return hash_.finish();
   }
 
  private:
@@ -104,53 +127,137 @@ std::vector<double> class_values(const Table& t, const ColumnRequest& c) {
   return out;
 }
 
-void hash_numbers(DigestWriter& out, const Table& t, const ColumnRequest& c) {
+// One requested column as the digest reads it, row by row: numbers (a span, or a
+// multiclass column gathered from its block), or text (row r's text is
+// text[index[r]], or text[r] when index is empty: the row ids).
+struct ColumnValues {
+  char kind = 'n';
+  std::vector<double> gathered;
+  std::span<const double> numbers;
+  std::span<const std::uint32_t> index;
+  std::span<const std::string> text;
+
+  std::string_view text_at(std::size_t r) const { return index.empty() ? text[r] : text[index[r]]; }
+};
+
+void read_numbers(ColumnValues& v, const Table& t, const ColumnRequest& c) {
   const bool class_column = t.columns.multiclass() && (c.role == ColumnRole::champion || c.role == ColumnRole::challenger);
-  const std::vector<double> gathered = class_column ? class_values(t, c) : std::vector<double>{};
-  const std::span<const double> values = class_column ? std::span<const double>(gathered) : numeric_values(t, c);
-  if (values.size() != t.rows) missing(t, c.name);
-  out.byte('n');
-  out.numbers(values);
+  if (class_column) v.gathered = class_values(t, c);
+  v.numbers = class_column ? std::span<const double>(v.gathered) : numeric_values(t, c);
+  if (v.numbers.size() != t.rows) missing(t, c.name);
 }
 
-// A text column: the cluster key (by unit), the ranking task's query, a segment or
-// sensitive column, a drift feature.
-void hash_text(DigestWriter& out, const Table& t, const ColumnRequest& c) {
-  out.byte('t');
+// A text column: the cluster key (by unit), the row id, the ranking task's query, a
+// segment or sensitive column, a drift feature.
+void read_text(ColumnValues& v, const Table& t, const ColumnRequest& c) {
+  v.kind = 't';
   if (c.role == ColumnRole::cluster) {
-    if (t.unit_index.size() != t.rows) missing(t, c.name);
-    for (std::uint32_t unit : t.unit_index) out.text(t.unit_text.at(unit));
+    v.index = t.unit_index;
+    v.text = t.unit_text;
+  } else if (c.role == ColumnRole::id) {
+    v.text = t.row_id;
   } else if (c.role == ColumnRole::query) {
-    if (t.query_index.size() != t.rows) missing(t, c.name);
-    for (std::uint32_t q : t.query_index) out.text(t.query_text.at(q));
-  } else if (c.role == ColumnRole::group) {
-    const CategoricalColumn* g = t.find_categorical(c.name);
-    if (g == nullptr || g->codes.size() != t.rows) missing(t, c.name);
-    for (std::uint32_t code : g->codes) out.text(g->values.at(code));
-  } else {
-    const TextColumn* f = t.find_drift(c.name);
-    if (f == nullptr || f->codes.size() != t.rows) missing(t, c.name);
-    for (std::uint32_t code : f->codes) out.text(f->dictionary.at(code));
+    v.index = t.query_index;
+    v.text = t.query_text;
+  } else if (const CategoricalColumn* g = c.role == ColumnRole::group ? t.find_categorical(c.name) : nullptr) {
+    v.index = g->codes;
+    v.text = g->values;
+  } else if (const TextColumn* f = c.role == ColumnRole::drift_feature ? t.find_drift(c.name) : nullptr) {
+    v.index = f->codes;
+    v.text = f->dictionary;
   }
+  const std::size_t length = v.index.empty() ? v.text.size() : v.index.size();
+  if (length != t.rows) missing(t, c.name);
+  for (std::uint32_t i : v.index)
+    if (i >= v.text.size()) missing(t, c.name);
+}
+
+ColumnValues column_values(const Table& t, const ColumnRequest& c) {
+  ColumnValues v;
+  // The label is numbers in the table even when read as text (positive_label).
+  if (c.kind == ColumnKind::numeric || c.role == ColumnRole::label)
+    read_numbers(v, t, c);
+  else
+    read_text(v, t, c);
+  return v;
+}
+
+// The format's name, the row and column counts, and each column's name and kind
+// ("referee rows v1" follows each kind with the column's values).
+void write_header(DigestWriter& out, std::string_view format, const Table& t, std::span<const ColumnRequest> columns) {
+  out.text(format);
+  out.u64(t.rows);
+  out.u64(columns.size());
+}
+
+// "referee rows v1": column by column, each column's rows in row order.
+std::string rows_digest(const Table& t, const std::vector<ColumnRequest>& columns) {
+  DigestWriter out;
+  write_header(out, kFormat, t, columns);
+  for (const ColumnRequest& c : columns) {
+    const ColumnValues v = column_values(t, c);
+    out.text(c.name);
+    out.byte(v.kind);
+    if (v.kind == 'n') {
+      out.numbers(v.numbers);
+    } else {
+      for (std::size_t r = 0; r < t.rows; ++r) out.text(v.text_at(r));
+    }
+  }
+  return out.finish();
+}
+
+// One row as "referee keyed rows v1" encodes it: S(id), then each column's value.
+void write_row(DigestWriter& out, const Table& t, const std::vector<ColumnValues>& values, std::size_t r) {
+  out.text(t.row_id[r]);
+  for (const ColumnValues& v : values) {
+    if (v.kind == 'n')
+      out.numbers(v.numbers.subspan(r, 1));
+    else
+      out.text(v.text_at(r));
+  }
+}
+
+// "referee keyed rows v1" (docs/audit.md): the column header once, then the rows in
+// ascending (hash_key(id), id bytes) order, grouped by key bucket; each non-empty bucket
+// is its number, its row count and the SHA-256 of its rows. Row order is not part of it,
+// and a bucket's hash depends only on its own rows.
+std::string keyed_rows_digest(const Table& t, const std::vector<ColumnRequest>& columns) {
+  std::vector<ColumnValues> values;
+  DigestWriter out;
+  write_header(out, kKeyedFormat, t, columns);
+  for (const ColumnRequest& c : columns) {
+    values.push_back(column_values(t, c));
+    out.text(c.name);
+    out.byte(values.back().kind);
+  }
+  std::vector<std::uint64_t> keys(t.rows);
+  for (std::size_t r = 0; r < t.rows; ++r) keys[r] = hash_key(t.row_id[r]);
+  std::vector<std::size_t> order(t.rows);
+  std::iota(order.begin(), order.end(), std::size_t{0});
+  std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+    return keys[a] != keys[b] ? keys[a] < keys[b] : t.row_id[a] < t.row_id[b];
+  });
+  const unsigned bits = key_bucket_bits(t.rows);
+  for (std::size_t begin = 0, end = 0; begin < order.size(); begin = end) {
+    const std::uint64_t bucket = key_bucket(keys[order[begin]], bits);
+    DigestWriter rows;
+    for (end = begin; end < order.size() && key_bucket(keys[order[end]], bits) == bucket; ++end)
+      write_row(rows, t, values, order[end]);
+    out.u64(bucket);
+    out.u64(end - begin);
+    out.raw(rows.finish_bytes());
+  }
+  return out.finish();
 }
 
 }  // namespace
 
 std::string data_digest(const Table& t) {
   const std::vector<ColumnRequest> columns = requested_columns(t.columns);
-  DigestWriter out;
-  out.text(kFormat);
-  out.u64(t.rows);
-  out.u64(columns.size());
-  for (const ColumnRequest& c : columns) {
-    out.text(c.name);
-    // The label is numbers in the table even when read as text (positive_label).
-    if (c.kind == ColumnKind::numeric || c.role == ColumnRole::label)
-      hash_numbers(out, t, c);
-    else
-      hash_text(out, t, c);
-  }
-  return out.finish();
+  return t.row_id.empty() ? rows_digest(t, columns) : keyed_rows_digest(t, columns);
 }
+
+std::string_view data_digest_kind(const Table& t) { return t.row_id.empty() ? "rows" : "rows_by_id"; }
 
 }  // namespace referee

@@ -1,6 +1,7 @@
 #pragma once
 // A table's resampling units, as the resampler sees them: clusters when the table has a
-// cluster key, else one unit per row.
+// cluster key, the queries of a ranking table, the rows keyed by their ids, else one unit
+// per row keyed by its position.
 
 #include <span>
 #include <string>
@@ -18,7 +19,7 @@ void set_units(Table& table, const std::string& column, std::span<const std::uin
                std::span<const std::string> dictionary);
 
 inline RowUnits row_units(const Table& table) {
-  return {table.unit_key, table.unit_index, table.clustered() ? table.unit_count : table.rows};
+  return {table.unit_key, table.unit_index, table.keyed() ? table.unit_count : table.rows};
 }
 
 }  // namespace referee

@@ -149,13 +149,15 @@ void check_core_lengths(const Table& t, bool labelled) {
   }
   if (n.multiclass()) check_class_blocks(t);
   if (!t.weight.empty()) require_rows(t.source.origin, n.weight, t.weight.size(), t.rows);
-  if (!t.clustered()) return;
+  if (!t.row_id.empty()) require_rows(t.source.origin, n.id, t.row_id.size(), t.rows);
+  if (!t.keyed()) return;
+  const std::string& units = !n.cluster.empty() ? n.cluster : !n.query.empty() ? n.query : n.id;
   if (t.unit_key.size() != t.rows || t.unit_index.size() != t.rows)
-    throw DataError(t.source.origin + ": column " + quoted_excerpt(n.cluster) + " does not cover every row");
+    throw DataError(t.source.origin + ": column " + quoted_excerpt(units) + " does not cover every row");
   for (std::size_t r = 0; r < t.rows; ++r)
     if (t.unit_index[r] >= t.unit_count)
-      throw DataError(where(t, n.cluster, r) + "unit " + std::to_string(t.unit_index[r]) +
-                      " is outside the cluster count");
+      throw DataError(where(t, units, r) + "unit " + std::to_string(t.unit_index[r]) +
+                      " is outside the unit count");
 }
 
 }  // namespace

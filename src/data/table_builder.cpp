@@ -36,6 +36,7 @@ std::vector<ColumnRequest> requested_columns(const ColumnNames& c) {
     for (std::size_t m = 0; m < 2; ++m)
       if (!(*pair)[m].empty()) out.push_back({(*pair)[m], ColumnKind::numeric, ColumnRole::serving});
   if (!c.cluster.empty()) out.push_back({c.cluster, ColumnKind::text, ColumnRole::cluster});
+  if (!c.id.empty()) out.push_back({c.id, ColumnKind::text, ColumnRole::id});
   if (!c.query.empty()) out.push_back({c.query, ColumnKind::text, ColumnRole::query});
   for (const auto& name : c.categorical) out.push_back({name, ColumnKind::text, ColumnRole::group});
   for (const auto& name : c.drift) out.push_back({name, ColumnKind::text, ColumnRole::drift_feature});
@@ -143,6 +144,10 @@ Table TableBuilder::build(const ColumnNames& columns, Task task) && {
   if (!columns.query.empty()) {
     const Column& q = find(columns.query, ColumnKind::text);
     set_queries(t, columns.query, q.codes, q.dictionary);
+  }
+  if (!columns.id.empty()) {  // after the clusters and queries, which stay the units
+    const Column& id = find(columns.id, ColumnKind::text);
+    set_row_ids(t, id.codes, id.dictionary);
   }
   for (const std::string& name : columns.categorical) {
     const Column& c = find(name, ColumnKind::text);

@@ -50,6 +50,7 @@ Evaluation describe_run(const Table& table, const Policy& policy, const Evaluate
   ev.empty_queries = empty_queries(table);
   ev.source = table.source;
   ev.source.sha256 = data_digest(table);
+  ev.source.hashed = data_digest_kind(table);
   if (options.latency_samples) {
     ev.latency_origin = options.latency_samples->origin;
     ev.latency_sha256 = options.latency_samples->sha256;

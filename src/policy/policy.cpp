@@ -67,7 +67,7 @@ ModelColumnNames parse_model_columns(ObjectReader& parent, std::string_view key,
 }
 
 // The columns with a role, in the order messages name them.
-using RoleColumns = std::array<std::pair<std::string_view, const std::string*>, 6>;
+using RoleColumns = std::array<std::pair<std::string_view, const std::string*>, 7>;
 
 RoleColumns role_columns(const ColumnNames& c) {
   return {{{"label", &c.label},
@@ -75,6 +75,7 @@ RoleColumns role_columns(const ColumnNames& c) {
            {"challenger", &c.challenger},
            {"weight", &c.weight},
            {"cluster", &c.cluster},
+           {"id", &c.id},
            {"query", &c.query}}};
 }
 
@@ -104,7 +105,7 @@ void add_categorical_columns(const ObjectReader& r, const Policy& policy, Column
     add_categorical(policy.sensitive[i], r.path_of("sensitive") + "[" + std::to_string(i) + "]");
 }
 
-// The label and both scores are required; a weight or cluster key, once given, must not
+// The label and both scores are required; a weight, cluster key or row id, once given, must not
 // be empty; no two roles share a column.
 void check_role_columns(const ObjectReader& r, const json& v, const ColumnNames& c, bool labelled) {
   const RoleColumns roles = role_columns(c);
@@ -228,6 +229,7 @@ ColumnNames parse_columns(const json& v, const JsonSource& origin, Policy& polic
   }
   if (const json* w = r.find("weight")) c.weight = r.string("weight", *w);
   if (const json* k = r.find("cluster")) c.cluster = r.string("cluster", *k);
+  if (const json* k = r.find("id")) c.id = r.string("id", *k);
   if (task_definition(policy.task).queries)
     c.query = r.string("query", r.require("query"));
   else if (r.find("query"))

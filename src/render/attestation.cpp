@@ -36,7 +36,9 @@ void add_data_subjects(ojson& subjects, const ojson& data) {
   const bool file = data.at("file").is_string();
   ojson rows = subject_json({file ? data.at("file").get<std::string>() + "#rows" : "rows",
                              data.at("sha256").get<std::string>()});
-  rows["annotations"] = ojson{{"sha256_of", data.at("sha256_of")}, {"format", kRowsDigestFormat}};
+  const bool keyed = data.at("sha256_of") == "rows_by_id";
+  rows["annotations"] = ojson{{"sha256_of", data.at("sha256_of")},
+                              {"format", keyed ? kKeyedRowsDigestFormat : kRowsDigestFormat}};
   subjects.push_back(std::move(rows));
   if (!file || !data.at("file_sha256").is_string()) return;
   ojson bytes = subject_json({data.at("file").get<std::string>(), data.at("file_sha256").get<std::string>()});

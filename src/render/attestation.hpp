@@ -19,6 +19,9 @@ namespace referee {
 inline constexpr std::string_view kPredicateType = "https://github.com/referee/referee/attestation/evaluation/v1";
 // Where the rows digest's encoding is documented, for the data subject's annotation.
 inline constexpr std::string_view kRowsDigestFormat = "referee rows v1 (docs/audit.md, \"The rows digest\")";
+// The same for a table with row ids ($.data.sha256_of "rows_by_id").
+inline constexpr std::string_view kKeyedRowsDigestFormat =
+    "referee keyed rows v1 (docs/audit.md, \"The keyed rows digest\")";
 
 struct AttestationSubject {
   std::string name;

@@ -1038,6 +1038,108 @@ static void test_rows_digest_whatever_the_door(void) {
   referee_policy_free(policy);
 }
 
+/* A table of n rows (in the order `rows` gives) with the row id column "txn" in a kind:
+ * 0 i64, 1 strings, 2 f64. */
+static referee_table* id_table(size_t n, const size_t* rows, const double* y, const double* a, const double* b,
+                               const int64_t* ids, int kind, struct buffers* owned) {
+  referee_table* table = NULL;
+  double* cols = (double*)keep(owned, malloc(3 * n * sizeof(double)));
+  int64_t* id64 = (int64_t*)keep(owned, malloc(n * sizeof(int64_t)));
+  double* idf = (double*)keep(owned, malloc(n * sizeof(double)));
+  char* bytes = (char*)keep(owned, malloc(n * 24));
+  int64_t* offsets = (int64_t*)keep(owned, malloc((n + 1) * sizeof(int64_t)));
+  size_t i;
+  offsets[0] = 0;
+  for (i = 0; i < n; ++i) {
+    cols[i] = y[rows[i]];
+    cols[n + i] = a[rows[i]];
+    cols[2 * n + i] = b[rows[i]];
+    id64[i] = ids[rows[i]];
+    idf[i] = (double)ids[rows[i]];
+    offsets[i + 1] = offsets[i] + sprintf(bytes + offsets[i], "%lld", (long long)ids[rows[i]]);
+  }
+  CHECK(referee_table_create(n, &table) == REFEREE_OK);
+  CHECK(referee_table_add_numeric(table, "y", cols, n, REFEREE_F64) == REFEREE_OK);
+  CHECK(referee_table_add_numeric(table, "a", cols + n, n, REFEREE_F64) == REFEREE_OK);
+  CHECK(referee_table_add_numeric(table, "b", cols + 2 * n, n, REFEREE_F64) == REFEREE_OK);
+  if (kind == 0) CHECK(referee_table_add_numeric(table, "txn", id64, n, REFEREE_I64) == REFEREE_OK);
+  if (kind == 1) CHECK(referee_table_add_strings(table, "txn", bytes, offsets, n) == REFEREE_OK);
+  if (kind == 2) CHECK(referee_table_add_numeric(table, "txn", idf, n, REFEREE_F64) == REFEREE_OK);
+  return table;
+}
+
+/* $.columns.id: the rows in another order, with their ids as i64, strings or whole f64,
+ * give the same report outside run (data digest included, "rows_by_id"); a fractional id
+ * and a duplicate id are data errors naming rows. */
+static void test_row_ids(void) {
+  enum { n = 12 };
+  static const char* policy_text =
+      "{\"version\": 1, \"task\": \"binary\","
+      " \"columns\": {\"label\": \"y\", \"champion\": \"a\", \"challenger\": \"b\", \"id\": \"txn\"},"
+      " \"bootstrap\": {\"resamples\": 200, \"seed\": 3},"
+      " \"rules\": [{\"id\": \"auc\", \"metric\": \"roc_auc\", \"subject\": \"challenger\", \"min\": 0.5},"
+      " {\"id\": \"ll\", \"metric\": \"log_loss\", \"subject\": \"delta\", \"max\": 1}]}";
+  const double y[n] = {0, 1, 0, 1, 1, 0, 0, 1, 0, 1, 0, 1};
+  const double a[n] = {0.2, 0.7, 0.4, 0.6, 0.9, 0.3, 0.1, 0.8, 0.5, 0.4, 0.2, 0.7};
+  const double b[n] = {0.1, 0.8, 0.3, 0.7, 0.95, 0.2, 0.2, 0.9, 0.4, 0.6, 0.1, 0.8};
+  const int64_t ids[n] = {9007199254740993LL, 42, -7, 1000, 5, 6, 77, 8, 9, 10, 11, 12};
+  const int64_t duplicated[n] = {1, 2, 3, 4, 2, 6, 7, 8, 9, 10, 11, 12};
+  const size_t in_order[n] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11};
+  const size_t shuffled[n] = {7, 3, 11, 0, 5, 9, 1, 10, 2, 8, 6, 4};
+  struct buffers owned = {{NULL}, 0};
+  referee_policy* policy = NULL;
+  referee_table* tables[4];
+  referee_report* reports[3];
+  referee_report* none = NULL;
+  double fractional[n];
+  int i;
+  CHECK(referee_policy_create(policy_text, strlen(policy_text), &policy) == REFEREE_OK);
+  tables[0] = id_table(n, in_order, y, a, b, ids, 0, &owned);
+  tables[1] = id_table(n, shuffled, y, a, b, ids, 1, &owned);
+  tables[2] = id_table(n, shuffled, y, a, b, ids, 0, &owned);
+  for (i = 0; i < 3; ++i) reports[i] = evaluate_ok(tables[i], policy, NULL);
+  CHECK(same_outside_run(json_of(reports[0]), json_of(reports[1])));
+  CHECK(same_outside_run(json_of(reports[0]), json_of(reports[2])));
+  CHECK(contains(json_of(reports[0]), "\"sha256_of\": \"rows_by_id\""));
+  for (i = 0; i < 3; ++i) referee_report_free(reports[i]);
+  for (i = 0; i < 3; ++i) referee_table_free(tables[i]);
+
+  /* Whole f64 ids are the integers' text: -7.0 is "-7" (the id 2^53 + 1 has no f64, so
+   * this table keeps to small ids). */
+  {
+    const int64_t small[n] = {1, 42, -7, 1000, 5, 6, 77, 8, 9, 10, 11, 12};
+    referee_report* by_float = NULL;
+    referee_report* by_text = NULL;
+    tables[0] = id_table(n, shuffled, y, a, b, small, 2, &owned);
+    tables[1] = id_table(n, in_order, y, a, b, small, 1, &owned);
+    by_float = evaluate_ok(tables[0], policy, NULL);
+    by_text = evaluate_ok(tables[1], policy, NULL);
+    CHECK(same_outside_run(json_of(by_float), json_of(by_text)));
+    referee_report_free(by_float);
+    referee_report_free(by_text);
+    referee_table_free(tables[0]);
+    referee_table_free(tables[1]);
+  }
+
+  for (i = 0; i < n; ++i) fractional[i] = (double)(i + 1);
+  fractional[3] = 4.5;
+  CHECK(referee_table_create(n, &tables[3]) == REFEREE_OK);
+  CHECK(referee_table_add_numeric(tables[3], "y", y, n, REFEREE_F64) == REFEREE_OK);
+  CHECK(referee_table_add_numeric(tables[3], "a", a, n, REFEREE_F64) == REFEREE_OK);
+  CHECK(referee_table_add_numeric(tables[3], "b", b, n, REFEREE_F64) == REFEREE_OK);
+  CHECK(referee_table_add_numeric(tables[3], "txn", fractional, n, REFEREE_F64) == REFEREE_OK);
+  CHECK(referee_evaluate(tables[3], policy, NULL, &none) == REFEREE_DATA_ERROR && none == NULL);
+  CHECK(contains(referee_last_error(), "row 4") && contains(referee_last_error(), "\"txn\""));
+  referee_table_free(tables[3]);
+
+  tables[3] = id_table(n, in_order, y, a, b, duplicated, 0, &owned);
+  CHECK(referee_evaluate(tables[3], policy, NULL, &none) == REFEREE_DATA_ERROR && none == NULL);
+  CHECK(contains(referee_last_error(), "rows 2 and 5") && contains(referee_last_error(), "same id"));
+  referee_table_free(tables[3]);
+  for (i = 0; i < owned.count; ++i) free(owned.owned[i]);
+  referee_policy_free(policy);
+}
+
 /* The digits example's n x 10 probabilities of one model (columns prefix0 .. prefix9) as
  * one C array: row-major (row_stride 10, class_stride 1) or column-major (1, n). */
 static double* digits_block(const struct csv_file* csv, struct buffers* b, const char* prefix, int column_major) {
@@ -1235,6 +1337,7 @@ int main(int argc, char** argv) {
   test_budgets_and_drift(argv[1]);
   test_outcome_and_text_labels(argv[1]);
   test_rows_digest_whatever_the_door();
+  test_row_ids();
   test_multiclass_blocks(argv[1]);
   printf("%d passed, %d failed\n", passed, failed);
   return failed == 0 ? 0 : 1;

@@ -54,6 +54,28 @@ expect 0 "valid (version 1" -- validate --policy "$ex/gate.json"
 expect 0 "VERDICT: PASS" -- run --data "$ex/credit_eval.csv" --policy "$ex/gate.json" --report "$work/pass2.json" --threads 2
 same_outside_run "$work/pass.json" "$work/pass2.json" && ok || bad "reports differ between --threads 1 and 2"
 
+# --- row ids: the keyed example's rows shuffled give the same report outside "run" -----
+# (the file's own bytes differ, so file_sha256 does; the rows digest, "rows_by_id", does not)
+mkdir -p "$work/shuffled"
+python3 - "$ex/shadow_traffic.csv" "$work/shuffled/shadow_traffic.csv" <<'EOF'
+import random, sys
+header, *rows = open(sys.argv[1]).read().splitlines(keepends=True)
+random.Random(16).shuffle(rows)
+open(sys.argv[2], "w").write(header + "".join(rows))
+EOF
+expect 0 "VERDICT: PASS" -- run --data "$ex/shadow_traffic.csv" --policy "$ex/gate-keyed.json" --report "$work/keyed.json"
+expect 0 "VERDICT: PASS" -- run --data "$work/shuffled/shadow_traffic.csv" --policy "$ex/gate-keyed.json" --report "$work/keyed2.json"
+python3 - "$work/keyed.json" "$work/keyed2.json" <<'EOF' && ok || bad "a shuffled keyed table gave another report"
+import json, sys
+a, b = (json.load(open(p)) for p in sys.argv[1:3])
+assert a["data"]["file_sha256"] != b["data"]["file_sha256"] and a["data"]["sha256_of"] == "rows_by_id"
+for r in (a, b):
+    r.pop("run"); r["data"].pop("file_sha256")
+sys.exit(0 if json.dumps(a) == json.dumps(b) else 1)
+EOF
+printf 'txn_id,y,score_prod,score_new\nt1,0,0.1,0.2\nt2,1,0.8,0.7\nt1,1,0.6,0.9\n' >"$work/dup_ids.csv"
+expect 65 'rows 1 and 3 have the same id (column "txn_id")' -- run --data "$work/dup_ids.csv" --policy "$ex/gate-keyed.json"
+
 # --- malformed input: exit 65 (or 74), a message naming the problem, no report --------
 header='customer_id,y,score_prod,score_new,w'
 malformed_csv() {  # NAME FRAGMENT CONTENT

@@ -6,13 +6,13 @@
 #include <doctest/doctest.h>
 
 #include <cstdint>
-#include <cstring>
 #include <string>
 #include <vector>
 
 #include <referee/error.hpp>
 #include <referee/table.hpp>
 
+#include "digest_bytes.hpp"
 #include "io/sha256.hpp"
 
 using namespace referee;
@@ -20,20 +20,7 @@ using namespace referee;
 namespace {
 
 // The documented encoding, written independently of src/data/data_digest.cpp.
-struct Expected {
-  std::string bytes;
-  void u64(std::uint64_t v) {
-    for (int i = 0; i < 8; ++i) bytes.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
-  }
-  void text(const std::string& s) {
-    u64(s.size());
-    bytes += s;
-  }
-  void number(double d) {
-    std::uint64_t bits = 0;
-    std::memcpy(&bits, &d, sizeof bits);
-    u64(bits);
-  }
+struct Expected : referee_test::DigestBytes {
   void numbers(const std::string& name, const std::vector<double>& values) {
     text(name);
     bytes.push_back('n');
