@@ -14,10 +14,10 @@ namespace referee {
 
 // One clone pair per weight source; the bodies are the header templates.
 #define REFEREE_DEFINE_PASSES(Weights)                                                                   \
-  REFEREE_PASS BinarySums binary_pass(const BinaryColumns& c, const RankedModel& ranked,                 \
-                                      const Weights& weights, std::span<const GroupingSpec> groupings,   \
-                                      GroupedBinarySums* grouped) {                                      \
-    return accumulate_binary(c, ranked, weights, groupings, grouped);                                    \
+  REFEREE_PASS void binary_pass(const BinaryColumns& c, const RankedModel& ranked, const Weights& weights, \
+                                std::span<const GroupingSpec> groupings, const BinaryPassState* above,   \
+                                BinaryPassState& out) {                                                  \
+    binary_exact_pass(c, ranked, weights, groupings, above, out);                                        \
   }                                                                                                      \
   REFEREE_PASS RegressionSums regression_pass(const RegressionColumns& c, const RegressionPlan& plan,    \
                                               const Weights& weights,                                    \

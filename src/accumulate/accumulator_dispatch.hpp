@@ -15,12 +15,12 @@
 
 namespace referee {
 
-BinarySums binary_pass(const BinaryColumns& c, const RankedModel& ranked, const PoissonWeights& weights,
-                       std::span<const GroupingSpec> groupings, GroupedBinarySums* grouped);
-BinarySums binary_pass(const BinaryColumns& c, const RankedModel& ranked, const MultinomialWeights& weights,
-                       std::span<const GroupingSpec> groupings, GroupedBinarySums* grouped);
-BinarySums binary_pass(const BinaryColumns& c, const RankedModel& ranked, const JackknifeWeights& weights,
-                       std::span<const GroupingSpec> groupings, GroupedBinarySums* grouped);
+void binary_pass(const BinaryColumns& c, const RankedModel& ranked, const PoissonWeights& weights,
+                 std::span<const GroupingSpec> groupings, const BinaryPassState* above, BinaryPassState& out);
+void binary_pass(const BinaryColumns& c, const RankedModel& ranked, const MultinomialWeights& weights,
+                 std::span<const GroupingSpec> groupings, const BinaryPassState* above, BinaryPassState& out);
+void binary_pass(const BinaryColumns& c, const RankedModel& ranked, const JackknifeWeights& weights,
+                 std::span<const GroupingSpec> groupings, const BinaryPassState* above, BinaryPassState& out);
 
 RegressionSums regression_pass(const RegressionColumns& c, const RegressionPlan& plan, const PoissonWeights& weights,
                                std::span<const std::span<const std::uint32_t>> group_of_row,

@@ -20,6 +20,8 @@
 #include <vector>
 
 #include <referee/vocabulary.hpp>
+#include "accumulate/binary_state.hpp"
+#include "resample/canonical_buckets.hpp"
 #include "resample/resample_weights.hpp"
 
 namespace referee {
@@ -49,7 +51,20 @@ struct RankedModel {
   // starts (bit 0) or ends (bit 1) a run of equal scores within its own group. A group's
   // rows keep their relative order in the global ranking, so its tie groups are these runs.
   std::vector<std::vector<std::uint8_t>> group_ties;
+  // Where each score bucket ends in `order` (canonical_buckets.hpp): the pass folds within
+  // a bucket and merges across buckets exactly.
+  std::vector<std::size_t> bucket_ends;
 };
+
+// The ends of the runs of one bucket in a ranking, by `bucket_of(row)`.
+template <class BucketOf>
+std::vector<std::size_t> bucket_ends(std::span<const std::uint32_t> order, BucketOf&& bucket_of) {
+  std::vector<std::size_t> ends;
+  for (std::size_t i = 1; i < order.size(); ++i)
+    if (bucket_of(order[i]) != bucket_of(order[i - 1])) ends.push_back(i);
+  if (!order.empty()) ends.push_back(order.size());
+  return ends;
+}
 
 inline constexpr std::uint8_t kTieStarts = 1, kTieEnds = 2;
 
@@ -80,8 +95,10 @@ inline std::vector<std::uint8_t> group_tie_marks(const BinaryColumns& c, const R
   return tie_marks(ranked.order, [&](std::uint32_t r) { return c.score[r]; }, g.group_of_row, g.groups);
 }
 
+// `total_rows` is the row count of the whole evaluation, which sets the bucket width; a
+// partition passes the total, not its own count (0: this ranking holds every row).
 inline RankedModel rank_model(const BinaryColumns& c, const RowUnits& units, double threshold,
-                              std::span<const GroupingSpec> groupings = {}) {
+                              std::span<const GroupingSpec> groupings = {}, std::uint64_t total_rows = 0) {
   RankedModel ranked;
   ranked.order.resize(c.score.size());
   std::iota(ranked.order.begin(), ranked.order.end(), std::uint32_t{0});
@@ -100,6 +117,8 @@ inline RankedModel rank_model(const BinaryColumns& c, const RowUnits& units, dou
       ranked.order.begin());
   for (const GroupingSpec& g : groupings)
     ranked.group_ties.push_back(g.confusion_only ? std::vector<std::uint8_t>{} : group_tie_marks(c, ranked, g));
+  const unsigned bits = score_bucket_bits(total_rows != 0 ? total_rows : c.score.size());
+  ranked.bucket_ends = bucket_ends(ranked.order, [&](std::uint32_t r) { return score_bucket(c.score[r], bits); });
   return ranked;
 }
 
@@ -108,12 +127,6 @@ inline RankedModel rank_model(const BinaryColumns& c, const RowUnits& units, dou
 // floor keeps that term 0 * finite = 0 without a branch, so the loop vectorises, and it
 // changes nothing where w > 0, since then the count is at least w >= denorm_min.
 inline constexpr double kNoRanks = std::numeric_limits<double>::denorm_min();
-
-// Per-lane sums after a pass. pos/neg are the total positive and negative weight;
-// tp/fp are the positive and negative weight at or above the threshold.
-struct BinarySums {
-  LaneWeights pos{}, neg{}, tp{}, fp{}, auc{}, ap{}, loss{}, brier{};
-};
 
 // scikit-learn (>= 1.5) clips probabilities to [eps, 1 - eps] with eps the dtype's
 // machine epsilon before taking logs; so does referee, so that a score of exactly 0 or 1
@@ -124,19 +137,39 @@ inline double clipped_log_loss(double y, double p) {
   return y > 0.5 ? -std::log(p) : -std::log1p(-p);
 }
 
-// Per-group sums of a pass, [grouping][group]. For groups, pos/neg are updated as the
-// running cumulative sums (the tie-group logic reads them) and end as the totals.
+// Per-group sums of a pass as doubles, [grouping][group]: what the task reads the group
+// metrics from.
 struct GroupedBinarySums {
   std::vector<std::vector<BinarySums>> sums;
-  std::vector<std::vector<LaneWeights>> pending_pos, pending_neg;  // open tie groups
 
   explicit GroupedBinarySums(std::span<const GroupingSpec> groupings) {
-    for (const GroupingSpec& g : groupings) {
-      sums.emplace_back(g.groups);
-      pending_pos.emplace_back(g.confusion_only ? 0 : g.groups, LaneWeights{});
-      pending_neg.emplace_back(g.confusion_only ? 0 : g.groups, LaneWeights{});
-    }
+    for (const GroupingSpec& g : groupings) sums.emplace_back(g.groups);
   }
+};
+
+inline std::vector<std::size_t> group_counts(std::span<const GroupingSpec> groupings) {
+  std::vector<std::size_t> counts;
+  for (const GroupingSpec& g : groupings) counts.push_back(g.groups);
+  return counts;
+}
+
+// One set of sums within the current bucket (the overall rows', or one group's): the
+// bucket's own folds from zero, the open tie group, and the positive and negative weight
+// ranked above the bucket (the offsets), which AUC and average precision read.
+struct BucketSums {
+  BinarySums own;
+  LaneWeights pending_pos{}, pending_neg{}, offset_pos{}, offset_neg{};
+};
+
+// The positive and negative weight ranked above the current bucket, exactly: what came
+// before this pass's first bucket (another partition's share, or nothing), plus every
+// bucket this pass has closed.
+struct RankedPrefix {
+  std::vector<ExactSum> pos, neg;
+
+  RankedPrefix(const BinaryExact* above, std::size_t lanes)
+      : pos(above ? (*above)[BinaryQuantity::pos] : std::vector<ExactSum>(lanes)),
+        neg(above ? (*above)[BinaryQuantity::neg] : std::vector<ExactSum>(lanes)) {}
 };
 
 namespace binary_detail {
@@ -158,175 +191,245 @@ inline void add_scaled_lanes(double* __restrict loss, double* __restrict brier, 
   }
 }
 
+// In the three updates below, a lane's positive weight ranked so far is offset + own, and
+// likewise for the negatives. With whole weights both are exact integers, so this is the
+// running sum of the whole ranking, bit for bit.
 template <std::size_t L>
-inline void add_lone_positive(double* __restrict pos, const double* __restrict neg, double* __restrict ap,
-                              const double* __restrict w) {
+inline void add_lone_positive(BinarySums& s, BucketSums& b, const double* __restrict w) {
+  double* __restrict pos = s.pos.data();
+  double* __restrict ap = s.ap.data();
+  const double* __restrict neg = s.neg.data();
+  const double* __restrict off_pos = b.offset_pos.data();
+  const double* __restrict off_neg = b.offset_neg.data();
   for (std::size_t l = 0; l < L; ++l) {
     pos[l] += w[l];
-    const double ranked_above = pos[l] + neg[l];
-    ap[l] += w[l] * (pos[l] / std::max(ranked_above, kNoRanks));
+    const double pos_above = off_pos[l] + pos[l];
+    const double ranked_above = pos_above + (off_neg[l] + neg[l]);
+    ap[l] += w[l] * (pos_above / std::max(ranked_above, kNoRanks));
   }
 }
 
 template <std::size_t L>
-inline void add_lone_negative(const double* __restrict pos, double* __restrict neg, double* __restrict auc,
-                              const double* __restrict w) {
+inline void add_lone_negative(BinarySums& s, BucketSums& b, const double* __restrict w) {
+  const double* __restrict pos = s.pos.data();
+  double* __restrict neg = s.neg.data();
+  double* __restrict auc = s.auc.data();
+  const double* __restrict off_pos = b.offset_pos.data();
   for (std::size_t l = 0; l < L; ++l) {
-    auc[l] += w[l] * pos[l];
+    auc[l] += w[l] * (off_pos[l] + pos[l]);
     neg[l] += w[l];
   }
 }
 
 template <std::size_t L>
-inline void close_tie_group(double* __restrict pos, double* __restrict neg, double* __restrict auc,
-                            double* __restrict ap, double* __restrict pending_pos, double* __restrict pending_neg) {
+inline void close_tie_group(BinarySums& s, BucketSums& b) {
+  double* __restrict pos = s.pos.data();
+  double* __restrict neg = s.neg.data();
+  double* __restrict auc = s.auc.data();
+  double* __restrict ap = s.ap.data();
+  double* __restrict pending_pos = b.pending_pos.data();
+  double* __restrict pending_neg = b.pending_neg.data();
+  const double* __restrict off_pos = b.offset_pos.data();
+  const double* __restrict off_neg = b.offset_neg.data();
   for (std::size_t l = 0; l < L; ++l) {
-    auc[l] += pending_neg[l] * (pos[l] + 0.5 * pending_pos[l]);
+    auc[l] += pending_neg[l] * ((off_pos[l] + pos[l]) + 0.5 * pending_pos[l]);
     pos[l] += pending_pos[l];
     neg[l] += pending_neg[l];
-    const double ranked_above = pos[l] + neg[l];
-    ap[l] += pending_pos[l] * (pos[l] / std::max(ranked_above, kNoRanks));
+    const double pos_above = off_pos[l] + pos[l];
+    const double ranked_above = pos_above + (off_neg[l] + neg[l]);
+    ap[l] += pending_pos[l] * (pos_above / std::max(ranked_above, kNoRanks));
     pending_pos[l] = 0.0;
     pending_neg[l] = 0.0;
   }
 }
 
-// The ranked update of one row in one group's sums: the same arithmetic, in the same
-// order, as the overall pass, so a group's metrics are exactly what the whole pass gives
-// on the group alone.
+// The ranked update of one row in one set of sums (the overall rows' or a group's). Rows
+// of equal score form a tie group, credited half in AUC, with one average-precision step.
 template <std::size_t L>
-inline void ranked_update(BinarySums& s, LaneWeights& pending_pos, LaneWeights& pending_neg,
-                          const LaneWeights& w, bool positive, bool starts, bool ends,
+inline void ranked_update(BucketSums& b, const LaneWeights& w, bool positive, bool starts, bool ends,
                           double row_loss, double row_brier) {
+  BinarySums& s = b.own;
   add_scaled_lanes<L>(s.loss.data(), s.brier.data(), w.data(), row_loss, row_brier);
   if (starts && ends) {
+    // A lone score (the common case for continuous scores): the tie-group update,
+    // specialised; the results are bit-for-bit the same.
     if (positive)
-      add_lone_positive<L>(s.pos.data(), s.neg.data(), s.ap.data(), w.data());
+      add_lone_positive<L>(s, b, w.data());
     else
-      add_lone_negative<L>(s.pos.data(), s.neg.data(), s.auc.data(), w.data());
+      add_lone_negative<L>(s, b, w.data());
     return;
   }
-  add_lanes<L>((positive ? pending_pos : pending_neg).data(), w.data());
-  if (ends)
-    close_tie_group<L>(s.pos.data(), s.neg.data(), s.auc.data(), s.ap.data(), pending_pos.data(),
-                       pending_neg.data());
-}
-
-template <std::size_t L>
-inline void update_groups(std::span<const GroupingSpec> groupings, const RankedModel& ranked,
-                          GroupedBinarySums& out, std::size_t i, std::uint32_t r, const LaneWeights& w,
-                          bool positive, double row_loss, double row_brier) {
-  for (std::size_t g = 0; g < groupings.size(); ++g) {
-    const std::uint32_t j = groupings[g].group_of_row[r];
-    BinarySums& s = out.sums[g][j];
-    if (groupings[g].confusion_only) {
-      add_lanes<L>((positive ? s.pos : s.neg).data(), w.data());
-      continue;
-    }
-    const std::uint8_t marks = ranked.group_ties[g][i];
-    ranked_update<L>(s, out.pending_pos[g][j], out.pending_neg[g][j], w, positive,
-                     (marks & kTieStarts) != 0, (marks & kTieEnds) != 0, row_loss, row_brier);
-  }
-}
-
-inline void snapshot_group_thresholds(GroupedBinarySums& out) {
-  for (auto& grouping : out.sums)
-    for (BinarySums& s : grouping) {
-      s.tp = s.pos;
-      s.fp = s.neg;
-    }
+  add_lanes<L>((positive ? b.pending_pos : b.pending_neg).data(), w.data());
+  if (ends) close_tie_group<L>(s, b);
 }
 
 }  // namespace binary_detail
 
-// One ranked pass: the overall sums, and (when `groupings` is not empty) every group's
-// sums in `grouped`, from the same weights.
-template <class Weights>
-BinarySums accumulate_binary(const BinaryColumns& c, const RankedModel& ranked,
-                             const Weights& weights, std::span<const GroupingSpec> groupings = {},
-                             GroupedBinarySums* grouped = nullptr) {
-  constexpr std::size_t L = Weights::lanes;
-  const bool with_groups = grouped != nullptr && !groupings.empty();
-  BinarySums s;
-  LaneWeights cum_pos{}, cum_neg{}, grp_pos{}, grp_neg{}, w{};
-  const std::size_t n = ranked.order.size();
-  const std::uint32_t* order = ranked.order.data();
-  const bool weighted = !c.weight.empty();
-
-  auto snapshot_threshold = [&] {
-    for (std::size_t l = 0; l < L; ++l) {
-      s.tp[l] = cum_pos[l];
-      s.fp[l] = cum_neg[l];
-    }
-    if (with_groups) binary_detail::snapshot_group_thresholds(*grouped);
-  };
-
-  for (std::size_t i = 0; i < n; ++i) {
-    if (i == ranked.threshold_cut) snapshot_threshold();
-    if (i + 16 < n) {
-      // The ranking visits rows in random memory order; fetch ahead.
-      __builtin_prefetch(&c.score[order[i + 16]]);
-      __builtin_prefetch(&c.label[order[i + 16]]);
-      if (with_groups)
-        for (const GroupingSpec& g : groupings) __builtin_prefetch(&g.group_of_row[order[i + 16]]);
-    }
-    const std::uint32_t r = order[i];
-    const double score = c.score[r];
-    const double y = c.label[r];
-    weights.fill(r, w);
-    if (weighted) {
-      const double sw = c.weight[r];
-      for (std::size_t l = 0; l < L; ++l) w[l] *= sw;
-    }
-    const double row_loss = clipped_log_loss(y, score);
-    const double row_brier = (score - y) * (score - y);
-    for (std::size_t l = 0; l < L; ++l) {
-      s.loss[l] += w[l] * row_loss;
-      s.brier[l] += w[l] * row_brier;
-    }
-    if (with_groups)
-      binary_detail::update_groups<L>(groupings, ranked, *grouped, i, r, w, y > 0.5, row_loss, row_brier);
-
-    const bool group_starts = i == 0 || c.score[order[i - 1]] != score;
-    const bool group_ends = i + 1 == n || c.score[order[i + 1]] != score;
-    if (group_starts && group_ends) {
-      // A lone score (the common case for continuous scores): the tie-group update
-      // below, specialised; the results are bit-for-bit the same.
-      if (y > 0.5) {
-        for (std::size_t l = 0; l < L; ++l) {
-          cum_pos[l] += w[l];
-          const double ranked_above = cum_pos[l] + cum_neg[l];
-          s.ap[l] += w[l] * (cum_pos[l] / std::max(ranked_above, kNoRanks));
-        }
-      } else {
-        for (std::size_t l = 0; l < L; ++l) {
-          s.auc[l] += w[l] * cum_pos[l];
-          cum_neg[l] += w[l];
-        }
-      }
-      continue;
-    }
-    if (y > 0.5) {
-      for (std::size_t l = 0; l < L; ++l) grp_pos[l] += w[l];
-    } else {
-      for (std::size_t l = 0; l < L; ++l) grp_neg[l] += w[l];
-    }
-    if (group_ends) {
-      for (std::size_t l = 0; l < L; ++l) {
-        s.auc[l] += grp_neg[l] * (cum_pos[l] + 0.5 * grp_pos[l]);
-        cum_pos[l] += grp_pos[l];
-        cum_neg[l] += grp_neg[l];
-        const double ranked_above = cum_pos[l] + cum_neg[l];
-        s.ap[l] += grp_pos[l] * (cum_pos[l] / std::max(ranked_above, kNoRanks));
-        grp_pos[l] = 0.0;
-        grp_neg[l] = 0.0;
-      }
+// The state of one ranked pass while it runs: the bucket's sums for the overall rows and
+// every group, the exact prefixes the offsets come from, and the exact result.
+template <std::size_t L>
+class BinaryPass {
+ public:
+  BinaryPass(std::span<const GroupingSpec> groupings, const BinaryPassState* above, bool weighted,
+             BinaryPassState& out)
+      : groupings_(groupings), weighted_(weighted), out_(out),
+        prefix_(above ? &above->overall : nullptr, L) {
+    out_ = BinaryPassState(L, group_counts(groupings));
+    for (std::size_t g = 0; g < groupings.size(); ++g) {
+      groups_.emplace_back(groupings[g].groups);
+      group_prefix_.emplace_back();
+      for (std::size_t j = 0; j < groupings[g].groups; ++j)
+        group_prefix_.back().emplace_back(above ? &above->groups[g][j] : nullptr, L);
     }
   }
-  if (ranked.threshold_cut == n) snapshot_threshold();
-  s.pos = cum_pos;
-  s.neg = cum_neg;
-  return s;
+
+  // Offsets for the next bucket. Whole weights keep exact integer offsets as a running
+  // sum; fractional weights take the exact prefix, rounded, so that a partition starting
+  // at this bucket reads the same offsets from the partitions before it.
+  void open_bucket(bool first) {
+    if (!weighted_ && !first) return;
+    set_offsets(overall_, prefix_);
+    for (std::size_t g = 0; g < groups_.size(); ++g)
+      if (!groupings_[g].confusion_only)
+        for (std::size_t j = 0; j < groups_[g].size(); ++j) set_offsets(groups_[g][j], group_prefix_[g][j]);
+  }
+
+  void update(std::size_t i, std::uint32_t r, const RankedModel& ranked, const LaneWeights& w, bool positive,
+              bool starts, bool ends, double row_loss, double row_brier) {
+    binary_detail::ranked_update<L>(overall_, w, positive, starts, ends, row_loss, row_brier);
+    for (std::size_t g = 0; g < groupings_.size(); ++g) {
+      BucketSums& b = groups_[g][groupings_[g].group_of_row[r]];
+      if (groupings_[g].confusion_only) {
+        binary_detail::add_lanes<L>((positive ? b.own.pos : b.own.neg).data(), w.data());
+        continue;
+      }
+      const std::uint8_t marks = ranked.group_ties[g][i];
+      binary_detail::ranked_update<L>(b, w, positive, (marks & kTieStarts) != 0, (marks & kTieEnds) != 0, row_loss,
+                                      row_brier);
+    }
+  }
+
+  // The threshold cut: the weight at or above it is everything closed so far plus the
+  // current bucket's own sums (a tie never straddles the cut, so no tie group is open).
+  void snapshot_threshold() {
+    snapshot(out_.overall, overall_.own);
+    for (std::size_t g = 0; g < groups_.size(); ++g)
+      for (std::size_t j = 0; j < groups_[g].size(); ++j) snapshot(out_.groups[g][j], groups_[g][j].own);
+  }
+
+  void close_bucket() {
+    flush(overall_, out_.overall, &prefix_, false);
+    for (std::size_t g = 0; g < groups_.size(); ++g)
+      for (std::size_t j = 0; j < groups_[g].size(); ++j)
+        flush(groups_[g][j], out_.groups[g][j], groupings_[g].confusion_only ? nullptr : &group_prefix_[g][j],
+              groupings_[g].confusion_only);
+  }
+
+ private:
+  static void set_offsets(BucketSums& b, const RankedPrefix& p) {
+    for (std::size_t l = 0; l < L; ++l) {
+      b.offset_pos[l] = p.pos[l].value();
+      b.offset_neg[l] = p.neg[l].value();
+    }
+  }
+
+  static void snapshot(BinaryExact& e, const BinarySums& own) {
+    for (std::size_t l = 0; l < L; ++l) {
+      e[BinaryQuantity::tp][l] = e[BinaryQuantity::pos][l];
+      e[BinaryQuantity::tp][l].add(own.pos[l]);
+      e[BinaryQuantity::fp][l] = e[BinaryQuantity::neg][l];
+      e[BinaryQuantity::fp][l].add(own.neg[l]);
+    }
+  }
+
+  // The bucket's folds go into the exact sums (and the prefix), and start again from zero.
+  void flush(BucketSums& b, BinaryExact& e, RankedPrefix* prefix, bool confusion_only) {
+    for (std::size_t l = 0; l < L; ++l) {
+      e[BinaryQuantity::pos][l].add(b.own.pos[l]);
+      e[BinaryQuantity::neg][l].add(b.own.neg[l]);
+      if (confusion_only) continue;
+      e[BinaryQuantity::auc][l].add(b.own.auc[l]);
+      e[BinaryQuantity::ap][l].add(b.own.ap[l]);
+      e[BinaryQuantity::loss][l].add(b.own.loss[l]);
+      e[BinaryQuantity::brier][l].add(b.own.brier[l]);
+    }
+    if (prefix != nullptr) {
+      for (std::size_t l = 0; l < L; ++l) {
+        if (weighted_) {
+          prefix->pos[l].add(b.own.pos[l]);
+          prefix->neg[l].add(b.own.neg[l]);
+        } else {
+          b.offset_pos[l] += b.own.pos[l];
+          b.offset_neg[l] += b.own.neg[l];
+        }
+      }
+    }
+    b.own = BinarySums{};
+  }
+
+  std::span<const GroupingSpec> groupings_;
+  bool weighted_;
+  BinaryPassState& out_;
+  BucketSums overall_;
+  RankedPrefix prefix_;
+  std::vector<std::vector<BucketSums>> groups_;
+  std::vector<std::vector<RankedPrefix>> group_prefix_;
+};
+
+// One ranked pass over whole score buckets: the exact sums of the overall rows and of every
+// group of every grouping, from the same weights. `above` holds the positive and negative
+// weight of every bucket ranked above this pass's rows (another partition's totals), or is
+// null when this pass starts at the top of the ranking.
+template <class Weights>
+void binary_exact_pass(const BinaryColumns& c, const RankedModel& ranked, const Weights& weights,
+                       std::span<const GroupingSpec> groupings, const BinaryPassState* above,
+                       BinaryPassState& out) {
+  constexpr std::size_t L = Weights::lanes;
+  const bool weighted = !c.weight.empty();
+  BinaryPass<L> pass(groupings, above, weighted, out);
+  LaneWeights w{};
+  const std::size_t n = ranked.order.size();
+  const std::uint32_t* order = ranked.order.data();
+  std::size_t start = 0;
+  for (std::size_t end : ranked.bucket_ends) {
+    pass.open_bucket(start == 0);
+    for (std::size_t i = start; i < end; ++i) {
+      if (i == ranked.threshold_cut) pass.snapshot_threshold();
+      if (i + 16 < n) {
+        // The ranking visits rows in random memory order; fetch ahead.
+        __builtin_prefetch(&c.score[order[i + 16]]);
+        __builtin_prefetch(&c.label[order[i + 16]]);
+        for (const GroupingSpec& g : groupings) __builtin_prefetch(&g.group_of_row[order[i + 16]]);
+      }
+      const std::uint32_t r = order[i];
+      const double score = c.score[r];
+      const double y = c.label[r];
+      weights.fill(r, w);
+      if (weighted) {
+        const double sw = c.weight[r];
+        for (std::size_t l = 0; l < L; ++l) w[l] *= sw;
+      }
+      const bool starts = i == 0 || c.score[order[i - 1]] != score;
+      const bool ends = i + 1 == n || c.score[order[i + 1]] != score;
+      pass.update(i, r, ranked, w, y > 0.5, starts, ends, clipped_log_loss(y, score), (score - y) * (score - y));
+    }
+    pass.close_bucket();
+    start = end;
+  }
+  if (ranked.threshold_cut == n) pass.snapshot_threshold();
+}
+
+// The sums of one ranked pass over every row, rounded to doubles: the overall rows', and
+// each group's in `grouped` when there are groupings.
+template <class Weights>
+BinarySums accumulate_binary(const BinaryColumns& c, const RankedModel& ranked, const Weights& weights,
+                             std::span<const GroupingSpec> groupings = {}, GroupedBinarySums* grouped = nullptr) {
+  BinaryPassState state;
+  binary_exact_pass(c, ranked, weights, grouped ? groupings : std::span<const GroupingSpec>{}, nullptr, state);
+  if (grouped)
+    for (std::size_t g = 0; g < state.groups.size(); ++g)
+      for (std::size_t j = 0; j < state.groups[g].size(); ++j) grouped->sums[g][j] = state.groups[g][j].rounded();
+  return state.overall.rounded();
 }
 
 // The 13 binary metrics of one lane, in catalogue order, each defined exactly as

@@ -18,6 +18,7 @@
 #include <memory>
 #include <mutex>
 #include <thread>
+#include <tuple>
 #include <type_traits>
 #include <vector>
 
@@ -43,6 +44,35 @@ struct ReplicateRequest {
   std::function<void(double)> progress;  // fraction done; called serially from workers
   const std::atomic<bool>* cancel = nullptr;
 };
+
+// One model's share of a partitioned evaluation: its partial blocks for the point estimate,
+// then the request's bootstrap and jackknife blocks, over `rows` rows whose canonical buckets
+// run from first_bucket to last_bucket (first > last: no rows).
+struct ModelPartial {
+  std::size_t model = 0;
+  std::uint64_t rows = 0;
+  std::uint64_t first_bucket = 1, last_bucket = 0;
+  std::vector<std::unique_ptr<PartialBlock>> blocks;
+
+  bool empty() const { return first_bucket > last_bucket; }
+};
+
+// Adds `other` into `into`: the same model's partials of disjoint rows. Exact, so the order
+// of merging never changes a bit.
+inline void add_partial(ModelPartial& into, const ModelPartial& other) {
+  if (into.model != other.model || into.blocks.size() != other.blocks.size())
+    throw UsageError("partial states of different models or requests cannot merge");
+  for (std::size_t i = 0; i < into.blocks.size(); ++i) into.blocks[i]->add(*other.blocks[i]);
+  into.rows += other.rows;
+  if (other.empty()) return;
+  if (into.empty()) {
+    into.first_bucket = other.first_bucket;
+    into.last_bucket = other.last_bucket;
+  } else {
+    into.first_bucket = std::min(into.first_bucket, other.first_bucket);
+    into.last_bucket = std::max(into.last_bucket, other.last_bucket);
+  }
+}
 
 struct ReplicateResults {
   std::vector<MetricValue> point;  // per layout column, reasons included
@@ -88,7 +118,79 @@ class ReplicateEngine {
     return out;
   }
 
+  // Partitioned evaluation (docs/partitioned.md): one model's exact sums, for the point
+  // estimate and every block of the request, over these rows (whole canonical buckets).
+  // `above` is the merged partial of every bucket ranked above them, or null.
+  ModelPartial partial(const ReplicateRequest& request, std::size_t model, const ModelPartial* above) const {
+    if (request.scheme != ResamplingScheme::poisson && request.bootstrap > 0)
+      throw UsageError("partitioned evaluation resamples with the Poisson scheme; the multinomial scheme draws "
+                       "every unit's count at once and needs every unit in one process");
+    ModelPartial out;
+    out.model = model;
+    out.rows = rows();
+    std::tie(out.first_bucket, out.last_bucket) = accumulator_->bucket_range(model);
+    const std::vector<Block> blocks = block_list(request);
+    out.blocks.resize(1 + blocks.size());
+    auto above_block = [&](std::size_t i) { return above ? above->blocks.at(i).get() : nullptr; };
+    out.blocks[0] = accumulator_->partial(UnitWeights{}, model, above_block(0));
+    run_tasks(
+        blocks.size(), request.threads,
+        [&](std::size_t i) { out.blocks[i + 1] = partial_block(blocks[i], request, model, above_block(i + 1)); },
+        request.cancel, request.progress);
+    return out;
+  }
+
+  // The replicates from both models' partials merged over every partition: bit for bit
+  // what run() gives on every row.
+  ReplicateResults finish(const ReplicateRequest& request, const ModelPartial& champion,
+                          const ModelPartial& challenger) const {
+    const std::vector<Block> blocks = block_list(request);
+    if (champion.blocks.size() != 1 + blocks.size() || challenger.blocks.size() != 1 + blocks.size())
+      throw UsageError("a partial state holds " + std::to_string(champion.blocks.size()) +
+                       " blocks, not the request's " + std::to_string(1 + blocks.size()));
+    ReplicateResults out;
+    const auto columns = static_cast<Eigen::Index>(layout_.columns);
+    ReplicateMatrix point(1, columns);
+    out.point.assign(layout_.columns, MetricValue::undefined("not computed"));
+    accumulator_->write_partials(*champion.blocks[0], *challenger.blocks[0], 1, BlockWriter{point, 0, &out.point});
+    out.bootstrap.resize(static_cast<Eigen::Index>(request.bootstrap), columns);
+    out.jackknife.resize(static_cast<Eigen::Index>(request.jackknife_groups), columns);
+    for (std::size_t i = 0; i < blocks.size(); ++i) {
+      ReplicateMatrix& m = blocks[i].jackknife ? out.jackknife : out.bootstrap;
+      accumulator_->write_partials(*champion.blocks[i + 1], *challenger.blocks[i + 1], blocks[i].count,
+                                   BlockWriter{m, blocks[i].first, nullptr});
+    }
+    return out;
+  }
+
+  // Reads one block's partial in the accumulator's serial form.
+  std::unique_ptr<PartialBlock> read_block(ByteReader& in, std::size_t lanes) const {
+    return accumulator_->read_partial(in, lanes);
+  }
+
+  struct Block {
+    bool jackknife;
+    std::size_t first, count;
+  };
+
+  // The blocks of a request after the point estimate: bootstrap, then jackknife.
+  static std::vector<Block> block_list(const ReplicateRequest& request) {
+    std::vector<Block> blocks;
+    for (std::size_t b = 0; b < request.bootstrap; b += kLanes)
+      blocks.push_back({false, b, std::min(kLanes, request.bootstrap - b)});
+    for (std::size_t g = 0; g < request.jackknife_groups; g += kLanes)
+      blocks.push_back({true, g, std::min(kLanes, request.jackknife_groups - g)});
+    return blocks;
+  }
+
  private:
+  std::unique_ptr<PartialBlock> partial_block(const Block& block, const ReplicateRequest& request, std::size_t model,
+                                              const PartialBlock* above) const {
+    if (block.jackknife)
+      return accumulator_->partial(JackknifeWeights{block.first, request.jackknife_groups, c_.units}, model, above);
+    return accumulator_->partial(PoissonWeights(request.seed, block.first, c_.units), model, above);
+  }
+
   // Accumulates one block and writes lanes [0, used) to rows [first_row, first_row+used).
   // `keep` receives every column's MetricValue, reasons included (the point estimate).
   template <class Weights>
@@ -98,18 +200,8 @@ class ReplicateEngine {
     accumulator_->block(weights, used, BlockWriter{out, first_row, keep});
   }
 
-  struct Block {
-    bool jackknife;
-    std::size_t first, count;
-  };
-
   void run_blocks(const ReplicateRequest& request, ReplicateResults& out) const {
-    std::vector<Block> blocks;
-    for (std::size_t b = 0; b < request.bootstrap; b += kLanes)
-      blocks.push_back({false, b, std::min(kLanes, request.bootstrap - b)});
-    for (std::size_t g = 0; g < request.jackknife_groups; g += kLanes)
-      blocks.push_back({true, g, std::min(kLanes, request.jackknife_groups - g)});
-
+    const std::vector<Block> blocks = block_list(request);
     run_tasks(blocks.size(), request.threads, [&](std::size_t i) { run_block(blocks[i], request, out); },
               request.cancel, request.progress);
   }

@@ -38,6 +38,12 @@ struct PairedColumns {
   std::span<const std::uint32_t> query;
   std::size_t queries = 0;
   bool skip_empty_queries = true;
+  // Partitioned evaluation: the whole evaluation's row count, which sets the canonical
+  // bucket widths (canonical_buckets.hpp); 0 when these columns are every row.
+  std::uint64_t total_rows = 0;
+  // Partitioned evaluation: the largest |weight| of every row, so that every partition
+  // scales its weights by the same power of two (power_of_two_scale.hpp); 0: its own.
+  double weight_magnitude = 0.0;
 };
 
 // Where each replicated quantity lives among the result columns:

@@ -286,9 +286,15 @@ struct JackknifeWeights {
   std::size_t group_count;
   RowUnits units;
 
+  // Leave one unit out while there are no more units than groups (scipy's jackknife).
+  // Beyond that, a keyed unit's group is read from its key, a 64-bit hash, so it is known
+  // without ranking every key (a partition sees only its own); unkeyed rows (unit = row
+  // position) form equal groups by position.
   std::size_t group_of(std::size_t row) const noexcept {
-    return static_cast<std::size_t>((std::uint64_t{units.unit_of(row)} * group_count) /
-                                    std::max<std::size_t>(units.unit_count, 1));
+    const std::size_t units_total = std::max<std::size_t>(units.unit_count, 1);
+    if (units_total <= group_count) return units.unit_of(row);
+    if (!units.key.empty()) return static_cast<std::size_t>(multiply_high(units.key[row], group_count));
+    return static_cast<std::size_t>((std::uint64_t{units.unit_of(row)} * group_count) / units_total);
   }
   void fill(std::size_t row, LaneWeights& w) const noexcept {
     const std::size_t g = group_of(row);

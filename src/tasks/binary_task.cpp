@@ -34,31 +34,69 @@ void validate_binary(const Table& t) {
   check_column(t, t.challenger, n.challenger, lo, hi, range);
 }
 
+struct BinaryPartial : PartialBlock {
+  BinaryPassState state;
+  void add(const PartialBlock& other) override { state.add(static_cast<const BinaryPartial&>(other).state); }
+  void write(ByteWriter& out) const override { write_state(out, state); }
+};
+
 class BinaryTaskAccumulator : public TaskAccumulatorFor<BinaryTaskAccumulator> {
  public:
   BinaryTaskAccumulator(const PairedColumns& c, const ReplicateLayout& layout)
-      : c_(c), layout_(layout), weight_(c.weight, scale_exponent(max_magnitude({c.weight}), kWeightScaleLimit)) {
-    for (std::size_t m = 0; m < 2; ++m) ranked_[m] = rank_model(columns(m), c_.units, c_.threshold, c_.groupings);
+      : c_(c), layout_(layout), weight_(c.weight, scale_exponent(c.weight_magnitude > 0.0 ? c.weight_magnitude : max_magnitude({c.weight}),
+                                          kWeightScaleLimit)) {
+    for (std::size_t m = 0; m < 2; ++m) ranked_[m] = rank_model(columns(m), c_.units, c_.threshold, c_.groupings, c_.total_rows);
   }
 
   template <class Weights>
   void compute(const Weights& weights, std::size_t used, const BlockWriter& writer) const {
+    std::array<BinaryPassState, 2> states;
+    for (std::size_t m = 0; m < 2; ++m) pass(columns(m), ranked_[m], weights, nullptr, states[m]);
+    write_states({&states[0], &states[1]}, used, writer);
+  }
+
+  // Partitioned evaluation: one model's exact sums over these rows (whole score buckets).
+  template <class Weights>
+  std::unique_ptr<PartialBlock> partial_block(const Weights& weights, std::size_t m, const PartialBlock* above) const {
+    auto out = std::make_unique<BinaryPartial>();
+    pass(columns(m), ranked_[m], weights, above ? &static_cast<const BinaryPartial&>(*above).state : nullptr,
+         out->state);
+    return out;
+  }
+
+  std::unique_ptr<PartialBlock> read_partial_block(ByteReader& in, std::size_t lanes) const {
+    auto out = std::make_unique<BinaryPartial>();
+    out->state = read_state(in, lanes, group_counts(c_.groupings));
+    return out;
+  }
+
+  void write_partial_blocks(const PartialBlock& champion, const PartialBlock& challenger, std::size_t used,
+                            const BlockWriter& writer) const {
+    write_states({&static_cast<const BinaryPartial&>(champion).state,
+                  &static_cast<const BinaryPartial&>(challenger).state},
+                 used, writer);
+  }
+
+  std::pair<std::uint64_t, std::uint64_t> model_bucket_range(std::size_t m) const {
+    const RankedModel& r = ranked_[m];
+    if (r.order.empty()) return {1, 0};
+    const unsigned bits = score_bucket_bits(c_.total_rows != 0 ? c_.total_rows : r.order.size());
+    const std::span<const double> score = columns(m).score;
+    return {score_bucket(score[r.order.front()], bits), score_bucket(score[r.order.back()], bits)};
+  }
+
+  // Both models' exact sums of one block, rounded, to metrics and confusion cells.
+  void write_states(const std::array<const BinaryPassState*, 2>& states, std::size_t used,
+                    const BlockWriter& writer) const {
     for (std::size_t m = 0; m < 2; ++m) {
-      GroupedBinarySums grouped(c_.groupings);
-      const BinarySums sums = pass(columns(m), ranked_[m], weights, &grouped);
+      const BinarySums sums = states[m]->overall.rounded();
       for (std::size_t lane = 0; lane < used; ++lane) {
         put_metrics(writer, sums, lane, [&](std::size_t k) { return layout_.metric(m, k); });
         writer.put_cells(lane, confusion_cells(sums, lane), [&](std::size_t q) { return layout_.cell(m, q); });
-        for (std::size_t g = 0; g < c_.groupings.size(); ++g)
-          for (std::size_t j = 0; j < c_.groupings[g].groups; ++j) {
-            const BinarySums& gs = grouped.sums[g][j];
-            const auto column = [&](std::size_t q) { return layout_.group(g, j, m, q); };
-            if (c_.groupings[g].confusion_only)
-              writer.put_cells(lane, confusion_cells(gs, lane), column);
-            else
-              put_metrics(writer, gs, lane, column);
-          }
       }
+      for (std::size_t g = 0; g < c_.groupings.size(); ++g)
+        for (std::size_t j = 0; j < c_.groupings[g].groups; ++j)
+          write_group(states[m]->groups[g][j].rounded(), used, writer, m, g, j);
     }
   }
 
@@ -81,15 +119,26 @@ class BinaryTaskAccumulator : public TaskAccumulatorFor<BinaryTaskAccumulator> {
     }
   }
 
+  void write_group(const BinarySums& gs, std::size_t used, const BlockWriter& writer, std::size_t m, std::size_t g,
+                   std::size_t j) const {
+    const auto column = [&](std::size_t q) { return layout_.group(g, j, m, q); };
+    for (std::size_t lane = 0; lane < used; ++lane) {
+      if (c_.groupings[g].confusion_only)
+        writer.put_cells(lane, confusion_cells(gs, lane), column);
+      else
+        put_metrics(writer, gs, lane, column);
+    }
+  }
+
   // Resamples go through the dispatched passes (baseline and AVX2 clones); the one-lane
   // point estimate inlines the template.
   template <class Weights>
-  BinarySums pass(const BinaryColumns& c, const RankedModel& ranked, const Weights& weights,
-                  GroupedBinarySums* grouped) const {
+  void pass(const BinaryColumns& c, const RankedModel& ranked, const Weights& weights, const BinaryPassState* above,
+            BinaryPassState& out) const {
     if constexpr (std::is_same_v<Weights, UnitWeights>)
-      return accumulate_binary(c, ranked, weights, c_.groupings, grouped);
+      binary_exact_pass(c, ranked, weights, c_.groupings, above, out);
     else
-      return binary_pass(c, ranked, weights, c_.groupings, grouped);
+      binary_pass(c, ranked, weights, c_.groupings, above, out);
   }
 
   const PairedColumns& c_;

@@ -11,12 +11,14 @@
 #include <cstddef>
 #include <memory>
 #include <span>
+#include <utility>
 #include <vector>
 
 #include <referee/table.hpp>
 #include <referee/vocabulary.hpp>
 
 #include "accumulate/replicate_layout.hpp"
+#include "common/byte_stream.hpp"
 #include "resample/resample_weights.hpp"
 
 namespace referee {
@@ -24,9 +26,35 @@ namespace referee {
 // One task's pass over the rows, prepared once per evaluation (a ranking, a plan), then
 // run per block. One virtual call per block of 64 replicates; the row loops inside are the
 // task's own templates, compiled per weight source.
+// Partitioned evaluation (docs/partitioned.md): one model's exact sums of one block over
+// the rows at hand, which hold whole canonical buckets. Partial blocks of the same block
+// and model add exactly, in any order; the sum over every partition is what a single pass
+// over every row gives.
+class PartialBlock {
+ public:
+  virtual ~PartialBlock() = default;
+  virtual void add(const PartialBlock& other) = 0;
+  virtual void write(ByteWriter& out) const = 0;
+};
+
 class TaskAccumulator {
  public:
   virtual ~TaskAccumulator() = default;
+  // Partitioned evaluation. `above`: the merged partial block of every bucket ranked above
+  // these rows in this model's pass (round 1 of docs/partitioned.md), or null. A task that
+  // cannot partition yet throws UsageError naming itself.
+  virtual std::unique_ptr<PartialBlock> partial(const UnitWeights& w, std::size_t model,
+                                                const PartialBlock* above) const = 0;
+  virtual std::unique_ptr<PartialBlock> partial(const PoissonWeights& w, std::size_t model,
+                                                const PartialBlock* above) const = 0;
+  virtual std::unique_ptr<PartialBlock> partial(const JackknifeWeights& w, std::size_t model,
+                                                const PartialBlock* above) const = 0;
+  virtual std::unique_ptr<PartialBlock> read_partial(ByteReader& in, std::size_t lanes) const = 0;
+  // Writes lanes [0, used) of both models' merged blocks, as block() does for a pass.
+  virtual void write_partials(const PartialBlock& champion, const PartialBlock& challenger, std::size_t used,
+                              const BlockWriter& writer) const = 0;
+  // The first and last canonical bucket of this model's rows (partition order and checks).
+  virtual std::pair<std::uint64_t, std::uint64_t> bucket_range(std::size_t model) const = 0;
   // Accumulates lanes [0, used) for both models, every metric and every grouping, and
   // writes them through `writer` at the layout's columns.
   virtual void block(const UnitWeights& weights, std::size_t used, const BlockWriter& writer) const = 0;
@@ -47,11 +75,55 @@ class TaskAccumulatorFor : public TaskAccumulator {
   void block(const JackknifeWeights& w, std::size_t used, const BlockWriter& out) const override {
     run(w, used, out);
   }
+  std::unique_ptr<PartialBlock> partial(const UnitWeights& w, std::size_t m, const PartialBlock* a) const override {
+    return partial_of(w, m, a);
+  }
+  std::unique_ptr<PartialBlock> partial(const PoissonWeights& w, std::size_t m, const PartialBlock* a) const override {
+    return partial_of(w, m, a);
+  }
+  std::unique_ptr<PartialBlock> partial(const JackknifeWeights& w, std::size_t m,
+                                        const PartialBlock* a) const override {
+    return partial_of(w, m, a);
+  }
+  std::unique_ptr<PartialBlock> read_partial(ByteReader& in, std::size_t lanes) const override {
+    if constexpr (requires(const Derived& d, ByteReader& r, std::size_t n) { d.read_partial_block(r, n); })
+      return derived().read_partial_block(in, lanes);
+    else
+      not_partitioned();
+  }
+  void write_partials(const PartialBlock& a, const PartialBlock& b, std::size_t used,
+                      const BlockWriter& out) const override {
+    if constexpr (requires(const Derived& d, const PartialBlock& p, std::size_t n, const BlockWriter& o) {
+                    d.write_partial_blocks(p, p, n, o);
+                  })
+      derived().write_partial_blocks(a, b, used, out);
+    else
+      not_partitioned();
+  }
+  std::pair<std::uint64_t, std::uint64_t> bucket_range(std::size_t m) const override {
+    if constexpr (requires(const Derived& d, std::size_t n) { d.model_bucket_range(n); })
+      return derived().model_bucket_range(m);
+    else
+      not_partitioned();
+  }
 
  private:
   template <class Weights>
   void run(const Weights& w, std::size_t used, const BlockWriter& out) const {
-    static_cast<const Derived&>(*this).compute(w, used, out);
+    derived().compute(w, used, out);
+  }
+  template <class Weights>
+  std::unique_ptr<PartialBlock> partial_of(const Weights& w, std::size_t m, const PartialBlock* a) const {
+    if constexpr (requires(const Derived& d, const Weights& ww, std::size_t n, const PartialBlock* p) {
+                    d.partial_block(ww, n, p);
+                  })
+      return derived().partial_block(w, m, a);
+    else
+      not_partitioned();
+  }
+  const Derived& derived() const { return static_cast<const Derived&>(*this); }
+  [[noreturn]] static void not_partitioned() {
+    throw UsageError("partitioned evaluation does not support this task yet (docs/partitioned.md)");
   }
 };
 

@@ -1,0 +1,107 @@
+#pragma once
+// The exact sums of a binary ranked pass over whole score buckets: what a partition of the
+// rows contributes, and, merged over every partition, what the metrics are read from.
+//
+// Within a bucket the pass folds doubles in the canonical order (binary_accumulator.hpp);
+// each bucket's fold then goes into an ExactSum, so adding two states is exact and the
+// result does not depend on how the buckets were split or in which order they merge.
+
+#include <array>
+#include <cstddef>
+#include <span>
+#include <vector>
+
+#include "accumulate/exact_sum.hpp"
+#include "accumulate/exact_sum_serial.hpp"
+#include "resample/resample_weights.hpp"
+
+namespace referee {
+
+// The quantities of one lane, in this order: total positive and negative weight, positive
+// and negative weight at or above the threshold, the Mann-Whitney sum, the average
+// precision sum, log loss and Brier sums.
+enum class BinaryQuantity : std::size_t { pos, neg, tp, fp, auc, ap, loss, brier };
+inline constexpr std::size_t kBinaryQuantities = 8;
+
+// Per-lane sums after a pass, as doubles: what binary_metrics reads.
+struct BinarySums {
+  LaneWeights pos{}, neg{}, tp{}, fp{}, auc{}, ap{}, loss{}, brier{};
+};
+
+// One set of exact sums (the overall rows, or one group), [quantity][lane].
+struct BinaryExact {
+  std::array<std::vector<ExactSum>, kBinaryQuantities> q;
+
+  explicit BinaryExact(std::size_t lanes = 0) {
+    for (auto& v : q) v.assign(lanes, ExactSum{});
+  }
+  std::size_t lanes() const { return q[0].size(); }
+  std::vector<ExactSum>& operator[](BinaryQuantity k) { return q[static_cast<std::size_t>(k)]; }
+  const std::vector<ExactSum>& operator[](BinaryQuantity k) const { return q[static_cast<std::size_t>(k)]; }
+
+  void add(const BinaryExact& other) {
+    for (std::size_t k = 0; k < kBinaryQuantities; ++k)
+      for (std::size_t l = 0; l < q[k].size(); ++l) q[k][l].add(other.q[k][l]);
+  }
+
+  // The sums rounded to doubles (each correctly rounded from its exact value).
+  BinarySums rounded() const {
+    BinarySums s;
+    LaneWeights* fields[kBinaryQuantities] = {&s.pos, &s.neg, &s.tp, &s.fp, &s.auc, &s.ap, &s.loss, &s.brier};
+    for (std::size_t k = 0; k < kBinaryQuantities; ++k)
+      for (std::size_t l = 0; l < q[k].size(); ++l) (*fields[k])[l] = q[k][l].value();
+    return s;
+  }
+};
+
+// A pass's exact sums: the overall rows, and every group of every grouping.
+struct BinaryPassState {
+  BinaryExact overall;
+  std::vector<std::vector<BinaryExact>> groups;  // [grouping][group]
+
+  BinaryPassState() = default;
+  BinaryPassState(std::size_t lanes, std::span<const std::size_t> group_counts) : overall(lanes) {
+    for (std::size_t n : group_counts) groups.emplace_back(n, BinaryExact(lanes));
+  }
+
+  void add(const BinaryPassState& other) {
+    overall.add(other.overall);
+    for (std::size_t g = 0; g < groups.size(); ++g)
+      for (std::size_t j = 0; j < groups[g].size(); ++j) groups[g][j].add(other.groups[g][j]);
+  }
+};
+
+// The serial form: lanes, the group count of each grouping, then every exact sum, the
+// overall rows' first and then each group's, [quantity][lane]. The reader is told the shape
+// the plan expects and refuses any other.
+inline void write_state(ByteWriter& out, const BinaryPassState& s) {
+  const std::size_t lanes = s.overall.lanes();
+  out.u64(lanes);
+  out.u64(s.groups.size());
+  for (const auto& g : s.groups) out.u64(g.size());
+  auto put = [&](const BinaryExact& e) {
+    for (const auto& q : e.q)
+      for (const ExactSum& v : q) write_exact(out, v);
+  };
+  put(s.overall);
+  for (const auto& g : s.groups)
+    for (const BinaryExact& e : g) put(e);
+}
+
+inline BinaryPassState read_state(ByteReader& in, std::size_t lanes, std::span<const std::size_t> group_counts) {
+  if (in.u64() != lanes) in.fail("a block's lane count differs from the plan's");
+  if (in.u64() != group_counts.size()) in.fail("the grouping count differs from the plan's");
+  for (std::size_t n : group_counts)
+    if (in.u64() != n) in.fail("a grouping's group count differs from the plan's");
+  BinaryPassState s(lanes, group_counts);
+  auto get = [&](BinaryExact& e) {
+    for (auto& q : e.q)
+      for (ExactSum& v : q) v = read_exact(in);
+  };
+  get(s.overall);
+  for (auto& g : s.groups)
+    for (BinaryExact& e : g) get(e);
+  return s;
+}
+
+}  // namespace referee
