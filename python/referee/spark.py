@@ -132,7 +132,7 @@ def _fold_facts(rp: Any, policy_text: str, chunk: List[Any], merged: Optional[by
     if table is None:
         return merged
     facts = rp.facts_state(table, policy_text)
-    return facts if merged is None else rp.merge([merged, facts])
+    return facts if merged is None else rp.merge_facts([merged, facts])
 
 
 def bucket_task(plan: bytes, name: str) -> Callable[[Iterator[Any]], Iterator[Any]]:
@@ -151,6 +151,15 @@ def bucket_task(plan: bytes, name: str) -> Callable[[Iterator[Any]], Iterator[An
     return work
 
 
+def _task_cpus() -> Optional[int]:
+    """The cores Spark gave this task (spark.task.cpus): the core's threads, so that the
+    tasks an executor runs at once do not each take every core."""
+    from pyspark import TaskContext
+
+    context = TaskContext.get()
+    return context.cpus() if context is not None and hasattr(context, "cpus") else None
+
+
 def _first_bucket_of(table: Any) -> int:
     """The first bucket a partition holds, from its bucket column: the smallest, as the
     buckets are numbered in the pass's order."""
@@ -167,7 +176,7 @@ def round_one_task(plan: bytes, name: str) -> Callable[[Iterator[Any]], Iterator
         table = _table(batches, drop=[BUCKET])
         if table is None:
             return
-        state = rp.pass_state(plan, name, table)
+        state = rp.pass_state(plan, name, table, threads=_task_cpus())
         yield _state_row(state, rp.first_bucket(state), rows=table.num_rows)
     return _guarded(work)
 
@@ -187,7 +196,7 @@ def round_two_task(plan: bytes, name: str, aboves: Callable[[], Dict[int, bytes]
             raise UsageError(f"pass {name!r}, round 2: a partition starts at a bucket no partition of round 1 "
                              "started at: the rows changed between the rounds (a nondeterministic source?)")
         table = table.drop_columns([BUCKET])
-        yield _state_row(rp.pass_state(plan, name, table, above=known[first]), first, rows=table.num_rows)
+        yield _state_row(rp.pass_state(plan, name, table, above=known[first], threads=_task_cpus()), first, rows=table.num_rows)
     return _guarded(work)
 
 
@@ -196,12 +205,20 @@ def round_two_task(plan: bytes, name: str, aboves: Callable[[], Dict[int, bytes]
 
 def _states(frame: Any, what: str) -> Iterator[Tuple[bytes, Optional[int], int]]:
     """The state rows of a job, partition by partition (never collected at once); a
-    partition's error is raised again as its referee class."""
-    frame.sparkSession.sparkContext.setJobDescription(f"referee: {what}") if _classic(frame) else None
-    for row in frame.toLocalIterator():
-        if row["error_kind"] is not None:
-            raise _ERRORS.get(row["error_kind"], RefereeError)(f"{what}: {row['error']}")
-        yield bytes(row["state"]), row["first_bucket"], row["rows"]
+    partition's error is raised again as its referee class. The job runs on every core
+    first, its small state rows persisted, since toLocalIterator alone would run one
+    partition after the other."""
+    if _classic(frame):
+        frame.sparkSession.sparkContext.setJobDescription(f"referee: {what}")
+    states = frame.persist(_storage())
+    try:
+        states.count()
+        for row in states.toLocalIterator():
+            if row["error_kind"] is not None:
+                raise _ERRORS.get(row["error_kind"], RefereeError)(f"{what}: {row['error']}")
+            yield bytes(row["state"]), row["first_bucket"], row["rows"]
+    finally:
+        states.unpersist()
 
 
 def _classic(frame: Any) -> bool:
@@ -214,14 +231,14 @@ def _classic(frame: Any) -> bool:
         return False
 
 
-def _merged(rp: Any, states: Iterable[bytes], fan_in: int = 16) -> Optional[bytes]:
+def _merged(merge: Callable[[List[bytes]], bytes], states: Iterable[bytes], fan_in: int = 16) -> Optional[bytes]:
     """The exact merge of states arriving one by one, at most ``fan_in`` held at once."""
     held: List[bytes] = []
     for state in states:
         held.append(state)
         if len(held) == fan_in:
-            held = [rp.merge(held)]
-    return rp.merge(held) if len(held) > 1 else (held[0] if held else None)
+            held = [merge(held)]
+    return merge(held) if len(held) > 1 else (held[0] if held else None)
 
 
 def _map(frame: Any, task: Callable[..., Any], schema: Any) -> Any:
@@ -237,11 +254,10 @@ def _facts(frame: Any, policy_text: str) -> Tuple[bytes, int]:
             counted[0] += rows
             yield state
 
-    facts = _merged(rp, states())
+    facts = _merged(rp.merge_facts, states())
     if facts is None:
         raise DataError("data: the Spark DataFrame has no rows")
-    LOG.info("referee: facts of %d rows over %d input partitions", counted[0], frame.rdd.getNumPartitions()
-             if _classic(frame) else -1)
+    LOG.info("referee: facts of %d rows", counted[0])
     return facts, counted[0]
 
 
@@ -267,7 +283,7 @@ def _ranked_pass(frame: Any, plan: bytes, name: str, partitions: int) -> bytes:
         lookup = _shared(cut, known)
         second = (state for state, _first, _rows in
                   _states(_map(cut, round_two_task(plan, name, lookup), STATE_SCHEMA), f"pass {name}, round 2"))
-        merged = _merged(rp, second)
+        merged = _merged(lambda held: rp.merge(plan, name, held), second)
     finally:
         cut.unpersist()
     LOG.info("referee: pass %s, round 2 merged", name)
@@ -279,7 +295,7 @@ def _order_free_pass(frame: Any, plan: bytes, name: str, partitions: int) -> byt
     cut = _with_buckets(frame, plan, name).repartition(partitions, BUCKET)
     states = (state for state, _first, _rows in
               _states(_map(cut, round_one_task(plan, name), STATE_SCHEMA), f"pass {name}"))
-    merged = _merged(_rp(), states)
+    merged = _merged(lambda held: _rp().merge(plan, name, held), states)
     LOG.info("referee: pass %s merged", name)
     return merged
 
@@ -337,7 +353,7 @@ def evaluate(frame: Any, policy: Any, *, seed: Optional[int] = None, partitions:
     policy_text, parsed = _policy_text(policy)
     frame = _selected(frame, parsed)
     facts, rows = _facts(frame, policy_text)
-    plan = rp.plan(policy_text, facts, seed=seed)
+    plan = rp.make_plan(policy_text, facts, seed=seed)
     count = partitions or default_partitions(frame, rows)
     merged = {}
     for name in rp.passes(plan):

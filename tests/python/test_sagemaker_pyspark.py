@@ -12,7 +12,7 @@ import pytest
 
 import referee
 from referee import spark as referee_spark
-from test_sagemaker_pipeline import SDK_VERSION, json_gets, resolve, run_offline, steps
+from test_sagemaker_pipeline import SDK_VERSION, definition_of, json_gets, resolve, steps
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "sagemaker_pyspark.py"
 pytestmark = pytest.mark.skipif(SDK_VERSION is None, reason="the sagemaker package (SDK v3) is not installed")
@@ -20,9 +20,7 @@ pytestmark = pytest.mark.skipif(SDK_VERSION is None, reason="the sagemaker packa
 
 @pytest.fixture(scope="module")
 def definition(tmp_path_factory):
-    proc = run_offline(EXAMPLE, tmp_path_factory.mktemp("home"))
-    assert proc.returncode == 0, proc.stderr[-4000:]
-    return json.loads(proc.stdout)
+    return definition_of(EXAMPLE, tmp_path_factory.mktemp("home"))
 
 
 def test_the_step_submits_the_spark_app_with_arguments_the_door_accepts(definition):

@@ -127,24 +127,19 @@ def shuffled(spark, frame, input_partitions, seed):
     return df.repartition(input_partitions).orderBy(F.rand(seed)).repartition(input_partitions)
 
 
-@pytest.mark.parametrize("partitions", [1, 3, 16, 64])
-def test_every_partition_count_gives_the_single_process_report(spark, frame, oracles, partitions):
+@pytest.mark.parametrize("partitions, policy", [(1, "all"), (3, "all"), (16, "all"), (64, "all"),
+                                               (5, "weights"), (4, "clusters"), (2, "segments-fairness")])
+def test_every_partition_count_gives_the_single_process_report(spark, frame, oracles, partitions, policy):
     df = shuffled(spark, frame, input_partitions=5, seed=partitions)
-    report = referee_spark.evaluate(df, POLICIES["all"], partitions=partitions)
-    assert outside_run(report) == oracles["all"]
+    report = referee_spark.evaluate(df, POLICIES[policy], partitions=partitions)
+    assert outside_run(report) == oracles[policy]
     assert report.to_markdown() and report.to_html()
-
-
-@pytest.mark.parametrize("name", ["id", "weights", "clusters", "segments-fairness"])
-def test_each_feature_gives_the_single_process_report(spark, frame, oracles, name):
-    df = shuffled(spark, frame, input_partitions=3, seed=7)
-    assert outside_run(referee_spark.evaluate(df, POLICIES[name], partitions=3)) == oracles[name]
 
 
 def test_row_order_and_input_partitioning_change_nothing(spark, frame, oracles):
     reports = [outside_run(referee_spark.evaluate(shuffled(spark, frame, k, seed), BASE, partitions=4))
-               for k, seed in ((1, 1), (7, 2), (2, 3))]
-    assert reports[0] == reports[1] == reports[2] == oracles["id"]
+               for k, seed in ((1, 1), (7, 2))]
+    assert reports[0] == reports[1] == oracles["id"]
 
 
 def test_the_seed_argument_overrides_the_policys_as_in_one_process(spark, frame):
@@ -185,30 +180,35 @@ def test_a_small_driver_result_size_holds_millions_of_rows(spark):
     assert outside_run(report) == outside_run(referee.evaluate(millions_numpy(MILLIONS), policy))
 
 
-def _fails_first_attempt(task):
+def _fails_first_attempt(task, marks):
     """A task function that dies half way through its first attempt on partition 0, as an
-    executor lost mid-task would: Spark retries it (local[2, 4])."""
+    executor lost mid-task would: Spark retries it (local[2, 4]). Each kill leaves a file in
+    ``marks`` (local mode: one file system), so the test knows the retries happened."""
     def run(batches):
         context = TaskContext.get()
         if context.partitionId() == 0 and context.attemptNumber() == 0:
             for count, _batch in enumerate(batches):
                 if count:
                     break
+            (marks / f"stage-{context.stageId()}").touch()
             raise RuntimeError("killed on purpose: first attempt")
         yield from task(batches)
     return run
 
 
-def test_a_killed_and_retried_task_changes_nothing(spark, frame, oracles, monkeypatch):
+def test_a_killed_and_retried_task_changes_nothing(spark, frame, oracles, monkeypatch, tmp_path):
     from pyspark import cloudpickle
 
     cloudpickle.register_pickle_by_value(sys.modules[__name__])  # the workers cannot import this file
-    for name in ("facts_task", "bucket_task", "round_one_task", "round_two_task"):
+    tasks = ("facts_task", "bucket_task", "round_one_task", "round_two_task")
+    for name in tasks:
         original = getattr(referee_spark, name)
         monkeypatch.setattr(referee_spark, name,
-                            lambda *args, _original=original: _fails_first_attempt(_original(*args)))
+                            lambda *args, _original=original: _fails_first_attempt(_original(*args), tmp_path))
     df = shuffled(spark, frame, 3, seed=11)
     assert outside_run(referee_spark.evaluate(df, POLICIES["all"], partitions=3)) == oracles["all"]
+    # facts; per ranked pass: buckets, round 1, round 2 (two passes); the rows pass
+    assert len(list(tmp_path.glob("stage-*"))) >= 1 + 2 * 3 + 1
 
 
 def refused_policies(reference):
@@ -258,8 +258,9 @@ def test_partitions_must_be_a_positive_integer(spark, frame):
 def test_module_entrypoint_writes_the_clis_outputs_with_its_exit_code(spark, frame, oracles, tmp_path):
     data = tmp_path / "data"
     data.mkdir()
-    for k, part in enumerate(np.array_split(frame.sample(frac=1, random_state=3), 3)):
-        part.to_parquet(data / f"part-{k}.parquet", index=False)
+    rows = frame.sample(frac=1, random_state=3)
+    for k in range(3):
+        rows.iloc[k::3].to_parquet(data / f"part-{k}.parquet", index=False)
     (tmp_path / "gate.json").write_text(json.dumps(BASE))
     out = tmp_path / "out"
     code = referee_spark.main(["--data", str(data), "--policy", str(tmp_path / "gate.json"), "--out", str(out)])
