@@ -41,7 +41,7 @@ def main() -> None:
         wall = time.perf_counter() - started
     result = {"what": "referee.spark", "master": args.master, "partitions": args.partitions,
               "rows": report.to_dict()["data"]["rows"], "resamples": policy["bootstrap"]["resamples"],
-              "wall_s": round(wall, 2), "verdict": report.verdict, "peak_rss_mib": peak.mib()}
+              "wall_s": round(wall, 2), "cpu_s_all_processes": peak.cpu_seconds(), "verdict": report.verdict, "peak_rss_mib": peak.mib()}
     if args.check:
         import pandas as pd
 

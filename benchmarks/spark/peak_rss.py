@@ -25,6 +25,17 @@ def _tree(pid: int) -> List[int]:
     return out
 
 
+def _cpu_seconds(pid: int) -> float:
+    """utime + stime of a process (not its reaped children's: each child of the tree is
+    sampled itself, up to its last sample before it exits)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return sum(int(x) for x in fields[11:13]) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return 0.0
+
+
 def _rss_and_name(pid: int):
     try:
         with open(f"/proc/{pid}/status") as f:
@@ -43,6 +54,7 @@ class PeakRss:
     def __init__(self, interval: float = 0.2) -> None:
         self.interval = interval
         self.peak: Dict[str, int] = {"jvm": 0, "python_worker": 0, "python_workers_sum": 0, "driver_python": 0}
+        self.cpu: Dict[int, float] = {}  # the last CPU seconds seen of each process of the tree
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
@@ -50,6 +62,7 @@ class PeakRss:
         me = os.getpid()
         workers = 0
         for pid in _tree(me):
+            self.cpu[pid] = max(self.cpu.get(pid, 0.0), _cpu_seconds(pid))
             rss, cmd = _rss_and_name(pid)
             if rss is None:
                 continue
@@ -78,6 +91,10 @@ class PeakRss:
         self._stop.set()
         self._thread.join()
         self._sample()
+
+    def cpu_seconds(self) -> float:
+        """CPU seconds of the whole tree (this process, the JVM, the Python workers)."""
+        return round(sum(self.cpu.values()), 1)
 
     def mib(self) -> Dict[str, float]:
         return {k: round(v / 2**20, 1) for k, v in self.peak.items()}

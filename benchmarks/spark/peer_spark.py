@@ -65,7 +65,7 @@ def main() -> None:
         "wall_s_for_resamples": round(setup + per_pass * args.resamples, 1),
         "extrapolated": args.passes < args.resamples, "point_auc_delta":
             point[("score_new", "areaUnderROC")] - point[("score_prod", "areaUnderROC")],
-        "peak_rss_mib": peak.mib()}), flush=True)
+        "cpu_s_all_processes": peak.cpu_seconds(), "peak_rss_mib": peak.mib()}), flush=True)
 
 
 if __name__ == "__main__":
