@@ -54,6 +54,8 @@ def main() -> None:
             t = time.perf_counter()
             f = figures(table.sample(withReplacement=True, fraction=1.0, seed=b), evaluators)
             times.append(time.perf_counter() - t)
+            print(json.dumps({"pass": b, "s": round(times[-1], 2), "setup_and_point_s": round(setup, 2)}),
+                  file=sys.stderr, flush=True)  # progress, so that a stopped run still tells
             deltas.append(f[("score_new", "areaUnderROC")] - f[("score_prod", "areaUnderROC")])
         wall = time.perf_counter() - started
     per_pass = statistics.median(times)
