@@ -166,12 +166,16 @@ class Table {
   bool keyed() const { return !unit_key.empty(); }
   // A unit groups rows (a cluster, a query).
   bool clustered() const { return keyed() && !units_are_rows; }
-  // Each unit's key text, by unit index: the rows digest hashes a row's key as text.
+  // Each cluster's or query's key text, by unit index: the rows digest hashes a row's key
+  // as text (rows keyed by their ids leave it empty: the ids are below).
   std::vector<std::string> unit_text;
 
-  // Each row's id ($.columns.id), unique; empty without an id column. With an id the rows
-  // digest is "referee keyed rows v1", which does not depend on row order.
-  std::vector<std::string> row_id;
+  // Each row's id ($.columns.id), unique: row r's is id_text[id_index[r]]. Empty without an
+  // id column. With ids the rows digest is "referee keyed rows v1", free of row order.
+  std::vector<std::uint32_t> id_index;
+  std::vector<std::string> id_text;
+  bool has_row_ids() const { return !id_index.empty(); }
+  const std::string& row_id(std::size_t row) const { return id_text[id_index[row]]; }
 
   // Ranking: each row's query, an index into query_text (the query ids sorted by their
   // UTF-8 bytes); empty for the other tasks. Without a cluster column the queries are
@@ -209,7 +213,7 @@ void set_clusters(Table& table, std::span<const std::uint32_t> codes,
 // Sets the row ids from dictionary-encoded text ($.columns.id): each row's id must be
 // given and unique (a DataError names the column and the two rows, never the value).
 // Without a cluster or query column the rows become the units, keyed by hash_key(id).
-void set_row_ids(Table& table, std::span<const std::uint32_t> codes, std::span<const std::string> dictionary);
+void set_row_ids(Table& table, std::vector<std::uint32_t> codes, std::vector<std::string> dictionary);
 
 // Text values dictionary-encoded in first-seen order (codes index dictionary).
 struct EncodedText {
@@ -312,6 +316,7 @@ class TableBuilder {
     std::vector<std::string> dictionary;
   };
   const Column& find(const std::string& name, ColumnKind kind) const;
+  Column& find(const std::string& name, ColumnKind kind);
   ScoreBlock class_block(std::size_t model, const ColumnNames& columns);
   Column& added(std::string name, ColumnKind kind, std::size_t length);
 

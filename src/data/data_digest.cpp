@@ -128,8 +128,7 @@ std::vector<double> class_values(const Table& t, const ColumnRequest& c) {
 }
 
 // One requested column as the digest reads it, row by row: numbers (a span, or a
-// multiclass column gathered from its block), or text (row r's text is
-// text[index[r]], or text[r] when index is empty: the row ids).
+// multiclass column gathered from its block), or text (row r's text is text[index[r]]).
 struct ColumnValues {
   char kind = 'n';
   std::vector<double> gathered;
@@ -137,7 +136,7 @@ struct ColumnValues {
   std::span<const std::uint32_t> index;
   std::span<const std::string> text;
 
-  std::string_view text_at(std::size_t r) const { return index.empty() ? text[r] : text[index[r]]; }
+  std::string_view text_at(std::size_t r) const { return text[index[r]]; }
 };
 
 void read_numbers(ColumnValues& v, const Table& t, const ColumnRequest& c) {
@@ -155,7 +154,8 @@ void read_text(ColumnValues& v, const Table& t, const ColumnRequest& c) {
     v.index = t.unit_index;
     v.text = t.unit_text;
   } else if (c.role == ColumnRole::id) {
-    v.text = t.row_id;
+    v.index = t.id_index;
+    v.text = t.id_text;
   } else if (c.role == ColumnRole::query) {
     v.index = t.query_index;
     v.text = t.query_text;
@@ -166,8 +166,7 @@ void read_text(ColumnValues& v, const Table& t, const ColumnRequest& c) {
     v.index = f->codes;
     v.text = f->dictionary;
   }
-  const std::size_t length = v.index.empty() ? v.text.size() : v.index.size();
-  if (length != t.rows) missing(t, c.name);
+  if (v.index.size() != t.rows) missing(t, c.name);
   for (std::uint32_t i : v.index)
     if (i >= v.text.size()) missing(t, c.name);
 }
@@ -209,7 +208,7 @@ std::string rows_digest(const Table& t, const std::vector<ColumnRequest>& column
 
 // One row as "referee keyed rows v1" encodes it: S(id), then each column's value.
 void write_row(DigestWriter& out, const Table& t, const std::vector<ColumnValues>& values, std::size_t r) {
-  out.text(t.row_id[r]);
+  out.text(t.row_id(r));
   for (const ColumnValues& v : values) {
     if (v.kind == 'n')
       out.numbers(v.numbers.subspan(r, 1));
@@ -232,11 +231,11 @@ std::string keyed_rows_digest(const Table& t, const std::vector<ColumnRequest>& 
     out.byte(values.back().kind);
   }
   std::vector<std::uint64_t> keys(t.rows);
-  for (std::size_t r = 0; r < t.rows; ++r) keys[r] = hash_key(t.row_id[r]);
+  for (std::size_t r = 0; r < t.rows; ++r) keys[r] = hash_key(t.row_id(r));
   std::vector<std::size_t> order(t.rows);
   std::iota(order.begin(), order.end(), std::size_t{0});
   std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
-    return keys[a] != keys[b] ? keys[a] < keys[b] : t.row_id[a] < t.row_id[b];
+    return keys[a] != keys[b] ? keys[a] < keys[b] : t.row_id(a) < t.row_id(b);
   });
   const unsigned bits = key_bucket_bits(t.rows);
   for (std::size_t begin = 0, end = 0; begin < order.size(); begin = end) {
@@ -255,9 +254,9 @@ std::string keyed_rows_digest(const Table& t, const std::vector<ColumnRequest>& 
 
 std::string data_digest(const Table& t) {
   const std::vector<ColumnRequest> columns = requested_columns(t.columns);
-  return t.row_id.empty() ? rows_digest(t, columns) : keyed_rows_digest(t, columns);
+  return t.has_row_ids() ? keyed_rows_digest(t, columns) : rows_digest(t, columns);
 }
 
-std::string_view data_digest_kind(const Table& t) { return t.row_id.empty() ? "rows" : "rows_by_id"; }
+std::string_view data_digest_kind(const Table& t) { return t.has_row_ids() ? "rows_by_id" : "rows"; }
 
 }  // namespace referee

@@ -30,22 +30,24 @@ void check_codes(const Table& t, std::span<const std::uint32_t> codes, std::span
 }
 
 // Rows in ascending (key, id bytes) order: the canonical order of a keyed table.
-std::vector<std::size_t> key_order(const std::vector<std::uint64_t>& key, const std::vector<std::string>& id) {
+std::vector<std::size_t> key_order(const Table& t, const std::vector<std::uint64_t>& key) {
   std::vector<std::size_t> order(key.size());
   std::iota(order.begin(), order.end(), std::size_t{0});
   std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
-    return key[a] != key[b] ? key[a] < key[b] : id[a] != id[b] ? id[a] < id[b] : a < b;
+    if (key[a] != key[b]) return key[a] < key[b];
+    const int bytes = t.row_id(a).compare(t.row_id(b));
+    return bytes != 0 ? bytes < 0 : a < b;
   });
   return order;
 }
 
 // Two rows with one id, or two ids with one key: neighbours in key order. The message
 // names the rows (1-based, the earlier first), never the id.
-void check_unique(const Table& t, const std::vector<std::size_t>& order) {
+void check_unique(const Table& t, const std::vector<std::uint64_t>& key, const std::vector<std::size_t>& order) {
   for (std::size_t i = 1; i < order.size(); ++i) {
     const std::size_t a = order[i - 1], b = order[i];
-    if (t.unit_key[a] != t.unit_key[b]) continue;
-    if (t.row_id[a] != t.row_id[b])
+    if (key[a] != key[b]) continue;
+    if (t.row_id(a) != t.row_id(b))
       throw DataError(t.source.origin + ": two distinct values of column " + quoted_excerpt(t.columns.id) +
                       " hash to the same 64-bit key; rename one");
     throw DataError(t.source.origin + ": rows " + std::to_string(std::min(a, b) + 1) + " and " +
@@ -56,33 +58,21 @@ void check_unique(const Table& t, const std::vector<std::size_t>& order) {
 
 }  // namespace
 
-void set_row_ids(Table& t, std::span<const std::uint32_t> codes, std::span<const std::string> dictionary) {
+void set_row_ids(Table& t, std::vector<std::uint32_t> codes, std::vector<std::string> dictionary) {
   check_codes(t, codes, dictionary);
-  std::vector<std::string> ids(t.rows);
+  t.id_index = std::move(codes);
+  t.id_text = std::move(dictionary);
   std::vector<std::uint64_t> keys(t.rows);
-  for (std::size_t r = 0; r < t.rows; ++r) {
-    ids[r] = dictionary[codes[r]];
-    keys[r] = hash_key(ids[r]);
-  }
+  for (std::size_t r = 0; r < t.rows; ++r) keys[r] = hash_key(t.row_id(r));
+  const std::vector<std::size_t> order = key_order(t, keys);
+  check_unique(t, keys, order);
   // A table keyed by its clusters or queries keeps those units; the ids are checked and
-  // carried for the digest. Without them each row is its own unit, keyed by its id.
-  const bool own_units = !t.keyed();
-  std::vector<std::uint64_t> cluster_keys = std::move(t.unit_key);
-  t.unit_key = std::move(keys);
-  t.row_id = std::move(ids);
-  const std::vector<std::size_t> order = key_order(t.unit_key, t.row_id);
-  check_unique(t, order);
-  if (!own_units) {
-    t.unit_key = std::move(cluster_keys);
-    return;
-  }
-  // A unit's index is its key's rank, which does not depend on row order.
+  // carried for the digest. Without them each row is its own unit, keyed by its id, and
+  // its index is its key's rank, which does not depend on row order.
+  if (t.keyed()) return;
   t.unit_index.resize(t.rows);
-  t.unit_text.resize(t.rows);
-  for (std::size_t i = 0; i < order.size(); ++i) {
-    t.unit_index[order[i]] = static_cast<std::uint32_t>(i);
-    t.unit_text[i] = t.row_id[order[i]];
-  }
+  for (std::size_t i = 0; i < order.size(); ++i) t.unit_index[order[i]] = static_cast<std::uint32_t>(i);
+  t.unit_key = std::move(keys);
   t.unit_count = t.rows;
   t.units_are_rows = true;
 }

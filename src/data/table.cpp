@@ -149,7 +149,11 @@ void check_core_lengths(const Table& t, bool labelled) {
   }
   if (n.multiclass()) check_class_blocks(t);
   if (!t.weight.empty()) require_rows(t.source.origin, n.weight, t.weight.size(), t.rows);
-  if (!t.row_id.empty()) require_rows(t.source.origin, n.id, t.row_id.size(), t.rows);
+  if (t.has_row_ids()) {
+    require_rows(t.source.origin, n.id, t.id_index.size(), t.rows);
+    for (std::size_t r = 0; r < t.rows; ++r)
+      if (t.id_index[r] >= t.id_text.size()) throw DataError(where(t, n.id, r) + "the id is outside the dictionary");
+  }
   if (!t.keyed()) return;
   const std::string& units = !n.cluster.empty() ? n.cluster : !n.query.empty() ? n.query : n.id;
   if (t.unit_key.size() != t.rows || t.unit_index.size() != t.rows)

@@ -98,6 +98,10 @@ const TableBuilder::Column& TableBuilder::find(const std::string& name, ColumnKi
   throw DataError(origin_ + ": no column " + quoted_excerpt(name) + " in the table" + did_you_mean(name, names));
 }
 
+TableBuilder::Column& TableBuilder::find(const std::string& name, ColumnKind kind) {
+  return const_cast<Column&>(std::as_const(*this).find(name, kind));
+}
+
 // A model's block: the one a door added whole, or its class columns gathered into one
 // owned block, class by class (column-major).
 ScoreBlock TableBuilder::class_block(std::size_t model, const ColumnNames& columns) {
@@ -146,8 +150,8 @@ Table TableBuilder::build(const ColumnNames& columns, Task task) && {
     set_queries(t, columns.query, q.codes, q.dictionary);
   }
   if (!columns.id.empty()) {  // after the clusters and queries, which stay the units
-    const Column& id = find(columns.id, ColumnKind::text);
-    set_row_ids(t, id.codes, id.dictionary);
+    Column& id = find(columns.id, ColumnKind::text);  // moved: ids are as many as rows
+    set_row_ids(t, std::move(id.codes), std::move(id.dictionary));
   }
   for (const std::string& name : columns.categorical) {
     const Column& c = find(name, ColumnKind::text);

@@ -14,6 +14,8 @@ import sys
 
 import numpy as np
 import pandas as pd
+import polars as pl
+import pyarrow as pa
 import pytest
 
 import referee
@@ -129,6 +131,9 @@ def test_int_float_and_csv_text_ids_are_one_id(frame, tmp_path):
     as_text = frame.assign(txn=frame["txn"].astype(str))
     assert outside_run(evaluate(as_float)) == base
     assert outside_run(evaluate(as_text)) == base
+    shuffled = frame.sample(frac=1.0, random_state=4).reset_index(drop=True)
+    assert outside_run(evaluate(pa.Table.from_pandas(shuffled))) == base
+    assert outside_run(evaluate(pl.from_pandas(shuffled))) == base
     path = tmp_path / "eval.csv"
     frame.sample(frac=1.0, random_state=9).to_csv(path, index=False, float_format="%.17g")
     from_csv = outside_run(evaluate(str(path)))

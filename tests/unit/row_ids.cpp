@@ -173,7 +173,7 @@ TEST_CASE("row ids: each row is a unit keyed by hash_key(id); a cluster stays th
   CHECK(c.clustered());
   CHECK(c.unit_count < 50);
   for (std::size_t r = 0; r < 50; ++r) CHECK(c.unit_key[r] == hash_key(s.cluster[r]));
-  CHECK(c.row_id == s.id);
+  for (std::size_t r = 0; r < 50; ++r) CHECK(c.row_id(r) == s.id[r]);
 }
 
 TEST_CASE("row ids: duplicate and missing ids are refused by row, never by value") {
@@ -203,7 +203,7 @@ TEST_CASE("row ids: duplicate and missing ids are refused by row, never by value
   } catch (const DataError& e) {
     CHECK(std::string(e.what()).find("secret-7") == std::string::npos);
   }
-  CHECK(build({"k1", "k2", "k3", "k4", "k5", "k6"}, false).row_id.size() == 6);
+  CHECK(build({"k1", "k2", "k3", "k4", "k5", "k6"}, false).id_index.size() == 6);
 }
 
 TEST_CASE("row ids: a numeric id is its integer's digits; a fraction or NaN is refused") {
