@@ -13,6 +13,7 @@
 
 #include <referee/error.hpp>
 #include <referee/limits.hpp>
+#include <referee/partitioned.hpp>
 #include <referee/evaluate.hpp>
 #include <referee/evaluation.hpp>
 #include <referee/policy.hpp>

@@ -487,6 +487,20 @@ def _evaluate(data: Any, p: Policy, seed: Optional[int], threads: Optional[int],
     if isinstance(data, (str, bytes, os.PathLike)):
         return Report(*_core.evaluate_csv(os.fspath(data), p, seed, threads, callback,
                                           latency_file, latency_ms, drift_reference, checked_limits))
+    label, champion, challenger, weight, codes, dictionary, categorical, drift, class_scores, class_columns = \
+        table_columns(data, p)
+    cols: Dict[str, Any] = p.columns
+    return Report(*_core.evaluate_arrays(
+        p, label, champion, challenger, weight, codes, dictionary, seed, threads, callback, categorical,
+        _model_columns(data, cols["latency"]), _model_columns(data, cols["cost"]),
+        _model_columns(data, cols["error"]), drift, latency_file, latency_ms, drift_reference, checked_limits,
+        class_scores, class_columns))
+
+
+def table_columns(data: Any, p: Policy) -> Tuple[Any, ...]:
+    """The policy's columns of ``data`` as the core's table builder takes them (one place for
+    evaluate() and the partitioned steps): label, both models' scores, weight, cluster codes
+    and dictionary, the text columns, the drift features, the class blocks."""
     cols: Dict[str, Any] = p.columns
     label_values = _column(data, cols["label"]) if cols["label_kind"] != "none" else None
     text_label = cols["label_kind"] == "text"
@@ -515,11 +529,7 @@ def _evaluate(data: Any, p: Policy, seed: Optional[int], threads: Optional[int],
     dictionary = _utf8(dictionary)
     categorical = [(name, column_codes, _utf8(values)) for name, column_codes, values in categorical]
     drift = [(name, column_codes, _utf8(values)) for name, column_codes, values in drift]
-    return Report(*_core.evaluate_arrays(
-        p, label, champion, challenger, weight, codes, dictionary, seed, threads, callback, categorical,
-        _model_columns(data, cols["latency"]), _model_columns(data, cols["cost"]),
-        _model_columns(data, cols["error"]), drift, latency_file, latency_ms, drift_reference, checked_limits,
-        class_scores, class_columns))
+    return label, champion, challenger, weight, codes, dictionary, categorical, drift, class_scores, class_columns
 
 
 def _as_float64_block(values: Any, name: str) -> np.ndarray:

@@ -28,6 +28,7 @@
 #include "io/atomic_file.hpp"
 #include <referee/error.hpp>
 #include <referee/evaluate.hpp>
+#include <referee/partitioned.hpp>
 #include <referee/render.hpp>
 #include <referee/table.hpp>
 #include <referee/version.h>
@@ -329,6 +330,65 @@ referee::TextColumn drift_column(const EncodedInput& input) {
   return {name, {view.begin(), view.end()}, dictionary};
 }
 
+// The columns of a table as plain C++ views over the caller's arrays, readable without the
+// GIL: what every door's TableBuilder takes.
+struct ArrayColumns {
+  std::span<const double> label, champion, challenger, weight;
+  std::span<const std::uint32_t> cluster_codes;
+  const std::vector<std::string>* cluster_dictionary = nullptr;
+  std::vector<CategoricalView> views;
+  std::array<std::span<const double>, 2> latency, cost, error;
+  std::vector<referee::TextColumn> features;
+  const ClassArrays* class_scores = nullptr;
+  const std::vector<std::string>* class_columns = nullptr;
+  bool has_label = false;
+};
+
+ArrayColumns array_columns(const referee::Policy& policy, const std::optional<F64Array>& label,
+                           const F64Array& champion, const F64Array& challenger, const std::optional<F64Array>& weight,
+                           const std::optional<U32Array>& cluster_codes,
+                           const std::vector<std::string>& cluster_dictionary,
+                           const std::vector<EncodedInput>& categorical) {
+  ArrayColumns a;
+  a.has_label = label.has_value();
+  a.label = optional_span(label);
+  a.champion = span_of(champion);
+  a.challenger = span_of(challenger);
+  a.weight = optional_span(weight);
+  if (cluster_codes) a.cluster_codes = codes_of(*cluster_codes, policy.columns.cluster);
+  a.cluster_dictionary = &cluster_dictionary;
+  for (const auto& [name, column_codes, dictionary] : categorical)
+    a.views.push_back({name, codes_of(column_codes, name), &dictionary});
+  return a;
+}
+
+// Builds and validates the table (without the GIL: its data hash, the categorical columns).
+referee::Table build_table(const referee::Policy& policy, ArrayColumns& a) {
+  static const ClassArrays no_classes;
+  static const std::vector<std::string> no_class_columns;
+  const ClassArrays& class_scores = a.class_scores ? *a.class_scores : no_classes;
+  const referee::ColumnNames& names = policy.columns;
+  referee::TableBuilder builder(rows_of(class_scores, a.champion));
+  if (a.has_label) builder.add_numeric(names.label, a.label);
+  const referee::ColumnNames resolved =
+      bind_class_scores(builder, names, class_scores, a.class_columns ? *a.class_columns : no_class_columns);
+  if (!names.multiclass()) {
+    builder.add_numeric(names.champion, a.champion);
+    builder.add_numeric(names.challenger, a.challenger);
+  }
+  if (!names.weight.empty()) builder.add_numeric(names.weight, a.weight);
+  if (!names.cluster.empty())
+    builder.add_text(names.cluster, {a.cluster_codes.begin(), a.cluster_codes.end()}, *a.cluster_dictionary);
+  for (const auto& view : a.views) builder.add_text(view.name, {view.codes.begin(), view.codes.end()}, *view.dictionary);
+  const std::array<std::pair<const referee::ModelColumnNames*, const std::array<std::span<const double>, 2>*>, 3>
+      serving{{{&names.latency, &a.latency}, {&names.cost, &a.cost}, {&names.error, &a.error}}};
+  for (const auto& [pair, spans] : serving)
+    for (std::size_t m = 0; m < 2; ++m)
+      if (!(*pair)[m].empty()) builder.add_numeric((*pair)[m], (*spans)[m]);
+  for (referee::TextColumn& f : a.features) builder.add_text(f.name, std::move(f.codes), std::move(f.dictionary));
+  return std::move(builder).build(resolved, policy.task);
+}
+
 // The arrays are read (pointers and shapes) while the GIL is held; building the table
 // (its data hash, the categorical columns), validating and evaluating run without it.
 // The pybind11 argument casters keep every array alive until the call returns.
@@ -343,41 +403,18 @@ Rendered evaluate_arrays(const referee::Policy& policy, const std::optional<F64A
                          const std::vector<std::string>& class_columns, const RunArguments& run) {
   // A text label (a positive_label policy) comes among the text columns, as the core's
   // requested_columns asks for it; a numeric one comes here.
-  const auto label_span = optional_span(label), champion_span = span_of(champion),
-             challenger_span = span_of(challenger), weight_span = optional_span(weight);
-  const auto codes = cluster_codes ? codes_of(*cluster_codes, policy.columns.cluster)
-                                   : std::span<const std::uint32_t>{};
-  std::vector<CategoricalView> views;
-  for (const auto& [name, column_codes, dictionary] : categorical)
-    views.push_back({name, codes_of(column_codes, name), &dictionary});
-  const std::size_t rows = rows_of(class_scores, champion_span);
+  ArrayColumns a =
+      array_columns(policy, label, champion, challenger, weight, cluster_codes, cluster_dictionary, categorical);
   const referee::ColumnNames& names = policy.columns;
-  const auto latency = model_spans(latency_columns, names.latency);
-  const auto cost = model_spans(cost_columns, names.cost);
-  const auto error = model_spans(error_columns, names.error);
-  std::vector<referee::TextColumn> features;
-  for (const auto& input : drift) features.push_back(drift_column(input));
+  a.latency = model_spans(latency_columns, names.latency);
+  a.cost = model_spans(cost_columns, names.cost);
+  a.error = model_spans(error_columns, names.error);
+  for (const auto& input : drift) a.features.push_back(drift_column(input));
+  a.class_scores = &class_scores;
+  a.class_columns = &class_columns;
   GateInputs in;
   gate_inputs(in, run);
-  return run_interruptibly(in.cancel, [&] {
-    referee::TableBuilder builder(rows);
-    if (label) builder.add_numeric(names.label, label_span);
-    const referee::ColumnNames resolved = bind_class_scores(builder, names, class_scores, class_columns);
-    if (!names.multiclass()) {
-      builder.add_numeric(names.champion, champion_span);
-      builder.add_numeric(names.challenger, challenger_span);
-    }
-    if (!names.weight.empty()) builder.add_numeric(names.weight, weight_span);
-    if (!names.cluster.empty()) builder.add_text(names.cluster, {codes.begin(), codes.end()}, cluster_dictionary);
-    for (const auto& view : views) builder.add_text(view.name, {view.codes.begin(), view.codes.end()}, *view.dictionary);
-    const std::array<std::pair<const referee::ModelColumnNames*, const std::array<std::span<const double>, 2>*>, 3>
-        serving{{{&names.latency, &latency}, {&names.cost, &cost}, {&names.error, &error}}};
-    for (const auto& [pair, spans] : serving)
-      for (std::size_t m = 0; m < 2; ++m)
-        if (!(*pair)[m].empty()) builder.add_numeric((*pair)[m], (*spans)[m]);
-    for (referee::TextColumn& f : features) builder.add_text(f.name, std::move(f.codes), std::move(f.dictionary));
-    return run_gate(std::move(builder).build(resolved, policy.task), policy, in);
-  });
+  return run_interruptibly(in.cancel, [&] { return run_gate(build_table(policy, a), policy, in); });
 }
 
 // Every metric of the policy's task for one model on the data as given: {name: (value,
@@ -809,6 +846,103 @@ void bind_gate(py::module_& m) {
         py::arg("class_columns") = std::vector<std::string>{}, py::arg("label_text") = py::none());
 }
 
+// Partitioned evaluation (include/referee/partitioned.hpp, docs/partitioned.md): the
+// protocol's steps, each over one partition's arrays or over states (bytes). The table is
+// built and the state computed without the GIL.
+std::vector<std::string> strings_of(const std::vector<py::bytes>& states) {
+  std::vector<std::string> out;
+  for (const py::bytes& b : states) out.emplace_back(b);
+  return out;
+}
+
+template <class Op>
+auto on_partition(const referee::Policy& policy, const std::optional<F64Array>& label, const F64Array& champion,
+                  const F64Array& challenger, const std::optional<F64Array>& weight,
+                  const std::optional<U32Array>& cluster_codes, const std::vector<std::string>& cluster_dictionary,
+                  const std::vector<EncodedInput>& categorical, Op&& op) {
+  ArrayColumns a =
+      array_columns(policy, label, champion, challenger, weight, cluster_codes, cluster_dictionary, categorical);
+  py::gil_scoped_release release;
+  return op(build_table(policy, a));
+}
+
+#define REFEREE_PARTITION_ARGS                                                                                   \
+  const referee::Policy &policy, const std::optional<F64Array>&label, const F64Array &champion,                 \
+      const F64Array &challenger, const std::optional<F64Array>&weight, const std::optional<U32Array>&cluster_codes, \
+      const std::vector<std::string>&cluster_dictionary, const std::vector<EncodedInput>&categorical
+#define REFEREE_PARTITION_FORWARD policy, label, champion, challenger, weight, cluster_codes, cluster_dictionary, categorical
+
+void bind_partition_steps(py::module_& m) {
+  namespace rp = referee::partitioned;
+  m.def("partition_facts", [](REFEREE_PARTITION_ARGS, const py::object& limits) {
+    const referee::Limits checked = limits_from(limits);
+    rp::check_partitionable(policy);  // before the table: its columns may be ones the path refuses
+    return py::bytes(on_partition(REFEREE_PARTITION_FORWARD,
+                                  [&](const referee::Table& t) { return rp::facts_state(t, policy, checked); }));
+  });
+  m.def("partition_buckets", [](const py::bytes& plan, const std::string& pass, REFEREE_PARTITION_ARGS) {
+    const std::string p(plan);
+    std::vector<std::uint64_t> b = on_partition(REFEREE_PARTITION_FORWARD,
+                                                [&](const referee::Table& t) { return rp::buckets(p, pass, t); });
+    return py::array_t<std::uint64_t>(static_cast<py::ssize_t>(b.size()), b.data());
+  });
+  m.def("partition_pass_state", [](const py::bytes& plan, const std::string& pass, REFEREE_PARTITION_ARGS,
+                                   const py::object& above, const py::object& threads, const py::object& limits) {
+    const std::string p(plan), a = above.is_none() ? std::string() : std::string(py::bytes(above));
+    const unsigned n = threads_from(threads);
+    const referee::Limits checked = limits_from(limits);
+    return py::bytes(on_partition(REFEREE_PARTITION_FORWARD, [&](const referee::Table& t) {
+      return rp::pass_state(p, pass, t, a, n, checked);
+    }));
+  });
+}
+
+void bind_partition_driver(py::module_& m) {
+  namespace rp = referee::partitioned;
+  m.def("partition_merge_facts", [](const std::vector<py::bytes>& states, const py::object& limits) {
+    const std::vector<std::string> s = strings_of(states);
+    const referee::Limits checked = limits_from(limits);
+    py::gil_scoped_release release;
+    return py::bytes(rp::merge_facts(s, checked));
+  });
+  m.def("partition_make_plan", [](const referee::Policy& policy, const py::bytes& facts, const py::object& seed,
+                                  const py::object& limits) {
+    return py::bytes(rp::make_plan(policy, std::string(facts), seed_from(seed), limits_from(limits)));
+  });
+  m.def("partition_policy", [](const py::bytes& plan) {
+    return referee::partitioned::plan_policy(std::string(plan));
+  });
+  m.def("partition_passes", [](const py::bytes& plan) { return rp::passes(std::string(plan)); });
+  m.def("partition_ranked", [](const py::bytes& plan, const std::string& pass) { return rp::ranked(std::string(plan), pass); });
+  m.def("partition_first_bucket", [](const py::bytes& state) { return rp::first_bucket(std::string(state)); });
+  m.def("partition_merge", [](const py::bytes& plan, const std::string& pass, const std::vector<py::bytes>& states) {
+    const std::string p(plan);
+    const std::vector<std::string> s = strings_of(states);
+    py::gil_scoped_release release;
+    return py::bytes(rp::merge(p, pass, s));
+  });
+  m.def("partition_aboves", [](const py::bytes& plan, const std::string& pass, const std::vector<py::bytes>& states) {
+    const std::string p(plan);
+    const std::vector<std::string> s = strings_of(states);
+    std::vector<std::string> out;
+    {
+      py::gil_scoped_release release;
+      out = rp::aboves(p, pass, s);
+    }
+    py::list result;
+    for (const std::string& a : out) result.append(a.empty() ? py::object(py::none()) : py::object(py::bytes(a)));
+    return result;
+  });
+  m.def("partition_finish", [](const py::bytes& plan, const py::bytes& champion, const py::bytes& challenger,
+                               const py::bytes& rows, const std::string& origin, const py::object& limits) {
+    const rp::MergedPasses merged{std::string(champion), std::string(challenger), std::string(rows)};
+    const std::string p(plan);
+    const referee::Limits checked = limits_from(limits);
+    py::gil_scoped_release release;
+    return rendered(rp::finish(p, merged, origin, checked));
+  });
+}
+
 }  // namespace
 
 PYBIND11_MODULE(_core, m) {
@@ -819,4 +953,6 @@ PYBIND11_MODULE(_core, m) {
   bind_gate(m);
   bind_vocabulary(m);
   bind_checks(m);
+  bind_partition_steps(m);
+  bind_partition_driver(m);
 }

@@ -71,6 +71,18 @@ struct BinaryPassState {
   }
 };
 
+inline BinaryPassState read_sums(ByteReader& in, std::size_t lanes, std::span<const std::size_t> group_counts) {
+  BinaryPassState s(lanes, group_counts);
+  auto get = [&](BinaryExact& e) {
+    for (auto& q : e.q)
+      for (ExactSum& v : q) v = read_exact(in);
+  };
+  get(s.overall);
+  for (auto& g : s.groups)
+    for (BinaryExact& e : g) get(e);
+  return s;
+}
+
 // The serial form: lanes, the group count of each grouping, then every exact sum, the
 // overall rows' first and then each group's, [quantity][lane]. The reader is told the shape
 // the plan expects and refuses any other.
@@ -88,20 +100,22 @@ inline void write_state(ByteWriter& out, const BinaryPassState& s) {
     for (const BinaryExact& e : g) put(e);
 }
 
+// The state in its own shape (bounded: 64 lanes, `max_groups` groups in all).
+inline BinaryPassState read_state(ByteReader& in, std::size_t max_groups) {
+  const std::size_t lanes = in.count(kLanes, "lane");
+  std::vector<std::size_t> counts(in.count(max_groups, "grouping"));
+  std::size_t total = 0;
+  for (std::size_t& n : counts) total += n = in.count(max_groups, "group");
+  if (total > max_groups) in.fail("more than " + std::to_string(max_groups) + " groups");
+  return read_sums(in, lanes, counts);
+}
+
 inline BinaryPassState read_state(ByteReader& in, std::size_t lanes, std::span<const std::size_t> group_counts) {
   if (in.u64() != lanes) in.fail("a block's lane count differs from the plan's");
   if (in.u64() != group_counts.size()) in.fail("the grouping count differs from the plan's");
   for (std::size_t n : group_counts)
     if (in.u64() != n) in.fail("a grouping's group count differs from the plan's");
-  BinaryPassState s(lanes, group_counts);
-  auto get = [&](BinaryExact& e) {
-    for (auto& q : e.q)
-      for (ExactSum& v : q) v = read_exact(in);
-  };
-  get(s.overall);
-  for (auto& g : s.groups)
-    for (BinaryExact& e : g) get(e);
-  return s;
+  return read_sums(in, lanes, group_counts);
 }
 
 }  // namespace referee

@@ -20,12 +20,15 @@
 //   input  = S("referee keyed rows v1") || u64(rows) || u64(columns)
 //            || per column, in requested_columns() order: S(name) || kind
 //            || per non-empty bucket b, ascending: u64(b) || u64(rows in b) || SHA-256(rows of b)
-//   bucket = key_bucket(hash_key(id), key_bucket_bits(rows))   (resample/canonical_buckets.hpp)
+//   bucket = key_bucket(unit key, key_bucket_bits(rows))   (resample/canonical_buckets.hpp)
+//            the unit key is hash_key(id) when the rows are the units, else the unit's
+//            (its cluster's or query's) hash_key, so a unit's rows share a bucket
 //   rows of b, in ascending (hash_key(id), id bytes) order, each:
 //            S(id) || each column's value in requested_columns() order, encoded as above
 //
 // A bucket's 32-byte hash depends only on its own rows, so partitions holding whole
-// buckets can hash theirs apart.
+// buckets hash theirs apart (keyed_bucket_digests) and the finish joins them
+// (keyed_digest; docs/partitioned.md).
 
 #include <referee/table.hpp>
 
@@ -39,6 +42,7 @@
 #include <referee/error.hpp>
 
 #include "common/quoted.hpp"
+#include "data/keyed_digest.hpp"
 #include "io/sha256.hpp"
 #include "resample/canonical_buckets.hpp"
 
@@ -217,44 +221,61 @@ void write_row(DigestWriter& out, const Table& t, const std::vector<ColumnValues
   }
 }
 
-// "referee keyed rows v1" (docs/audit.md): the column header once, then the rows in
-// ascending (hash_key(id), id bytes) order, grouped by key bucket; each non-empty bucket
-// is its number, its row count and the SHA-256 of its rows. Row order is not part of it,
-// and a bucket's hash depends only on its own rows.
-std::string keyed_rows_digest(const Table& t, const std::vector<ColumnRequest>& columns) {
+}  // namespace
+
+// "referee keyed rows v1" (docs/audit.md), bucket by bucket: each non-empty bucket's number,
+// row count and SHA-256 of its rows, in ascending (hash_key(id), id bytes) order.
+std::vector<BucketDigest> keyed_bucket_digests(const Table& t, unsigned bits) {
+  if (!t.has_row_ids() || t.unit_key.size() != t.rows)
+    throw UsageError(t.source.origin + ": a keyed digest needs row ids ($.columns.id)");
   std::vector<ColumnValues> values;
-  DigestWriter out;
-  write_header(out, kKeyedFormat, t, columns);
-  for (const ColumnRequest& c : columns) {
-    values.push_back(column_values(t, c));
-    out.text(c.name);
-    out.byte(values.back().kind);
-  }
+  for (const ColumnRequest& c : requested_columns(t.columns)) values.push_back(column_values(t, c));
   std::vector<std::uint64_t> keys(t.rows);
   for (std::size_t r = 0; r < t.rows; ++r) keys[r] = hash_key(t.row_id(r));
   std::vector<std::size_t> order(t.rows);
   std::iota(order.begin(), order.end(), std::size_t{0});
+  auto bucket_of = [&](std::size_t r) { return key_bucket(t.unit_key[r], bits); };
   std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+    if (bucket_of(a) != bucket_of(b)) return bucket_of(a) < bucket_of(b);
     return keys[a] != keys[b] ? keys[a] < keys[b] : t.row_id(a) < t.row_id(b);
   });
-  const unsigned bits = key_bucket_bits(t.rows);
+  std::vector<BucketDigest> out;
   for (std::size_t begin = 0, end = 0; begin < order.size(); begin = end) {
-    const std::uint64_t bucket = key_bucket(keys[order[begin]], bits);
+    const std::uint64_t bucket = bucket_of(order[begin]);
     DigestWriter rows;
-    for (end = begin; end < order.size() && key_bucket(keys[order[end]], bits) == bucket; ++end)
+    for (end = begin; end < order.size() && bucket_of(order[end]) == bucket; ++end)
       write_row(rows, t, values, order[end]);
-    out.u64(bucket);
-    out.u64(end - begin);
-    out.raw(rows.finish_bytes());
+    out.push_back({bucket, end - begin, rows.finish_bytes()});
+  }
+  return out;
+}
+
+// The column header once, then the buckets in ascending order. `columns` are the policy's
+// (requested_columns), `rows` the whole evaluation's.
+std::string keyed_digest(const ColumnNames& names, std::uint64_t rows, std::span<const BucketDigest> buckets) {
+  const std::vector<ColumnRequest> columns = requested_columns(names);
+  DigestWriter out;
+  out.text(kKeyedFormat);
+  out.u64(rows);
+  out.u64(columns.size());
+  for (const ColumnRequest& c : columns) {
+    out.text(c.name);
+    // The label is numbers in the table even when read as text (positive_label).
+    out.byte(c.kind == ColumnKind::numeric || c.role == ColumnRole::label ? 'n' : 't');
+  }
+  for (const BucketDigest& b : buckets) {
+    out.u64(b.bucket);
+    out.u64(b.rows);
+    out.raw(b.sha256);
   }
   return out.finish();
 }
 
-}  // namespace
 
 std::string data_digest(const Table& t) {
   const std::vector<ColumnRequest> columns = requested_columns(t.columns);
-  return t.has_row_ids() ? keyed_rows_digest(t, columns) : rows_digest(t, columns);
+  if (!t.has_row_ids()) return rows_digest(t, columns);
+  return keyed_digest(t.columns, t.rows, keyed_bucket_digests(t, key_bucket_bits(t.rows)));
 }
 
 std::string_view data_digest_kind(const Table& t) { return t.has_row_ids() ? "rows_by_id" : "rows"; }

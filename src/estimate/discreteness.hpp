@@ -20,6 +20,7 @@
 #include <span>
 #include <vector>
 
+#include "accumulate/exact_sum.hpp"
 #include "estimate/paired_proportion_interval.hpp"
 #include <referee/vocabulary.hpp>
 
@@ -94,9 +95,49 @@ struct PairedRows {
   double threshold = 0.5;
 };
 
+// A cell as it is counted: its weights summed exactly, so the cells of a table split into
+// partitions add up to the bits of the whole (docs/partitioned.md), whatever the row order.
+struct ExactCellSums {
+  std::uint64_t rows = 0;
+  ExactSum weight, weight_squared;
+  void add(double w) {
+    ++rows;
+    weight.add(w);
+    weight_squared.add(w * w);
+  }
+  void add(const ExactCellSums& other) {
+    rows += other.rows;
+    weight.add(other.weight);
+    weight_squared.add(other.weight_squared);
+  }
+  CellSums rounded() const {
+    return {static_cast<std::size_t>(rows), weight.value(), weight_squared.value()};
+  }
+};
+
+struct ExactProportionCells {
+  ExactCellSums denominator, challenger_only, champion_only;
+};
+using ExactProportionCellSet = std::array<ExactProportionCells, kPairedProportions.size()>;
+
+inline void add_cells(ExactProportionCellSet& into, const ExactProportionCellSet& other) {
+  for (std::size_t p = 0; p < into.size(); ++p) {
+    into[p].denominator.add(other[p].denominator);
+    into[p].challenger_only.add(other[p].challenger_only);
+    into[p].champion_only.add(other[p].champion_only);
+  }
+}
+
+inline ProportionCellSet rounded_cells(const ExactProportionCellSet& exact) {
+  ProportionCellSet out;
+  for (std::size_t p = 0; p < exact.size(); ++p)
+    out[p] = {exact[p].denominator.rounded(), exact[p].challenger_only.rounded(), exact[p].champion_only.rounded()};
+  return out;
+}
+
 // One row (label y, if `labelled`; each model's prediction at the threshold) into every
 // proportion whose denominator holds it.
-inline void add_row(ProportionCellSet& cells, int y, bool labelled, bool first, bool second, double w) {
+inline void add_row(ExactProportionCellSet& cells, int y, bool labelled, bool first, bool second, double w) {
   for (std::size_t p = 0; p < kPairedProportions.size(); ++p) {
     const ProportionDefinition& def = kPairedProportions[p];
     if ((needs_label(def) && !labelled) || (def.label >= 0 && def.label != y)) continue;
@@ -107,17 +148,23 @@ inline void add_row(ProportionCellSet& cells, int y, bool labelled, bool first, 
   }
 }
 
-// cells[group][p], p indexing kPairedProportions; group_of_row empty means one group. A
-// table without labels (the outcome task) leaves the label's proportions empty.
-inline std::vector<ProportionCellSet> paired_proportion_cells(
-    const PairedRows& t, std::span<const std::uint32_t> group_of_row, std::size_t groups) {
-  std::vector<ProportionCellSet> cells(groups);
-  // Kish's count does not change with the weights' scale; scaling by the power of two that
-  // brings the largest into [1, 2) is exact (accumulate/power_of_two_scale.hpp) and keeps
-  // w^2 from overflowing or underflowing at the extremes a weight column may hold.
-  double largest = 0.0;
-  for (double w : t.weight) largest = std::max(largest, w);
-  const int exponent = largest > 0.0 && std::isfinite(largest) ? std::ilogb(largest) : 0;
+// Kish's count does not change with the weights' scale; scaling by the power of two that
+// brings the largest into [1, 2) is exact (accumulate/power_of_two_scale.hpp) and keeps
+// w^2 from overflowing or underflowing at the extremes a weight column may hold.
+// `largest`: the largest weight of the whole evaluation (a partition's plan gives it), or
+// 0 to take these rows'.
+inline int cell_weight_exponent(std::span<const double> weight, double largest = 0.0) {
+  if (!(largest > 0.0))
+    for (double w : weight) largest = std::max(largest, w);
+  return largest > 0.0 && std::isfinite(largest) ? std::ilogb(largest) : 0;
+}
+
+// cells[group][p], exactly, p indexing kPairedProportions; group_of_row empty means one
+// group. A table without labels (the outcome task) leaves the label's proportions empty.
+inline std::vector<ExactProportionCellSet> exact_proportion_cells(const PairedRows& t,
+                                                                   std::span<const std::uint32_t> group_of_row,
+                                                                   std::size_t groups, int exponent) {
+  std::vector<ExactProportionCellSet> cells(groups);
   for (std::size_t r = 0; r < t.champion.size(); ++r) {
     const int y = t.label.empty() ? 0 : t.label[r] != 0.0 ? 1 : 0;
     const bool first = t.champion[r] >= t.threshold, second = t.challenger[r] >= t.threshold;
@@ -125,6 +172,15 @@ inline std::vector<ProportionCellSet> paired_proportion_cells(
     add_row(cells[group_of_row.empty() ? 0 : group_of_row[r]], y, !t.label.empty(), first, second, w);
   }
   return cells;
+}
+
+inline std::vector<ProportionCellSet> paired_proportion_cells(const PairedRows& t,
+                                                              std::span<const std::uint32_t> group_of_row,
+                                                              std::size_t groups) {
+  std::vector<ProportionCellSet> out;
+  for (const auto& exact : exact_proportion_cells(t, group_of_row, groups, cell_weight_exponent(t.weight)))
+    out.push_back(rounded_cells(exact));
+  return out;
 }
 
 // The discordant cells as Tango's interval takes them: rows, or with weights the cells'

@@ -189,27 +189,37 @@ void choose_metric_intervals(SubjectEstimates& metrics, std::span<const MetricIn
 
 }  // namespace
 
-void choose_intervals(Evaluation& ev, const Table& table, const GroupingSet& groups) {
-  const Policy& policy = ev.policy;
-  const std::vector<MetricInstance>& infos = policy.metrics;
-  const PairedIntervalSettings settings{ev.bootstrap.paired_proportions, ev.bootstrap.interval,
-                                        ev.bootstrap.confidence, ev.clustered, !table.weight.empty()};
+bool has_paired_proportions(const Policy& policy) {
   // A metric belongs to one task, so the task has paired proportions if one of its metrics is one.
-  const bool proportions = std::any_of(infos.begin(), infos.end(), [](const MetricInstance& m) {
+  return std::any_of(policy.metrics.begin(), policy.metrics.end(), [](const MetricInstance& m) {
     return std::any_of(kPairedProportions.begin(), kPairedProportions.end(),
                        [&](const ProportionDefinition& p) { return p.metric == m.id; });
   });
+}
+
+ProportionCellTable proportion_cells(const Table& table, const GroupingSet& groups, const Policy& policy,
+                                     double largest_weight) {
+  ProportionCellTable out;
+  out.weighted = !table.weight.empty();
+  out.overall.resize(1);
+  for (std::size_t g = 0; g < groups.segment_count; ++g) out.segments.emplace_back(groups.groupings[g].size());
+  if (!has_paired_proportions(policy)) return out;
   const PairedRows rows{table.label, table.champion, table.challenger, table.weight, policy.threshold};
-  const ProportionCellSet none{};
-  const auto overall = proportions ? paired_proportion_cells(rows, {}, 1) : std::vector{none};
-  choose_metric_intervals(ev.metrics, infos, overall[0], settings);
-  for (std::size_t g = 0; g < ev.segments.size(); ++g) {
-    const Grouping& grouping = groups.groupings[g];
-    const auto cells = proportions ? paired_proportion_cells(rows, grouping.group_of_row, grouping.size())
-                                   : std::vector(grouping.size(), none);
-    for (std::size_t j = 0; j < grouping.size(); ++j)
-      choose_metric_intervals(ev.segments[g].segments[j].metrics, infos, cells[j], settings);
-  }
+  const int exponent = cell_weight_exponent(table.weight, largest_weight);
+  out.overall = exact_proportion_cells(rows, {}, 1, exponent);
+  for (std::size_t g = 0; g < groups.segment_count; ++g)
+    out.segments[g] = exact_proportion_cells(rows, groups.groupings[g].group_of_row, groups.groupings[g].size(), exponent);
+  return out;
+}
+
+void choose_intervals(Evaluation& ev, const ProportionCellTable& cells) {
+  const PairedIntervalSettings settings{ev.bootstrap.paired_proportions, ev.bootstrap.interval,
+                                        ev.bootstrap.confidence, ev.clustered, cells.weighted};
+  const std::vector<MetricInstance>& infos = ev.policy.metrics;
+  choose_metric_intervals(ev.metrics, infos, rounded_cells(cells.overall[0]), settings);
+  for (std::size_t g = 0; g < ev.segments.size(); ++g)
+    for (std::size_t j = 0; j < ev.segments[g].segments.size(); ++j)
+      choose_metric_intervals(ev.segments[g].segments[j].metrics, infos, rounded_cells(cells.segments[g][j]), settings);
 }
 
 }  // namespace referee

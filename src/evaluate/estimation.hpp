@@ -6,6 +6,7 @@
 #include <string_view>
 #include <vector>
 
+#include "estimate/discreteness.hpp"
 #include "estimate/quantities.hpp"
 #include <referee/evaluate.hpp>
 
@@ -28,7 +29,16 @@ std::vector<SegmentTable> estimate_segments(const ReplicateRun& run, const Group
 // delta of a proportion (accuracy, recall, specificity, fpr, fnr, pass_rate), overall and per
 // segment, its discordant rows and the interval bootstrap.paired_proportions chooses.
 // Before the rules are judged, so a rule judges the interval the report shows.
-void choose_intervals(Evaluation& ev, const Table& table, const GroupingSet& groups);
+// The paired proportions' discordant cells, exactly: overall, and per group of each segment
+// grouping. `largest_weight`: the whole evaluation's (a partition's plan), or 0 for the table's.
+struct ProportionCellTable {
+  std::vector<ExactProportionCellSet> overall;                // one
+  std::vector<std::vector<ExactProportionCellSet>> segments;  // [segment grouping][group]
+  bool weighted = false;
+};
+ProportionCellTable proportion_cells(const Table& table, const GroupingSet& groups, const Policy& policy,
+                                     double largest_weight = 0.0);
+void choose_intervals(Evaluation& ev, const ProportionCellTable& cells);
 
 // `origin` (the table's) names the data in messages, e.g. an unknown reference group.
 std::vector<FairnessTable> estimate_fairness(const ReplicateRun& run, const GroupingSet& groups, const Policy& policy,

@@ -15,15 +15,13 @@
 #include "drift/feature_drift.hpp"
 #include "evaluate/confusion_matrix.hpp"
 #include "evaluate/estimation.hpp"
+#include "evaluate/stages.hpp"
 #include "evaluate/validate_inputs.hpp"
 
 namespace referee {
 
 namespace {
 
-// Jackknife groups for the BCa acceleration: leave-one-unit-out up to this many units
-// (exactly scipy.stats.bootstrap's jackknife), equal-size delete-a-group beyond it.
-constexpr std::size_t kMaxJackknifeGroups = 256;
 
 std::string utc_now() {
   const std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
@@ -86,6 +84,21 @@ Verdict gate_verdict(const Policy& policy, const std::vector<RuleResult>& rules)
 
 }  // namespace
 
+void estimate_figures(Evaluation& ev, const ReplicateRun& run, const GroupingSet& groups,
+                      const ProportionCellTable& cells, std::string_view origin) {
+  ev.metrics = estimate_overall(run, ev.bootstrap);
+  ev.segments = estimate_segments(run, groups, ev.policy, ev.bootstrap);
+  choose_intervals(ev, cells);
+  ev.fairness = estimate_fairness(run, groups, ev.policy, ev.bootstrap, origin);
+}
+
+void decide_gate(Evaluation& ev, const ReplicateRun& run, const GroupingSet& groups, std::string_view origin) {
+  ev.rules = judge_rules({ev.policy, ev, run, groups, origin});
+  plan_next_steps(ev.rules, ev.bootstrap.confidence);
+  ev.verdict = gate_verdict(ev.policy, ev.rules);
+  ev.passed = verdict_passes(ev.verdict);
+}
+
 Evaluation evaluate(const Table& table, const Policy& policy, const EvaluateOptions& options) {
   const auto clock_start = std::chrono::steady_clock::now();
   validate_inputs(table, policy, options);
@@ -93,18 +106,12 @@ Evaluation evaluate(const Table& table, const Policy& policy, const EvaluateOpti
 
   const GroupingSet groups = build_groupings(table, policy, options.limits);
   const ReplicateRun run = run_replicates(table, policy, groups, ev, options);
-  ev.metrics = estimate_overall(run, ev.bootstrap);
-  ev.segments = estimate_segments(run, groups, policy, ev.bootstrap);
-  choose_intervals(ev, table, groups);
-  ev.fairness = estimate_fairness(run, groups, policy, ev.bootstrap, table.source.origin);
+  estimate_figures(ev, run, groups, proportion_cells(table, groups, policy), table.source.origin);
   ev.budgets = estimate_serving_budgets(table, policy, options, ev);
   if (policy.drift.enabled) ev.drift = check_drift(table, policy.drift, *options.drift_reference, options.limits);
   if (table.columns.multiclass()) ev.confusion = confusion_matrix(table);
 
-  ev.rules = judge_rules({policy, ev, run, groups, table.source.origin});
-  plan_next_steps(ev.rules, ev.bootstrap.confidence);
-  ev.verdict = gate_verdict(policy, ev.rules);
-  ev.passed = verdict_passes(ev.verdict);
+  decide_gate(ev, run, groups, table.source.origin);
   ev.run.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - clock_start).count();
   return ev;
 }

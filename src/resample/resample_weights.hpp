@@ -280,6 +280,10 @@ class MultinomialWeights {
 
 // Delete-a-group jackknife for the BCa acceleration: lane l drops group first + l.
 // Groups are contiguous runs of units in key order, so they do not depend on row order.
+// Jackknife groups for the BCa acceleration: leave-one-unit-out up to this many units
+// (exactly scipy.stats.bootstrap's jackknife), delete-a-group beyond it.
+inline constexpr std::size_t kMaxJackknifeGroups = 256;
+
 struct JackknifeWeights {
   static constexpr std::size_t lanes = kLanes;
   std::size_t first_group;

@@ -46,9 +46,10 @@ def hash_key(text):
     return h ^ (h >> 31)
 
 
-def keyed_rows_digest(numeric, text, ids):
+def keyed_rows_digest(numeric, text, ids, units=None):
     """docs/audit.md, "The keyed rows digest". numeric and text: [(name, values)] in the
-    policy's column order (numbers, then text; the id column is among the text)."""
+    policy's column order (numbers, then text; the id column is among the text). units:
+    each row's cluster text, when the rows are clustered (its key picks the bucket)."""
     def s(x):
         b = x.encode("utf-8")
         return struct.pack("<Q", len(b)) + b
@@ -56,12 +57,13 @@ def keyed_rows_digest(numeric, text, ids):
     n = len(ids)
     bits = min(max(n.bit_length() - 11, 0), 24)
     keys = [hash_key(i) for i in ids]
+    unit_keys = keys if units is None else [hash_key(u) for u in units]
     order = sorted(range(n), key=lambda r: (keys[r], ids[r].encode("utf-8")))
     buckets = {}
     for r in order:
         row = s(ids[r]) + b"".join(struct.pack("<d", float(v[r])) for _, v in numeric)
         row += b"".join(s(v[r]) for _, v in text)
-        buckets.setdefault(keys[r] >> (64 - bits) if bits else 0, []).append(row)
+        buckets.setdefault(unit_keys[r] >> (64 - bits) if bits else 0, []).append(row)
     out = hashlib.sha256()
     out.update(s("referee keyed rows v1") + struct.pack("<QQ", n, len(numeric) + len(text)))
     for name, _ in numeric:
@@ -149,6 +151,15 @@ def test_the_keyed_digest_is_the_documented_encoding(tmp_path):
         numeric = [(c, list(frame[c])) for c in ("y", "a", "b", "w")]
         assert data["sha256"] == keyed_rows_digest(numeric, [("txn", ids)], ids)
         assert data["sha256_of"] == "rows_by_id"
+    # Clustered: a cluster's rows share the bucket of the cluster's key.
+    frame = make_frame(n=5000, seed=11)
+    frame["cust"] = [f"c{i % 97}" for i in range(len(frame))]
+    p = dict(POLICY, columns=dict(POLICY["columns"], cluster="cust"))
+    data = referee.evaluate(frame, p).to_dict()["data"]
+    ids = [str(i) for i in frame["txn"]]
+    numeric = [(c, list(frame[c])) for c in ("y", "a", "b", "w")]
+    text = [("cust", list(frame["cust"])), ("txn", ids)]
+    assert data["sha256"] == keyed_rows_digest(numeric, text, ids, units=list(frame["cust"]))
 
 
 def test_bad_ids_are_refused_by_row(frame):

@@ -267,7 +267,8 @@ std::array<std::uint8_t, 32> sha256_of(const std::string& bytes) {
 // y, a, b, w (numbers), then the cluster and the id (text), as requested_columns orders them.
 std::string expected_keyed_digest(const Sample& s) {
   const std::size_t n = s.id.size();
-  // bits = clamp(bit_width(rows) - 11, 0, 24); a row's bucket is its key's top bits.
+  // bits = clamp(bit_width(rows) - 11, 0, 24); a row's bucket is its unit key's top bits:
+  // the sample is clustered, so the cluster's key.
   const int bits = std::clamp(static_cast<int>(std::bit_width(n)) - 11, 0, 24);
   KeyedExpected out;
   out.text("referee keyed rows v1");
@@ -281,12 +282,13 @@ std::string expected_keyed_digest(const Sample& s) {
     out.text(name);
     out.bytes.push_back('t');
   }
+  const auto bucket_of = [&](std::size_t r) { return bits == 0 ? 0 : hash_key(s.cluster[r]) >> (64 - bits); };
   std::vector<std::size_t> order = identity(n);
   std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+    if (bucket_of(a) != bucket_of(b)) return bucket_of(a) < bucket_of(b);
     const std::uint64_t ka = hash_key(s.id[a]), kb = hash_key(s.id[b]);
     return ka != kb ? ka < kb : s.id[a] < s.id[b];
   });
-  const auto bucket_of = [&](std::size_t r) { return bits == 0 ? 0 : hash_key(s.id[r]) >> (64 - bits); };
   for (std::size_t begin = 0, end = 0; begin < n; begin = end) {
     KeyedExpected rows;
     for (end = begin; end < n && bucket_of(order[end]) == bucket_of(order[begin]); ++end) {

@@ -1,0 +1,66 @@
+#pragma once
+// The facts of round 0 and the plan built from them (docs/partitioned.md), with the serial
+// header every partial state starts with.
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <referee/limits.hpp>
+#include <referee/partitioned.hpp>
+#include <referee/policy.hpp>
+#include <referee/table.hpp>
+
+#include "common/byte_stream.hpp"
+#include "estimate/quantities.hpp"
+
+namespace referee::partitioned {
+
+// What no partition knows alone. Units are kept while there are at most
+// kMaxJackknifeGroups of them (the jackknife then leaves one out, by rank of key).
+struct Facts {
+  std::uint64_t rows = 0;
+  double max_weight = 0.0;
+  std::vector<std::uint64_t> unit_keys;  // sorted, distinct; cleared once more_units
+  bool more_units = false;
+  struct GroupingValues {
+    std::string name;
+    std::vector<std::string> columns;
+    std::vector<std::vector<std::string>> values;  // sorted, distinct
+  };
+  std::vector<GroupingValues> groupings;  // segments, then sensitive attributes
+};
+
+Facts facts_of(const Table& part, const Policy& policy, const Limits& limits);
+void add_facts(Facts& into, const Facts& other, const Limits& limits);
+void write_facts(ByteWriter& out, const Facts& f);
+Facts read_facts(ByteReader& in, const Limits& limits);
+
+// A parsed plan.
+struct Plan {
+  std::string bytes;                 // as made: plans compare by their bytes
+  std::array<std::uint8_t, 32> id{};  // SHA-256 of the bytes: every state names it
+  Policy policy;
+  std::optional<std::uint64_t> seed;
+  Facts facts;
+
+  BootstrapSettings bootstrap() const;
+  std::size_t jackknife_groups() const;
+  std::size_t jackknife_units() const;  // the units the jackknife counts (257 stands for "more")
+};
+
+Plan read_plan(std::string_view bytes, const Limits& limits = {});
+
+
+// The header of every state: format, kind, plan (or, for facts, policy) id.
+enum class StateKind : std::uint8_t { facts = 1, ranked = 2, rows = 3 };
+void write_header(ByteWriter& out, StateKind kind, const std::array<std::uint8_t, 32>& id);
+StateKind read_header(ByteReader& in, std::array<std::uint8_t, 32>& id);
+
+// The 32 raw bytes of a hex SHA-256.
+std::array<std::uint8_t, 32> raw_digest(std::string_view hex);
+
+}  // namespace referee::partitioned

@@ -1,0 +1,517 @@
+// Partitioned evaluation (docs/partitioned.md): the protocol of include/referee/partitioned.hpp
+// over the engine's partial states. Binary task: two ranked passes (one per model, bucketed
+// by that model's score) and the rows pass (bucketed by unit key: the rows digest, unit and
+// group counts, the paired proportions' discordant cells).
+
+#include <referee/partitioned.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <ctime>
+#include <iterator>
+#include <memory>
+#include <numeric>
+#include <thread>
+
+#include <referee/error.hpp>
+
+#include "accumulate/binary_state.hpp"
+#include "accumulate/replicate_engine.hpp"
+#include "data/keyed_digest.hpp"
+#include "evaluate/paired_columns.hpp"
+#include "evaluate/partition_plan.hpp"
+#include "evaluate/stages.hpp"
+#include "evaluate/validate_inputs.hpp"
+#include "resample/canonical_buckets.hpp"
+
+namespace referee::partitioned {
+
+namespace {
+
+constexpr std::string_view kPasses[] = {"champion", "challenger", "rows"};
+// Groups a state may hold in all (segments and sensitive groups): the serial bound.
+constexpr std::size_t kMaxStateGroups = 1 << 20;
+
+std::size_t pass_index(std::string_view pass) {
+  for (std::size_t i = 0; i < 3; ++i)
+    if (kPasses[i] == pass) return i;
+  throw UsageError("unknown pass \"" + std::string(pass.substr(0, 32)) + "\"; the passes are champion, challenger, rows");
+}
+
+ReplicateRequest request_of(const Plan& plan, unsigned threads) {
+  ReplicateRequest r;
+  const BootstrapSettings b = plan.bootstrap();
+  r.bootstrap = b.resamples;
+  r.jackknife_groups = plan.jackknife_groups();
+  r.scheme = b.scheme;
+  r.seed = b.seed;
+  r.threads = threads != 0 ? threads : std::max(1u, std::thread::hardware_concurrency());
+  return r;
+}
+
+// A partition's columns under the plan: its groups numbered as the plan numbers every
+// partition's, its units ranked among the plan's (while there are few), and the whole
+// evaluation's row count and largest weight.
+struct PartitionColumns {
+  GroupingSet local;
+  std::vector<std::vector<std::uint32_t>> group_of_row;
+  std::vector<std::uint32_t> unit_rank;
+  PairedColumns columns;
+};
+
+std::vector<std::uint32_t> global_groups(const Grouping& local, const Facts::GroupingValues& global) {
+  std::vector<std::uint32_t> to_global(local.size());
+  for (std::size_t j = 0; j < local.size(); ++j) {
+    const auto it = std::lower_bound(global.values.begin(), global.values.end(), local.values[j]);
+    if (it == global.values.end() || *it != local.values[j])
+      throw UsageError("the segment \"" + global.name + "\" has a value the plan's facts do not; gather the facts "
+                       "over every row");
+    to_global[j] = static_cast<std::uint32_t>(it - global.values.begin());
+  }
+  return to_global;
+}
+
+void set_units(PartitionColumns& p, const Plan& plan, const Table& part) {
+  RowUnits& u = p.columns.units;
+  u.unit_count = plan.jackknife_units();
+  if (plan.facts.more_units) return;  // the jackknife reads each unit's group from its key
+  const auto& keys = plan.facts.unit_keys;
+  p.unit_rank.resize(part.rows);
+  for (std::size_t r = 0; r < part.rows; ++r) {
+    const auto it = std::lower_bound(keys.begin(), keys.end(), part.unit_key[r]);
+    if (it == keys.end() || *it != part.unit_key[r])
+      throw UsageError("a row's unit is not among the plan's units; gather the facts over every row");
+    p.unit_rank[r] = static_cast<std::uint32_t>(it - keys.begin());
+  }
+  u.unit = p.unit_rank;
+}
+
+std::unique_ptr<PartitionColumns> partition_columns(const Plan& plan, const Table& part, const Limits& limits) {
+  auto p = std::make_unique<PartitionColumns>();
+  p->local = build_groupings(part, plan.policy, limits);
+  p->columns = paired_columns(part, plan.policy);
+  for (std::size_t g = 0; g < p->local.groupings.size(); ++g) {
+    const Grouping& local = p->local.groupings[g];
+    const std::vector<std::uint32_t> to_global = global_groups(local, plan.facts.groupings.at(g));
+    p->group_of_row.emplace_back(local.group_of_row.size());
+    for (std::size_t r = 0; r < local.group_of_row.size(); ++r) p->group_of_row[g][r] = to_global[local.group_of_row[r]];
+  }
+  for (std::size_t g = 0; g < p->group_of_row.size(); ++g)
+    p->columns.groupings.push_back(
+        {p->group_of_row[g], plan.facts.groupings[g].values.size(), g >= p->local.segment_count});
+  p->columns.total_rows = plan.facts.rows;
+  p->columns.weight_magnitude = plan.facts.max_weight;
+  set_units(*p, plan, part);
+  return p;
+}
+
+// The driver's engine: no rows, the plan's groups; it reads, merges and finishes states.
+std::unique_ptr<PartitionColumns> driver_columns(const Plan& plan) {
+  static const Table none;
+  auto p = std::make_unique<PartitionColumns>();
+  p->columns = paired_columns(none, plan.policy);
+  for (std::size_t g = 0; g < plan.facts.groupings.size(); ++g)
+    p->columns.groupings.push_back({{}, plan.facts.groupings[g].values.size(), g >= plan.policy.segments.size()});
+  p->columns.total_rows = plan.facts.rows;
+  p->columns.weight_magnitude = plan.facts.max_weight;
+  p->columns.units.unit_count = plan.jackknife_units();
+  return p;
+}
+
+void check_plan(const Plan& plan, const std::array<std::uint8_t, 32>& id, ByteReader& in) {
+  if (id != plan.id) in.fail("the state belongs to another plan");
+}
+
+// ---- ranked passes ----
+
+std::string write_ranked(const Plan& plan, const ModelPartial& p) {
+  std::string bytes;
+  ByteWriter out(bytes);
+  write_header(out, StateKind::ranked, plan.id);
+  out.u8(static_cast<std::uint8_t>(p.model));
+  out.u64(p.rows);
+  out.u64(p.first_bucket);
+  out.u64(p.last_bucket);
+  out.u64(p.blocks.size());
+  for (const auto& b : p.blocks) b->write(out);
+  return bytes;
+}
+
+ModelPartial read_ranked(const Plan& plan, const ReplicateEngine& engine, std::string_view bytes, std::size_t model) {
+  ByteReader in(bytes, "partial state");
+  std::array<std::uint8_t, 32> id{};
+  if (read_header(in, id) != StateKind::ranked) in.fail("not a ranked pass's state");
+  check_plan(plan, id, in);
+  ModelPartial p;
+  p.model = in.u8();
+  if (p.model != model) in.fail("a state of the " + std::string(kPasses[p.model > 1 ? 2 : p.model]) + " pass");
+  p.rows = in.u64();
+  p.first_bucket = in.u64();
+  p.last_bucket = in.u64();
+  const std::vector<ReplicateEngine::Block> blocks = ReplicateEngine::block_list(request_of(plan, 1));
+  if (in.u64() != blocks.size() + 1) in.fail("the block count differs from the plan's");
+  p.blocks.push_back(engine.read_block(in, 1));
+  for (std::size_t i = 0; i < blocks.size(); ++i) p.blocks.push_back(engine.read_block(in, kLanes));
+  if (!in.done()) in.fail("trailing bytes");
+  return p;
+}
+
+std::string ranked_state(const Plan& plan, std::size_t model, const Table& part, std::string_view above,
+                         unsigned threads, const Limits& limits) {
+  const auto columns = partition_columns(plan, part, limits);
+  const ReplicateEngine engine(columns->columns);
+  std::unique_ptr<ModelPartial> above_state;
+  if (!above.empty()) above_state = std::make_unique<ModelPartial>(read_ranked(plan, engine, above, model));
+  return write_ranked(plan, engine.partial(request_of(plan, threads), model, above_state.get()));
+}
+
+// ---- the rows pass ----
+
+struct RowsState {
+  std::uint64_t rows = 0, units = 0, first_bucket = 1, last_bucket = 0;
+  std::vector<BucketDigest> digests;
+  std::vector<std::vector<std::uint64_t>> group_rows, group_positives;  // [grouping][global group]
+  ProportionCellTable cells;
+};
+
+void write_cells(ByteWriter& out, const ExactProportionCellSet& set) {
+  for (const ExactProportionCells& c : set)
+    for (const ExactCellSums* s : {&c.denominator, &c.challenger_only, &c.champion_only}) {
+      out.u64(s->rows);
+      write_exact(out, s->weight);
+      write_exact(out, s->weight_squared);
+    }
+}
+
+ExactProportionCellSet read_cells(ByteReader& in) {
+  ExactProportionCellSet set;
+  for (ExactProportionCells& c : set)
+    for (ExactCellSums* s : {&c.denominator, &c.challenger_only, &c.champion_only}) {
+      s->rows = in.u64();
+      s->weight = read_exact(in);
+      s->weight_squared = read_exact(in);
+    }
+  return set;
+}
+
+// The shape every rows state of the plan has: per grouping, its global group count; cells
+// for the overall rows and each segment grouping's groups.
+RowsState empty_rows_state(const Plan& plan) {
+  RowsState s;
+  s.cells.weighted = !plan.policy.columns.weight.empty();
+  s.cells.overall.resize(1);
+  for (std::size_t g = 0; g < plan.facts.groupings.size(); ++g) {
+    const std::size_t n = plan.facts.groupings[g].values.size();
+    s.group_rows.emplace_back(n, 0);
+    s.group_positives.emplace_back(n, 0);
+    if (g < plan.policy.segments.size()) s.cells.segments.emplace_back(n);
+  }
+  return s;
+}
+
+std::string write_rows(const Plan& plan, const RowsState& s) {
+  std::string bytes;
+  ByteWriter out(bytes);
+  write_header(out, StateKind::rows, plan.id);
+  for (std::uint64_t v : {s.rows, s.units, s.first_bucket, s.last_bucket}) out.u64(v);
+  out.u64(s.digests.size());
+  for (const BucketDigest& d : s.digests) {
+    out.u64(d.bucket);
+    out.u64(d.rows);
+    out.bytes(d.sha256.data(), d.sha256.size());
+  }
+  for (std::size_t g = 0; g < s.group_rows.size(); ++g)
+    for (std::size_t j = 0; j < s.group_rows[g].size(); ++j) {
+      out.u64(s.group_rows[g][j]);
+      out.u64(s.group_positives[g][j]);
+    }
+  write_cells(out, s.cells.overall[0]);
+  for (const auto& grouping : s.cells.segments)
+    for (const ExactProportionCellSet& set : grouping) write_cells(out, set);
+  return bytes;
+}
+
+RowsState read_rows(const Plan& plan, std::string_view bytes) {
+  ByteReader in(bytes, "partial state");
+  std::array<std::uint8_t, 32> id{};
+  if (read_header(in, id) != StateKind::rows) in.fail("not a rows pass's state");
+  check_plan(plan, id, in);
+  RowsState s = empty_rows_state(plan);
+  for (std::uint64_t* v : {&s.rows, &s.units, &s.first_bucket, &s.last_bucket}) *v = in.u64();
+  s.digests.resize(in.count(plan.facts.rows, "bucket"));
+  for (BucketDigest& d : s.digests) {
+    d.bucket = in.u64();
+    d.rows = in.u64();
+    const auto sha = in.bytes(32);
+    std::copy(sha.begin(), sha.end(), d.sha256.begin());
+  }
+  for (std::size_t g = 0; g < s.group_rows.size(); ++g)
+    for (std::size_t j = 0; j < s.group_rows[g].size(); ++j) {
+      s.group_rows[g][j] = in.u64();
+      s.group_positives[g][j] = in.u64();
+    }
+  s.cells.overall[0] = read_cells(in);
+  for (auto& grouping : s.cells.segments)
+    for (ExactProportionCellSet& set : grouping) set = read_cells(in);
+  if (!in.done()) in.fail("trailing bytes");
+  return s;
+}
+
+std::string rows_state(const Plan& plan, const Table& part, const Limits& limits) {
+  const auto columns = partition_columns(plan, part, limits);
+  RowsState s = empty_rows_state(plan);
+  s.rows = part.rows;
+  std::vector<std::uint64_t> keys(part.unit_key.begin(), part.unit_key.end());
+  std::sort(keys.begin(), keys.end());
+  s.units = static_cast<std::uint64_t>(std::unique(keys.begin(), keys.end()) - keys.begin());
+  s.digests = keyed_bucket_digests(part, key_bucket_bits(plan.facts.rows));
+  if (!s.digests.empty()) {
+    s.first_bucket = s.digests.front().bucket;
+    s.last_bucket = s.digests.back().bucket;
+  }
+  for (std::size_t g = 0; g < columns->local.groupings.size(); ++g) {
+    const Grouping& local = columns->local.groupings[g];
+    const std::vector<std::uint32_t> to_global = global_groups(local, plan.facts.groupings[g]);
+    for (std::size_t j = 0; j < local.size(); ++j) {
+      s.group_rows[g][to_global[j]] += local.rows[j];
+      s.group_positives[g][to_global[j]] += local.positives[j];
+    }
+  }
+  GroupingSet global;
+  global.segment_count = columns->local.segment_count;
+  for (std::size_t g = 0; g < columns->local.segment_count; ++g) {
+    Grouping view;
+    view.values.resize(plan.facts.groupings[g].values.size());
+    view.group_of_row = columns->group_of_row[g];
+    global.groupings.push_back(std::move(view));
+  }
+  s.cells = proportion_cells(part, global, plan.policy, plan.facts.max_weight);
+  s.cells.weighted = !plan.policy.columns.weight.empty();
+  return write_rows(plan, s);
+}
+
+void add_rows(RowsState& into, const RowsState& other) {
+  into.rows += other.rows;
+  into.units += other.units;
+  std::vector<BucketDigest> joined;
+  std::merge(into.digests.begin(), into.digests.end(), other.digests.begin(), other.digests.end(),
+             std::back_inserter(joined), [](const BucketDigest& a, const BucketDigest& b) { return a.bucket < b.bucket; });
+  for (std::size_t i = 1; i < joined.size(); ++i)
+    if (joined[i].bucket == joined[i - 1].bucket)
+      throw UsageError("two partitions hold rows of key bucket " + std::to_string(joined[i].bucket) +
+                       "; partition the rows pass by buckets()");
+  into.digests = std::move(joined);
+  if (!into.digests.empty()) {
+    into.first_bucket = into.digests.front().bucket;
+    into.last_bucket = into.digests.back().bucket;
+  }
+  for (std::size_t g = 0; g < into.group_rows.size(); ++g)
+    for (std::size_t j = 0; j < into.group_rows[g].size(); ++j) {
+      into.group_rows[g][j] += other.group_rows[g][j];
+      into.group_positives[g][j] += other.group_positives[g][j];
+    }
+  add_cells(into.cells.overall[0], other.cells.overall[0]);
+  for (std::size_t g = 0; g < into.cells.segments.size(); ++g)
+    for (std::size_t j = 0; j < into.cells.segments[g].size(); ++j)
+      add_cells(into.cells.segments[g][j], other.cells.segments[g][j]);
+}
+
+// ---- the finish ----
+
+GroupingSet global_groupings(const Plan& plan, const RowsState& rows) {
+  GroupingSet set;
+  set.segment_count = plan.policy.segments.size();
+  for (std::size_t g = 0; g < plan.facts.groupings.size(); ++g) {
+    const Facts::GroupingValues& f = plan.facts.groupings[g];
+    Grouping grouping;
+    grouping.name = f.name;
+    grouping.columns = f.columns;
+    grouping.values = f.values;
+    for (std::size_t j = 0; j < f.values.size(); ++j) {
+      grouping.rows.push_back(static_cast<std::size_t>(rows.group_rows[g][j]));
+      grouping.positives.push_back(static_cast<std::size_t>(rows.group_positives[g][j]));
+    }
+    set.groupings.push_back(std::move(grouping));
+  }
+  return set;
+}
+
+Evaluation describe_partitioned(const Plan& plan, const RowsState& rows, std::string_view origin) {
+  Evaluation ev;
+  const auto now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  std::tm tm{};
+  gmtime_r(&now, &tm);
+  char started[32];
+  std::strftime(started, sizeof started, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  ev.run.started_at = started;
+  ev.policy = plan.policy;
+  ev.bootstrap = plan.bootstrap();
+  ev.rows = static_cast<std::size_t>(rows.rows);
+  ev.clustered = !plan.policy.columns.cluster.empty();
+  ev.units = static_cast<std::size_t>(rows.units);
+  ev.source.origin = std::string(origin);
+  ev.source.sha256 = keyed_digest(plan.policy.columns, rows.rows, rows.digests);
+  ev.source.hashed = "rows_by_id";
+  ev.jackknife_groups = plan.jackknife_groups();
+  ev.run.threads = std::max(1u, std::thread::hardware_concurrency());
+  return ev;
+}
+
+void check_rows(const Plan& plan, const ModelPartial& champion, const ModelPartial& challenger, const RowsState& rows) {
+  if (champion.rows != plan.facts.rows || challenger.rows != plan.facts.rows || rows.rows != plan.facts.rows)
+    throw UsageError("the passes saw " + std::to_string(champion.rows) + ", " + std::to_string(challenger.rows) + " and " +
+                     std::to_string(rows.rows) + " rows, the facts " + std::to_string(plan.facts.rows) +
+                     "; every pass must see every row once");
+}
+
+}  // namespace
+
+std::string facts_state(const Table& part, const Policy& policy, const Limits& limits) {
+  check_partitionable(policy);
+  validate_inputs(part, policy, EvaluateOptions{});
+  std::string bytes;
+  ByteWriter out(bytes);
+  write_header(out, StateKind::facts, raw_digest(policy.sha256));
+  write_facts(out, facts_of(part, policy, limits));
+  return bytes;
+}
+
+Policy plan_policy(std::string_view plan) { return read_plan(plan).policy; }
+
+std::vector<std::string> passes(std::string_view plan) {
+  read_plan(plan);
+  return {std::begin(kPasses), std::end(kPasses)};
+}
+
+bool ranked(std::string_view plan, std::string_view pass) {
+  read_plan(plan);
+  return pass_index(pass) < 2;
+}
+
+std::vector<std::uint64_t> buckets(std::string_view plan_bytes, std::string_view pass, const Table& part) {
+  const Plan plan = read_plan(plan_bytes);
+  const std::size_t p = pass_index(pass);
+  std::vector<std::uint64_t> out(part.rows);
+  if (p < 2) {
+    const unsigned bits = score_bucket_bits(plan.facts.rows);
+    const std::span<const double> score = p == 0 ? part.champion : part.challenger;
+    for (std::size_t r = 0; r < part.rows; ++r) out[r] = score_bucket(score[r], bits);
+  } else {
+    const unsigned bits = key_bucket_bits(plan.facts.rows);
+    for (std::size_t r = 0; r < part.rows; ++r) out[r] = key_bucket(part.unit_key[r], bits);
+  }
+  return out;
+}
+
+std::string pass_state(std::string_view plan_bytes, std::string_view pass, const Table& part, std::string_view above,
+                       unsigned threads, const Limits& limits) {
+  const Plan plan = read_plan(plan_bytes, limits);
+  validate_inputs(part, plan.policy, EvaluateOptions{});
+  const std::size_t p = pass_index(pass);
+  if (p < 2) return ranked_state(plan, p, part, above, threads, limits);
+  if (!above.empty()) throw UsageError("the rows pass runs once; it takes no above");
+  return rows_state(plan, part, limits);
+}
+
+std::vector<std::string> aboves(std::string_view plan_bytes, std::string_view pass, std::span<const std::string> round1) {
+  const Plan plan = read_plan(plan_bytes);
+  const std::size_t model = pass_index(pass);
+  if (model > 1) throw UsageError("only a ranked pass has aboves");
+  const auto columns = driver_columns(plan);
+  const ReplicateEngine engine(columns->columns);
+  std::vector<ModelPartial> states;
+  for (const std::string& s : round1) states.push_back(read_ranked(plan, engine, s, model));
+  std::vector<std::size_t> order;
+  for (std::size_t i = 0; i < states.size(); ++i)
+    if (!states[i].empty()) order.push_back(i);
+  std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return states[a].first_bucket < states[b].first_bucket; });
+  std::vector<std::string> out(states.size());
+  std::unique_ptr<ModelPartial> above;
+  for (std::size_t k = 0; k < order.size(); ++k) {
+    const ModelPartial& s = states[order[k]];
+    if (above && above->last_bucket >= s.first_bucket)
+      throw UsageError("two partitions of the " + std::string(pass) + " pass share score bucket " +
+                       std::to_string(s.first_bucket) + "; range-partition the rows by buckets()");
+    if (above) out[order[k]] = write_ranked(plan, *above);
+    if (!above)
+      above = std::make_unique<ModelPartial>(std::move(states[order[k]]));
+    else
+      add_partial(*above, s);
+  }
+  return out;
+}
+
+std::optional<std::uint64_t> first_bucket(std::string_view state) {
+  ByteReader in(state, "partial state");
+  std::array<std::uint8_t, 32> id{};
+  const StateKind kind = read_header(in, id);
+  if (kind == StateKind::facts) throw UsageError("a facts state has no buckets");
+  if (kind == StateKind::ranked) in.u8();
+  in.u64();  // rows
+  if (kind == StateKind::rows) in.u64();  // units
+  const std::uint64_t first = in.u64(), last = in.u64();
+  if (first > last) return std::nullopt;
+  return first;
+}
+
+std::string merge_facts(std::span<const std::string> states, const Limits& limits) {
+  if (states.empty()) throw UsageError("nothing to merge");
+  std::array<std::uint8_t, 32> id{};
+  Facts merged;
+  for (std::size_t i = 0; i < states.size(); ++i) {
+    ByteReader in(states[i], "facts state");
+    std::array<std::uint8_t, 32> other{};
+    if (read_header(in, other) != StateKind::facts) in.fail("not a facts state");
+    if (i > 0 && other != id) in.fail("facts of another policy");
+    id = other;
+    Facts f = read_facts(in, limits);
+    if (!in.done()) in.fail("trailing bytes");
+    if (i == 0)
+      merged = std::move(f);
+    else
+      add_facts(merged, f, limits);
+  }
+  std::string bytes;
+  ByteWriter out(bytes);
+  write_header(out, StateKind::facts, id);
+  write_facts(out, merged);
+  return bytes;
+}
+
+std::string merge(std::string_view plan_bytes, std::string_view pass, std::span<const std::string> states) {
+  const Plan plan = read_plan(plan_bytes);
+  const std::size_t p = pass_index(pass);
+  if (states.empty()) throw UsageError("nothing to merge");
+  if (p == 2) {
+    RowsState merged = read_rows(plan, states[0]);
+    for (std::size_t i = 1; i < states.size(); ++i) add_rows(merged, read_rows(plan, states[i]));
+    return write_rows(plan, merged);
+  }
+  const auto columns = driver_columns(plan);
+  const ReplicateEngine engine(columns->columns);
+  ModelPartial merged = read_ranked(plan, engine, states[0], p);
+  for (std::size_t i = 1; i < states.size(); ++i) add_partial(merged, read_ranked(plan, engine, states[i], p));
+  return write_ranked(plan, merged);
+}
+
+Evaluation finish(std::string_view plan_bytes, const MergedPasses& merged, std::string_view origin,
+                  const Limits& limits) {
+  const auto clock_start = std::chrono::steady_clock::now();
+  const Plan plan = read_plan(plan_bytes, limits);
+  const auto columns = driver_columns(plan);
+  const ReplicateEngine engine(columns->columns);
+  const ModelPartial champion = read_ranked(plan, engine, merged.champion, 0);
+  const ModelPartial challenger = read_ranked(plan, engine, merged.challenger, 1);
+  const RowsState rows = read_rows(plan, merged.rows);
+  check_rows(plan, champion, challenger, rows);
+
+  Evaluation ev = describe_partitioned(plan, rows, origin);
+  const GroupingSet groups = global_groupings(plan, rows);
+  const ReplicateRun run{engine.finish(request_of(plan, 1), champion, challenger), engine.layout()};
+  estimate_figures(ev, run, groups, rows.cells, origin);
+  decide_gate(ev, run, groups, origin);
+  ev.run.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - clock_start).count();
+  return ev;
+}
+
+}  // namespace referee::partitioned

@@ -1,0 +1,110 @@
+"""referee.partitioned: the protocol in one process gives referee.evaluate's report, byte for
+byte outside "run", for any partition count and row order (docs/partitioned.md)."""
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import referee
+from referee import partitioned as rp
+
+
+def _frame(n=4000, clusters=None, seed=3):
+    rng = np.random.default_rng(seed)
+    y = (rng.random(n) < 0.35).astype(float)
+    a = 1 / (1 + np.exp(-(rng.normal(size=n) + y - 0.5)))
+    a[::5] = np.round(a[::5] * 50) / 50  # ties
+    b = 1 / (1 + np.exp(-(rng.normal(size=n) + 1.4 * y - 0.7)))
+    return pd.DataFrame({
+        "txn": [f"t{i}" for i in range(n)],
+        "y": y, "a": a, "b": b,
+        "w": 0.5 + rng.integers(0, 7, n) * 0.375,
+        "cust": [f"c{k}" for k in rng.integers(0, clusters or n, n)],
+        "region": rng.choice(list("abcd"), n),
+        "grp": rng.choice(["x", "y", "y"], n),
+    })
+
+
+def _policy(weighted=True, clustered=False, interval="bca"):
+    columns = {"label": "y", "champion": "a", "challenger": "b", "id": "txn",
+               "segments": ["region"], "sensitive": ["grp"]}
+    if weighted:
+        columns["weight"] = "w"
+    if clustered:
+        columns["cluster"] = "cust"
+    return {
+        "version": 1, "task": "binary", "columns": columns, "threshold": 0.4,
+        "bootstrap": {"resamples": 130, "interval": interval, "seed": 5},
+        "rules": [
+            {"id": "auc", "metric": "roc_auc", "subject": "delta", "min": -0.05},
+            {"id": "acc", "metric": "accuracy", "subject": "delta", "min": -0.1},
+            {"id": "seg", "metric": "roc_auc", "subject": "delta",
+             "scope": {"each_segment": "region"}, "min": -0.2},
+            {"id": "eo", "metric": "equalized_odds_difference", "sensitive": "grp",
+             "subject": "challenger", "max": 0.5},
+        ],
+    }
+
+
+def _outside_run(report):
+    d = json.loads(report.to_json())
+    d.pop("run", None)
+    return json.dumps(d, sort_keys=False)
+
+
+@pytest.mark.parametrize("weighted,clustered,interval", [
+    (False, False, "bca"), (True, True, "bca"), (True, False, "percentile")])
+def test_partitioned_evaluate_equals_evaluate(weighted, clustered, interval):
+    df = _frame(clusters=150 if clustered else None)
+    policy = _policy(weighted, clustered, interval)
+    expected = _outside_run(referee.evaluate(df, policy, threads=2))
+    shuffled = df.sample(frac=1.0, random_state=1).reset_index(drop=True)
+    for parts in (1, 3, 16):
+        pieces = np.array_split(np.arange(len(shuffled)), parts)
+        got = rp.evaluate([shuffled.iloc[rows] for rows in pieces], policy, threads=1)
+        assert _outside_run(got) == expected, parts
+
+
+def test_dict_and_arrow_parts_agree_with_a_frame():
+    pa = pytest.importorskip("pyarrow")
+    df = _frame(n=1500)
+    policy = _policy(True, False, "percentile")
+    expected = _outside_run(referee.evaluate(df, policy))
+    halves = [df.iloc[:700], df.iloc[700:]]
+    as_dicts = [{k: v.to_numpy() for k, v in h.items()} for h in halves]
+    assert _outside_run(rp.evaluate(as_dicts, policy)) == expected
+    as_arrow = [pa.Table.from_pandas(h, preserve_index=False) for h in halves]
+    assert _outside_run(rp.evaluate(as_arrow, policy)) == expected
+
+
+def test_the_steps_refuse_misuse_by_name():
+    df = _frame(n=800)
+    policy = _policy(False, False, "percentile")
+    keyless = dict(policy, columns={k: v for k, v in policy["columns"].items() if k != "id"})
+    with pytest.raises(referee.PolicyError, match=r"needs \$\.columns\.id"):
+        rp.facts_state(df, keyless)
+    budget = dict(policy, columns=dict(policy["columns"], latency={"champion": "w", "challenger": "w2"}))
+    df = df.assign(w2=df["w"])
+    with pytest.raises(referee.PolicyError, match="serving budgets"):
+        rp.facts_state(df, budget)
+    plan = rp.make_plan(policy, rp.facts_state(df, policy))
+    other = rp.make_plan(policy, rp.facts_state(df, policy), seed=1)
+    with pytest.raises(referee.DataError, match="another plan"):
+        rp.merge(other, "rows", [rp.pass_state(plan, "rows", df)])
+    halves = [rp.pass_state(plan, "champion", df.iloc[:400]), rp.pass_state(plan, "champion", df.iloc[400:])]
+    with pytest.raises(referee.UsageError, match="share score bucket"):
+        rp.aboves(plan, "champion", halves)
+    with pytest.raises(referee.UsageError, match="unknown pass"):
+        rp.pass_state(plan, "latency", df)
+
+
+def test_states_are_deterministic_bytes():
+    df = _frame(n=1200)
+    policy = _policy(True, True, "bca")
+    plan = rp.make_plan(policy, rp.facts_state(df, policy))
+    first = rp.pass_state(plan, "challenger", df, threads=1)
+    again = rp.pass_state(plan, "challenger", df.sample(frac=1.0, random_state=2), threads=2)
+    assert first == again  # a retried or reordered partition gives the same state
+    assert rp.first_bucket(first) == int(rp.buckets(plan, "challenger", df).min())

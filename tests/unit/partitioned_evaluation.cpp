@@ -1,0 +1,208 @@
+// The partitioned protocol end to end (include/referee/partitioned.hpp): facts, plan, the two
+// ranked passes in two rounds, the rows pass, the finish. The report equals evaluate()'s on
+// every row, byte for byte outside `run`, whatever the partition count and row order.
+
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <numeric>
+#include <random>
+#include <string>
+#include <vector>
+
+#include <referee/error.hpp>
+#include <referee/evaluate.hpp>
+#include <referee/partitioned.hpp>
+#include <referee/policy.hpp>
+#include <referee/render.hpp>
+#include <referee/table.hpp>
+
+using namespace referee;
+
+namespace {
+
+struct Sample {
+  std::vector<double> y, a, b, w;
+  std::vector<std::string> id, cluster, region, group;
+};
+
+// Unrounded and tied scores, weights, clusters, a segment and a sensitive attribute.
+Sample simulate(std::size_t n, std::size_t clusters, std::uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  std::normal_distribution<double> normal;
+  std::uniform_int_distribution<int> pick(0, 999);
+  Sample s;
+  for (std::size_t i = 0; i < n; ++i) {
+    const double y = pick(rng) < 350 ? 1.0 : 0.0;
+    double a = 1.0 / (1.0 + std::exp(-(normal(rng) + y - 0.5)));
+    const double b = 1.0 / (1.0 + std::exp(-(normal(rng) + 1.4 * y - 0.7)));
+    if (i % 5 == 0) a = std::round(a * 50.0) / 50.0;
+    s.y.push_back(y);
+    s.a.push_back(a);
+    s.b.push_back(b);
+    s.w.push_back(0.5 + (pick(rng) % 7) * 0.375);
+    s.id.push_back("r" + std::to_string(i));
+    s.cluster.push_back("c" + std::to_string(pick(rng) % clusters));
+    s.region.push_back(std::string(1, static_cast<char>('a' + pick(rng) % 4)));
+    s.group.push_back(pick(rng) % 3 == 0 ? "x" : "y");
+  }
+  return s;
+}
+
+Table table_of(const Sample& s, const std::vector<std::size_t>& rows, const ColumnNames& names) {
+  std::vector<double> y, a, b, w;
+  std::vector<std::string> id, cluster, region, group;
+  for (std::size_t r : rows) {
+    y.push_back(s.y[r]);
+    a.push_back(s.a[r]);
+    b.push_back(s.b[r]);
+    w.push_back(s.w[r]);
+    id.push_back(s.id[r]);
+    cluster.push_back(s.cluster[r]);
+    region.push_back(s.region[r]);
+    group.push_back(s.group[r]);
+  }
+  TableBuilder builder(rows.size());
+  builder.add_numeric("y", std::move(y));
+  builder.add_numeric("a", std::move(a));
+  builder.add_numeric("b", std::move(b));
+  builder.add_numeric("w", std::move(w));
+  for (auto [name, text] : {std::pair{"id", &id}, {"cust", &cluster}, {"region", &region}, {"grp", &group}}) {
+    EncodedText e = encode_text(*text);
+    builder.add_text(name, std::move(e.codes), std::move(e.dictionary));
+  }
+  return std::move(builder).build(names, Task::binary);
+}
+
+Policy policy_for(bool weighted, bool clustered, const char* interval) {
+  return parse_policy_text(std::string(R"({"version": 1, "task": "binary",
+    "columns": {"label": "y", "champion": "a", "challenger": "b", "id": "id",
+                "segments": ["region"], "sensitive": ["grp"])") +
+                           (weighted ? R"(, "weight": "w")" : "") + (clustered ? R"(, "cluster": "cust")" : "") +
+                           R"(}, "threshold": 0.4,
+    "bootstrap": {"resamples": 130, "interval": ")" + interval + R"(", "seed": 5},
+    "rules": [{"id": "auc", "metric": "roc_auc", "subject": "delta", "min": -0.05},
+              {"id": "ap", "metric": "average_precision", "subject": "challenger", "min": 0.1},
+              {"id": "acc", "metric": "accuracy", "subject": "delta", "min": -0.1},
+              {"id": "seg", "metric": "roc_auc", "subject": "delta", "scope": {"each_segment": "region"}, "min": -0.2},
+              {"id": "eo", "metric": "equalized_odds_difference", "sensitive": "grp", "subject": "challenger", "max": 0.5}]})");
+}
+
+std::string outside_run(const Evaluation& ev) {
+  nlohmann::ordered_json j = report_json(ev);
+  j.erase("run");
+  return j.dump(1);
+}
+
+// Rows cut into `parts` partitions of whole buckets (contiguous ranges), each shuffled.
+std::vector<std::vector<std::size_t>> cut(const std::vector<std::uint64_t>& bucket, std::size_t parts, std::mt19937_64& rng) {
+  std::vector<std::size_t> order(bucket.size());
+  std::iota(order.begin(), order.end(), std::size_t{0});
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t x, std::size_t y) { return bucket[x] < bucket[y]; });
+  std::vector<std::size_t> bounds;
+  for (std::size_t i = 1; i < order.size(); ++i)
+    if (bucket[order[i]] != bucket[order[i - 1]]) bounds.push_back(i);
+  std::shuffle(bounds.begin(), bounds.end(), rng);
+  bounds.resize(std::min(bounds.size(), parts - 1));
+  bounds.push_back(order.size());
+  std::sort(bounds.begin(), bounds.end());
+  std::vector<std::vector<std::size_t>> out;
+  std::size_t start = 0;
+  for (std::size_t end : bounds) {
+    out.emplace_back(order.begin() + static_cast<std::ptrdiff_t>(start), order.begin() + static_cast<std::ptrdiff_t>(end));
+    std::shuffle(out.back().begin(), out.back().end(), rng);
+    start = end;
+  }
+  return out;
+}
+
+// The whole protocol over `parts` partitions per pass; facts from a different cut.
+std::string partitioned_report(const Sample& s, const Policy& p, std::size_t parts, std::uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  const std::size_t n = s.y.size();
+  std::vector<std::size_t> all(n);
+  std::iota(all.begin(), all.end(), std::size_t{0});
+  std::shuffle(all.begin(), all.end(), rng);
+  std::vector<std::string> facts;
+  for (std::size_t k = 0; k < parts; ++k) {
+    std::vector<std::size_t> rows;
+    for (std::size_t i = k; i < n; i += parts) rows.push_back(all[i]);
+    facts.push_back(partitioned::facts_state(table_of(s, rows, p.columns), p));
+  }
+  std::reverse(facts.begin(), facts.end());
+  const std::string plan = partitioned::make_plan(p, partitioned::merge_facts(facts));
+  const Table whole = table_of(s, [&] { std::vector<std::size_t> r(n); std::iota(r.begin(), r.end(), std::size_t{0}); return r; }(), p.columns);
+  std::map<std::string, std::string> merged;
+  for (const std::string& pass : partitioned::passes(plan)) {
+    const auto partitions = cut(partitioned::buckets(plan, pass, whole), parts, rng);
+    std::vector<std::string> shares;
+    if (partitioned::ranked(plan, pass)) {
+      std::vector<std::string> round1;
+      for (const auto& rows : partitions) round1.push_back(partitioned::pass_state(plan, pass, table_of(s, rows, p.columns), {}, 2));
+      const std::vector<std::string> above = partitioned::aboves(plan, pass, round1);
+      for (std::size_t k = 0; k < partitions.size(); ++k)
+        shares.push_back(partitioned::pass_state(plan, pass, table_of(s, partitions[k], p.columns), above[k], 1));
+    } else {
+      for (const auto& rows : partitions) shares.push_back(partitioned::pass_state(plan, pass, table_of(s, rows, p.columns)));
+    }
+    std::shuffle(shares.begin(), shares.end(), rng);
+    merged[pass] = partitioned::merge(plan, pass, shares);
+  }
+  return outside_run(partitioned::finish(plan, {merged["champion"], merged["challenger"], merged["rows"]}));
+}
+
+}  // namespace
+
+TEST_CASE("partitioned evaluation gives evaluate()'s report, byte for byte outside run") {
+  for (const auto& [weighted, clustered, interval] :
+       {std::tuple{false, false, "bca"}, {true, true, "bca"}, {true, false, "percentile"}, {false, true, "bca"}}) {
+    CAPTURE(weighted);
+    CAPTURE(clustered);
+    const Sample s = simulate(5000, clustered ? 180 : 5000, 3);
+    const Policy p = policy_for(weighted, clustered, interval);
+    std::vector<std::size_t> rows(s.y.size());
+    std::iota(rows.begin(), rows.end(), std::size_t{0});
+    const std::string expected = outside_run(evaluate(table_of(s, rows, p.columns), p, {.threads = 2}));
+    for (std::size_t parts : {1, 3, 16, 64}) {
+      CAPTURE(parts);
+      CHECK(partitioned_report(s, p, parts, parts * 7 + 1) == expected);
+    }
+  }
+}
+
+TEST_CASE("partitioned evaluation refuses what it cannot do, by name") {
+  const Sample s = simulate(300, 300, 4);
+  const Policy keyless = parse_policy_text(R"({"version": 1, "task": "binary",
+    "columns": {"label": "y", "champion": "a", "challenger": "b"},
+    "rules": [{"id": "auc", "metric": "roc_auc", "subject": "delta", "min": -0.05}]})");
+  std::vector<std::size_t> rows(s.y.size());
+  std::iota(rows.begin(), rows.end(), std::size_t{0});
+  CHECK_THROWS_WITH_AS(partitioned::facts_state(table_of(s, rows, keyless.columns), keyless),
+                       doctest::Contains("needs $.columns.id"), PolicyError);
+  const Policy multinomial = parse_policy_text(R"({"version": 1, "task": "binary",
+    "columns": {"label": "y", "champion": "a", "challenger": "b", "id": "id"},
+    "bootstrap": {"scheme": "multinomial"},
+    "rules": [{"id": "auc", "metric": "roc_auc", "subject": "delta", "min": -0.05}]})");
+  CHECK_THROWS_WITH_AS(partitioned::facts_state(table_of(s, rows, multinomial.columns), multinomial),
+                       doctest::Contains("multinomial"), PolicyError);
+}
+
+TEST_CASE("partitioned states of another plan, or sharing a bucket, are refused") {
+  const Sample s = simulate(2000, 2000, 6);
+  const Policy p = policy_for(false, false, "percentile");
+  std::vector<std::size_t> rows(s.y.size());
+  std::iota(rows.begin(), rows.end(), std::size_t{0});
+  const Table whole = table_of(s, rows, p.columns);
+  const std::string facts = partitioned::facts_state(whole, p);
+  const std::string plan = partitioned::make_plan(p, facts);
+  const std::string other = partitioned::make_plan(p, facts, 99);
+  const std::string state = partitioned::pass_state(plan, "rows", whole);
+  CHECK_THROWS_WITH_AS(partitioned::merge(other, "rows", std::vector{state}), doctest::Contains("another plan"), DataError);
+  const std::string half_a = partitioned::pass_state(plan, "champion", table_of(s, {rows.begin(), rows.begin() + 1000}, p.columns));
+  const std::string half_b = partitioned::pass_state(plan, "champion", table_of(s, {rows.begin() + 1000, rows.end()}, p.columns));
+  CHECK_THROWS_WITH_AS(partitioned::aboves(plan, "champion", std::vector{half_a, half_b}), doctest::Contains("share score bucket"),
+                       UsageError);
+  CHECK_THROWS_AS(partitioned::merge(plan, "rows", std::vector{state.substr(0, state.size() - 5)}), DataError);
+}
