@@ -144,7 +144,9 @@ def bucket_task(plan: bytes, name: str) -> Callable[[Iterator[Any]], Iterator[An
 
         rp = _rp()
         for batch in batches:
-            buckets = np.asarray(rp.buckets(plan, name, batch), dtype=np.uint64)
+            # As a one-batch Table: _api's column reader calls to_numpy() with pyarrow's
+            # zero-copy default, which a RecordBatch's string column refuses.
+            buckets = np.asarray(rp.buckets(plan, name, pa.Table.from_batches([batch])), dtype=np.uint64)
             signed = (buckets ^ np.uint64(_SIGN)).view(np.int64)
             yield pa.RecordBatch.from_arrays([*batch.columns, pa.array(signed, pa.int64())],
                                              names=[*batch.schema.names, BUCKET])

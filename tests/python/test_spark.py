@@ -70,6 +70,8 @@ def make_frame(n=4000, seed=16):
         "account": [f"a{v}" for v in rng.integers(0, n // 8, size=n)],
         "region": rng.choice(["north", "south", "east", "west"], size=n),
         "sex": rng.choice(["F", "M"], size=n),
+        "lat_prod": rng.gamma(4.0, 5.0, size=n),  # milliseconds, for the refused budgets
+        "lat_new": rng.gamma(4.0, 5.0, size=n),
     })
 
 
@@ -213,7 +215,7 @@ def test_a_killed_and_retried_task_changes_nothing(spark, frame, oracles, monkey
 
 def refused_policies(reference):
     """(policy, the word its refusal names): features the partitioned path does not cover yet."""
-    latency = {**BASE["columns"], "latency": {"champion": "score_prod", "challenger": "score_new"}}
+    latency = {**BASE["columns"], "latency": {"champion": "lat_prod", "challenger": "lat_new"}}
     return [
         ({**{k: v for k, v in BASE.items() if k != "threshold"}, "task": "regression",
           "rules": [{"id": "mae", "metric": "mae", "subject": "delta", "max": 1}]}, "regression"),
