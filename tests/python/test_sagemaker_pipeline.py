@@ -81,11 +81,16 @@ def test_the_network_guard_catches_an_attempt_even_when_it_is_swallowed(tmp_path
     assert proc.returncode == 99 and "network attempts: create_connection" in proc.stderr
 
 
-@pytest.fixture(scope="module")
-def definition(tmp_path_factory):
-    proc = run_offline(EXAMPLE, tmp_path_factory.mktemp("home"))
+def definition_of(example, home):
+    """The pipeline definition an example prints, built with the network refused."""
+    proc = run_offline(example, home)
     assert proc.returncode == 0, proc.stderr[-4000:]
     return json.loads(proc.stdout)
+
+
+@pytest.fixture(scope="module")
+def definition(tmp_path_factory):
+    return definition_of(EXAMPLE, tmp_path_factory.mktemp("home"))
 
 
 def steps(definition):

@@ -1,0 +1,462 @@
+"""The Spark door: ``referee.spark.evaluate(spark_df, policy)`` gives the ``Report`` that
+``referee.evaluate`` gives on the same rows, byte for byte outside ``run``.
+
+    from referee import spark as referee_spark
+    report = referee_spark.evaluate(spark.read.parquet("s3://bucket/shadow/"), "gate.json")
+
+It drives the partitioned protocol of ``referee.partitioned`` (docs/partitioned.md) with
+Spark jobs; docs/spark.md gives the steps. Rows cross into the core as the Arrow batches
+``mapInArrow`` hands a Python worker; the driver holds partial states (bytes), never rows.
+Each job yields one small row per partition (a state, or the error that stopped it), read
+on the driver partition by partition (``toLocalIterator``), so the driver's memory is the
+states merged at once, whatever ``spark.driver.maxResultSize`` is.
+
+``python -m referee.spark --data PATH --policy gate.json --out DIR`` runs a gate over a
+Parquet path from ``spark-submit`` (main() below).
+"""
+
+import argparse
+import json
+import logging
+import math
+import os
+import sys
+from pathlib import Path
+from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple
+
+from . import _core, _model_monitor
+from ._core import DataError, IoError, PolicyError, RefereeError, UsageError
+from ._report import Report
+
+LOG = logging.getLogger("referee.spark")
+
+# The column a pass's canonical bucket travels in between the Spark stages.
+BUCKET = "__referee_bucket"
+# One row per partition of a job: its state, the first bucket it holds (ranked passes),
+# its row count, or the error that stopped it (kind: the referee exception's class name).
+STATE_SCHEMA = "state binary, first_bucket long, rows long, error_kind string, error string"
+# A partition of a pass is handed to the core whole (its buckets must be whole); the default
+# partition count keeps a partition near this many rows.
+ROWS_PER_PARTITION = 1 << 21
+# Round 0 (the facts) works on any partitioning, so a task folds its batches in chunks of
+# about this many rows and merges the chunks' facts: a worker never holds a whole split.
+FACTS_CHUNK_ROWS = 1 << 20
+# uint64 buckets in a signed Spark long, order kept: the top bit flipped.
+_SIGN = 1 << 63
+
+_ERRORS = {cls.__name__: cls for cls in (UsageError, PolicyError, DataError, IoError, RefereeError)}
+
+
+def _rp() -> Any:
+    from . import partitioned
+
+    return partitioned
+
+
+def _policy_text(policy: Any) -> Tuple[str, "_core.Policy"]:
+    """The policy as the JSON text every task is given, and the parsed policy."""
+    from ._api import _policy
+
+    parsed = _policy(policy)
+    return parsed.json, parsed
+
+
+# ---------------------------------------------------------------- executor side
+
+
+def _state_row(state: Optional[bytes] = None, first: Optional[int] = None, rows: int = 0,
+               error: Optional[BaseException] = None) -> Any:
+    import pyarrow as pa
+
+    kind = None if error is None else type(error).__name__
+    kind = kind if kind in _ERRORS or kind is None else "RefereeError"
+    return pa.RecordBatch.from_pydict({
+        "state": pa.array([state], pa.binary()), "first_bucket": pa.array([first], pa.int64()),
+        "rows": pa.array([rows], pa.int64()), "error_kind": pa.array([kind], pa.string()),
+        "error": pa.array([None if error is None else _partition_message(error)], pa.string())})
+
+
+def _partition_message(error: BaseException) -> str:
+    """A referee error's message with the partition it came from; a row number in it counts
+    within that partition's rows as the task read them."""
+    from pyspark import TaskContext
+
+    context = TaskContext.get()
+    where = f"Spark partition {context.partitionId()}" if context is not None else "a Spark partition"
+    return f"{where}: {error}"
+
+
+def _guarded(work: Callable[[Iterator[Any]], Iterator[Any]]) -> Callable[[Iterator[Any]], Iterator[Any]]:
+    """A referee error in a task becomes a row the driver raises again as the same class:
+    bad data is not a task failure Spark should retry, and its message reaches the caller."""
+    def run(batches: Iterator[Any]) -> Iterator[Any]:
+        try:
+            yield from work(batches)
+        except RefereeError as e:
+            yield _state_row(error=e)
+    return run
+
+
+def _table(batches: Iterable[Any], drop: Sequence[str] = ()) -> Optional[Any]:
+    """A partition's batches as one Arrow table (the batches' buffers, not copied), or None
+    for an empty partition."""
+    import pyarrow as pa
+
+    batches = [b for b in batches if b.num_rows]
+    if not batches:
+        return None
+    table = pa.Table.from_batches(batches)
+    return table.drop_columns(list(drop)) if drop else table
+
+
+def facts_task(policy_text: str) -> Callable[[Iterator[Any]], Iterator[Any]]:
+    """Round 0: the facts of a task's rows, folded chunk by chunk and merged (exact, any
+    partitioning): one state row per task."""
+    def work(batches: Iterator[Any]) -> Iterator[Any]:
+        rp = _rp()
+        merged, rows, chunk, held = None, 0, [], 0
+        for batch in batches:
+            chunk.append(batch)
+            held += batch.num_rows
+            if held >= FACTS_CHUNK_ROWS:
+                merged, rows, chunk, held = _fold_facts(rp, policy_text, chunk, merged), rows + held, [], 0
+        if held:
+            merged, rows = _fold_facts(rp, policy_text, chunk, merged), rows + held
+        if merged is not None:
+            yield _state_row(merged, rows=rows)
+    return _guarded(work)
+
+
+def _fold_facts(rp: Any, policy_text: str, chunk: List[Any], merged: Optional[bytes]) -> Optional[bytes]:
+    table = _table(chunk)
+    if table is None:
+        return merged
+    facts = rp.facts_state(table, policy_text)
+    return facts if merged is None else rp.merge_facts([merged, facts])
+
+
+def bucket_task(plan: bytes, name: str) -> Callable[[Iterator[Any]], Iterator[Any]]:
+    """Each batch with its rows' canonical bucket for pass ``name`` appended (a pure
+    function of the row, so batch by batch)."""
+    def work(batches: Iterator[Any]) -> Iterator[Any]:
+        import numpy as np
+        import pyarrow as pa
+
+        rp = _rp()
+        for batch in batches:
+            # As a one-batch Table: _api's column reader calls to_numpy() with pyarrow's
+            # zero-copy default, which a RecordBatch's string column refuses.
+            buckets = np.asarray(rp.buckets(plan, name, pa.Table.from_batches([batch])), dtype=np.uint64)
+            signed = (buckets ^ np.uint64(_SIGN)).view(np.int64)
+            yield pa.RecordBatch.from_arrays([*batch.columns, pa.array(signed, pa.int64())],
+                                             names=[*batch.schema.names, BUCKET])
+    return work
+
+
+def _task_cpus() -> Optional[int]:
+    """The cores Spark gave this task (spark.task.cpus): the core's threads, so that the
+    tasks an executor runs at once do not each take every core."""
+    from pyspark import TaskContext
+
+    context = TaskContext.get()
+    return context.cpus() if context is not None and hasattr(context, "cpus") else None
+
+
+def _first_bucket_of(table: Any) -> int:
+    """The first bucket a partition holds, from its bucket column: the smallest, as the
+    buckets are numbered in the pass's order."""
+    import pyarrow.compute as pc
+
+    return (int(pc.min(table.column(BUCKET)).as_py()) + _SIGN) % (1 << 64)
+
+
+def round_one_task(plan: bytes, name: str) -> Callable[[Iterator[Any]], Iterator[Any]]:
+    """A ranked pass's round 1, or an order-free pass's only round: the partition's state
+    (whole buckets: the partition was cut on the bucket column), with its first bucket."""
+    def work(batches: Iterator[Any]) -> Iterator[Any]:
+        rp = _rp()
+        table = _table(batches, drop=[BUCKET])
+        if table is None:
+            return
+        state = rp.pass_state(plan, name, table, threads=_task_cpus())
+        yield _state_row(state, rp.first_bucket(state), rows=table.num_rows)
+    return _guarded(work)
+
+
+def round_two_task(plan: bytes, name: str, aboves: Callable[[], Dict[int, bytes]]) -> Callable[[Iterator[Any]], Iterator[Any]]:
+    """A ranked pass's round 2: the partition finds the weight ranked above it by its own
+    first bucket, which round 1 saw; a partition round 1 did not see means the rows changed
+    between the rounds."""
+    def work(batches: Iterator[Any]) -> Iterator[Any]:
+        rp = _rp()
+        table = _table(batches)
+        if table is None:
+            return
+        first = _first_bucket_of(table)
+        known = aboves()
+        if first not in known:
+            raise UsageError(f"pass {name!r}, round 2: a partition starts at a bucket no partition of round 1 "
+                             "started at: the rows changed between the rounds (a nondeterministic source?)")
+        table = table.drop_columns([BUCKET])
+        yield _state_row(rp.pass_state(plan, name, table, above=known[first], threads=_task_cpus()), first, rows=table.num_rows)
+    return _guarded(work)
+
+
+# ---------------------------------------------------------------- driver side
+
+
+def _states(frame: Any, what: str) -> Iterator[Tuple[bytes, Optional[int], int]]:
+    """The state rows of a job, partition by partition (never collected at once); a
+    partition's error is raised again as its referee class. The job runs on every core
+    first, its small state rows persisted, since toLocalIterator alone would run one
+    partition after the other."""
+    if _classic(frame):
+        frame.sparkSession.sparkContext.setJobDescription(f"referee: {what}")
+    states = frame.persist(_storage())
+    try:
+        states.count()
+        for row in states.toLocalIterator():
+            if row["error_kind"] is not None:
+                raise _ERRORS.get(row["error_kind"], RefereeError)(f"{what}: {row['error']}")
+            yield bytes(row["state"]), row["first_bucket"], row["rows"]
+    finally:
+        states.unpersist()
+
+
+def _classic(frame: Any) -> bool:
+    """True on a classic SparkSession (a SparkContext to name jobs and broadcast with),
+    False on Spark Connect."""
+    try:
+        frame.sparkSession.sparkContext
+        return True
+    except Exception:  # noqa: BLE001 -- pyspark raises its own kinds on Connect
+        return False
+
+
+def _merged(merge: Callable[[List[bytes]], bytes], states: Iterable[bytes], fan_in: int = 16) -> Optional[bytes]:
+    """The exact merge of states arriving one by one, at most ``fan_in`` held at once."""
+    held: List[bytes] = []
+    for state in states:
+        held.append(state)
+        if len(held) == fan_in:
+            held = [merge(held)]
+    return merge(held) if len(held) > 1 else (held[0] if held else None)
+
+
+def _map(frame: Any, task: Callable[..., Any], schema: Any) -> Any:
+    return frame.mapInArrow(task, schema)
+
+
+def _facts(frame: Any, policy_text: str) -> Tuple[bytes, int]:
+    rp = _rp()
+    counted = [0]
+
+    def states() -> Iterator[bytes]:
+        for state, _first, rows in _states(_map(frame, facts_task(policy_text), STATE_SCHEMA), "facts"):
+            counted[0] += rows
+            yield state
+
+    facts = _merged(rp.merge_facts, states())
+    if facts is None:
+        raise DataError("data: the Spark DataFrame has no rows")
+    LOG.info("referee: facts of %d rows", counted[0])
+    return facts, counted[0]
+
+
+def _with_buckets(frame: Any, plan: bytes, name: str) -> Any:
+    from pyspark.sql.types import LongType, StructField, StructType
+
+    schema = StructType([*frame.schema.fields, StructField(BUCKET, LongType(), nullable=False)])
+    return _map(frame, bucket_task(plan, name), schema)
+
+
+def _ranked_pass(frame: Any, plan: bytes, name: str, partitions: int) -> bytes:
+    """Two rounds over the rows range-partitioned on the pass's bucket (equal buckets never
+    straddle two partitions): the partitions' totals, their aboves, their shares."""
+    rp = _rp()
+    cut = _with_buckets(frame, plan, name).repartitionByRange(partitions, BUCKET).persist(_storage())
+    try:
+        first_round = [(state, first) for state, first, _rows in
+                       _states(_map(cut, round_one_task(plan, name), STATE_SCHEMA), f"pass {name}, round 1")]
+        aboves = rp.aboves(plan, name, [state for state, _ in first_round])
+        known = {first: above for (_, first), above in zip(first_round, aboves) if first is not None}
+        LOG.info("referee: pass %s, round 1: %d partitions", name, len(first_round))
+        del first_round, aboves
+        lookup = _shared(cut, known)
+        second = (state for state, _first, _rows in
+                  _states(_map(cut, round_two_task(plan, name, lookup), STATE_SCHEMA), f"pass {name}, round 2"))
+        merged = _merged(lambda held: rp.merge(plan, name, held), second)
+    finally:
+        cut.unpersist()
+    LOG.info("referee: pass %s, round 2 merged", name)
+    return merged
+
+
+def _order_free_pass(frame: Any, plan: bytes, name: str, partitions: int) -> bytes:
+    """One round over the rows hash-partitioned on the pass's bucket (buckets whole)."""
+    cut = _with_buckets(frame, plan, name).repartition(partitions, BUCKET)
+    states = (state for state, _first, _rows in
+              _states(_map(cut, round_one_task(plan, name), STATE_SCHEMA), f"pass {name}"))
+    merged = _merged(lambda held: _rp().merge(plan, name, held), states)
+    LOG.info("referee: pass %s merged", name)
+    return merged
+
+
+def _storage() -> Any:
+    from pyspark import StorageLevel
+
+    return StorageLevel.MEMORY_AND_DISK
+
+
+def _shared(frame: Any, value: Dict[int, bytes]) -> Callable[[], Dict[int, bytes]]:
+    """``value`` as the tasks read it: a broadcast variable on a classic session (each
+    executor fetches it once), else carried in the task's closure (Spark Connect)."""
+    if _classic(frame):
+        variable = frame.sparkSession.sparkContext.broadcast(value)
+        return lambda: variable.value
+    return lambda: value
+
+
+def default_partitions(frame: Any, rows: int) -> int:
+    """About ROWS_PER_PARTITION rows a partition, and at least the session's parallelism."""
+    parallelism = frame.sparkSession.sparkContext.defaultParallelism if _classic(frame) else 2
+    return max(parallelism, math.ceil(rows / ROWS_PER_PARTITION), 1)
+
+
+def _selected(frame: Any, policy: "_core.Policy") -> Any:
+    """Only the columns the policy names cross into Python; a missing one is named."""
+    from .sagemaker import required_columns
+
+    wanted = required_columns(policy)
+    present = set(frame.columns)
+    missing = [c for c in wanted if c not in present]
+    if missing:
+        raise DataError(f"data: the Spark DataFrame has no column {json.dumps(missing[0])}"
+                        f"{' (nor others the policy names)' if len(missing) > 1 else ''}")
+    return frame.select(*wanted)
+
+
+def evaluate(frame: Any, policy: Any, *, seed: Optional[int] = None, partitions: Optional[int] = None) -> Report:
+    """The gate over a Spark DataFrame: the same ``Report`` as ``referee.evaluate`` on the
+    same rows (byte for byte outside ``run``), in any partitioning and row order.
+
+    ``policy`` is a dict, a JSON string or the path of a JSON file on the driver, as
+    ``referee.evaluate`` takes it; the policy needs a row id (``$.columns.id``): a
+    DataFrame has no file order to key on. ``seed`` overrides the policy's.
+    ``partitions`` is the number of partitions a pass is cut into (default: one per
+    ~2 million rows, at least the session's parallelism). Features the partitioned path
+    does not cover yet are refused with a ``PolicyError`` naming the feature (docs/spark.md).
+    """
+    if partitions is not None and (not isinstance(partitions, int) or isinstance(partitions, bool)
+                                   or partitions < 1):
+        raise UsageError("partitions must be a positive integer")
+    _core.check_arguments(seed=seed, threads=None)
+    rp = _rp()
+    policy_text, parsed = _policy_text(policy)
+    frame = _selected(frame, parsed)
+    facts, rows = _facts(frame, policy_text)
+    plan = rp.make_plan(policy_text, facts, seed=seed)
+    count = partitions or default_partitions(frame, rows)
+    merged = {}
+    for name in rp.passes(plan):
+        run = _ranked_pass if rp.ranked(plan, name) else _order_free_pass
+        merged[name] = run(frame, plan, name, count)
+    return rp.finish(plan, merged)
+
+
+# ---------------------------------------------------------------- python -m referee.spark
+
+
+def parse_args(argv: Optional[Sequence[str]]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m referee.spark",
+                                     description="Runs a referee gate over a Parquet path with Spark.")
+    parser.add_argument("--data", required=True, help="a Parquet file, folder or prefix (s3a://, hdfs://, file)")
+    parser.add_argument("--policy", required=True, help="the policy: a JSON file on the driver")
+    parser.add_argument("--out", required=True, type=Path, help="the folder the reports are written to")
+    parser.add_argument("--format", default="parquet", choices=("parquet", "orc", "json", "csv"),
+                        help="the data's format (csv: with a header; every column read as text)")
+    parser.add_argument("--seed", default=None)
+    parser.add_argument("--partitions", default=None)
+    parser.add_argument("--exit-zero-on-verdict", action="store_true",
+                        help="exit 0 on FAIL and INCONCLUSIVE (a SageMaker Pipeline's ConditionStep reads the "
+                             "verdict from evaluation.json)")
+    return parser.parse_args(argv)
+
+
+def _integer(text: Optional[str], what: str) -> Optional[int]:
+    if text is None:
+        return None
+    if not text.isdigit():
+        raise UsageError(f"--{what}: expected a non-negative integer")
+    return int(text)
+
+
+def _read(spark: Any, args: argparse.Namespace) -> Any:
+    reader = spark.read.option("header", "true") if args.format == "csv" else spark.read
+    try:
+        return reader.format(args.format).load(args.data)
+    except Exception as e:  # noqa: BLE001 -- Spark's AnalysisException: a path that is not there
+        raise IoError(f"data: {args.data} cannot be read as {args.format} ({type(e).__name__})") from None
+
+
+def _report_sections(data: Dict[str, Any]) -> Dict[str, Any]:
+    """Model Monitor's section for the task, from the report alone: for binary, the
+    figures the core computes (the table's confusion matrix and curves left out)."""
+    task = data["task"]
+    if task not in _model_monitor.NEEDS_COLUMNS:
+        return _model_monitor.layout(data, None)
+    section = _model_monitor.LAYOUTS[task][0]
+    return {section: _model_monitor.report_figures(data, _model_monitor.CORE_NAMES[task])}
+
+
+def outputs(report: Report) -> List[Tuple[str, str]]:
+    """What ``referee run`` writes (report.json, the Markdown and HTML reports), the
+    summary it prints, and evaluation.json for a SageMaker ConditionStep (the figures the
+    report holds; the confusion matrix and the curves need the rows, which a driver never
+    holds, so model_quality.json is not written: docs/spark.md)."""
+    from .sagemaker import evaluation_json
+
+    data = report.to_dict()
+    sections = _report_sections(data)
+    return [("report.md", report.to_markdown()), ("report.html", report.to_html()),
+            ("summary.txt", str(report) + "\n"), ("report.json", report.to_json()),
+            ("evaluation.json", json.dumps(evaluation_json(data, sections), indent=2) + "\n")]
+
+
+def run(args: argparse.Namespace) -> Report:
+    from pyspark.sql import SparkSession
+
+    seed, partitions = _integer(args.seed, "seed"), _integer(args.partitions, "partitions")
+    _core.check_arguments(seed=seed, threads=None)
+    policy = _core.Policy.load(os.fspath(args.policy), None)  # read on the driver, before Spark starts
+    spark = SparkSession.builder.appName("referee gate").getOrCreate()
+    report = evaluate(_read(spark, args), policy, seed=seed, partitions=partitions)
+    args.out.mkdir(parents=True, exist_ok=True)
+    _core.write_outputs([(name, os.fspath(args.out / name), text) for name, text in outputs(report)], None)
+    return report
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    """Exit codes are the CLI's (the core's table): 0 PASS or WARN, 1 FAIL, 2 INCONCLUSIVE,
+    64 usage, 65 data or policy, 74 I/O, 70 internal, 130 interrupted."""
+    from .sagemaker import classify, failure_message
+
+    try:
+        args = parse_args(argv)
+    except SystemExit as e:  # argparse printed its usage
+        return 0 if e.code == 0 else UsageError.exit_code
+    try:
+        report = run(args)
+    except (Exception, KeyboardInterrupt) as e:  # noqa: BLE001 -- a code and a message, never a traceback
+        code, kind = classify(e)
+        print(failure_message(kind, e), end="", file=sys.stderr)
+        return code
+    print(str(report))
+    if args.exit_zero_on_verdict:
+        return 0
+    return _core.VERDICT_EXIT_CODES[report.verdict]
+
+
+if __name__ == "__main__":
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    sys.exit(main())
