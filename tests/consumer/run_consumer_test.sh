@@ -59,7 +59,7 @@ find_package)
   forbidden_patterns "$source_dir"
   # The installed headers are exactly the facade and the C API, and none reaches Eigen,
   # Boost, intrinsics or an internal header.
-  expected="error.hpp evaluate.hpp evaluation.hpp limits.hpp policy.hpp referee.h referee.hpp render.hpp table.hpp version.h vocabulary.hpp"
+  expected="error.hpp evaluate.hpp evaluation.hpp limits.hpp partitioned.hpp policy.hpp referee.h referee.hpp render.hpp table.hpp version.h vocabulary.hpp"
   installed=$(cd "$prefix/include/referee" && find . -type f | sed 's|^\./||' | sort | xargs)
   if [ "$installed" != "$expected" ]; then
     say "installed headers: $installed; expected: $expected"
