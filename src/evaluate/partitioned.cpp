@@ -29,8 +29,6 @@ namespace referee::partitioned {
 namespace {
 
 constexpr std::string_view kPasses[] = {"champion", "challenger", "rows"};
-// Groups a state may hold in all (segments and sensitive groups): the serial bound.
-constexpr std::size_t kMaxStateGroups = 1 << 20;
 
 std::size_t pass_index(std::string_view pass) {
   for (std::size_t i = 0; i < 3; ++i)
