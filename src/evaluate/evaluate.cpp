@@ -20,9 +20,6 @@
 
 namespace referee {
 
-namespace {
-
-
 std::string utc_now() {
   const std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
   std::tm tm{};
@@ -31,6 +28,10 @@ std::string utc_now() {
   std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &tm);
   return buffer;
 }
+
+namespace {
+
+
 
 // What the report says about the run before anything is estimated: the data (and any
 // separate latency samples), the bootstrap as used (seed override applied), the

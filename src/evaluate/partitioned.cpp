@@ -7,7 +7,6 @@
 
 #include <algorithm>
 #include <chrono>
-#include <ctime>
 #include <iterator>
 #include <memory>
 #include <numeric>
@@ -336,12 +335,7 @@ GroupingSet global_groupings(const Plan& plan, const RowsState& rows) {
 
 Evaluation describe_partitioned(const Plan& plan, const RowsState& rows, std::string_view origin) {
   Evaluation ev;
-  const auto now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
-  std::tm tm{};
-  gmtime_r(&now, &tm);
-  char started[32];
-  std::strftime(started, sizeof started, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  ev.run.started_at = started;
+  ev.run.started_at = utc_now();
   ev.policy = plan.policy;
   ev.bootstrap = plan.bootstrap();
   ev.rows = static_cast<std::size_t>(rows.rows);

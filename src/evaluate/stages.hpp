@@ -3,11 +3,15 @@
 // table) and the partitioned finish (partial states merged over every partition), so both
 // reach their verdict through the same calls.
 
+#include <string>
 #include <string_view>
 
 #include "evaluate/estimation.hpp"
 
 namespace referee {
+
+// The time a run starts, as the report's run.started_at gives it (UTC, to the second).
+std::string utc_now();
 
 // The overall, segment and fairness estimates, with each paired proportion's interval
 // chosen from its discordant cells.
