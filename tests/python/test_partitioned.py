@@ -84,7 +84,7 @@ def _regression_frame(n=4000, clusters=None, seed=7):
 
 @pytest.mark.parametrize("weighted,clustered,interval", [(True, True, "bca"), (False, False, "percentile")])
 def test_partitioned_regression_equals_evaluate(weighted, clustered, interval):
-    df = _regression_frame(clusters=150 if clustered else None)
+    df = _regression_frame(n=20000, clusters=150 if clustered else None)  # 16 key buckets
     columns = {"label": "y", "champion": "a", "challenger": "b", "id": "txn", "segments": ["region"]}
     if weighted:
         columns["weight"] = "w"

@@ -149,8 +149,10 @@ REGRESSION = {
 
 
 @pytest.fixture(scope="module")
-def amounts(frame):
-    """The rows with a continuous label (an amount) and two models' predictions of it."""
+def amounts():
+    """Rows with a continuous label (an amount) and two models' predictions of it; 20 000
+    rows make 16 key buckets, so 16 partitions each hold one."""
+    frame = make_frame(n=20000, seed=17)
     rng = np.random.default_rng(7)
     amount = np.round(rng.gamma(2.0, 40.0, size=len(frame)), 2)
     return frame.assign(amount=amount, amount_prod=amount + rng.normal(scale=9.0, size=len(frame)),

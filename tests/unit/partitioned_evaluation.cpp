@@ -204,13 +204,15 @@ TEST_CASE("partitioned evaluation gives evaluate()'s report, byte for byte outsi
 }
 
 TEST_CASE("partitioned regression gives evaluate()'s report, byte for byte outside run") {
-  // Clustered (180 units: the jackknife leaves one out) and not (5000 units: 256 key groups).
+  // 70 000 rows: 64 key buckets, so 64 partitions each hold one. Clustered (180 units: the
+  // jackknife leaves one out) and not (70 000 units: BCa's 256 key groups).
+  constexpr std::size_t n = 70000;
   for (const auto& [weighted, clustered, interval] :
        {std::tuple{true, true, "bca"}, {false, false, "percentile"}, {false, false, "bca"}, {true, false, "bca"}}) {
     CAPTURE(weighted);
     CAPTURE(clustered);
     CAPTURE(interval);
-    const Sample s = simulate_regression(5000, clustered ? 180 : 5000, 8);
+    const Sample s = simulate_regression(n, clustered ? 180 : n, 8);
     const Policy p = regression_policy(weighted, clustered, interval);
     std::vector<std::size_t> rows(s.y.size());
     std::iota(rows.begin(), rows.end(), std::size_t{0});
