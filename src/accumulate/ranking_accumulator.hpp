@@ -71,6 +71,7 @@ struct RankingPlan {
   std::vector<double> values;
   std::vector<std::vector<std::uint32_t>> group;  // per grouping, per counted query
   std::vector<std::size_t> bucket_ends;
+  std::span<const std::uint64_t> keys;             // each row's unit key (empty: none), for prefetching
   std::size_t queries = 0, empty = 0;              // queries with rows; those with no relevant document
 };
 
@@ -133,6 +134,7 @@ inline RankingPlan plan_ranking(const RankingColumns& c, std::span<const Ranking
     }
   }
   const unsigned bits = key_bucket_bits(c.total_rows != 0 ? c.total_rows : c.query.size());
+  plan.keys = c.units.key;
   plan.bucket_ends = bucket_ends(plan.row, [&](std::uint32_t r) { return key_bucket(c.units.key_of(r), bits); });
   return plan;
 }
@@ -193,6 +195,8 @@ class GroupFolds {
 // One pass over the counted queries of whole key buckets: doubles fold within a bucket, in
 // the plan's canonical order, and each bucket's folds of the quantities `parts` names go
 // into `out`'s exact sums, overall and per group ([grouping][group], shaped by the caller).
+inline constexpr std::size_t kPrefetch = 16;
+
 template <class Weights>
 void ranking_exact_pass(const RankingPlan& plan, const Weights& weights, RankingParts parts, RankingPassState& out) {
   constexpr std::size_t L = Weights::lanes;
@@ -203,6 +207,9 @@ void ranking_exact_pass(const RankingPlan& plan, const Weights& weights, Ranking
   std::size_t start = 0;
   for (std::size_t end : plan.bucket_ends) {
     for (std::size_t i = start; i < end; ++i) {
+      // The canonical order visits rows out of file order: fetch a later query's key (the
+      // resampling weight's input) ahead, or each fill waits on a cache miss.
+      if (i + kPrefetch < plan.row.size() && !plan.keys.empty()) __builtin_prefetch(&plan.keys[plan.row[i + kPrefetch]]);
       weights.fill(plan.row[i], w);
       const double qw = plan.weight[i];
       if (qw != 1.0)
