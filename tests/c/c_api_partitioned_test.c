@@ -6,7 +6,8 @@
  * their buckets (contiguous bucket ranges for a ranked pass), runs its rounds and merges the
  * states in another order; once, the plan and the states go through a file first. The
  * finished report must equal referee_evaluate() on every row, byte for byte outside "run",
- * and must differ from the report of another seed (so the comparison can fail). Misuse
+ * and must differ from the report of another seed (so the comparison can fail). A partition
+ * read from CSV gives the bytes its borrowed columns give. Misuse
  * (NULLs, a state of another plan, a truncated state, a wrong pass name...) must give a
  * status and a message, never a crash. */
 
@@ -427,6 +428,62 @@ static void test_service(struct sample* s, int weighted) {
   referee_policy_free(policy);
 }
 
+/* ---- a partition read from CSV is the same partition ---- */
+
+/* The part's rows as a CSV file (doubles with 17 digits, so they read back exactly). */
+static int write_csv(const struct part* p, const struct sample* s, char* path) {
+  const int fd = mkstemp(path);
+  FILE* f = fd >= 0 ? fdopen(fd, "w") : NULL;
+  size_t r;
+  if (!f) return 0;
+  fprintf(f, "id,y,a,b,region,grp\n");
+  for (r = 0; r < p->n; ++r)
+    fprintf(f, "%lld,%.17g,%.17g,%.17g,%s,%s\n", (long long)p->id[r], p->y[r], p->a[r], p->b[r],
+            kRegions[s->region[p->rows[r]]], kGroups[s->group[p->rows[r]]]);
+  return fclose(f) == 0;
+}
+
+/* Facts, buckets and a pass state of a table read with referee_table_read_csv() are those of
+ * the same rows given as borrowed columns, byte for byte. */
+static void test_csv_partition(const struct sample* s) {
+  referee_policy* policy = policy_of(0);
+  referee_table* csv = NULL;
+  referee_buffer *facts[2] = {NULL, NULL}, *plan = NULL, *state[2] = {NULL, NULL};
+  size_t rows[500], r;
+  uint64_t buckets[2][500];
+  struct part p;
+  struct bytes f[2], pl, st[2];
+  char path[] = "/tmp/referee_partition_csv_XXXXXX";
+  for (r = 0; r < 500; ++r) rows[r] = (r * 7919) % s->n;
+  part_make(&p, s, rows, 500, 0);
+  CHECK(write_csv(&p, s, path));
+  CHECK(referee_table_read_csv(path, policy, &csv) == REFEREE_OK);
+  CHECK(referee_partition_facts(p.table, policy, NULL, &facts[0]) == REFEREE_OK);
+  CHECK(referee_partition_facts(csv, policy, NULL, &facts[1]) == REFEREE_OK);
+  f[0] = bytes_of(facts[0]);
+  f[1] = bytes_of(facts[1]);
+  CHECK(f[0].size == f[1].size && memcmp(f[0].data, f[1].data, f[0].size) == 0);
+  CHECK(referee_partition_plan(policy, f[0].data, f[0].size, NULL, &plan) == REFEREE_OK);
+  pl = bytes_of(plan);
+  CHECK(referee_partition_buckets(pl.data, pl.size, "challenger", p.table, buckets[0], 500) == REFEREE_OK);
+  CHECK(referee_partition_buckets(pl.data, pl.size, "challenger", csv, buckets[1], 500) == REFEREE_OK);
+  CHECK(memcmp(buckets[0], buckets[1], sizeof buckets[0]) == 0);
+  CHECK(referee_partition_pass_state(pl.data, pl.size, "challenger", p.table, NULL, 0, NULL, &state[0]) == REFEREE_OK);
+  CHECK(referee_partition_pass_state(pl.data, pl.size, "challenger", csv, NULL, 0, NULL, &state[1]) == REFEREE_OK);
+  st[0] = bytes_of(state[0]);
+  st[1] = bytes_of(state[1]);
+  CHECK(st[0].size == st[1].size && memcmp(st[0].data, st[1].data, st[0].size) == 0);
+  unlink(path);
+  for (r = 0; r < 2; ++r) {
+    referee_buffer_free(facts[r]);
+    referee_buffer_free(state[r]);
+  }
+  referee_buffer_free(plan);
+  referee_table_free(csv);
+  part_free(&p);
+  referee_policy_free(policy);
+}
+
 /* ---- misuse: a status and a readable message, never a crash ---- */
 
 /* True when `status` is `expected` and the message says `fragment`. */
@@ -580,6 +637,7 @@ int main(void) {
   generate(&s, 20261203);
   test_service(&s, 0);
   test_service(&s, 1);
+  test_csv_partition(&s);
   test_misuse(&s);
   printf("%d checks passed, %d failed\n", passed, failed);
   return failed == 0 ? 0 : 1;
