@@ -173,7 +173,7 @@ referee_status referee_partition_pass_state(const void* plan, size_t plan_size, 
     const std::string_view a = bytes_of(above, above_size, "above");
     const unsigned threads = options ? options->threads : 0;
     const referee::Limits limits = limits_of(options);
-    *out = buffer_of(on_part(part, rp::plan_policy(p), [&](const referee::Table& t) {
+    *out = buffer_of(on_part(part, rp::plan_policy(p, limits), [&](const referee::Table& t) {
       return rp::pass_state(p, name, t, a, threads, limits);
     }));
   });

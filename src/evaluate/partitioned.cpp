@@ -16,6 +16,7 @@
 
 #include "accumulate/binary_state.hpp"
 #include "accumulate/replicate_engine.hpp"
+#include "common/quoted.hpp"
 #include "data/keyed_digest.hpp"
 #include "evaluate/paired_columns.hpp"
 #include "evaluate/partition_plan.hpp"
@@ -32,7 +33,7 @@ constexpr std::string_view kPasses[] = {"champion", "challenger", "rows"};
 std::size_t pass_index(std::string_view pass) {
   for (std::size_t i = 0; i < 3; ++i)
     if (kPasses[i] == pass) return i;
-  throw UsageError("unknown pass \"" + std::string(pass.substr(0, 32)) + "\"; the passes are champion, challenger, rows");
+  throw UsageError("unknown pass " + quoted_excerpt(pass, 32) + "; the passes are champion, challenger, rows");
 }
 
 ReplicateRequest request_of(const Plan& plan, unsigned threads) {
@@ -368,7 +369,7 @@ std::string facts_state(const Table& part, const Policy& policy, const Limits& l
   return bytes;
 }
 
-Policy plan_policy(std::string_view plan) { return read_plan(plan).policy; }
+Policy plan_policy(std::string_view plan, const Limits& limits) { return read_plan(plan, limits).policy; }
 
 std::vector<std::string> passes(std::string_view plan) {
   read_plan(plan);
