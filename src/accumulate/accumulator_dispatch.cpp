@@ -19,11 +19,10 @@ namespace referee {
                                 BinaryPassState& out) {                                                  \
     binary_exact_pass(c, ranked, weights, groupings, above, out);                                        \
   }                                                                                                      \
-  REFEREE_PASS RegressionSums regression_pass(const RegressionColumns& c, const RegressionPlan& plan,    \
-                                              const Weights& weights,                                    \
-                                              std::span<const std::span<const std::uint32_t>> group_of_row, \
-                                              std::vector<std::vector<RegressionSums>>* grouped) {       \
-    return accumulate_regression(c, plan, weights, group_of_row, grouped);                               \
+  REFEREE_PASS void regression_pass(const RegressionColumns& c, const RegressionPlan& plan, const Weights& weights, \
+                                    std::span<const std::span<const std::uint32_t>> group_of_row,        \
+                                    RegressionParts parts, RegressionPassState& out) {                   \
+    regression_exact_pass(c, plan, weights, group_of_row, parts, out);                                   \
   }                                                                                                      \
   REFEREE_PASS OutcomeSums outcome_pass(const OutcomeColumns& c, const OutcomePlan& plan, const Weights& weights, \
                                         std::size_t used,                                                \

@@ -22,18 +22,15 @@ void binary_pass(const BinaryColumns& c, const RankedModel& ranked, const Multin
 void binary_pass(const BinaryColumns& c, const RankedModel& ranked, const JackknifeWeights& weights,
                  std::span<const GroupingSpec> groupings, const BinaryPassState* above, BinaryPassState& out);
 
-RegressionSums regression_pass(const RegressionColumns& c, const RegressionPlan& plan, const PoissonWeights& weights,
-                               std::span<const std::span<const std::uint32_t>> group_of_row,
-                               std::vector<std::vector<RegressionSums>>* grouped);
-RegressionSums regression_pass(const RegressionColumns& c, const RegressionPlan& plan,
-                               const MultinomialWeights& weights,
-                               std::span<const std::span<const std::uint32_t>> group_of_row,
-                               std::vector<std::vector<RegressionSums>>* grouped);
-RegressionSums regression_pass(const RegressionColumns& c, const RegressionPlan& plan,
-                               const JackknifeWeights& weights,
-                               std::span<const std::span<const std::uint32_t>> group_of_row,
-                               std::vector<std::vector<RegressionSums>>* grouped);
-
+void regression_pass(const RegressionColumns& c, const RegressionPlan& plan, const PoissonWeights& weights,
+                     std::span<const std::span<const std::uint32_t>> group_of_row, RegressionParts parts,
+                     RegressionPassState& out);
+void regression_pass(const RegressionColumns& c, const RegressionPlan& plan, const MultinomialWeights& weights,
+                     std::span<const std::span<const std::uint32_t>> group_of_row, RegressionParts parts,
+                     RegressionPassState& out);
+void regression_pass(const RegressionColumns& c, const RegressionPlan& plan, const JackknifeWeights& weights,
+                     std::span<const std::span<const std::uint32_t>> group_of_row, RegressionParts parts,
+                     RegressionPassState& out);
 // The outcome task's sums pass and both models' quantile walks, for lanes [0, used).
 OutcomeSums outcome_pass(const OutcomeColumns& c, const OutcomePlan& plan, const PoissonWeights& weights,
                          std::size_t used, std::span<const std::span<const std::uint32_t>> group_of_row,

@@ -56,16 +56,6 @@ struct RankedModel {
   std::vector<std::size_t> bucket_ends;
 };
 
-// The ends of the runs of one bucket in a ranking, by `bucket_of(row)`.
-template <class BucketOf>
-std::vector<std::size_t> bucket_ends(std::span<const std::uint32_t> order, BucketOf&& bucket_of) {
-  std::vector<std::size_t> ends;
-  for (std::size_t i = 1; i < order.size(); ++i)
-    if (bucket_of(order[i]) != bucket_of(order[i - 1])) ends.push_back(i);
-  if (!order.empty()) ends.push_back(order.size());
-  return ends;
-}
-
 inline constexpr std::uint8_t kTieStarts = 1, kTieEnds = 2;
 
 // The tie marks of a ranking (`order`, by `score_of(row)`) within each group of a grouping;

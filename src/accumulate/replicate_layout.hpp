@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <limits>
 #include <array>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -15,6 +16,7 @@
 #include <referee/vocabulary.hpp>
 
 #include "accumulate/binary_accumulator.hpp"
+#include "accumulate/exact_sum.hpp"
 #include "estimate/fairness.hpp"
 #include "resample/resample_weights.hpp"
 
@@ -44,6 +46,11 @@ struct PairedColumns {
   // Partitioned evaluation: the largest |weight| of every row, so that every partition
   // scales its weights by the same power of two (power_of_two_scale.hpp); 0: its own.
   double weight_magnitude = 0.0;
+  // Partitioned evaluation (regression): the largest |label| and |prediction| of every row,
+  // so that every partition scales values by the same power of two (0: its own), and the
+  // exact sum of every row's label, which sets the label centre (none: these columns').
+  double value_magnitude = 0.0;
+  std::optional<ExactSum> label_sum;
 };
 
 // Where each replicated quantity lives among the result columns:

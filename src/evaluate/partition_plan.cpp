@@ -6,6 +6,8 @@
 
 #include <referee/error.hpp>
 
+#include "accumulate/exact_sum_serial.hpp"
+#include "accumulate/power_of_two_scale.hpp"
 #include "common/limit_text.hpp"
 #include "common/quoted.hpp"
 #include "evaluate/estimation.hpp"
@@ -17,8 +19,8 @@ namespace referee::partitioned {
 
 namespace {
 
-constexpr std::string_view kStateFormat = "referee partial v1";
-constexpr std::string_view kPlanFormat = "referee plan v1";
+constexpr std::string_view kStateFormat = "referee partial v2";
+constexpr std::string_view kPlanFormat = "referee plan v2";
 // Text fields of a state or plan: a policy, a segment value, a column name.
 constexpr std::size_t kMaxText = 1 << 24;
 // Segment specs and sensitive attributes of one policy.
@@ -64,7 +66,8 @@ std::vector<std::string> read_texts(ByteReader& in, std::size_t max) {
 }  // namespace
 
 void check_partitionable(const Policy& policy) {
-  if (policy.task != Task::binary) refuse("the " + std::string(task_name(policy.task)) + " task");
+  if (policy.task != Task::binary && !task_definition(policy.task).order_free)
+    refuse("the " + std::string(task_name(policy.task)) + " task");
   if (policy.columns.id.empty())
     throw PolicyError("partitioned evaluation needs $.columns.id: with no file order to key on, each row's "
                       "resampling weight and its place in the rows digest come from its id");
@@ -81,6 +84,8 @@ Facts facts_of(const Table& part, const Policy& policy, const Limits& limits) {
   Facts f;
   f.rows = part.rows;
   for (double w : part.weight) f.max_weight = std::max(f.max_weight, std::abs(w));
+  f.max_value = max_magnitude({part.label, part.champion, part.challenger});
+  for (double y : part.label) f.label_sum.add(y);
   std::vector<std::uint64_t> keys(part.unit_key.begin(), part.unit_key.end());
   std::sort(keys.begin(), keys.end());
   keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
@@ -94,6 +99,8 @@ void add_facts(Facts& into, const Facts& other, const Limits& limits) {
   if (into.groupings.size() != other.groupings.size()) throw UsageError("facts of different policies cannot merge");
   into.rows += other.rows;
   into.max_weight = std::max(into.max_weight, other.max_weight);
+  into.max_value = std::max(into.max_value, other.max_value);
+  into.label_sum.add(other.label_sum);
   if (other.more_units) {
     into.more_units = true;
     into.unit_keys.clear();
@@ -105,6 +112,8 @@ void add_facts(Facts& into, const Facts& other, const Limits& limits) {
 void write_facts(ByteWriter& out, const Facts& f) {
   out.u64(f.rows);
   out.f64(f.max_weight);
+  out.f64(f.max_value);
+  write_exact(out, f.label_sum);
   out.u8(f.more_units ? 1 : 0);
   out.u64(f.unit_keys.size());
   for (std::uint64_t k : f.unit_keys) out.u64(k);
@@ -122,6 +131,9 @@ Facts read_facts(ByteReader& in, const Limits& limits) {
   f.rows = in.u64();
   f.max_weight = in.f64();
   if (!(f.max_weight >= 0.0) || !std::isfinite(f.max_weight)) in.fail("the largest weight is not a finite number");
+  f.max_value = in.f64();
+  if (!(f.max_value >= 0.0) || !std::isfinite(f.max_value)) in.fail("the largest value is not a finite number");
+  f.label_sum = read_exact(in);
   f.more_units = in.u8() != 0;
   f.unit_keys.resize(in.count(kMaxJackknifeGroups, "unit key"));
   for (std::uint64_t& k : f.unit_keys) k = in.u64();

@@ -14,6 +14,7 @@
 #include <referee/policy.hpp>
 #include <referee/table.hpp>
 
+#include "accumulate/exact_sum.hpp"
 #include "common/byte_stream.hpp"
 #include "estimate/quantities.hpp"
 
@@ -24,6 +25,10 @@ namespace referee::partitioned {
 struct Facts {
   std::uint64_t rows = 0;
   double max_weight = 0.0;
+  // The largest |label| and |prediction| and the exact sum of the labels: regression scales
+  // its values by the one and centres its labels by the other (regression_accumulator.hpp).
+  double max_value = 0.0;
+  ExactSum label_sum;
   std::vector<std::uint64_t> unit_keys;  // sorted, distinct; cleared once more_units
   bool more_units = false;
   struct GroupingValues {

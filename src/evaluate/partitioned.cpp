@@ -1,7 +1,8 @@
 // Partitioned evaluation (docs/partitioned.md): the protocol of include/referee/partitioned.hpp
 // over the engine's partial states. Binary task: two ranked passes (one per model, bucketed
 // by that model's score) and the rows pass (bucketed by unit key: the rows digest, unit and
-// group counts, the paired proportions' discordant cells).
+// group counts, the paired proportions' discordant cells). An order-free task (regression):
+// the two model passes bucket by unit key too, and run in one round.
 
 #include <referee/partitioned.hpp>
 
@@ -23,6 +24,7 @@
 #include "evaluate/stages.hpp"
 #include "evaluate/validate_inputs.hpp"
 #include "resample/canonical_buckets.hpp"
+#include "tasks/task_definition.hpp"
 
 namespace referee::partitioned {
 
@@ -35,6 +37,10 @@ std::size_t pass_index(std::string_view pass) {
     if (kPasses[i] == pass) return i;
   throw UsageError("unknown pass " + quoted_excerpt(pass, 32) + "; the passes are champion, challenger, rows");
 }
+
+// A model pass of a task whose sums need the ranking by score (binary); an order-free
+// task's model passes bucket by key and run once.
+bool ranked_pass(const Plan& plan, std::size_t p) { return p < 2 && !task_definition(plan.policy.task).order_free; }
 
 ReplicateRequest request_of(const Plan& plan, unsigned threads) {
   ReplicateRequest r;
@@ -99,6 +105,8 @@ std::unique_ptr<PartitionColumns> partition_columns(const Plan& plan, const Tabl
         {p->group_of_row[g], plan.facts.groupings[g].values.size(), g >= p->local.segment_count});
   p->columns.total_rows = plan.facts.rows;
   p->columns.weight_magnitude = plan.facts.max_weight;
+  p->columns.value_magnitude = plan.facts.max_value;
+  p->columns.label_sum = plan.facts.label_sum;
   set_units(*p, plan, part);
   return p;
 }
@@ -112,6 +120,8 @@ std::unique_ptr<PartitionColumns> driver_columns(const Plan& plan) {
     p->columns.groupings.push_back({{}, plan.facts.groupings[g].values.size(), g >= plan.policy.segments.size()});
   p->columns.total_rows = plan.facts.rows;
   p->columns.weight_magnitude = plan.facts.max_weight;
+  p->columns.value_magnitude = plan.facts.max_value;
+  p->columns.label_sum = plan.facts.label_sum;
   p->columns.units.unit_count = plan.jackknife_units();
   return p;
 }
@@ -376,16 +386,13 @@ std::vector<std::string> passes(std::string_view plan) {
   return {std::begin(kPasses), std::end(kPasses)};
 }
 
-bool ranked(std::string_view plan, std::string_view pass) {
-  read_plan(plan);
-  return pass_index(pass) < 2;
-}
+bool ranked(std::string_view plan, std::string_view pass) { return ranked_pass(read_plan(plan), pass_index(pass)); }
 
 std::vector<std::uint64_t> buckets(std::string_view plan_bytes, std::string_view pass, const Table& part) {
   const Plan plan = read_plan(plan_bytes);
   const std::size_t p = pass_index(pass);
   std::vector<std::uint64_t> out(part.rows);
-  if (p < 2) {
+  if (ranked_pass(plan, p)) {
     const unsigned bits = score_bucket_bits(plan.facts.rows);
     const std::span<const double> score = p == 0 ? part.champion : part.challenger;
     for (std::size_t r = 0; r < part.rows; ++r) out[r] = score_bucket(score[r], bits);
@@ -401,15 +408,16 @@ std::string pass_state(std::string_view plan_bytes, std::string_view pass, const
   const Plan plan = read_plan(plan_bytes, limits);
   validate_inputs(part, plan.policy, EvaluateOptions{});
   const std::size_t p = pass_index(pass);
+  if (!ranked_pass(plan, p) && !above.empty())
+    throw UsageError("the " + std::string(kPasses[p]) + " pass is order-free: it runs once and takes no above");
   if (p < 2) return ranked_state(plan, p, part, above, threads, limits);
-  if (!above.empty()) throw UsageError("the rows pass runs once; it takes no above");
   return rows_state(plan, part, limits);
 }
 
 std::vector<std::string> aboves(std::string_view plan_bytes, std::string_view pass, std::span<const std::string> round1) {
   const Plan plan = read_plan(plan_bytes);
   const std::size_t model = pass_index(pass);
-  if (model > 1) throw UsageError("only a ranked pass has aboves");
+  if (!ranked_pass(plan, model)) throw UsageError("only a ranked pass has aboves");
   const auto columns = driver_columns(plan);
   const ReplicateEngine engine(columns->columns);
   std::vector<ModelPartial> states;

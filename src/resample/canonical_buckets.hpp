@@ -13,7 +13,10 @@
 
 #include <algorithm>
 #include <bit>
+#include <cstddef>
 #include <cstdint>
+#include <span>
+#include <vector>
 
 namespace referee {
 
@@ -44,6 +47,16 @@ inline unsigned score_bucket_bits(std::uint64_t rows) noexcept {
 
 inline std::uint64_t score_bucket(double score, unsigned bits) noexcept {
   return ~ordered_bits(score) >> (64 - bits);
+}
+
+// The ends of the runs of one bucket in a visiting order (a ranking, or rows by key), by `bucket_of(row)`.
+template <class BucketOf>
+std::vector<std::size_t> bucket_ends(std::span<const std::uint32_t> order, BucketOf&& bucket_of) {
+  std::vector<std::size_t> ends;
+  for (std::size_t i = 1; i < order.size(); ++i)
+    if (bucket_of(order[i]) != bucket_of(order[i - 1])) ends.push_back(i);
+  if (!order.empty()) ends.push_back(order.size());
+  return ends;
 }
 
 }  // namespace referee

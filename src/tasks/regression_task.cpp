@@ -7,11 +7,15 @@
 #include <limits>
 #include <memory>
 #include <type_traits>
+#include <utility>
 #include <vector>
+
+#include <referee/error.hpp>
 
 #include "accumulate/accumulator_dispatch.hpp"
 #include "accumulate/power_of_two_scale.hpp"
 #include "accumulate/regression_accumulator.hpp"
+#include "accumulate/regression_state.hpp"
 #include "data/column_checks.hpp"
 #include "tasks/task_definition.hpp"
 
@@ -27,40 +31,112 @@ void validate_regression(const Table& t) {
   check_column(t, t.challenger, n.challenger, -inf, inf, "");
 }
 
+struct RegressionPartial : PartialBlock {
+  RegressionPassState state;
+  // The point estimate's block only: the key buckets folded, so that a merge refuses two
+  // shares of one bucket (the resample blocks cover the same rows).
+  std::vector<std::uint64_t> buckets;
+  void add(const PartialBlock& other) override {
+    const auto& o = static_cast<const RegressionPartial&>(other);
+    state.add(o.state);
+    buckets = joined_buckets(buckets, o.buckets);
+  }
+  void write(ByteWriter& out) const override {
+    write_state(out, state);
+    write_buckets(out, buckets);
+  }
+};
+
 class RegressionTaskAccumulator : public TaskAccumulatorFor<RegressionTaskAccumulator> {
  public:
   RegressionTaskAccumulator(const PairedColumns& c, const ReplicateLayout& layout)
       : c_(c), layout_(layout), value_exponent_(value_exponent(c)), label_(c.label, value_exponent_),
         champion_(c.champion, value_exponent_), challenger_(c.challenger, value_exponent_),
-        weight_(c.weight, scale_exponent(max_magnitude({c.weight}), kWeightScaleLimit)),
-        plan_(plan_regression(columns(), c.units)) {
+        weight_(c.weight, scale_exponent(c.weight_magnitude > 0.0 ? c.weight_magnitude : max_magnitude({c.weight}),
+                                         kWeightScaleLimit)),
+        plan_(plan_regression(columns(), c.units, c.total_rows)) {
+    const std::uint64_t rows = c.total_rows != 0 ? c.total_rows : c.label.size();
+    plan_.label_center = label_center(c.label_sum ? *c.label_sum : exact_sum_of(c.label), value_exponent_, rows);
     plan_.pct_floor = std::max(std::ldexp(plan_.pct_floor, -value_exponent_), std::numeric_limits<double>::min());
-    for (const GroupingSpec& g : c_.groupings) group_of_row_.push_back(g.group_of_row);
+    for (const GroupingSpec& g : c_.groupings) {
+      group_of_row_.push_back(g.group_of_row);
+      group_counts_.push_back(g.groups);
+    }
   }
 
   template <class Weights>
   void compute(const Weights& weights, std::size_t used, const BlockWriter& writer) const {
-    std::vector<std::vector<RegressionSums>> grouped;
-    for (const GroupingSpec& g : c_.groupings) grouped.emplace_back(g.groups);
-    const RegressionSums sums = pass(weights, grouped);
-    for (std::size_t lane = 0; lane < used; ++lane)
-      for (std::size_t m = 0; m < 2; ++m) {
-        put_metrics(writer, sums, m, lane, [&](std::size_t k) { return layout_.metric(m, k); });
-        for (std::size_t g = 0; g < c_.groupings.size(); ++g)
-          for (std::size_t j = 0; j < c_.groupings[g].groups; ++j)
-            put_metrics(writer, grouped[g][j], m, lane, [&](std::size_t k) { return layout_.group(g, j, m, k); });
+    RegressionPassState state(Weights::lanes, group_counts_);
+    pass(weights, RegressionParts::all(), state);
+    write_state(state, used, writer);
+  }
+
+  // Partitioned evaluation: the champion pass folds the shared sums and model 0's errors,
+  // the challenger pass model 1's, over these rows (whole key buckets). Order-free: no above.
+  template <class Weights>
+  std::unique_ptr<PartialBlock> partial_block(const Weights& weights, std::size_t m, const PartialBlock* above) const {
+    if (above) throw UsageError("the regression passes are order-free; they run once and take no above");
+    auto out = std::make_unique<RegressionPartial>();
+    out->state = RegressionPassState(Weights::lanes, group_counts_);
+    pass(weights, RegressionParts::of_model(m), out->state);
+    if constexpr (std::is_same_v<Weights, UnitWeights>)
+      for (std::size_t start = 0; std::size_t end : plan_.bucket_ends) {
+        out->buckets.push_back(key_bucket(c_.units.key_of(plan_.order[start]), plan_.bucket_bits));
+        start = end;
       }
+    return out;
+  }
+
+  std::unique_ptr<PartialBlock> read_partial_block(ByteReader& in, std::size_t lanes) const {
+    auto out = std::make_unique<RegressionPartial>();
+    out->state = read_regression_state(in, lanes, group_counts_);
+    out->buckets = read_buckets(in);
+    return out;
+  }
+
+  // Each pass holds zeros where it folds nothing, so the two add exactly into one state.
+  void write_partial_blocks(const PartialBlock& champion, const PartialBlock& challenger, std::size_t used,
+                            const BlockWriter& writer) const {
+    RegressionPassState both = static_cast<const RegressionPartial&>(champion).state;
+    both.add(static_cast<const RegressionPartial&>(challenger).state);
+    write_state(both, used, writer);
+  }
+
+  std::pair<std::uint64_t, std::uint64_t> model_bucket_range(std::size_t) const {
+    if (plan_.order.empty()) return {1, 0};
+    auto bucket = [&](std::uint32_t r) { return key_bucket(c_.units.key_of(r), plan_.bucket_bits); };
+    return {bucket(plan_.order.front()), bucket(plan_.order.back())};
   }
 
  private:
   // Values beyond 2^400 (or below 2^-400) in magnitude are scaled to [1, 2), so that
-  // squared errors summed over the rows stay finite and nonzero.
+  // squared errors summed over the rows stay finite and nonzero. A partition scales by the
+  // whole evaluation's magnitude (from the plan).
   static int value_exponent(const PairedColumns& c) {
-    return scale_exponent(max_magnitude({c.label, c.champion, c.challenger}), 400);
+    const double magnitude =
+        c.value_magnitude > 0.0 ? c.value_magnitude : max_magnitude({c.label, c.champion, c.challenger});
+    return scale_exponent(magnitude, 400);
   }
 
   RegressionColumns columns() const {
     return {label_.values, champion_.values, challenger_.values, weight_.values};
+  }
+
+  // Both models' metrics of one block's exact sums, rounded, overall and per group.
+  void write_state(const RegressionPassState& state, std::size_t used, const BlockWriter& writer) const {
+    const RegressionSums sums = state.overall.rounded();
+    std::vector<std::vector<RegressionSums>> grouped;
+    for (const auto& g : state.groups) {
+      grouped.emplace_back();
+      for (const RegressionExact& e : g) grouped.back().push_back(e.rounded());
+    }
+    for (std::size_t lane = 0; lane < used; ++lane)
+      for (std::size_t m = 0; m < 2; ++m) {
+        put_metrics(writer, sums, m, lane, [&](std::size_t k) { return layout_.metric(m, k); });
+        for (std::size_t g = 0; g < grouped.size(); ++g)
+          for (std::size_t j = 0; j < grouped[g].size(); ++j)
+            put_metrics(writer, grouped[g][j], m, lane, [&](std::size_t k) { return layout_.group(g, j, m, k); });
+      }
   }
 
   template <class Column>
@@ -73,11 +149,11 @@ class RegressionTaskAccumulator : public TaskAccumulatorFor<RegressionTaskAccumu
 
   // Resamples go through the dispatched passes; the one-lane point estimate inlines.
   template <class Weights>
-  RegressionSums pass(const Weights& weights, std::vector<std::vector<RegressionSums>>& grouped) const {
+  void pass(const Weights& weights, RegressionParts parts, RegressionPassState& out) const {
     if constexpr (std::is_same_v<Weights, UnitWeights>)
-      return accumulate_regression(columns(), plan_, weights, group_of_row_, &grouped);
+      regression_exact_pass(columns(), plan_, weights, group_of_row_, parts, out);
     else
-      return regression_pass(columns(), plan_, weights, group_of_row_, &grouped);
+      regression_pass(columns(), plan_, weights, group_of_row_, parts, out);
   }
 
   const PairedColumns& c_;
@@ -86,6 +162,7 @@ class RegressionTaskAccumulator : public TaskAccumulatorFor<RegressionTaskAccumu
   ScaledColumn label_, champion_, challenger_, weight_;
   RegressionPlan plan_;
   std::vector<std::span<const std::uint32_t>> group_of_row_;
+  std::vector<std::size_t> group_counts_;
 };
 
 std::unique_ptr<TaskAccumulator> regression_accumulator(const PairedColumns& c, const ReplicateLayout& layout) {
@@ -95,6 +172,7 @@ std::unique_ptr<TaskAccumulator> regression_accumulator(const PairedColumns& c, 
 }  // namespace
 
 extern const TaskDefinition kRegressionTask{Task::regression, false, Metric::rmse, validate_regression,
-                                            regression_accumulator, true, false, false, catalogue_instances};
+                                            regression_accumulator, true, false, false, catalogue_instances,
+                                            false, true};
 
 }  // namespace referee

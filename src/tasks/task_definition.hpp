@@ -154,6 +154,9 @@ struct TaskDefinition {
   std::vector<MetricInstance> (*default_metrics)(Task task) = catalogue_instances;
   // Rows are documents of queries: $.columns.query is required and $.ranking applies.
   bool queries = false;
+  // Partitioned evaluation: every sum of a model's pass is order-free (no ranking by score),
+  // so the pass buckets rows by key and runs in one round (docs/partitioned.md).
+  bool order_free = false;
 
   std::span<const MetricInfo> metrics() const { return task_metrics(id); }
 };

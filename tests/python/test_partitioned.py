@@ -67,6 +67,46 @@ def test_partitioned_evaluate_equals_evaluate(weighted, clustered, interval):
         assert _outside_run(got) == expected, parts
 
 
+def _regression_frame(n=4000, clusters=None, seed=7):
+    rng = np.random.default_rng(seed)
+    y = 20 + 7 * rng.normal(size=n)
+    y[::7] = np.round(y[::7])  # ties
+    y[::97] = 0.0  # mape's floor
+    a = y + 2 * rng.normal(size=n)
+    b = y + 1.7 * rng.normal(size=n) + 0.1
+    return pd.DataFrame({
+        "txn": [f"t{i}" for i in range(n)], "y": y, "a": a, "b": b,
+        "w": 0.5 + rng.integers(0, 7, n) * 0.375,
+        "cust": [f"c{k}" for k in rng.integers(0, clusters or n, n)],
+        "region": rng.choice(list("abcd"), n),
+    })
+
+
+@pytest.mark.parametrize("weighted,clustered,interval", [(True, True, "bca"), (False, False, "percentile")])
+def test_partitioned_regression_equals_evaluate(weighted, clustered, interval):
+    df = _regression_frame(n=20000, clusters=150 if clustered else None)  # 16 key buckets
+    columns = {"label": "y", "champion": "a", "challenger": "b", "id": "txn", "segments": ["region"]}
+    if weighted:
+        columns["weight"] = "w"
+    if clustered:
+        columns["cluster"] = "cust"
+    policy = {"version": 1, "task": "regression", "columns": columns,
+              "bootstrap": {"resamples": 130, "interval": interval, "seed": 5},
+              "rules": [{"id": "rmse", "metric": "rmse", "subject": "delta", "max": 0.1},
+                        {"id": "r2", "metric": "r2", "subject": "challenger", "min": 0.1},
+                        {"id": "seg", "metric": "mae", "subject": "delta",
+                         "scope": {"each_segment": "region"}, "max": 0.2}]}
+    expected = _outside_run(referee.evaluate(df, policy, threads=2))
+    shuffled = df.sample(frac=1.0, random_state=1).reset_index(drop=True)
+    plan = rp.make_plan(policy, rp.facts_state(df, policy))
+    assert rp.passes(plan) == ["champion", "challenger", "rows"]
+    assert not rp.ranked(plan, "champion") and not rp.ranked(plan, "challenger")
+    for parts in (1, 3, 16):
+        pieces = np.array_split(np.arange(len(shuffled)), parts)
+        got = rp.evaluate([shuffled.iloc[rows] for rows in pieces], policy, threads=1)
+        assert _outside_run(got) == expected, parts
+
+
 def test_dict_and_arrow_parts_agree_with_a_frame():
     pa = pytest.importorskip("pyarrow")
     df = _frame(n=1500)

@@ -138,6 +138,34 @@ def test_every_partition_count_gives_the_single_process_report(spark, frame, ora
     assert report.to_markdown() and report.to_html()
 
 
+REGRESSION = {
+    "version": 1, "task": "regression",
+    "columns": {"label": "amount", "champion": "amount_prod", "challenger": "amount_new", "id": "txn_id",
+                "weight": "w", "cluster": "account", "segments": ["region"]},
+    "bootstrap": {"resamples": RESAMPLES, "seed": 5, "interval": "bca"},
+    "rules": [{"id": "rmse", "metric": "rmse", "subject": "delta", "max": 0.5},
+              {"id": "seg", "metric": "mae", "subject": "delta", "scope": {"each_segment": "region"}, "max": 1}],
+}
+
+
+@pytest.fixture(scope="module")
+def amounts():
+    """Rows with a continuous label (an amount) and two models' predictions of it; 20 000
+    rows make 16 key buckets, so 16 partitions each hold one."""
+    frame = make_frame(n=20000, seed=17)
+    rng = np.random.default_rng(7)
+    amount = np.round(rng.gamma(2.0, 40.0, size=len(frame)), 2)
+    return frame.assign(amount=amount, amount_prod=amount + rng.normal(scale=9.0, size=len(frame)),
+                        amount_new=amount + rng.normal(scale=8.0, size=len(frame)))
+
+
+@pytest.mark.parametrize("partitions", [3, 16])
+def test_regression_gives_the_single_process_report(spark, amounts, partitions):
+    expected = outside_run(referee.evaluate(amounts, REGRESSION))
+    df = shuffled(spark, amounts, input_partitions=3, seed=partitions)
+    assert outside_run(referee_spark.evaluate(df, REGRESSION, partitions=partitions)) == expected
+
+
 def test_row_order_and_input_partitioning_change_nothing(spark, frame, oracles):
     reports = [outside_run(referee_spark.evaluate(shuffled(spark, frame, k, seed), BASE, partitions=4))
                for k, seed in ((1, 1), (7, 2))]
@@ -217,8 +245,9 @@ def refused_policies(reference):
     """(policy, the word its refusal names): features the partitioned path does not cover yet."""
     latency = {**BASE["columns"], "latency": {"champion": "lat_prod", "challenger": "lat_new"}}
     return [
-        ({**{k: v for k, v in BASE.items() if k != "threshold"}, "task": "regression",
-          "rules": [{"id": "mae", "metric": "mae", "subject": "delta", "max": 1}]}, "regression"),
+        ({**{k: v for k, v in BASE.items() if k != "threshold"}, "task": "outcome",
+          "columns": {"champion": "score_prod", "challenger": "score_new", "id": "txn_id"},
+          "rules": [{"id": "mean", "metric": "mean", "subject": "delta", "min": -1}]}, "outcome"),
         ({**BASE, "bootstrap": {"resamples": RESAMPLES, "seed": 5, "scheme": "multinomial"}}, "multinomial"),
         ({**BASE, "columns": latency,
           "rules": [{"id": "p99", "metric": "latency_p99", "subject": "challenger", "max": 45}]}, "budget"),

@@ -51,7 +51,8 @@ Sample simulate(std::size_t n, std::size_t clusters, std::uint64_t seed) {
   return s;
 }
 
-Table table_of(const Sample& s, const std::vector<std::size_t>& rows, const ColumnNames& names) {
+Table table_of(const Sample& s, const std::vector<std::size_t>& rows, const ColumnNames& names,
+               Task task = Task::binary) {
   std::vector<double> y, a, b, w;
   std::vector<std::string> id, cluster, region, group;
   for (std::size_t r : rows) {
@@ -73,7 +74,36 @@ Table table_of(const Sample& s, const std::vector<std::size_t>& rows, const Colu
     EncodedText e = encode_text(*text);
     builder.add_text(name, std::move(e.codes), std::move(e.dictionary));
   }
-  return std::move(builder).build(names, Task::binary);
+  return std::move(builder).build(names, task);
+}
+
+// Continuous labels with ties and zeros (mape's floor), two noisy predictions, weights,
+// clusters and a segment: the regression task's rows.
+Sample simulate_regression(std::size_t n, std::size_t clusters, std::uint64_t seed) {
+  Sample s = simulate(n, clusters, seed);
+  std::mt19937_64 rng(seed + 1);
+  std::normal_distribution<double> normal;
+  for (std::size_t i = 0; i < n; ++i) {
+    double y = 20.0 + 7.0 * normal(rng);
+    if (i % 7 == 0) y = std::round(y);
+    if (i % 97 == 0) y = 0.0;
+    s.y[i] = y;
+    s.a[i] = y + 2.0 * normal(rng);
+    s.b[i] = i % 11 == 0 ? s.a[i] : y + 1.7 * normal(rng) + 0.1;
+  }
+  return s;
+}
+
+Policy regression_policy(bool weighted, bool clustered, const char* interval) {
+  return parse_policy_text(std::string(R"({"version": 1, "task": "regression",
+    "columns": {"label": "y", "champion": "a", "challenger": "b", "id": "id", "segments": ["region"])") +
+                           (weighted ? R"(, "weight": "w")" : "") + (clustered ? R"(, "cluster": "cust")" : "") +
+                           R"(},
+    "bootstrap": {"resamples": 130, "interval": ")" + interval + R"(", "seed": 5},
+    "rules": [{"id": "rmse", "metric": "rmse", "subject": "delta", "max": 0.1},
+              {"id": "r2", "metric": "r2", "subject": "challenger", "min": 0.1},
+              {"id": "mape", "metric": "mape", "subject": "relative_delta", "max": 0.2},
+              {"id": "seg", "metric": "mae", "subject": "delta", "scope": {"each_segment": "region"}, "max": 0.2}]})");
 }
 
 Policy policy_for(bool weighted, bool clustered, const char* interval) {
@@ -120,6 +150,7 @@ std::vector<std::vector<std::size_t>> cut(const std::vector<std::uint64_t>& buck
 
 // The whole protocol over `parts` partitions per pass; facts from a different cut.
 std::string partitioned_report(const Sample& s, const Policy& p, std::size_t parts, std::uint64_t seed) {
+  const auto part = [&](const std::vector<std::size_t>& rows) { return table_of(s, rows, p.columns, p.task); };
   std::mt19937_64 rng(seed);
   const std::size_t n = s.y.size();
   std::vector<std::size_t> all(n);
@@ -129,23 +160,23 @@ std::string partitioned_report(const Sample& s, const Policy& p, std::size_t par
   for (std::size_t k = 0; k < parts; ++k) {
     std::vector<std::size_t> rows;
     for (std::size_t i = k; i < n; i += parts) rows.push_back(all[i]);
-    facts.push_back(partitioned::facts_state(table_of(s, rows, p.columns), p));
+    facts.push_back(partitioned::facts_state(part(rows), p));
   }
   std::reverse(facts.begin(), facts.end());
   const std::string plan = partitioned::make_plan(p, partitioned::merge_facts(facts));
-  const Table whole = table_of(s, [&] { std::vector<std::size_t> r(n); std::iota(r.begin(), r.end(), std::size_t{0}); return r; }(), p.columns);
+  const Table whole = part([&] { std::vector<std::size_t> r(n); std::iota(r.begin(), r.end(), std::size_t{0}); return r; }());
   std::map<std::string, std::string> merged;
   for (const std::string& pass : partitioned::passes(plan)) {
     const auto partitions = cut(partitioned::buckets(plan, pass, whole), parts, rng);
     std::vector<std::string> shares;
     if (partitioned::ranked(plan, pass)) {
       std::vector<std::string> round1;
-      for (const auto& rows : partitions) round1.push_back(partitioned::pass_state(plan, pass, table_of(s, rows, p.columns), {}, 2));
+      for (const auto& rows : partitions) round1.push_back(partitioned::pass_state(plan, pass, part(rows), {}, 2));
       const std::vector<std::string> above = partitioned::aboves(plan, pass, round1);
       for (std::size_t k = 0; k < partitions.size(); ++k)
-        shares.push_back(partitioned::pass_state(plan, pass, table_of(s, partitions[k], p.columns), above[k], 1));
+        shares.push_back(partitioned::pass_state(plan, pass, part(partitions[k]), above[k], 1));
     } else {
-      for (const auto& rows : partitions) shares.push_back(partitioned::pass_state(plan, pass, table_of(s, rows, p.columns)));
+      for (const auto& rows : partitions) shares.push_back(partitioned::pass_state(plan, pass, part(rows)));
     }
     std::shuffle(shares.begin(), shares.end(), rng);
     merged[pass] = partitioned::merge(plan, pass, shares);
@@ -170,6 +201,57 @@ TEST_CASE("partitioned evaluation gives evaluate()'s report, byte for byte outsi
       CHECK(partitioned_report(s, p, parts, parts * 7 + 1) == expected);
     }
   }
+}
+
+TEST_CASE("partitioned regression gives evaluate()'s report, byte for byte outside run") {
+  // 70 000 rows: 64 key buckets, so 64 partitions each hold one. Clustered (180 units: the
+  // jackknife leaves one out) and not (70 000 units: BCa's 256 key groups).
+  constexpr std::size_t n = 70000;
+  for (const auto& [weighted, clustered, interval] :
+       {std::tuple{true, true, "bca"}, {false, false, "percentile"}, {false, false, "bca"}, {true, false, "bca"}}) {
+    CAPTURE(weighted);
+    CAPTURE(clustered);
+    CAPTURE(interval);
+    const Sample s = simulate_regression(n, clustered ? 180 : n, 8);
+    const Policy p = regression_policy(weighted, clustered, interval);
+    std::vector<std::size_t> rows(s.y.size());
+    std::iota(rows.begin(), rows.end(), std::size_t{0});
+    const std::string expected = outside_run(evaluate(table_of(s, rows, p.columns, Task::regression), p, {.threads = 2}));
+    REQUIRE(expected.find("\"seg\"") != std::string::npos);
+    for (std::size_t parts : {1, 3, 16, 64}) {
+      CAPTURE(parts);
+      CHECK(partitioned_report(s, p, parts, parts * 5 + 2) == expected);
+    }
+  }
+}
+
+TEST_CASE("partitioned regression's passes are order-free: one round, by key bucket") {
+  const Sample s = simulate_regression(3000, 3000, 9);
+  const Policy p = regression_policy(true, false, "percentile");
+  std::vector<std::size_t> rows(s.y.size());
+  std::iota(rows.begin(), rows.end(), std::size_t{0});
+  const Table whole = table_of(s, rows, p.columns, Task::regression);
+  const std::string plan = partitioned::make_plan(p, partitioned::facts_state(whole, p));
+  CHECK_FALSE(partitioned::ranked(plan, "champion"));
+  CHECK_FALSE(partitioned::ranked(plan, "challenger"));
+  CHECK(partitioned::buckets(plan, "champion", whole) == partitioned::buckets(plan, "rows", whole));
+  const std::string state = partitioned::pass_state(plan, "champion", whole);
+  CHECK_THROWS_WITH_AS(partitioned::aboves(plan, "champion", std::vector{state}), doctest::Contains("only a ranked pass"),
+                       UsageError);
+  CHECK_THROWS_WITH_AS(partitioned::pass_state(plan, "challenger", whole, state), doctest::Contains("order-free"),
+                       UsageError);
+  // Halves of the rows, not of the buckets: each would fold a piece of a bucket.
+  const std::vector<std::size_t> first(rows.begin(), rows.begin() + 1500), second(rows.begin() + 1500, rows.end());
+  const std::vector<std::string> halves{
+      partitioned::pass_state(plan, "challenger", table_of(s, first, p.columns, Task::regression)),
+      partitioned::pass_state(plan, "challenger", table_of(s, second, p.columns, Task::regression))};
+  CHECK_THROWS_WITH_AS(partitioned::merge(plan, "challenger", halves), doctest::Contains("hold rows of key bucket"),
+                       UsageError);
+  // A shuffled partition gives the same bytes.
+  std::vector<std::size_t> shuffled = rows;
+  std::mt19937_64 rng(3);
+  std::shuffle(shuffled.begin(), shuffled.end(), rng);
+  CHECK(partitioned::pass_state(plan, "champion", table_of(s, shuffled, p.columns, Task::regression)) == state);
 }
 
 TEST_CASE("partitioned evaluation refuses what it cannot do, by name") {
