@@ -52,8 +52,8 @@ std::string merge_facts(std::span<const std::string> facts, const Limits& limits
 std::string make_plan(const Policy& policy, std::string_view facts, std::optional<std::uint64_t> seed = {},
                       const Limits& limits = {});
 
-// The policy a plan carries.
-Policy plan_policy(std::string_view plan);
+// The policy a plan carries, read under `limits` (its size and nesting caps).
+Policy plan_policy(std::string_view plan, const Limits& limits = {});
 
 // The passes of a plan ("champion", "challenger", "rows" for the binary task), and whether
 // a pass is ranked (its partitions must hold whole buckets of contiguous ranges, and it

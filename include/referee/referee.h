@@ -256,6 +256,119 @@ REFEREE_API referee_status referee_report_passed(const referee_report* report, i
 REFEREE_API referee_status referee_report_write(const referee_report* report, const char* path);
 REFEREE_API void referee_report_free(referee_report* report);
 
+/* Partitioned evaluation (docs/partitioned.md)
+ *
+ * An evaluation split into partial states, one per partition of the rows (an hour's shard,
+ * a Spark task), merged exactly and finished into the report referee_evaluate() gives on
+ * every row, byte for byte outside its "run" section, whatever the partitioning, the row
+ * order and the merge order. The C form of include/referee/partitioned.hpp:
+ *
+ *   0. facts:  referee_partition_facts() per partition (any partitioning),
+ *              referee_partition_merge_facts(), referee_partition_plan().
+ *   1. passes: for each pass of referee_partition_passes(): put every row in the partition
+ *              of its referee_partition_buckets() value (a bucket is never split). A ranked
+ *              pass (referee_partition_ranked) needs each partition to be a contiguous range
+ *              of buckets and runs twice: referee_partition_pass_state() per partition with
+ *              no above (round 1), referee_partition_aboves() over round 1's states, then
+ *              referee_partition_pass_state() per partition with its above (round 2). Another
+ *              pass runs once. referee_partition_merge() merges each pass's states (round 2's).
+ *   2. finish: referee_partition_finish() over the merged states, in the passes' order,
+ *              gives a referee_report.
+ *
+ * States and plans are bytes in a versioned, little-endian format: store them in files or
+ * send them over a network, and read them back later. So every state or plan goes IN as
+ * (const void* data, size_t size), or as arrays of pointers and sizes, whatever produced it;
+ * it comes OUT as a referee_buffer, bytes owned by referee (referee_buffer_data,
+ * referee_buffer_free). A state of another plan, pass or format version, a truncated or
+ * altered state, is a REFEREE_DATA_ERROR naming the byte; a pass name that is not one of
+ * the plan's, or partitions that share a bucket, a REFEREE_INVALID_ARGUMENT. A NULL data
+ * pointer is allowed only with a size of 0.
+ *
+ * Partition tables are referee_table handles built as for referee_evaluate() (borrowed
+ * columns, or referee_table_read_csv), with the policy's columns; the policy must name a
+ * row id ($.columns.id). Options, where taken (NULL: the defaults): the threads
+ * (referee_options_set_threads), the seed override (referee_partition_plan, as
+ * referee_evaluate() takes it) and the caps. Progress, cancellation, latency and drift
+ * settings are not used by these functions.
+ *
+ * Threading: every function is reentrant and keeps nothing between calls; a buffer is
+ * never changed after it is made, so any number of threads may read it (and pass its bytes
+ * to these functions) at once; a table or report handle is used by one thread at a time,
+ * as elsewhere in this API. The states and the report depend on the plan, never on the
+ * number of threads.
+ */
+typedef struct referee_buffer referee_buffer;
+
+/* The buffer's bytes (owned by the buffer, valid until it is freed) and their count. A
+ * buffer of pass names (referee_partition_passes) also ends in a NUL. */
+REFEREE_API referee_status referee_buffer_data(const referee_buffer* buffer, const void** data, size_t* size);
+REFEREE_API void referee_buffer_free(referee_buffer* buffer);
+
+/* REFEREE_OK when the policy can be evaluated in partitions; else a REFEREE_POLICY_ERROR
+ * naming what the partitioned path does not compute yet (a task, drift, serving budgets,
+ * the multinomial scheme) or cannot key on (no $.columns.id). */
+REFEREE_API referee_status referee_partition_check(const referee_policy* policy);
+
+/* Round 0: what a partition's rows tell about the whole evaluation (its row count, its
+ * largest weight, segment values...), as a facts state. */
+REFEREE_API referee_status referee_partition_facts(const referee_table* part, const referee_policy* policy,
+                                                   const referee_options* options, referee_buffer** out);
+/* Merges `count` (1 or more) facts states of one policy: states[i] holds sizes[i] bytes.
+ * Exact and commutative; a merged state may be merged again. */
+REFEREE_API referee_status referee_partition_merge_facts(const void* const* states, const size_t* sizes,
+                                                         size_t count, const referee_options* options,
+                                                         referee_buffer** out);
+/* The plan: the policy, the seed (options' seed when set, else the policy's) and the merged
+ * facts. Every state names its plan; broadcast the plan's bytes to every partition. */
+REFEREE_API referee_status referee_partition_plan(const referee_policy* policy, const void* facts, size_t facts_size,
+                                                  const referee_options* options, referee_buffer** out);
+/* The policy a plan carries (a new handle, freed with referee_policy_free). */
+REFEREE_API referee_status referee_partition_plan_policy(const void* plan, size_t plan_size, referee_policy** out);
+/* The plan's passes, in the order referee_partition_finish() takes their states, as NUL-
+ * terminated names one after another ("champion\0challenger\0rows\0" for the binary task):
+ *   for (const char* p = data; p < (const char*)data + size; p += strlen(p) + 1) ...
+ * A name is what the pass parameters below take. */
+REFEREE_API referee_status referee_partition_passes(const void* plan, size_t plan_size, referee_buffer** out);
+/* *out = 1 when the pass is ranked (contiguous bucket ranges, two rounds), else 0. */
+REFEREE_API referee_status referee_partition_ranked(const void* plan, size_t plan_size, const char* pass, int* out);
+/* Each row's bucket in the pass, into the caller's `out`, which has `length` entries: the
+ * table's rows. Partition by it; for a ranked pass, buckets are numbered in ranking order,
+ * so a partition holds a contiguous range of them. */
+REFEREE_API referee_status referee_partition_buckets(const void* plan, size_t plan_size, const char* pass,
+                                                     const referee_table* part, uint64_t* out, size_t length);
+/* A partition's state for the pass. For a ranked pass in round 2, `above` is what
+ * referee_partition_aboves() gave this partition (possibly 0 bytes); in round 1, and for
+ * another pass, above is NULL with a size of 0. Uses the options' threads and caps. */
+REFEREE_API referee_status referee_partition_pass_state(const void* plan, size_t plan_size, const char* pass,
+                                                        const referee_table* part, const void* above,
+                                                        size_t above_size, const referee_options* options,
+                                                        referee_buffer** out);
+/* Merges `count` (1 or more) states of one pass (round 2's for a ranked pass): exact and
+ * commutative, so any order or grouping of merges gives the same bytes. */
+REFEREE_API referee_status referee_partition_merge(const void* plan, size_t plan_size, const char* pass,
+                                                   const void* const* states, const size_t* sizes, size_t count,
+                                                   referee_buffer** out);
+/* Round 1 of a ranked pass: out[i] (the caller's array of `count` pointers) receives
+ * partition i's above, a buffer of 0 bytes for a partition with nothing above it; free each
+ * with referee_buffer_free. Partitions that share a bucket are REFEREE_INVALID_ARGUMENT. On
+ * failure every out[i] is NULL. */
+REFEREE_API referee_status referee_partition_aboves(const void* plan, size_t plan_size, const char* pass,
+                                                    const void* const* states, const size_t* sizes, size_t count,
+                                                    referee_buffer** out);
+/* The first bucket a pass state holds (partitions are ordered by it): *has = 1 and *bucket
+ * set, or *has = 0 (and *bucket 0) for an empty partition. */
+REFEREE_API referee_status referee_partition_first_bucket(const void* state, size_t size, int* has,
+                                                          uint64_t* bucket);
+/* The report from each pass's merged state: states[i] (sizes[i] bytes) is the merged state
+ * of the i-th pass of referee_partition_passes(), count the number of passes. `origin`
+ * names the data in the report (NULL: "memory", as referee_evaluate() names a table of
+ * borrowed columns). The report is a referee_report as referee_evaluate() returns:
+ * referee_report_json, _verdict, _passed and _write (under the options' max_report_bytes)
+ * work on it. */
+REFEREE_API referee_status referee_partition_finish(const void* plan, size_t plan_size, const void* const* states,
+                                                    const size_t* sizes, size_t count, const char* origin,
+                                                    const referee_options* options, referee_report** out);
+
 #ifdef __cplusplus
 }
 #endif

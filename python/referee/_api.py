@@ -86,8 +86,13 @@ def _column(data: Any, name: str, role: str = "") -> Any:
         close = difflib.get_close_matches(name, names, n=1)
         hint = f' (did you mean "{close[0]}"?)' if close else f" (columns: {', '.join(names[:10])})"
         raise DataError(f'no {role}column "{name}" in the data{hint}')
-    if hasattr(data, "column_names") and not isinstance(data, Mapping):
-        return data.column(name).to_numpy()  # pyarrow
+    if hasattr(data, "column_names") and not isinstance(data, Mapping):  # pyarrow
+        column = data.column(name)
+        if hasattr(column, "chunks"):  # a Table's ChunkedArray
+            return column.to_numpy()
+        # A RecordBatch's Array: numbers stay zero-copy; text needs a copy, which the default
+        # (zero_copy_only) would refuse.
+        return column.to_numpy(zero_copy_only=False)
     return data[name]
 
 

@@ -790,7 +790,7 @@ void bind_policy(py::module_& m) {
       .def_property_readonly("metrics",
                              [](const referee::Policy& p) {
                                std::vector<std::string> names;
-                               for (const auto& m : p.metrics) names.push_back(m.name);
+                               for (const auto& metric : p.metrics) names.push_back(metric.name);
                                return names;
                              })
       .def("rule_metric_index", [](const referee::Policy& p, std::size_t i) { return p.rules.at(i).metric_index; })

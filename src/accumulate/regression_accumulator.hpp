@@ -170,9 +170,19 @@ void regression_exact_pass(const RegressionColumns& c, const RegressionPlan& pla
   regression_detail::GroupFolds grouped(out);
   LaneWeights w{};
   const bool weighted = !c.weight.empty();
+  const std::size_t n = plan.order.size();
   std::size_t start = 0;
   for (std::size_t end : plan.bucket_ends) {
     for (std::size_t i = start; i < end; ++i) {
+      if (i + 16 < n) {
+        // Key order visits rows in random memory order; fetch ahead.
+        const std::uint32_t ahead = plan.order[i + 16];
+        __builtin_prefetch(&c.label[ahead]);
+        __builtin_prefetch(&c.champion[ahead]);
+        __builtin_prefetch(&c.challenger[ahead]);
+        if (weighted) __builtin_prefetch(&c.weight[ahead]);
+        for (std::span<const std::uint32_t> g : group_of_row) __builtin_prefetch(&g[ahead]);
+      }
       const std::uint32_t r = plan.order[i];
       weights.fill(r, w);
       if (weighted)

@@ -6,11 +6,16 @@
 // each bucket's fold then goes into an ExactSum, so adding two states is exact and the
 // result does not depend on how the buckets were split or in which order they merge.
 
+#include <algorithm>
 #include <array>
 #include <cstddef>
+#include <cstdint>
+#include <iterator>
 #include <span>
 #include <string>
 #include <vector>
+
+#include <referee/error.hpp>
 
 #include "accumulate/exact_sum.hpp"
 #include "accumulate/exact_sum_serial.hpp"
@@ -105,6 +110,34 @@ struct RegressionPassState {
       for (std::size_t j = 0; j < groups[g].size(); ++j) groups[g][j].add(other.groups[g][j]);
   }
 };
+
+// The key buckets two shares of a pass folded, joined (sorted). Two shares holding rows of
+// one bucket would each fold a piece of it, which one pass over every row does not: refused.
+inline std::vector<std::uint64_t> joined_buckets(const std::vector<std::uint64_t>& a,
+                                                 const std::vector<std::uint64_t>& b) {
+  std::vector<std::uint64_t> joined;
+  std::merge(a.begin(), a.end(), b.begin(), b.end(), std::back_inserter(joined));
+  for (std::size_t i = 1; i < joined.size(); ++i)
+    if (joined[i] == joined[i - 1])
+      throw UsageError("two partitions of a regression pass hold rows of key bucket " + std::to_string(joined[i]) +
+                       "; partition the pass by buckets()");
+  return joined;
+}
+
+inline void write_buckets(ByteWriter& out, const std::vector<std::uint64_t>& buckets) {
+  out.u64(buckets.size());
+  for (std::uint64_t b : buckets) out.u64(b);
+}
+
+// At most 2^24 key buckets (canonical_buckets.hpp), strictly increasing.
+inline std::vector<std::uint64_t> read_buckets(ByteReader& in) {
+  std::vector<std::uint64_t> buckets(in.count(std::uint64_t{1} << 24, "key bucket"));
+  for (std::size_t i = 0; i < buckets.size(); ++i) {
+    buckets[i] = in.u64();
+    if (i > 0 && buckets[i] <= buckets[i - 1]) in.fail("the key buckets are not strictly increasing");
+  }
+  return buckets;
+}
 
 // The serial form: lanes, the group count of each grouping, then every exact sum, the
 // overall rows' first and then each group's, [quantity][lane]. The reader is told the shape

@@ -1,5 +1,6 @@
-// The C API over referee::evaluate. Each entry point runs inside guarded(), the one place
-// where C++ exceptions become a status and a thread-local message.
+// The C API over referee::evaluate. Each entry point runs inside guarded() (guarded.hpp),
+// the one place where C++ exceptions become a status and a thread-local message. The
+// partitioned protocol's entry points are in partitioned_c_api.cpp.
 
 #include <referee/referee.h>
 
@@ -20,6 +21,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "c_api/guarded.hpp"
+#include "c_api/handles.hpp"
 #include "common/did_you_mean.hpp"
 #include "common/quoted.hpp"
 #include "io/atomic_file.hpp"
@@ -34,101 +37,9 @@ static_assert(static_cast<int>(referee::Verdict::pass) == REFEREE_PASS &&
                   static_cast<int>(referee::Verdict::inconclusive) == REFEREE_INCONCLUSIVE,
               "referee_verdict mirrors referee::Verdict");
 
-struct referee_policy {
-  referee::Policy policy;
-};
-
-struct referee_table {
-  enum class Kind { numeric, strings, dictionary };
-  struct Column {
-    std::string name;
-    Kind kind = Kind::numeric;
-    const void* data = nullptr;  // numeric
-    referee_type type = REFEREE_F64;
-    const char* bytes = nullptr;  // strings
-    const int64_t* offsets = nullptr;
-    const int32_t* codes = nullptr;  // dictionary
-    std::vector<std::string> dictionary;
-  };
-  // A multiclass model's n x K probabilities, borrowed (referee_table_add_class_scores):
-  // row r, class k at data[r * row_stride + k * class_stride]; `names` the classes, when given.
-  struct ClassBlock {
-    const double* data = nullptr;
-    std::size_t classes = 0, row_stride = 0, class_stride = 0, extent = 0;
-    std::vector<std::string> names;
-  };
-  std::size_t rows = 0;
-  std::vector<Column> columns;
-  std::array<std::optional<ClassBlock>, 2> class_blocks;  // [champion, challenger]
-  std::optional<referee::Table> csv;  // set by referee_table_read_csv, which owns its data
-};
-
-struct referee_options {
-  unsigned threads = 0;
-  std::optional<std::uint64_t> seed;
-  void (*progress)(double, void*) = nullptr;
-  void* progress_user = nullptr;
-  std::atomic<bool> cancel{false};
-  std::optional<referee::LatencySamples> latency;          // a load test's samples
-  std::optional<std::filesystem::path> drift_reference;  // overrides $.drift.reference
-  referee::Limits limits;                                 // referee_options_set_limit
-};
-
-struct referee_report {
-  referee::Evaluation evaluation;
-  std::string json;
-  referee::Limits limits;  // those it was evaluated under, which referee_report_write honours
-};
+using namespace referee::c_api;
 
 namespace {
-
-std::string& last_error() {
-  thread_local std::string message;
-  return message;
-}
-
-// Keeps a failure's message. Copying it can itself run out of memory, and nothing may
-// escape the handler that calls this, so the fallback is a message that needs no memory.
-void set_last_error(const char* prefix, const char* what) noexcept {
-  try {
-    last_error().assign(prefix).append(what);
-  } catch (...) {
-    last_error().clear();
-  }
-}
-
-template <class F>
-referee_status guarded(F&& body) noexcept {
-  try {
-    body();
-    last_error().clear();
-    return REFEREE_OK;
-  } catch (const referee::Error& e) {
-    set_last_error("", e.what());
-    switch (e.kind()) {
-      case referee::ErrorKind::usage:
-        return REFEREE_INVALID_ARGUMENT;
-      case referee::ErrorKind::policy:
-        return REFEREE_POLICY_ERROR;
-      case referee::ErrorKind::data:
-        return REFEREE_DATA_ERROR;
-      case referee::ErrorKind::io:
-        return REFEREE_IO_ERROR;
-      case referee::ErrorKind::cancelled:
-        return REFEREE_CANCELLED;
-    }
-    return REFEREE_INTERNAL;
-  } catch (const std::bad_alloc&) {
-    set_last_error("", "out of memory");
-    return REFEREE_INTERNAL;
-  } catch (const std::exception& e) {
-    set_last_error("internal error: ", e.what());
-    return REFEREE_INTERNAL;
-  } catch (...) {
-    set_last_error("internal error: ", "unknown exception");
-    return REFEREE_INTERNAL;
-  }
-}
 
 // A C caller may pass any integer where an enum is declared; reading such a value as a
 // C++ enum is undefined behaviour, so the enums that cross the boundary are read as bytes.
@@ -139,23 +50,6 @@ int raw_value(const Enum& value) noexcept {
   std::memcpy(&raw, &value, sizeof raw);
   return raw;
 }
-
-template <class T>
-void require(const T* pointer, const char* what) {
-  if (!pointer) throw referee::UsageError(std::string(what) + " is NULL");
-}
-
-// A count of elements of `size` bytes that a caller says a buffer holds must describe an
-// object that can exist (at most PTRDIFF_MAX bytes): beyond that, the pointer arithmetic
-// and the allocations sized by it overflow. Checked before the buffer is read.
-void require_count(std::size_t count, std::size_t size, const char* what) {
-  if (count > static_cast<std::size_t>(PTRDIFF_MAX) / size)
-    throw referee::UsageError(std::string(what) + " is " + std::to_string(count) + ", more than a buffer of " +
-                              std::to_string(size) + "-byte elements can hold");
-}
-
-// The caps of `options`, or the defaults when it is NULL (as referee_evaluate reads NULL).
-referee::Limits limits_of(const referee_options* options) { return options ? options->limits : referee::Limits{}; }
 
 std::size_t element_size(int type) {
   switch (type) {
@@ -422,10 +316,12 @@ bool in_block(const referee_table& t, const referee::ColumnRequest& request) {
          (request.role == Role::challenger && t.class_blocks[1]);
 }
 
+}  // namespace
+
 // The C door binds columns only: it hands the core's table builder each column the policy
 // asks for, in the kind asked (numbers as doubles, text dictionary-encoded), and each
 // multiclass block as it lies in the caller's memory.
-referee::Table table_of(const referee_table& t, const referee::Policy& policy) {
+referee::Table referee::c_api::table_of(const referee_table& t, const referee::Policy& policy) {
   ColumnResolver columns(t);
   referee::TableBuilder builder(t.rows);
   const referee::ColumnNames names = columns_of(t, policy);
@@ -457,7 +353,14 @@ referee::Table table_of(const referee_table& t, const referee::Policy& policy) {
   return std::move(builder).build(names, policy.task);
 }
 
-}  // namespace
+
+std::unique_ptr<referee_report> referee::c_api::report_of(referee::Evaluation evaluation, const referee::Limits& limits) {
+  auto report = std::make_unique<referee_report>();
+  report->evaluation = std::move(evaluation);
+  report->json = referee::report_text(report->evaluation);
+  report->limits = limits;
+  return report;
+}
 
 extern "C" {
 
@@ -754,12 +657,10 @@ referee_status referee_evaluate(const referee_table* table, const referee_policy
                                                 eo.limits);
       eo.drift_reference = &*reference;
     }
-    auto report = std::make_unique<referee_report>();
-    report->evaluation = table->csv ? referee::evaluate(*table->csv, policy->policy, eo)
-                                    : referee::evaluate(table_of(*table, policy->policy), policy->policy, eo);
-    report->json = referee::report_text(report->evaluation);
-    report->limits = eo.limits;
-    *out = report.release();
+    *out = report_of(table->csv ? referee::evaluate(*table->csv, policy->policy, eo)
+                                : referee::evaluate(table_of(*table, policy->policy), policy->policy, eo),
+                     eo.limits)
+               .release();
   });
 }
 

@@ -17,6 +17,7 @@
 
 #include "accumulate/binary_state.hpp"
 #include "accumulate/replicate_engine.hpp"
+#include "common/quoted.hpp"
 #include "data/keyed_digest.hpp"
 #include "data/ranking_queries.hpp"
 #include "evaluate/paired_columns.hpp"
@@ -35,7 +36,7 @@ constexpr std::string_view kPasses[] = {"champion", "challenger", "rows"};
 std::size_t pass_index(std::string_view pass) {
   for (std::size_t i = 0; i < 3; ++i)
     if (kPasses[i] == pass) return i;
-  throw UsageError("unknown pass \"" + std::string(pass.substr(0, 32)) + "\"; the passes are champion, challenger, rows");
+  throw UsageError("unknown pass " + quoted_excerpt(pass, 32) + "; the passes are champion, challenger, rows");
 }
 
 // A model pass of a task whose sums need the ranking by score (binary); an order-free
@@ -390,7 +391,7 @@ std::string facts_state(const Table& part, const Policy& policy, const Limits& l
   return bytes;
 }
 
-Policy plan_policy(std::string_view plan) { return read_plan(plan).policy; }
+Policy plan_policy(std::string_view plan, const Limits& limits) { return read_plan(plan, limits).policy; }
 
 std::vector<std::string> passes(std::string_view plan) {
   read_plan(plan);

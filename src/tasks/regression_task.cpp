@@ -33,8 +33,18 @@ void validate_regression(const Table& t) {
 
 struct RegressionPartial : PartialBlock {
   RegressionPassState state;
-  void add(const PartialBlock& other) override { state.add(static_cast<const RegressionPartial&>(other).state); }
-  void write(ByteWriter& out) const override { write_state(out, state); }
+  // The point estimate's block only: the key buckets folded, so that a merge refuses two
+  // shares of one bucket (the resample blocks cover the same rows).
+  std::vector<std::uint64_t> buckets;
+  void add(const PartialBlock& other) override {
+    const auto& o = static_cast<const RegressionPartial&>(other);
+    state.add(o.state);
+    buckets = joined_buckets(buckets, o.buckets);
+  }
+  void write(ByteWriter& out) const override {
+    write_state(out, state);
+    write_buckets(out, buckets);
+  }
 };
 
 class RegressionTaskAccumulator : public TaskAccumulatorFor<RegressionTaskAccumulator> {
@@ -69,12 +79,18 @@ class RegressionTaskAccumulator : public TaskAccumulatorFor<RegressionTaskAccumu
     auto out = std::make_unique<RegressionPartial>();
     out->state = RegressionPassState(Weights::lanes, group_counts_);
     pass(weights, RegressionParts::of_model(m), out->state);
+    if constexpr (std::is_same_v<Weights, UnitWeights>)
+      for (std::size_t start = 0; std::size_t end : plan_.bucket_ends) {
+        out->buckets.push_back(key_bucket(c_.units.key_of(plan_.order[start]), plan_.bucket_bits));
+        start = end;
+      }
     return out;
   }
 
   std::unique_ptr<PartialBlock> read_partial_block(ByteReader& in, std::size_t lanes) const {
     auto out = std::make_unique<RegressionPartial>();
     out->state = read_regression_state(in, lanes, group_counts_);
+    out->buckets = read_buckets(in);
     return out;
   }
 

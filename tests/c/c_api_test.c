@@ -36,18 +36,6 @@ static void on_progress(double fraction, void* user) {
   if (log->cancel_on_first_call && log->calls == 1) referee_options_cancel(log->cancel_on_first_call);
 }
 
-/* The report's text before its "run" section (the last one): equal prefixes mean equal
- * reports outside run, byte for byte. */
-static size_t before_run(const char* json) {
-  const char* run = strstr(json, "\n  \"run\": {");
-  return run ? (size_t)(run - json) : strlen(json);
-}
-
-static int same_outside_run(const char* a, const char* b) {
-  const size_t n = before_run(a);
-  return n == before_run(b) && n > 0 && strncmp(a, b, n) == 0;
-}
-
 static char* read_whole_file(const char* path, size_t* length) {
   FILE* f = fopen(path, "rb");
   char* text = NULL;

@@ -70,6 +70,7 @@ def test_outcome_from_every_table_kind_equals_the_csv(examples, llm):
     tables = {
         "pandas": llm,
         "pyarrow": pa.Table.from_pandas(llm),
+        "pyarrow record batch": pa.RecordBatch.from_pandas(llm),
         "polars": polars.from_pandas(llm),
         "dict": {c: llm[c].to_numpy() for c in ("prompt_id", "success_v1", "success_v2")},
         "dict of int8 and str": {"prompt_id": llm.prompt_id.to_numpy(dtype=str),
@@ -103,6 +104,7 @@ def label_kinds(svm):
         "pandas string": svm.assign(diagnosis=text.astype("string")),
         "pandas categorical": svm.assign(diagnosis=text.astype("category")),
         "pyarrow string": pa.Table.from_pandas(svm),
+        "pyarrow record batch string": pa.RecordBatch.from_pandas(svm),
         "pyarrow dictionary": pa.table({"diagnosis": pa.array(text).dictionary_encode(),
                                         "svm_prod": svm.svm_prod, "svm_new": svm.svm_new}),
         "polars string": polars.from_pandas(svm),

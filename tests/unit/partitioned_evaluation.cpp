@@ -240,6 +240,13 @@ TEST_CASE("partitioned regression's passes are order-free: one round, by key buc
                        UsageError);
   CHECK_THROWS_WITH_AS(partitioned::pass_state(plan, "challenger", whole, state), doctest::Contains("order-free"),
                        UsageError);
+  // Halves of the rows, not of the buckets: each would fold a piece of a bucket.
+  const std::vector<std::size_t> first(rows.begin(), rows.begin() + 1500), second(rows.begin() + 1500, rows.end());
+  const std::vector<std::string> halves{
+      partitioned::pass_state(plan, "challenger", table_of(s, first, p.columns, Task::regression)),
+      partitioned::pass_state(plan, "challenger", table_of(s, second, p.columns, Task::regression))};
+  CHECK_THROWS_WITH_AS(partitioned::merge(plan, "challenger", halves), doctest::Contains("hold rows of key bucket"),
+                       UsageError);
   // A shuffled partition gives the same bytes.
   std::vector<std::size_t> shuffled = rows;
   std::mt19937_64 rng(3);
