@@ -6,7 +6,10 @@
 // them once per query, model and figure; a block is then one pass over the queries adding
 // each query's weight times its values into 64 lanes, and a figure is the weighted mean
 // over the counted queries: a few multiply-adds per query and figure, whatever the
-// query's length.
+// query's length. The sums are canonical (docs/partitioned.md): doubles fold only within
+// a key bucket of the queries' unit keys, visiting queries by (unit key, query id), and
+// each bucket's folds go into exact sums; so a shuffled file, or any partitioning of the
+// rows into whole key buckets, gives every bit.
 //
 // Queries with no relevant document (relevance > 0) follow the policy's rule
 // (docs/ranking.md): "skip" leaves them out of every mean (they are counted in the
@@ -21,6 +24,8 @@
 #include <vector>
 
 #include "accumulate/ranking_metrics.hpp"
+#include "accumulate/ranking_state.hpp"
+#include "resample/canonical_buckets.hpp"
 #include "resample/resample_weights.hpp"
 
 namespace referee {
@@ -51,17 +56,23 @@ struct RankingColumns {
   std::span<const double> weight;                // per row, constant within a query; empty: 1
   std::span<const std::uint32_t> query;          // per row, the query's index
   std::size_t queries = 0;
+  RowUnits units;                                // each row's unit (its query's, or its cluster's)
+  std::uint64_t total_rows = 0;                  // the whole evaluation's rows (bucket width); 0: these
 };
 
-// What the pass reads, per counted query in index order: a row of it (for its resampling
-// weight), its weight, and its values, [model][figure] (2F doubles).
+// What the pass reads, per counted query in the canonical order (unit key, then query
+// index: a query's index is its id's rank, so within a unit the order is the ids' order
+// whatever rows a partition holds): a row of it (for its resampling weight), its weight,
+// and its values, [model][figure] (2F doubles); where each key bucket's queries end.
 struct RankingPlan {
   std::size_t figures = 0;
   std::vector<std::uint32_t> row;
   std::vector<double> weight;
   std::vector<double> values;
   std::vector<std::vector<std::uint32_t>> group;  // per grouping, per counted query
-  std::size_t queries = 0, empty = 0;              // all queries; those with no relevant document
+  std::vector<std::size_t> bucket_ends;
+  std::span<const std::uint64_t> keys;             // each row's unit key (empty: none), for prefetching
+  std::size_t queries = 0, empty = 0;              // queries with rows; those with no relevant document
 };
 
 namespace ranking_detail {
@@ -77,6 +88,20 @@ inline std::vector<std::uint32_t> rows_by_query(const RankingColumns& c, std::ve
   return rows;
 }
 
+// The queries that have rows, by (unit key, query index): the canonical visiting order.
+inline std::vector<std::uint32_t> canonical_queries(const RankingColumns& c, const std::vector<std::uint32_t>& rows,
+                                                    const std::vector<std::size_t>& first) {
+  std::vector<std::uint32_t> order;
+  for (std::uint32_t q = 0; q < c.queries; ++q)
+    if (first[q + 1] > first[q]) order.push_back(q);
+  auto key = [&](std::uint32_t q) { return c.units.key_of(rows[first[q]]); };
+  std::sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
+    const std::uint64_t ka = key(a), kb = key(b);
+    return ka < kb || (ka == kb && a < b);
+  });
+  return order;
+}
+
 }  // namespace ranking_detail
 
 // `group_of_row`: per grouping, each row's group (constant within a query: checked when
@@ -85,15 +110,14 @@ inline RankingPlan plan_ranking(const RankingColumns& c, std::span<const Ranking
                                 std::span<const std::span<const std::uint32_t>> group_of_row) {
   RankingPlan plan;
   plan.figures = figures.size();
-  plan.queries = c.queries;
   plan.group.resize(group_of_row.size());
   std::vector<std::size_t> first;
   const std::vector<std::uint32_t> rows = ranking_detail::rows_by_query(c, first);
   std::vector<double> relevance, score;
   RankedQuery ranked;
-  for (std::size_t q = 0; q < c.queries; ++q) {
+  for (std::uint32_t q : ranking_detail::canonical_queries(c, rows, first)) {
     const std::span<const std::uint32_t> mine(rows.data() + first[q], first[q + 1] - first[q]);
-    if (mine.empty()) continue;
+    ++plan.queries;
     relevance.clear();
     for (std::uint32_t r : mine) relevance.push_back(c.relevance[r]);
     const bool empty = std::none_of(relevance.begin(), relevance.end(), [](double x) { return x > 0.0; });
@@ -109,16 +133,11 @@ inline RankingPlan plan_ranking(const RankingColumns& c, std::span<const Ranking
       for (const RankingFigure& f : figures) plan.values.push_back(query_value(ranked, f));
     }
   }
+  const unsigned bits = key_bucket_bits(c.total_rows != 0 ? c.total_rows : c.query.size());
+  plan.keys = c.units.key;
+  plan.bucket_ends = bucket_ends(plan.row, [&](std::uint32_t r) { return key_bucket(c.units.key_of(r), bits); });
   return plan;
 }
-
-// One sample's (the whole table's, or one group's) weighted sums per lane: the counted
-// queries' weight, and per [model][figure] their weighted values.
-struct RankingSums {
-  LaneWeights weight{};
-  std::vector<LaneWeights> value;  // 2F
-  explicit RankingSums(std::size_t figures = 0) : value(2 * figures, LaneWeights{}) {}
-};
 
 namespace ranking_detail {
 
@@ -132,28 +151,88 @@ inline void add_query(RankingSums& s, const LaneWeights& w, const double* values
   }
 }
 
+// The open bucket's double folds per grouping and group, and which groups it touched
+// (only those are flushed: a bucket holds a few hundred queries, a grouping may have
+// thousands of groups).
+class GroupFolds {
+ public:
+  GroupFolds(const RankingPassState& shape, std::size_t figures) : figures_(figures) {
+    for (const auto& g : shape.groups) {
+      folds_.emplace_back(g.size(), RankingSums(figures));
+      open_.emplace_back(g.size(), 0);
+      touched_.emplace_back();
+    }
+  }
+
+  RankingSums& at(std::size_t g, std::uint32_t j) {
+    if (!open_[g][j]) {
+      open_[g][j] = 1;
+      touched_[g].push_back(j);
+    }
+    return folds_[g][j];
+  }
+
+  void flush(RankingPassState& out, RankingParts parts) {
+    for (std::size_t g = 0; g < folds_.size(); ++g) {
+      for (std::uint32_t j : touched_[g]) {
+        out.groups[g][j].add(folds_[g][j], parts);
+        folds_[g][j] = RankingSums(figures_);
+        open_[g][j] = 0;
+      }
+      touched_[g].clear();
+    }
+  }
+
+ private:
+  std::size_t figures_;
+  std::vector<std::vector<RankingSums>> folds_;
+  std::vector<std::vector<std::uint8_t>> open_;
+  std::vector<std::vector<std::uint32_t>> touched_;
+};
+
 }  // namespace ranking_detail
 
-// A block's pass over the counted queries: the overall sums and, per grouping, each
-// group's ([grouping][group], sized by the caller).
+// One pass over the counted queries of whole key buckets: doubles fold within a bucket, in
+// the plan's canonical order, and each bucket's folds of the quantities `parts` names go
+// into `out`'s exact sums, overall and per group ([grouping][group], shaped by the caller).
+inline constexpr std::size_t kPrefetch = 16;
+
 template <class Weights>
-RankingSums accumulate_ranking(const RankingPlan& plan, const Weights& weights,
-                               std::vector<std::vector<RankingSums>>& grouped) {
+void ranking_exact_pass(const RankingPlan& plan, const Weights& weights, RankingParts parts, RankingPassState& out) {
   constexpr std::size_t L = Weights::lanes;
   RankingSums s(plan.figures);
+  ranking_detail::GroupFolds grouped(out, plan.figures);
   LaneWeights w{};
   const std::size_t width = 2 * plan.figures;
-  for (std::size_t i = 0; i < plan.row.size(); ++i) {
-    weights.fill(plan.row[i], w);
-    const double qw = plan.weight[i];
-    if (qw != 1.0)
-      for (std::size_t l = 0; l < L; ++l) w[l] *= qw;
-    const double* values = plan.values.data() + i * width;
-    ranking_detail::add_query<L>(s, w, values);
-    for (std::size_t g = 0; g < grouped.size(); ++g)
-      ranking_detail::add_query<L>(grouped[g][plan.group[g][i]], w, values);
+  std::size_t start = 0;
+  for (std::size_t end : plan.bucket_ends) {
+    for (std::size_t i = start; i < end; ++i) {
+      // The canonical order visits rows out of file order: fetch a later query's key (the
+      // resampling weight's input) ahead, or each fill waits on a cache miss.
+      if (i + kPrefetch < plan.row.size() && !plan.keys.empty()) __builtin_prefetch(&plan.keys[plan.row[i + kPrefetch]]);
+      weights.fill(plan.row[i], w);
+      const double qw = plan.weight[i];
+      if (qw != 1.0)
+        for (std::size_t l = 0; l < L; ++l) w[l] *= qw;
+      const double* values = plan.values.data() + i * width;
+      ranking_detail::add_query<L>(s, w, values);
+      for (std::size_t g = 0; g < plan.group.size(); ++g)
+        ranking_detail::add_query<L>(grouped.at(g, plan.group[g][i]), w, values);
+    }
+    out.overall.add(s, parts);
+    s = RankingSums(plan.figures);
+    grouped.flush(out, parts);
+    start = end;
   }
-  return s;
+  out.queries += plan.queries;
+}
+
+// The overall sums of one pass over every counted query, rounded to doubles.
+template <class Weights>
+RankingSums accumulate_ranking(const RankingPlan& plan, const Weights& weights) {
+  RankingPassState state(plan.figures, Weights::lanes, {});
+  ranking_exact_pass(plan, weights, RankingParts::all(), state);
+  return state.overall.rounded();
 }
 
 }  // namespace referee

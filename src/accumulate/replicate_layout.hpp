@@ -51,6 +51,8 @@ struct PairedColumns {
   // exact sum of every row's label, which sets the label centre (none: these columns').
   double value_magnitude = 0.0;
   std::optional<ExactSum> label_sum;
+  // Partitioned evaluation (ranking): the largest |relevance| of every row (0: its own).
+  double label_magnitude = 0.0;
 };
 
 // Where each replicated quantity lives among the result columns:

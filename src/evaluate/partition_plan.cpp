@@ -85,6 +85,7 @@ Facts facts_of(const Table& part, const Policy& policy, const Limits& limits) {
   f.rows = part.rows;
   for (double w : part.weight) f.max_weight = std::max(f.max_weight, std::abs(w));
   f.max_value = max_magnitude({part.label, part.champion, part.challenger});
+  f.max_label = max_magnitude({part.label});
   for (double y : part.label) f.label_sum.add(y);
   std::vector<std::uint64_t> keys(part.unit_key.begin(), part.unit_key.end());
   std::sort(keys.begin(), keys.end());
@@ -100,6 +101,7 @@ void add_facts(Facts& into, const Facts& other, const Limits& limits) {
   into.rows += other.rows;
   into.max_weight = std::max(into.max_weight, other.max_weight);
   into.max_value = std::max(into.max_value, other.max_value);
+  into.max_label = std::max(into.max_label, other.max_label);
   into.label_sum.add(other.label_sum);
   if (other.more_units) {
     into.more_units = true;
@@ -113,6 +115,7 @@ void write_facts(ByteWriter& out, const Facts& f) {
   out.u64(f.rows);
   out.f64(f.max_weight);
   out.f64(f.max_value);
+  out.f64(f.max_label);
   write_exact(out, f.label_sum);
   out.u8(f.more_units ? 1 : 0);
   out.u64(f.unit_keys.size());
@@ -133,6 +136,8 @@ Facts read_facts(ByteReader& in, const Limits& limits) {
   if (!(f.max_weight >= 0.0) || !std::isfinite(f.max_weight)) in.fail("the largest weight is not a finite number");
   f.max_value = in.f64();
   if (!(f.max_value >= 0.0) || !std::isfinite(f.max_value)) in.fail("the largest value is not a finite number");
+  f.max_label = in.f64();
+  if (!(f.max_label >= 0.0) || !std::isfinite(f.max_label)) in.fail("the largest label is not a finite number");
   f.label_sum = read_exact(in);
   f.more_units = in.u8() != 0;
   f.unit_keys.resize(in.count(kMaxJackknifeGroups, "unit key"));

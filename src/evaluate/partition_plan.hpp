@@ -28,6 +28,8 @@ struct Facts {
   // The largest |label| and |prediction| and the exact sum of the labels: regression scales
   // its values by the one and centres its labels by the other (regression_accumulator.hpp).
   double max_value = 0.0;
+  // The largest |label|: the ranking task scales relevance by it (ranking_task.cpp).
+  double max_label = 0.0;
   ExactSum label_sum;
   std::vector<std::uint64_t> unit_keys;  // sorted, distinct; cleared once more_units
   bool more_units = false;

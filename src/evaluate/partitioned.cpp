@@ -1,8 +1,8 @@
 // Partitioned evaluation (docs/partitioned.md): the protocol of include/referee/partitioned.hpp
 // over the engine's partial states. Binary task: two ranked passes (one per model, bucketed
 // by that model's score) and the rows pass (bucketed by unit key: the rows digest, unit and
-// group counts, the paired proportions' discordant cells). An order-free task (regression):
-// the two model passes bucket by unit key too, and run in one round.
+// group counts, the paired proportions' discordant cells). An order-free task (regression,
+// ranking): the two model passes bucket by unit key too, and run in one round.
 
 #include <referee/partitioned.hpp>
 
@@ -19,6 +19,7 @@
 #include "accumulate/replicate_engine.hpp"
 #include "common/quoted.hpp"
 #include "data/keyed_digest.hpp"
+#include "data/ranking_queries.hpp"
 #include "evaluate/paired_columns.hpp"
 #include "evaluate/partition_plan.hpp"
 #include "evaluate/stages.hpp"
@@ -106,6 +107,7 @@ std::unique_ptr<PartitionColumns> partition_columns(const Plan& plan, const Tabl
   p->columns.total_rows = plan.facts.rows;
   p->columns.weight_magnitude = plan.facts.max_weight;
   p->columns.value_magnitude = plan.facts.max_value;
+  p->columns.label_magnitude = plan.facts.max_label;
   p->columns.label_sum = plan.facts.label_sum;
   set_units(*p, plan, part);
   return p;
@@ -121,6 +123,7 @@ std::unique_ptr<PartitionColumns> driver_columns(const Plan& plan) {
   p->columns.total_rows = plan.facts.rows;
   p->columns.weight_magnitude = plan.facts.max_weight;
   p->columns.value_magnitude = plan.facts.max_value;
+  p->columns.label_magnitude = plan.facts.max_label;
   p->columns.label_sum = plan.facts.label_sum;
   p->columns.units.unit_count = plan.jackknife_units();
   return p;
@@ -177,6 +180,7 @@ std::string ranked_state(const Plan& plan, std::size_t model, const Table& part,
 
 struct RowsState {
   std::uint64_t rows = 0, units = 0, first_bucket = 1, last_bucket = 0;
+  std::uint64_t queries = 0, empty_queries = 0;  // ranking: whole queries (they nest in units)
   std::vector<BucketDigest> digests;
   std::vector<std::vector<std::uint64_t>> group_rows, group_positives;  // [grouping][global group]
   ProportionCellTable cells;
@@ -221,7 +225,7 @@ std::string write_rows(const Plan& plan, const RowsState& s) {
   std::string bytes;
   ByteWriter out(bytes);
   write_header(out, StateKind::rows, plan.id);
-  for (std::uint64_t v : {s.rows, s.units, s.first_bucket, s.last_bucket}) out.u64(v);
+  for (std::uint64_t v : {s.rows, s.units, s.first_bucket, s.last_bucket, s.queries, s.empty_queries}) out.u64(v);
   out.u64(s.digests.size());
   for (const BucketDigest& d : s.digests) {
     out.u64(d.bucket);
@@ -245,7 +249,8 @@ RowsState read_rows(const Plan& plan, std::string_view bytes) {
   if (read_header(in, id) != StateKind::rows) in.fail("not a rows pass's state");
   check_plan(plan, id, in);
   RowsState s = empty_rows_state(plan);
-  for (std::uint64_t* v : {&s.rows, &s.units, &s.first_bucket, &s.last_bucket}) *v = in.u64();
+  for (std::uint64_t* v : {&s.rows, &s.units, &s.first_bucket, &s.last_bucket, &s.queries, &s.empty_queries})
+    *v = in.u64();
   s.digests.resize(in.count(plan.facts.rows, "bucket"));
   for (BucketDigest& d : s.digests) {
     d.bucket = in.u64();
@@ -272,6 +277,8 @@ std::string rows_state(const Plan& plan, const Table& part, const Limits& limits
   std::vector<std::uint64_t> keys(part.unit_key.begin(), part.unit_key.end());
   std::sort(keys.begin(), keys.end());
   s.units = static_cast<std::uint64_t>(std::unique(keys.begin(), keys.end()) - keys.begin());
+  s.queries = part.query_text.size();
+  s.empty_queries = empty_queries(part);
   s.digests = keyed_bucket_digests(part, key_bucket_bits(plan.facts.rows));
   if (!s.digests.empty()) {
     s.first_bucket = s.digests.front().bucket;
@@ -301,6 +308,8 @@ std::string rows_state(const Plan& plan, const Table& part, const Limits& limits
 void add_rows(RowsState& into, const RowsState& other) {
   into.rows += other.rows;
   into.units += other.units;
+  into.queries += other.queries;
+  into.empty_queries += other.empty_queries;
   std::vector<BucketDigest> joined;
   std::merge(into.digests.begin(), into.digests.end(), other.digests.begin(), other.digests.end(),
              std::back_inserter(joined), [](const BucketDigest& a, const BucketDigest& b) { return a.bucket < b.bucket; });
@@ -350,8 +359,11 @@ Evaluation describe_partitioned(const Plan& plan, const RowsState& rows, std::st
   ev.policy = plan.policy;
   ev.bootstrap = plan.bootstrap();
   ev.rows = static_cast<std::size_t>(rows.rows);
-  ev.clustered = !plan.policy.columns.cluster.empty();
+  // Ranking resamples whole queries: its units are grouped rows even without a cluster column.
+  ev.clustered = !plan.policy.columns.cluster.empty() || task_definition(plan.policy.task).queries;
   ev.units = static_cast<std::size_t>(rows.units);
+  ev.queries = static_cast<std::size_t>(rows.queries);
+  ev.empty_queries = static_cast<std::size_t>(rows.empty_queries);
   ev.source.origin = std::string(origin);
   ev.source.sha256 = keyed_digest(plan.policy.columns, rows.rows, rows.digests);
   ev.source.hashed = "rows_by_id";
@@ -499,11 +511,12 @@ Evaluation finish(std::string_view plan_bytes, const MergedPasses& merged, std::
                   const Limits& limits) {
   const auto clock_start = std::chrono::steady_clock::now();
   const Plan plan = read_plan(plan_bytes, limits);
+  const RowsState rows = read_rows(plan, merged.rows);
   const auto columns = driver_columns(plan);
+  columns->columns.queries = static_cast<std::size_t>(rows.queries);  // each model pass must have seen as many
   const ReplicateEngine engine(columns->columns);
   const ModelPartial champion = read_ranked(plan, engine, merged.champion, 0);
   const ModelPartial challenger = read_ranked(plan, engine, merged.challenger, 1);
-  const RowsState rows = read_rows(plan, merged.rows);
   check_rows(plan, champion, challenger, rows);
 
   Evaluation ev = describe_partitioned(plan, rows, origin);

@@ -4,7 +4,11 @@
 // precision@k, recall@k (ranx), each a weighted mean over queries of values computed once
 // per query (ranking_accumulator.hpp).
 
+#include <algorithm>
+#include <cstdint>
 #include <limits>
+#include <string>
+#include <utility>
 #include <memory>
 #include <vector>
 
@@ -12,6 +16,8 @@
 
 #include "accumulate/power_of_two_scale.hpp"
 #include "accumulate/ranking_accumulator.hpp"
+#include "accumulate/ranking_state.hpp"
+#include "resample/canonical_buckets.hpp"
 #include "data/column_checks.hpp"
 #include "data/ranking_queries.hpp"
 #include "tasks/task_definition.hpp"
@@ -59,25 +65,92 @@ std::vector<RankingFigure> figures_of(std::span<const MetricInstance> metrics) {
   return out;
 }
 
+struct RankingPartial : PartialBlock {
+  RankingPassState state;
+  void add(const PartialBlock& other) override { state.add(static_cast<const RankingPartial&>(other).state); }
+  void write(ByteWriter& out) const override { write_state(out, state); }
+};
+
 class RankingTaskAccumulator : public TaskAccumulatorFor<RankingTaskAccumulator> {
  public:
   RankingTaskAccumulator(const PairedColumns& c, const ReplicateLayout& layout)
       : c_(c), layout_(layout), figures_(figures_of(c.metrics)),
         // Relevance beyond 2^400 is scaled so that DCG sums stay finite (NDCG and the binary
-        // metrics do not change with the scale; DCG scales back). Weights likewise.
-        relevance_(c.label, scale_exponent(max_magnitude({c.label}), 400)),
-        weight_(c.weight, scale_exponent(max_magnitude({c.weight}), kWeightScaleLimit)) {
+        // metrics do not change with the scale; DCG scales back). Weights likewise. A
+        // partition scales by the whole evaluation's magnitudes (from the plan's facts).
+        relevance_(c.label, scale_exponent(c.label_magnitude > 0.0 ? c.label_magnitude : max_magnitude({c.label}), 400)),
+        weight_(c.weight, scale_exponent(c.weight_magnitude > 0.0 ? c.weight_magnitude : max_magnitude({c.weight}),
+                                         kWeightScaleLimit)) {
     std::vector<std::span<const std::uint32_t>> group_of_row;
-    for (const GroupingSpec& g : c.groupings) group_of_row.push_back(g.group_of_row);
-    const RankingColumns columns{relevance_.values, {c.champion, c.challenger}, weight_.values, c.query, c.queries};
+    for (const GroupingSpec& g : c.groupings) {
+      group_of_row.push_back(g.group_of_row);
+      group_counts_.push_back(g.groups);
+    }
+    const RankingColumns columns{relevance_.values, {c.champion, c.challenger}, weight_.values, c.query, c.queries,
+                                 c.units,           c.total_rows};
     plan_ = plan_ranking(columns, figures_, c.skip_empty_queries, group_of_row);
   }
 
   template <class Weights>
   void compute(const Weights& weights, std::size_t used, const BlockWriter& writer) const {
+    RankingPassState state(figures_.size(), Weights::lanes, group_counts_);
+    ranking_exact_pass(plan_, weights, RankingParts::all(), state);
+    write_state(state, used, writer);
+  }
+
+  // Partitioned evaluation: the champion pass folds the weight and model 0's values, the
+  // challenger pass model 1's, over these rows (whole key buckets). Order-free: no above.
+  template <class Weights>
+  std::unique_ptr<PartialBlock> partial_block(const Weights& weights, std::size_t m, const PartialBlock* above) const {
+    if (above) throw UsageError("the ranking passes are order-free; they run once and take no above");
+    auto out = std::make_unique<RankingPartial>();
+    out->state = RankingPassState(figures_.size(), Weights::lanes, group_counts_);
+    ranking_exact_pass(plan_, weights, RankingParts::of_model(m), out->state);
+    return out;
+  }
+
+  std::unique_ptr<PartialBlock> read_partial_block(ByteReader& in, std::size_t lanes) const {
+    auto out = std::make_unique<RankingPartial>();
+    out->state = read_ranking_state(in, figures_.size(), lanes, group_counts_);
+    return out;
+  }
+
+  // Each pass holds zeros where it folds nothing, so the two add exactly into one state.
+  // Each pass saw every query whole, or a query was split between partitions.
+  void write_partial_blocks(const PartialBlock& champion, const PartialBlock& challenger, std::size_t used,
+                            const BlockWriter& writer) const {
+    RankingPassState both = static_cast<const RankingPartial&>(champion).state;
+    const RankingPassState& other = static_cast<const RankingPartial&>(challenger).state;
+    for (std::uint64_t seen : {both.queries, other.queries})
+      if (seen != c_.queries)
+        throw UsageError("a model pass saw " + std::to_string(seen) + " queries, the rows pass " +
+                         std::to_string(c_.queries) + ": a query's rows lie in two partitions; partition each pass "
+                         "by buckets()");
+    both.add(other);
+    write_state(both, used, writer);
+  }
+
+  std::pair<std::uint64_t, std::uint64_t> model_bucket_range(std::size_t) const {
+    if (c_.query.empty()) return {1, 0};
+    const unsigned bits = key_bucket_bits(c_.total_rows != 0 ? c_.total_rows : c_.query.size());
+    std::uint64_t first = ~std::uint64_t{0}, last = 0;
+    for (std::size_t r = 0; r < c_.query.size(); ++r) {
+      const std::uint64_t b = key_bucket(c_.units.key_of(r), bits);
+      first = std::min(first, b);
+      last = std::max(last, b);
+    }
+    return {first, last};
+  }
+
+ private:
+  // Both models' figures of one block's exact sums, rounded, overall and per group.
+  void write_state(const RankingPassState& state, std::size_t used, const BlockWriter& writer) const {
+    const RankingSums sums = state.overall.rounded();
     std::vector<std::vector<RankingSums>> grouped;
-    for (const GroupingSpec& g : c_.groupings) grouped.emplace_back(g.groups, RankingSums(figures_.size()));
-    const RankingSums sums = accumulate_ranking(plan_, weights, grouped);
+    for (const auto& g : state.groups) {
+      grouped.emplace_back();
+      for (const RankingExact& e : g) grouped.back().push_back(e.rounded());
+    }
     for (std::size_t lane = 0; lane < used; ++lane)
       for (std::size_t m = 0; m < 2; ++m) {
         put(writer, sums, m, lane, [&](std::size_t f) { return layout_.metric(m, f); });
@@ -87,7 +160,6 @@ class RankingTaskAccumulator : public TaskAccumulatorFor<RankingTaskAccumulator>
       }
   }
 
- private:
   template <class Column>
   void put(const BlockWriter& writer, const RankingSums& s, std::size_t m, std::size_t lane, Column&& column) const {
     const double total = s.weight[lane];
@@ -109,6 +181,7 @@ class RankingTaskAccumulator : public TaskAccumulatorFor<RankingTaskAccumulator>
   std::vector<RankingFigure> figures_;
   ScaledColumn relevance_, weight_;
   RankingPlan plan_;
+  std::vector<std::size_t> group_counts_;
 };
 
 std::unique_ptr<TaskAccumulator> ranking_accumulator(const PairedColumns& c, const ReplicateLayout& layout) {
@@ -118,6 +191,7 @@ std::unique_ptr<TaskAccumulator> ranking_accumulator(const PairedColumns& c, con
 }  // namespace
 
 extern const TaskDefinition kRankingTask{Task::ranking, false, Metric::ndcg, validate_ranking, ranking_accumulator,
-                                         true,          false, false,        ranking_defaults, true};
+                                         true,          false, false,        ranking_defaults, true,
+                                         true};
 
 }  // namespace referee

@@ -148,3 +148,51 @@ def test_states_are_deterministic_bytes():
     again = rp.pass_state(plan, "challenger", df.sample(frac=1.0, random_state=2), threads=2)
     assert first == again  # a retried or reordered partition gives the same state
     assert rp.first_bucket(first) == int(rp.buckets(plan, "challenger", df).min())
+
+
+def _ranking_frame(queries=2500, clusters=None, seed=11):
+    """Queries of 1 to 13 documents, graded relevance (some queries with none relevant),
+    tied scores, one weight, segment and cluster per query."""
+    rng = np.random.default_rng(seed)
+    docs = rng.integers(1, 14, queries)
+    q = np.repeat(np.arange(queries), docs)
+    n = len(q)
+    u = rng.random(n)
+    y = np.select([u < 0.55, u < 0.8, u < 0.93], [0.0, 1.0, 2.0], 3.0)
+    y[np.isin(q, np.flatnonzero(rng.random(queries) < 0.06))] = 0.0
+    a = 0.4 * y + rng.normal(size=n)
+    a[::4] = np.round(a[::4] * 4) / 4  # ties
+    return pd.DataFrame({
+        "doc": [f"d{i}" for i in range(n)], "qid": [f"q{k}" for k in q],
+        "y": y, "a": a, "b": 0.6 * y + rng.normal(size=n),
+        "w": (0.5 + rng.integers(0, 7, queries) * 0.375)[q],
+        "cust": np.array([f"c{k}" for k in rng.integers(0, clusters or queries, queries)])[q],
+        "region": rng.choice(list("abcd"), queries)[q],
+    })
+
+
+@pytest.mark.parametrize("weighted,clustered,interval,empty", [
+    (True, True, "bca", "skip"), (False, False, "percentile", "zero")])
+def test_partitioned_ranking_equals_evaluate(weighted, clustered, interval, empty):
+    df = _ranking_frame(clusters=150 if clustered else None)  # about 17 500 rows: 16 key buckets
+    columns = {"label": "y", "champion": "a", "challenger": "b", "id": "doc", "query": "qid",
+               "segments": ["region"]}
+    if weighted:
+        columns["weight"] = "w"
+    if clustered:
+        columns["cluster"] = "cust"
+    policy = {"version": 1, "task": "ranking", "columns": columns, "ranking": {"empty_queries": empty},
+              "bootstrap": {"resamples": 130, "interval": interval, "seed": 5},
+              "rules": [{"id": "ndcg", "metric": "ndcg@10", "subject": "delta", "min": -0.01},
+                        {"id": "mrr", "metric": "mrr", "subject": "delta", "min": -0.02},
+                        {"id": "seg", "metric": "ndcg@10", "subject": "delta",
+                         "scope": {"each_segment": "region"}, "min": -0.05}]}
+    expected = _outside_run(referee.evaluate(df, policy, threads=2))
+    assert '"empty_queries"' in expected
+    shuffled = df.sample(frac=1.0, random_state=1).reset_index(drop=True)
+    plan = rp.make_plan(policy, rp.facts_state(df, policy))
+    assert not rp.ranked(plan, "champion") and not rp.ranked(plan, "challenger")
+    for parts in (1, 3, 16):
+        pieces = np.array_split(np.arange(len(shuffled)), parts)
+        got = rp.evaluate([shuffled.iloc[rows] for rows in pieces], policy, threads=1)
+        assert _outside_run(got) == expected, parts

@@ -316,3 +316,37 @@ def test_module_entrypoint_exit_codes_for_errors(spark, tmp_path):
     bad_policy.write_text("{\"version\": 1}")
     assert referee_spark.main(["--data", "x", "--policy", str(bad_policy), "--out", str(tmp_path / "o")]) \
         == referee.PolicyError.exit_code
+
+
+RANKING = {
+    "version": 1, "task": "ranking",
+    "columns": {"query": "qid", "label": "relevance", "champion": "score_prod", "challenger": "score_new",
+                "id": "txn_id", "weight": "w", "cluster": "account", "segments": ["region"]},
+    "ranking": {"empty_queries": "skip"},
+    "bootstrap": {"resamples": RESAMPLES, "seed": 5, "interval": "bca"},
+    "rules": [{"id": "ndcg", "metric": "ndcg@10", "subject": "delta", "min": -0.05},
+              {"id": "seg", "metric": "mrr", "subject": "delta", "scope": {"each_segment": "region"}, "min": -0.2}],
+}
+
+
+@pytest.fixture(scope="module")
+def rankings():
+    """Queries of 1 to 9 documents with graded relevance; a query's weight, account and region
+    are its first row's. 20 000 rows make 16 key buckets, so 16 partitions each hold one."""
+    frame = make_frame(n=20000, seed=19)
+    rng = np.random.default_rng(9)
+    starts = np.cumsum(rng.integers(1, 10, size=len(frame)))
+    starts = np.concatenate([[0], starts[starts < len(frame)]])
+    query = np.repeat(np.arange(len(starts)), np.diff(np.append(starts, len(frame))))
+    first = starts[query]
+    relevance = np.minimum(rng.poisson(0.5, size=len(frame)), 3).astype(float)
+    return frame.assign(qid=[f"q{k}" for k in query], relevance=relevance,
+                        w=frame["w"].to_numpy()[first], account=frame["account"].to_numpy()[first],
+                        region=frame["region"].to_numpy()[first])
+
+
+@pytest.mark.parametrize("partitions", [3, 16])
+def test_ranking_gives_the_single_process_report(spark, rankings, partitions):
+    expected = outside_run(referee.evaluate(rankings, RANKING))
+    df = shuffled(spark, rankings, input_partitions=3, seed=partitions)
+    assert outside_run(referee_spark.evaluate(df, RANKING, partitions=partitions)) == expected

@@ -288,3 +288,101 @@ TEST_CASE("partitioned states of another plan, or sharing a bucket, are refused"
                        UsageError);
   CHECK_THROWS_AS(partitioned::merge(plan, "rows", std::vector{state.substr(0, state.size() - 5)}), DataError);
 }
+
+namespace {
+
+// Queries of 1 to 13 documents with graded relevance (some queries with none relevant),
+// tied and untied scores, one weight, segment and cluster per query: the ranking task's
+// rows. The query id sits in `group` (column "grp").
+Sample simulate_ranking(std::size_t queries, std::size_t clusters, std::uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  std::normal_distribution<double> normal;
+  std::uniform_int_distribution<int> pick(0, 999);
+  Sample s;
+  for (std::size_t q = 0; q < queries; ++q) {
+    const std::size_t docs = 1 + static_cast<std::size_t>(pick(rng) % 13);
+    const bool none_relevant = pick(rng) < 60;
+    const double weight = 0.5 + (pick(rng) % 7) * 0.375;
+    const std::string region(1, static_cast<char>('a' + pick(rng) % 4));
+    const std::string cluster = "c" + std::to_string(pick(rng) % clusters);
+    for (std::size_t d = 0; d < docs; ++d) {
+      const int u = pick(rng);
+      const double y = none_relevant || u < 550 ? 0.0 : u < 800 ? 1.0 : u < 930 ? 2.0 : 3.0;
+      double a = 0.4 * y + normal(rng);
+      if (d % 4 == 0) a = std::round(a * 4.0) / 4.0;
+      s.y.push_back(y);
+      s.a.push_back(a);
+      s.b.push_back(0.6 * y + normal(rng));
+      s.w.push_back(weight);
+      s.id.push_back("r" + std::to_string(s.id.size()));
+      s.cluster.push_back(cluster);
+      s.region.push_back(region);
+      s.group.push_back("q" + std::to_string(q));
+    }
+  }
+  return s;
+}
+
+Policy ranking_policy(bool weighted, bool clustered, const char* interval, const char* empty_rule) {
+  return parse_policy_text(std::string(R"({"version": 1, "task": "ranking",
+    "columns": {"label": "y", "champion": "a", "challenger": "b", "id": "id", "query": "grp",
+                "segments": ["region"])") +
+                           (weighted ? R"(, "weight": "w")" : "") + (clustered ? R"(, "cluster": "cust")" : "") +
+                           R"(}, "ranking": {"empty_queries": ")" + empty_rule + R"("},
+    "bootstrap": {"resamples": 130, "interval": ")" + interval + R"(", "seed": 5},
+    "rules": [{"id": "ndcg", "metric": "ndcg@10", "subject": "delta", "min": -0.01},
+              {"id": "mrr", "metric": "mrr", "subject": "delta", "min": -0.02},
+              {"id": "map", "metric": "map@10", "subject": "challenger", "min": 0.1},
+              {"id": "seg", "metric": "ndcg@10", "subject": "delta", "scope": {"each_segment": "region"}, "min": -0.05}]})");
+}
+
+}  // namespace
+
+TEST_CASE("partitioned ranking gives evaluate()'s report, byte for byte outside run") {
+  // About 70 000 rows: 64 key buckets of the queries' (or clusters') keys. Clustered (180
+  // units: the jackknife leaves one out) and not (10 000 query units: BCa's 256 key groups).
+  for (const auto& [weighted, clustered, interval, empty_rule] :
+       {std::tuple{true, true, "bca", "skip"}, {false, false, "percentile", "zero"}, {false, false, "bca", "skip"}}) {
+    CAPTURE(weighted);
+    CAPTURE(clustered);
+    CAPTURE(interval);
+    const Sample s = simulate_ranking(10000, clustered ? 180 : 10000, 11);
+    const Policy p = ranking_policy(weighted, clustered, interval, empty_rule);
+    std::vector<std::size_t> rows(s.y.size());
+    std::iota(rows.begin(), rows.end(), std::size_t{0});
+    const std::string expected = outside_run(evaluate(table_of(s, rows, p.columns, Task::ranking), p, {.threads = 2}));
+    REQUIRE(expected.find("\"seg\"") != std::string::npos);
+    REQUIRE(expected.find("\"empty_queries\"") != std::string::npos);
+    for (std::size_t parts : {1, 3, 16, 64}) {
+      CAPTURE(parts);
+      CHECK(partitioned_report(s, p, parts, parts * 3 + 4) == expected);
+    }
+  }
+}
+
+TEST_CASE("partitioned ranking: order-free passes, and a query split between partitions is refused") {
+  const Sample s = simulate_ranking(600, 600, 12);
+  const Policy p = ranking_policy(true, false, "percentile", "skip");
+  std::vector<std::size_t> rows(s.y.size());
+  std::iota(rows.begin(), rows.end(), std::size_t{0});
+  const Table whole = table_of(s, rows, p.columns, Task::ranking);
+  const std::string plan = partitioned::make_plan(p, partitioned::facts_state(whole, p));
+  CHECK_FALSE(partitioned::ranked(plan, "champion"));
+  CHECK(partitioned::buckets(plan, "challenger", whole) == partitioned::buckets(plan, "rows", whole));
+  const std::string champion = partitioned::pass_state(plan, "champion", whole);
+  std::vector<std::size_t> shuffled = rows;
+  std::mt19937_64 rng(3);
+  std::shuffle(shuffled.begin(), shuffled.end(), rng);
+  CHECK(partitioned::pass_state(plan, "champion", table_of(s, shuffled, p.columns, Task::ranking)) == champion);
+  // Cut in the middle of a query: each half sees a piece of it as a query of its own.
+  std::size_t middle = rows.size() / 2;
+  while (s.group[middle] != s.group[middle - 1]) ++middle;
+  const std::string split = partitioned::merge(
+      plan, "challenger",
+      std::vector{partitioned::pass_state(plan, "challenger", table_of(s, {rows.begin(), rows.begin() + middle}, p.columns, Task::ranking)),
+                  partitioned::pass_state(plan, "challenger", table_of(s, {rows.begin() + middle, rows.end()}, p.columns, Task::ranking))});
+  const std::string rows_state = partitioned::pass_state(plan, "rows", whole);
+  CHECK_THROWS_WITH_AS(partitioned::finish(plan, {champion, split, rows_state}), doctest::Contains("two partitions"),
+                       UsageError);
+  CHECK_NOTHROW(partitioned::finish(plan, {champion, partitioned::pass_state(plan, "challenger", whole), rows_state}));
+}

@@ -88,15 +88,14 @@ TEST_CASE("a resample's figure is the weighted mean over its queries") {
   CHECK(skip.queries == 3);
   CHECK(skip.empty == 1);
   REQUIRE(skip.row.size() == 2);  // "c" is skipped
-  std::vector<std::vector<RankingSums>> none;
-  const RankingSums s = accumulate_ranking(skip, UnitWeights{}, none);
+  const RankingSums s = accumulate_ranking(skip, UnitWeights{});
   CHECK(s.weight[0] == 3.0);  // "a" weighs 1, "b" 2
   CHECK(s.value[0][0] / s.weight[0] == doctest::Approx((0.5 * 1 + 1.0 * 2) / 3));
   CHECK(s.value[1][0] / s.weight[0] == doctest::Approx((0.0 * 1 + 1.0 * 2) / 3));
   CHECK(s.value[2][0] / s.weight[0] == doctest::Approx((1.0 * 1 + 0.5 * 2) / 3));
   CHECK(s.value[3][0] / s.weight[0] == doctest::Approx((1.0 * 1 + 0.0 * 2) / 3));
   // "zero": query "c" counts, with weight 3 and every value 0.
-  const RankingSums z = accumulate_ranking(plan_of(t, figures, false), UnitWeights{}, none);
+  const RankingSums z = accumulate_ranking(plan_of(t, figures, false), UnitWeights{});
   CHECK(z.weight[0] == 6.0);
   CHECK(z.value[0][0] / z.weight[0] == doctest::Approx((0.5 * 1 + 1.0 * 2) / 6));
 }
