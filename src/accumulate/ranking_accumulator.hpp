@@ -23,6 +23,7 @@
 #include <span>
 #include <vector>
 
+#include "accumulate/group_folds.hpp"
 #include "accumulate/ranking_metrics.hpp"
 #include "accumulate/ranking_state.hpp"
 #include "resample/canonical_buckets.hpp"
@@ -151,44 +152,6 @@ inline void add_query(RankingSums& s, const LaneWeights& w, const double* values
   }
 }
 
-// The open bucket's double folds per grouping and group, and which groups it touched
-// (only those are flushed: a bucket holds a few hundred queries, a grouping may have
-// thousands of groups).
-class GroupFolds {
- public:
-  GroupFolds(const RankingPassState& shape, std::size_t figures) : figures_(figures) {
-    for (const auto& g : shape.groups) {
-      folds_.emplace_back(g.size(), RankingSums(figures));
-      open_.emplace_back(g.size(), 0);
-      touched_.emplace_back();
-    }
-  }
-
-  RankingSums& at(std::size_t g, std::uint32_t j) {
-    if (!open_[g][j]) {
-      open_[g][j] = 1;
-      touched_[g].push_back(j);
-    }
-    return folds_[g][j];
-  }
-
-  void flush(RankingPassState& out, RankingParts parts) {
-    for (std::size_t g = 0; g < folds_.size(); ++g) {
-      for (std::uint32_t j : touched_[g]) {
-        out.groups[g][j].add(folds_[g][j], parts);
-        folds_[g][j] = RankingSums(figures_);
-        open_[g][j] = 0;
-      }
-      touched_[g].clear();
-    }
-  }
-
- private:
-  std::size_t figures_;
-  std::vector<std::vector<RankingSums>> folds_;
-  std::vector<std::vector<std::uint8_t>> open_;
-  std::vector<std::vector<std::uint32_t>> touched_;
-};
 
 }  // namespace ranking_detail
 
@@ -201,7 +164,7 @@ template <class Weights>
 void ranking_exact_pass(const RankingPlan& plan, const Weights& weights, RankingParts parts, RankingPassState& out) {
   constexpr std::size_t L = Weights::lanes;
   RankingSums s(plan.figures);
-  ranking_detail::GroupFolds grouped(out, plan.figures);
+  GroupFolds<RankingSums> grouped(out.groups, RankingSums(plan.figures));
   LaneWeights w{};
   const std::size_t width = 2 * plan.figures;
   std::size_t start = 0;
@@ -221,7 +184,7 @@ void ranking_exact_pass(const RankingPlan& plan, const Weights& weights, Ranking
     }
     out.overall.add(s, parts);
     s = RankingSums(plan.figures);
-    grouped.flush(out, parts);
+    grouped.flush(out.groups, parts);
     start = end;
   }
   out.queries += plan.queries;

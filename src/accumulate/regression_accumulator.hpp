@@ -17,6 +17,7 @@
 #include <vector>
 
 #include <referee/vocabulary.hpp>
+#include "accumulate/group_folds.hpp"
 #include "accumulate/power_of_two_scale.hpp"
 #include "accumulate/regression_state.hpp"
 #include "resample/canonical_buckets.hpp"
@@ -118,44 +119,6 @@ inline void add_row(RegressionSums& s, const LaneWeights& w, double yc, const do
   }
 }
 
-// The double folds of the open bucket, per grouping and group, and which groups the bucket
-// touched (only those are flushed: a bucket holds a few thousand rows, a grouping may
-// have thousands of groups).
-class GroupFolds {
- public:
-  explicit GroupFolds(const RegressionPassState& shape) {
-    for (const auto& g : shape.groups) {
-      folds_.emplace_back(g.size());
-      open_.emplace_back(g.size(), 0);
-      touched_.emplace_back();
-    }
-  }
-
-  RegressionSums& at(std::size_t g, std::uint32_t j) {
-    if (!open_[g][j]) {
-      open_[g][j] = 1;
-      touched_[g].push_back(j);
-    }
-    return folds_[g][j];
-  }
-
-  void flush(RegressionPassState& out, RegressionParts parts) {
-    for (std::size_t g = 0; g < folds_.size(); ++g) {
-      for (std::uint32_t j : touched_[g]) {
-        out.groups[g][j].add(folds_[g][j], parts);
-        folds_[g][j] = RegressionSums{};
-        open_[g][j] = 0;
-      }
-      touched_[g].clear();
-    }
-  }
-
- private:
-  std::vector<std::vector<RegressionSums>> folds_;
-  std::vector<std::vector<std::uint8_t>> open_;
-  std::vector<std::vector<std::uint32_t>> touched_;
-};
-
 }  // namespace regression_detail
 
 // One pass over whole key buckets: the exact sums of the quantities `parts` names, for the
@@ -167,7 +130,7 @@ void regression_exact_pass(const RegressionColumns& c, const RegressionPlan& pla
   constexpr std::size_t L = Weights::lanes;
   const double eps = plan.pct_floor;
   RegressionSums s;
-  regression_detail::GroupFolds grouped(out);
+  GroupFolds<RegressionSums> grouped(out.groups, RegressionSums{});
   LaneWeights w{};
   const bool weighted = !c.weight.empty();
   const std::size_t n = plan.order.size();
@@ -198,7 +161,7 @@ void regression_exact_pass(const RegressionColumns& c, const RegressionPlan& pla
     }
     out.overall.add(s, parts);
     s = RegressionSums{};
-    grouped.flush(out, parts);
+    grouped.flush(out.groups, parts);
     start = end;
   }
 }

@@ -126,6 +126,13 @@ std::string outside_run(const Evaluation& ev) {
   return j.dump(1);
 }
 
+// evaluate() on every row in order, outside run: what every partitioning must give.
+std::string whole_report(const Sample& s, const Policy& p) {
+  std::vector<std::size_t> rows(s.y.size());
+  std::iota(rows.begin(), rows.end(), std::size_t{0});
+  return outside_run(evaluate(table_of(s, rows, p.columns, p.task), p, {.threads = 2}));
+}
+
 // Rows cut into `parts` partitions of whole buckets (contiguous ranges), each shuffled.
 std::vector<std::vector<std::size_t>> cut(const std::vector<std::uint64_t>& bucket, std::size_t parts, std::mt19937_64& rng) {
   std::vector<std::size_t> order(bucket.size());
@@ -193,9 +200,7 @@ TEST_CASE("partitioned evaluation gives evaluate()'s report, byte for byte outsi
     CAPTURE(clustered);
     const Sample s = simulate(5000, clustered ? 180 : 5000, 3);
     const Policy p = policy_for(weighted, clustered, interval);
-    std::vector<std::size_t> rows(s.y.size());
-    std::iota(rows.begin(), rows.end(), std::size_t{0});
-    const std::string expected = outside_run(evaluate(table_of(s, rows, p.columns), p, {.threads = 2}));
+    const std::string expected = whole_report(s, p);
     for (std::size_t parts : {1, 3, 16, 64}) {
       CAPTURE(parts);
       CHECK(partitioned_report(s, p, parts, parts * 7 + 1) == expected);
@@ -214,9 +219,7 @@ TEST_CASE("partitioned regression gives evaluate()'s report, byte for byte outsi
     CAPTURE(interval);
     const Sample s = simulate_regression(n, clustered ? 180 : n, 8);
     const Policy p = regression_policy(weighted, clustered, interval);
-    std::vector<std::size_t> rows(s.y.size());
-    std::iota(rows.begin(), rows.end(), std::size_t{0});
-    const std::string expected = outside_run(evaluate(table_of(s, rows, p.columns, Task::regression), p, {.threads = 2}));
+    const std::string expected = whole_report(s, p);
     REQUIRE(expected.find("\"seg\"") != std::string::npos);
     for (std::size_t parts : {1, 3, 16, 64}) {
       CAPTURE(parts);
@@ -348,9 +351,7 @@ TEST_CASE("partitioned ranking gives evaluate()'s report, byte for byte outside 
     CAPTURE(interval);
     const Sample s = simulate_ranking(10000, clustered ? 180 : 10000, 11);
     const Policy p = ranking_policy(weighted, clustered, interval, empty_rule);
-    std::vector<std::size_t> rows(s.y.size());
-    std::iota(rows.begin(), rows.end(), std::size_t{0});
-    const std::string expected = outside_run(evaluate(table_of(s, rows, p.columns, Task::ranking), p, {.threads = 2}));
+    const std::string expected = whole_report(s, p);
     REQUIRE(expected.find("\"seg\"") != std::string::npos);
     REQUIRE(expected.find("\"empty_queries\"") != std::string::npos);
     for (std::size_t parts : {1, 3, 16, 64}) {
