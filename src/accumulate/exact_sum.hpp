@@ -34,7 +34,10 @@ class ExactSum {
   ExactSum() noexcept = default;
 
   void add(double x) noexcept {
-    assert(std::isfinite(x));
+    if (!std::isfinite(x)) [[unlikely]] {
+      add_beyond_range(x);
+      return;
+    }
     const auto bits = std::bit_cast<std::uint64_t>(x);
     const auto biased = static_cast<unsigned>(bits >> 52) & 0x7ffu;
     std::uint64_t significand = bits & ((std::uint64_t{1} << 52) - 1);
@@ -51,6 +54,19 @@ class ExactSum {
     high = (high ^ mask) - mask;
     limb_[limb] += low;
     limb_[limb + 1] += high;
+    if (--adds_left_ == 0) carry();
+  }
+
+  // A fold that overflowed to +-inf (a sum of extreme values: mean absolute percentage
+  // error over labels near 0, say) adds +-2^1024, the first value past DBL_MAX, so value()
+  // reads +-inf, as a double sum would, and the add stays exact, associative and
+  // commutative (2^76 such adds stay under the 2^1100 range). NaN counts as +inf. Unlike
+  // IEEE sums, +inf and -inf cancel; referee's folds that can overflow are sums of values
+  // of one sign.
+  void add_beyond_range(double x) noexcept {
+    constexpr int kBit = 1024 + 1074;  // 2^1024 in units of 2^-1074
+    const std::int64_t one = std::int64_t{1} << (kBit % 32);
+    limb_[kBit / 32] += std::signbit(x) && !std::isnan(x) ? -one : one;
     if (--adds_left_ == 0) carry();
   }
 

@@ -118,6 +118,27 @@ TEST_CASE("exact sum: known values, cancellation, ties to even, overflow") {
   CHECK(sum_of({DBL_MAX, std::ldexp(1.0, 970), -tiny}) == DBL_MAX);
 }
 
+TEST_CASE("exact sum: an overflowed fold reads as infinity, as a double sum would") {
+  // An order-free pass folds doubles per bucket; a fold of extreme values can reach +-inf
+  // (IEEE: 2 * DBL_MAX), and its bucket sum must then read +-inf, exactly and in any order.
+  const double overflowed = DBL_MAX * 2.0;
+  REQUIRE(std::isinf(overflowed));
+  CHECK(sum_of({1.0, overflowed, 2.0}) == INFINITY);
+  CHECK(sum_of({-1.0, -overflowed}) == -INFINITY);
+  CHECK(sum_of({std::nan(""), 1.0}) == INFINITY);                  // NaN counts as +inf
+  ExactSum a, b, whole;
+  for (double x : {overflowed, 3.0, -5.0}) whole.add(x);
+  a.add(-5.0);
+  b.add(3.0);
+  b.add(overflowed);
+  a.add(b);
+  std::array<unsigned char, ExactSum::kBytes> left{}, right{};
+  a.write(left.data());
+  whole.write(right.data());
+  CHECK(left == right);
+  CHECK(a.value() == INFINITY);
+}
+
 TEST_CASE("exact sum: random wide-exponent terms against cpp_int") {
   std::mt19937_64 rng(1);
   for (int round = 0; round < 400; ++round) {
