@@ -37,7 +37,8 @@
 namespace referee::partitioned {
 
 // Refuses, with a PolicyError naming it, what the partitioned path does not compute yet (a
-// task, drift, serving budgets, the multinomial scheme) or cannot key on (no $.columns.id).
+// task, drift, serving budgets, the multinomial scheme) or cannot key on (neither
+// $.columns.id nor $.columns.cluster).
 void check_partitionable(const Policy& policy);
 
 // Round 0: what these rows tell about the whole evaluation (row count, the largest weight,

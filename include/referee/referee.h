@@ -286,7 +286,7 @@ REFEREE_API void referee_report_free(referee_report* report);
  *
  * Partition tables are referee_table handles built as for referee_evaluate() (borrowed
  * columns, or referee_table_read_csv), with the policy's columns; the policy must name a
- * row id ($.columns.id). Options, where taken (NULL: the defaults): the threads
+ * row id ($.columns.id) or a cluster key ($.columns.cluster). Options, where taken (NULL: the defaults): the threads
  * (referee_options_set_threads), the seed override (referee_partition_plan, as
  * referee_evaluate() takes it) and the caps. Progress, cancellation, latency and drift
  * settings are not used by these functions.
@@ -306,7 +306,7 @@ REFEREE_API void referee_buffer_free(referee_buffer* buffer);
 
 /* REFEREE_OK when the policy can be evaluated in partitions; else a REFEREE_POLICY_ERROR
  * naming what the partitioned path does not compute yet (a task, drift, serving budgets,
- * the multinomial scheme) or cannot key on (no $.columns.id). */
+ * the multinomial scheme) or cannot key on (neither $.columns.id nor $.columns.cluster). */
 REFEREE_API referee_status referee_partition_check(const referee_policy* policy);
 
 /* Round 0: what a partition's rows tell about the whole evaluation (its row count, its

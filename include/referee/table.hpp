@@ -133,7 +133,7 @@ struct CategoricalColumn {
 struct DataSource {
   std::string origin;          // a file path, or "memory"
   std::string sha256;          // the rows digest (data_digest), set by evaluate()
-  std::string hashed = "rows";  // what `sha256` is of: "rows", or "rows_by_id" (docs/audit.md)
+  std::string hashed = "rows";  // what `sha256` is of: "rows", "rows_by_id" or "rows_by_unit" (docs/audit.md)
   std::string file_sha256;     // of the file's bytes; empty for data handed over in memory
 };
 
@@ -243,9 +243,12 @@ void add_categorical(Table& table, std::string name, std::span<const std::uint32
 // A text label mapped by positive_label is hashed as the 0/1 the table holds. Throws
 // DataError when the table lacks a column the policy reads. A table with row ids
 // ($.columns.id) is hashed as "referee keyed rows v1" instead: rows in the order of their
-// ids' keys, grouped by canonical bucket, so that row order is not part of it.
+// ids' keys, grouped by canonical bucket, so that row order is not part of it; a table
+// keyed by clusters (or the ranking task's queries) without ids as "referee unit rows v1":
+// rows by unit key and then by their values, so neither is row order.
 std::string data_digest(const Table& table);
-// What data_digest hashed ($.data.sha256_of): "rows", or "rows_by_id" for a keyed table.
+// What data_digest hashed ($.data.sha256_of): "rows", "rows_by_id" for a table with row
+// ids, or "rows_by_unit" for a table keyed by clusters or queries without ids.
 std::string_view data_digest_kind(const Table& table);
 
 // Checks the values against the task: finite numbers; binary labels in {0, 1} and scores

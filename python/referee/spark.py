@@ -341,8 +341,8 @@ def evaluate(frame: Any, policy: Any, *, seed: Optional[int] = None, partitions:
     same rows (byte for byte outside ``run``), in any partitioning and row order.
 
     ``policy`` is a dict, a JSON string or the path of a JSON file on the driver, as
-    ``referee.evaluate`` takes it; the policy needs a row id (``$.columns.id``): a
-    DataFrame has no file order to key on. ``seed`` overrides the policy's.
+    ``referee.evaluate`` takes it; the policy needs a row id (``$.columns.id``) or
+    a cluster key (``$.columns.cluster``): a DataFrame has no file order to key on. ``seed`` overrides the policy's.
     ``partitions`` is the number of partitions a pass is cut into (default: one per
     ~2 million rows, at least the session's parallelism). Features the partitioned path
     does not cover yet are refused with a ``PolicyError`` naming the feature (docs/spark.md).

@@ -26,6 +26,13 @@
 //   rows of b, in ascending (hash_key(id), id bytes) order, each:
 //            S(id) || each column's value in requested_columns() order, encoded as above
 //
+// A table keyed by units but without row ids (a cluster column, or the ranking task's
+// queries; "rows_by_unit") is hashed as "referee unit rows v1": the same, with no S(id) in
+// a row, and the rows of a bucket in ascending (unit key, values) order, the values
+// compared column by column in requested_columns() order (a number by its binary64 bits
+// as an unsigned integer, a text by its bytes). Rows that tie are equal in every hashed
+// value, so their order does not change a byte.
+//
 // A bucket's 32-byte hash depends only on its own rows, so partitions holding whole
 // buckets hash theirs apart (keyed_bucket_digests) and the finish joins them
 // (keyed_digest; docs/partitioned.md).
@@ -52,6 +59,7 @@ namespace {
 
 constexpr std::string_view kFormat = "referee rows v1";
 constexpr std::string_view kKeyedFormat = "referee keyed rows v1";
+constexpr std::string_view kUnitFormat = "referee unit rows v1";
 
 // Feeds SHA-256 through a buffer: a row's value is a few bytes, a call per value is slow.
 class DigestWriter {
@@ -210,9 +218,10 @@ std::string rows_digest(const Table& t, const std::vector<ColumnRequest>& column
   return out.finish();
 }
 
-// One row as "referee keyed rows v1" encodes it: S(id), then each column's value.
+// One row as "referee keyed rows v1" encodes it: S(id), then each column's value
+// ("referee unit rows v1": no id).
 void write_row(DigestWriter& out, const Table& t, const std::vector<ColumnValues>& values, std::size_t r) {
-  out.text(t.row_id(r));
+  if (t.has_row_ids()) out.text(t.row_id(r));
   for (const ColumnValues& v : values) {
     if (v.kind == 'n')
       out.numbers(v.numbers.subspan(r, 1));
@@ -221,24 +230,52 @@ void write_row(DigestWriter& out, const Table& t, const std::vector<ColumnValues
   }
 }
 
-}  // namespace
+// Rows a and b by their hashed values, column by column: the unit rows digest's order
+// within a unit.
+bool values_before(const std::vector<ColumnValues>& values, std::size_t a, std::size_t b) {
+  for (const ColumnValues& v : values) {
+    if (v.kind == 'n') {
+      const auto x = std::bit_cast<std::uint64_t>(v.numbers[a]), y = std::bit_cast<std::uint64_t>(v.numbers[b]);
+      if (x != y) return x < y;
+    } else if (v.index[a] != v.index[b]) {
+      const std::string_view x = v.text_at(a), y = v.text_at(b);
+      if (x != y) return x < y;
+    }
+  }
+  return false;
+}
 
-// "referee keyed rows v1" (docs/audit.md), bucket by bucket: each non-empty bucket's number,
-// row count and SHA-256 of its rows, in ascending (hash_key(id), id bytes) order.
-std::vector<BucketDigest> keyed_bucket_digests(const Table& t, unsigned bits) {
-  if (!t.has_row_ids() || t.unit_key.size() != t.rows)
-    throw UsageError(t.source.origin + ": a keyed digest needs row ids ($.columns.id)");
-  std::vector<ColumnValues> values;
-  for (const ColumnRequest& c : requested_columns(t.columns)) values.push_back(column_values(t, c));
-  std::vector<std::uint64_t> keys(t.rows);
-  for (std::size_t r = 0; r < t.rows; ++r) keys[r] = hash_key(t.row_id(r));
+// The rows in the digest's order: by bucket, then (hash_key(id), id bytes) with row ids,
+// else (unit key, values).
+std::vector<std::size_t> digest_order(const Table& t, const std::vector<ColumnValues>& values, unsigned bits) {
+  std::vector<std::uint64_t> keys(t.unit_key.begin(), t.unit_key.end());
+  if (t.has_row_ids())
+    for (std::size_t r = 0; r < t.rows; ++r) keys[r] = hash_key(t.row_id(r));
   std::vector<std::size_t> order(t.rows);
   std::iota(order.begin(), order.end(), std::size_t{0});
   auto bucket_of = [&](std::size_t r) { return key_bucket(t.unit_key[r], bits); };
   std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
     if (bucket_of(a) != bucket_of(b)) return bucket_of(a) < bucket_of(b);
-    return keys[a] != keys[b] ? keys[a] < keys[b] : t.row_id(a) < t.row_id(b);
+    if (keys[a] != keys[b]) return keys[a] < keys[b];
+    return t.has_row_ids() ? t.row_id(a) < t.row_id(b) : values_before(values, a, b);
   });
+  return order;
+}
+
+}  // namespace
+
+std::string_view keyed_digest_kind(const ColumnNames& names) { return names.id.empty() ? "rows_by_unit" : "rows_by_id"; }
+
+// "referee keyed rows v1" or "referee unit rows v1" (docs/audit.md), bucket by bucket: each
+// non-empty bucket's number, row count and SHA-256 of its rows, in digest_order.
+std::vector<BucketDigest> keyed_bucket_digests(const Table& t, unsigned bits) {
+  if (t.rows == 0) return {};
+  if (!t.keyed() || t.unit_key.size() != t.rows)
+    throw UsageError(t.source.origin + ": a keyed digest needs row ids ($.columns.id), clusters or queries");
+  std::vector<ColumnValues> values;
+  for (const ColumnRequest& c : requested_columns(t.columns)) values.push_back(column_values(t, c));
+  const std::vector<std::size_t> order = digest_order(t, values, bits);
+  auto bucket_of = [&](std::size_t r) { return key_bucket(t.unit_key[r], bits); };
   std::vector<BucketDigest> out;
   for (std::size_t begin = 0, end = 0; begin < order.size(); begin = end) {
     const std::uint64_t bucket = bucket_of(order[begin]);
@@ -255,7 +292,7 @@ std::vector<BucketDigest> keyed_bucket_digests(const Table& t, unsigned bits) {
 std::string keyed_digest(const ColumnNames& names, std::uint64_t rows, std::span<const BucketDigest> buckets) {
   const std::vector<ColumnRequest> columns = requested_columns(names);
   DigestWriter out;
-  out.text(kKeyedFormat);
+  out.text(names.id.empty() ? kUnitFormat : kKeyedFormat);
   out.u64(rows);
   out.u64(columns.size());
   for (const ColumnRequest& c : columns) {
@@ -274,10 +311,10 @@ std::string keyed_digest(const ColumnNames& names, std::uint64_t rows, std::span
 
 std::string data_digest(const Table& t) {
   const std::vector<ColumnRequest> columns = requested_columns(t.columns);
-  if (!t.has_row_ids()) return rows_digest(t, columns);
+  if (!t.keyed()) return rows_digest(t, columns);
   return keyed_digest(t.columns, t.rows, keyed_bucket_digests(t, key_bucket_bits(t.rows)));
 }
 
-std::string_view data_digest_kind(const Table& t) { return t.has_row_ids() ? "rows_by_id" : "rows"; }
+std::string_view data_digest_kind(const Table& t) { return t.keyed() ? keyed_digest_kind(t.columns) : "rows"; }
 
 }  // namespace referee

@@ -68,11 +68,13 @@ std::vector<std::string> read_texts(ByteReader& in, std::size_t max) {
 void check_partitionable(const Policy& policy) {
   if (policy.task != Task::binary && !task_definition(policy.task).order_free)
     refuse("the " + std::string(task_name(policy.task)) + " task");
-  if (policy.columns.id.empty())
-    throw PolicyError("partitioned evaluation needs $.columns.id: with no file order to key on, each row's "
-                      "resampling weight and its place in the rows digest come from its id");
+  if (policy.columns.id.empty() && policy.columns.cluster.empty() && !task_definition(policy.task).queries)
+    throw PolicyError("partitioned evaluation needs $.columns.id or $.columns.cluster: with no file order to key "
+                      "on, each row's resampling weight and its place in the rows digest come from its id or its "
+                      "cluster's key");
   if (policy.bootstrap.scheme == ResamplingScheme::multinomial)
-    refuse("the multinomial scheme (it draws every unit's count at once); use \"poisson\"");
+    throw PolicyError("partitioned evaluation cannot resample with the multinomial scheme: it draws every unit's "
+                      "count at once, so it needs every unit in one process; use \"poisson\" (docs/partitioned.md)");
   if (policy.drift.enabled) refuse("drift ($.drift)");
   if (!policy.columns.latency.empty() || !policy.columns.cost.empty() || !policy.columns.error.empty())
     refuse("serving budgets ($.columns.latency, cost, error)");

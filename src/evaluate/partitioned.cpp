@@ -366,7 +366,7 @@ Evaluation describe_partitioned(const Plan& plan, const RowsState& rows, std::st
   ev.empty_queries = static_cast<std::size_t>(rows.empty_queries);
   ev.source.origin = std::string(origin);
   ev.source.sha256 = keyed_digest(plan.policy.columns, rows.rows, rows.digests);
-  ev.source.hashed = "rows_by_id";
+  ev.source.hashed = std::string(keyed_digest_kind(plan.policy.columns));
   ev.jackknife_groups = plan.jackknife_groups();
   ev.run.threads = std::max(1u, std::thread::hardware_concurrency());
   return ev;

@@ -36,9 +36,11 @@ void add_data_subjects(ojson& subjects, const ojson& data) {
   const bool file = data.at("file").is_string();
   ojson rows = subject_json({file ? data.at("file").get<std::string>() + "#rows" : "rows",
                              data.at("sha256").get<std::string>()});
-  const bool keyed = data.at("sha256_of") == "rows_by_id";
-  rows["annotations"] = ojson{{"sha256_of", data.at("sha256_of")},
-                              {"format", keyed ? kKeyedRowsDigestFormat : kRowsDigestFormat}};
+  const ojson& kind = data.at("sha256_of");
+  const std::string_view format = kind == "rows_by_id"     ? kKeyedRowsDigestFormat
+                                  : kind == "rows_by_unit" ? kUnitRowsDigestFormat
+                                                           : kRowsDigestFormat;
+  rows["annotations"] = ojson{{"sha256_of", kind}, {"format", format}};
   subjects.push_back(std::move(rows));
   if (!file || !data.at("file_sha256").is_string()) return;
   ojson bytes = subject_json({data.at("file").get<std::string>(), data.at("file_sha256").get<std::string>()});

@@ -22,6 +22,9 @@ inline constexpr std::string_view kRowsDigestFormat = "referee rows v1 (docs/aud
 // The same for a table with row ids ($.data.sha256_of "rows_by_id").
 inline constexpr std::string_view kKeyedRowsDigestFormat =
     "referee keyed rows v1 (docs/audit.md, \"The keyed rows digest\")";
+// The same for a table keyed by clusters or queries without ids ("rows_by_unit").
+inline constexpr std::string_view kUnitRowsDigestFormat =
+    "referee unit rows v1 (docs/audit.md, \"The unit rows digest\")";
 
 struct AttestationSubject {
   std::string name;

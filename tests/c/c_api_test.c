@@ -355,11 +355,11 @@ static void test_contract(void) {
   CHECK(contains(json_of(one), "\"units\": 8"));
 
   /* An i64 cluster column keys units by the value's decimal text: the same report, data
-   * hash included, as the same keys given as strings. */
+   * hash included (by unit: "rows_by_unit"), as the same keys given as strings. */
   by_int_report = evaluate_ok(by_integer, policy, NULL);
   by_text_report = evaluate_ok(by_text, policy, NULL);
   CHECK(same_outside_run(json_of(by_int_report), json_of(by_text_report)));
-  CHECK(contains(json_of(by_int_report), "\"sha256_of\": \"rows\""));
+  CHECK(contains(json_of(by_int_report), "\"sha256_of\": \"rows_by_unit\""));
 
   /* A FAIL verdict is a result: the call succeeds. */
   {
@@ -755,7 +755,7 @@ static void test_budgets_and_drift(const char* report_path) {
   column_report = evaluate_ok(by_column, budgets, NULL);
   CHECK(verdict_of(column_report) == REFEREE_FAIL);
   CHECK(same_after_data(json_of(csv_report), json_of(column_report)));
-  CHECK(contains(json_of(column_report), "\"sha256_of\": \"rows\""));
+  CHECK(contains(json_of(column_report), "\"sha256_of\": \"rows_by_unit\""));
 
   /* A drift feature missing from the table is a data error naming it. */
   without_income = credit_table(&csv, &owned, "income");

@@ -17,17 +17,21 @@ import pandas as pd
 import pytest
 
 import referee
+from test_row_ids import keyed_rows_digest
 
 REFEREE = shutil.which("referee", path=os.path.dirname(sys.executable)) or shutil.which("referee")
 
 POLICY = {
     "version": 1,
     "task": "binary",
-    "columns": {"label": "y", "champion": "a", "challenger": "b", "weight": "w", "cluster": "cid",
-                "segments": ["seg"]},
+    "columns": {"label": "y", "champion": "a", "challenger": "b", "weight": "w", "segments": ["seg"]},
     "bootstrap": {"resamples": 200, "seed": 11},
     "rules": [{"id": "auc", "metric": "roc_auc", "subject": "delta", "min": -0.05}],
 }
+
+
+# With a cluster key the rows are keyed by it: "referee unit rows v1" (test_row_ids.py's oracle).
+CLUSTERED = {**POLICY, "columns": {**POLICY["columns"], "cluster": "cid"}}
 
 
 def rows_digest(columns, rows):
@@ -71,7 +75,7 @@ def make_frame(n=300, seed=4):
 
 def oracle(frame, policy=POLICY):
     c = policy["columns"]
-    names = [c["label"], c["champion"], c["challenger"], c["weight"], c["cluster"], *c["segments"]]
+    names = [c["label"], c["champion"], c["challenger"], c["weight"], *c["segments"]]
     return rows_digest([(name, list(frame[name])) for name in names], len(frame))
 
 
@@ -162,6 +166,27 @@ def test_a_report_from_a_file_is_reproduced_from_a_dataframe_of_its_rows(frame, 
     referee.evaluate(csv_path, POLICY, threads=1).save(tmp_path / "report.json")
     assert referee.verify(tmp_path / "report.json", data=frame, policy=POLICY).verified
     edited = frame.copy()
-    edited.loc[0, "cid"] = "C999"
+    edited.loc[0, "seg"] = "south" if edited.loc[0, "seg"] != "south" else "north"
     result = referee.verify(tmp_path / "report.json", data=edited, policy=POLICY)
     assert not result.verified and result.path is not None
+
+
+def unit_oracle(frame):
+    numeric = [(name, list(frame[name])) for name in ("y", "a", "b", "w")]
+    text = [(name, list(frame[name])) for name in ("cid", "seg")]
+    return keyed_rows_digest(numeric, text, None, units=list(frame["cid"]))
+
+
+def test_a_cluster_key_keys_the_digest_by_unit_in_every_door(frame, csv_path):
+    expected = unit_oracle(frame)
+    shuffled = frame.sample(frac=1.0, random_state=2).reset_index(drop=True)
+    pa = pytest.importorskip("pyarrow")
+    doors = {"CSV": csv_path, "DataFrame": frame, "shuffled DataFrame": shuffled,
+             "dict of numpy arrays": {name: shuffled[name].to_numpy() for name in shuffled.columns},
+             "pyarrow Table": pa.Table.from_pandas(shuffled, preserve_index=False)}
+    for door, data in doors.items():
+        got = digest_of(data, CLUSTERED)
+        assert (door, got["sha256"], got["sha256_of"]) == (door, expected, "rows_by_unit")
+    edited = frame.copy()
+    edited.loc[0, "cid"] = "C999"
+    assert digest_of(edited, CLUSTERED)["sha256"] == unit_oracle(edited) != expected

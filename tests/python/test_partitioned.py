@@ -123,7 +123,7 @@ def test_the_steps_refuse_misuse_by_name():
     df = _frame(n=800)
     policy = _policy(False, False, "percentile")
     keyless = dict(policy, columns={k: v for k, v in policy["columns"].items() if k != "id"})
-    with pytest.raises(referee.PolicyError, match=r"needs \$\.columns\.id"):
+    with pytest.raises(referee.PolicyError, match=r"needs \$\.columns\.id or \$\.columns\.cluster"):
         rp.facts_state(df, keyless)
     budget = dict(policy, columns=dict(policy["columns"], latency={"champion": "w", "challenger": "w2"}))
     df = df.assign(w2=df["w"])

@@ -49,23 +49,33 @@ def hash_key(text):
 def keyed_rows_digest(numeric, text, ids, units=None):
     """docs/audit.md, "The keyed rows digest". numeric and text: [(name, values)] in the
     policy's column order (numbers, then text; the id column is among the text). units:
-    each row's cluster text, when the rows are clustered (its key picks the bucket)."""
+    each row's cluster text, when the rows are clustered (its key picks the bucket).
+    ids None: "The unit rows digest" (units required): no id in a row, and rows by (unit
+    key, values: a number by its binary64 bits as an unsigned integer, a text by its bytes)."""
     def s(x):
         b = x.encode("utf-8")
         return struct.pack("<Q", len(b)) + b
 
-    n = len(ids)
+    def bits_of(v):
+        return struct.unpack("<Q", struct.pack("<d", float(v)))[0]
+
+    n = len(ids if ids is not None else units)
     bits = min(max(n.bit_length() - 11, 0), 24)
-    keys = [hash_key(i) for i in ids]
-    unit_keys = keys if units is None else [hash_key(u) for u in units]
-    order = sorted(range(n), key=lambda r: (keys[r], ids[r].encode("utf-8")))
+    unit_keys = [hash_key(u) for u in (units if units is not None else ids)]
+    if ids is None:
+        order = sorted(range(n), key=lambda r: (unit_keys[r], *(bits_of(v[r]) for _, v in numeric),
+                                                *(v[r].encode("utf-8") for _, v in text)))
+    else:
+        keys = [hash_key(i) for i in ids]
+        order = sorted(range(n), key=lambda r: (keys[r], ids[r].encode("utf-8")))
     buckets = {}
     for r in order:
-        row = s(ids[r]) + b"".join(struct.pack("<d", float(v[r])) for _, v in numeric)
+        row = (s(ids[r]) if ids is not None else b"") + b"".join(struct.pack("<d", float(v[r])) for _, v in numeric)
         row += b"".join(s(v[r]) for _, v in text)
         buckets.setdefault(unit_keys[r] >> (64 - bits) if bits else 0, []).append(row)
     out = hashlib.sha256()
-    out.update(s("referee keyed rows v1") + struct.pack("<QQ", n, len(numeric) + len(text)))
+    out.update(s("referee keyed rows v1" if ids is not None else "referee unit rows v1")
+               + struct.pack("<QQ", n, len(numeric) + len(text)))
     for name, _ in numeric:
         out.update(s(name) + b"n")
     for name, _ in text:
@@ -160,6 +170,23 @@ def test_the_keyed_digest_is_the_documented_encoding(tmp_path):
     numeric = [(c, list(frame[c])) for c in ("y", "a", "b", "w")]
     text = [("cust", list(frame["cust"])), ("txn", ids)]
     assert data["sha256"] == keyed_rows_digest(numeric, text, ids, units=list(frame["cust"]))
+
+
+def test_a_cluster_key_without_an_id_ignores_row_order_and_is_the_unit_digest():
+    # 5000 rows: four buckets; a cluster's rows tie on the unit key and go by their values,
+    # with whole duplicate rows among them (their order cannot show).
+    frame = make_frame(n=5000, seed=13)
+    frame["cust"] = [f"c{i % 97}" for i in range(len(frame))]
+    frame = pd.concat([frame, frame.iloc[:40]], ignore_index=True)
+    columns = {k: v for k, v in POLICY["columns"].items() if k != "id"}
+    p = dict(POLICY, columns=dict(columns, cluster="cust"))
+    base = outside_run(evaluate(frame, p))
+    shuffled = frame.sample(frac=1.0, random_state=8).reset_index(drop=True)
+    assert outside_run(evaluate(shuffled, p)) == base
+    numeric = [(c, list(frame[c])) for c in ("y", "a", "b", "w")]
+    assert base["data"]["sha256_of"] == "rows_by_unit"
+    assert base["data"]["sha256"] == keyed_rows_digest(numeric, [("cust", list(frame["cust"]))], None,
+                                                       units=list(frame["cust"]))
 
 
 def test_bad_ids_are_refused_by_row(frame):

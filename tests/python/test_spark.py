@@ -104,6 +104,9 @@ POLICIES = {
     "segments-fairness": FAIRNESS,
     "all": {**FAIRNESS, "columns": {**FAIRNESS["columns"], "weight": "w", "cluster": "account"}},
 }
+# Keyed by the cluster alone: no row id (the rows digest is by unit, "rows_by_unit").
+POLICIES["cluster-key"] = {**POLICIES["all"],
+                           "columns": {k: v for k, v in POLICIES["all"]["columns"].items() if k != "id"}}
 
 
 def outside_run(report):
@@ -130,7 +133,8 @@ def shuffled(spark, frame, input_partitions, seed):
 
 
 @pytest.mark.parametrize("partitions, policy", [(1, "all"), (3, "all"), (16, "all"), (64, "all"),
-                                               (5, "weights"), (4, "clusters"), (2, "segments-fairness")])
+                                               (5, "weights"), (4, "clusters"), (2, "segments-fairness"),
+                                               (3, "cluster-key"), (16, "cluster-key")])
 def test_every_partition_count_gives_the_single_process_report(spark, frame, oracles, partitions, policy):
     df = shuffled(spark, frame, input_partitions=5, seed=partitions)
     report = referee_spark.evaluate(df, POLICIES[policy], partitions=partitions)

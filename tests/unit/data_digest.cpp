@@ -1,10 +1,13 @@
-// The rows digest ($.data.sha256) against its documented encoding, "referee rows v1"
+// The rows digest ($.data.sha256) against its documented encoding, "referee rows v1" (and
+// "referee unit rows v1" with a cluster key)
 // (docs/audit.md): the expected bytes are written out here by hand, byte by byte, from the
 // document, and hashed with SHA-256; the digest must not depend on how a door encoded a
 // column, and must change with any cell or with the row order.
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
+#include <array>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -83,21 +86,39 @@ TEST_CASE("the rows digest changes with any cell and with the row order") {
   CHECK(data_digest(built({0, 1, 0, 2}, {"north", "south", ""}, {0.1, 0.6, 0.8, 0.3})) != digest);
 }
 
-TEST_CASE("a cluster key is hashed as its text, and a NUL inside a value is not a separator") {
+TEST_CASE("a cluster key keys the rows by unit, its text hashed, and a NUL inside a value is not a separator") {
   ColumnNames c = names(false);
   c.cluster = "k";
   const auto digest_of = [&](const std::vector<std::string>& keys) {
     return data_digest(owned_table(kY, kA, kB, {}, keys, c));
   };
+  // "referee unit rows v1": four rows make one bucket (0); the rows go by (hash_key of
+  // their cluster, values), so c1's two rows by their label, 0 before 1.
+  const std::vector<std::string> keys{"c1", "c2", "c1", "c3"};
+  std::vector<std::size_t> order{0, 2, 1, 3};
+  std::stable_sort(order.begin(), order.end(),
+                   [&](std::size_t x, std::size_t y) { return hash_key(keys[x]) < hash_key(keys[y]); });
+  referee_test::DigestBytes rows;
+  for (std::size_t r : order) {
+    for (double v : {kY[r], kA[r], kB[r]}) rows.number(v);
+    rows.text(keys[r]);
+  }
+  Sha256 bucket;
+  bucket.update(rows.bytes);
+  const std::array<std::uint8_t, 32> bucket_hash = bucket.finish();
   Expected e;
-  e.text("referee rows v1");
+  e.text("referee unit rows v1");
   e.u64(4);
   e.u64(4);  // y, a, b, k
-  e.numbers("y", kY);
-  e.numbers("a", kA);
-  e.numbers("b", kB);
-  const std::vector<std::string> keys{"c1", "c2", "c1", "c3"};
-  e.texts("k", keys);
+  for (const char* name : {"y", "a", "b"}) {
+    e.text(name);
+    e.bytes.push_back('n');
+  }
+  e.text("k");
+  e.bytes.push_back('t');
+  e.u64(0);
+  e.u64(4);
+  e.bytes.append(bucket_hash.begin(), bucket_hash.end());
   CHECK(digest_of(keys) == sha256_hex(e.bytes));
   using namespace std::string_literals;
   CHECK(digest_of({"a\0b"s, "c"s, "d"s, "e"s}) != digest_of({"a"s, "b\0c"s, "d"s, "e"s}));

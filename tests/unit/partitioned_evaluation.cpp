@@ -191,6 +191,33 @@ std::string partitioned_report(const Sample& s, const Policy& p, std::size_t par
   return outside_run(partitioned::finish(plan, {merged["champion"], merged["challenger"], merged["rows"]}));
 }
 
+// Checks the report over 1, 3, 16 and 64 partitions per pass (cut and shuffled by a seed of
+// `step` x parts + `offset`) against evaluate()'s on every row; returns evaluate()'s.
+std::string check_every_partitioning(const Sample& s, const Policy& p, std::uint64_t step, std::uint64_t offset) {
+  const std::string expected = whole_report(s, p);
+  for (std::size_t parts : {1, 3, 16, 64}) {
+    CAPTURE(parts);
+    CHECK(partitioned_report(s, p, parts, parts * step + offset) == expected);
+  }
+  return expected;
+}
+
+// The same policy keyed by its cluster key (or the ranking task's queries) alone.
+Policy without_id(const Policy& p) {
+  nlohmann::json source = p.source;
+  source["columns"].erase("id");
+  return parse_policy_text(source.dump());
+}
+
+// The sample with its first `copies` rows repeated at the end: whole duplicate rows within
+// a cluster, which only their values can order.
+Sample with_duplicates(Sample s, std::size_t copies) {
+  for (auto* v : {&s.y, &s.a, &s.b, &s.w}) v->insert(v->end(), v->begin(), v->begin() + copies);
+  for (auto* v : {&s.cluster, &s.region, &s.group}) v->insert(v->end(), v->begin(), v->begin() + copies);
+  for (std::size_t i = 0; i < copies; ++i) s.id.push_back("dup" + std::to_string(i));
+  return s;
+}
+
 }  // namespace
 
 TEST_CASE("partitioned evaluation gives evaluate()'s report, byte for byte outside run") {
@@ -200,11 +227,7 @@ TEST_CASE("partitioned evaluation gives evaluate()'s report, byte for byte outsi
     CAPTURE(clustered);
     const Sample s = simulate(5000, clustered ? 180 : 5000, 3);
     const Policy p = policy_for(weighted, clustered, interval);
-    const std::string expected = whole_report(s, p);
-    for (std::size_t parts : {1, 3, 16, 64}) {
-      CAPTURE(parts);
-      CHECK(partitioned_report(s, p, parts, parts * 7 + 1) == expected);
-    }
+    check_every_partitioning(s, p, 7, 1);
   }
 }
 
@@ -219,12 +242,8 @@ TEST_CASE("partitioned regression gives evaluate()'s report, byte for byte outsi
     CAPTURE(interval);
     const Sample s = simulate_regression(n, clustered ? 180 : n, 8);
     const Policy p = regression_policy(weighted, clustered, interval);
-    const std::string expected = whole_report(s, p);
+    const std::string expected = check_every_partitioning(s, p, 5, 2);
     REQUIRE(expected.find("\"seg\"") != std::string::npos);
-    for (std::size_t parts : {1, 3, 16, 64}) {
-      CAPTURE(parts);
-      CHECK(partitioned_report(s, p, parts, parts * 5 + 2) == expected);
-    }
   }
 }
 
@@ -265,7 +284,7 @@ TEST_CASE("partitioned evaluation refuses what it cannot do, by name") {
   std::vector<std::size_t> rows(s.y.size());
   std::iota(rows.begin(), rows.end(), std::size_t{0});
   CHECK_THROWS_WITH_AS(partitioned::facts_state(table_of(s, rows, keyless.columns), keyless),
-                       doctest::Contains("needs $.columns.id"), PolicyError);
+                       doctest::Contains("needs $.columns.id or $.columns.cluster"), PolicyError);
   const Policy multinomial = parse_policy_text(R"({"version": 1, "task": "binary",
     "columns": {"label": "y", "champion": "a", "challenger": "b", "id": "id"},
     "bootstrap": {"scheme": "multinomial"},
@@ -351,13 +370,9 @@ TEST_CASE("partitioned ranking gives evaluate()'s report, byte for byte outside 
     CAPTURE(interval);
     const Sample s = simulate_ranking(10000, clustered ? 180 : 10000, 11);
     const Policy p = ranking_policy(weighted, clustered, interval, empty_rule);
-    const std::string expected = whole_report(s, p);
+    const std::string expected = check_every_partitioning(s, p, 3, 4);
     REQUIRE(expected.find("\"seg\"") != std::string::npos);
     REQUIRE(expected.find("\"empty_queries\"") != std::string::npos);
-    for (std::size_t parts : {1, 3, 16, 64}) {
-      CAPTURE(parts);
-      CHECK(partitioned_report(s, p, parts, parts * 3 + 4) == expected);
-    }
   }
 }
 
@@ -386,4 +401,18 @@ TEST_CASE("partitioned ranking: order-free passes, and a query split between par
   CHECK_THROWS_WITH_AS(partitioned::finish(plan, {champion, split, rows_state}), doctest::Contains("two partitions"),
                        UsageError);
   CHECK_NOTHROW(partitioned::finish(plan, {champion, partitioned::pass_state(plan, "challenger", whole), rows_state}));
+}
+
+TEST_CASE("partitioned evaluation keyed by a cluster key alone gives evaluate()'s report") {
+  // No $.columns.id: the weights key on the cluster, the rows digest is by unit, and rows
+  // within a cluster (duplicates among them) go by their values.
+  const Sample binary = with_duplicates(simulate(5000, 180, 21), 40);
+  std::string expected = check_every_partitioning(binary, without_id(policy_for(true, true, "bca")), 11, 3);
+  CHECK(expected.find("\"rows_by_unit\"") != std::string::npos);
+  const Sample regression = with_duplicates(simulate_regression(5000, 300, 22), 40);
+  expected = check_every_partitioning(regression, without_id(regression_policy(false, true, "percentile")), 13, 1);
+  CHECK(expected.find("\"rows_by_unit\"") != std::string::npos);
+  const Sample ranking = simulate_ranking(3000, 3000, 23);
+  expected = check_every_partitioning(ranking, without_id(ranking_policy(true, false, "bca", "skip")), 17, 2);
+  CHECK(expected.find("\"rows_by_unit\"") != std::string::npos);
 }

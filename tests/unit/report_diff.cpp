@@ -76,7 +76,7 @@ TEST_CASE("report_diff: one figure changed is named by its JSON path with both v
   CHECK(difference_of(edited([](ojson& d) { d["rules"].push_back(ojson::object()); })) ==
         "$.rules[" + std::to_string(original["rules"].size()) + "]: stored an object, now absent");
   CHECK(difference_of(edited([](ojson& d) { d["data"]["sha256_of"] = "columns"; })) ==
-        "$.data.sha256_of: stored \"columns\", now \"rows\"");
+        "$.data.sha256_of: stored \"columns\", now \"rows_by_unit\"");
   CHECK(difference_of(edited([](ojson& d) { d["data"].erase("file_sha256"); })) ==
         "$.data.file_sha256: stored absent, now \"" + original["data"]["file_sha256"].get<std::string>() + "\"");
   // An integer where the report has a double: the same number to a JSON reader, other bytes.
@@ -144,7 +144,8 @@ TEST_CASE("attestation: an in-toto Statement v1 over the data, the policy and th
   // The rows digest, then the file by its bytes, each saying which it is.
   CHECK(statement["subject"][0]["name"] == "credit_eval_small.csv#rows");
   CHECK(statement["subject"][0]["digest"]["sha256"] == ojson::parse(report)["data"]["sha256"]);
-  CHECK(statement["subject"][0]["annotations"]["sha256_of"] == "rows");
+  CHECK(statement["subject"][0]["annotations"]["sha256_of"] == "rows_by_unit");  // clustered
+  CHECK(statement["subject"][0]["annotations"]["format"] == std::string(referee::kUnitRowsDigestFormat));
   CHECK(statement["subject"][1]["name"] == "credit_eval_small.csv");
   CHECK(statement["subject"][1]["digest"]["sha256"] ==
         referee::sha256_hex(referee_test::read_text(kExamples + "/credit_eval_small.csv")));
