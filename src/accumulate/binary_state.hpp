@@ -11,6 +11,7 @@
 #include <span>
 #include <vector>
 
+#include "accumulate/exact_sets.hpp"
 #include "accumulate/exact_sum.hpp"
 #include "accumulate/exact_sum_serial.hpp"
 #include "resample/resample_weights.hpp"
@@ -55,31 +56,11 @@ struct BinaryExact {
 };
 
 // A pass's exact sums: the overall rows, and every group of every grouping.
-struct BinaryPassState {
-  BinaryExact overall;
-  std::vector<std::vector<BinaryExact>> groups;  // [grouping][group]
-
-  BinaryPassState() = default;
-  BinaryPassState(std::size_t lanes, std::span<const std::size_t> group_counts) : overall(lanes) {
-    for (std::size_t n : group_counts) groups.emplace_back(n, BinaryExact(lanes));
-  }
-
-  void add(const BinaryPassState& other) {
-    overall.add(other.overall);
-    for (std::size_t g = 0; g < groups.size(); ++g)
-      for (std::size_t j = 0; j < groups[g].size(); ++j) groups[g][j].add(other.groups[g][j]);
-  }
-};
+using BinaryPassState = ExactPassState<BinaryExact>;
 
 inline BinaryPassState read_sums(ByteReader& in, std::size_t lanes, std::span<const std::size_t> group_counts) {
   BinaryPassState s(lanes, group_counts);
-  auto get = [&](BinaryExact& e) {
-    for (auto& q : e.q)
-      for (ExactSum& v : q) v = read_exact(in);
-  };
-  get(s.overall);
-  for (auto& g : s.groups)
-    for (BinaryExact& e : g) get(e);
+  read_sets(in, s.overall, s.groups);
   return s;
 }
 
@@ -87,17 +68,9 @@ inline BinaryPassState read_sums(ByteReader& in, std::size_t lanes, std::span<co
 // overall rows' first and then each group's, [quantity][lane]. The reader is told the shape
 // the plan expects and refuses any other.
 inline void write_state(ByteWriter& out, const BinaryPassState& s) {
-  const std::size_t lanes = s.overall.lanes();
-  out.u64(lanes);
-  out.u64(s.groups.size());
-  for (const auto& g : s.groups) out.u64(g.size());
-  auto put = [&](const BinaryExact& e) {
-    for (const auto& q : e.q)
-      for (const ExactSum& v : q) write_exact(out, v);
-  };
-  put(s.overall);
-  for (const auto& g : s.groups)
-    for (const BinaryExact& e : g) put(e);
+  out.u64(s.overall.lanes());
+  write_group_counts(out, s.groups);
+  write_sets(out, s.overall, s.groups);
 }
 
 // The state in its own shape (bounded: 64 lanes, `max_groups` groups in all).
@@ -112,9 +85,7 @@ inline BinaryPassState read_state(ByteReader& in, std::size_t max_groups) {
 
 inline BinaryPassState read_state(ByteReader& in, std::size_t lanes, std::span<const std::size_t> group_counts) {
   if (in.u64() != lanes) in.fail("a block's lane count differs from the plan's");
-  if (in.u64() != group_counts.size()) in.fail("the grouping count differs from the plan's");
-  for (std::size_t n : group_counts)
-    if (in.u64() != n) in.fail("a grouping's group count differs from the plan's");
+  check_group_counts(in, group_counts);
   return read_sums(in, lanes, group_counts);
 }
 

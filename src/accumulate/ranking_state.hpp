@@ -12,6 +12,7 @@
 #include <span>
 #include <vector>
 
+#include "accumulate/exact_sets.hpp"
 #include "accumulate/exact_sum.hpp"
 #include "accumulate/exact_sum_serial.hpp"
 #include "common/byte_stream.hpp"
@@ -80,14 +81,10 @@ struct RankingPassState {
 
   RankingPassState() = default;
   RankingPassState(std::size_t figures, std::size_t lanes, std::span<const std::size_t> group_counts)
-      : overall(figures, lanes) {
-    for (std::size_t n : group_counts) groups.emplace_back(n, RankingExact(figures, lanes));
-  }
+      : overall(figures, lanes), groups(group_sets(group_counts, RankingExact(figures, lanes))) {}
 
   void add(const RankingPassState& other) {
-    overall.add(other.overall);
-    for (std::size_t g = 0; g < groups.size(); ++g)
-      for (std::size_t j = 0; j < groups[g].size(); ++j) groups[g][j].add(other.groups[g][j]);
+    add_sets(overall, groups, other.overall, other.groups);
     queries += other.queries;
   }
 };
@@ -98,34 +95,19 @@ struct RankingPassState {
 inline void write_state(ByteWriter& out, const RankingPassState& s) {
   out.u64(s.overall.q.size());
   out.u64(s.overall.q.empty() ? 0 : s.overall.q[0].size());
-  out.u64(s.groups.size());
-  for (const auto& g : s.groups) out.u64(g.size());
+  write_group_counts(out, s.groups);
   out.u64(s.queries);
-  auto put = [&](const RankingExact& e) {
-    for (const auto& q : e.q)
-      for (const ExactSum& v : q) write_exact(out, v);
-  };
-  put(s.overall);
-  for (const auto& g : s.groups)
-    for (const RankingExact& e : g) put(e);
+  write_sets(out, s.overall, s.groups);
 }
 
 inline RankingPassState read_ranking_state(ByteReader& in, std::size_t figures, std::size_t lanes,
                                            std::span<const std::size_t> group_counts) {
   if (in.u64() != 1 + 2 * figures) in.fail("a block's quantity count differs from the plan's");
   if (in.u64() != lanes) in.fail("a block's lane count differs from the plan's");
-  if (in.u64() != group_counts.size()) in.fail("the grouping count differs from the plan's");
-  for (std::size_t n : group_counts)
-    if (in.u64() != n) in.fail("a grouping's group count differs from the plan's");
+  check_group_counts(in, group_counts);
   RankingPassState s(figures, lanes, group_counts);
   s.queries = in.u64();
-  auto get = [&](RankingExact& e) {
-    for (auto& q : e.q)
-      for (ExactSum& v : q) v = read_exact(in);
-  };
-  get(s.overall);
-  for (auto& g : s.groups)
-    for (RankingExact& e : g) get(e);
+  read_sets(in, s.overall, s.groups);
   return s;
 }
 

@@ -17,6 +17,7 @@
 
 #include <referee/error.hpp>
 
+#include "accumulate/exact_sets.hpp"
 #include "accumulate/exact_sum.hpp"
 #include "accumulate/exact_sum_serial.hpp"
 #include "resample/resample_weights.hpp"
@@ -95,80 +96,23 @@ struct RegressionExact {
 };
 
 // A pass's exact sums: the overall rows, and every group of every grouping.
-struct RegressionPassState {
-  RegressionExact overall;
-  std::vector<std::vector<RegressionExact>> groups;  // [grouping][group]
-
-  RegressionPassState() = default;
-  RegressionPassState(std::size_t lanes, std::span<const std::size_t> group_counts) : overall(lanes) {
-    for (std::size_t n : group_counts) groups.emplace_back(n, RegressionExact(lanes));
-  }
-
-  void add(const RegressionPassState& other) {
-    overall.add(other.overall);
-    for (std::size_t g = 0; g < groups.size(); ++g)
-      for (std::size_t j = 0; j < groups[g].size(); ++j) groups[g][j].add(other.groups[g][j]);
-  }
-};
-
-// The key buckets two shares of a pass folded, joined (sorted). Two shares holding rows of
-// one bucket would each fold a piece of it, which one pass over every row does not: refused.
-inline std::vector<std::uint64_t> joined_buckets(const std::vector<std::uint64_t>& a,
-                                                 const std::vector<std::uint64_t>& b) {
-  std::vector<std::uint64_t> joined;
-  std::merge(a.begin(), a.end(), b.begin(), b.end(), std::back_inserter(joined));
-  for (std::size_t i = 1; i < joined.size(); ++i)
-    if (joined[i] == joined[i - 1])
-      throw UsageError("two partitions of a regression pass hold rows of key bucket " + std::to_string(joined[i]) +
-                       "; partition the pass by buckets()");
-  return joined;
-}
-
-inline void write_buckets(ByteWriter& out, const std::vector<std::uint64_t>& buckets) {
-  out.u64(buckets.size());
-  for (std::uint64_t b : buckets) out.u64(b);
-}
-
-// At most 2^24 key buckets (canonical_buckets.hpp), strictly increasing.
-inline std::vector<std::uint64_t> read_buckets(ByteReader& in) {
-  std::vector<std::uint64_t> buckets(in.count(std::uint64_t{1} << 24, "key bucket"));
-  for (std::size_t i = 0; i < buckets.size(); ++i) {
-    buckets[i] = in.u64();
-    if (i > 0 && buckets[i] <= buckets[i - 1]) in.fail("the key buckets are not strictly increasing");
-  }
-  return buckets;
-}
+using RegressionPassState = ExactPassState<RegressionExact>;
 
 // The serial form: lanes, the group count of each grouping, then every exact sum, the
 // overall rows' first and then each group's, [quantity][lane]. The reader is told the shape
 // the plan expects and refuses any other.
 inline void write_state(ByteWriter& out, const RegressionPassState& s) {
   out.u64(s.overall.lanes());
-  out.u64(s.groups.size());
-  for (const auto& g : s.groups) out.u64(g.size());
-  auto put = [&](const RegressionExact& e) {
-    for (const auto& q : e.q)
-      for (const ExactSum& v : q) write_exact(out, v);
-  };
-  put(s.overall);
-  for (const auto& g : s.groups)
-    for (const RegressionExact& e : g) put(e);
+  write_group_counts(out, s.groups);
+  write_sets(out, s.overall, s.groups);
 }
 
 inline RegressionPassState read_regression_state(ByteReader& in, std::size_t lanes,
                                                  std::span<const std::size_t> group_counts) {
   if (in.u64() != lanes) in.fail("a block's lane count differs from the plan's");
-  if (in.u64() != group_counts.size()) in.fail("the grouping count differs from the plan's");
-  for (std::size_t n : group_counts)
-    if (in.u64() != n) in.fail("a grouping's group count differs from the plan's");
+  check_group_counts(in, group_counts);
   RegressionPassState s(lanes, group_counts);
-  auto get = [&](RegressionExact& e) {
-    for (auto& q : e.q)
-      for (ExactSum& v : q) v = read_exact(in);
-  };
-  get(s.overall);
-  for (auto& g : s.groups)
-    for (RegressionExact& e : g) get(e);
+  read_sets(in, s.overall, s.groups);
   return s;
 }
 
