@@ -56,7 +56,9 @@ std::string make_plan(const Policy& policy, std::string_view facts, std::optiona
 // The policy a plan carries, read under `limits` (its size and nesting caps).
 Policy plan_policy(std::string_view plan, const Limits& limits = {});
 
-// The passes of a plan ("champion", "challenger", "rows" for the binary task), and whether
+// The passes of a plan ("champion", "challenger", "rows" for the binary task; the multiclass
+// task with roc_auc adds "champion/class 0" ... "challenger/class K-1" before "rows",
+// classes by index in class order), and whether
 // a pass is ranked (its partitions must hold whole buckets of contiguous ranges, and it
 // runs in two rounds).
 std::vector<std::string> passes(std::string_view plan);
@@ -81,8 +83,14 @@ std::vector<std::string> aboves(std::string_view plan, std::string_view pass, st
 // The first bucket a state holds (partitions order by it), or none for an empty partition.
 std::optional<std::uint64_t> first_bucket(std::string_view state);
 
-// The Evaluation from each pass's merged state, keyed by pass name. `origin` names the data
-// in the report ("memory" for frames, as evaluate() says for them).
+// The Evaluation from each pass's merged state, in the order of passes(plan) (a state of
+// another pass is refused). `origin` names the data in the report ("memory" for frames, as
+// evaluate() says for them).
+Evaluation finish(std::string_view plan, std::span<const std::string> merged_in_passes_order,
+                  std::string_view origin = "memory", const Limits& limits = {});
+
+// The same for a plan of three passes (champion, challenger, rows: every task but multiclass
+// with roc_auc, whose one-vs-rest passes come between), keyed by pass name.
 struct MergedPasses {
   std::string champion, challenger, rows;
 };

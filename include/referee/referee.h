@@ -325,7 +325,9 @@ REFEREE_API referee_status referee_partition_plan(const referee_policy* policy, 
 /* The policy a plan carries (a new handle, freed with referee_policy_free). */
 REFEREE_API referee_status referee_partition_plan_policy(const void* plan, size_t plan_size, referee_policy** out);
 /* The plan's passes, in the order referee_partition_finish() takes their states, as NUL-
- * terminated names one after another ("champion\0challenger\0rows\0" for the binary task):
+ * terminated names one after another ("champion\0challenger\0rows\0" for the binary task;
+ * the multiclass task with roc_auc has "champion/class 0" ... "challenger/class K-1", classes
+ * by index in class order, before "rows"):
  *   for (const char* p = data; p < (const char*)data + size; p += strlen(p) + 1) ...
  * A name is what the pass parameters below take. */
 REFEREE_API referee_status referee_partition_passes(const void* plan, size_t plan_size, referee_buffer** out);

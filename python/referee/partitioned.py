@@ -9,7 +9,7 @@ The steps::
 
     facts = merge_facts([facts_state(part, policy) for part in any_partitioning])
     plan = make_plan(policy, facts, seed=None)
-    for name in passes(plan):                 # "champion", "challenger", "rows"
+    for name in passes(plan):                 # "champion", "challenger", ..., "rows"
         # put rows of equal buckets(plan, name, part) in one partition (a range
         # partitioning for a ranked pass)
         if ranked(plan, name):
@@ -41,8 +41,9 @@ __all__ = ["facts_state", "merge_facts", "make_plan", "plan_policy", "passes", "
 def _table_arguments(data: Any, p: Any) -> tuple:
     if isinstance(data, (str, bytes)):
         raise TypeError("a partition is a DataFrame, an Arrow table or a dict of arrays, not a path")
-    label, champion, challenger, weight, codes, dictionary, categorical, _, _, _ = table_columns(data, p)
-    return (p, label, champion, challenger, weight, codes, dictionary, categorical)
+    label, champion, challenger, weight, codes, dictionary, categorical, _, class_scores, class_columns = \
+        table_columns(data, p)
+    return (p, label, champion, challenger, weight, codes, dictionary, categorical, class_scores, class_columns)
 
 
 def facts_state(data: Any, policy: PolicyLike, *, limits: Limits = None) -> bytes:
@@ -110,8 +111,7 @@ def finish(plan: bytes, merged: Mapping[str, bytes], *, origin: str = "memory", 
     missing = [n for n in passes(plan) if n not in merged]
     if missing:
         raise _core.UsageError("finish needs the merged state of every pass; missing: " + ", ".join(missing))
-    return Report(*_core.partition_finish(plan, merged["champion"], merged["challenger"], merged["rows"], origin,
-                                          _limits(limits)))
+    return Report(*_core.partition_finish(plan, [merged[n] for n in passes(plan)], origin, _limits(limits)))
 
 
 def _take(data: Any, rows: np.ndarray) -> Any:

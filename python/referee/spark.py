@@ -328,6 +328,9 @@ def _selected(frame: Any, policy: "_core.Policy") -> Any:
     from .sagemaker import required_columns
 
     wanted = required_columns(policy)
+    if policy.task == "multiclass":  # the probability columns a prefix or a list names
+        _, champion, challenger = policy.resolve_class_columns(list(frame.columns))
+        wanted += [c for c in (*champion, *challenger) if c not in wanted]
     present = set(frame.columns)
     missing = [c for c in wanted if c not in present]
     if missing:

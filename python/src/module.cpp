@@ -859,9 +859,12 @@ template <class Op>
 auto on_partition(const referee::Policy& policy, const std::optional<F64Array>& label, const F64Array& champion,
                   const F64Array& challenger, const std::optional<F64Array>& weight,
                   const std::optional<U32Array>& cluster_codes, const std::vector<std::string>& cluster_dictionary,
-                  const std::vector<EncodedInput>& categorical, Op&& op) {
+                  const std::vector<EncodedInput>& categorical, const ClassArrays& class_scores,
+                  const std::vector<std::string>& class_columns, Op&& op) {
   ArrayColumns a =
       array_columns(policy, label, champion, challenger, weight, cluster_codes, cluster_dictionary, categorical);
+  a.class_scores = &class_scores;  // the multiclass task's probability blocks
+  a.class_columns = &class_columns;
   py::gil_scoped_release release;
   return op(build_table(policy, a));
 }
@@ -869,8 +872,10 @@ auto on_partition(const referee::Policy& policy, const std::optional<F64Array>& 
 #define REFEREE_PARTITION_ARGS                                                                                   \
   const referee::Policy &policy, const std::optional<F64Array>&label, const F64Array &champion,                 \
       const F64Array &challenger, const std::optional<F64Array>&weight, const std::optional<U32Array>&cluster_codes, \
-      const std::vector<std::string>&cluster_dictionary, const std::vector<EncodedInput>&categorical
-#define REFEREE_PARTITION_FORWARD policy, label, champion, challenger, weight, cluster_codes, cluster_dictionary, categorical
+      const std::vector<std::string>&cluster_dictionary, const std::vector<EncodedInput>&categorical,           \
+      const ClassArrays &class_scores, const std::vector<std::string>&class_columns
+#define REFEREE_PARTITION_FORWARD \
+  policy, label, champion, challenger, weight, cluster_codes, cluster_dictionary, categorical, class_scores, class_columns
 
 void bind_partition_steps(py::module_& m) {
   namespace rp = referee::partitioned;
@@ -933,9 +938,10 @@ void bind_partition_driver(py::module_& m) {
     for (const std::string& a : out) result.append(a.empty() ? py::object(py::none()) : py::object(py::bytes(a)));
     return result;
   });
-  m.def("partition_finish", [](const py::bytes& plan, const py::bytes& champion, const py::bytes& challenger,
-                               const py::bytes& rows, const std::string& origin, const py::object& limits) {
-    const rp::MergedPasses merged{std::string(champion), std::string(challenger), std::string(rows)};
+  // The merged states in the order of partition_passes(plan).
+  m.def("partition_finish", [](const py::bytes& plan, const std::vector<py::bytes>& states, const std::string& origin,
+                               const py::object& limits) {
+    const std::vector<std::string> merged = strings_of(states);
     const std::string p(plan);
     const referee::Limits checked = limits_from(limits);
     py::gil_scoped_release release;

@@ -35,12 +35,22 @@ REFEREE_DEFINE_PASSES(PoissonWeights)
 REFEREE_DEFINE_PASSES(MultinomialWeights)
 REFEREE_DEFINE_PASSES(JackknifeWeights)
 
-REFEREE_PASS void multiclass_caching_pass(const MulticlassColumns& c, const std::array<MulticlassRows, 2>& rows,
-                                          const PoissonWeights& weights, std::span<const GroupingSpec> groupings,
-                                          std::array<ConfusionSums, 2>& out,
-                                          std::vector<std::vector<std::array<ConfusionSums, 2>>>& grouped,
-                                          CachedWeights& cache) {
-  confusion_pass_caching(c, rows, weights, groupings, out, grouped, cache);
+#define REFEREE_DEFINE_CONFUSION_PASS(Weights)                                                             \
+  REFEREE_PASS void multiclass_confusion_pass(const MulticlassColumns& c, const std::array<MulticlassRows, 2>& rows, \
+                                              const MulticlassPlan& plan, const Weights& weights,        \
+                                              std::span<const GroupingSpec> groupings,                   \
+                                              const std::array<MulticlassPassState*, 2>& out) {          \
+    confusion_exact_pass(c, rows, plan, weights, groupings, out);                                        \
+  }
+REFEREE_DEFINE_CONFUSION_PASS(PoissonWeights)
+REFEREE_DEFINE_CONFUSION_PASS(MultinomialWeights)
+REFEREE_DEFINE_CONFUSION_PASS(JackknifeWeights)
+REFEREE_DEFINE_CONFUSION_PASS(CachedWeights)
+
+REFEREE_PASS void binary_pass(const BinaryColumns& c, const RankedModel& ranked, const CachedWeights& weights,
+                              std::span<const GroupingSpec> groupings, const BinaryPassState* above,
+                              BinaryPassState& out) {
+  binary_exact_pass(c, ranked, weights, groupings, above, out);
 }
 
 REFEREE_PASS void multiclass_ovr_pass_whole(const RankedClass& ranked, const CachedWeights& cache,
@@ -49,11 +59,6 @@ REFEREE_PASS void multiclass_ovr_pass_whole(const RankedClass& ranked, const Cac
   ovr_pass_whole(ranked, cache, groupings, out, grouped);
 }
 
-REFEREE_PASS void multiclass_ovr_pass(const MulticlassColumns& c, const RankedClass& ranked, std::size_t k,
-                                      const CachedWeights& cache, std::span<const GroupingSpec> groupings,
-                                      OvrSums& out, std::vector<std::vector<OvrSums>>& grouped) {
-  ovr_pass(c, ranked, k, cache, groupings, out, grouped);
-}
 
 bool accumulators_use_avx2() {
 #if defined(__x86_64__) && defined(__GNUC__)

@@ -42,18 +42,26 @@ OutcomeSums outcome_pass(const OutcomeColumns& c, const OutcomePlan& plan, const
                          std::size_t used, std::span<const std::span<const std::uint32_t>> group_of_row,
                          std::vector<std::vector<OutcomeSums>>& grouped);
 
-// The multiclass task's Poisson passes: the row-order pass that fills the weight cache, the
-// one-vs-rest ranked pass of whole weights, and the ranked pass of rows with weights.
-void multiclass_caching_pass(const MulticlassColumns& c, const std::array<MulticlassRows, 2>& rows,
-                             const PoissonWeights& weights, std::span<const GroupingSpec> groupings,
-                             std::array<ConfusionSums, 2>& out,
-                             std::vector<std::vector<std::array<ConfusionSums, 2>>>& grouped, CachedWeights& cache);
+// The multiclass task's confusion pass (each weight source, and a block's cached Poisson
+// weights) and its one-vs-rest ranked pass of whole weights (rows with weights run the
+// binary ranked passes, ovr_passes.hpp).
+#define REFEREE_DECLARE_CONFUSION_PASS(Weights)                                                          \
+  void multiclass_confusion_pass(const MulticlassColumns& c, const std::array<MulticlassRows, 2>& rows,  \
+                                 const MulticlassPlan& plan, const Weights& weights,                    \
+                                 std::span<const GroupingSpec> groupings,                               \
+                                 const std::array<MulticlassPassState*, 2>& out);
+REFEREE_DECLARE_CONFUSION_PASS(PoissonWeights)
+REFEREE_DECLARE_CONFUSION_PASS(MultinomialWeights)
+REFEREE_DECLARE_CONFUSION_PASS(JackknifeWeights)
+REFEREE_DECLARE_CONFUSION_PASS(CachedWeights)
+#undef REFEREE_DECLARE_CONFUSION_PASS
+// A one-vs-rest binary pass reading a block's cached Poisson weights (ovr_passes.hpp).
+void binary_pass(const BinaryColumns& c, const RankedModel& ranked, const CachedWeights& weights,
+                 std::span<const GroupingSpec> groupings, const BinaryPassState* above, BinaryPassState& out);
 void multiclass_ovr_pass_whole(const RankedClass& ranked, const CachedWeights& cache,
                                std::span<const GroupingSpec> groupings, OvrSums& out,
                                std::vector<std::vector<OvrSums>>& grouped);
-void multiclass_ovr_pass(const MulticlassColumns& c, const RankedClass& ranked, std::size_t k,
-                         const CachedWeights& cache, std::span<const GroupingSpec> groupings, OvrSums& out,
-                         std::vector<std::vector<OvrSums>>& grouped);
+
 
 // Whether the passes run their AVX2 clone on this machine (for the benchmark's record).
 bool accumulators_use_avx2();

@@ -1,21 +1,25 @@
 #pragma once
-// The multiclass metrics of both models, for a block of replicates: one pass over the rows
-// in row order for everything read off the confusion matrix (accuracy, balanced accuracy,
+// The multiclass metrics of both models, for a block of replicates: one order-free pass
+// over the rows for everything read off the confusion matrix (accuracy, balanced accuracy,
 // precision/recall/f1 per class and averaged, Cohen's kappa, MCC), log loss, Brier and
 // top-k accuracy; then one ranked pass per model and class for one-vs-rest ROC AUC.
 //
 // Why these sums: every confusion-matrix figure scikit-learn defines for single-label
 // multiclass data is a function of three per-class weights (rows whose label is c, rows
-// predicted c, rows both) and the total, so K x 3 lane sums replace the K x K matrix. One-
-// vs-rest AUC of class c is the binary AUC of (label == c) against p_c, so it needs the
-// rows ranked by p_c; those passes read the block's Poisson weights from a cache
-// filled once per block (CachedWeights, four bits a lane), not from the generator 2K times.
+// predicted c, rows both) and the total, so K x 3 lane sums replace the K x K matrix. The
+// confusion pass's sums are canonical (docs/partitioned.md): doubles fold only within a key
+// bucket, visiting its rows by key and then the row tuple, and each bucket's folds go into
+// exact sums (multiclass_state.hpp), so a shuffled file or a partition of whole key buckets
+// gives every bit.
 //
-// The Poisson path (what a bootstrap runs) is faster and gives the same bits as the plain
-// templates (tests/unit/multiclass_fast_pass.cpp): the confusion pass fills the cache as it
-// generates the weights, and with whole weights every one-vs-rest sum is an integer (or a
-// half for ties) below 2^53, so it is exact in any order; the ranked pass then adds the
-// negative rows between two positives as 16-bit integers and credits them at once.
+// One-vs-rest AUC of class c is the binary AUC of (label == c) against p_c, so it needs the
+// rows ranked by p_c. With row weights (and in a partition) those passes are the binary
+// ranked passes (ovr_passes.hpp). With whole weights the passes below are faster and give
+// the same bits (tests/unit/multiclass_fast_pass.cpp): they read the block's Poisson weights
+// from a cache filled once per block (CachedWeights, four bits a lane), not from the
+// generator 2K times; every one-vs-rest sum is an integer (or a half for ties) below 2^53,
+// so it is exact in any order; the ranked pass adds the negative rows between two positives
+// as 16-bit integers and credits them at once.
 
 #include <algorithm>
 #include <array>
@@ -35,6 +39,9 @@
 #include <referee/vocabulary.hpp>
 
 #include "accumulate/binary_accumulator.hpp"
+#include "accumulate/group_folds.hpp"
+#include "accumulate/multiclass_state.hpp"
+#include "resample/canonical_buckets.hpp"
 #include "resample/resample_weights.hpp"
 
 namespace referee {
@@ -97,17 +104,6 @@ inline MulticlassRows multiclass_rows(const MulticlassColumns& c, std::span<cons
   return out;
 }
 
-// Per-lane sums of the row-order pass, for one model (overall or one group).
-struct ConfusionSums {
-  std::vector<LaneWeights> truth, predicted, correct;  // per class
-  std::vector<LaneWeights> top_k;                      // per k slot
-  LaneWeights loss{}, brier{};
-
-  ConfusionSums(std::size_t classes, std::size_t top_k_slots)
-      : truth(classes, LaneWeights{}), predicted(classes, LaneWeights{}), correct(classes, LaneWeights{}),
-        top_k(top_k_slots, LaneWeights{}) {}
-};
-
 namespace multiclass_detail {
 
 template <std::size_t L>
@@ -146,22 +142,82 @@ inline void row_weights(const Weights& weights, std::span<const double> sample_w
   }
 }
 
-// The row-order pass: both models' confusion sums, overall and per group of each grouping.
-// `grouped[g][j][m]` receives group j of grouping g for model m.
+// The confusion pass's visiting order (docs/partitioned.md): rows by unit key (so by key
+// bucket), then by the row tuple (label, weight, both models' probabilities), so a shuffled
+// file or a partition of whole key buckets folds the same. Without keys the key is the row
+// position: the order is the identity and every row is in bucket 0.
+struct MulticlassPlan {
+  std::vector<std::uint32_t> order;
+  std::vector<std::size_t> bucket_ends;  // where each key bucket ends in `order`
+  unsigned bucket_bits = 0;
+};
+
+namespace multiclass_detail {
+
+// The row tuple after the key: rows equal in all of it add the same values, in any order.
+inline bool row_tuple_less(const MulticlassColumns& c, const ScoreBlock& other, std::uint32_t a, std::uint32_t b) {
+  if (c.label[a] != c.label[b]) return c.label[a] < c.label[b];
+  if (!c.weight.empty() && c.weight[a] != c.weight[b]) return c.weight[a] < c.weight[b];
+  for (const ScoreBlock* s : {&c.scores, &other})
+    for (std::size_t k = 0; k < s->classes; ++k)
+      if (s->at(a, k) != s->at(b, k)) return s->at(a, k) < s->at(b, k);
+  return false;
+}
+
+}  // namespace multiclass_detail
+
+// `c` holds the champion's scores, `challenger` the challenger's; `total_rows`: the whole
+// evaluation's row count, which sets the bucket width (0: these columns are every row).
+inline MulticlassPlan plan_multiclass(const MulticlassColumns& c, const ScoreBlock& challenger, const RowUnits& units,
+                                      std::uint64_t total_rows = 0) {
+  MulticlassPlan plan;
+  plan.order.resize(c.label.size());
+  std::iota(plan.order.begin(), plan.order.end(), std::uint32_t{0});
+  if (!units.key.empty())
+    std::sort(plan.order.begin(), plan.order.end(), [&](std::uint32_t a, std::uint32_t b) {
+      if (units.key[a] != units.key[b]) return units.key[a] < units.key[b];
+      return multiclass_detail::row_tuple_less(c, challenger, a, b);
+    });
+  plan.bucket_bits = key_bucket_bits(total_rows != 0 ? total_rows : c.label.size());
+  plan.bucket_ends =
+      bucket_ends(plan.order, [&](std::uint32_t r) { return key_bucket(units.key_of(r), plan.bucket_bits); });
+  return plan;
+}
+
+// The confusion pass over whole key buckets: the exact confusion sums of each model m with
+// out[m] set, overall and per group of each grouping. Doubles fold only within a bucket.
 template <class Weights>
-void confusion_pass(const MulticlassColumns& c, const std::array<MulticlassRows, 2>& rows, const Weights& weights,
-                    std::span<const GroupingSpec> groupings, std::array<ConfusionSums, 2>& out,
-                    std::vector<std::vector<std::array<ConfusionSums, 2>>>& grouped) {
+void confusion_exact_pass(const MulticlassColumns& c, const std::array<MulticlassRows, 2>& rows,
+                          const MulticlassPlan& plan, const Weights& weights, std::span<const GroupingSpec> groupings,
+                          const std::array<MulticlassPassState*, 2>& out) {
   constexpr std::size_t L = Weights::lanes;
+  const std::size_t K = c.scores.classes, slots = rows[0].top_k_hit.size();
+  const ConfusionSums zero(K, slots);
+  std::array<ConfusionSums, 2> fold{zero, zero};
+  std::vector<std::unique_ptr<GroupFolds<ConfusionSums>>> grouped(2);
+  for (std::size_t m = 0; m < 2; ++m)
+    if (out[m]) grouped[m] = std::make_unique<GroupFolds<ConfusionSums>>(out[m]->groups, zero);
   LaneWeights w{};
-  for (std::size_t r = 0; r < c.label.size(); ++r) {
-    row_weights(weights, c.weight, r, w);
-    const auto y = static_cast<std::size_t>(c.label[r]);
-    for (std::size_t m = 0; m < 2; ++m) {
-      multiclass_detail::add_row<L>(out[m], rows[m], r, y, w);
-      for (std::size_t g = 0; g < groupings.size(); ++g)
-        multiclass_detail::add_row<L>(grouped[g][groupings[g].group_of_row[r]][m], rows[m], r, y, w);
+  std::size_t start = 0;
+  for (std::size_t end : plan.bucket_ends) {
+    for (std::size_t i = start; i < end; ++i) {
+      const std::uint32_t r = plan.order[i];
+      row_weights(weights, c.weight, r, w);
+      const auto y = static_cast<std::size_t>(c.label[r]);
+      for (std::size_t m = 0; m < 2; ++m) {
+        if (!out[m]) continue;
+        multiclass_detail::add_row<L>(fold[m], rows[m], r, y, w);
+        for (std::size_t g = 0; g < groupings.size(); ++g)
+          multiclass_detail::add_row<L>(grouped[m]->at(g, groupings[g].group_of_row[r]), rows[m], r, y, w);
+      }
     }
+    for (std::size_t m = 0; m < 2; ++m)
+      if (out[m]) {
+        out[m]->overall.add(fold[m]);
+        fold[m] = zero;
+        grouped[m]->flush(out[m]->groups, true);
+      }
+    start = end;
   }
 }
 
@@ -371,28 +427,13 @@ class CachedWeights {
   std::unique_ptr<std::uint8_t[], Free> bytes_;
 };
 
-// The row-order pass of Poisson weights, filling `cache` with each row's weights as it
-// generates them: the same sums, in the same order, as confusion_pass.
+// Fills `cache` with a block's Poisson weights, in row order.
 template <class Weights>
-void confusion_pass_caching(const MulticlassColumns& c, const std::array<MulticlassRows, 2>& rows,
-                            const Weights& weights, std::span<const GroupingSpec> groupings,
-                            std::array<ConfusionSums, 2>& out,
-                            std::vector<std::vector<std::array<ConfusionSums, 2>>>& grouped, CachedWeights& cache) {
-  constexpr std::size_t L = Weights::lanes;
+void fill_cache(const Weights& weights, std::size_t rows, CachedWeights& cache) {
   LaneWeights w{};
-  for (std::size_t r = 0; r < c.label.size(); ++r) {
+  for (std::size_t r = 0; r < rows; ++r) {
     weights.fill(r, w);
     cache.store(r, w);
-    if (!c.weight.empty()) {
-      const double sw = c.weight[r];
-      for (std::size_t l = 0; l < L; ++l) w[l] *= sw;
-    }
-    const auto y = static_cast<std::size_t>(c.label[r]);
-    for (std::size_t m = 0; m < 2; ++m) {
-      multiclass_detail::add_row<L>(out[m], rows[m], r, y, w);
-      for (std::size_t g = 0; g < groupings.size(); ++g)
-        multiclass_detail::add_row<L>(grouped[g][groupings[g].group_of_row[r]][m], rows[m], r, y, w);
-    }
   }
 }
 

@@ -102,34 +102,6 @@ inline RegressionPassState regression_pass_state(std::size_t lanes, std::span<co
   return RegressionPassState(RegressionExact(lanes), group_counts);
 }
 
-// The key buckets two shares of a pass folded, joined (sorted). Two shares holding rows of
-// one bucket would each fold a piece of it, which one pass over every row does not: refused.
-inline std::vector<std::uint64_t> joined_buckets(const std::vector<std::uint64_t>& a,
-                                                 const std::vector<std::uint64_t>& b) {
-  std::vector<std::uint64_t> joined;
-  std::merge(a.begin(), a.end(), b.begin(), b.end(), std::back_inserter(joined));
-  for (std::size_t i = 1; i < joined.size(); ++i)
-    if (joined[i] == joined[i - 1])
-      throw UsageError("two partitions of a regression pass hold rows of key bucket " + std::to_string(joined[i]) +
-                       "; partition the pass by buckets()");
-  return joined;
-}
-
-inline void write_buckets(ByteWriter& out, const std::vector<std::uint64_t>& buckets) {
-  out.u64(buckets.size());
-  for (std::uint64_t b : buckets) out.u64(b);
-}
-
-// At most 2^24 key buckets (canonical_buckets.hpp), strictly increasing.
-inline std::vector<std::uint64_t> read_buckets(ByteReader& in) {
-  std::vector<std::uint64_t> buckets(in.count(std::uint64_t{1} << 24, "key bucket"));
-  for (std::size_t i = 0; i < buckets.size(); ++i) {
-    buckets[i] = in.u64();
-    if (i > 0 && buckets[i] <= buckets[i - 1]) in.fail("the key buckets are not strictly increasing");
-  }
-  return buckets;
-}
-
 // The serial form (grouped_state.hpp): the shape, then every exact sum. The reader is told
 // the shape the plan expects and refuses any other.
 inline void write_state(ByteWriter& out, const RegressionPassState& s) {

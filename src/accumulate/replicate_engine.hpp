@@ -17,6 +17,7 @@
 #include <limits>
 #include <memory>
 #include <mutex>
+#include <span>
 #include <thread>
 #include <tuple>
 #include <type_traits>
@@ -140,32 +141,43 @@ class ReplicateEngine {
     return out;
   }
 
-  // The replicates from both models' partials merged over every partition: bit for bit
-  // what run() gives on every row.
-  ReplicateResults finish(const ReplicateRequest& request, const ModelPartial& champion,
-                          const ModelPartial& challenger) const {
+  // The replicates from every model pass's partials (in pass order: champion, challenger,
+  // then any the task adds), merged over every partition: bit for bit what run() gives on
+  // every row.
+  ReplicateResults finish(const ReplicateRequest& request, std::span<const ModelPartial* const> passes) const {
     const std::vector<Block> blocks = block_list(request);
-    if (champion.blocks.size() != 1 + blocks.size() || challenger.blocks.size() != 1 + blocks.size())
-      throw UsageError("a partial state holds " + std::to_string(champion.blocks.size()) +
-                       " blocks, not the request's " + std::to_string(1 + blocks.size()));
+    for (const ModelPartial* p : passes)
+      if (p->blocks.size() != 1 + blocks.size())
+        throw UsageError("a partial state holds " + std::to_string(p->blocks.size()) +
+                         " blocks, not the request's " + std::to_string(1 + blocks.size()));
+    const auto block_of = [&](std::size_t i) {
+      std::vector<const PartialBlock*> out;
+      for (const ModelPartial* p : passes) out.push_back(p->blocks[i].get());
+      return out;
+    };
     ReplicateResults out;
     const auto columns = static_cast<Eigen::Index>(layout_.columns);
     ReplicateMatrix point(1, columns);
     out.point.assign(layout_.columns, MetricValue::undefined("not computed"));
-    accumulator_->write_partials(*champion.blocks[0], *challenger.blocks[0], 1, BlockWriter{point, 0, &out.point});
+    accumulator_->write_partials(block_of(0), 1, BlockWriter{point, 0, &out.point});
     out.bootstrap.resize(static_cast<Eigen::Index>(request.bootstrap), columns);
     out.jackknife.resize(static_cast<Eigen::Index>(request.jackknife_groups), columns);
     for (std::size_t i = 0; i < blocks.size(); ++i) {
       ReplicateMatrix& m = blocks[i].jackknife ? out.jackknife : out.bootstrap;
-      accumulator_->write_partials(*champion.blocks[i + 1], *challenger.blocks[i + 1], blocks[i].count,
-                                   BlockWriter{m, blocks[i].first, nullptr});
+      accumulator_->write_partials(block_of(i + 1), blocks[i].count, BlockWriter{m, blocks[i].first, nullptr});
     }
     return out;
   }
 
+  ReplicateResults finish(const ReplicateRequest& request, const ModelPartial& champion,
+                          const ModelPartial& challenger) const {
+    const ModelPartial* both[] = {&champion, &challenger};
+    return finish(request, both);
+  }
+
   // Reads one block's partial in the accumulator's serial form.
-  std::unique_ptr<PartialBlock> read_block(ByteReader& in, std::size_t lanes) const {
-    return accumulator_->read_partial(in, lanes);
+  std::unique_ptr<PartialBlock> read_block(ByteReader& in, std::size_t lanes, std::size_t model = 0) const {
+    return accumulator_->read_partial(in, lanes, model);
   }
 
   struct Block {

@@ -229,13 +229,11 @@ referee_status referee_partition_finish(const void* plan, size_t plan_size, cons
     if (count != passes)
       throw referee::UsageError("count is " + std::to_string(count) + ", the plan has " + std::to_string(passes) +
                                 " passes: one merged state per pass, in the order of referee_partition_passes()");
-    std::vector<std::string> merged = states_of(states, sizes, count);
-    // The facade's MergedPasses holds the binary task's passes, in passes()' order; a state
-    // given in the wrong place is refused by the core as a state of another pass.
-    if (merged.size() != 3) throw std::logic_error("the C API knows only three-pass plans");
-    const rp::MergedPasses m{std::move(merged[0]), std::move(merged[1]), std::move(merged[2])};
+    // In passes()' order; a state given in the wrong place is refused by the core as a
+    // state of another pass.
+    const std::vector<std::string> merged = states_of(states, sizes, count);
     const referee::Limits limits = limits_of(options);
-    *out = report_of(rp::finish(p, m, origin ? origin : "memory", limits), limits).release();
+    *out = report_of(rp::finish(p, merged, origin ? origin : "memory", limits), limits).release();
   });
 }
 

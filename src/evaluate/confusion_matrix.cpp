@@ -1,6 +1,7 @@
 // The multiclass confusion matrix: one pass per model over the rows, with the predicted
 // class the accumulator uses (multiclass_rows: the first of equal maxima), so the cells
-// agree with the accuracy, precision and recall in the report.
+// agree with the accuracy, precision and recall in the report. Weights add exactly, so the
+// cells do not depend on the rows' order or partitioning.
 
 #include "evaluate/confusion_matrix.hpp"
 
@@ -10,20 +11,27 @@
 
 namespace referee {
 
-ConfusionMatrix confusion_matrix(const Table& table) {
-  ConfusionMatrix out;
-  out.classes = table.columns.classes;
-  out.weighted = !table.weight.empty();
-  const std::size_t K = out.classes.size();
+ConfusionMatrixCells confusion_matrix_cells(const Table& table) {
+  const std::size_t K = table.columns.classes.size();
+  ConfusionMatrixCells cells;
   for (std::size_t m = 0; m < 2; ++m) {
     const MulticlassRows rows = multiclass_rows({table.label, table.class_scores[m], table.weight}, {});
-    std::vector<double>& cells = out.cells[m];
-    cells.assign(K * K, 0.0);
+    cells[m].assign(K * K, ExactSum{});
     for (std::size_t r = 0; r < table.rows; ++r) {
       const auto actual = static_cast<std::size_t>(table.label[r]);
-      cells[actual * K + rows.predicted[r]] += out.weighted ? table.weight[r] : 1.0;
+      cells[m][actual * K + rows.predicted[r]].add(table.weight.empty() ? 1.0 : table.weight[r]);
     }
   }
+  return cells;
+}
+
+ConfusionMatrix confusion_matrix(const std::vector<std::string>& classes, bool weighted,
+                                 const ConfusionMatrixCells& cells) {
+  ConfusionMatrix out;
+  out.classes = classes;
+  out.weighted = weighted;
+  for (std::size_t m = 0; m < 2; ++m)
+    for (const ExactSum& cell : cells[m]) out.cells[m].push_back(cell.value());
   return out;
 }
 

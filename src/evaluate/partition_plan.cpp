@@ -19,10 +19,12 @@ namespace referee::partitioned {
 
 namespace {
 
-constexpr std::string_view kStateFormat = "referee partial v2";
-constexpr std::string_view kPlanFormat = "referee plan v2";
+constexpr std::string_view kStateFormat = "referee partial v3";
+constexpr std::string_view kPlanFormat = "referee plan v3";
 // Text fields of a state or plan: a policy, a segment value, a column name.
 constexpr std::size_t kMaxText = 1 << 24;
+// Classes of a multiclass task.
+constexpr std::size_t kMaxClasses = 1 << 16;
 // Segment specs and sensitive attributes of one policy.
 constexpr std::size_t kMaxGroupings = 4096;
 
@@ -89,6 +91,7 @@ Facts facts_of(const Table& part, const Policy& policy, const Limits& limits) {
   f.max_value = max_magnitude({part.label, part.champion, part.challenger});
   f.max_label = max_magnitude({part.label});
   for (double y : part.label) f.label_sum.add(y);
+  f.classes = part.columns.classes;
   std::vector<std::uint64_t> keys(part.unit_key.begin(), part.unit_key.end());
   std::sort(keys.begin(), keys.end());
   keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
@@ -105,6 +108,7 @@ void add_facts(Facts& into, const Facts& other, const Limits& limits) {
   into.max_value = std::max(into.max_value, other.max_value);
   into.max_label = std::max(into.max_label, other.max_label);
   into.label_sum.add(other.label_sum);
+  if (into.classes != other.classes) throw UsageError("facts of partitions with different classes cannot merge");
   if (other.more_units) {
     into.more_units = true;
     into.unit_keys.clear();
@@ -119,6 +123,7 @@ void write_facts(ByteWriter& out, const Facts& f) {
   out.f64(f.max_value);
   out.f64(f.max_label);
   write_exact(out, f.label_sum);
+  write_texts(out, f.classes);
   out.u8(f.more_units ? 1 : 0);
   out.u64(f.unit_keys.size());
   for (std::uint64_t k : f.unit_keys) out.u64(k);
@@ -141,6 +146,7 @@ Facts read_facts(ByteReader& in, const Limits& limits) {
   f.max_label = in.f64();
   if (!(f.max_label >= 0.0) || !std::isfinite(f.max_label)) in.fail("the largest label is not a finite number");
   f.label_sum = read_exact(in);
+  f.classes = read_texts(in, kMaxClasses);
   f.more_units = in.u8() != 0;
   f.unit_keys.resize(in.count(kMaxJackknifeGroups, "unit key"));
   for (std::uint64_t& k : f.unit_keys) k = in.u64();

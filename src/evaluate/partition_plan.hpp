@@ -31,6 +31,8 @@ struct Facts {
   // The largest |label|: the ranking task scales relevance by it (ranking_task.cpp).
   double max_label = 0.0;
   ExactSum label_sum;
+  // The multiclass task's classes, in class order (every partition names the same ones).
+  std::vector<std::string> classes;
   std::vector<std::uint64_t> unit_keys;  // sorted, distinct; cleared once more_units
   bool more_units = false;
   struct GroupingValues {

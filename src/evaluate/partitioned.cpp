@@ -20,6 +20,7 @@
 #include "common/quoted.hpp"
 #include "data/keyed_digest.hpp"
 #include "data/ranking_queries.hpp"
+#include "evaluate/confusion_matrix.hpp"
 #include "evaluate/paired_columns.hpp"
 #include "evaluate/partition_plan.hpp"
 #include "evaluate/stages.hpp"
@@ -31,17 +32,56 @@ namespace referee::partitioned {
 
 namespace {
 
-constexpr std::string_view kPasses[] = {"champion", "challenger", "rows"};
-
-std::size_t pass_index(std::string_view pass) {
-  for (std::size_t i = 0; i < 3; ++i)
-    if (kPasses[i] == pass) return i;
-  throw UsageError("unknown pass " + quoted_excerpt(pass, 32) + "; the passes are champion, challenger, rows");
+// The multiclass task's one-vs-rest passes: one per model and class, when a figure is
+// roc_auc (it needs the rows ranked by that class's probability).
+std::size_t ovr_classes(const Plan& plan) {
+  if (plan.policy.task != Task::multiclass) return 0;
+  const auto& metrics = plan.policy.metrics;
+  const bool auc = std::any_of(metrics.begin(), metrics.end(), [](const MetricInstance& m) {
+    return m.id == Metric::mc_roc_auc;
+  });
+  return auc ? plan.facts.classes.size() : 0;
 }
 
-// A model pass of a task whose sums need the ranking by score (binary); an order-free
-// task's model passes bucket by key and run once.
-bool ranked_pass(const Plan& plan, std::size_t p) { return p < 2 && !task_definition(plan.policy.task).order_free; }
+// The passes in the finish's order: the two model passes, the one-vs-rest passes (model by
+// model, class by class; a class by its index in class order, not its name), the rows pass.
+std::vector<std::string> pass_names(const Plan& plan) {
+  std::vector<std::string> names{"champion", "challenger"};
+  for (const char* model : {"champion", "challenger"})
+    for (std::size_t k = 0; k < ovr_classes(plan); ++k)
+      names.push_back(std::string(model) + "/class " + std::to_string(k));
+  names.push_back("rows");
+  return names;
+}
+
+std::size_t rows_pass(const Plan& plan) { return 2 + 2 * ovr_classes(plan); }
+
+std::size_t pass_index(const Plan& plan, std::string_view pass) {
+  const std::vector<std::string> names = pass_names(plan);
+  for (std::size_t i = 0; i < names.size(); ++i)
+    if (names[i] == pass) return i;
+  std::string list;
+  for (const std::string& n : names) list += (list.empty() ? "" : ", ") + n;
+  throw UsageError("unknown pass " + quoted_excerpt(pass, 32) + "; the passes are " + list);
+}
+
+std::string pass_name(const Plan& plan, std::size_t p) {
+  return p <= rows_pass(plan) ? pass_names(plan)[p] : "pass " + std::to_string(p);
+}
+
+// A model pass whose sums need the ranking by a score: binary's two model passes, the
+// multiclass task's one-vs-rest passes. An order-free pass buckets by key and runs once.
+bool ranked_pass(const Plan& plan, std::size_t p) {
+  if (p >= rows_pass(plan)) return false;
+  return task_definition(plan.policy.task).order_free ? p >= 2 : p < 2;
+}
+
+// The score a ranked pass ranks by: a binary model's, or one class's probability.
+double ranked_score(const Plan& plan, std::size_t p, const Table& part, std::size_t r) {
+  if (p < 2) return (p == 0 ? part.champion : part.challenger)[r];
+  const std::size_t K = ovr_classes(plan);
+  return part.class_scores[(p - 2) / K].at(r, (p - 2) % K);
+}
 
 ReplicateRequest request_of(const Plan& plan, unsigned threads) {
   ReplicateRequest r;
@@ -95,6 +135,8 @@ std::unique_ptr<PartitionColumns> partition_columns(const Plan& plan, const Tabl
   auto p = std::make_unique<PartitionColumns>();
   p->local = build_groupings(part, plan.policy, limits);
   p->columns = paired_columns(part, plan.policy);
+  if (!std::ranges::equal(p->columns.classes, plan.facts.classes))
+    throw UsageError("the partition's classes differ from the plan's; every partition names the same classes");
   for (std::size_t g = 0; g < p->local.groupings.size(); ++g) {
     const Grouping& local = p->local.groupings[g];
     const std::vector<std::uint32_t> to_global = global_groups(local, plan.facts.groupings.at(g));
@@ -125,6 +167,7 @@ std::unique_ptr<PartitionColumns> driver_columns(const Plan& plan) {
   p->columns.value_magnitude = plan.facts.max_value;
   p->columns.label_magnitude = plan.facts.max_label;
   p->columns.label_sum = plan.facts.label_sum;
+  p->columns.classes = plan.facts.classes;
   p->columns.units.unit_count = plan.jackknife_units();
   return p;
 }
@@ -139,7 +182,7 @@ std::string write_ranked(const Plan& plan, const ModelPartial& p) {
   std::string bytes;
   ByteWriter out(bytes);
   write_header(out, StateKind::ranked, plan.id);
-  out.u8(static_cast<std::uint8_t>(p.model));
+  out.u64(p.model);
   out.u64(p.rows);
   out.u64(p.first_bucket);
   out.u64(p.last_bucket);
@@ -154,15 +197,15 @@ ModelPartial read_ranked(const Plan& plan, const ReplicateEngine& engine, std::s
   if (read_header(in, id) != StateKind::ranked) in.fail("not a ranked pass's state");
   check_plan(plan, id, in);
   ModelPartial p;
-  p.model = in.u8();
-  if (p.model != model) in.fail("a state of the " + std::string(kPasses[p.model > 1 ? 2 : p.model]) + " pass");
+  p.model = in.u64();
+  if (p.model != model) in.fail("a state of the " + pass_name(plan, p.model) + " pass");
   p.rows = in.u64();
   p.first_bucket = in.u64();
   p.last_bucket = in.u64();
   const std::vector<ReplicateEngine::Block> blocks = ReplicateEngine::block_list(request_of(plan, 1));
   if (in.u64() != blocks.size() + 1) in.fail("the block count differs from the plan's");
-  p.blocks.push_back(engine.read_block(in, 1));
-  for (std::size_t i = 0; i < blocks.size(); ++i) p.blocks.push_back(engine.read_block(in, kLanes));
+  p.blocks.push_back(engine.read_block(in, 1, model));
+  for (std::size_t i = 0; i < blocks.size(); ++i) p.blocks.push_back(engine.read_block(in, kLanes, model));
   if (!in.done()) in.fail("trailing bytes");
   return p;
 }
@@ -184,6 +227,7 @@ struct RowsState {
   std::vector<BucketDigest> digests;
   std::vector<std::vector<std::uint64_t>> group_rows, group_positives;  // [grouping][global group]
   ProportionCellTable cells;
+  ConfusionMatrixCells confusion;  // multiclass: each model's K x K cells, exact
 };
 
 void write_cells(ByteWriter& out, const ExactProportionCellSet& set) {
@@ -218,6 +262,8 @@ RowsState empty_rows_state(const Plan& plan) {
     s.group_positives.emplace_back(n, 0);
     if (g < plan.policy.segments.size()) s.cells.segments.emplace_back(n);
   }
+  if (plan.policy.task == Task::multiclass)
+    for (auto& cells : s.confusion) cells.assign(plan.facts.classes.size() * plan.facts.classes.size(), ExactSum{});
   return s;
 }
 
@@ -240,6 +286,8 @@ std::string write_rows(const Plan& plan, const RowsState& s) {
   write_cells(out, s.cells.overall[0]);
   for (const auto& grouping : s.cells.segments)
     for (const ExactProportionCellSet& set : grouping) write_cells(out, set);
+  for (const auto& cells : s.confusion)
+    for (const ExactSum& cell : cells) write_exact(out, cell);
   return bytes;
 }
 
@@ -266,6 +314,8 @@ RowsState read_rows(const Plan& plan, std::string_view bytes) {
   s.cells.overall[0] = read_cells(in);
   for (auto& grouping : s.cells.segments)
     for (ExactProportionCellSet& set : grouping) set = read_cells(in);
+  for (auto& cells : s.confusion)
+    for (ExactSum& cell : cells) cell = read_exact(in);
   if (!in.done()) in.fail("trailing bytes");
   return s;
 }
@@ -302,6 +352,7 @@ std::string rows_state(const Plan& plan, const Table& part, const Limits& limits
   }
   s.cells = proportion_cells(part, global, plan.policy, plan.facts.max_weight);
   s.cells.weighted = !plan.policy.columns.weight.empty();
+  if (plan.policy.task == Task::multiclass) s.confusion = confusion_matrix_cells(part);
   return write_rows(plan, s);
 }
 
@@ -331,6 +382,8 @@ void add_rows(RowsState& into, const RowsState& other) {
   for (std::size_t g = 0; g < into.cells.segments.size(); ++g)
     for (std::size_t j = 0; j < into.cells.segments[g].size(); ++j)
       add_cells(into.cells.segments[g][j], other.cells.segments[g][j]);
+  for (std::size_t m = 0; m < 2; ++m)
+    for (std::size_t i = 0; i < into.confusion[m].size(); ++i) into.confusion[m][i].add(other.confusion[m][i]);
 }
 
 // ---- the finish ----
@@ -353,6 +406,20 @@ GroupingSet global_groupings(const Plan& plan, const RowsState& rows) {
   return set;
 }
 
+// The policy's columns as every partition's table resolved them: a multiclass prefix names
+// prefix + class for each of the plan's classes (the rows digest lists the columns by name).
+ColumnNames resolved_columns(const Plan& plan) {
+  const ColumnNames& names = plan.policy.columns;
+  if (!names.multiclass()) return names;
+  std::vector<std::string> available;
+  for (const ClassColumns& model : names.class_columns) {
+    available.insert(available.end(), model.columns.begin(), model.columns.end());
+    if (model.columns.empty())
+      for (const std::string& c : plan.facts.classes) available.push_back(model.prefix + c);
+  }
+  return resolve_class_columns(names, available, "plan");
+}
+
 Evaluation describe_partitioned(const Plan& plan, const RowsState& rows, std::string_view origin) {
   Evaluation ev;
   ev.run.started_at = utc_now();
@@ -365,18 +432,23 @@ Evaluation describe_partitioned(const Plan& plan, const RowsState& rows, std::st
   ev.queries = static_cast<std::size_t>(rows.queries);
   ev.empty_queries = static_cast<std::size_t>(rows.empty_queries);
   ev.source.origin = std::string(origin);
-  ev.source.sha256 = keyed_digest(plan.policy.columns, rows.rows, rows.digests);
+  ev.source.sha256 = keyed_digest(resolved_columns(plan), rows.rows, rows.digests);
   ev.source.hashed = std::string(keyed_digest_kind(plan.policy.columns));
   ev.jackknife_groups = plan.jackknife_groups();
   ev.run.threads = std::max(1u, std::thread::hardware_concurrency());
   return ev;
 }
 
-void check_rows(const Plan& plan, const ModelPartial& champion, const ModelPartial& challenger, const RowsState& rows) {
-  if (champion.rows != plan.facts.rows || challenger.rows != plan.facts.rows || rows.rows != plan.facts.rows)
-    throw UsageError("the passes saw " + std::to_string(champion.rows) + ", " + std::to_string(challenger.rows) + " and " +
-                     std::to_string(rows.rows) + " rows, the facts " + std::to_string(plan.facts.rows) +
-                     "; every pass must see every row once");
+void check_rows(const Plan& plan, std::span<const ModelPartial> models, const RowsState& rows) {
+  bool whole = rows.rows == plan.facts.rows;
+  std::string seen;
+  for (const ModelPartial& m : models) {
+    whole = whole && m.rows == plan.facts.rows;
+    seen += std::to_string(m.rows) + ", ";
+  }
+  if (!whole)
+    throw UsageError("the passes saw " + seen + "and " + std::to_string(rows.rows) + " rows, the facts " +
+                     std::to_string(plan.facts.rows) + "; every pass must see every row once");
 }
 
 }  // namespace
@@ -393,21 +465,20 @@ std::string facts_state(const Table& part, const Policy& policy, const Limits& l
 
 Policy plan_policy(std::string_view plan, const Limits& limits) { return read_plan(plan, limits).policy; }
 
-std::vector<std::string> passes(std::string_view plan) {
-  read_plan(plan);
-  return {std::begin(kPasses), std::end(kPasses)};
-}
+std::vector<std::string> passes(std::string_view plan) { return pass_names(read_plan(plan)); }
 
-bool ranked(std::string_view plan, std::string_view pass) { return ranked_pass(read_plan(plan), pass_index(pass)); }
+bool ranked(std::string_view plan_bytes, std::string_view pass) {
+  const Plan plan = read_plan(plan_bytes);
+  return ranked_pass(plan, pass_index(plan, pass));
+}
 
 std::vector<std::uint64_t> buckets(std::string_view plan_bytes, std::string_view pass, const Table& part) {
   const Plan plan = read_plan(plan_bytes);
-  const std::size_t p = pass_index(pass);
+  const std::size_t p = pass_index(plan, pass);
   std::vector<std::uint64_t> out(part.rows);
   if (ranked_pass(plan, p)) {
     const unsigned bits = score_bucket_bits(plan.facts.rows);
-    const std::span<const double> score = p == 0 ? part.champion : part.challenger;
-    for (std::size_t r = 0; r < part.rows; ++r) out[r] = score_bucket(score[r], bits);
+    for (std::size_t r = 0; r < part.rows; ++r) out[r] = score_bucket(ranked_score(plan, p, part, r), bits);
   } else {
     const unsigned bits = key_bucket_bits(plan.facts.rows);
     for (std::size_t r = 0; r < part.rows; ++r) out[r] = key_bucket(part.unit_key[r], bits);
@@ -419,16 +490,16 @@ std::string pass_state(std::string_view plan_bytes, std::string_view pass, const
                        unsigned threads, const Limits& limits) {
   const Plan plan = read_plan(plan_bytes, limits);
   validate_inputs(part, plan.policy, EvaluateOptions{});
-  const std::size_t p = pass_index(pass);
+  const std::size_t p = pass_index(plan, pass);
   if (!ranked_pass(plan, p) && !above.empty())
-    throw UsageError("the " + std::string(kPasses[p]) + " pass is order-free: it runs once and takes no above");
-  if (p < 2) return ranked_state(plan, p, part, above, threads, limits);
+    throw UsageError("the " + pass_name(plan, p) + " pass is order-free: it runs once and takes no above");
+  if (p < rows_pass(plan)) return ranked_state(plan, p, part, above, threads, limits);
   return rows_state(plan, part, limits);
 }
 
 std::vector<std::string> aboves(std::string_view plan_bytes, std::string_view pass, std::span<const std::string> round1) {
   const Plan plan = read_plan(plan_bytes);
-  const std::size_t model = pass_index(pass);
+  const std::size_t model = pass_index(plan, pass);
   if (!ranked_pass(plan, model)) throw UsageError("only a ranked pass has aboves");
   const auto columns = driver_columns(plan);
   const ReplicateEngine engine(columns->columns);
@@ -459,7 +530,7 @@ std::optional<std::uint64_t> first_bucket(std::string_view state) {
   std::array<std::uint8_t, 32> id{};
   const StateKind kind = read_header(in, id);
   if (kind == StateKind::facts) throw UsageError("a facts state has no buckets");
-  if (kind == StateKind::ranked) in.u8();
+  if (kind == StateKind::ranked) in.u64();  // the model pass
   in.u64();  // rows
   if (kind == StateKind::rows) in.u64();  // units
   const std::uint64_t first = in.u64(), last = in.u64();
@@ -493,9 +564,9 @@ std::string merge_facts(std::span<const std::string> states, const Limits& limit
 
 std::string merge(std::string_view plan_bytes, std::string_view pass, std::span<const std::string> states) {
   const Plan plan = read_plan(plan_bytes);
-  const std::size_t p = pass_index(pass);
+  const std::size_t p = pass_index(plan, pass);
   if (states.empty()) throw UsageError("nothing to merge");
-  if (p == 2) {
+  if (p == rows_pass(plan)) {
     RowsState merged = read_rows(plan, states[0]);
     for (std::size_t i = 1; i < states.size(); ++i) add_rows(merged, read_rows(plan, states[i]));
     return write_rows(plan, merged);
@@ -507,25 +578,38 @@ std::string merge(std::string_view plan_bytes, std::string_view pass, std::span<
   return write_ranked(plan, merged);
 }
 
-Evaluation finish(std::string_view plan_bytes, const MergedPasses& merged, std::string_view origin,
+Evaluation finish(std::string_view plan_bytes, std::span<const std::string> merged, std::string_view origin,
                   const Limits& limits) {
   const auto clock_start = std::chrono::steady_clock::now();
   const Plan plan = read_plan(plan_bytes, limits);
-  const RowsState rows = read_rows(plan, merged.rows);
+  const std::size_t models = rows_pass(plan);
+  if (merged.size() != models + 1)
+    throw UsageError("finish takes " + std::to_string(models + 1) + " merged states, one per pass in the order of "
+                     "passes(), not " + std::to_string(merged.size()));
+  const RowsState rows = read_rows(plan, merged[models]);
   const auto columns = driver_columns(plan);
   columns->columns.queries = static_cast<std::size_t>(rows.queries);  // each model pass must have seen as many
   const ReplicateEngine engine(columns->columns);
-  const ModelPartial champion = read_ranked(plan, engine, merged.champion, 0);
-  const ModelPartial challenger = read_ranked(plan, engine, merged.challenger, 1);
-  check_rows(plan, champion, challenger, rows);
+  std::vector<ModelPartial> partials;
+  std::vector<const ModelPartial*> pointers;
+  for (std::size_t p = 0; p < models; ++p) partials.push_back(read_ranked(plan, engine, merged[p], p));
+  for (const ModelPartial& p : partials) pointers.push_back(&p);
+  check_rows(plan, partials, rows);
 
   Evaluation ev = describe_partitioned(plan, rows, origin);
+  if (plan.policy.task == Task::multiclass)
+    ev.confusion = confusion_matrix(plan.facts.classes, !plan.policy.columns.weight.empty(), rows.confusion);
   const GroupingSet groups = global_groupings(plan, rows);
-  const ReplicateRun run{engine.finish(request_of(plan, 1), champion, challenger), engine.layout()};
+  const ReplicateRun run{engine.finish(request_of(plan, 1), pointers), engine.layout()};
   estimate_figures(ev, run, groups, rows.cells, origin);
   decide_gate(ev, run, groups, origin);
   ev.run.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - clock_start).count();
   return ev;
+}
+
+Evaluation finish(std::string_view plan, const MergedPasses& merged, std::string_view origin, const Limits& limits) {
+  const std::string in_order[] = {merged.champion, merged.challenger, merged.rows};
+  return finish(plan, in_order, origin, limits);
 }
 
 }  // namespace referee::partitioned

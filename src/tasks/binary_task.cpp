@@ -11,6 +11,7 @@
 #include "accumulate/binary_accumulator.hpp"
 #include "accumulate/power_of_two_scale.hpp"
 #include "data/column_checks.hpp"
+#include "tasks/partial_blocks.hpp"
 #include "tasks/task_definition.hpp"
 
 namespace referee {
@@ -34,11 +35,7 @@ void validate_binary(const Table& t) {
   check_column(t, t.challenger, n.challenger, lo, hi, range);
 }
 
-struct BinaryPartial : PartialBlock {
-  BinaryPassState state;
-  void add(const PartialBlock& other) override { state.add(static_cast<const BinaryPartial&>(other).state); }
-  void write(ByteWriter& out) const override { write_state(out, state); }
-};
+using BinaryPartial = StatePartial<BinaryPassState>;
 
 class BinaryTaskAccumulator : public TaskAccumulatorFor<BinaryTaskAccumulator> {
  public:

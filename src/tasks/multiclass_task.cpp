@@ -13,8 +13,11 @@
 #include "accumulate/accumulator_dispatch.hpp"
 #include "accumulate/multiclass_accumulator.hpp"
 #include "accumulate/multiclass_metrics.hpp"
+#include "accumulate/multiclass_state.hpp"
+#include "accumulate/ovr_passes.hpp"
 #include "accumulate/power_of_two_scale.hpp"
 #include "data/column_checks.hpp"
+#include "tasks/partial_blocks.hpp"
 #include "tasks/task_definition.hpp"
 
 namespace referee {
@@ -70,18 +73,31 @@ struct MulticlassBlockSums {
   }
 };
 
+using MulticlassPartial = KeyedPartial<MulticlassPassState>;
+// A one-vs-rest pass's share: the binary ranked pass's exact sums.
+using OvrPartial = StatePartial<BinaryPassState>;
+
 class MulticlassTaskAccumulator : public TaskAccumulatorFor<MulticlassTaskAccumulator> {
  public:
   MulticlassTaskAccumulator(const PairedColumns& c, const ReplicateLayout& layout)
-      : c_(c), layout_(layout), weight_(c.weight, scale_exponent(max_magnitude({c.weight}), kWeightScaleLimit)),
+      : c_(c), layout_(layout),
+        weight_(c.weight, scale_exponent(c.weight_magnitude > 0.0 ? c.weight_magnitude : max_magnitude({c.weight}),
+                                         kWeightScaleLimit)),
         figures_(resolve_figures(c.metrics, c.classes, top_ks_)) {
     for (const GroupingSpec& g : c.groupings) segments_.push_back(g);
     auc_ = std::any_of(figures_.begin(), figures_.end(), [](const MulticlassFigure& f) {
       return f.id == Metric::mc_roc_auc;
     });
+    for (const GroupingSpec& g : segments_) group_counts_.push_back(g.groups);
+    plan_ = plan_multiclass(columns(0), c.class_scores[1], c.units, c.total_rows);
+    ovr_ = std::make_unique<OvrPasses>(std::array{columns(0), columns(1)}, c_.units, segments_, c.total_rows);
+    // Whole weights keep every one-vs-rest sum an exact integer (or half) below 2^53 while the
+    // total weight stays below 2^26 (a Poisson block checks its own totals): the fast passes
+    // then give the binary passes' bits. A partition always runs the binary passes.
+    whole_ = auc_ && c.weight.empty() && c.total_rows == 0 && c.label.size() < (std::size_t{1} << 26);
     for (std::size_t m = 0; m < 2; ++m) {
       rows_[m] = multiclass_rows(columns(m), top_ks_);
-      if (auc_)
+      if (whole_)
         for (std::size_t k = 0; k < classes(); ++k)
           ranked_[m].push_back(rank_class(c.class_scores[m], c.label, k, c.units, segments_));
     }
@@ -96,10 +112,98 @@ class MulticlassTaskAccumulator : public TaskAccumulatorFor<MulticlassTaskAccumu
     accumulate(weights, used, writer);
   }
 
+  // Partitioned evaluation: model passes 0 and 1 are each model's confusion sums over these
+  // rows (whole key buckets; order-free, no above); pass 2 + m K + k is the one-vs-rest pass
+  // of model m and class k (whole score buckets of p_k; ranked, with its above).
+  template <class Weights>
+  std::unique_ptr<PartialBlock> partial_block(const Weights& weights, std::size_t m, const PartialBlock* above) const {
+    if (m >= 2) {
+      auto out = std::make_unique<OvrPartial>();
+      ovr_->run(weights, (m - 2) / classes(), (m - 2) % classes(),
+                above ? &static_cast<const OvrPartial&>(*above).state : nullptr, out->state);
+      return out;
+    }
+    if (above) throw UsageError("the multiclass confusion passes are order-free; they run once and take no above");
+    auto out = std::make_unique<MulticlassPartial>();
+    out->state = empty_state(Weights::lanes);
+    std::array<MulticlassPassState*, 2> states{};
+    states[m] = &out->state;
+    confusion(weights, states);
+    if constexpr (std::is_same_v<Weights, UnitWeights>)
+      for (std::size_t start = 0; std::size_t end : plan_.bucket_ends) {
+        out->buckets.push_back(key_bucket(c_.units.key_of(plan_.order[start]), plan_.bucket_bits));
+        start = end;
+      }
+    return out;
+  }
+
+  std::unique_ptr<PartialBlock> read_partial_block(ByteReader& in, std::size_t lanes, std::size_t m) const {
+    if (m >= 2) {
+      auto out = std::make_unique<OvrPartial>();
+      out->state = read_state(in, lanes, group_counts_);
+      return out;
+    }
+    auto out = std::make_unique<MulticlassPartial>();
+    out->state = read_multiclass_state(in, classes(), top_ks_.size(), lanes, group_counts_);
+    out->buckets = read_buckets(in);
+    return out;
+  }
+
+  void write_partial_blocks(std::span<const PartialBlock* const> passes, std::size_t used,
+                            const BlockWriter& writer) const {
+    const std::size_t K = auc_ ? classes() : 0;
+    if (passes.size() != 2 + 2 * K)
+      throw UsageError("the multiclass task has " + std::to_string(2 + 2 * K) + " model passes, not " +
+                       std::to_string(passes.size()));
+    MulticlassBlockSums sums = empty_sums();
+    round_into(sums, {&static_cast<const MulticlassPartial&>(*passes[0]).state,
+                      &static_cast<const MulticlassPartial&>(*passes[1]).state});
+    for (std::size_t m = 0; m < 2; ++m)
+      for (std::size_t k = 0; k < K; ++k)
+        put_ovr(sums, m, k, static_cast<const OvrPartial&>(*passes[2 + m * K + k]).state);
+    write(sums, used, writer);
+  }
+
+  std::pair<std::uint64_t, std::uint64_t> model_bucket_range(std::size_t m) const {
+    if (m >= 2) return ovr_->bucket_range((m - 2) / classes(), (m - 2) % classes());
+    if (plan_.order.empty()) return {1, 0};
+    auto bucket = [&](std::uint32_t r) { return key_bucket(c_.units.key_of(r), plan_.bucket_bits); };
+    return {bucket(plan_.order.front()), bucket(plan_.order.back())};
+  }
+
  private:
   std::size_t classes() const { return c_.classes.size(); }
   MulticlassColumns columns(std::size_t m) const { return {c_.label, c_.class_scores[m], weight_.values}; }
   MulticlassBlockSums empty_sums() const { return {classes(), top_ks_.size(), segments_, auc_}; }
+  MulticlassPassState empty_state(std::size_t lanes) const {
+    return {MulticlassExact(classes(), top_ks_.size(), lanes), group_counts_};
+  }
+
+  // Both models' exact confusion sums (those of `out` set), through the dispatched passes;
+  // the one-lane point estimate inlines the template.
+  template <class Weights>
+  void confusion(const Weights& weights, const std::array<MulticlassPassState*, 2>& out) const {
+    if constexpr (std::is_same_v<Weights, UnitWeights>)
+      confusion_exact_pass(columns(0), rows_, plan_, weights, segments_, out);
+    else
+      multiclass_confusion_pass(columns(0), rows_, plan_, weights, segments_, out);
+  }
+
+  // The block's confusion sums of both models, rounded from their exact sums.
+  void round_into(MulticlassBlockSums& sums, const std::array<const MulticlassPassState*, 2>& states) const {
+    for (std::size_t m = 0; m < 2; ++m) {
+      sums.overall[m] = states[m]->overall.rounded();
+      for (std::size_t g = 0; g < segments_.size(); ++g)
+        for (std::size_t j = 0; j < segments_[g].groups; ++j) sums.grouped[g][j][m] = states[m]->groups[g][j].rounded();
+    }
+  }
+
+  template <class Weights>
+  void confusion_sums(const Weights& weights, MulticlassBlockSums& sums) const {
+    std::array<MulticlassPassState, 2> states{empty_state(Weights::lanes), empty_state(Weights::lanes)};
+    confusion(weights, {&states[0], &states[1]});
+    round_into(sums, {&states[0], &states[1]});
+  }
 
   // Runs `pass(ranked, out, by_group)` for every model and class into `sums`.
   template <class Pass>
@@ -118,26 +222,46 @@ class MulticlassTaskAccumulator : public TaskAccumulatorFor<MulticlassTaskAccumu
   template <class Weights>
   void accumulate(const Weights& weights, std::size_t used, const BlockWriter& writer) const {
     MulticlassBlockSums sums = empty_sums();
-    confusion_pass(columns(0), rows_, weights, segments_, sums.overall, sums.grouped);
-    ranked_passes(sums, [&](std::size_t m, std::size_t k, OvrSums& out, std::vector<std::vector<OvrSums>>& by_group) {
-      ovr_pass(columns(m), ranked_[m][k], k, weights, segments_, out, by_group);
-    });
+    confusion_sums(weights, sums);
+    if (whole_)
+      ranked_passes(sums, [&](std::size_t m, std::size_t k, OvrSums& out, std::vector<std::vector<OvrSums>>& by_group) {
+        ovr_pass(columns(m), ranked_[m][k], k, weights, segments_, out, by_group);
+      });
+    else
+      binary_ovr_passes(weights, sums);
     write(sums, used, writer);
   }
 
-  // Poisson weights with AUC: the row-order pass caches the weights, the 2K ranked passes
-  // read them (the dispatched clones; the same bits as accumulate()).
+  // The one-vs-rest sums from the binary ranked passes (what a partition computes).
+  template <class Weights>
+  void binary_ovr_passes(const Weights& weights, MulticlassBlockSums& sums) const {
+    for (std::size_t m = 0; m < 2; ++m)
+      for (std::size_t k = 0; k < sums.ovr[m].size(); ++k) {
+        BinaryPassState state;
+        ovr_->run(weights, m, k, nullptr, state);
+        put_ovr(sums, m, k, state);
+      }
+  }
+
+  void put_ovr(MulticlassBlockSums& sums, std::size_t m, std::size_t k, const BinaryPassState& state) const {
+    sums.ovr[m][k] = ovr_sums(state.overall);
+    for (std::size_t g = 0; g < segments_.size(); ++g)
+      for (std::size_t j = 0; j < segments_[g].groups; ++j) sums.ovr_grouped[m][g][j][k] = ovr_sums(state.groups[g][j]);
+  }
+
+  // Poisson weights with AUC: the block's weights go into a cache once, which the confusion
+  // pass and the 2K ranked passes read (the dispatched clones; the same bits as accumulate()).
   void accumulate_cached(const PoissonWeights& weights, std::size_t used, const BlockWriter& writer) const {
     MulticlassBlockSums sums = empty_sums();
     CachedWeights cache(c_.label.size());
-    multiclass_caching_pass(columns(0), rows_, weights, segments_, sums.overall, sums.grouped, cache);
-    const bool whole = whole_weight_ranking_exact(columns(0), sums.overall[0]);
-    ranked_passes(sums, [&](std::size_t m, std::size_t k, OvrSums& out, std::vector<std::vector<OvrSums>>& by_group) {
-      if (whole)
+    fill_cache(weights, c_.label.size(), cache);
+    confusion_sums(cache, sums);
+    if (whole_ && whole_weight_ranking_exact(columns(0), sums.overall[0]))
+      ranked_passes(sums, [&](std::size_t m, std::size_t k, OvrSums& out, std::vector<std::vector<OvrSums>>& by_group) {
         multiclass_ovr_pass_whole(ranked_[m][k], cache, segments_, out, by_group);
-      else
-        multiclass_ovr_pass(columns(m), ranked_[m][k], k, cache, segments_, out, by_group);
-    });
+      });
+    else
+      binary_ovr_passes(cache, sums);
     write(sums, used, writer);
   }
 
@@ -166,7 +290,10 @@ class MulticlassTaskAccumulator : public TaskAccumulatorFor<MulticlassTaskAccumu
   std::vector<std::size_t> top_ks_;
   std::vector<MulticlassFigure> figures_;
   std::vector<GroupingSpec> segments_;
-  bool auc_ = false;
+  std::vector<std::size_t> group_counts_;
+  bool auc_ = false, whole_ = false;
+  std::unique_ptr<OvrPasses> ovr_;
+  MulticlassPlan plan_;
   std::array<MulticlassRows, 2> rows_;
   std::array<std::vector<RankedClass>, 2> ranked_;
 };
@@ -178,6 +305,7 @@ std::unique_ptr<TaskAccumulator> multiclass_accumulator(const PairedColumns& c, 
 }  // namespace
 
 extern const TaskDefinition kMulticlassTask{Task::multiclass, false, Metric::mc_accuracy, validate_multiclass,
-                                            multiclass_accumulator, true, false, false, multiclass_defaults};
+                                            multiclass_accumulator, true, false, false, multiclass_defaults,
+                                            false, true};
 
 }  // namespace referee

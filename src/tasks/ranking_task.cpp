@@ -19,6 +19,7 @@
 #include "accumulate/ranking_state.hpp"
 #include "resample/canonical_buckets.hpp"
 #include "data/column_checks.hpp"
+#include "tasks/partial_blocks.hpp"
 #include "data/ranking_queries.hpp"
 #include "tasks/task_definition.hpp"
 
@@ -65,11 +66,7 @@ std::vector<RankingFigure> figures_of(std::span<const MetricInstance> metrics) {
   return out;
 }
 
-struct RankingPartial : PartialBlock {
-  RankingPassState state;
-  void add(const PartialBlock& other) override { state.add(static_cast<const RankingPartial&>(other).state); }
-  void write(ByteWriter& out) const override { write_state(out, state); }
-};
+using RankingPartial = StatePartial<RankingPassState>;
 
 class RankingTaskAccumulator : public TaskAccumulatorFor<RankingTaskAccumulator> {
  public:

@@ -17,6 +17,7 @@
 #include "accumulate/regression_accumulator.hpp"
 #include "accumulate/regression_state.hpp"
 #include "data/column_checks.hpp"
+#include "tasks/partial_blocks.hpp"
 #include "tasks/task_definition.hpp"
 
 namespace referee {
@@ -31,21 +32,7 @@ void validate_regression(const Table& t) {
   check_column(t, t.challenger, n.challenger, -inf, inf, "");
 }
 
-struct RegressionPartial : PartialBlock {
-  RegressionPassState state;
-  // The point estimate's block only: the key buckets folded, so that a merge refuses two
-  // shares of one bucket (the resample blocks cover the same rows).
-  std::vector<std::uint64_t> buckets;
-  void add(const PartialBlock& other) override {
-    const auto& o = static_cast<const RegressionPartial&>(other);
-    state.add(o.state);
-    buckets = joined_buckets(buckets, o.buckets);
-  }
-  void write(ByteWriter& out) const override {
-    write_state(out, state);
-    write_buckets(out, buckets);
-  }
-};
+using RegressionPartial = KeyedPartial<RegressionPassState>;
 
 class RegressionTaskAccumulator : public TaskAccumulatorFor<RegressionTaskAccumulator> {
  public:

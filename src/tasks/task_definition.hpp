@@ -49,9 +49,12 @@ class TaskAccumulator {
                                                 const PartialBlock* above) const = 0;
   virtual std::unique_ptr<PartialBlock> partial(const JackknifeWeights& w, std::size_t model,
                                                 const PartialBlock* above) const = 0;
-  virtual std::unique_ptr<PartialBlock> read_partial(ByteReader& in, std::size_t lanes) const = 0;
-  // Writes lanes [0, used) of both models' merged blocks, as block() does for a pass.
-  virtual void write_partials(const PartialBlock& champion, const PartialBlock& challenger, std::size_t used,
+  // Model passes are numbered by the task: 0 champion, 1 challenger, then any the task adds
+  // (the multiclass task's one-vs-rest passes).
+  virtual std::unique_ptr<PartialBlock> read_partial(ByteReader& in, std::size_t lanes, std::size_t model) const = 0;
+  // Writes lanes [0, used) of every model pass's merged block (in pass order), as block()
+  // does for a pass.
+  virtual void write_partials(std::span<const PartialBlock* const> passes, std::size_t used,
                               const BlockWriter& writer) const = 0;
   // The first and last canonical bucket of this model's rows (partition order and checks).
   virtual std::pair<std::uint64_t, std::uint64_t> bucket_range(std::size_t model) const = 0;
@@ -85,18 +88,24 @@ class TaskAccumulatorFor : public TaskAccumulator {
                                         const PartialBlock* a) const override {
     return partial_of(w, m, a);
   }
-  std::unique_ptr<PartialBlock> read_partial(ByteReader& in, std::size_t lanes) const override {
-    if constexpr (requires(const Derived& d, ByteReader& r, std::size_t n) { d.read_partial_block(r, n); })
+  std::unique_ptr<PartialBlock> read_partial(ByteReader& in, std::size_t lanes, std::size_t m) const override {
+    if constexpr (requires(const Derived& d, ByteReader& r, std::size_t n) { d.read_partial_block(r, n, n); })
+      return derived().read_partial_block(in, lanes, m);
+    else if constexpr (requires(const Derived& d, ByteReader& r, std::size_t n) { d.read_partial_block(r, n); })
       return derived().read_partial_block(in, lanes);
     else
       not_partitioned();
   }
-  void write_partials(const PartialBlock& a, const PartialBlock& b, std::size_t used,
+  // A task of two model passes writes from both; one with more takes them all.
+  void write_partials(std::span<const PartialBlock* const> passes, std::size_t used,
                       const BlockWriter& out) const override {
-    if constexpr (requires(const Derived& d, const PartialBlock& p, std::size_t n, const BlockWriter& o) {
-                    d.write_partial_blocks(p, p, n, o);
-                  })
-      derived().write_partial_blocks(a, b, used, out);
+    if constexpr (requires(const Derived& d, std::span<const PartialBlock* const> p, std::size_t n,
+                           const BlockWriter& o) { d.write_partial_blocks(p, n, o); })
+      derived().write_partial_blocks(passes, used, out);
+    else if constexpr (requires(const Derived& d, const PartialBlock& p, std::size_t n, const BlockWriter& o) {
+                         d.write_partial_blocks(p, p, n, o);
+                       })
+      derived().write_partial_blocks(*passes[0], *passes[1], used, out);
     else
       not_partitioned();
   }

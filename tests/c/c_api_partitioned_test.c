@@ -6,7 +6,9 @@
  * their buckets (contiguous bucket ranges for a ranked pass), runs its rounds and merges the
  * states in another order; once, the plan and the states go through a file first. The
  * finished report must equal referee_evaluate() on every row, byte for byte outside "run",
- * and must differ from the report of another seed (so the comparison can fail). A partition
+ * and must differ from the report of another seed (so the comparison can fail). The same
+ * service runs the multiclass task of two classes (probability blocks, roc_auc: seven passes,
+ * the one-vs-rest ones ranked). A partition
  * read from CSV gives the bytes its borrowed columns give. Misuse
  * (NULLs, a state of another plan, a truncated state, a wrong pass name...) must give a
  * status and a message, never a crash. */
@@ -34,6 +36,9 @@ struct sample {
   size_t n;
   double y[ROWS], a[ROWS], b[ROWS], w[ROWS];
   int region[ROWS], group[ROWS];
+  /* The multiclass task of two classes "0" and "1": each model's probabilities (1 - a, a)
+   * and (1 - b, b) as a row-major block, and a policy with roc_auc, so 7 passes. */
+  int multiclass;
 };
 
 static const char* const kRegions[] = {"north", "south", "east", "west"};
@@ -69,7 +74,7 @@ static void generate(struct sample* s, uint64_t seed) {
 struct part {
   size_t n;
   size_t* rows; /* the sample's row of each of this table's rows */
-  double *y, *a, *b, *w;
+  double *y, *a, *b, *w, *blocks[2];
   int64_t* id;
   char *region, *group;
   int64_t *region_offsets, *group_offsets;
@@ -88,6 +93,22 @@ static void strings_of(const char* const* names, const int* codes, const size_t*
     memcpy(*bytes + at, name, strlen(name));
     at += strlen(name);
     (*offsets)[r + 1] = (int64_t)at;
+  }
+}
+
+/* The multiclass blocks of a part: rows of (1 - a, a) for the champion, (1 - b, b) for the
+ * challenger, classes "0" and "1". */
+static void add_class_blocks(struct part* p) {
+  static const char* const names[] = {"0", "1"};
+  size_t m, r;
+  for (m = 0; m < 2; ++m) {
+    const double* score = m == 0 ? p->a : p->b;
+    p->blocks[m] = (double*)malloc((2 * p->n + 1) * sizeof(double));
+    for (r = 0; r < p->n; ++r) {
+      p->blocks[m][2 * r] = 1.0 - score[r];
+      p->blocks[m][2 * r + 1] = score[r];
+    }
+    CHECK(referee_table_add_class_scores(p->table, (int)m, p->blocks[m], p->n, 2, 2, 1, names) == REFEREE_OK);
   }
 }
 
@@ -114,8 +135,13 @@ static void part_make(struct part* p, const struct sample* s, const size_t* rows
   p->table = NULL;
   CHECK(referee_table_create(n, &p->table) == REFEREE_OK);
   CHECK(referee_table_add_numeric(p->table, "y", p->y, n, REFEREE_F64) == REFEREE_OK);
-  CHECK(referee_table_add_numeric(p->table, "a", p->a, n, REFEREE_F64) == REFEREE_OK);
-  CHECK(referee_table_add_numeric(p->table, "b", p->b, n, REFEREE_F64) == REFEREE_OK);
+  p->blocks[0] = p->blocks[1] = NULL;
+  if (s->multiclass) {
+    add_class_blocks(p);
+  } else {
+    CHECK(referee_table_add_numeric(p->table, "a", p->a, n, REFEREE_F64) == REFEREE_OK);
+    CHECK(referee_table_add_numeric(p->table, "b", p->b, n, REFEREE_F64) == REFEREE_OK);
+  }
   if (weighted) CHECK(referee_table_add_numeric(p->table, "w", p->w, n, REFEREE_F64) == REFEREE_OK);
   CHECK(referee_table_add_numeric(p->table, "id", p->id, n, REFEREE_I64) == REFEREE_OK);
   CHECK(referee_table_add_strings(p->table, "region", p->region, p->region_offsets, n) == REFEREE_OK);
@@ -134,26 +160,46 @@ static void part_free(struct part* p) {
   free(p->group);
   free(p->region_offsets);
   free(p->group_offsets);
+  free(p->blocks[0]);
+  free(p->blocks[1]);
+}
+
+/* A policy from a JSON text whose "%s" takes the weight column when `weighted`. */
+static referee_policy* policy_from(const char* format, int weighted) {
+  char json[2048];
+  referee_policy* policy = NULL;
+  snprintf(json, sizeof json, format, weighted ? ", \"weight\": \"w\"" : "");
+  CHECK(referee_policy_create(json, strlen(json), &policy) == REFEREE_OK);
+  return policy;
 }
 
 static referee_policy* policy_of(int weighted) {
-  char json[2048];
-  referee_policy* policy = NULL;
-  snprintf(json, sizeof json,
-           "{\"version\": 1, \"task\": \"binary\","
-           " \"columns\": {\"label\": \"y\", \"champion\": \"a\", \"challenger\": \"b\", \"id\": \"id\","
-           " \"segments\": [\"region\"], \"sensitive\": [\"grp\"]%s},"
-           " \"threshold\": 0.4, \"bootstrap\": {\"resamples\": 200, \"interval\": \"bca\", \"seed\": 5},"
-           " \"rules\": [{\"id\": \"auc\", \"metric\": \"roc_auc\", \"subject\": \"delta\", \"min\": -0.05},"
-           " {\"id\": \"ap\", \"metric\": \"average_precision\", \"subject\": \"challenger\", \"min\": 0.1},"
-           " {\"id\": \"acc\", \"metric\": \"accuracy\", \"subject\": \"delta\", \"min\": -0.1},"
-           " {\"id\": \"seg\", \"metric\": \"roc_auc\", \"subject\": \"delta\","
-           " \"scope\": {\"each_segment\": \"region\"}, \"min\": -0.2},"
-           " {\"id\": \"eo\", \"metric\": \"equalized_odds_difference\", \"sensitive\": \"grp\","
-           " \"subject\": \"challenger\", \"max\": 0.5}]}",
-           weighted ? ", \"weight\": \"w\"" : "");
-  CHECK(referee_policy_create(json, strlen(json), &policy) == REFEREE_OK);
-  return policy;
+  return policy_from(
+      "{\"version\": 1, \"task\": \"binary\","
+      " \"columns\": {\"label\": \"y\", \"champion\": \"a\", \"challenger\": \"b\", \"id\": \"id\","
+      " \"segments\": [\"region\"], \"sensitive\": [\"grp\"]%s},"
+      " \"threshold\": 0.4, \"bootstrap\": {\"resamples\": 200, \"interval\": \"bca\", \"seed\": 5},"
+      " \"rules\": [{\"id\": \"auc\", \"metric\": \"roc_auc\", \"subject\": \"delta\", \"min\": -0.05},"
+      " {\"id\": \"ap\", \"metric\": \"average_precision\", \"subject\": \"challenger\", \"min\": 0.1},"
+      " {\"id\": \"acc\", \"metric\": \"accuracy\", \"subject\": \"delta\", \"min\": -0.1},"
+      " {\"id\": \"seg\", \"metric\": \"roc_auc\", \"subject\": \"delta\","
+      " \"scope\": {\"each_segment\": \"region\"}, \"min\": -0.2},"
+      " {\"id\": \"eo\", \"metric\": \"equalized_odds_difference\", \"sensitive\": \"grp\","
+      " \"subject\": \"challenger\", \"max\": 0.5}]}",
+      weighted);
+}
+
+static referee_policy* multiclass_policy_of(int weighted) {
+  return policy_from(
+      "{\"version\": 1, \"task\": \"multiclass\","
+      " \"columns\": {\"label\": \"y\", \"champion\": {\"prefix\": \"a_\"}, \"challenger\": {\"prefix\": \"b_\"},"
+      " \"id\": \"id\", \"segments\": [\"region\"]%s},"
+      " \"bootstrap\": {\"resamples\": 200, \"interval\": \"bca\", \"seed\": 5},"
+      " \"rules\": [{\"id\": \"auc\", \"metric\": \"roc_auc\", \"average\": \"macro\", \"subject\": \"delta\","
+      " \"min\": -0.05}, {\"id\": \"acc\", \"metric\": \"accuracy\", \"subject\": \"delta\", \"min\": -0.1},"
+      " {\"id\": \"seg\", \"metric\": \"log_loss\", \"subject\": \"delta\","
+      " \"scope\": {\"each_segment\": \"region\"}, \"max\": 0.2}]}",
+      weighted);
 }
 
 /* ---- buffers as (data, size), the way a service holds stored bytes ---- */
@@ -368,7 +414,7 @@ static referee_report* partitioned_report(const struct sample* s, const referee_
   for (pass = (const char*)list.data; pass < (const char*)list.data + list.size && passes < MAX_PASSES;
        pass += strlen(pass) + 1, ++passes)
     merged[passes] = run_pass(s, &plan, pass, shards, weighted, passes == 0);
-  CHECK(passes == 3);
+  CHECK(passes == (s->multiclass ? 7 : 3));
   spread(merged, NULL, passes, data, sizes);
   CHECK(referee_partition_finish(plan.data, plan.size, data, sizes, passes, "memory", NULL, &report) == REFEREE_OK);
   for (h = 0; h < passes; ++h) referee_buffer_free(merged[h]);
@@ -401,7 +447,7 @@ static const char* json_of(const referee_report* report) {
 }
 
 static void test_service(struct sample* s, int weighted) {
-  referee_policy* policy = policy_of(weighted);
+  referee_policy* policy = s->multiclass ? multiclass_policy_of(weighted) : policy_of(weighted);
   referee_options* seed6 = NULL;
   referee_report *partitioned, *whole, *partitioned6, *whole6;
   referee_verdict a = REFEREE_PASS, b = REFEREE_FAIL;
@@ -418,8 +464,9 @@ static void test_service(struct sample* s, int weighted) {
   whole6 = whole_report(s, policy, seed6, weighted);
   CHECK(!same_outside_run(json_of(partitioned), json_of(whole6)));
   CHECK(same_outside_run(json_of(partitioned6), json_of(whole6)));
-  printf("partitioned (%s): %d hourly shards, %d partitions a pass, report of %zu bytes\n",
-         weighted ? "weighted" : "unweighted", HOURS, PARTS, strlen(json_of(partitioned)));
+  printf("partitioned (%s%s): %d hourly shards, %d partitions a pass, report of %zu bytes\n",
+         s->multiclass ? "multiclass, " : "", weighted ? "weighted" : "unweighted", HOURS, PARTS,
+         strlen(json_of(partitioned)));
   referee_report_free(partitioned);
   referee_report_free(whole);
   referee_report_free(partitioned6);
@@ -637,6 +684,9 @@ int main(void) {
   generate(&s, 20261203);
   test_service(&s, 0);
   test_service(&s, 1);
+  s.multiclass = 1; /* seven passes: two one-vs-rest passes per model */
+  test_service(&s, 1);
+  s.multiclass = 0;
   test_csv_partition(&s);
   test_misuse(&s);
   printf("%d checks passed, %d failed\n", passed, failed);

@@ -75,7 +75,7 @@ def test_a_dataframe_gives_the_csv_report(frame, csv_report):
     assert ours["verdict"] == csv_report["verdict"] == "FAIL"
     assert "budgets" in ours and "drift" in ours
     assert without_provenance(ours) == without_provenance(csv_report)
-    assert ours["data"]["file"] is None and ours["data"]["sha256_of"] == "rows"
+    assert ours["data"]["file"] is None and ours["data"]["sha256_of"] == "rows_by_unit"
     assert ours["data"]["sha256"] == csv_report["data"]["sha256"]  # the same rows, whatever the door
     assert ours["data"]["rows"] == csv_report["data"]["rows"]
 

@@ -196,3 +196,55 @@ def test_partitioned_ranking_equals_evaluate(weighted, clustered, interval, empt
         pieces = np.array_split(np.arange(len(shuffled)), parts)
         got = rp.evaluate([shuffled.iloc[rows] for rows in pieces], policy, threads=1)
         assert _outside_run(got) == expected, parts
+
+
+def _multiclass_frame(n=20000, clusters=None, seed=13):
+    """Three classes (0.5, 0.3, 0.2), each model's softmax probabilities of noisy logits (the
+    challenger's sharper), a fifth of the champion's rows rounded to twentieths (ties)."""
+    rng = np.random.default_rng(seed)
+    y = rng.choice(3, size=n, p=[0.5, 0.3, 0.2])
+    frame = {"txn": [f"t{i}" for i in range(n)], "y": y.astype(str)}
+    for prefix, signal in (("a_", 1.0), ("b_", 1.5)):
+        logits = rng.normal(size=(n, 3)) + signal * np.eye(3)[y]
+        proba = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
+        if prefix == "a_":
+            proba[::5] = np.round(proba[::5] * 20) / 20
+        for k in range(3):
+            frame[f"{prefix}{k}"] = proba[:, k]
+    frame["w"] = 0.5 + rng.integers(0, 7, n) * 0.375
+    frame["cust"] = [f"c{k}" for k in rng.integers(0, clusters or n, n)]
+    frame["region"] = rng.choice(list("abcd"), n)
+    return pd.DataFrame(frame)
+
+
+def _multiclass_policy(weighted, clustered, interval):
+    columns = {"label": "y", "champion": {"prefix": "a_"}, "challenger": {"prefix": "b_"}, "id": "txn",
+               "segments": ["region"]}
+    if weighted:
+        columns["weight"] = "w"
+    if clustered:
+        columns["cluster"] = "cust"
+    return {"version": 1, "task": "multiclass", "columns": columns,
+            "bootstrap": {"resamples": 130, "interval": interval, "seed": 5},
+            "rules": [{"id": "acc", "metric": "accuracy", "subject": "delta", "min": -0.1},
+                      {"id": "auc", "metric": "roc_auc", "average": "weighted", "subject": "delta", "min": -0.05},
+                      {"id": "loss", "metric": "log_loss", "subject": "delta", "max": 0.05},
+                      {"id": "seg", "metric": "f1", "average": "macro", "subject": "delta",
+                       "scope": {"each_segment": "region"}, "min": -0.2}]}
+
+
+@pytest.mark.parametrize("weighted,clustered,interval", [(True, True, "bca"), (False, False, "percentile")])
+def test_partitioned_multiclass_equals_evaluate(weighted, clustered, interval):
+    df = _multiclass_frame(clusters=150 if clustered else None)  # 16 key buckets
+    policy = _multiclass_policy(weighted, clustered, interval)
+    expected = _outside_run(referee.evaluate(df, policy, threads=2))
+    assert '"roc_auc_weighted"' in expected
+    shuffled = df.sample(frac=1.0, random_state=1).reset_index(drop=True)
+    plan = rp.make_plan(policy, rp.facts_state(df, policy))
+    names = rp.passes(plan)
+    assert names[:2] == ["champion", "challenger"] and names[-1] == "rows" and len(names) == 9
+    assert not rp.ranked(plan, "champion") and rp.ranked(plan, "challenger/class 2")
+    for parts in (1, 3, 16):
+        pieces = np.array_split(np.arange(len(shuffled)), parts)
+        got = rp.evaluate([shuffled.iloc[rows] for rows in pieces], policy, threads=1)
+        assert _outside_run(got) == expected, parts

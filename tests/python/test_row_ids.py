@@ -256,10 +256,8 @@ def test_sagemaker_parts_in_any_order_give_the_single_csv_report(frame, tmp_path
 
 
 @pytest.mark.parametrize("data, policy, drop_cluster", [
-    # multiclass: its log loss and Brier sums still fold in row order (the last bits move);
-    # strict, so this fails once the canonical buckets (issue 16, src/accumulate) land.
-    pytest.param("digits_eval.csv", "gate-digits.json", False, marks=pytest.mark.xfail(
-        strict=True, reason="multiclass sums fold in row order until the canonical buckets land")),
+    ("digits_eval.csv", "gate-digits.json", False),     # multiclass: sums folded per key bucket
+    ("twenty_classes.csv", "gate-twenty.json", False),  # multiclass, weighted and clustered
     ("llm_eval.csv", "gate-outcome.json", False),       # outcome, clustered by prompt
     ("llm_eval.csv", "gate-outcome.json", True),        # outcome, rows keyed by id
     ("ranking_eval.csv", "gate-ranking.json", False),   # ranking: the query stays the unit

@@ -354,3 +354,38 @@ def test_ranking_gives_the_single_process_report(spark, rankings, partitions):
     expected = outside_run(referee.evaluate(rankings, RANKING))
     df = shuffled(spark, rankings, input_partitions=3, seed=partitions)
     assert outside_run(referee_spark.evaluate(df, RANKING, partitions=partitions)) == expected
+
+
+MULTICLASS = {
+    "version": 1, "task": "multiclass",
+    "columns": {"label": "kind", "champion": {"prefix": "p_prod_"}, "challenger": {"prefix": "p_new_"},
+                "id": "txn_id", "weight": "w", "cluster": "account", "segments": ["region"]},
+    "bootstrap": {"resamples": RESAMPLES, "seed": 5, "interval": "bca"},
+    "rules": [{"id": "auc", "metric": "roc_auc", "average": "macro", "subject": "delta", "min": -0.05},
+              {"id": "seg", "metric": "accuracy", "subject": "delta", "scope": {"each_segment": "region"}, "min": -0.2}],
+}
+
+
+@pytest.fixture(scope="module")
+def kinds():
+    """Three classes and each model's probabilities of them (the champion's rounded to
+    twentieths: ties); 20 000 rows make 16 key buckets, so 16 partitions each hold one."""
+    frame = make_frame(n=20000, seed=23)
+    rng = np.random.default_rng(11)
+    kind = rng.choice(3, size=len(frame), p=[0.5, 0.3, 0.2])
+    columns = {"kind": np.array(["low", "mid", "high"])[kind]}
+    for name, signal in (("p_prod_", 1.0), ("p_new_", 1.4)):
+        logits = rng.normal(size=(len(frame), 3)) + signal * np.eye(3)[kind]
+        proba = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
+        if name == "p_prod_":
+            proba = np.round(proba * 20) / 20
+        for k, label in enumerate(("low", "mid", "high")):
+            columns[name + label] = proba[:, k]
+    return frame.assign(**columns)
+
+
+@pytest.mark.parametrize("partitions", [3, 16])
+def test_multiclass_gives_the_single_process_report(spark, kinds, partitions):
+    expected = outside_run(referee.evaluate(kinds, MULTICLASS))
+    df = shuffled(spark, kinds, input_partitions=3, seed=partitions)
+    assert outside_run(referee_spark.evaluate(df, MULTICLASS, partitions=partitions)) == expected

@@ -1,15 +1,16 @@
-// The multiclass task's Poisson path (the weight cache filled by the row-order pass, the
+// The multiclass task's Poisson path (the weight cache filled once per block, the
 // whole-weight one-vs-rest passes with their integer runs of negatives, the radix sort of
 // the rankings, the AVX2 clones) gives every bit the plain passes give. The plain ranking
 // and ranked pass are written out here as they stood before the speed-ups: rows ranked by an
 // index sort that reads the probabilities, every row's Poisson weights regenerated, the
-// binary AUC's tie-group update per row; the plain confusion sums are confusion_pass's (the
-// pass the other weight sources run), regenerating the weights. Both run on the same blocks
+// binary AUC's tie-group update per row; the plain confusion sums are confusion_exact_pass's
+// (the pass the other weight sources run), regenerating the weights. Both run on the same blocks
 // over tables with continuous probabilities (lone rows, positives and negatives
 // interleaved), ties (-0 among them), segments (one of them two rows), clusters, fractional
-// row weights (the fallback pass), a run of negatives longer than a 16-bit run holds, and
-// 37 used lanes; the task's figures are compared lane by lane, and the one-vs-rest sums
-// themselves. Prints the number of values compared.
+// row weights (the reference is then the binary ranked passes of ovr_passes.hpp, which the
+// task runs for them), a run of negatives longer than a 16-bit run holds, and 37 used lanes;
+// the task's figures are compared lane by lane, and the one-vs-rest sums themselves.
+// Prints the number of values compared.
 
 #include <doctest/doctest.h>
 
@@ -25,6 +26,7 @@
 #include "accumulate/accumulator_dispatch.hpp"
 #include "accumulate/multiclass_accumulator.hpp"
 #include "accumulate/multiclass_metrics.hpp"
+#include "accumulate/ovr_passes.hpp"
 #include "accumulate/replicate_layout.hpp"
 #include "tasks/task_definition.hpp"
 
@@ -169,10 +171,7 @@ void check_class(const Case& c, const ScoreBlock& s, std::size_t k, const RowUni
   REQUIRE(fast_ranked.ties == ranked.ties);
   REQUIRE(fast_ranked.group_ties == ranked.group_ties);
   OvrSums fast;
-  if (c.weight.empty())
-    multiclass_ovr_pass_whole(fast_ranked, cache, groupings, fast, fast_by_group);
-  else
-    multiclass_ovr_pass({c.label, s, c.weight}, fast_ranked, k, cache, groupings, fast, fast_by_group);
+  multiclass_ovr_pass_whole(fast_ranked, cache, groupings, fast, fast_by_group);
   expect_same_sums(fast, plain, what);
   for (std::size_t g = 0; g < groupings.size(); ++g)
     for (std::size_t j = 0; j < groupings[g].groups; ++j) expect_same_sums(fast_by_group[g][j], by_group[g][j], what);
@@ -201,25 +200,42 @@ void check(const Case& c, std::size_t first_replicate, std::size_t used, const c
   const std::span<const GroupingSpec> groupings = columns.groupings;
   std::array<MulticlassRows, 2> rows;
   for (std::size_t m = 0; m < 2; ++m) rows[m] = multiclass_rows({c.label, columns.class_scores[m], c.weight}, top_ks);
+  const MulticlassColumns champion{c.label, columns.class_scores[0], c.weight};
+  const MulticlassPlan plan = plan_multiclass(champion, columns.class_scores[1], units);
+  std::array<MulticlassPassState, 2> states;
+  for (auto& s : states)
+    s = MulticlassPassState(MulticlassExact(c.classes, top_ks.size(), kLanes), group_counts(groupings));
+  confusion_exact_pass(champion, rows, plan, weights, groupings, {&states[0], &states[1]});
   const ConfusionSums empty(c.classes, top_ks.size());
-  std::array<ConfusionSums, 2> overall{empty, empty};
+  std::array<ConfusionSums, 2> overall{states[0].overall.rounded(), states[1].overall.rounded()};
   std::vector<std::vector<std::array<ConfusionSums, 2>>> grouped;
-  for (const GroupingSpec& g : groupings) grouped.emplace_back(g.groups, std::array<ConfusionSums, 2>{empty, empty});
-  confusion_pass({c.label, columns.class_scores[0], c.weight}, rows, weights, groupings, overall, grouped);
+  for (std::size_t g = 0; g < groupings.size(); ++g) {
+    grouped.emplace_back(groupings[g].groups, std::array<ConfusionSums, 2>{empty, empty});
+    for (std::size_t j = 0; j < groupings[g].groups; ++j)
+      for (std::size_t m = 0; m < 2; ++m) grouped[g][j][m] = states[m].groups[g][j].rounded();
+  }
 
   CachedWeights cache(c.rows());
-  {  // the cache the fast passes read, filled as the task fills it
-    std::array<ConfusionSums, 2> o{empty, empty};
-    auto gs = grouped;
-    multiclass_caching_pass({c.label, columns.class_scores[0], c.weight}, rows, weights, groupings, o, gs, cache);
-  }
+  fill_cache(weights, c.rows(), cache);
+  const OvrPasses binary_ovr({champion, MulticlassColumns{c.label, columns.class_scores[1], c.weight}}, units,
+                             groupings, 0);  // the cache the fast passes read, filled as the task fills it
   for (std::size_t m = 0; m < 2; ++m) {
     std::vector<OvrSums> ovr(c.classes);
     std::vector<std::vector<std::vector<OvrSums>>> ovr_grouped;  // [g][j][k]
     for (const GroupingSpec& g : groupings) ovr_grouped.emplace_back(g.groups, std::vector<OvrSums>(c.classes));
     for (std::size_t k = 0; k < c.classes; ++k) {
       std::vector<std::vector<OvrSums>> by_group;
-      check_class(c, columns.class_scores[m], k, units, groupings, weights, cache, ovr[k], by_group, what);
+      if (c.weight.empty()) {
+        check_class(c, columns.class_scores[m], k, units, groupings, weights, cache, ovr[k], by_group, what);
+      } else {  // row weights: the task runs the binary ranked passes (ovr_passes.hpp)
+        BinaryPassState state;
+        binary_ovr.run(weights, m, k, nullptr, state);
+        ovr[k] = ovr_sums(state.overall);
+        for (std::size_t g = 0; g < groupings.size(); ++g) {
+          by_group.emplace_back();
+          for (const BinaryExact& e : state.groups[g]) by_group.back().push_back(ovr_sums(e));
+        }
+      }
       for (std::size_t g = 0; g < groupings.size(); ++g)
         for (std::size_t j = 0; j < groupings[g].groups; ++j) ovr_grouped[g][j][k] = by_group[g][j];
     }

@@ -5,6 +5,8 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <array>
+#include <initializer_list>
 #include <cmath>
 #include <map>
 #include <numeric>
@@ -26,6 +28,7 @@ namespace {
 struct Sample {
   std::vector<double> y, a, b, w;
   std::vector<std::string> id, cluster, region, group;
+  std::array<std::vector<std::vector<double>>, 2> proba;  // multiclass: [model][class][row]
 };
 
 // Unrounded and tied scores, weights, clusters, a segment and a sensitive attribute.
@@ -51,6 +54,27 @@ Sample simulate(std::size_t n, std::size_t clusters, std::uint64_t seed) {
   return s;
 }
 
+// The multiclass task's label (text, the class index) and probability columns a_<k>, b_<k>.
+void add_classes(TableBuilder& builder, const Sample& s, const std::vector<std::size_t>& rows) {
+  std::vector<std::string> label;
+  for (std::size_t r : rows) label.push_back(std::to_string(static_cast<int>(s.y[r])));
+  const EncodedText encoded = encode_text(label);
+  builder.add_text("y", encoded.codes, encoded.dictionary);
+  for (std::size_t m = 0; m < 2; ++m)
+    for (std::size_t k = 0; k < s.proba[m].size(); ++k) {
+      std::vector<double> column;
+      for (std::size_t r : rows) column.push_back(s.proba[m][k][r]);
+      builder.add_numeric(std::string(m == 0 ? "a_" : "b_") + std::to_string(k), std::move(column));
+    }
+}
+
+std::vector<std::string> class_header(const Sample& s) {
+  std::vector<std::string> header;
+  for (const char* prefix : {"a_", "b_"})
+    for (std::size_t k = 0; k < s.proba[0].size(); ++k) header.push_back(prefix + std::to_string(k));
+  return header;
+}
+
 Table table_of(const Sample& s, const std::vector<std::size_t>& rows, const ColumnNames& names,
                Task task = Task::binary) {
   std::vector<double> y, a, b, w;
@@ -66,14 +90,20 @@ Table table_of(const Sample& s, const std::vector<std::size_t>& rows, const Colu
     group.push_back(s.group[r]);
   }
   TableBuilder builder(rows.size());
-  builder.add_numeric("y", std::move(y));
-  builder.add_numeric("a", std::move(a));
-  builder.add_numeric("b", std::move(b));
+  if (task == Task::multiclass) {
+    add_classes(builder, s, rows);
+  } else {
+    builder.add_numeric("y", std::move(y));
+    builder.add_numeric("a", std::move(a));
+    builder.add_numeric("b", std::move(b));
+  }
   builder.add_numeric("w", std::move(w));
   for (auto [name, text] : {std::pair{"id", &id}, {"cust", &cluster}, {"region", &region}, {"grp", &group}}) {
     EncodedText e = encode_text(*text);
     builder.add_text(name, std::move(e.codes), std::move(e.dictionary));
   }
+  if (task == Task::multiclass)
+    return std::move(builder).build(resolve_class_columns(names, class_header(s), "memory"), task);
   return std::move(builder).build(names, task);
 }
 
@@ -133,6 +163,20 @@ std::string whole_report(const Sample& s, const Policy& p) {
   return outside_run(evaluate(table_of(s, rows, p.columns, p.task), p, {.threads = 2}));
 }
 
+std::string partitioned_report(const Sample& s, const Policy& p, std::size_t parts, std::uint64_t seed);
+
+// evaluate()'s report, which must name each of `names` (so the case covers them), against
+// every partition count's; `salt` varies the cuts and shuffles.
+void check_partition_counts(const Sample& s, const Policy& p, std::initializer_list<const char*> names,
+                            std::size_t salt) {
+  const std::string expected = whole_report(s, p);
+  for (const char* name : names) REQUIRE(expected.find(name) != std::string::npos);
+  for (std::size_t parts : {1, 3, 16, 64}) {
+    CAPTURE(parts);
+    CHECK(partitioned_report(s, p, parts, parts * salt + 3) == expected);
+  }
+}
+
 // Rows cut into `parts` partitions of whole buckets (contiguous ranges), each shuffled.
 std::vector<std::vector<std::size_t>> cut(const std::vector<std::uint64_t>& bucket, std::size_t parts, std::mt19937_64& rng) {
   std::vector<std::size_t> order(bucket.size());
@@ -188,18 +232,9 @@ std::string partitioned_report(const Sample& s, const Policy& p, std::size_t par
     std::shuffle(shares.begin(), shares.end(), rng);
     merged[pass] = partitioned::merge(plan, pass, shares);
   }
-  return outside_run(partitioned::finish(plan, {merged["champion"], merged["challenger"], merged["rows"]}));
-}
-
-// Checks the report over 1, 3, 16 and 64 partitions per pass (cut and shuffled by a seed of
-// `step` x parts + `offset`) against evaluate()'s on every row; returns evaluate()'s.
-std::string check_every_partitioning(const Sample& s, const Policy& p, std::uint64_t step, std::uint64_t offset) {
-  const std::string expected = whole_report(s, p);
-  for (std::size_t parts : {1, 3, 16, 64}) {
-    CAPTURE(parts);
-    CHECK(partitioned_report(s, p, parts, parts * step + offset) == expected);
-  }
-  return expected;
+  std::vector<std::string> in_order;
+  for (const std::string& pass : partitioned::passes(plan)) in_order.push_back(merged[pass]);
+  return outside_run(partitioned::finish(plan, in_order));
 }
 
 // The same policy keyed by its cluster key (or the ranking task's queries) alone.
@@ -225,9 +260,7 @@ TEST_CASE("partitioned evaluation gives evaluate()'s report, byte for byte outsi
        {std::tuple{false, false, "bca"}, {true, true, "bca"}, {true, false, "percentile"}, {false, true, "bca"}}) {
     CAPTURE(weighted);
     CAPTURE(clustered);
-    const Sample s = simulate(5000, clustered ? 180 : 5000, 3);
-    const Policy p = policy_for(weighted, clustered, interval);
-    check_every_partitioning(s, p, 7, 1);
+    check_partition_counts(simulate(5000, clustered ? 180 : 5000, 3), policy_for(weighted, clustered, interval), {}, 7);
   }
 }
 
@@ -240,10 +273,8 @@ TEST_CASE("partitioned regression gives evaluate()'s report, byte for byte outsi
     CAPTURE(weighted);
     CAPTURE(clustered);
     CAPTURE(interval);
-    const Sample s = simulate_regression(n, clustered ? 180 : n, 8);
-    const Policy p = regression_policy(weighted, clustered, interval);
-    const std::string expected = check_every_partitioning(s, p, 5, 2);
-    REQUIRE(expected.find("\"seg\"") != std::string::npos);
+    check_partition_counts(simulate_regression(n, clustered ? 180 : n, 8), regression_policy(weighted, clustered, interval),
+                           {"\"seg\""}, 5);
   }
 }
 
@@ -368,11 +399,9 @@ TEST_CASE("partitioned ranking gives evaluate()'s report, byte for byte outside 
     CAPTURE(weighted);
     CAPTURE(clustered);
     CAPTURE(interval);
-    const Sample s = simulate_ranking(10000, clustered ? 180 : 10000, 11);
-    const Policy p = ranking_policy(weighted, clustered, interval, empty_rule);
-    const std::string expected = check_every_partitioning(s, p, 3, 4);
-    REQUIRE(expected.find("\"seg\"") != std::string::npos);
-    REQUIRE(expected.find("\"empty_queries\"") != std::string::npos);
+    check_partition_counts(simulate_ranking(10000, clustered ? 180 : 10000, 11),
+                           ranking_policy(weighted, clustered, interval, empty_rule), {"\"seg\"", "\"empty_queries\""},
+                           3);
   }
 }
 
@@ -406,13 +435,110 @@ TEST_CASE("partitioned ranking: order-free passes, and a query split between par
 TEST_CASE("partitioned evaluation keyed by a cluster key alone gives evaluate()'s report") {
   // No $.columns.id: the weights key on the cluster, the rows digest is by unit, and rows
   // within a cluster (duplicates among them) go by their values.
-  const Sample binary = with_duplicates(simulate(5000, 180, 21), 40);
-  std::string expected = check_every_partitioning(binary, without_id(policy_for(true, true, "bca")), 11, 3);
-  CHECK(expected.find("\"rows_by_unit\"") != std::string::npos);
-  const Sample regression = with_duplicates(simulate_regression(5000, 300, 22), 40);
-  expected = check_every_partitioning(regression, without_id(regression_policy(false, true, "percentile")), 13, 1);
-  CHECK(expected.find("\"rows_by_unit\"") != std::string::npos);
-  const Sample ranking = simulate_ranking(3000, 3000, 23);
-  expected = check_every_partitioning(ranking, without_id(ranking_policy(true, false, "bca", "skip")), 17, 2);
-  CHECK(expected.find("\"rows_by_unit\"") != std::string::npos);
+  check_partition_counts(with_duplicates(simulate(5000, 180, 21), 40), without_id(policy_for(true, true, "bca")),
+                         {"\"rows_by_unit\""}, 11);
+  check_partition_counts(with_duplicates(simulate_regression(5000, 300, 22), 40),
+                         without_id(regression_policy(false, true, "percentile")), {"\"rows_by_unit\""}, 13);
+  check_partition_counts(simulate_ranking(3000, 3000, 23), without_id(ranking_policy(true, false, "bca", "skip")),
+                         {"\"rows_by_unit\""}, 17);
+}
+
+namespace {
+
+// Three classes (frequencies 0.5, 0.3, 0.2), each model's softmax probabilities of noisy
+// logits (the challenger's sharper); a fifth of the champion's rows rounded to twentieths,
+// so that probabilities tie within a class's ranking and across the argmax.
+std::vector<std::size_t> every_row(const Sample& s) {
+  std::vector<std::size_t> rows(s.y.size());
+  std::iota(rows.begin(), rows.end(), std::size_t{0});
+  return rows;
+}
+
+Sample simulate_multiclass(std::size_t n, std::size_t clusters, std::uint64_t seed) {
+  Sample s = simulate(n, clusters, seed);
+  std::mt19937_64 rng(seed + 2);
+  std::normal_distribution<double> normal;
+  std::uniform_int_distribution<int> pick(0, 999);
+  constexpr std::size_t K = 3;
+  for (auto& model : s.proba) model.assign(K, std::vector<double>(n));
+  for (std::size_t i = 0; i < n; ++i) {
+    const int u = pick(rng);
+    const std::size_t y = u < 500 ? 0 : u < 800 ? 1 : 2;
+    s.y[i] = static_cast<double>(y);
+    for (std::size_t m = 0; m < 2; ++m) {
+      std::array<double, K> e{};
+      double total = 0.0;
+      for (std::size_t k = 0; k < K; ++k) total += e[k] = std::exp(normal(rng) + (k == y ? 1.0 + 0.5 * m : 0.0));
+      for (std::size_t k = 0; k < K; ++k) {
+        double p = e[k] / total;
+        if (m == 0 && i % 5 == 0) p = std::round(p * 20.0) / 20.0;
+        s.proba[m][k][i] = p;
+      }
+    }
+  }
+  return s;
+}
+
+Policy multiclass_policy(bool weighted, bool clustered, const char* interval) {
+  return parse_policy_text(std::string(R"({"version": 1, "task": "multiclass",
+    "columns": {"label": "y", "champion": {"prefix": "a_"}, "challenger": {"prefix": "b_"}, "id": "id",
+                "segments": ["region"])") +
+                           (weighted ? R"(, "weight": "w")" : "") + (clustered ? R"(, "cluster": "cust")" : "") +
+                           R"(},
+    "bootstrap": {"resamples": 130, "interval": ")" + interval + R"(", "seed": 5},
+    "rules": [{"id": "acc", "metric": "accuracy", "subject": "delta", "min": -0.1},
+              {"id": "auc", "metric": "roc_auc", "average": "macro", "subject": "delta", "min": -0.05},
+              {"id": "loss", "metric": "log_loss", "subject": "delta", "max": 0.05},
+              {"id": "recall", "metric": "recall", "class": "2", "subject": "challenger", "min": 0.1},
+              {"id": "top1", "metric": "top_k_accuracy", "k": 1, "subject": "delta", "min": -0.1},
+              {"id": "seg", "metric": "f1", "average": "macro", "subject": "delta", "scope": {"each_segment": "region"}, "min": -0.2}]})");
+}
+
+}  // namespace
+
+// 70 000 rows: 64 key buckets for the confusion passes; each one-vs-rest pass ranks by a
+// class's probability, in score buckets. Every partition count gives the whole report.
+void check_multiclass(bool weighted, bool clustered, const char* interval) {
+  constexpr std::size_t n = 70000;
+  INFO("weighted " << weighted << ", clustered " << clustered << ", " << interval);
+  check_partition_counts(simulate_multiclass(n, clustered ? 180 : n, 13),
+                         multiclass_policy(weighted, clustered, interval), {"\"seg\"", "roc_auc_macro"}, 11);
+}
+
+TEST_CASE("partitioned multiclass gives evaluate()'s report, byte for byte outside run") {
+  // Clustered (180 units: the jackknife leaves one out) and not (70 000 units: BCa's 256
+  // key groups), weighted (the binary one-vs-rest passes in one process too) and not (the
+  // fast passes there, whose exact integers the partitions' exact sums must meet).
+  check_multiclass(true, true, "bca");
+  check_multiclass(false, false, "percentile");
+  check_multiclass(true, false, "bca");
+}
+
+TEST_CASE("partitioned multiclass: order-free confusion passes, a ranked pass per model and class") {
+  const Sample s = simulate_multiclass(3000, 3000, 14);
+  const Policy p = multiclass_policy(true, false, "percentile");
+  const Table whole = table_of(s, every_row(s), p.columns, Task::multiclass);
+  const std::string plan = partitioned::make_plan(p, partitioned::facts_state(whole, p));
+  std::vector<std::size_t> shuffled = every_row(s);
+  CHECK(partitioned::passes(plan) ==
+        std::vector<std::string>{"champion", "challenger", "champion/class 0", "champion/class 1", "champion/class 2",
+                                 "challenger/class 0", "challenger/class 1", "challenger/class 2", "rows"});
+  CHECK_FALSE(partitioned::ranked(plan, "champion"));
+  CHECK(partitioned::ranked(plan, "challenger/class 1"));
+  CHECK(partitioned::buckets(plan, "challenger", whole) == partitioned::buckets(plan, "rows", whole));
+  CHECK_THROWS_WITH_AS(partitioned::ranked(plan, "champion/class 3"), doctest::Contains("unknown pass"), UsageError);
+  // A shuffled partition gives the same bytes, in either kind of pass.
+  std::mt19937_64 rng(3);
+  std::shuffle(shuffled.begin(), shuffled.end(), rng);
+  const Table mixed = table_of(s, shuffled, p.columns, Task::multiclass);
+  for (const char* pass : {"champion", "champion/class 2"})
+    CHECK(partitioned::pass_state(plan, pass, mixed) == partitioned::pass_state(plan, pass, whole));
+  // States in the wrong place are refused as states of another pass; too few, by count.
+  std::vector<std::string> merged;
+  for (const std::string& pass : partitioned::passes(plan)) merged.push_back(partitioned::pass_state(plan, pass, whole));
+  CHECK_NOTHROW(partitioned::finish(plan, merged));
+  std::swap(merged[2], merged[3]);
+  CHECK_THROWS_WITH_AS(partitioned::finish(plan, merged), doctest::Contains("champion/class 1 pass"), DataError);
+  CHECK_THROWS_WITH_AS(partitioned::finish(plan, {merged[0], merged[1], merged[8]}), doctest::Contains("9 merged states"),
+                       UsageError);
 }
