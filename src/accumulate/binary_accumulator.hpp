@@ -264,7 +264,7 @@ class BinaryPass {
              BinaryPassState& out)
       : groupings_(groupings), weighted_(weighted), out_(out),
         prefix_(above ? &above->overall : nullptr, L) {
-    out_ = BinaryPassState(L, group_counts(groupings));
+    out_ = binary_pass_state(L, group_counts(groupings));
     for (std::size_t g = 0; g < groupings.size(); ++g) {
       groups_.emplace_back(groupings[g].groups);
       group_prefix_.emplace_back();

@@ -13,6 +13,7 @@
 
 #include "accumulate/exact_sum.hpp"
 #include "accumulate/exact_sum_serial.hpp"
+#include "accumulate/grouped_state.hpp"
 #include "resample/resample_weights.hpp"
 
 namespace referee {
@@ -55,49 +56,17 @@ struct BinaryExact {
 };
 
 // A pass's exact sums: the overall rows, and every group of every grouping.
-struct BinaryPassState {
-  BinaryExact overall;
-  std::vector<std::vector<BinaryExact>> groups;  // [grouping][group]
+using BinaryPassState = GroupedState<BinaryExact>;
 
-  BinaryPassState() = default;
-  BinaryPassState(std::size_t lanes, std::span<const std::size_t> group_counts) : overall(lanes) {
-    for (std::size_t n : group_counts) groups.emplace_back(n, BinaryExact(lanes));
-  }
-
-  void add(const BinaryPassState& other) {
-    overall.add(other.overall);
-    for (std::size_t g = 0; g < groups.size(); ++g)
-      for (std::size_t j = 0; j < groups[g].size(); ++j) groups[g][j].add(other.groups[g][j]);
-  }
-};
-
-inline BinaryPassState read_sums(ByteReader& in, std::size_t lanes, std::span<const std::size_t> group_counts) {
-  BinaryPassState s(lanes, group_counts);
-  auto get = [&](BinaryExact& e) {
-    for (auto& q : e.q)
-      for (ExactSum& v : q) v = read_exact(in);
-  };
-  get(s.overall);
-  for (auto& g : s.groups)
-    for (BinaryExact& e : g) get(e);
-  return s;
+inline BinaryPassState binary_pass_state(std::size_t lanes, std::span<const std::size_t> group_counts) {
+  return BinaryPassState(BinaryExact(lanes), group_counts);
 }
 
-// The serial form: lanes, the group count of each grouping, then every exact sum, the
-// overall rows' first and then each group's, [quantity][lane]. The reader is told the shape
-// the plan expects and refuses any other.
+// The serial form (grouped_state.hpp): the shape, then every exact sum. The reader is told
+// the shape the plan expects and refuses any other.
 inline void write_state(ByteWriter& out, const BinaryPassState& s) {
-  const std::size_t lanes = s.overall.lanes();
-  out.u64(lanes);
-  out.u64(s.groups.size());
-  for (const auto& g : s.groups) out.u64(g.size());
-  auto put = [&](const BinaryExact& e) {
-    for (const auto& q : e.q)
-      for (const ExactSum& v : q) write_exact(out, v);
-  };
-  put(s.overall);
-  for (const auto& g : s.groups)
-    for (const BinaryExact& e : g) put(e);
+  write_shape(out, s);
+  write_sums(out, s);
 }
 
 // The state in its own shape (bounded: 64 lanes, `max_groups` groups in all).
@@ -107,15 +76,16 @@ inline BinaryPassState read_state(ByteReader& in, std::size_t max_groups) {
   std::size_t total = 0;
   for (std::size_t& n : counts) total += n = in.count(max_groups, "group");
   if (total > max_groups) in.fail("more than " + std::to_string(max_groups) + " groups");
-  return read_sums(in, lanes, counts);
+  BinaryPassState s = binary_pass_state(lanes, counts);
+  read_sums(in, s);
+  return s;
 }
 
 inline BinaryPassState read_state(ByteReader& in, std::size_t lanes, std::span<const std::size_t> group_counts) {
-  if (in.u64() != lanes) in.fail("a block's lane count differs from the plan's");
-  if (in.u64() != group_counts.size()) in.fail("the grouping count differs from the plan's");
-  for (std::size_t n : group_counts)
-    if (in.u64() != n) in.fail("a grouping's group count differs from the plan's");
-  return read_sums(in, lanes, group_counts);
+  check_shape(in, lanes, group_counts);
+  BinaryPassState s = binary_pass_state(lanes, group_counts);
+  read_sums(in, s);
+  return s;
 }
 
 }  // namespace referee

@@ -349,7 +349,7 @@ OutcomeSums accumulate_outcome_sums(const OutcomeColumns& c, const OutcomePlan& 
   OutcomeSums s;
   const std::vector<std::size_t> counts = outcome_detail::group_sizes(grouped);
   for (std::size_t m = 0; m < 2; ++m) {
-    OutcomePassState state(L, counts);
+    OutcomePassState state = outcome_pass_state(L, counts);
     outcome_model_sums<WithBelow>(c, plan, weights, m, group_of_row, state, &s, &grouped);
     outcome_detail::round_state(state, m, s, grouped);
   }

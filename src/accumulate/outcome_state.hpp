@@ -20,6 +20,7 @@
 
 #include "accumulate/exact_sum.hpp"
 #include "accumulate/exact_sum_serial.hpp"
+#include "accumulate/grouped_state.hpp"
 #include "resample/resample_weights.hpp"
 
 namespace referee {
@@ -72,43 +73,26 @@ struct OutcomeExact {
 };
 
 // A pass's shares: the overall rows, and every group of every grouping.
-struct OutcomePassState {
-  OutcomeExact overall;
-  std::vector<std::vector<OutcomeExact>> groups;  // [grouping][group]
+using OutcomePassState = GroupedState<OutcomeExact>;
 
-  OutcomePassState() = default;
-  OutcomePassState(std::size_t lanes, std::span<const std::size_t> group_counts) : overall(lanes) {
-    for (std::size_t n : group_counts) groups.emplace_back(n, OutcomeExact(lanes));
-  }
+inline OutcomePassState outcome_pass_state(std::size_t lanes, std::span<const std::size_t> group_counts) {
+  return OutcomePassState(OutcomeExact(lanes), group_counts);
+}
 
-  template <class F>
-  void each(F&& f) {
-    f(overall);
-    for (auto& g : groups)
-      for (OutcomeExact& e : g) f(e);
-  }
-  template <class F>
-  void each(F&& f) const {
-    const_cast<OutcomePassState&>(*this).each([&](const OutcomeExact& e) { f(e); });
-  }
+// The serial form: the shape and every exact sum (grouped_state.hpp), then per sample (the
+// overall rows first, then each group) its levels [lane][level] as a u8 flag and, when
+// reached, the value. The reader is told the shape the plan expects and refuses any other.
+template <class State, class F>
+void each_sample(State& s, F&& f) {
+  f(s.overall);
+  for (auto& g : s.groups)
+    for (auto& e : g) f(e);
+}
 
-  void add(const OutcomePassState& other) {
-    overall.add(other.overall);
-    for (std::size_t g = 0; g < groups.size(); ++g)
-      for (std::size_t j = 0; j < groups[g].size(); ++j) groups[g][j].add(other.groups[g][j]);
-  }
-};
-
-// The serial form: lanes, the group count of each grouping, then per sample (the overall
-// rows first, then each group) its exact sums [quantity][lane] and its levels [lane][level]
-// as a u8 flag and, when found, the value. The reader is told the shape the plan expects.
 inline void write_state(ByteWriter& out, const OutcomePassState& s) {
-  out.u64(s.overall.lanes());
-  out.u64(s.groups.size());
-  for (const auto& g : s.groups) out.u64(g.size());
-  s.each([&](const OutcomeExact& e) {
-    for (const auto& q : e.q)
-      for (const ExactSum& v : q) write_exact(out, v);
+  write_shape(out, s);
+  write_sums(out, s);
+  each_sample(s, [&](const OutcomeExact& e) {
     for (std::size_t l = 0; l < e.lanes(); ++l)
       for (std::size_t j = 0; j < kQuantileLevels; ++j) {
         out.u8(e.found[l][j]);
@@ -118,14 +102,10 @@ inline void write_state(ByteWriter& out, const OutcomePassState& s) {
 }
 
 inline OutcomePassState read_outcome_state(ByteReader& in, std::size_t lanes, std::span<const std::size_t> group_counts) {
-  if (in.u64() != lanes) in.fail("a block's lane count differs from the plan's");
-  if (in.u64() != group_counts.size()) in.fail("the grouping count differs from the plan's");
-  for (std::size_t n : group_counts)
-    if (in.u64() != n) in.fail("a grouping's group count differs from the plan's");
-  OutcomePassState s(lanes, group_counts);
-  s.each([&](OutcomeExact& e) {
-    for (auto& q : e.q)
-      for (ExactSum& v : q) v = read_exact(in);
+  check_shape(in, lanes, group_counts);
+  OutcomePassState s = outcome_pass_state(lanes, group_counts);
+  read_sums(in, s);
+  each_sample(s, [&](OutcomeExact& e) {
     for (std::size_t l = 0; l < lanes; ++l)
       for (std::size_t j = 0; j < kQuantileLevels; ++j) {
         const std::uint8_t f = in.u8();

@@ -14,6 +14,7 @@
 
 #include "accumulate/exact_sum.hpp"
 #include "accumulate/exact_sum_serial.hpp"
+#include "accumulate/grouped_state.hpp"
 #include "common/byte_stream.hpp"
 #include "resample/resample_weights.hpp"
 
@@ -45,6 +46,7 @@ struct RankingExact {
 
   RankingExact() = default;
   RankingExact(std::size_t figures, std::size_t lanes) : q(1 + 2 * figures, std::vector<ExactSum>(lanes)) {}
+  std::size_t lanes() const { return q.empty() ? 0 : q[0].size(); }
 
   void add(const RankingExact& other) {
     for (std::size_t k = 0; k < q.size(); ++k)
@@ -73,59 +75,35 @@ struct RankingExact {
 // A pass's exact sums: the overall queries and every group of every grouping, and how many
 // queries (counted or not) the pass saw whole: a query split across partitions shows as
 // more queries than the rows pass counts.
-struct RankingPassState {
-  RankingExact overall;
-  std::vector<std::vector<RankingExact>> groups;  // [grouping][group]
+struct RankingPassState : GroupedState<RankingExact> {
   std::uint64_t queries = 0;
 
   RankingPassState() = default;
   RankingPassState(std::size_t figures, std::size_t lanes, std::span<const std::size_t> group_counts)
-      : overall(figures, lanes) {
-    for (std::size_t n : group_counts) groups.emplace_back(n, RankingExact(figures, lanes));
-  }
+      : GroupedState(RankingExact(figures, lanes), group_counts) {}
 
   void add(const RankingPassState& other) {
-    overall.add(other.overall);
-    for (std::size_t g = 0; g < groups.size(); ++g)
-      for (std::size_t j = 0; j < groups[g].size(); ++j) groups[g][j].add(other.groups[g][j]);
+    GroupedState::add(other);
     queries += other.queries;
   }
 };
 
-// The serial form: quantities, lanes, the group count of each grouping, the query count,
-// then every exact sum, the overall queries' first and then each group's, [quantity][lane].
-// The reader is told the shape the plan expects and refuses any other.
+// The serial form: the quantity count, the shape (grouped_state.hpp), the query count, then
+// every exact sum. The reader is told the shape the plan expects and refuses any other.
 inline void write_state(ByteWriter& out, const RankingPassState& s) {
   out.u64(s.overall.q.size());
-  out.u64(s.overall.q.empty() ? 0 : s.overall.q[0].size());
-  out.u64(s.groups.size());
-  for (const auto& g : s.groups) out.u64(g.size());
+  write_shape(out, s);
   out.u64(s.queries);
-  auto put = [&](const RankingExact& e) {
-    for (const auto& q : e.q)
-      for (const ExactSum& v : q) write_exact(out, v);
-  };
-  put(s.overall);
-  for (const auto& g : s.groups)
-    for (const RankingExact& e : g) put(e);
+  write_sums(out, s);
 }
 
 inline RankingPassState read_ranking_state(ByteReader& in, std::size_t figures, std::size_t lanes,
                                            std::span<const std::size_t> group_counts) {
   if (in.u64() != 1 + 2 * figures) in.fail("a block's quantity count differs from the plan's");
-  if (in.u64() != lanes) in.fail("a block's lane count differs from the plan's");
-  if (in.u64() != group_counts.size()) in.fail("the grouping count differs from the plan's");
-  for (std::size_t n : group_counts)
-    if (in.u64() != n) in.fail("a grouping's group count differs from the plan's");
+  check_shape(in, lanes, group_counts);
   RankingPassState s(figures, lanes, group_counts);
   s.queries = in.u64();
-  auto get = [&](RankingExact& e) {
-    for (auto& q : e.q)
-      for (ExactSum& v : q) v = read_exact(in);
-  };
-  get(s.overall);
-  for (auto& g : s.groups)
-    for (RankingExact& e : g) get(e);
+  read_sums(in, s);
   return s;
 }
 

@@ -169,7 +169,7 @@ void regression_exact_pass(const RegressionColumns& c, const RegressionPlan& pla
 // The sums of one pass over every row, rounded to doubles (the overall rows').
 template <class Weights>
 RegressionSums accumulate_regression(const RegressionColumns& c, const RegressionPlan& plan, const Weights& weights) {
-  RegressionPassState state(Weights::lanes, {});
+  RegressionPassState state = regression_pass_state(Weights::lanes, {});
   regression_exact_pass(c, plan, weights, {}, RegressionParts::all(), state);
   return state.overall.rounded();
 }

@@ -19,6 +19,7 @@
 
 #include "accumulate/exact_sum.hpp"
 #include "accumulate/exact_sum_serial.hpp"
+#include "accumulate/grouped_state.hpp"
 #include "resample/resample_weights.hpp"
 
 namespace referee {
@@ -95,21 +96,11 @@ struct RegressionExact {
 };
 
 // A pass's exact sums: the overall rows, and every group of every grouping.
-struct RegressionPassState {
-  RegressionExact overall;
-  std::vector<std::vector<RegressionExact>> groups;  // [grouping][group]
+using RegressionPassState = GroupedState<RegressionExact>;
 
-  RegressionPassState() = default;
-  RegressionPassState(std::size_t lanes, std::span<const std::size_t> group_counts) : overall(lanes) {
-    for (std::size_t n : group_counts) groups.emplace_back(n, RegressionExact(lanes));
-  }
-
-  void add(const RegressionPassState& other) {
-    overall.add(other.overall);
-    for (std::size_t g = 0; g < groups.size(); ++g)
-      for (std::size_t j = 0; j < groups[g].size(); ++j) groups[g][j].add(other.groups[g][j]);
-  }
-};
+inline RegressionPassState regression_pass_state(std::size_t lanes, std::span<const std::size_t> group_counts) {
+  return RegressionPassState(RegressionExact(lanes), group_counts);
+}
 
 // The key buckets two shares of a pass folded, joined (sorted). Two shares holding rows of
 // one bucket would each fold a piece of it, which one pass over every row does not: refused.
@@ -139,36 +130,18 @@ inline std::vector<std::uint64_t> read_buckets(ByteReader& in) {
   return buckets;
 }
 
-// The serial form: lanes, the group count of each grouping, then every exact sum, the
-// overall rows' first and then each group's, [quantity][lane]. The reader is told the shape
-// the plan expects and refuses any other.
+// The serial form (grouped_state.hpp): the shape, then every exact sum. The reader is told
+// the shape the plan expects and refuses any other.
 inline void write_state(ByteWriter& out, const RegressionPassState& s) {
-  out.u64(s.overall.lanes());
-  out.u64(s.groups.size());
-  for (const auto& g : s.groups) out.u64(g.size());
-  auto put = [&](const RegressionExact& e) {
-    for (const auto& q : e.q)
-      for (const ExactSum& v : q) write_exact(out, v);
-  };
-  put(s.overall);
-  for (const auto& g : s.groups)
-    for (const RegressionExact& e : g) put(e);
+  write_shape(out, s);
+  write_sums(out, s);
 }
 
 inline RegressionPassState read_regression_state(ByteReader& in, std::size_t lanes,
                                                  std::span<const std::size_t> group_counts) {
-  if (in.u64() != lanes) in.fail("a block's lane count differs from the plan's");
-  if (in.u64() != group_counts.size()) in.fail("the grouping count differs from the plan's");
-  for (std::size_t n : group_counts)
-    if (in.u64() != n) in.fail("a grouping's group count differs from the plan's");
-  RegressionPassState s(lanes, group_counts);
-  auto get = [&](RegressionExact& e) {
-    for (auto& q : e.q)
-      for (ExactSum& v : q) v = read_exact(in);
-  };
-  get(s.overall);
-  for (auto& g : s.groups)
-    for (RegressionExact& e : g) get(e);
+  check_shape(in, lanes, group_counts);
+  RegressionPassState s = regression_pass_state(lanes, group_counts);
+  read_sums(in, s);
   return s;
 }
 

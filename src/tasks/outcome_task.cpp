@@ -80,7 +80,7 @@ class OutcomeTaskAccumulator : public TaskAccumulatorFor<OutcomeTaskAccumulator>
     if (a && !a->total)
       throw UsageError("an outcome pass's above carries no total; make the aboves with aboves() (docs/partitioned.md)");
     auto out = std::make_unique<OutcomePartial>();
-    out->state = OutcomePassState(Weights::lanes, group_counts_);
+    out->state = outcome_pass_state(Weights::lanes, group_counts_);
     outcome_share(columns(), plan_, weights, m, group_of_row_, a ? &a->state : nullptr, a ? &*a->total : nullptr,
                   out->state);
     return out;

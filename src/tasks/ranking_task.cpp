@@ -145,19 +145,10 @@ class RankingTaskAccumulator : public TaskAccumulatorFor<RankingTaskAccumulator>
  private:
   // Both models' figures of one block's exact sums, rounded, overall and per group.
   void write_state(const RankingPassState& state, std::size_t used, const BlockWriter& writer) const {
-    const RankingSums sums = state.overall.rounded();
-    std::vector<std::vector<RankingSums>> grouped;
-    for (const auto& g : state.groups) {
-      grouped.emplace_back();
-      for (const RankingExact& e : g) grouped.back().push_back(e.rounded());
-    }
-    for (std::size_t lane = 0; lane < used; ++lane)
-      for (std::size_t m = 0; m < 2; ++m) {
-        put(writer, sums, m, lane, [&](std::size_t f) { return layout_.metric(m, f); });
-        for (std::size_t g = 0; g < grouped.size(); ++g)
-          for (std::size_t j = 0; j < grouped[g].size(); ++j)
-            put(writer, grouped[g][j], m, lane, [&](std::size_t f) { return layout_.group(g, j, m, f); });
-      }
+    put_block(state.rounded<RankingSums>(), used, layout_,
+              [&](const RankingSums& sums, std::size_t m, std::size_t lane, auto&& column) {
+                put(writer, sums, m, lane, column);
+              });
   }
 
   template <class Column>

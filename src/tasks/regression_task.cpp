@@ -66,7 +66,7 @@ class RegressionTaskAccumulator : public TaskAccumulatorFor<RegressionTaskAccumu
 
   template <class Weights>
   void compute(const Weights& weights, std::size_t used, const BlockWriter& writer) const {
-    RegressionPassState state(Weights::lanes, group_counts_);
+    RegressionPassState state = regression_pass_state(Weights::lanes, group_counts_);
     pass(weights, RegressionParts::all(), state);
     write_state(state, used, writer);
   }
@@ -77,7 +77,7 @@ class RegressionTaskAccumulator : public TaskAccumulatorFor<RegressionTaskAccumu
   std::unique_ptr<PartialBlock> partial_block(const Weights& weights, std::size_t m, const PartialBlock* above) const {
     if (above) throw UsageError("the regression passes are order-free; they run once and take no above");
     auto out = std::make_unique<RegressionPartial>();
-    out->state = RegressionPassState(Weights::lanes, group_counts_);
+    out->state = regression_pass_state(Weights::lanes, group_counts_);
     pass(weights, RegressionParts::of_model(m), out->state);
     if constexpr (std::is_same_v<Weights, UnitWeights>)
       for (std::size_t start = 0; std::size_t end : plan_.bucket_ends) {
@@ -124,19 +124,10 @@ class RegressionTaskAccumulator : public TaskAccumulatorFor<RegressionTaskAccumu
 
   // Both models' metrics of one block's exact sums, rounded, overall and per group.
   void write_state(const RegressionPassState& state, std::size_t used, const BlockWriter& writer) const {
-    const RegressionSums sums = state.overall.rounded();
-    std::vector<std::vector<RegressionSums>> grouped;
-    for (const auto& g : state.groups) {
-      grouped.emplace_back();
-      for (const RegressionExact& e : g) grouped.back().push_back(e.rounded());
-    }
-    for (std::size_t lane = 0; lane < used; ++lane)
-      for (std::size_t m = 0; m < 2; ++m) {
-        put_metrics(writer, sums, m, lane, [&](std::size_t k) { return layout_.metric(m, k); });
-        for (std::size_t g = 0; g < grouped.size(); ++g)
-          for (std::size_t j = 0; j < grouped[g].size(); ++j)
-            put_metrics(writer, grouped[g][j], m, lane, [&](std::size_t k) { return layout_.group(g, j, m, k); });
-      }
+    put_block(state.rounded<RegressionSums>(), used, layout_,
+              [&](const RegressionSums& sums, std::size_t m, std::size_t lane, auto&& column) {
+                put_metrics(writer, sums, m, lane, column);
+              });
   }
 
   template <class Column>
