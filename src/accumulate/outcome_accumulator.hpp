@@ -2,12 +2,18 @@
 // The outcome task's metrics of both models for a block of replicates: the weighted mean,
 // the pass rate, and weighted quantiles at kOutcomeQuantiles.
 //
-// The mean and the pass rate are ratios of weighted sums, summed in one fixed order (key
-// order, as regression sums). A quantile is a selection: numpy's "inverted_cdf" with
+// The mean and the pass rate are ratios of weighted sums. They are canonical
+// (docs/partitioned.md): each model's sums fold doubles only within a value bucket
+// (canonical_buckets.hpp), visiting its rows in ascending order, and each bucket's folds go
+// into exact sums (outcome_state.hpp), so any partitioning of the rows into whole value
+// buckets gives every bit. A quantile is a selection: numpy's "inverted_cdf" with
 // weights, the smallest value whose cumulative weight share reaches q. The walk needs the
-// lane's total weight first, so a block makes one summing pass and then one walk per
-// model over its values in order; the walk stops as soon as every lane and group has
-// passed its last level.
+// lane's total weight first, so a block makes one summing pass per model and then one walk
+// per model over its values in order; the walk stops as soon as every lane and group has
+// passed its last level. Walking up with weights that are not whole, the cumulative weight
+// restarts at every bucket from the exact weight below the bucket, rounded (a level that
+// the rounded prefix passes is reached at the sample's last row below it), so a partition
+// starting at a bucket walks on exactly as one pass over every row does.
 //
 // Three things keep the walk cheap without changing a bit (issue 15's benchmark). The test
 // cdf >= q, with cdf = cumulative / total, becomes cumulative >= T, T the smallest double
@@ -33,20 +39,22 @@
 #include <vector>
 
 #include <referee/vocabulary.hpp>
+#include "accumulate/exact_sum.hpp"
+#include "accumulate/group_folds.hpp"
+#include "accumulate/outcome_state.hpp"
+#include "resample/canonical_buckets.hpp"
 #include "resample/resample_weights.hpp"
 
 namespace referee {
-
-inline constexpr std::size_t kQuantileLevels = kOutcomeQuantiles.size();
 
 struct OutcomeColumns {
   std::array<std::span<const double>, 2> value;  // per model, possibly scaled by 2^-e
   std::span<const double> weight;                // empty: every row weighs 1
 };
 
-// The visiting orders, made once: key order for the sums; each model's rows ascending by
-// (value, key) for the quantiles, so that ties and the sums' order do not depend on how
-// the rows arrived. `passed` holds each row's result >= the pass mark, per model.
+// The visiting orders, made once: each model's rows ascending by (value, key, row tuple),
+// for the sums and the quantiles, so that ties and the sums' order do not depend on how
+// the rows arrived, and where each value bucket ends in that order. `passed` holds each row's result >= the pass mark, per model.
 // `from_top`: every weight is whole and every running sum exact, so the walks may run
 // downwards (see the top of this file). Then, per model, `pivot` is a position in the
 // ascending order a little below every sample's median (0: none), and `below` flags the
@@ -55,6 +63,7 @@ struct OutcomeColumns {
 struct OutcomePlan {
   std::vector<std::uint32_t> key_order;
   std::array<std::vector<std::uint32_t>, 2> ascending;
+  std::array<std::vector<std::size_t>, 2> bucket_ends;
   std::array<std::vector<unsigned char>, 2> passed, below;
   std::array<std::size_t, 2> pivot{};
   bool from_top = false;
@@ -109,9 +118,12 @@ inline std::size_t median_pivot(const OutcomeColumns& c, const std::vector<std::
   return 0;
 }
 
+// `raw`: the results before scaling, which order and bucket the rows; `total_rows`: the
+// whole evaluation's row count, which sets the bucket width (0: these columns are every row).
 inline OutcomePlan plan_outcome(const OutcomeColumns& c, const RowUnits& units,
                                 const std::array<std::span<const double>, 2>& raw, double pass_mark,
-                                std::span<const std::span<const std::uint32_t>> group_of_row) {
+                                std::span<const std::span<const std::uint32_t>> group_of_row,
+                                std::uint64_t total_rows = 0) {
   OutcomePlan plan;
   const std::size_t n = c.value[0].size();
   plan.key_order.resize(n);
@@ -122,10 +134,13 @@ inline OutcomePlan plan_outcome(const OutcomeColumns& c, const RowUnits& units,
       return std::tuple(units.key[a], c.value[0][a], c.value[1][a], weight_of(a)) <
              std::tuple(units.key[b], c.value[0][b], c.value[1][b], weight_of(b));
     });
+  const unsigned bits = score_bucket_bits(total_rows != 0 ? total_rows : n);
   for (std::size_t m = 0; m < 2; ++m) {
     plan.ascending[m] = plan.key_order;
     std::stable_sort(plan.ascending[m].begin(), plan.ascending[m].end(),
-                     [&](std::uint32_t a, std::uint32_t b) { return c.value[m][a] < c.value[m][b]; });
+                     [&](std::uint32_t a, std::uint32_t b) { return raw[m][a] < raw[m][b]; });
+    plan.bucket_ends[m] =
+        bucket_ends(plan.ascending[m], [&](std::uint32_t r) { return value_bucket(raw[m][r], bits); });
     plan.passed[m].resize(n);
     for (std::size_t r = 0; r < n; ++r) plan.passed[m][r] = raw[m][r] >= pass_mark ? 1 : 0;
   }
@@ -149,25 +164,19 @@ struct OutcomeSums {
 
 namespace outcome_detail {
 
-// A row's flags: its result passed, and it lies under the pivot, per model.
-struct RowFlags {
-  unsigned char passed[2], below[2];
-};
-
-template <std::size_t L, bool WithBelow>
-inline void add_row(OutcomeSums& s, const LaneWeights& w, const double (&v)[2], const RowFlags& f) {
-  for (std::size_t l = 0; l < L; ++l) s.weight[l] += w[l];
-  for (std::size_t m = 0; m < 2; ++m) {
-    const double x = v[m], pass = f.passed[m];
-    for (std::size_t l = 0; l < L; ++l) {
-      s.value[m][l] += w[l] * x;
-      s.passed[m][l] += w[l] * pass;
-    }
-    if constexpr (WithBelow) {
-      const double below = f.below[m];
-      for (std::size_t l = 0; l < L; ++l) s.below[m][l] += w[l] * below;
-    }
+template <std::size_t L>
+inline void add_fold(OutcomeFold& f, const LaneWeights& w, double x, double pass) {
+  for (std::size_t l = 0; l < L; ++l) {
+    f.weight[l] += w[l];
+    f.value[l] += w[l] * x;
+    f.passed[l] += w[l] * pass;
   }
+}
+
+// The weight under the pivot: whole weights, so a running double sum is exact.
+template <std::size_t L>
+inline void add_below(LaneWeights& below, const LaneWeights& w, double flag) {
+  for (std::size_t l = 0; l < L; ++l) below[l] += w[l] * flag;
 }
 
 // The smallest cumulative weight c with fl(c / total) >= q, numpy's test on the cdf.
@@ -190,6 +199,14 @@ struct Walk {
   std::size_t goal = kQuantileLevels;       // levels to reach in this stretch of the walk
   std::size_t unfinished = 0;               // lanes short of the goal
   bool from_top = false;
+  // Walking up bucket by bucket: the exact weight below the open bucket, the open bucket's
+  // own fold, its number (0: none open) and the sample's last value in it; and the levels
+  // passed before the walk's first row (a partition's, docs/partitioned.md).
+  std::vector<ExactSum> prefix;
+  LaneWeights own{};
+  std::size_t bucket = 0;
+  double last = 0.0;
+  std::array<std::uint8_t, kLanes> first{};
 };
 
 // Level k in ascending order: cumulative >= T_k, i.e. cumulative > the double below T_k.
@@ -219,6 +236,7 @@ inline Walk start_walk(const OutcomeSums& s, std::size_t used, bool from_top) {
     walk.unfinished += live ? 1 : 0;
     if (live) set_bounds(walk, l, s.weight[l]);
   }
+  if (!from_top) walk.prefix.assign(L, ExactSum{});
   return walk;
 }
 
@@ -255,22 +273,85 @@ inline void fill_weights(const OutcomeColumns& c, const Weights& weights, std::u
 
 }  // namespace outcome_detail
 
-// The sums pass: the overall sums and, per grouping, each group's ([grouping][group]).
+// One model's sums pass over whole value buckets, ascending: the exact sums of the overall
+// rows and of each group ([grouping][group], shaped by `out`). With `below`, also the weight
+// under the model's pivot, into the double sums `s` and `grouped` (from the top only).
+template <bool WithBelow, class Weights>
+void outcome_model_sums(const OutcomeColumns& c, const OutcomePlan& plan, const Weights& weights, std::size_t m,
+                        std::span<const std::span<const std::uint32_t>> group_of_row, OutcomePassState& out,
+                        OutcomeSums* s = nullptr, std::vector<std::vector<OutcomeSums>>* grouped = nullptr) {
+  constexpr std::size_t L = Weights::lanes;
+  OutcomeFold fold;
+  GroupFolds<OutcomeFold> folds(out.groups, OutcomeFold{});
+  LaneWeights w{};
+  const std::vector<std::uint32_t>& order = plan.ascending[m];
+  const std::size_t n = order.size();
+  std::size_t start = 0;
+  for (std::size_t end : plan.bucket_ends[m]) {
+    for (std::size_t i = start; i < end; ++i) {
+      if (i + 16 < n) {  // the ascending order visits rows in random memory order; fetch ahead
+        __builtin_prefetch(&c.value[m][order[i + 16]]);
+        for (std::span<const std::uint32_t> g : group_of_row) __builtin_prefetch(&g[order[i + 16]]);
+      }
+      const std::uint32_t r = order[i];
+      outcome_detail::fill_weights(c, weights, r, w);
+      const double x = c.value[m][r], pass = plan.passed[m][r];
+      outcome_detail::add_fold<L>(fold, w, x, pass);
+      for (std::size_t g = 0; g < group_of_row.size(); ++g)
+        outcome_detail::add_fold<L>(folds.at(g, group_of_row[g][r]), w, x, pass);
+      if constexpr (WithBelow) {
+        const double flag = plan.below[m][r];
+        outcome_detail::add_below<L>(s->below[m], w, flag);
+        for (std::size_t g = 0; g < group_of_row.size(); ++g)
+          outcome_detail::add_below<L>((*grouped)[g][group_of_row[g][r]].below[m], w, flag);
+      }
+    }
+    out.overall.add(fold);
+    fold = OutcomeFold{};
+    folds.flush(out.groups, 0);
+    start = end;
+  }
+}
+
+namespace outcome_detail {
+
+// One sample's exact sums of model m's pass, rounded into its double sums.
+inline void round_sums(const OutcomeExact& e, std::size_t m, OutcomeSums& s) {
+  for (std::size_t l = 0; l < e.lanes(); ++l) {
+    s.weight[l] = e.q[0][l].value();
+    s.value[m][l] = e.q[1][l].value();
+    s.passed[m][l] = e.q[2][l].value();
+  }
+}
+
+inline void round_state(const OutcomePassState& state, std::size_t m, OutcomeSums& s,
+                        std::vector<std::vector<OutcomeSums>>& grouped) {
+  round_sums(state.overall, m, s);
+  for (std::size_t g = 0; g < grouped.size(); ++g)
+    for (std::size_t j = 0; j < grouped[g].size(); ++j) round_sums(state.groups[g][j], m, grouped[g][j]);
+}
+
+inline std::vector<std::size_t> group_sizes(const std::vector<std::vector<OutcomeSums>>& grouped) {
+  std::vector<std::size_t> counts;
+  for (const auto& g : grouped) counts.push_back(g.size());
+  return counts;
+}
+
+}  // namespace outcome_detail
+
+// The sums passes of both models: the overall sums and, per grouping, each group's
+// ([grouping][group]), rounded from their exact sums.
 template <bool WithBelow, class Weights>
 OutcomeSums accumulate_outcome_sums(const OutcomeColumns& c, const OutcomePlan& plan, const Weights& weights,
                                     std::span<const std::span<const std::uint32_t>> group_of_row,
                                     std::vector<std::vector<OutcomeSums>>& grouped) {
   constexpr std::size_t L = Weights::lanes;
   OutcomeSums s;
-  LaneWeights w{};
-  for (std::uint32_t r : plan.key_order) {
-    outcome_detail::fill_weights(c, weights, r, w);
-    const double v[2] = {c.value[0][r], c.value[1][r]};
-    outcome_detail::RowFlags f{{plan.passed[0][r], plan.passed[1][r]}, {0, 0}};
-    if constexpr (WithBelow) f = {{plan.passed[0][r], plan.passed[1][r]}, {plan.below[0][r], plan.below[1][r]}};
-    outcome_detail::add_row<L, WithBelow>(s, w, v, f);
-    for (std::size_t g = 0; g < group_of_row.size(); ++g)
-      outcome_detail::add_row<L, WithBelow>(grouped[g][group_of_row[g][r]], w, v, f);
+  const std::vector<std::size_t> counts = outcome_detail::group_sizes(grouped);
+  for (std::size_t m = 0; m < 2; ++m) {
+    OutcomePassState state = outcome_pass_state(L, counts);
+    outcome_model_sums<WithBelow>(c, plan, weights, m, group_of_row, state, &s, &grouped);
+    outcome_detail::round_state(state, m, s, grouped);
   }
   return s;
 }
@@ -368,6 +449,65 @@ inline bool turn_at_pivot(Walks& walks, std::size_t model, const OutcomeSums& s,
   return true;
 }
 
+// Walking up: closes a sample's open bucket. Its running weight becomes the exact weight
+// below the next bucket, rounded; levels that passes are reached at the sample's last row.
+template <std::size_t L>
+inline void close_bucket(Walk& walk, std::array<LaneWeights, kQuantileLevels>& quantile) {
+  if (walk.bucket == 0) return;
+  for (std::size_t l = 0; l < L; ++l) {
+    walk.prefix[l].add(walk.own[l]);
+    walk.own[l] = 0.0;
+    walk.running[l] = walk.prefix[l].value();
+    reach_levels(walk, quantile, l, walk.last);
+  }
+  walk.bucket = 0;
+}
+
+// Walking up: a row of value x in bucket `bucket` (numbered from 1 in the walk), for one
+// sample's walk.
+template <std::size_t L>
+inline void visit(Walks& walks, Walk& walk, std::array<LaneWeights, kQuantileLevels>& quantile, const LaneWeights& w,
+                  double x, std::size_t bucket) {
+  const std::size_t before = walk.unfinished;
+  if (walk.bucket != bucket) {
+    close_bucket<L>(walk, quantile);
+    walk.bucket = bucket;
+  }
+  for (std::size_t l = 0; l < L; ++l) walk.own[l] += w[l];
+  step<L>(walk, quantile, w, x);
+  walk.last = x;
+  walks.unfinished -= before - walk.unfinished;
+}
+
+// Walks up the ascending order bucket by bucket until every lane of every walk has reached
+// every level, then closes every sample's open bucket.
+template <class Weights>
+void walk_buckets(const OutcomeColumns& c, const OutcomePlan& plan, const Weights& weights, std::size_t model,
+                  Walks& walks, OutcomeSums& s, std::span<const std::span<const std::uint32_t>> group_of_row,
+                  std::vector<std::vector<OutcomeSums>>& grouped) {
+  constexpr std::size_t L = Weights::lanes;
+  LaneWeights w{};
+  const std::vector<std::uint32_t>& up = plan.ascending[model];
+  std::size_t start = 0, bucket = 0;
+  for (std::size_t end : plan.bucket_ends[model]) {
+    ++bucket;
+    for (std::size_t i = start; i < end && walks.unfinished != 0; ++i) {
+      const std::uint32_t r = up[i];
+      fill_weights(c, weights, r, w);
+      const double x = c.value[model][r];
+      visit<L>(walks, walks.overall, s.quantile[model], w, x, bucket);
+      for (std::size_t g = 0; g < grouped.size(); ++g) {
+        const std::uint32_t j = group_of_row[g][r];
+        visit<L>(walks, walks.group[g][j], grouped[g][j].quantile[model], w, x, bucket);
+      }
+    }
+    start = end;
+  }
+  walks.each([&](Walk& walk, std::size_t g, std::size_t j, bool overall) {
+    close_bucket<L>(walk, (overall ? s : grouped[g][j]).quantile[model]);
+  });
+}
+
 }  // namespace outcome_detail
 
 // The walk of one model: the quantiles of the whole table and of every group. From the
@@ -384,7 +524,7 @@ void walk_outcome_quantiles(const OutcomeColumns& c, const OutcomePlan& plan, co
   const auto n = static_cast<std::ptrdiff_t>(up.size());
   outcome_detail::Walks walks = outcome_detail::start_walks<L>(s, grouped, used, plan.from_top);
   if (!plan.from_top) {
-    outcome_detail::walk_rows(c, up, 0, n, 1, weights, model, walks, s, group_of_row, grouped);
+    outcome_detail::walk_buckets(c, plan, weights, model, walks, s, group_of_row, grouped);
     return;
   }
   const auto pivot = static_cast<std::ptrdiff_t>(plan.pivot[model]);
@@ -413,6 +553,64 @@ OutcomeSums accumulate_outcome(const OutcomeColumns& c, const OutcomePlan& plan,
                          : accumulate_outcome_sums<false>(c, plan, weights, group_of_row, grouped);
   for (std::size_t m = 0; m < 2; ++m) walk_outcome_quantiles(c, plan, weights, m, used, sums, group_of_row, grouped);
   return sums;
+}
+
+namespace outcome_detail {
+
+// A partition's walk starts where the exact weight below its rows (`below`, per lane) puts
+// it: the levels that weight passes were reached below, by another partition.
+template <std::size_t L>
+inline void start_above(Walk& walk, std::span<const ExactSum> below) {
+  for (std::size_t l = 0; l < L; ++l) {
+    walk.prefix[l] = below[l];
+    walk.running[l] = below[l].value();
+    while (walk.running[l] > walk.bound[l]) {
+      ++walk.next[l];
+      walk.bound[l] = walk.next[l] == kQuantileLevels ? std::numeric_limits<double>::infinity()
+                                                       : walk.bounds[l][walk.next[l]];
+    }
+    walk.first[l] = walk.next[l];
+  }
+}
+
+// The levels a partition's walk reached: [first, next) of each lane, with their values.
+template <std::size_t L>
+inline void keep_levels(const Walk& walk, const std::array<LaneWeights, kQuantileLevels>& quantile, OutcomeExact& out) {
+  for (std::size_t l = 0; l < L; ++l)
+    for (std::size_t k = walk.first[l]; k < walk.next[l]; ++k) {
+      out.found[l][k] = 1;
+      out.level[l][k] = quantile[k][l];
+    }
+}
+
+}  // namespace outcome_detail
+
+// Partitioned evaluation (docs/partitioned.md): model m's share over these rows, whole value
+// buckets forming a range of the ascending order. Round 1 (`below` null): the exact sums.
+// Round 2: also the quantile levels reached among these rows, walking up from `below` (the
+// exact sums of every bucket under these rows) towards thresholds set by `total` (the
+// whole pass's), exactly as one pass over every row walks through them.
+template <class Weights>
+void outcome_share(const OutcomeColumns& c, const OutcomePlan& plan, const Weights& weights, std::size_t m,
+                   std::span<const std::span<const std::uint32_t>> group_of_row, const OutcomePassState* below,
+                   const OutcomePassState* total, OutcomePassState& out) {
+  constexpr std::size_t L = Weights::lanes;
+  outcome_model_sums<false>(c, plan, weights, m, group_of_row, out);
+  if (below == nullptr) return;
+  OutcomeSums s;
+  std::vector<std::vector<OutcomeSums>> grouped;
+  for (const auto& g : out.groups) grouped.emplace_back(g.size());
+  outcome_detail::round_state(*total, m, s, grouped);
+  outcome_detail::Walks walks = outcome_detail::start_walks<L>(s, grouped, L, false);
+  walks.each([&](outcome_detail::Walk& walk, std::size_t g, std::size_t j, bool overall) {
+    outcome_detail::start_above<L>(walk, (overall ? below->overall : below->groups[g][j]).q[0]);
+  });
+  walks.aim(kQuantileLevels);
+  outcome_detail::walk_buckets(c, plan, weights, m, walks, s, group_of_row, grouped);
+  walks.each([&](outcome_detail::Walk& walk, std::size_t g, std::size_t j, bool overall) {
+    outcome_detail::keep_levels<L>(walk, (overall ? s : grouped[g][j]).quantile[m],
+                                   overall ? out.overall : out.groups[g][j]);
+  });
 }
 
 }  // namespace referee

@@ -175,6 +175,15 @@ class ReplicateEngine {
     return finish(request, both);
   }
 
+  // Gives every block of an above the pass's total (merged round-1 partials), for a task
+  // whose round 2 reads it; false (and `above` unchanged) for the others.
+  bool attach_total(ModelPartial& above, const ModelPartial& total) const {
+    bool attached = false;
+    for (std::size_t i = 0; i < above.blocks.size(); ++i)
+      attached = accumulator_->attach_total(*above.blocks[i], *total.blocks.at(i)) || attached;
+    return attached;
+  }
+
   // Reads one block's partial in the accumulator's serial form.
   std::unique_ptr<PartialBlock> read_block(ByteReader& in, std::size_t lanes, std::size_t model = 0) const {
     return accumulator_->read_partial(in, lanes, model);

@@ -68,7 +68,8 @@ std::vector<std::string> read_texts(ByteReader& in, std::size_t max) {
 }  // namespace
 
 void check_partitionable(const Policy& policy) {
-  if (policy.task != Task::binary && !task_definition(policy.task).order_free)
+  const TaskDefinition& task = task_definition(policy.task);
+  if (policy.task != Task::binary && !task.order_free && !task.ascending)
     refuse("the " + std::string(task_name(policy.task)) + " task");
   if (policy.columns.id.empty() && policy.columns.cluster.empty() && !task_definition(policy.task).queries)
     throw PolicyError("partitioned evaluation needs $.columns.id or $.columns.cluster: with no file order to key "

@@ -2,7 +2,9 @@
 // over the engine's partial states. Binary task: two ranked passes (one per model, bucketed
 // by that model's score) and the rows pass (bucketed by unit key: the rows digest, unit and
 // group counts, the paired proportions' discordant cells). An order-free task (regression,
-// ranking): the two model passes bucket by unit key too, and run in one round.
+// ranking): the two model passes bucket by unit key too, and run in one round. The outcome
+// task: two ranked passes bucketed by each model's result in ascending order, whose round 2
+// reads the pass's total as well as the weight below.
 
 #include <referee/partitioned.hpp>
 
@@ -11,6 +13,7 @@
 #include <iterator>
 #include <memory>
 #include <numeric>
+#include <optional>
 #include <thread>
 
 #include <referee/error.hpp>
@@ -439,6 +442,25 @@ Evaluation describe_partitioned(const Plan& plan, const RowsState& rows, std::st
   return ev;
 }
 
+// A pass whose round 2 reads its total (TaskDefinition::ascending): the round-1 states
+// merged; else nothing. The driver's engine holds no rows, so its partial is all zeros.
+std::optional<ModelPartial> pass_total(const Plan& plan, const ReplicateEngine& engine, std::size_t model,
+                                       const std::vector<ModelPartial>& states) {
+  if (!task_definition(plan.policy.task).ascending) return std::nullopt;
+  ModelPartial total = engine.partial(request_of(plan, 1), model, nullptr);
+  for (const ModelPartial& s : states) add_partial(total, s);
+  return total;
+}
+
+// An above with the total: every partition gets one, the first too (its prefix is zero).
+std::string above_with_total(const Plan& plan, const ReplicateEngine& engine, std::size_t model,
+                             const ModelPartial* prefix, const ModelPartial& total) {
+  ModelPartial above = prefix ? read_ranked(plan, engine, write_ranked(plan, *prefix), model)
+                              : engine.partial(request_of(plan, 1), model, nullptr);
+  engine.attach_total(above, total);
+  return write_ranked(plan, above);
+}
+
 void check_rows(const Plan& plan, std::span<const ModelPartial> models, const RowsState& rows) {
   bool whole = rows.rows == plan.facts.rows;
   std::string seen;
@@ -478,7 +500,11 @@ std::vector<std::uint64_t> buckets(std::string_view plan_bytes, std::string_view
   std::vector<std::uint64_t> out(part.rows);
   if (ranked_pass(plan, p)) {
     const unsigned bits = score_bucket_bits(plan.facts.rows);
-    for (std::size_t r = 0; r < part.rows; ++r) out[r] = score_bucket(ranked_score(plan, p, part, r), bits);
+    const bool ascending = task_definition(plan.policy.task).ascending;
+    for (std::size_t r = 0; r < part.rows; ++r) {
+      const double score = ranked_score(plan, p, part, r);
+      out[r] = ascending ? value_bucket(score, bits) : score_bucket(score, bits);
+    }
   } else {
     const unsigned bits = key_bucket_bits(plan.facts.rows);
     for (std::size_t r = 0; r < part.rows; ++r) out[r] = key_bucket(part.unit_key[r], bits);
@@ -510,13 +536,15 @@ std::vector<std::string> aboves(std::string_view plan_bytes, std::string_view pa
     if (!states[i].empty()) order.push_back(i);
   std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return states[a].first_bucket < states[b].first_bucket; });
   std::vector<std::string> out(states.size());
+  const std::optional<ModelPartial> total = pass_total(plan, engine, model, states);
   std::unique_ptr<ModelPartial> above;
   for (std::size_t k = 0; k < order.size(); ++k) {
     const ModelPartial& s = states[order[k]];
     if (above && above->last_bucket >= s.first_bucket)
       throw UsageError("two partitions of the " + std::string(pass) + " pass share score bucket " +
                        std::to_string(s.first_bucket) + "; range-partition the rows by buckets()");
-    if (above) out[order[k]] = write_ranked(plan, *above);
+    if (total) out[order[k]] = above_with_total(plan, engine, model, above.get(), *total);
+    else if (above) out[order[k]] = write_ranked(plan, *above);
     if (!above)
       above = std::make_unique<ModelPartial>(std::move(states[order[k]]));
     else

@@ -49,6 +49,10 @@ inline std::uint64_t score_bucket(double score, unsigned bits) noexcept {
   return ~ordered_bits(score) >> (64 - bits);
 }
 
+// The outcome task's ranked passes walk results upward (its quantiles read the weight
+// below a value): the same buckets as score_bucket, numbered in ascending order.
+inline std::uint64_t value_bucket(double value, unsigned bits) noexcept { return ordered_bits(value) >> (64 - bits); }
+
 // The ends of the runs of one bucket in a visiting order (a ranking, or rows by key), by `bucket_of(row)`.
 template <class BucketOf>
 std::vector<std::size_t> bucket_ends(std::span<const std::uint32_t> order, BucketOf&& bucket_of) {

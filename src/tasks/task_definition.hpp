@@ -56,6 +56,9 @@ class TaskAccumulator {
   // does for a pass.
   virtual void write_partials(std::span<const PartialBlock* const> passes, std::size_t used,
                               const BlockWriter& writer) const = 0;
+  // Gives an above (round 2's input) the pass's total, for a task whose round 2 reads it;
+  // false for a task that reads only the weight ranked above.
+  virtual bool attach_total(PartialBlock& above, const PartialBlock& total) const = 0;
   // The first and last canonical bucket of this model's rows (partition order and checks).
   virtual std::pair<std::uint64_t, std::uint64_t> bucket_range(std::size_t model) const = 0;
   // Accumulates lanes [0, used) for both models, every metric and every grouping, and
@@ -108,6 +111,12 @@ class TaskAccumulatorFor : public TaskAccumulator {
       derived().write_partial_blocks(*passes[0], *passes[1], used, out);
     else
       not_partitioned();
+  }
+  bool attach_total(PartialBlock& above, const PartialBlock& total) const override {
+    if constexpr (requires(const Derived& d, PartialBlock& a, const PartialBlock& t) { d.attach_partial_total(a, t); })
+      return derived().attach_partial_total(above, total);
+    else
+      return false;
   }
   std::pair<std::uint64_t, std::uint64_t> bucket_range(std::size_t m) const override {
     if constexpr (requires(const Derived& d, std::size_t n) { d.model_bucket_range(n); })
@@ -166,6 +175,10 @@ struct TaskDefinition {
   // Partitioned evaluation: every sum of a model's pass is order-free (no ranking by score),
   // so the pass buckets rows by key and runs in one round (docs/partitioned.md).
   bool order_free = false;
+  // Partitioned evaluation: the ranked passes walk results upward (the outcome task's
+  // quantiles read the weight below a value): buckets number in ascending value order, and
+  // round 2 reads the pass's total as well as the weight below (docs/partitioned.md).
+  bool ascending = false;
 
   std::span<const MetricInfo> metrics() const { return task_metrics(id); }
 };

@@ -248,3 +248,66 @@ def test_partitioned_multiclass_equals_evaluate(weighted, clustered, interval):
         pieces = np.array_split(np.arange(len(shuffled)), parts)
         got = rp.evaluate([shuffled.iloc[rows] for rows in pieces], policy, threads=1)
         assert _outside_run(got) == expected, parts
+
+
+def _outcome_frame(n=20000, clusters=None, seed=13):
+    """Results over many binades, of either sign, some tied and some at the pass mark; weights
+    that are not dyadic (issue 16's outcome task)."""
+    rng = np.random.default_rng(seed)
+    sign = np.where(np.arange(n) % 9 == 0, -1.0, 1.0)
+    a = sign * np.exp(2.5 * rng.normal(size=n))
+    a[::5] = np.round(a[::5] * 4) / 4  # ties
+    a[::41] = 2.0  # at the pass mark
+    b = a * np.exp(0.3 * rng.normal(size=n)) + 0.05
+    b[::13] = a[::13]
+    return pd.DataFrame({
+        "txn": [f"t{i}" for i in range(n)], "a": a, "b": b,
+        "w": 0.1 + rng.integers(0, 1000, n) / 337.0,
+        "cust": [f"c{k}" for k in rng.integers(0, clusters or n, n)],
+        "region": rng.choice(list("abcd"), n),
+    })
+
+
+def _outcome_policy(weighted, clustered, interval):
+    columns = {"champion": "a", "challenger": "b", "id": "txn", "segments": ["region"]}
+    if weighted:
+        columns["weight"] = "w"
+    if clustered:
+        columns["cluster"] = "cust"
+    return {"version": 1, "task": "outcome", "columns": columns, "threshold": 2,
+            "bootstrap": {"resamples": 130, "interval": interval, "seed": 5},
+            "rules": [{"id": "mean", "metric": "mean", "subject": "delta", "min": -0.5},
+                      {"id": "pass", "metric": "pass_rate", "subject": "delta", "min": -0.05},
+                      {"id": "p99", "metric": "quantile@0.99", "subject": "relative_delta", "max": 0.5},
+                      {"id": "seg", "metric": "quantile@0.5", "subject": "delta",
+                       "scope": {"each_segment": "region"}, "max": 5}]}
+
+
+@pytest.mark.parametrize("weighted,clustered,interval", [(True, False, "bca"), (False, True, "percentile")])
+def test_partitioned_outcome_equals_evaluate(weighted, clustered, interval):
+    df = _outcome_frame(clusters=150 if clustered else None)
+    policy = _outcome_policy(weighted, clustered, interval)
+    expected = _outside_run(referee.evaluate(df, policy, threads=2))
+    assert '"seg"' in expected
+    shuffled = df.sample(frac=1.0, random_state=1).reset_index(drop=True)
+    plan = rp.make_plan(policy, rp.facts_state(df, policy))
+    assert rp.ranked(plan, "champion") and rp.ranked(plan, "challenger")
+    for parts in (1, 3, 16):
+        pieces = np.array_split(np.arange(len(shuffled)), parts)
+        got = rp.evaluate([shuffled.iloc[rows] for rows in pieces], policy, threads=1)
+        assert _outside_run(got) == expected, parts
+
+
+def test_partitioned_outcome_quantiles_are_numpys_inverted_cdf():
+    # The peer: numpy's weighted "inverted_cdf" on the whole table (whole weights, where its
+    # cumulative sums are exact), against the partitioned report's point estimates.
+    df = _outcome_frame(n=5000)
+    df["w"] = 1.0 + (np.arange(len(df)) % 4)
+    policy = _outcome_policy(True, False, "percentile")
+    shuffled = df.sample(frac=1.0, random_state=2).reset_index(drop=True)
+    pieces = np.array_split(np.arange(len(shuffled)), 3)
+    got = json.loads(rp.evaluate([shuffled.iloc[rows] for rows in pieces], policy, threads=1).to_json())
+    for model, column in (("champion", "a"), ("challenger", "b")):
+        for q in (0.5, 0.9, 0.95, 0.99):
+            want = np.quantile(df[column].to_numpy(), q, weights=df["w"].to_numpy(), method="inverted_cdf")
+            assert got["metrics"][model][f"quantile@{q}"]["estimate"] == want, (model, q)

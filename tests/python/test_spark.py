@@ -249,9 +249,6 @@ def refused_policies(reference):
     """(policy, the word its refusal names): features the partitioned path does not cover yet."""
     latency = {**BASE["columns"], "latency": {"champion": "lat_prod", "challenger": "lat_new"}}
     return [
-        ({**{k: v for k, v in BASE.items() if k != "threshold"}, "task": "outcome",
-          "columns": {"champion": "score_prod", "challenger": "score_new", "id": "txn_id"},
-          "rules": [{"id": "mean", "metric": "mean", "subject": "delta", "min": -1}]}, "outcome"),
         ({**BASE, "bootstrap": {"resamples": RESAMPLES, "seed": 5, "scheme": "multinomial"}}, "multinomial"),
         ({**BASE, "columns": latency,
           "rules": [{"id": "p99", "metric": "latency_p99", "subject": "challenger", "max": 45}]}, "budget"),
@@ -389,3 +386,34 @@ def test_multiclass_gives_the_single_process_report(spark, kinds, partitions):
     expected = outside_run(referee.evaluate(kinds, MULTICLASS))
     df = shuffled(spark, kinds, input_partitions=3, seed=partitions)
     assert outside_run(referee_spark.evaluate(df, MULTICLASS, partitions=partitions)) == expected
+
+
+OUTCOME = {
+    "version": 1, "task": "outcome", "threshold": 2,
+    "columns": {"champion": "result_prod", "challenger": "result_new", "id": "txn_id", "weight": "w",
+                "segments": ["region"]},
+    "bootstrap": {"resamples": RESAMPLES, "seed": 5, "interval": "bca"},
+    "rules": [{"id": "mean", "metric": "mean", "subject": "delta", "min": -1},
+              {"id": "p99", "metric": "quantile@0.99", "subject": "challenger", "max": 1000},
+              {"id": "seg", "metric": "quantile@0.5", "subject": "delta", "scope": {"each_segment": "region"},
+               "max": 1}],
+}
+
+
+@pytest.fixture(scope="module")
+def outcomes():
+    """Each model's own result per example (a latency-like spread over many binades, ties, some
+    at the pass mark): 20 000 rows make some dozens of value buckets per model."""
+    frame = make_frame(n=20000, seed=23)
+    rng = np.random.default_rng(13)
+    prod = np.exp(2.0 * rng.normal(size=len(frame)))
+    prod[::5] = np.round(prod[::5] * 4) / 4
+    prod[::41] = 2.0
+    return frame.assign(result_prod=prod, result_new=prod * np.exp(0.3 * rng.normal(size=len(frame))))
+
+
+@pytest.mark.parametrize("partitions", [3, 16])
+def test_outcome_gives_the_single_process_report(spark, outcomes, partitions):
+    expected = outside_run(referee.evaluate(outcomes, OUTCOME))
+    df = shuffled(spark, outcomes, input_partitions=3, seed=partitions)
+    assert outside_run(referee_spark.evaluate(df, OUTCOME, partitions=partitions)) == expected

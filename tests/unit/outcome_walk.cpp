@@ -23,21 +23,45 @@ namespace {
 
 using namespace referee;
 
-// The plain walk of one sample, one model.
+// The plain walk of one sample, one model: the cumulative weight share, level by level.
+// With weights that are not whole (no walk from the top), the cumulative weight restarts
+// at every value bucket the sample has rows in from the exact weight below, rounded, and a
+// level that passes is reached at the sample's last row before it (outcome_accumulator.hpp).
 void plain_walk(const OutcomeColumns& c, const OutcomePlan& plan, const auto& weights, std::size_t model,
                 std::size_t used, const OutcomeSums& s, std::span<const std::uint32_t> group_of_row,
                 std::uint32_t group, std::array<LaneWeights, kQuantileLevels>& out) {
-  LaneWeights cumulative{}, w{};
+  LaneWeights cumulative{}, own{}, w{};
+  std::vector<ExactSum> prefix(used);
   std::array<std::size_t, kLanes> next{};
-  for (std::uint32_t r : plan.ascending[model]) {
-    if (!group_of_row.empty() && group_of_row[r] != group) continue;
-    outcome_detail::fill_weights(c, weights, r, w);
-    for (std::size_t l = 0; l < used; ++l) {
-      if (!(s.weight[l] > 0.0) || next[l] == kQuantileLevels || w[l] == 0.0) continue;
-      cumulative[l] += w[l];
-      const double share = cumulative[l] / s.weight[l];
-      while (next[l] < kQuantileLevels && share >= kOutcomeQuantiles[next[l]]) out[next[l]++][l] = c.value[model][r];
+  const auto reach = [&](std::size_t l, double x) {
+    if (!(s.weight[l] > 0.0)) return;
+    const double share = cumulative[l] / s.weight[l];
+    while (next[l] < kQuantileLevels && share >= kOutcomeQuantiles[next[l]]) out[next[l]++][l] = x;
+  };
+  std::size_t start = 0;
+  double last = 0.0;
+  for (std::size_t end : plan.bucket_ends[model]) {
+    bool touched = false;
+    for (std::size_t i = start; i < end; ++i) {
+      const std::uint32_t r = plan.ascending[model][i];
+      if (!group_of_row.empty() && group_of_row[r] != group) continue;
+      outcome_detail::fill_weights(c, weights, r, w);
+      touched = true;
+      last = c.value[model][r];
+      for (std::size_t l = 0; l < used; ++l) {
+        own[l] += w[l];
+        cumulative[l] += w[l];
+        if (w[l] != 0.0) reach(l, last);
+      }
     }
+    if (touched && !plan.from_top)
+      for (std::size_t l = 0; l < used; ++l) {
+        prefix[l].add(own[l]);
+        own[l] = 0.0;
+        cumulative[l] = prefix[l].value();
+        reach(l, last);
+      }
+    start = end;
   }
 }
 

@@ -542,3 +542,114 @@ TEST_CASE("partitioned multiclass: order-free confusion passes, a ranked pass pe
   CHECK_THROWS_WITH_AS(partitioned::finish(plan, {merged[0], merged[1], merged[8]}), doctest::Contains("9 merged states"),
                        UsageError);
 }
+
+namespace {
+
+// Results spread over many binades (so 70 000 rows fill some hundred value buckets), of
+// either sign, some tied (rounded to quarters) and some exactly at the pass mark; weights
+// that are not dyadic, so weighted running sums round (issue 16's outcome task).
+Sample simulate_outcome(std::size_t n, std::size_t clusters, std::uint64_t seed) {
+  Sample s = simulate(n, clusters, seed);
+  std::mt19937_64 rng(seed + 2);
+  std::normal_distribution<double> normal;
+  for (std::size_t i = 0; i < n; ++i) {
+    const double sign = i % 9 == 0 ? -1.0 : 1.0;
+    double a = sign * std::exp(2.5 * normal(rng));
+    if (i % 5 == 0) a = std::round(a * 4.0) / 4.0;
+    if (i % 41 == 0) a = 2.0;
+    s.a[i] = a;
+    s.b[i] = i % 13 == 0 ? a : a * std::exp(0.3 * normal(rng)) + 0.05;
+    s.w[i] = 0.1 + static_cast<double>(rng() % 1000) / 337.0;
+  }
+  return s;
+}
+
+Policy outcome_policy(bool weighted, bool clustered, const char* interval) {
+  return parse_policy_text(std::string(R"({"version": 1, "task": "outcome",
+    "columns": {"champion": "a", "challenger": "b", "id": "id", "segments": ["region"])") +
+                           (weighted ? R"(, "weight": "w")" : "") + (clustered ? R"(, "cluster": "cust")" : "") +
+                           R"(}, "threshold": 2,
+    "bootstrap": {"resamples": 130, "interval": ")" + interval + R"(", "seed": 5},
+    "rules": [{"id": "mean", "metric": "mean", "subject": "delta", "min": -0.5},
+              {"id": "pass", "metric": "pass_rate", "subject": "delta", "min": -0.05},
+              {"id": "p50", "metric": "quantile@0.5", "subject": "challenger", "max": 50},
+              {"id": "p99", "metric": "quantile@0.99", "subject": "relative_delta", "max": 0.5},
+              {"id": "seg", "metric": "quantile@0.9", "subject": "delta", "scope": {"each_segment": "region"}, "max": 5}]})");
+}
+
+}  // namespace
+
+TEST_CASE("partitioned outcome gives evaluate()'s report, byte for byte outside run") {
+  // 70 000 rows over some hundred value buckets, so 64 partitions of each model pass hold
+  // whole buckets. Clustered (180 units: the jackknife leaves one out) and not (BCa's 256 key
+  // groups); weighted with non-dyadic weights and not (whole weights: the walk from the top).
+  constexpr std::size_t n = 70000;
+  for (const auto& [weighted, clustered, interval] :
+       {std::tuple{true, false, "bca"}, {false, false, "percentile"}, {true, true, "percentile"}, {false, true, "bca"}}) {
+    CAPTURE(weighted);
+    CAPTURE(clustered);
+    CAPTURE(interval);
+    check_partition_counts(simulate_outcome(n, clustered ? 180 : n, 13), outcome_policy(weighted, clustered, interval),
+                           {"\"seg\""}, 11);
+  }
+}
+
+TEST_CASE("partitioned outcome: ranked passes by ascending value, and every level from one partition") {
+  const Sample s = simulate_outcome(20000, 20000, 14);
+  const Policy p = outcome_policy(true, false, "percentile");
+  std::vector<std::size_t> rows(s.y.size());
+  std::iota(rows.begin(), rows.end(), std::size_t{0});
+  const Table whole = table_of(s, rows, p.columns, Task::outcome);
+  const std::string plan = partitioned::make_plan(p, partitioned::facts_state(whole, p));
+  CHECK(partitioned::ranked(plan, "champion"));
+  const std::vector<std::uint64_t> buckets = partitioned::buckets(plan, "champion", whole);
+  for (std::size_t r = 0; r < rows.size(); ++r)
+    for (std::size_t q : {std::size_t{1}, std::size_t{17}, std::size_t{4000}})
+      if (s.a[r] < s.a[(r + q) % rows.size()]) REQUIRE(buckets[r] <= buckets[(r + q) % rows.size()]);
+  // One partition: its above carries the total, so round 2 reaches every level.
+  const std::string round1 = partitioned::pass_state(plan, "champion", whole);
+  const std::vector<std::string> above = partitioned::aboves(plan, "champion", std::vector{round1});
+  REQUIRE(above.size() == 1);
+  CHECK_FALSE(above[0].empty());
+  const std::string rows_state = partitioned::pass_state(plan, "rows", whole);
+  const auto share = [&](const char* pass) {
+    const std::string r1 = partitioned::pass_state(plan, pass, whole);
+    return partitioned::pass_state(plan, pass, whole, partitioned::aboves(plan, pass, std::vector{r1})[0]);
+  };
+  const std::string champion = share("champion"), challenger = share("challenger");
+  CHECK_NOTHROW(partitioned::finish(plan, {champion, challenger, rows_state}));
+  // Round 1's states in place of round 2's reach no level; a share merged twice reaches each twice.
+  CHECK_THROWS_WITH_AS(partitioned::finish(plan, {round1, challenger, rows_state}), doctest::Contains("no partition"),
+                       UsageError);
+  CHECK_THROWS_WITH_AS(partitioned::merge(plan, "champion", std::vector{champion, champion}),
+                       doctest::Contains("both reach one quantile level"), UsageError);
+  // An above of the binary kind (no total) is refused.
+  CHECK_THROWS_WITH_AS(partitioned::pass_state(plan, "champion", whole, round1), doctest::Contains("no total"),
+                       UsageError);
+}
+
+TEST_CASE("partitioned outcome: the cumulative weight at a bucket's end is the exact prefix, in both paths") {
+  // Bucket [1, 2): weight 1 at 1.0; bucket [2, 4): four of 2^-53, which a running double
+  // sum from 1 drops (1 + 2^-53 rounds to 1) but the exact prefix keeps: 1 + 2^-51; bucket
+  // [4, 8): 4.0 of weight 1 + 2^-51. The total is 2 + 2^-50, half of it exactly that
+  // prefix, so the median is the last value of the second bucket (3.5), as numpy gives in
+  // exact arithmetic; a running double sum would give 4.
+  Sample s;
+  const std::vector<double> a{1.0, 2.0, 2.5, 3.0, 3.5, 4.0};
+  const std::vector<double> w{1.0, 0x1p-53, 0x1p-53, 0x1p-53, 0x1p-53, 1.0 + 0x1p-51};
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    s.y.push_back(0.0), s.a.push_back(a[i]), s.b.push_back(a[i]), s.w.push_back(w[i]);
+    s.id.push_back("r" + std::to_string(i)), s.cluster.push_back("c"), s.region.push_back("a"), s.group.push_back("x");
+  }
+  const Policy p = parse_policy_text(R"({"version": 1, "task": "outcome",
+    "columns": {"champion": "a", "challenger": "b", "id": "id", "weight": "w"},
+    "bootstrap": {"resamples": 100, "interval": "percentile", "seed": 5},
+    "rules": [{"id": "p50", "metric": "quantile@0.5", "subject": "challenger", "max": 50}]})");
+  std::vector<std::size_t> rows(a.size());
+  std::iota(rows.begin(), rows.end(), std::size_t{0});
+  const Evaluation ev = evaluate(table_of(s, rows, p.columns, p.task), p);
+  const auto q50 = static_cast<std::size_t>(Metric::quantile_50) - static_cast<std::size_t>(Metric::mean);
+  CHECK(ev.metrics[0][q50].point.value == 3.5);
+  const std::string expected = whole_report(s, p);
+  for (std::uint64_t seed : {1, 2, 3}) CHECK(partitioned_report(s, p, 2, seed) == expected);
+}
