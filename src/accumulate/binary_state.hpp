@@ -13,6 +13,7 @@
 
 #include "accumulate/exact_sum.hpp"
 #include "accumulate/exact_sum_serial.hpp"
+#include "accumulate/grouped_sets.hpp"
 #include "resample/resample_weights.hpp"
 
 namespace referee {
@@ -55,21 +56,68 @@ struct BinaryExact {
 };
 
 // A pass's exact sums: the overall rows, and every group of every grouping.
-struct BinaryPassState {
-  BinaryExact overall;
-  std::vector<std::vector<BinaryExact>> groups;  // [grouping][group]
+using BinaryPassState = GroupedSets<BinaryExact>;
 
-  BinaryPassState() = default;
-  BinaryPassState(std::size_t lanes, std::span<const std::size_t> group_counts) : overall(lanes) {
-    for (std::size_t n : group_counts) groups.emplace_back(n, BinaryExact(lanes));
-  }
+// A state's shape, first in its serial form: lanes, the grouping count, each grouping's
+// group count. The reader is told the shape the plan expects and refuses any other.
+template <class Groups>
+void write_shape(ByteWriter& out, std::size_t lanes, const Groups& groups) {
+  out.u64(lanes);
+  out.u64(groups.size());
+  for (const auto& g : groups) out.u64(g.size());
+}
 
-  void add(const BinaryPassState& other) {
-    overall.add(other.overall);
-    for (std::size_t g = 0; g < groups.size(); ++g)
-      for (std::size_t j = 0; j < groups[g].size(); ++j) groups[g][j].add(other.groups[g][j]);
+inline void read_shape(ByteReader& in, std::size_t lanes, std::span<const std::size_t> group_counts) {
+  if (in.u64() != lanes) in.fail("a block's lane count differs from the plan's");
+  if (in.u64() != group_counts.size()) in.fail("the grouping count differs from the plan's");
+  for (std::size_t n : group_counts)
+    if (in.u64() != n) in.fail("a grouping's group count differs from the plan's");
+}
+
+// Round 1 of a ranked pass (docs/partitioned.md): per lane, the exact positive and negative
+// weight of some rows, which is all that the partitions ranked below them offset by. Each is
+// the same exact sum a full pass's pos and neg hold (the same bucket folds, added exactly),
+// at a fraction of the pass's work.
+struct BinaryTotals {
+  std::vector<ExactSum> pos, neg;
+
+  explicit BinaryTotals(std::size_t lanes = 0) : pos(lanes), neg(lanes) {}
+  void add(const BinaryTotals& other) {
+    for (std::size_t l = 0; l < pos.size(); ++l) {
+      pos[l].add(other.pos[l]);
+      neg[l].add(other.neg[l]);
+    }
   }
 };
+
+// The totals of the overall rows and of every group of every grouping.
+using BinaryTotalsState = GroupedSets<BinaryTotals>;
+
+// The serial form of totals: the shape (lanes, groupings, each one's group count) as a full
+// state writes it, then each set's pos and neg, the overall rows' first.
+inline void write_totals(ByteWriter& out, const BinaryTotalsState& s) {
+  write_shape(out, s.overall.pos.size(), s.groups);
+  auto put = [&](const BinaryTotals& t) {
+    for (const ExactSum& v : t.pos) write_exact(out, v);
+    for (const ExactSum& v : t.neg) write_exact(out, v);
+  };
+  put(s.overall);
+  for (const auto& g : s.groups)
+    for (const BinaryTotals& t : g) put(t);
+}
+
+inline BinaryTotalsState read_totals(ByteReader& in, std::size_t lanes, std::span<const std::size_t> group_counts) {
+  read_shape(in, lanes, group_counts);
+  BinaryTotalsState s(lanes, group_counts);
+  auto get = [&](BinaryTotals& t) {
+    for (ExactSum& v : t.pos) v = read_exact(in);
+    for (ExactSum& v : t.neg) v = read_exact(in);
+  };
+  get(s.overall);
+  for (auto& g : s.groups)
+    for (BinaryTotals& t : g) get(t);
+  return s;
+}
 
 inline BinaryPassState read_sums(ByteReader& in, std::size_t lanes, std::span<const std::size_t> group_counts) {
   BinaryPassState s(lanes, group_counts);
@@ -87,10 +135,7 @@ inline BinaryPassState read_sums(ByteReader& in, std::size_t lanes, std::span<co
 // overall rows' first and then each group's, [quantity][lane]. The reader is told the shape
 // the plan expects and refuses any other.
 inline void write_state(ByteWriter& out, const BinaryPassState& s) {
-  const std::size_t lanes = s.overall.lanes();
-  out.u64(lanes);
-  out.u64(s.groups.size());
-  for (const auto& g : s.groups) out.u64(g.size());
+  write_shape(out, s.overall.lanes(), s.groups);
   auto put = [&](const BinaryExact& e) {
     for (const auto& q : e.q)
       for (const ExactSum& v : q) write_exact(out, v);
@@ -111,10 +156,7 @@ inline BinaryPassState read_state(ByteReader& in, std::size_t max_groups) {
 }
 
 inline BinaryPassState read_state(ByteReader& in, std::size_t lanes, std::span<const std::size_t> group_counts) {
-  if (in.u64() != lanes) in.fail("a block's lane count differs from the plan's");
-  if (in.u64() != group_counts.size()) in.fail("the grouping count differs from the plan's");
-  for (std::size_t n : group_counts)
-    if (in.u64() != n) in.fail("a grouping's group count differs from the plan's");
+  read_shape(in, lanes, group_counts);
   return read_sums(in, lanes, group_counts);
 }
 

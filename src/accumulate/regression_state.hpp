@@ -19,6 +19,7 @@
 
 #include "accumulate/exact_sum.hpp"
 #include "accumulate/exact_sum_serial.hpp"
+#include "accumulate/grouped_sets.hpp"
 #include "resample/resample_weights.hpp"
 
 namespace referee {
@@ -95,21 +96,7 @@ struct RegressionExact {
 };
 
 // A pass's exact sums: the overall rows, and every group of every grouping.
-struct RegressionPassState {
-  RegressionExact overall;
-  std::vector<std::vector<RegressionExact>> groups;  // [grouping][group]
-
-  RegressionPassState() = default;
-  RegressionPassState(std::size_t lanes, std::span<const std::size_t> group_counts) : overall(lanes) {
-    for (std::size_t n : group_counts) groups.emplace_back(n, RegressionExact(lanes));
-  }
-
-  void add(const RegressionPassState& other) {
-    overall.add(other.overall);
-    for (std::size_t g = 0; g < groups.size(); ++g)
-      for (std::size_t j = 0; j < groups[g].size(); ++j) groups[g][j].add(other.groups[g][j]);
-  }
-};
+using RegressionPassState = GroupedSets<RegressionExact>;
 
 // The key buckets two shares of a pass folded, joined (sorted). Two shares holding rows of
 // one bucket would each fold a piece of it, which one pass over every row does not: refused.

@@ -50,6 +50,12 @@ class TaskAccumulator {
   virtual std::unique_ptr<PartialBlock> partial(const JackknifeWeights& w, std::size_t model,
                                                 const PartialBlock* above) const = 0;
   virtual std::unique_ptr<PartialBlock> read_partial(ByteReader& in, std::size_t lanes) const = 0;
+  // Round 1 of a ranked pass: only what the partitions ranked below offset by (for binary,
+  // the positive and negative weight), which is what `above` holds in round 2.
+  virtual std::unique_ptr<PartialBlock> totals(const UnitWeights& w, std::size_t model) const = 0;
+  virtual std::unique_ptr<PartialBlock> totals(const PoissonWeights& w, std::size_t model) const = 0;
+  virtual std::unique_ptr<PartialBlock> totals(const JackknifeWeights& w, std::size_t model) const = 0;
+  virtual std::unique_ptr<PartialBlock> read_totals(ByteReader& in, std::size_t lanes) const = 0;
   // Writes lanes [0, used) of both models' merged blocks, as block() does for a pass.
   virtual void write_partials(const PartialBlock& champion, const PartialBlock& challenger, std::size_t used,
                               const BlockWriter& writer) const = 0;
@@ -91,6 +97,17 @@ class TaskAccumulatorFor : public TaskAccumulator {
     else
       not_partitioned();
   }
+  std::unique_ptr<PartialBlock> totals(const UnitWeights& w, std::size_t m) const override { return totals_of(w, m); }
+  std::unique_ptr<PartialBlock> totals(const PoissonWeights& w, std::size_t m) const override { return totals_of(w, m); }
+  std::unique_ptr<PartialBlock> totals(const JackknifeWeights& w, std::size_t m) const override {
+    return totals_of(w, m);
+  }
+  std::unique_ptr<PartialBlock> read_totals(ByteReader& in, std::size_t lanes) const override {
+    if constexpr (requires(const Derived& d, ByteReader& r, std::size_t n) { d.read_totals_block(r, n); })
+      return derived().read_totals_block(in, lanes);
+    else
+      not_partitioned();
+  }
   void write_partials(const PartialBlock& a, const PartialBlock& b, std::size_t used,
                       const BlockWriter& out) const override {
     if constexpr (requires(const Derived& d, const PartialBlock& p, std::size_t n, const BlockWriter& o) {
@@ -118,6 +135,13 @@ class TaskAccumulatorFor : public TaskAccumulator {
                     d.partial_block(ww, n, p);
                   })
       return derived().partial_block(w, m, a);
+    else
+      not_partitioned();
+  }
+  template <class Weights>
+  std::unique_ptr<PartialBlock> totals_of(const Weights& w, std::size_t m) const {
+    if constexpr (requires(const Derived& d, const Weights& ww, std::size_t n) { d.totals_block(ww, n); })
+      return derived().totals_block(w, m);
     else
       not_partitioned();
   }
