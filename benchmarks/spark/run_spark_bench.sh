@@ -14,12 +14,16 @@ REFEREE=${REFEREE:-referee}
 here=$(cd "$(dirname "$0")" && pwd)
 
 [ -f "$DATA/gate.json" ] || "$PYTHON" "$here/make_data.py" --rows "$ROWS" --out "$DATA"
+# The machine may be shared: each step prints the load average it started under.
+load() { echo "   load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"; }
 
 echo "== single process: referee run (CSV), 2 threads"
+load
 /usr/bin/time -f "wall %e s, peak RSS %M KiB" "$REFEREE" run --data "$DATA/eval.csv" --policy "$DATA/gate.json" \
   --threads 2 --quiet --report "$DATA/report-cli.json" || true   # exit 1/2 is a verdict
 
 echo "== single process: referee.evaluate (Parquet via pandas), 2 threads"
+load
 /usr/bin/time -f "wall %e s, peak RSS %M KiB" "$PYTHON" -c "
 import json, sys, time, pandas as pd, referee
 t = time.perf_counter()
@@ -29,7 +33,9 @@ print(json.dumps({'what': 'referee.evaluate(parquet)', 'wall_s': round(time.perf
 r.save('$DATA/report-python.json')"
 
 echo "== referee on Spark local[2]"
+load
 "$PYTHON" "$here/bench_referee_spark.py" --data "$DATA" --master "local[2]"
 
 echo "== peer: sample(withReplacement=True) + BinaryClassificationEvaluator, $PASSES passes timed"
+load
 "$PYTHON" "$here/peer_spark.py" --data "$DATA" --passes "$PASSES" --resamples 200

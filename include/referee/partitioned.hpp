@@ -8,9 +8,9 @@
 //              merged facts; broadcast the plan (bytes).
 //   1. passes: for each pass of passes(plan), put every row in the partition of its
 //              buckets(plan, pass) value (equal buckets in one partition); a ranked pass
-//              runs twice: pass_state() per partition, aboves() on the driver, then
-//              pass_state(..., above) per partition; an unranked pass runs once. merge()
-//              each pass's shares (merge_facts() the facts).
+//              runs twice: totals_state() per partition (round 1), aboves() on the driver,
+//              then pass_state(..., above) per partition (round 2); an unranked pass runs
+//              pass_state() once. merge() each pass's shares (merge_facts() the facts).
 //   2. finish(plan, merged states) on the driver.
 //
 // Every state is bytes in a versioned little-endian format naming its plan, so states of
@@ -68,19 +68,29 @@ bool ranked(std::string_view plan, std::string_view pass);
 // pass) so no bucket is split.
 std::vector<std::uint64_t> buckets(std::string_view plan, std::string_view pass, const Table& part);
 
-// A partition's share of a pass. For a ranked pass, `above` is what aboves() gave this
-// partition in round 2 (empty: round 1, or the partition ranked first).
+// A partition's share of a pass. For a ranked pass, this is round 2, and `above` is what
+// aboves() gave this partition (empty for the partition ranked first).
 std::string pass_state(std::string_view plan, std::string_view pass, const Table& part, std::string_view above = {},
                        unsigned threads = 0, const Limits& limits = {});
 
-// Merges the shares of one pass (round 2's, for a ranked pass): exact and commutative.
+// Round 1 of a ranked pass: only what the partitions ranked below this one offset by (per
+// lane, the exact positive and negative weight of its rows), for aboves(). A fraction of
+// pass_state()'s work: with whole weights (no weight column) it does not even rank the rows.
+// An unranked pass has no round 1 (a UsageError).
+std::string totals_state(std::string_view plan, std::string_view pass, const Table& part, unsigned threads = 0,
+                         const Limits& limits = {});
+
+// Merges the shares of one pass (round 2's, for a ranked pass): exact and commutative. A
+// round-1 totals state is refused (a DataError naming it).
 std::string merge(std::string_view plan, std::string_view pass, std::span<const std::string> states);
 
-// Round 1 of a ranked pass: each partition's `above` for round 2, aligned with `round1`
-// (empty for a partition with nothing above it). Refuses partitions that share a bucket.
+// Round 1 of a ranked pass: each partition's `above` for round 2 from the totals_state()s of
+// every partition, aligned with `round1` (empty for a partition with nothing above it).
+// Refuses partitions that share a bucket, and a pass_state() share (a DataError naming it).
 std::vector<std::string> aboves(std::string_view plan, std::string_view pass, std::span<const std::string> round1);
 
-// The first bucket a state holds (partitions order by it), or none for an empty partition.
+// The first bucket a state (a share or round 1's totals) holds (partitions order by it), or
+// none for an empty partition.
 std::optional<std::uint64_t> first_bucket(std::string_view state);
 
 // The Evaluation from each pass's merged state, in the order of passes(plan) (a state of

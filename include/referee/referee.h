@@ -268,10 +268,11 @@ REFEREE_API void referee_report_free(referee_report* report);
  *   1. passes: for each pass of referee_partition_passes(): put every row in the partition
  *              of its referee_partition_buckets() value (a bucket is never split). A ranked
  *              pass (referee_partition_ranked) needs each partition to be a contiguous range
- *              of buckets and runs twice: referee_partition_pass_state() per partition with
- *              no above (round 1), referee_partition_aboves() over round 1's states, then
+ *              of buckets and runs twice: referee_partition_totals() per partition (round
+ *              1), referee_partition_aboves() over round 1's totals, then
  *              referee_partition_pass_state() per partition with its above (round 2). Another
- *              pass runs once. referee_partition_merge() merges each pass's states (round 2's).
+ *              pass runs referee_partition_pass_state() once. referee_partition_merge()
+ *              merges each pass's states (round 2's).
  *   2. finish: referee_partition_finish() over the merged states, in the passes' order,
  *              gives a referee_report.
  *
@@ -338,27 +339,37 @@ REFEREE_API referee_status referee_partition_ranked(const void* plan, size_t pla
  * so a partition holds a contiguous range of them. */
 REFEREE_API referee_status referee_partition_buckets(const void* plan, size_t plan_size, const char* pass,
                                                      const referee_table* part, uint64_t* out, size_t length);
-/* A partition's state for the pass. For a ranked pass in round 2, `above` is what
- * referee_partition_aboves() gave this partition (possibly 0 bytes); in round 1, and for
- * another pass, above is NULL with a size of 0. Uses the options' threads and caps. */
+/* A partition's state for the pass. For a ranked pass (round 2), `above` is what
+ * referee_partition_aboves() gave this partition (possibly 0 bytes); for another pass, above
+ * is NULL with a size of 0. Uses the options' threads and caps. */
 REFEREE_API referee_status referee_partition_pass_state(const void* plan, size_t plan_size, const char* pass,
                                                         const referee_table* part, const void* above,
                                                         size_t above_size, const referee_options* options,
                                                         referee_buffer** out);
+/* Round 1 of a ranked pass: the partition's totals, only what the partitions ranked below it
+ * offset by, for referee_partition_aboves(); a fraction of referee_partition_pass_state()'s
+ * work. An unranked pass has no round 1 (REFEREE_INVALID_ARGUMENT). Uses the options'
+ * threads and caps. */
+REFEREE_API referee_status referee_partition_totals(const void* plan, size_t plan_size, const char* pass,
+                                                    const referee_table* part, const referee_options* options,
+                                                    referee_buffer** out);
 /* Merges `count` (1 or more) states of one pass (round 2's for a ranked pass): exact and
- * commutative, so any order or grouping of merges gives the same bytes. */
+ * commutative, so any order or grouping of merges gives the same bytes. Round 1's totals
+ * are a REFEREE_DATA_ERROR naming them. */
 REFEREE_API referee_status referee_partition_merge(const void* plan, size_t plan_size, const char* pass,
                                                    const void* const* states, const size_t* sizes, size_t count,
                                                    referee_buffer** out);
-/* Round 1 of a ranked pass: out[i] (the caller's array of `count` pointers) receives
- * partition i's above, a buffer of 0 bytes for a partition with nothing above it; free each
- * with referee_buffer_free. Partitions that share a bucket are REFEREE_INVALID_ARGUMENT. On
- * failure every out[i] is NULL. */
+/* Between the rounds of a ranked pass: from round 1's totals (referee_partition_totals),
+ * out[i] (the caller's array of `count` pointers) receives partition i's above, a buffer of
+ * 0 bytes for a partition with nothing above it; free each with referee_buffer_free.
+ * Partitions that share a bucket are REFEREE_INVALID_ARGUMENT; a round-2 state
+ * (referee_partition_pass_state) is a REFEREE_DATA_ERROR naming it. On failure every out[i]
+ * is NULL. */
 REFEREE_API referee_status referee_partition_aboves(const void* plan, size_t plan_size, const char* pass,
                                                     const void* const* states, const size_t* sizes, size_t count,
                                                     referee_buffer** out);
-/* The first bucket a pass state holds (partitions are ordered by it): *has = 1 and *bucket
- * set, or *has = 0 (and *bucket 0) for an empty partition. */
+/* The first bucket a pass state (or round 1's totals) holds (partitions are ordered by it):
+ * *has = 1 and *bucket set, or *has = 0 (and *bucket 0) for an empty partition. */
 REFEREE_API referee_status referee_partition_first_bucket(const void* state, size_t size, int* has,
                                                           uint64_t* bucket);
 /* The report from each pass's merged state: states[i] (sizes[i] bytes) is the merged state

@@ -296,11 +296,13 @@ def dictionary_encode(values: Any, name: str, *, strict: bool = False) -> Tuple[
     return _merge_equal_texts(codes, texts)
 
 
-def _row_ids(values: Any, name: str) -> Tuple[np.ndarray, list]:
+def _row_ids(values: Any, name: str) -> Tuple[np.ndarray, Any]:
     """The row id column ($.columns.id) as (uint32 codes, texts). Text and categories are
     encoded as a cluster column is; a numeric column goes through the core's one rule for
     numeric ids (integers are their digits, whole floats their integer's digits, so 42,
-    42.0 and a CSV's "42" are one id; a fraction is a DataError naming the row)."""
+    42.0 and a CSV's "42" are one id; a fraction is a DataError naming the row), and its
+    texts stay in the core (an opaque handle: one str per row would cost more than the
+    evaluation of those rows on Spark)."""
     if not _is_pandas_categorical(values) and _arrow_text_column(values) is None:
         array = values.to_numpy() if hasattr(values, "to_numpy") else values
         kind = getattr(getattr(array, "dtype", None), "kind", None)
@@ -613,11 +615,14 @@ def _positive_scores(p: Policy, labels: Any, scores: Any) -> Any:
     return array[:, column]
 
 
-def _utf8(values: list) -> list:
+def _utf8(values: Any) -> Any:
     """Text values as the UTF-8 bytes the core reads. A str can hold a lone surrogate (from
     ``surrogateescape`` decoding, say) that is no UTF-8 at all; it goes through as such
     bytes, so the core's table validation refuses it as it refuses it from CSV or C: a
-    DataError naming the row and column, never the value."""
+    DataError naming the row and column, never the value. Texts the core made (numeric
+    row ids) stay where they are."""
+    if isinstance(values, _core.EncodedIds):
+        return values
     return [v.encode("utf-8", "surrogatepass") if isinstance(v, str) else v for v in values]
 
 

@@ -13,7 +13,7 @@ The steps::
         # put rows of equal buckets(plan, name, part) in one partition (a range
         # partitioning for a ranked pass)
         if ranked(plan, name):
-            round1 = [pass_state(plan, name, p) for p in parts]
+            round1 = [totals_state(plan, name, p) for p in parts]
             above = aboves(plan, name, round1)
             shares = [pass_state(plan, name, p, above=a) for p, a in zip(parts, above)]
         else:
@@ -26,7 +26,7 @@ a pyarrow Table or RecordBatch, a dict of arrays. The columns cross into the cor
 ``evaluate`` passes them (float64 arrays read in place, text columns dictionary-encoded).
 """
 
-from typing import Any, Dict, List, Mapping, Optional, Sequence
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Union
 
 import numpy as np
 
@@ -35,7 +35,7 @@ from ._api import Limits, PolicyLike, _limits, _policy, policy_file_of, table_co
 from ._report import Report
 
 __all__ = ["facts_state", "merge_facts", "make_plan", "plan_policy", "passes", "ranked", "buckets",
-           "pass_state", "aboves", "first_bucket", "merge", "finish", "evaluate"]
+           "pass_state", "totals_state", "aboves", "first_bucket", "merge", "finish", "evaluate"]
 
 
 def _table_arguments(data: Any, p: Any) -> tuple:
@@ -79,25 +79,37 @@ def ranked(plan: bytes, name: str) -> bool:
     return bool(_core.partition_ranked(plan, name))
 
 
-def buckets(plan: bytes, name: str, data: Any) -> np.ndarray:
-    """Each row's canonical bucket in a pass (uint64): partition by it, never splitting one."""
-    return _core.partition_buckets(plan, name, *_table_arguments(data, plan_policy(plan)))
+def buckets(plan: bytes, name: Union[str, Sequence[str]], data: Any) -> np.ndarray:
+    """Each row's canonical bucket in a pass (uint64): partition by it, never splitting one.
+    Given several pass names, a (passes, rows) array, the table read once for all of them."""
+    several = not isinstance(name, str)
+    names = list(name) if several else [name]
+    out = _core.partition_buckets(plan, names, *_table_arguments(data, plan_policy(plan)))
+    return out if several else out[0]
 
 
 def pass_state(plan: bytes, name: str, data: Any, *, above: Optional[bytes] = None,
                threads: Optional[int] = None, limits: Limits = None) -> bytes:
-    """A partition's share of a pass (round 1 of a ranked pass without ``above``)."""
+    """A partition's share of a pass (round 2 of a ranked pass, with the ``above`` that
+    ``aboves`` gave it: None for the partition ranked first)."""
     return _core.partition_pass_state(plan, name, *_table_arguments(data, plan_policy(plan)), above, threads,
                                       _limits(limits))
 
 
+def totals_state(plan: bytes, name: str, data: Any, *, threads: Optional[int] = None, limits: Limits = None) -> bytes:
+    """Round 1 of a ranked pass: only what the partitions ranked below offset by (the exact
+    positive and negative weight per resample), for ``aboves``; a fraction of ``pass_state``'s work."""
+    return _core.partition_totals_state(plan, name, *_table_arguments(data, plan_policy(plan)), threads,
+                                        _limits(limits))
+
+
 def aboves(plan: bytes, name: str, round1: Sequence[bytes]) -> List[Optional[bytes]]:
-    """Each round-1 partition's ``above`` for round 2, aligned with ``round1``."""
+    """Each partition's ``above`` for round 2 from round 1's ``totals_state``s, aligned with ``round1``."""
     return list(_core.partition_aboves(plan, name, list(round1)))
 
 
 def first_bucket(state: bytes) -> Optional[int]:
-    """The first bucket a pass state holds (None: an empty partition)."""
+    """The first bucket a pass state or round-1 totals state holds (None: an empty partition)."""
     return _core.partition_first_bucket(state)
 
 
@@ -181,7 +193,7 @@ def evaluate(parts: Sequence[Any], policy: PolicyLike, *, seed: Optional[int] = 
 
 def _run_pass(plan: bytes, name: str, pieces: List[Any], threads: Optional[int], limits: Any) -> bytes:
     if ranked(plan, name):
-        round1 = [pass_state(plan, name, piece, threads=threads, limits=limits) for piece in pieces]
+        round1 = [totals_state(plan, name, piece, threads=threads, limits=limits) for piece in pieces]
         above = aboves(plan, name, round1)
         shares = [pass_state(plan, name, piece, above=a, threads=threads, limits=limits)
                   for piece, a in zip(pieces, above)]

@@ -21,6 +21,7 @@ import logging
 import math
 import os
 import sys
+import time
 from pathlib import Path
 from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple
 
@@ -38,9 +39,10 @@ STATE_SCHEMA = "state binary, first_bucket long, rows long, error_kind string, e
 # A partition of a pass is handed to the core whole (its buckets must be whole); the default
 # partition count keeps a partition near this many rows.
 ROWS_PER_PARTITION = 1 << 21
-# Round 0 (the facts) works on any partitioning, so a task folds its batches in chunks of
-# about this many rows and merges the chunks' facts: a worker never holds a whole split.
-FACTS_CHUNK_ROWS = 1 << 20
+# The stages that work on any partitioning (the facts, the buckets) take a task's batches in
+# chunks of about this many rows: one call into the core per chunk, not per Arrow batch (of
+# 10 000 rows by default), and a worker never holds a whole input split.
+CHUNK_ROWS = 1 << 20
 # uint64 buckets in a signed Spark long, order kept: the top bit flipped.
 _SIGN = 1 << 63
 
@@ -109,47 +111,60 @@ def _table(batches: Iterable[Any], drop: Sequence[str] = ()) -> Optional[Any]:
     return table.drop_columns(list(drop)) if drop else table
 
 
+def _chunks(batches: Iterable[Any], rows: int) -> Iterator[List[Any]]:
+    """A task's batches, gathered into lists of at least ``rows`` rows (the last one may
+    hold fewer): one call into the core per chunk, whatever Spark's Arrow batch size."""
+    chunk: List[Any] = []
+    held = 0
+    for batch in batches:
+        if not batch.num_rows:
+            continue
+        chunk.append(batch)
+        held += batch.num_rows
+        if held >= rows:
+            yield chunk
+            chunk, held = [], 0
+    if chunk:
+        yield chunk
+
+
 def facts_task(policy_text: str) -> Callable[[Iterator[Any]], Iterator[Any]]:
     """Round 0: the facts of a task's rows, folded chunk by chunk and merged (exact, any
     partitioning): one state row per task."""
     def work(batches: Iterator[Any]) -> Iterator[Any]:
         rp = _rp()
-        merged, rows, chunk, held = None, 0, [], 0
-        for batch in batches:
-            chunk.append(batch)
-            held += batch.num_rows
-            if held >= FACTS_CHUNK_ROWS:
-                merged, rows, chunk, held = _fold_facts(rp, policy_text, chunk, merged), rows + held, [], 0
-        if held:
-            merged, rows = _fold_facts(rp, policy_text, chunk, merged), rows + held
+        merged, rows = None, 0
+        for chunk in _chunks(batches, CHUNK_ROWS):
+            table = _table(chunk)
+            facts = rp.facts_state(table, policy_text)
+            merged = facts if merged is None else rp.merge_facts([merged, facts])
+            rows += table.num_rows
         if merged is not None:
             yield _state_row(merged, rows=rows)
     return _guarded(work)
 
 
-def _fold_facts(rp: Any, policy_text: str, chunk: List[Any], merged: Optional[bytes]) -> Optional[bytes]:
-    table = _table(chunk)
-    if table is None:
-        return merged
-    facts = rp.facts_state(table, policy_text)
-    return facts if merged is None else rp.merge_facts([merged, facts])
+def bucket_column(name: str) -> str:
+    """The column that carries pass ``name``'s bucket from the bucket stage to the pass."""
+    return f"{BUCKET}_{name}"
 
 
-def bucket_task(plan: bytes, name: str) -> Callable[[Iterator[Any]], Iterator[Any]]:
-    """Each batch with its rows' canonical bucket for pass ``name`` appended (a pure
-    function of the row, so batch by batch)."""
+def bucket_task(plan: bytes, names: Sequence[str]) -> Callable[[Iterator[Any]], Iterator[Any]]:
+    """Each row with its canonical bucket in every pass of ``names`` appended (pure
+    functions of the row), a chunk at a time: one stage computes every pass's buckets."""
     def work(batches: Iterator[Any]) -> Iterator[Any]:
         import numpy as np
         import pyarrow as pa
 
         rp = _rp()
-        for batch in batches:
-            # As a one-batch Table: _api's column reader calls to_numpy() with pyarrow's
-            # zero-copy default, which a RecordBatch's string column refuses.
-            buckets = np.asarray(rp.buckets(plan, name, pa.Table.from_batches([batch])), dtype=np.uint64)
-            signed = (buckets ^ np.uint64(_SIGN)).view(np.int64)
-            yield pa.RecordBatch.from_arrays([*batch.columns, pa.array(signed, pa.int64())],
-                                             names=[*batch.schema.names, BUCKET])
+        for chunk in _chunks(batches, CHUNK_ROWS):
+            table = _table(chunk)
+            # One call for every pass: the chunk's columns are read into the core once.
+            every = np.asarray(rp.buckets(plan, list(names), table), dtype=np.uint64)
+            for name, buckets in zip(names, every):
+                signed = (buckets ^ np.uint64(_SIGN)).view(np.int64)
+                table = table.append_column(bucket_column(name), pa.array(signed, pa.int64()))
+            yield from table.to_batches()
     return work
 
 
@@ -170,15 +185,17 @@ def _first_bucket_of(table: Any) -> int:
     return (int(pc.min(table.column(BUCKET)).as_py()) + _SIGN) % (1 << 64)
 
 
-def round_one_task(plan: bytes, name: str) -> Callable[[Iterator[Any]], Iterator[Any]]:
-    """A ranked pass's round 1, or an order-free pass's only round: the partition's state
-    (whole buckets: the partition was cut on the bucket column), with its first bucket."""
+def round_one_task(plan: bytes, name: str, ranked: bool) -> Callable[[Iterator[Any]], Iterator[Any]]:
+    """A ranked pass's round 1 (the partition's totals, all that aboves() reads), or an
+    order-free pass's only round (its share); whole buckets: the partition was cut on the
+    bucket column. Yields the state with its first bucket."""
     def work(batches: Iterator[Any]) -> Iterator[Any]:
         rp = _rp()
         table = _table(batches, drop=[BUCKET])
         if table is None:
             return
-        state = rp.pass_state(plan, name, table, threads=_task_cpus())
+        step = rp.totals_state if ranked else rp.pass_state
+        state = step(plan, name, table, threads=_task_cpus())
         yield _state_row(state, rp.first_bucket(state), rows=table.num_rows)
     return _guarded(work)
 
@@ -210,8 +227,7 @@ def _states(frame: Any, what: str) -> Iterator[Tuple[bytes, Optional[int], int]]
     partition's error is raised again as its referee class. The job runs on every core
     first, its small state rows persisted, since toLocalIterator alone would run one
     partition after the other."""
-    if _classic(frame):
-        frame.sparkSession.sparkContext.setJobDescription(f"referee: {what}")
+    _described(frame, f"referee: {what}")
     states = frame.persist(_storage())
     try:
         states.count()
@@ -221,6 +237,12 @@ def _states(frame: Any, what: str) -> Iterator[Tuple[bytes, Optional[int], int]]
             yield bytes(row["state"]), row["first_bucket"], row["rows"]
     finally:
         states.unpersist()
+
+
+def _described(frame: Any, what: str) -> None:
+    """Names the jobs that follow in the Spark UI and logs (a classic session only)."""
+    if _classic(frame):
+        frame.sparkSession.sparkContext.setJobDescription(what)
 
 
 def _classic(frame: Any) -> bool:
@@ -250,6 +272,7 @@ def _map(frame: Any, task: Callable[..., Any], schema: Any) -> Any:
 def _facts(frame: Any, policy_text: str) -> Tuple[bytes, int]:
     rp = _rp()
     counted = [0]
+    started = time.perf_counter()
 
     def states() -> Iterator[bytes]:
         for state, _first, rows in _states(_map(frame, facts_task(policy_text), STATE_SCHEMA), "facts"):
@@ -259,28 +282,46 @@ def _facts(frame: Any, policy_text: str) -> Tuple[bytes, int]:
     facts = _merged(rp.merge_facts, states())
     if facts is None:
         raise DataError("data: the Spark DataFrame has no rows")
-    LOG.info("referee: facts of %d rows", counted[0])
+    LOG.info("referee: facts of %d rows in %.1f s", counted[0], time.perf_counter() - started)
     return facts, counted[0]
 
 
-def _with_buckets(frame: Any, plan: bytes, name: str) -> Any:
+def _with_buckets(frame: Any, plan: bytes, names: Sequence[str]) -> Any:
+    """The rows with every pass's bucket, computed in one stage and persisted: each pass
+    cuts this copy (its range cut samples it too), so the input is read, and the rows cross
+    into Python for their buckets, once."""
     from pyspark.sql.types import LongType, StructField, StructType
 
-    schema = StructType([*frame.schema.fields, StructField(BUCKET, LongType(), nullable=False)])
-    return _map(frame, bucket_task(plan, name), schema)
+    fields = [StructField(bucket_column(name), LongType(), nullable=False) for name in names]
+    bucketed = _map(frame, bucket_task(plan, names), StructType([*frame.schema.fields, *fields]))
+    bucketed = bucketed.persist(_storage())
+    _described(bucketed, "referee: buckets")
+    started = time.perf_counter()
+    bucketed.count()
+    LOG.info("referee: buckets of %d passes in %.1f s", len(names), time.perf_counter() - started)
+    return bucketed
+
+
+def _pass_rows(bucketed: Any, columns: Sequence[str], name: str) -> Any:
+    """The policy's columns and pass ``name``'s bucket, as the pass's cut takes them."""
+    from pyspark.sql import functions as F
+
+    return bucketed.select(*[F.col(c) for c in columns], F.col(bucket_column(name)).alias(BUCKET))
 
 
 def _ranked_pass(frame: Any, plan: bytes, name: str, partitions: int) -> bytes:
     """Two rounds over the rows range-partitioned on the pass's bucket (equal buckets never
     straddle two partitions): the partitions' totals, their aboves, their shares."""
     rp = _rp()
-    cut = _with_buckets(frame, plan, name).repartitionByRange(partitions, BUCKET).persist(_storage())
+    started = time.perf_counter()
+    cut = frame.repartitionByRange(partitions, BUCKET).persist(_storage())
     try:
         first_round = [(state, first) for state, first, _rows in
-                       _states(_map(cut, round_one_task(plan, name), STATE_SCHEMA), f"pass {name}, round 1")]
+                       _states(_map(cut, round_one_task(plan, name, True), STATE_SCHEMA), f"pass {name}, round 1")]
         aboves = rp.aboves(plan, name, [state for state, _ in first_round])
         known = {first: above for (_, first), above in zip(first_round, aboves) if first is not None}
-        LOG.info("referee: pass %s, round 1: %d partitions", name, len(first_round))
+        LOG.info("referee: pass %s, round 1: %d partitions in %.1f s", name, len(first_round),
+                 time.perf_counter() - started)
         del first_round, aboves
         lookup = _shared(cut, known)
         second = (state for state, _first, _rows in
@@ -288,17 +329,18 @@ def _ranked_pass(frame: Any, plan: bytes, name: str, partitions: int) -> bytes:
         merged = _merged(lambda held: rp.merge(plan, name, held), second)
     finally:
         cut.unpersist()
-    LOG.info("referee: pass %s, round 2 merged", name)
+    LOG.info("referee: pass %s, round 2 merged; the pass took %.1f s", name, time.perf_counter() - started)
     return merged
 
 
 def _order_free_pass(frame: Any, plan: bytes, name: str, partitions: int) -> bytes:
     """One round over the rows hash-partitioned on the pass's bucket (buckets whole)."""
-    cut = _with_buckets(frame, plan, name).repartition(partitions, BUCKET)
+    started = time.perf_counter()
+    cut = frame.repartition(partitions, BUCKET)
     states = (state for state, _first, _rows in
-              _states(_map(cut, round_one_task(plan, name), STATE_SCHEMA), f"pass {name}"))
+              _states(_map(cut, round_one_task(plan, name, False), STATE_SCHEMA), f"pass {name}"))
     merged = _merged(lambda held: _rp().merge(plan, name, held), states)
-    LOG.info("referee: pass %s merged", name)
+    LOG.info("referee: pass %s merged in %.1f s", name, time.perf_counter() - started)
     return merged
 
 
@@ -360,10 +402,15 @@ def evaluate(frame: Any, policy: Any, *, seed: Optional[int] = None, partitions:
     facts, rows = _facts(frame, policy_text)
     plan = rp.make_plan(policy_text, facts, seed=seed)
     count = partitions or default_partitions(frame, rows)
+    names = rp.passes(plan)
+    bucketed = _with_buckets(frame, plan, names)
     merged = {}
-    for name in rp.passes(plan):
-        run = _ranked_pass if rp.ranked(plan, name) else _order_free_pass
-        merged[name] = run(frame, plan, name, count)
+    try:
+        for name in names:
+            run = _ranked_pass if rp.ranked(plan, name) else _order_free_pass
+            merged[name] = run(_pass_rows(bucketed, frame.columns, name), plan, name, count)
+    finally:
+        bucketed.unpersist()
     return rp.finish(plan, merged)
 
 

@@ -15,6 +15,7 @@
 #include <optional>
 #include <string>
 #include <tuple>
+#include <variant>
 #include <vector>
 
 #include <pybind11/functional.h>
@@ -49,9 +50,22 @@ namespace {
 
 using F64Array = py::array_t<double, py::array::c_style>;
 using U32Array = py::array_t<std::uint32_t, py::array::c_style>;
-// A dictionary-encoded column (a segment, a sensitive attribute, a drift feature): its
-// name, codes and dictionary.
-using EncodedInput = std::tuple<std::string, U32Array, std::vector<std::string>>;
+// A numeric id column's texts (one per row: an integer's digits), made and kept in the core.
+// A Python list of them, made and then read back, cost more per row than a partition's
+// whole ranked pass on Spark (benchmarks/RESULTS.md), so Python holds this handle instead.
+struct EncodedIds {
+  std::vector<std::string> dictionary;
+};
+// A dictionary: Python's texts, or the core's for a numeric id column.
+using Dictionary = std::variant<std::vector<std::string>, std::shared_ptr<EncodedIds>>;
+// A dictionary-encoded column (a segment, a sensitive attribute, a drift feature, the row
+// ids): its name, codes and dictionary.
+using EncodedInput = std::tuple<std::string, U32Array, Dictionary>;
+
+const std::vector<std::string>& texts_of(const Dictionary& dictionary) {
+  if (const auto* held = std::get_if<std::shared_ptr<EncodedIds>>(&dictionary)) return (*held)->dictionary;
+  return std::get<std::vector<std::string>>(dictionary);
+}
 // A serving figure's per-row columns, (champion, challenger); None = not given.
 using ModelArrays = std::tuple<std::optional<F64Array>, std::optional<F64Array>>;
 // Latency samples of a load test, (champion, challenger), one array per model.
@@ -327,7 +341,7 @@ std::array<std::span<const double>, 2> model_spans(const ModelArrays& arrays,
 referee::TextColumn drift_column(const EncodedInput& input) {
   const auto& [name, codes, dictionary] = input;
   const auto view = codes_of(codes, name);
-  return {name, {view.begin(), view.end()}, dictionary};
+  return {name, {view.begin(), view.end()}, texts_of(dictionary)};
 }
 
 // The columns of a table as plain C++ views over the caller's arrays, readable without the
@@ -358,7 +372,7 @@ ArrayColumns array_columns(const referee::Policy& policy, const std::optional<F6
   if (cluster_codes) a.cluster_codes = codes_of(*cluster_codes, policy.columns.cluster);
   a.cluster_dictionary = &cluster_dictionary;
   for (const auto& [name, column_codes, dictionary] : categorical)
-    a.views.push_back({name, codes_of(column_codes, name), &dictionary});
+    a.views.push_back({name, codes_of(column_codes, name), &texts_of(dictionary)});
   return a;
 }
 
@@ -625,7 +639,7 @@ py::dict parse_limits(const py::iterable& assignments) {
 // (uint32 codes, dictionary). Floats must be whole numbers; integers are their digits.
 py::tuple encoded_ids(referee::EncodedText ids) {
   U32Array codes(static_cast<py::ssize_t>(ids.codes.size()), ids.codes.data());
-  return py::make_tuple(std::move(codes), std::move(ids.dictionary));
+  return py::make_tuple(std::move(codes), std::make_shared<EncodedIds>(EncodedIds{std::move(ids.dictionary)}));
 }
 
 py::tuple float_row_ids(const F64Array& values, const std::string& column) {
@@ -638,6 +652,8 @@ py::tuple integer_row_ids(const py::array_t<std::int64_t, py::array::c_style>& v
 }
 
 void bind_checks(py::module_& m) {
+  py::class_<EncodedIds, std::shared_ptr<EncodedIds>>(m, "EncodedIds")
+      .def("__len__", [](const EncodedIds& ids) { return ids.dictionary.size(); });
   m.def("parse_limits", &parse_limits, py::arg("assignments"));
   m.def("escape_message", [](std::string_view text) { return referee::escape::message(text); }, py::arg("text"),
         "An error message made safe for a terminal or a log: hidden characters as \\xNN.");
@@ -885,11 +901,23 @@ void bind_partition_steps(py::module_& m) {
     return py::bytes(on_partition(REFEREE_PARTITION_FORWARD,
                                   [&](const referee::Table& t) { return rp::facts_state(t, policy, checked); }));
   });
-  m.def("partition_buckets", [](const py::bytes& plan, const std::string& pass, REFEREE_PARTITION_ARGS) {
+  // Every named pass's buckets from one table (the table is built once): passes x rows.
+  m.def("partition_buckets", [](const py::bytes& plan, const std::vector<std::string>& passes, REFEREE_PARTITION_ARGS) {
     const std::string p(plan);
-    std::vector<std::uint64_t> b = on_partition(REFEREE_PARTITION_FORWARD,
-                                                [&](const referee::Table& t) { return rp::buckets(p, pass, t); });
-    return py::array_t<std::uint64_t>(static_cast<py::ssize_t>(b.size()), b.data());
+    std::vector<std::uint64_t> all;
+    std::size_t rows = 0;
+    on_partition(REFEREE_PARTITION_FORWARD, [&](const referee::Table& t) {
+      rows = t.rows;
+      all.reserve(passes.size() * rows);
+      for (const std::string& pass : passes) {
+        const std::vector<std::uint64_t> b = rp::buckets(p, pass, t);
+        all.insert(all.end(), b.begin(), b.end());
+      }
+      return 0;
+    });
+    py::array_t<std::uint64_t> out({static_cast<py::ssize_t>(passes.size()), static_cast<py::ssize_t>(rows)});
+    std::copy(all.begin(), all.end(), out.mutable_data());
+    return out;
   });
   m.def("partition_pass_state", [](const py::bytes& plan, const std::string& pass, REFEREE_PARTITION_ARGS,
                                    const py::object& above, const py::object& threads, const py::object& limits) {
@@ -898,6 +926,15 @@ void bind_partition_steps(py::module_& m) {
     const referee::Limits checked = limits_from(limits);
     return py::bytes(on_partition(REFEREE_PARTITION_FORWARD, [&](const referee::Table& t) {
       return rp::pass_state(p, pass, t, a, n, checked);
+    }));
+  });
+  m.def("partition_totals_state", [](const py::bytes& plan, const std::string& pass, REFEREE_PARTITION_ARGS,
+                                     const py::object& threads, const py::object& limits) {
+    const std::string p(plan);
+    const unsigned n = threads_from(threads);
+    const referee::Limits checked = limits_from(limits);
+    return py::bytes(on_partition(REFEREE_PARTITION_FORWARD, [&](const referee::Table& t) {
+      return rp::totals_state(p, pass, t, n, checked);
     }));
   });
 }

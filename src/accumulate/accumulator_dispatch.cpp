@@ -15,7 +15,7 @@ namespace referee {
 // One clone pair per weight source; the bodies are the header templates.
 #define REFEREE_DEFINE_PASSES(Weights)                                                                   \
   REFEREE_PASS void binary_pass(const BinaryColumns& c, const RankedModel& ranked, const Weights& weights, \
-                                std::span<const GroupingSpec> groupings, const BinaryPassState* above,   \
+                                std::span<const GroupingSpec> groupings, const BinaryTotalsState* above, \
                                 BinaryPassState& out) {                                                  \
     binary_exact_pass(c, ranked, weights, groupings, above, out);                                        \
   }                                                                                                      \
@@ -31,9 +31,18 @@ namespace referee {
     return accumulate_outcome(c, plan, weights, used, group_of_row, grouped);                            \
   }
 
+// Round 1 of a partitioned ranked pass (no multinomial: the partitioned path refuses it).
+#define REFEREE_DEFINE_TOTALS(Weights)                                                                    \
+  REFEREE_PASS void binary_totals(const BinaryColumns& c, const RankedModel* ranked, const Weights& weights, \
+                                  std::span<const GroupingSpec> groupings, BinaryTotalsState& out) {       \
+    binary_totals_pass(c, ranked, weights, groupings, out);                                                \
+  }
+
 REFEREE_DEFINE_PASSES(PoissonWeights)
 REFEREE_DEFINE_PASSES(MultinomialWeights)
 REFEREE_DEFINE_PASSES(JackknifeWeights)
+REFEREE_DEFINE_TOTALS(PoissonWeights)
+REFEREE_DEFINE_TOTALS(JackknifeWeights)
 
 #define REFEREE_DEFINE_CONFUSION_PASS(Weights)                                                             \
   REFEREE_PASS void multiclass_confusion_pass(const MulticlassColumns& c, const std::array<MulticlassRows, 2>& rows, \
@@ -48,7 +57,7 @@ REFEREE_DEFINE_CONFUSION_PASS(JackknifeWeights)
 REFEREE_DEFINE_CONFUSION_PASS(CachedWeights)
 
 REFEREE_PASS void binary_pass(const BinaryColumns& c, const RankedModel& ranked, const CachedWeights& weights,
-                              std::span<const GroupingSpec> groupings, const BinaryPassState* above,
+                              std::span<const GroupingSpec> groupings, const BinaryTotalsState* above,
                               BinaryPassState& out) {
   binary_exact_pass(c, ranked, weights, groupings, above, out);
 }

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "accumulate/binary_accumulator.hpp"
+#include "accumulate/binary_totals.hpp"
 #include "accumulate/multiclass_accumulator.hpp"
 #include "accumulate/outcome_accumulator.hpp"
 #include "accumulate/regression_accumulator.hpp"
@@ -16,11 +17,17 @@
 namespace referee {
 
 void binary_pass(const BinaryColumns& c, const RankedModel& ranked, const PoissonWeights& weights,
-                 std::span<const GroupingSpec> groupings, const BinaryPassState* above, BinaryPassState& out);
+                 std::span<const GroupingSpec> groupings, const BinaryTotalsState* above, BinaryPassState& out);
 void binary_pass(const BinaryColumns& c, const RankedModel& ranked, const MultinomialWeights& weights,
-                 std::span<const GroupingSpec> groupings, const BinaryPassState* above, BinaryPassState& out);
+                 std::span<const GroupingSpec> groupings, const BinaryTotalsState* above, BinaryPassState& out);
 void binary_pass(const BinaryColumns& c, const RankedModel& ranked, const JackknifeWeights& weights,
-                 std::span<const GroupingSpec> groupings, const BinaryPassState* above, BinaryPassState& out);
+                 std::span<const GroupingSpec> groupings, const BinaryTotalsState* above, BinaryPassState& out);
+
+// Round 1 of a partitioned ranked pass: the totals only (binary_totals.hpp).
+void binary_totals(const BinaryColumns& c, const RankedModel* ranked, const PoissonWeights& weights,
+                   std::span<const GroupingSpec> groupings, BinaryTotalsState& out);
+void binary_totals(const BinaryColumns& c, const RankedModel* ranked, const JackknifeWeights& weights,
+                   std::span<const GroupingSpec> groupings, BinaryTotalsState& out);
 
 void regression_pass(const RegressionColumns& c, const RegressionPlan& plan, const PoissonWeights& weights,
                      std::span<const std::span<const std::uint32_t>> group_of_row, RegressionParts parts,
@@ -57,7 +64,7 @@ REFEREE_DECLARE_CONFUSION_PASS(CachedWeights)
 #undef REFEREE_DECLARE_CONFUSION_PASS
 // A one-vs-rest binary pass reading a block's cached Poisson weights (ovr_passes.hpp).
 void binary_pass(const BinaryColumns& c, const RankedModel& ranked, const CachedWeights& weights,
-                 std::span<const GroupingSpec> groupings, const BinaryPassState* above, BinaryPassState& out);
+                 std::span<const GroupingSpec> groupings, const BinaryTotalsState* above, BinaryPassState& out);
 void multiclass_ovr_pass_whole(const RankedClass& ranked, const CachedWeights& cache,
                                std::span<const GroupingSpec> groupings, OvrSums& out,
                                std::vector<std::vector<OvrSums>>& grouped);

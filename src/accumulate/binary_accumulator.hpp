@@ -157,9 +157,8 @@ struct BucketSums {
 struct RankedPrefix {
   std::vector<ExactSum> pos, neg;
 
-  RankedPrefix(const BinaryExact* above, std::size_t lanes)
-      : pos(above ? (*above)[BinaryQuantity::pos] : std::vector<ExactSum>(lanes)),
-        neg(above ? (*above)[BinaryQuantity::neg] : std::vector<ExactSum>(lanes)) {}
+  RankedPrefix(const BinaryTotals* above, std::size_t lanes)
+      : pos(above ? above->pos() : std::vector<ExactSum>(lanes)), neg(above ? above->neg() : std::vector<ExactSum>(lanes)) {}
 };
 
 namespace binary_detail {
@@ -260,7 +259,7 @@ inline void ranked_update(BucketSums& b, const LaneWeights& w, bool positive, bo
 template <std::size_t L>
 class BinaryPass {
  public:
-  BinaryPass(std::span<const GroupingSpec> groupings, const BinaryPassState* above, bool weighted,
+  BinaryPass(std::span<const GroupingSpec> groupings, const BinaryTotalsState* above, bool weighted,
              BinaryPassState& out)
       : groupings_(groupings), weighted_(weighted), out_(out),
         prefix_(above ? &above->overall : nullptr, L) {
@@ -372,7 +371,7 @@ class BinaryPass {
 // null when this pass starts at the top of the ranking.
 template <class Weights>
 void binary_exact_pass(const BinaryColumns& c, const RankedModel& ranked, const Weights& weights,
-                       std::span<const GroupingSpec> groupings, const BinaryPassState* above,
+                       std::span<const GroupingSpec> groupings, const BinaryTotalsState* above,
                        BinaryPassState& out) {
   constexpr std::size_t L = Weights::lanes;
   const bool weighted = !c.weight.empty();

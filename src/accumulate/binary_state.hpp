@@ -64,10 +64,7 @@ inline BinaryPassState binary_pass_state(std::size_t lanes, std::span<const std:
 
 // The serial form (grouped_state.hpp): the shape, then every exact sum. The reader is told
 // the shape the plan expects and refuses any other.
-inline void write_state(ByteWriter& out, const BinaryPassState& s) {
-  write_shape(out, s);
-  write_sums(out, s);
-}
+inline void write_state(ByteWriter& out, const BinaryPassState& s) { write_grouped(out, s); }
 
 // The state in its own shape (bounded: 64 lanes, `max_groups` groups in all).
 inline BinaryPassState read_state(ByteReader& in, std::size_t max_groups) {
@@ -82,10 +79,41 @@ inline BinaryPassState read_state(ByteReader& in, std::size_t max_groups) {
 }
 
 inline BinaryPassState read_state(ByteReader& in, std::size_t lanes, std::span<const std::size_t> group_counts) {
-  check_shape(in, lanes, group_counts);
-  BinaryPassState s = binary_pass_state(lanes, group_counts);
-  read_sums(in, s);
-  return s;
+  return read_grouped(in, BinaryExact(lanes), group_counts);
+}
+
+// Round 1 of a ranked pass (docs/partitioned.md): per lane, the exact positive and negative
+// weight of some rows, which is all that the partitions ranked below them offset by. Each is
+// the same exact sum a full pass's pos and neg hold (the same bucket folds, added exactly),
+// at a fraction of the pass's work. [0] positive, [1] negative, as BinaryExact's first two.
+struct BinaryTotals {
+  std::array<std::vector<ExactSum>, 2> q;
+
+  explicit BinaryTotals(std::size_t lanes = 0) {
+    for (auto& v : q) v.assign(lanes, ExactSum{});
+  }
+  std::size_t lanes() const { return q[0].size(); }
+  const std::vector<ExactSum>& pos() const { return q[0]; }
+  const std::vector<ExactSum>& neg() const { return q[1]; }
+
+  void add(const BinaryTotals& other) {
+    for (std::size_t k = 0; k < q.size(); ++k)
+      for (std::size_t l = 0; l < q[k].size(); ++l) q[k][l].add(other.q[k][l]);
+  }
+};
+
+// The totals of the overall rows and of every group of every grouping; serialised as a
+// state is (grouped_state.hpp: the shape, then every exact sum).
+using BinaryTotalsState = GroupedState<BinaryTotals>;
+
+inline BinaryTotalsState binary_totals_state(std::size_t lanes, std::span<const std::size_t> group_counts) {
+  return BinaryTotalsState(BinaryTotals(lanes), group_counts);
+}
+
+inline void write_state(ByteWriter& out, const BinaryTotalsState& s) { write_grouped(out, s); }
+
+inline BinaryTotalsState read_totals(ByteReader& in, std::size_t lanes, std::span<const std::size_t> group_counts) {
+  return read_grouped(in, BinaryTotals(lanes), group_counts);
 }
 
 }  // namespace referee

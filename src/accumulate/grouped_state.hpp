@@ -99,4 +99,21 @@ void read_sums(ByteReader& in, GroupedState<Exact>& s) {
     for (Exact& e : g) get(e);
 }
 
+// The serial form of a state that is its sets alone: the shape, then every exact sum.
+template <class Exact>
+void write_grouped(ByteWriter& out, const GroupedState<Exact>& s) {
+  write_shape(out, s);
+  write_sums(out, s);
+}
+
+// Such a state of the shape the plan expects (`empty`: one set of zero sums of the pass's
+// lanes), refusing any other.
+template <class Exact>
+GroupedState<Exact> read_grouped(ByteReader& in, const Exact& empty, std::span<const std::size_t> group_counts) {
+  check_shape(in, empty.lanes(), group_counts);
+  GroupedState<Exact> s(empty, group_counts);
+  read_sums(in, s);
+  return s;
+}
+
 }  // namespace referee

@@ -48,7 +48,7 @@ class OvrPasses {
 
   // The exact sums of the pass of model m and class k; `above` as binary_exact_pass takes it.
   template <class Weights>
-  void run(const Weights& weights, std::size_t m, std::size_t k, const BinaryPassState* above,
+  void run(const Weights& weights, std::size_t m, std::size_t k, const BinaryTotalsState* above,
            BinaryPassState& out) const {
     const Pass& p = pass(m, k);
     const BinaryColumns c{p.positive, p.score, columns_[m].weight};
@@ -56,6 +56,18 @@ class OvrPasses {
       binary_exact_pass(c, p.ranked, weights, groupings_, above, out);
     else
       binary_pass(c, p.ranked, weights, groupings_, above, out);
+  }
+
+  // Round 1 of the pass of model m and class k: its positive and negative weight only
+  // (binary_totals.hpp), what round 2's `above` is made of.
+  template <class Weights>
+  void totals(const Weights& weights, std::size_t m, std::size_t k, BinaryTotalsState& out) const {
+    const Pass& p = pass(m, k);
+    const BinaryColumns c{p.positive, p.score, columns_[m].weight};
+    if constexpr (std::is_same_v<Weights, UnitWeights>)
+      binary_totals_pass(c, &p.ranked, weights, groupings_, out);
+    else
+      binary_totals(c, &p.ranked, weights, groupings_, out);
   }
 
   // The first and last score bucket of the pass's rows ({1, 0}: none).

@@ -104,17 +104,11 @@ inline RegressionPassState regression_pass_state(std::size_t lanes, std::span<co
 
 // The serial form (grouped_state.hpp): the shape, then every exact sum. The reader is told
 // the shape the plan expects and refuses any other.
-inline void write_state(ByteWriter& out, const RegressionPassState& s) {
-  write_shape(out, s);
-  write_sums(out, s);
-}
+inline void write_state(ByteWriter& out, const RegressionPassState& s) { write_grouped(out, s); }
 
 inline RegressionPassState read_regression_state(ByteReader& in, std::size_t lanes,
                                                  std::span<const std::size_t> group_counts) {
-  check_shape(in, lanes, group_counts);
-  RegressionPassState s = regression_pass_state(lanes, group_counts);
-  read_sums(in, s);
-  return s;
+  return read_grouped(in, RegressionExact(lanes), group_counts);
 }
 
 }  // namespace referee

@@ -121,24 +121,19 @@ class ReplicateEngine {
 
   // Partitioned evaluation (docs/partitioned.md): one model's exact sums, for the point
   // estimate and every block of the request, over these rows (whole canonical buckets).
-  // `above` is the merged partial of every bucket ranked above them, or null.
+  // `above` is the merged totals (totals()) of every bucket ranked above them, or null.
   ModelPartial partial(const ReplicateRequest& request, std::size_t model, const ModelPartial* above) const {
-    if (request.scheme != ResamplingScheme::poisson && request.bootstrap > 0)
-      throw UsageError("partitioned evaluation resamples with the Poisson scheme; the multinomial scheme draws "
-                       "every unit's count at once and needs every unit in one process");
-    ModelPartial out;
-    out.model = model;
-    out.rows = rows();
-    std::tie(out.first_bucket, out.last_bucket) = accumulator_->bucket_range(model);
-    const std::vector<Block> blocks = block_list(request);
-    out.blocks.resize(1 + blocks.size());
     auto above_block = [&](std::size_t i) { return above ? above->blocks.at(i).get() : nullptr; };
-    out.blocks[0] = accumulator_->partial(UnitWeights{}, model, above_block(0));
-    run_tasks(
-        blocks.size(), request.threads,
-        [&](std::size_t i) { out.blocks[i + 1] = partial_block(blocks[i], request, model, above_block(i + 1)); },
-        request.cancel, request.progress);
-    return out;
+    return model_blocks(request, model, [&](const auto& weights, std::size_t i) {
+      return accumulator_->partial(weights, model, above_block(i));
+    });
+  }
+
+  // Round 1 of a ranked pass: the same blocks holding only what the partitions ranked below
+  // these rows offset by (their totals), at a fraction of partial()'s work.
+  ModelPartial totals(const ReplicateRequest& request, std::size_t model) const {
+    return model_blocks(request, model,
+                        [&](const auto& weights, std::size_t) { return accumulator_->totals(weights, model); });
   }
 
   // The replicates from every model pass's partials (in pass order: champion, challenger,
@@ -184,9 +179,10 @@ class ReplicateEngine {
     return attached;
   }
 
-  // Reads one block's partial in the accumulator's serial form.
-  std::unique_ptr<PartialBlock> read_block(ByteReader& in, std::size_t lanes, std::size_t model = 0) const {
-    return accumulator_->read_partial(in, lanes, model);
+  // Reads one block's partial (or, `totals`, its round-1 totals) in the accumulator's serial form.
+  std::unique_ptr<PartialBlock> read_block(ByteReader& in, std::size_t lanes, std::size_t model,
+                                           bool totals = false) const {
+    return totals ? accumulator_->read_totals(in, lanes, model) : accumulator_->read_partial(in, lanes, model);
   }
 
   struct Block {
@@ -205,11 +201,29 @@ class ReplicateEngine {
   }
 
  private:
-  std::unique_ptr<PartialBlock> partial_block(const Block& block, const ReplicateRequest& request, std::size_t model,
-                                              const PartialBlock* above) const {
-    if (block.jackknife)
-      return accumulator_->partial(JackknifeWeights{block.first, request.jackknife_groups, c_.units}, model, above);
-    return accumulator_->partial(PoissonWeights(request.seed, block.first, c_.units), model, above);
+  // One model's blocks (the point estimate, then the request's), each made by
+  // `make(weights, index)`, the request's blocks on its threads.
+  template <class Make>
+  ModelPartial model_blocks(const ReplicateRequest& request, std::size_t model, Make&& make) const {
+    if (request.scheme != ResamplingScheme::poisson && request.bootstrap > 0)
+      throw UsageError("partitioned evaluation resamples with the Poisson scheme; the multinomial scheme draws "
+                       "every unit's count at once and needs every unit in one process");
+    ModelPartial out;
+    out.model = model;
+    out.rows = rows();
+    std::tie(out.first_bucket, out.last_bucket) = accumulator_->bucket_range(model);
+    const std::vector<Block> blocks = block_list(request);
+    out.blocks.resize(1 + blocks.size());
+    out.blocks[0] = make(UnitWeights{}, 0);
+    run_tasks(
+        blocks.size(), request.threads,
+        [&](std::size_t i) {
+          const Block& b = blocks[i];
+          out.blocks[i + 1] = b.jackknife ? make(JackknifeWeights{b.first, request.jackknife_groups, c_.units}, i + 1)
+                                          : make(PoissonWeights(request.seed, b.first, c_.units), i + 1);
+        },
+        request.cancel, request.progress);
+    return out;
   }
 
   // Accumulates one block and writes lanes [0, used) to rows [first_row, first_row+used).

@@ -179,6 +179,21 @@ referee_status referee_partition_pass_state(const void* plan, size_t plan_size, 
   });
 }
 
+referee_status referee_partition_totals(const void* plan, size_t plan_size, const char* pass, const referee_table* part,
+                                        const referee_options* options, referee_buffer** out) {
+  return guarded([&] {
+    require(out, "out");
+    *out = nullptr;
+    const std::string_view p = bytes_of(plan, plan_size, "plan");
+    const std::string_view name = pass_of(pass);
+    const unsigned threads = options ? options->threads : 0;
+    const referee::Limits limits = limits_of(options);
+    *out = buffer_of(on_part(part, rp::plan_policy(p, limits), [&](const referee::Table& t) {
+      return rp::totals_state(p, name, t, threads, limits);
+    }));
+  });
+}
+
 referee_status referee_partition_merge(const void* plan, size_t plan_size, const char* pass,
                                        const void* const* states, const size_t* sizes, size_t count,
                                        referee_buffer** out) {

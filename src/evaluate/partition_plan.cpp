@@ -19,7 +19,7 @@ namespace referee::partitioned {
 
 namespace {
 
-constexpr std::string_view kStateFormat = "referee partial v3";
+constexpr std::string_view kStateFormat = "referee partial v3";  // v3: pass numbers, classes, totals (kind 4)
 constexpr std::string_view kPlanFormat = "referee plan v3";
 // Text fields of a state or plan: a policy, a segment value, a column name.
 constexpr std::size_t kMaxText = 1 << 24;
@@ -187,7 +187,7 @@ void write_header(ByteWriter& out, StateKind kind, const std::array<std::uint8_t
 StateKind read_header(ByteReader& in, std::array<std::uint8_t, 32>& id) {
   if (in.text(64) != kStateFormat) in.fail("not a referee partial state (or another version of the format)");
   const std::uint8_t kind = in.u8();
-  if (kind < 1 || kind > 3) in.fail("unknown state kind " + std::to_string(kind));
+  if (kind < 1 || kind > 4) in.fail("unknown state kind " + std::to_string(kind));
   const auto bytes = in.bytes(id.size());
   std::copy(bytes.begin(), bytes.end(), id.begin());
   return static_cast<StateKind>(kind);

@@ -64,8 +64,10 @@ struct Plan {
 Plan read_plan(std::string_view bytes, const Limits& limits = {});
 
 
-// The header of every state: format, kind, plan (or, for facts, policy) id.
-enum class StateKind : std::uint8_t { facts = 1, ranked = 2, rows = 3 };
+// The header of every state: format, kind, plan (or, for facts, policy) id. A model pass's
+// share is `ranked` (whether or not the pass ranks its rows); `totals` is round 1 of a
+// ranked pass, and the above round 2 reads.
+enum class StateKind : std::uint8_t { facts = 1, ranked = 2, rows = 3, totals = 4 };
 void write_header(ByteWriter& out, StateKind kind, const std::array<std::uint8_t, 32>& id);
 StateKind read_header(ByteReader& in, std::array<std::uint8_t, 32>& id);
 

@@ -181,10 +181,11 @@ void check_plan(const Plan& plan, const std::array<std::uint8_t, 32>& id, ByteRe
 
 // ---- ranked passes ----
 
-std::string write_ranked(const Plan& plan, const ModelPartial& p) {
+// A model pass's state: its share (kind ranked), or, in round 1 of a ranked pass, its totals.
+std::string write_model(const Plan& plan, const ModelPartial& p, StateKind kind = StateKind::ranked) {
   std::string bytes;
   ByteWriter out(bytes);
-  write_header(out, StateKind::ranked, plan.id);
+  write_header(out, kind, plan.id);
   out.u64(p.model);
   out.u64(p.rows);
   out.u64(p.first_bucket);
@@ -194,10 +195,21 @@ std::string write_ranked(const Plan& plan, const ModelPartial& p) {
   return bytes;
 }
 
-ModelPartial read_ranked(const Plan& plan, const ReplicateEngine& engine, std::string_view bytes, std::size_t model) {
+// Round 1's totals and round 2's shares are different kinds: each step names the one it takes.
+void check_model_kind(ByteReader& in, StateKind kind, StateKind want) {
+  if (kind == want) return;
+  if (kind == StateKind::totals)
+    in.fail("round 1's totals of a ranked pass, not a share of it: merge and finish take round 2's states");
+  if (kind == StateKind::ranked && want == StateKind::totals)
+    in.fail("a share of a pass, not round 1's totals: aboves and round 2's above take round 1's totals");
+  in.fail(want == StateKind::totals ? "not round 1's totals of a ranked pass" : "not a ranked pass's state");
+}
+
+ModelPartial read_model(const Plan& plan, const ReplicateEngine& engine, std::string_view bytes, std::size_t model,
+                        StateKind want = StateKind::ranked) {
   ByteReader in(bytes, "partial state");
   std::array<std::uint8_t, 32> id{};
-  if (read_header(in, id) != StateKind::ranked) in.fail("not a ranked pass's state");
+  check_model_kind(in, read_header(in, id), want);
   check_plan(plan, id, in);
   ModelPartial p;
   p.model = in.u64();
@@ -207,8 +219,9 @@ ModelPartial read_ranked(const Plan& plan, const ReplicateEngine& engine, std::s
   p.last_bucket = in.u64();
   const std::vector<ReplicateEngine::Block> blocks = ReplicateEngine::block_list(request_of(plan, 1));
   if (in.u64() != blocks.size() + 1) in.fail("the block count differs from the plan's");
-  p.blocks.push_back(engine.read_block(in, 1, model));
-  for (std::size_t i = 0; i < blocks.size(); ++i) p.blocks.push_back(engine.read_block(in, kLanes, model));
+  const bool totals = want == StateKind::totals;
+  p.blocks.push_back(engine.read_block(in, 1, model, totals));
+  for (std::size_t i = 0; i < blocks.size(); ++i) p.blocks.push_back(engine.read_block(in, kLanes, model, totals));
   if (!in.done()) in.fail("trailing bytes");
   return p;
 }
@@ -218,8 +231,9 @@ std::string ranked_state(const Plan& plan, std::size_t model, const Table& part,
   const auto columns = partition_columns(plan, part, limits);
   const ReplicateEngine engine(columns->columns);
   std::unique_ptr<ModelPartial> above_state;
-  if (!above.empty()) above_state = std::make_unique<ModelPartial>(read_ranked(plan, engine, above, model));
-  return write_ranked(plan, engine.partial(request_of(plan, threads), model, above_state.get()));
+  if (!above.empty())
+    above_state = std::make_unique<ModelPartial>(read_model(plan, engine, above, model, StateKind::totals));
+  return write_model(plan, engine.partial(request_of(plan, threads), model, above_state.get()));
 }
 
 // ---- the rows pass ----
@@ -442,24 +456,11 @@ Evaluation describe_partitioned(const Plan& plan, const RowsState& rows, std::st
   return ev;
 }
 
-// A pass whose round 2 reads its total (TaskDefinition::ascending): the round-1 states
-// merged; else nothing. The driver's engine holds no rows, so its partial is all zeros.
-std::optional<ModelPartial> pass_total(const Plan& plan, const ReplicateEngine& engine, std::size_t model,
-                                       const std::vector<ModelPartial>& states) {
-  if (!task_definition(plan.policy.task).ascending) return std::nullopt;
-  ModelPartial total = engine.partial(request_of(plan, 1), model, nullptr);
-  for (const ModelPartial& s : states) add_partial(total, s);
-  return total;
-}
-
-// An above with the total: every partition gets one, the first too (its prefix is zero).
-std::string above_with_total(const Plan& plan, const ReplicateEngine& engine, std::size_t model,
-                             const ModelPartial* prefix, const ModelPartial& total) {
-  ModelPartial above = prefix ? read_ranked(plan, engine, write_ranked(plan, *prefix), model)
-                              : engine.partial(request_of(plan, 1), model, nullptr);
-  engine.attach_total(above, total);
-  return write_ranked(plan, above);
-}
+// A ranked pass's partition in rank order: its place among round 1's states, its buckets.
+struct Range {
+  std::size_t index;
+  std::uint64_t first, last;
+};
 
 void check_rows(const Plan& plan, std::span<const ModelPartial> models, const RowsState& rows) {
   bool whole = rows.rows == plan.facts.rows;
@@ -523,32 +524,55 @@ std::string pass_state(std::string_view plan_bytes, std::string_view pass, const
   return rows_state(plan, part, limits);
 }
 
+std::string totals_state(std::string_view plan_bytes, std::string_view pass, const Table& part, unsigned threads,
+                         const Limits& limits) {
+  const Plan plan = read_plan(plan_bytes, limits);
+  validate_inputs(part, plan.policy, EvaluateOptions{});
+  const std::size_t model = pass_index(plan, pass);
+  if (!ranked_pass(plan, model))
+    throw UsageError("the " + pass_name(plan, model) + " pass is not ranked: it has no round 1, only pass_state()");
+  const auto columns = partition_columns(plan, part, limits);
+  const ReplicateEngine engine(columns->columns);
+  return write_model(plan, engine.totals(request_of(plan, threads), model), StateKind::totals);
+}
+
+// Each partition's above is the exact sum of the totals of every partition ranked before it.
+// The states are read twice (their ranges, then their sums in rank order), so the driver
+// holds one partition's totals at a time, however many partitions there are.
 std::vector<std::string> aboves(std::string_view plan_bytes, std::string_view pass, std::span<const std::string> round1) {
   const Plan plan = read_plan(plan_bytes);
   const std::size_t model = pass_index(plan, pass);
   if (!ranked_pass(plan, model)) throw UsageError("only a ranked pass has aboves");
   const auto columns = driver_columns(plan);
   const ReplicateEngine engine(columns->columns);
-  std::vector<ModelPartial> states;
-  for (const std::string& s : round1) states.push_back(read_ranked(plan, engine, s, model));
-  std::vector<std::size_t> order;
-  for (std::size_t i = 0; i < states.size(); ++i)
-    if (!states[i].empty()) order.push_back(i);
-  std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return states[a].first_bucket < states[b].first_bucket; });
-  std::vector<std::string> out(states.size());
-  const std::optional<ModelPartial> total = pass_total(plan, engine, model, states);
+  const ReplicateRequest request = request_of(plan, 1);
+  // A task whose round 2 reads the pass's total (TaskDefinition::ascending) gives every
+  // partition an above, the first too (zero sums: the driver's engine holds no rows).
+  std::optional<ModelPartial> total;
+  if (task_definition(plan.policy.task).ascending) total = engine.totals(request, model);
+  std::vector<Range> order;
+  for (std::size_t i = 0; i < round1.size(); ++i) {
+    const ModelPartial s = read_model(plan, engine, round1[i], model, StateKind::totals);
+    if (!s.empty()) order.push_back({i, s.first_bucket, s.last_bucket});
+    if (total) add_partial(*total, s);
+  }
+  std::sort(order.begin(), order.end(), [](const Range& a, const Range& b) { return a.first < b.first; });
+  std::vector<std::string> out(round1.size());
   std::unique_ptr<ModelPartial> above;
+  if (total) {
+    above = std::make_unique<ModelPartial>(engine.totals(request, model));
+    engine.attach_total(*above, *total);
+  }
   for (std::size_t k = 0; k < order.size(); ++k) {
-    const ModelPartial& s = states[order[k]];
-    if (above && above->last_bucket >= s.first_bucket)
+    if (k > 0 && order[k - 1].last >= order[k].first)
       throw UsageError("two partitions of the " + std::string(pass) + " pass share score bucket " +
-                       std::to_string(s.first_bucket) + "; range-partition the rows by buckets()");
-    if (total) out[order[k]] = above_with_total(plan, engine, model, above.get(), *total);
-    else if (above) out[order[k]] = write_ranked(plan, *above);
-    if (!above)
-      above = std::make_unique<ModelPartial>(std::move(states[order[k]]));
-    else
+                       std::to_string(order[k].first) + "; range-partition the rows by buckets()");
+    ModelPartial s = read_model(plan, engine, round1[order[k].index], model, StateKind::totals);
+    if (above) out[order[k].index] = write_model(plan, *above, StateKind::totals);
+    if (above)
       add_partial(*above, s);
+    else
+      above = std::make_unique<ModelPartial>(std::move(s));
   }
   return out;
 }
@@ -558,7 +582,7 @@ std::optional<std::uint64_t> first_bucket(std::string_view state) {
   std::array<std::uint8_t, 32> id{};
   const StateKind kind = read_header(in, id);
   if (kind == StateKind::facts) throw UsageError("a facts state has no buckets");
-  if (kind == StateKind::ranked) in.u64();  // the model pass
+  if (kind == StateKind::ranked || kind == StateKind::totals) in.u64();  // the model pass
   in.u64();  // rows
   if (kind == StateKind::rows) in.u64();  // units
   const std::uint64_t first = in.u64(), last = in.u64();
@@ -601,9 +625,9 @@ std::string merge(std::string_view plan_bytes, std::string_view pass, std::span<
   }
   const auto columns = driver_columns(plan);
   const ReplicateEngine engine(columns->columns);
-  ModelPartial merged = read_ranked(plan, engine, states[0], p);
-  for (std::size_t i = 1; i < states.size(); ++i) add_partial(merged, read_ranked(plan, engine, states[i], p));
-  return write_ranked(plan, merged);
+  ModelPartial merged = read_model(plan, engine, states[0], p);
+  for (std::size_t i = 1; i < states.size(); ++i) add_partial(merged, read_model(plan, engine, states[i], p));
+  return write_model(plan, merged);
 }
 
 Evaluation finish(std::string_view plan_bytes, std::span<const std::string> merged, std::string_view origin,
@@ -620,7 +644,7 @@ Evaluation finish(std::string_view plan_bytes, std::span<const std::string> merg
   const ReplicateEngine engine(columns->columns);
   std::vector<ModelPartial> partials;
   std::vector<const ModelPartial*> pointers;
-  for (std::size_t p = 0; p < models; ++p) partials.push_back(read_ranked(plan, engine, merged[p], p));
+  for (std::size_t p = 0; p < models; ++p) partials.push_back(read_model(plan, engine, merged[p], p));
   for (const ModelPartial& p : partials) pointers.push_back(&p);
   check_rows(plan, partials, rows);
 

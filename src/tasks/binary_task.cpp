@@ -2,9 +2,11 @@
 // one ranked pass per model (binary_accumulator.hpp); sensitive attributes keep only the
 // weighted confusion cells, from which fairness rates are derived.
 
+#include <algorithm>
 #include <array>
 #include <limits>
 #include <memory>
+#include <mutex>
 #include <type_traits>
 
 #include "accumulate/accumulator_dispatch.hpp"
@@ -37,18 +39,19 @@ void validate_binary(const Table& t) {
 
 using BinaryPartial = StatePartial<BinaryPassState>;
 
+// Round 1 of a ranked pass: the totals round 2's `above` is made of (binary_totals.hpp).
+using BinaryTotalsPartial = StatePartial<BinaryTotalsState>;
+
 class BinaryTaskAccumulator : public TaskAccumulatorFor<BinaryTaskAccumulator> {
  public:
   BinaryTaskAccumulator(const PairedColumns& c, const ReplicateLayout& layout)
       : c_(c), layout_(layout), weight_(c.weight, scale_exponent(c.weight_magnitude > 0.0 ? c.weight_magnitude : max_magnitude({c.weight}),
-                                          kWeightScaleLimit)) {
-    for (std::size_t m = 0; m < 2; ++m) ranked_[m] = rank_model(columns(m), c_.units, c_.threshold, c_.groupings, c_.total_rows);
-  }
+                                          kWeightScaleLimit)) {}
 
   template <class Weights>
   void compute(const Weights& weights, std::size_t used, const BlockWriter& writer) const {
     std::array<BinaryPassState, 2> states;
-    for (std::size_t m = 0; m < 2; ++m) pass(columns(m), ranked_[m], weights, nullptr, states[m]);
+    for (std::size_t m = 0; m < 2; ++m) pass(columns(m), ranked(m), weights, nullptr, states[m]);
     write_states({&states[0], &states[1]}, used, writer);
   }
 
@@ -56,8 +59,27 @@ class BinaryTaskAccumulator : public TaskAccumulatorFor<BinaryTaskAccumulator> {
   template <class Weights>
   std::unique_ptr<PartialBlock> partial_block(const Weights& weights, std::size_t m, const PartialBlock* above) const {
     auto out = std::make_unique<BinaryPartial>();
-    pass(columns(m), ranked_[m], weights, above ? &static_cast<const BinaryPartial&>(*above).state : nullptr,
+    pass(columns(m), ranked(m), weights, above ? &static_cast<const BinaryTotalsPartial&>(*above).state : nullptr,
          out->state);
+    return out;
+  }
+
+  // Round 1: one model's totals over these rows. With whole weights the row order does not
+  // matter, so the model's ranking (a sort of the partition) is not built for it.
+  template <class Weights>
+  std::unique_ptr<PartialBlock> totals_block(const Weights& weights, std::size_t m) const {
+    auto out = std::make_unique<BinaryTotalsPartial>();
+    const RankedModel* order = weight_.values.empty() ? nullptr : &ranked(m);
+    if constexpr (std::is_same_v<Weights, UnitWeights>)
+      binary_totals_pass(columns(m), order, weights, c_.groupings, out->state);
+    else
+      binary_totals(columns(m), order, weights, c_.groupings, out->state);
+    return out;
+  }
+
+  std::unique_ptr<PartialBlock> read_totals_block(ByteReader& in, std::size_t lanes, std::size_t) const {
+    auto out = std::make_unique<BinaryTotalsPartial>();
+    out->state = referee::read_totals(in, lanes, group_counts(c_.groupings));
     return out;
   }
 
@@ -74,12 +96,14 @@ class BinaryTaskAccumulator : public TaskAccumulatorFor<BinaryTaskAccumulator> {
                  used, writer);
   }
 
+  // Buckets are numbered in descending score order, so the range is the buckets of the
+  // highest and the lowest score (found without the ranking, which round 1 may not build).
   std::pair<std::uint64_t, std::uint64_t> model_bucket_range(std::size_t m) const {
-    const RankedModel& r = ranked_[m];
-    if (r.order.empty()) return {1, 0};
-    const unsigned bits = score_bucket_bits(c_.total_rows != 0 ? c_.total_rows : r.order.size());
     const std::span<const double> score = columns(m).score;
-    return {score_bucket(score[r.order.front()], bits), score_bucket(score[r.order.back()], bits)};
+    if (score.empty()) return {1, 0};
+    const unsigned bits = score_bucket_bits(c_.total_rows != 0 ? c_.total_rows : score.size());
+    const auto [low, high] = std::minmax_element(score.begin(), score.end());
+    return {score_bucket(*high, bits), score_bucket(*low, bits)};
   }
 
   // Both models' exact sums of one block, rounded, to metrics and confusion cells.
@@ -129,8 +153,17 @@ class BinaryTaskAccumulator : public TaskAccumulatorFor<BinaryTaskAccumulator> {
 
   // Resamples go through the dispatched passes (baseline and AVX2 clones); the one-lane
   // point estimate inlines the template.
+  // A model's ranking, built when a pass first needs it: a partition's ranked pass needs
+  // one model's, its round 1 with whole weights none.
+  const RankedModel& ranked(std::size_t m) const {
+    std::call_once(ranked_once_[m], [&] {
+      ranked_[m] = rank_model(columns(m), c_.units, c_.threshold, c_.groupings, c_.total_rows);
+    });
+    return ranked_[m];
+  }
+
   template <class Weights>
-  void pass(const BinaryColumns& c, const RankedModel& ranked, const Weights& weights, const BinaryPassState* above,
+  void pass(const BinaryColumns& c, const RankedModel& ranked, const Weights& weights, const BinaryTotalsState* above,
             BinaryPassState& out) const {
     if constexpr (std::is_same_v<Weights, UnitWeights>)
       binary_exact_pass(c, ranked, weights, c_.groupings, above, out);
@@ -143,7 +176,8 @@ class BinaryTaskAccumulator : public TaskAccumulatorFor<BinaryTaskAccumulator> {
   // Weights of 1e-300 or 1e300 would underflow or overflow the weighted sums; every metric
   // and confusion-cell ratio is the same for weights scaled by a power of two.
   ScaledColumn weight_;
-  std::array<RankedModel, 2> ranked_;
+  mutable std::array<std::once_flag, 2> ranked_once_;
+  mutable std::array<RankedModel, 2> ranked_;
 };
 
 std::unique_ptr<TaskAccumulator> binary_accumulator(const PairedColumns& c, const ReplicateLayout& layout) {

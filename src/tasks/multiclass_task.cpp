@@ -76,6 +76,7 @@ struct MulticlassBlockSums {
 using MulticlassPartial = KeyedPartial<MulticlassPassState>;
 // A one-vs-rest pass's share: the binary ranked pass's exact sums.
 using OvrPartial = StatePartial<BinaryPassState>;
+using OvrTotalsPartial = StatePartial<BinaryTotalsState>;
 
 class MulticlassTaskAccumulator : public TaskAccumulatorFor<MulticlassTaskAccumulator> {
  public:
@@ -120,7 +121,7 @@ class MulticlassTaskAccumulator : public TaskAccumulatorFor<MulticlassTaskAccumu
     if (m >= 2) {
       auto out = std::make_unique<OvrPartial>();
       ovr_->run(weights, (m - 2) / classes(), (m - 2) % classes(),
-                above ? &static_cast<const OvrPartial&>(*above).state : nullptr, out->state);
+                above ? &static_cast<const OvrTotalsPartial&>(*above).state : nullptr, out->state);
       return out;
     }
     if (above) throw UsageError("the multiclass confusion passes are order-free; they run once and take no above");
@@ -134,6 +135,22 @@ class MulticlassTaskAccumulator : public TaskAccumulatorFor<MulticlassTaskAccumu
         out->buckets.push_back(key_bucket(c_.units.key_of(plan_.order[start]), plan_.bucket_bits));
         start = end;
       }
+    return out;
+  }
+
+  // Round 1 of a one-vs-rest pass: its totals (the confusion passes are order-free: no round 1).
+  template <class Weights>
+  std::unique_ptr<PartialBlock> totals_block(const Weights& weights, std::size_t m) const {
+    if (m < 2) throw UsageError("the multiclass confusion passes are order-free; they have no round 1");
+    auto out = std::make_unique<OvrTotalsPartial>();
+    ovr_->totals(weights, (m - 2) / classes(), (m - 2) % classes(), out->state);
+    return out;
+  }
+
+  std::unique_ptr<PartialBlock> read_totals_block(ByteReader& in, std::size_t lanes, std::size_t m) const {
+    if (m < 2) in.fail("the multiclass confusion passes are order-free; they have no round 1");
+    auto out = std::make_unique<OvrTotalsPartial>();
+    out->state = referee::read_totals(in, lanes, group_counts_);
     return out;
   }
 

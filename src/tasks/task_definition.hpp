@@ -52,6 +52,13 @@ class TaskAccumulator {
   // Model passes are numbered by the task: 0 champion, 1 challenger, then any the task adds
   // (the multiclass task's one-vs-rest passes).
   virtual std::unique_ptr<PartialBlock> read_partial(ByteReader& in, std::size_t lanes, std::size_t model) const = 0;
+  // Round 1 of a ranked pass: only what the partitions ranked below offset by (for a binary
+  // ranked pass, the positive and negative weight), which is what `above` holds in round 2.
+  // A task with no smaller round 1 gives its full partial block (no above).
+  virtual std::unique_ptr<PartialBlock> totals(const UnitWeights& w, std::size_t model) const = 0;
+  virtual std::unique_ptr<PartialBlock> totals(const PoissonWeights& w, std::size_t model) const = 0;
+  virtual std::unique_ptr<PartialBlock> totals(const JackknifeWeights& w, std::size_t model) const = 0;
+  virtual std::unique_ptr<PartialBlock> read_totals(ByteReader& in, std::size_t lanes, std::size_t model) const = 0;
   // Writes lanes [0, used) of every model pass's merged block (in pass order), as block()
   // does for a pass.
   virtual void write_partials(std::span<const PartialBlock* const> passes, std::size_t used,
@@ -99,6 +106,17 @@ class TaskAccumulatorFor : public TaskAccumulator {
     else
       not_partitioned();
   }
+  std::unique_ptr<PartialBlock> totals(const UnitWeights& w, std::size_t m) const override { return totals_of(w, m); }
+  std::unique_ptr<PartialBlock> totals(const PoissonWeights& w, std::size_t m) const override { return totals_of(w, m); }
+  std::unique_ptr<PartialBlock> totals(const JackknifeWeights& w, std::size_t m) const override {
+    return totals_of(w, m);
+  }
+  std::unique_ptr<PartialBlock> read_totals(ByteReader& in, std::size_t lanes, std::size_t m) const override {
+    if constexpr (requires(const Derived& d, ByteReader& r, std::size_t n) { d.read_totals_block(r, n, n); })
+      return derived().read_totals_block(in, lanes, m);
+    else
+      return read_partial(in, lanes, m);
+  }
   // A task of two model passes writes from both; one with more takes them all.
   void write_partials(std::span<const PartialBlock* const> passes, std::size_t used,
                       const BlockWriter& out) const override {
@@ -138,6 +156,13 @@ class TaskAccumulatorFor : public TaskAccumulator {
       return derived().partial_block(w, m, a);
     else
       not_partitioned();
+  }
+  template <class Weights>
+  std::unique_ptr<PartialBlock> totals_of(const Weights& w, std::size_t m) const {
+    if constexpr (requires(const Derived& d, const Weights& ww, std::size_t n) { d.totals_block(ww, n); })
+      return derived().totals_block(w, m);
+    else
+      return partial_of(w, m, nullptr);
   }
   const Derived& derived() const { return static_cast<const Derived&>(*this); }
   [[noreturn]] static void not_partitioned() {

@@ -319,8 +319,7 @@ static void pass_states(const struct bytes* plan, const char* pass, int ranked, 
     return;
   }
   for (k = 0; k < PARTS; ++k)
-    CHECK(referee_partition_pass_state(plan->data, plan->size, pass, parts[k].table, NULL, 0, NULL, &round1[k]) ==
-          REFEREE_OK);
+    CHECK(referee_partition_totals(plan->data, plan->size, pass, parts[k].table, NULL, &round1[k]) == REFEREE_OK);
   spread(round1, NULL, PARTS, data, sizes);
   CHECK(referee_partition_aboves(plan->data, plan->size, pass, data, sizes, PARTS, above) == REFEREE_OK);
   for (k = 0; k < PARTS; ++k) {
@@ -589,20 +588,32 @@ static void test_null_arguments(const struct bytes* plan, const struct part* who
 
 /* States that do not belong where they are given. */
 static void test_foreign_states(const struct bytes* plan, const struct bytes* other_plan, const struct part* whole) {
-  referee_buffer *rows = NULL, *champion = NULL, *out = NULL;
+  referee_buffer *rows = NULL, *champion = NULL, *totals = NULL, *out = NULL;
   referee_buffer* aboves[2] = {NULL, NULL};
   referee_report* report = NULL;
-  struct bytes r, c;
+  struct bytes r, c, t;
   const void* data[3];
   size_t sizes[3];
   int has = -1;
-  uint64_t first = 1;
+  uint64_t first = 1, bucket = 0;
   CHECK(referee_partition_pass_state(plan->data, plan->size, "rows", whole->table, NULL, 0, NULL, &rows) ==
         REFEREE_OK);
   CHECK(referee_partition_pass_state(plan->data, plan->size, "champion", whole->table, NULL, 0, NULL, &champion) ==
         REFEREE_OK);
+  CHECK(referee_partition_totals(plan->data, plan->size, "champion", whole->table, NULL, &totals) == REFEREE_OK);
   r = bytes_of(rows);
   c = bytes_of(champion);
+  t = bytes_of(totals);
+  /* Round 1's totals and round 2's shares are not interchangeable; each step names them. */
+  CHECK(fails_with(referee_partition_merge(plan->data, plan->size, "champion", &t.data, &t.size, 1, &out),
+                   REFEREE_DATA_ERROR, "round 1's totals"));
+  CHECK(fails_with(referee_partition_aboves(plan->data, plan->size, "champion", &c.data, &c.size, 1, aboves),
+                   REFEREE_DATA_ERROR, "not round 1's totals"));
+  CHECK(fails_with(referee_partition_pass_state(plan->data, plan->size, "champion", whole->table, c.data, c.size,
+                                                NULL, &out),
+                   REFEREE_DATA_ERROR, "not round 1's totals"));
+  CHECK(fails_with(referee_partition_totals(plan->data, plan->size, "rows", whole->table, NULL, &out),
+                   REFEREE_INVALID_ARGUMENT, "no round 1"));
   CHECK(fails_with(referee_partition_merge(other_plan->data, other_plan->size, "rows", &r.data, &r.size, 1, &out),
                    REFEREE_DATA_ERROR, "another plan"));
   sizes[0] = r.size - 1; /* truncated */
@@ -618,13 +629,14 @@ static void test_foreign_states(const struct bytes* plan, const struct bytes* ot
   CHECK(fails_with(referee_partition_passes(r.data, r.size, &out), REFEREE_DATA_ERROR, "not a referee plan"));
   CHECK(fails_with(referee_partition_passes(plan->data, plan->size - 3, &out), REFEREE_DATA_ERROR, "plan"));
   /* Two partitions holding the same buckets. */
-  data[0] = data[1] = c.data;
-  sizes[0] = sizes[1] = c.size;
+  data[0] = data[1] = t.data;
+  sizes[0] = sizes[1] = t.size;
   aboves[0] = aboves[1] = (referee_buffer*)&out;
   CHECK(fails_with(referee_partition_aboves(plan->data, plan->size, "champion", data, sizes, 2, aboves),
                    REFEREE_INVALID_ARGUMENT, "share score bucket"));
   CHECK(aboves[0] == NULL && aboves[1] == NULL);
   CHECK(referee_partition_first_bucket(c.data, c.size, &has, &first) == REFEREE_OK && has == 1);
+  CHECK(referee_partition_first_bucket(t.data, t.size, &has, &bucket) == REFEREE_OK && has == 1 && bucket == first);
   /* finish: one state per pass, each in its pass's place. */
   data[0] = c.data, data[1] = c.data, data[2] = r.data;
   sizes[0] = c.size, sizes[1] = c.size, sizes[2] = r.size;
@@ -635,6 +647,7 @@ static void test_foreign_states(const struct bytes* plan, const struct bytes* ot
   CHECK(report == NULL && out == NULL);
   referee_buffer_free(rows);
   referee_buffer_free(champion);
+  referee_buffer_free(totals);
 }
 
 static void test_misuse(const struct sample* s) {

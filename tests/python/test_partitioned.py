@@ -133,9 +133,19 @@ def test_the_steps_refuse_misuse_by_name():
     other = rp.make_plan(policy, rp.facts_state(df, policy), seed=1)
     with pytest.raises(referee.DataError, match="another plan"):
         rp.merge(other, "rows", [rp.pass_state(plan, "rows", df)])
-    halves = [rp.pass_state(plan, "champion", df.iloc[:400]), rp.pass_state(plan, "champion", df.iloc[400:])]
+    halves = [rp.totals_state(plan, "champion", df.iloc[:400]), rp.totals_state(plan, "champion", df.iloc[400:])]
     with pytest.raises(referee.UsageError, match="share score bucket"):
         rp.aboves(plan, "champion", halves)
+    # Round 1 takes totals, merge and round 2 take shares: each refuses the other by name.
+    share = rp.pass_state(plan, "champion", df.iloc[:400])
+    with pytest.raises(referee.DataError, match="not round 1's totals"):
+        rp.aboves(plan, "champion", [share])
+    with pytest.raises(referee.DataError, match="not round 1's totals"):
+        rp.pass_state(plan, "champion", df.iloc[400:], above=share)
+    with pytest.raises(referee.DataError, match="round 1's totals"):
+        rp.merge(plan, "champion", halves[:1])
+    with pytest.raises(referee.UsageError, match="no round 1"):
+        rp.totals_state(plan, "rows", df)
     with pytest.raises(referee.UsageError, match="unknown pass"):
         rp.pass_state(plan, "latency", df)
 
@@ -148,6 +158,16 @@ def test_states_are_deterministic_bytes():
     again = rp.pass_state(plan, "challenger", df.sample(frac=1.0, random_state=2), threads=2)
     assert first == again  # a retried or reordered partition gives the same state
     assert rp.first_bucket(first) == int(rp.buckets(plan, "challenger", df).min())
+    totals = rp.totals_state(plan, "challenger", df, threads=2)
+    assert totals == rp.totals_state(plan, "challenger", df.sample(frac=1.0, random_state=3), threads=1)
+    assert rp.first_bucket(totals) == rp.first_bucket(first)
+    # Several passes' buckets at once: a (passes, rows) array, each row a single pass's.
+    names = rp.passes(plan)
+    every = rp.buckets(plan, names, df)
+    assert every.shape == (len(names), len(df)) and every.dtype == np.uint64
+    for name, row in zip(names, every):
+        np.testing.assert_array_equal(row, rp.buckets(plan, name, df))
+    assert not np.array_equal(every[0], every[-1])  # score buckets are not key buckets
 
 
 def _ranking_frame(queries=2500, clusters=None, seed=11):

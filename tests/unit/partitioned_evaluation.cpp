@@ -232,7 +232,7 @@ std::string partitioned_report(const Sample& s, const Policy& p, std::size_t par
     std::vector<std::string> shares;
     if (partitioned::ranked(plan, pass)) {
       std::vector<std::string> round1;
-      for (const auto& rows : partitions) round1.push_back(partitioned::pass_state(plan, pass, part(rows), {}, 2));
+      for (const auto& rows : partitions) round1.push_back(partitioned::totals_state(plan, pass, part(rows), 2));
       const std::vector<std::string> above = partitioned::aboves(plan, pass, round1);
       for (std::size_t k = 0; k < partitions.size(); ++k)
         shares.push_back(partitioned::pass_state(plan, pass, part(partitions[k]), above[k], 1));
@@ -345,10 +345,23 @@ TEST_CASE("partitioned states of another plan, or sharing a bucket, are refused"
   const std::string other = partitioned::make_plan(p, facts, 99);
   const std::string state = partitioned::pass_state(plan, "rows", whole);
   CHECK_THROWS_WITH_AS(partitioned::merge(other, "rows", std::vector{state}), doctest::Contains("another plan"), DataError);
-  const std::string half_a = partitioned::pass_state(plan, "champion", table_of(s, {rows.begin(), rows.begin() + 1000}, p.columns));
-  const std::string half_b = partitioned::pass_state(plan, "champion", table_of(s, {rows.begin() + 1000, rows.end()}, p.columns));
+  const Table first = table_of(s, {rows.begin(), rows.begin() + 1000}, p.columns);
+  const Table second = table_of(s, {rows.begin() + 1000, rows.end()}, p.columns);
+  const std::string half_a = partitioned::totals_state(plan, "champion", first);
+  const std::string half_b = partitioned::totals_state(plan, "champion", second);
   CHECK_THROWS_WITH_AS(partitioned::aboves(plan, "champion", std::vector{half_a, half_b}), doctest::Contains("share score bucket"),
                        UsageError);
+  // Round 1's totals and round 2's shares are different kinds: each step refuses the other by name.
+  const std::string share = partitioned::pass_state(plan, "champion", first);
+  CHECK_THROWS_WITH_AS(partitioned::aboves(plan, "champion", std::vector{share}), doctest::Contains("not round 1's totals"),
+                       DataError);
+  CHECK_THROWS_WITH_AS(partitioned::pass_state(plan, "champion", second, share), doctest::Contains("not round 1's totals"),
+                       DataError);
+  CHECK_THROWS_WITH_AS(partitioned::merge(plan, "champion", std::vector{half_a}), doctest::Contains("round 1's totals"),
+                       DataError);
+  CHECK_THROWS_WITH_AS(partitioned::finish(plan, {half_a, share, state}), doctest::Contains("round 1's totals"), DataError);
+  CHECK_THROWS_WITH_AS(partitioned::totals_state(plan, "rows", whole), doctest::Contains("no round 1"), UsageError);
+  CHECK(partitioned::first_bucket(half_a) == partitioned::first_bucket(share));
   CHECK_THROWS_AS(partitioned::merge(plan, "rows", std::vector{state.substr(0, state.size() - 5)}), DataError);
 }
 
@@ -617,20 +630,21 @@ TEST_CASE("partitioned outcome: ranked passes by ascending value, and every leve
     for (std::size_t q : {std::size_t{1}, std::size_t{17}, std::size_t{4000}})
       if (s.a[r] < s.a[(r + q) % rows.size()]) REQUIRE(buckets[r] <= buckets[(r + q) % rows.size()]);
   // One partition: its above carries the total, so round 2 reaches every level.
-  const std::string round1 = partitioned::pass_state(plan, "champion", whole);
+  const std::string round1 = partitioned::totals_state(plan, "champion", whole);
   const std::vector<std::string> above = partitioned::aboves(plan, "champion", std::vector{round1});
   REQUIRE(above.size() == 1);
   CHECK_FALSE(above[0].empty());
   const std::string rows_state = partitioned::pass_state(plan, "rows", whole);
   const auto share = [&](const char* pass) {
-    const std::string r1 = partitioned::pass_state(plan, pass, whole);
+    const std::string r1 = partitioned::totals_state(plan, pass, whole);
     return partitioned::pass_state(plan, pass, whole, partitioned::aboves(plan, pass, std::vector{r1})[0]);
   };
   const std::string champion = share("champion"), challenger = share("challenger");
   CHECK_NOTHROW(partitioned::finish(plan, {champion, challenger, rows_state}));
-  // Round 1's states in place of round 2's reach no level; a share merged twice reaches each twice.
-  CHECK_THROWS_WITH_AS(partitioned::finish(plan, {round1, challenger, rows_state}), doctest::Contains("no partition"),
-                       UsageError);
+  // Round 1's totals in place of round 2's share are refused by kind; a share merged twice
+  // reaches each level twice.
+  CHECK_THROWS_WITH_AS(partitioned::finish(plan, {round1, challenger, rows_state}), doctest::Contains("round 1's totals"),
+                       DataError);
   CHECK_THROWS_WITH_AS(partitioned::merge(plan, "champion", std::vector{champion, champion}),
                        doctest::Contains("both reach one quantile level"), UsageError);
   // An above of the binary kind (no total) is refused.

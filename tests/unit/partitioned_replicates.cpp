@@ -11,6 +11,7 @@
 #include <random>
 #include <vector>
 
+#include "accumulate/binary_state.hpp"
 #include "accumulate/replicate_engine.hpp"
 #include "resample/canonical_buckets.hpp"
 #include "tasks/task_definition.hpp"
@@ -141,7 +142,7 @@ ModelPartial partitioned_model(const Rows& t, std::size_t m, std::size_t parts, 
   std::vector<ModelPartial> totals;
   for (const Rows& p : part_rows) {
     engines.push_back(std::make_unique<ReplicateEngine>(columns_of(p, t.size(), weight_magnitude)));
-    totals.push_back(engines.back()->partial(request, m, nullptr));
+    totals.push_back(engines.back()->totals(request, m));
   }
   std::vector<std::size_t> rank(part_rows.size());
   std::iota(rank.begin(), rank.end(), 0);
@@ -207,6 +208,55 @@ TEST_CASE("binary replicates from partial states equal one pass, bit for bit") {
   }
 }
 
+// A block's bytes: what a state carries.
+std::string bytes_of(const PartialBlock& block) {
+  std::string bytes;
+  ByteWriter out(bytes);
+  block.write(out);
+  return bytes;
+}
+
+// The totals a full block holds (its pos and neg), in the totals' serial form.
+std::string totals_in(const PartialBlock& full) {
+  const std::string bytes = bytes_of(full);
+  ByteReader in(bytes, "partial state");
+  const BinaryPassState s = read_state(in, 64);
+  BinaryTotalsState t = binary_totals_state(s.overall.lanes(), std::vector<std::size_t>{3, 2});
+  auto copy = [](const BinaryExact& e, BinaryTotals& into) {
+    into.q[0] = e[BinaryQuantity::pos];
+    into.q[1] = e[BinaryQuantity::neg];
+  };
+  copy(s.overall, t.overall);
+  for (std::size_t g = 0; g < s.groups.size(); ++g)
+    for (std::size_t j = 0; j < s.groups[g].size(); ++j) copy(s.groups[g][j], t.groups[g][j]);
+  std::string out_bytes;
+  ByteWriter out(out_bytes);
+  write_state(out, t);
+  return out_bytes;
+}
+
+TEST_CASE("round 1's totals are the full pass's positive and negative weight, bit for bit") {
+  for (bool weighted : {false, true}) {
+    CAPTURE(weighted);
+    const Rows t = make_rows(6000, 1500, weighted, 21);
+    double weight_magnitude = 0.0;
+    for (double w : t.weight) weight_magnitude = std::max(weight_magnitude, std::abs(w));
+    const ReplicateRequest request = request_for(t.units);
+    std::mt19937_64 rng(7);
+    for (std::size_t m : {0, 1})
+      for (const auto& rows : partitions(t, m, 5, rng)) {
+        const Rows part = t.subset(rows);  // the engine reads these rows in place
+        const ReplicateEngine engine(columns_of(part, t.size(), weight_magnitude));
+        const ModelPartial full = engine.partial(request, m, nullptr), totals = engine.totals(request, m);
+        CHECK(totals.rows == full.rows);
+        CHECK(totals.first_bucket == full.first_bucket);
+        CHECK(totals.last_bucket == full.last_bucket);
+        REQUIRE(totals.blocks.size() == full.blocks.size());
+        for (std::size_t i = 0; i < full.blocks.size(); ++i) CHECK(bytes_of(*totals.blocks[i]) == totals_in(*full.blocks[i]));
+      }
+  }
+}
+
 TEST_CASE("a partial block survives its serial form, and a wrong shape is refused") {
   const Rows t = make_rows(500, 500, true, 5);
   const ReplicateEngine engine(columns_of(t, 0, 0.0));
@@ -218,14 +268,14 @@ TEST_CASE("a partial block survives its serial form, and a wrong shape is refuse
   ByteWriter out(bytes);
   p.blocks[1]->write(out);
   ByteReader in(bytes, "partial state");
-  const auto back = engine.read_block(in, kLanes);
+  const auto back = engine.read_block(in, kLanes, 1);
   CHECK(in.done());
   std::string again;
   ByteWriter out2(again);
   back->write(out2);
   CHECK(again == bytes);
   ByteReader wrong(bytes, "partial state");
-  CHECK_THROWS_AS(engine.read_block(wrong, 1), DataError);
+  CHECK_THROWS_AS(engine.read_block(wrong, 1, 1), DataError);
   ByteReader cut(std::string_view(bytes).substr(0, bytes.size() / 2), "partial state");
-  CHECK_THROWS_AS(engine.read_block(cut, kLanes), DataError);
+  CHECK_THROWS_AS(engine.read_block(cut, kLanes, 1), DataError);
 }

@@ -215,6 +215,16 @@ TEST_CASE("row ids: a numeric id is its integer's digits; a fraction or NaN is r
   const std::vector<std::int64_t> integers{42, -7, 9007199254740993};
   const EncodedText i = numeric_row_ids(integers);
   CHECK(i.dictionary == std::vector<std::string>{"42", "-7", "9007199254740993"});
+  // Repeated ids code as encode_text codes their digits: first-seen order.
+  std::vector<std::int64_t> repeated;
+  std::vector<std::string> digits;
+  for (std::int64_t r = 0; r < 5000; ++r) {
+    repeated.push_back((r * 7919) % 1733 - 800);
+    digits.push_back(std::to_string(repeated.back()));
+  }
+  const EncodedText fast = numeric_row_ids(repeated), slow = encode_text(digits);
+  CHECK(fast.codes == slow.codes);
+  CHECK(fast.dictionary == slow.dictionary);
   check_error<DataError>([] { numeric_row_ids(std::vector<double>{1.0, 2.5}, "memory", "txn"); },
                          {"row 2", "\"txn\"", "whole number"});
   check_error<DataError>([] { numeric_row_ids(std::vector<double>{std::nan(""), 2.0}, "memory", "txn"); },
