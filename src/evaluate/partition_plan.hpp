@@ -65,7 +65,7 @@ Plan read_plan(std::string_view bytes, const Limits& limits = {});
 
 
 // The header of every state: format, kind, plan (or, for facts, policy) id.
-enum class StateKind : std::uint8_t { facts = 1, ranked = 2, rows = 3 };
+enum class StateKind : std::uint8_t { facts = 1, ranked = 2, rows = 3, budget = 4 };
 void write_header(ByteWriter& out, StateKind kind, const std::array<std::uint8_t, 32>& id);
 StateKind read_header(ByteReader& in, std::array<std::uint8_t, 32>& id);
 
