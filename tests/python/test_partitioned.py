@@ -292,10 +292,7 @@ def test_partitioned_outcome_equals_evaluate(weighted, clustered, interval):
     shuffled = df.sample(frac=1.0, random_state=1).reset_index(drop=True)
     plan = rp.make_plan(policy, rp.facts_state(df, policy))
     assert rp.ranked(plan, "champion") and rp.ranked(plan, "challenger")
-    for parts in (1, 3, 16):
-        pieces = np.array_split(np.arange(len(shuffled)), parts)
-        got = rp.evaluate([shuffled.iloc[rows] for rows in pieces], policy, threads=1)
-        assert _outside_run(got) == expected, parts
+    _check_parts(shuffled, policy, expected)
 
 
 def test_partitioned_outcome_quantiles_are_numpys_inverted_cdf():
@@ -344,7 +341,11 @@ def test_partitioned_budgets_equal_evaluate(clustered, latency):
     policy = _serving_policy(clustered, latency)
     expected = _outside_run(referee.evaluate(df, policy, threads=2))
     assert '"budgets"' in expected
-    shuffled = df.sample(frac=1.0, random_state=3).reset_index(drop=True)
+    _check_parts(df.sample(frac=1.0, random_state=3).reset_index(drop=True), policy, expected)
+
+
+def _check_parts(shuffled, policy, expected):
+    """Cut the shuffled rows into 1, 3 and 16 parts: each gives ``expected``."""
     for parts in (1, 3, 16):
         pieces = np.array_split(np.arange(len(shuffled)), parts)
         got = rp.evaluate([shuffled.iloc[rows] for rows in pieces], policy, threads=1)
