@@ -37,7 +37,7 @@
 namespace referee::partitioned {
 
 // Refuses, with a PolicyError naming it, what the partitioned path does not compute yet (a
-// task, drift, serving budgets, the multinomial scheme) or cannot key on (neither
+// task, drift, latency as separate samples, the multinomial scheme) or cannot key on (neither
 // $.columns.id nor $.columns.cluster).
 void check_partitionable(const Policy& policy);
 

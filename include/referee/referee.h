@@ -306,7 +306,7 @@ REFEREE_API referee_status referee_buffer_data(const referee_buffer* buffer, con
 REFEREE_API void referee_buffer_free(referee_buffer* buffer);
 
 /* REFEREE_OK when the policy can be evaluated in partitions; else a REFEREE_POLICY_ERROR
- * naming what the partitioned path does not compute yet (a task, drift, serving budgets,
+ * naming what the partitioned path does not compute yet (a task, drift, latency as separate samples,
  * the multinomial scheme) or cannot key on (neither $.columns.id nor $.columns.cluster). */
 REFEREE_API referee_status referee_partition_check(const referee_policy* policy);
 

@@ -117,17 +117,19 @@ def partition_facts(policy: Policy, label: Optional[npt.NDArray[np.float64]], ch
                     challenger: npt.NDArray[np.float64], weight: Optional[npt.NDArray[np.float64]],
                     cluster_codes: Optional[npt.NDArray[np.uint32]], cluster_dictionary: List[str],
                     categorical: List[_Encoded], class_scores: Any, class_columns: List[str],
-                    limits: _Limits) -> bytes: ...
+                    latency: _ModelArrays, cost: _ModelArrays, error: _ModelArrays, limits: _Limits) -> bytes: ...
 def partition_buckets(plan: bytes, passes: List[str], policy: Policy, label: Optional[npt.NDArray[np.float64]],
                       champion: npt.NDArray[np.float64], challenger: npt.NDArray[np.float64],
                       weight: Optional[npt.NDArray[np.float64]], cluster_codes: Optional[npt.NDArray[np.uint32]],
                       cluster_dictionary: List[str], categorical: List[_Encoded], class_scores: Any,
-                      class_columns: List[str]) -> npt.NDArray[np.uint64]: ...
+                      class_columns: List[str], latency: _ModelArrays, cost: _ModelArrays,
+                      error: _ModelArrays) -> npt.NDArray[np.uint64]: ...
 def partition_pass_state(plan: bytes, name: str, policy: Policy, label: Optional[npt.NDArray[np.float64]],
                          champion: npt.NDArray[np.float64], challenger: npt.NDArray[np.float64],
                          weight: Optional[npt.NDArray[np.float64]], cluster_codes: Optional[npt.NDArray[np.uint32]],
                          cluster_dictionary: List[str], categorical: List[_Encoded], class_scores: Any,
-                         class_columns: List[str], above: Optional[bytes],
+                         class_columns: List[str], latency: _ModelArrays, cost: _ModelArrays,
+                         error: _ModelArrays, above: Optional[bytes],
                          threads: Any, limits: _Limits) -> bytes: ...
 def partition_totals_state(plan: bytes, name: str, policy: Policy, label: Optional[npt.NDArray[np.float64]],
                            champion: npt.NDArray[np.float64], challenger: npt.NDArray[np.float64],

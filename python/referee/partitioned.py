@@ -31,7 +31,7 @@ from typing import Any, Dict, List, Mapping, Optional, Sequence, Union
 import numpy as np
 
 from . import _core
-from ._api import Limits, PolicyLike, _limits, _policy, policy_file_of, table_columns
+from ._api import Limits, PolicyLike, _limits, _model_columns, _policy, policy_file_of, table_columns
 from ._report import Report
 
 __all__ = ["facts_state", "merge_facts", "make_plan", "plan_policy", "passes", "ranked", "buckets",
@@ -43,7 +43,9 @@ def _table_arguments(data: Any, p: Any) -> tuple:
         raise TypeError("a partition is a DataFrame, an Arrow table or a dict of arrays, not a path")
     label, champion, challenger, weight, codes, dictionary, categorical, _, class_scores, class_columns = \
         table_columns(data, p)
-    return (p, label, champion, challenger, weight, codes, dictionary, categorical, class_scores, class_columns)
+    serving = tuple(_model_columns(data, p.columns[figure]) for figure in ("latency", "cost", "error"))
+    return (p, label, champion, challenger, weight, codes, dictionary, categorical, class_scores, class_columns,
+            *serving)
 
 
 def facts_state(data: Any, policy: PolicyLike, *, limits: Limits = None) -> bytes:

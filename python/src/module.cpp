@@ -876,11 +876,15 @@ auto on_partition(const referee::Policy& policy, const std::optional<F64Array>& 
                   const F64Array& challenger, const std::optional<F64Array>& weight,
                   const std::optional<U32Array>& cluster_codes, const std::vector<std::string>& cluster_dictionary,
                   const std::vector<EncodedInput>& categorical, const ClassArrays& class_scores,
-                  const std::vector<std::string>& class_columns, Op&& op) {
+                  const std::vector<std::string>& class_columns, const ModelArrays& latency_columns,
+                  const ModelArrays& cost_columns, const ModelArrays& error_columns, Op&& op) {
   ArrayColumns a =
       array_columns(policy, label, champion, challenger, weight, cluster_codes, cluster_dictionary, categorical);
   a.class_scores = &class_scores;  // the multiclass task's probability blocks
   a.class_columns = &class_columns;
+  a.latency = model_spans(latency_columns, policy.columns.latency);  // serving budgets' columns
+  a.cost = model_spans(cost_columns, policy.columns.cost);
+  a.error = model_spans(error_columns, policy.columns.error);
   py::gil_scoped_release release;
   return op(build_table(policy, a));
 }
@@ -889,9 +893,11 @@ auto on_partition(const referee::Policy& policy, const std::optional<F64Array>& 
   const referee::Policy &policy, const std::optional<F64Array>&label, const F64Array &champion,                 \
       const F64Array &challenger, const std::optional<F64Array>&weight, const std::optional<U32Array>&cluster_codes, \
       const std::vector<std::string>&cluster_dictionary, const std::vector<EncodedInput>&categorical,           \
-      const ClassArrays &class_scores, const std::vector<std::string>&class_columns
-#define REFEREE_PARTITION_FORWARD \
-  policy, label, champion, challenger, weight, cluster_codes, cluster_dictionary, categorical, class_scores, class_columns
+      const ClassArrays &class_scores, const std::vector<std::string>&class_columns, const ModelArrays &latency_columns, \
+      const ModelArrays &cost_columns, const ModelArrays &error_columns
+#define REFEREE_PARTITION_FORWARD                                                                                \
+  policy, label, champion, challenger, weight, cluster_codes, cluster_dictionary, categorical, class_scores, class_columns, \
+      latency_columns, cost_columns, error_columns
 
 void bind_partition_steps(py::module_& m) {
   namespace rp = referee::partitioned;

@@ -30,9 +30,11 @@ struct QuantileInterval {
 // scipy.stats.quantile_test(x, p=p).confidence_interval(confidence). When the sample is
 // too small for an order statistic to bound a tail, the interval is undefined and says
 // how many draws it needs.
-inline QuantileInterval order_statistic_interval(std::span<const double> sorted, double p, double confidence) {
+// The ranks alone, from the sample size: `ci` is left undefined (with the reason when no
+// order statistic bounds a tail), for a caller that finds the values elsewhere (a
+// partitioned evaluation's budget passes).
+inline QuantileInterval order_statistic_ranks(std::size_t n, double p, double confidence) {
   QuantileInterval out;
-  const std::size_t n = sorted.size();
   const double tail = (1.0 - confidence) / 2.0;
   if (n == 0) {
     out.ci = Interval::undefined("the sample is empty");
@@ -78,7 +80,12 @@ inline QuantileInterval order_statistic_interval(std::span<const double> sorted,
   out.lower_rank = lower;
   out.upper_rank = upper;
   out.coverage = cdf_at(upper - 1) - cdf_at(lower - 1);
-  out.ci = Interval::of(sorted[lower - 1], sorted[upper - 1]);
+  return out;
+}
+
+inline QuantileInterval order_statistic_interval(std::span<const double> sorted, double p, double confidence) {
+  QuantileInterval out = order_statistic_ranks(sorted.size(), p, confidence);
+  if (out.lower_rank > 0) out.ci = Interval::of(sorted[out.lower_rank - 1], sorted[out.upper_rank - 1]);
   return out;
 }
 

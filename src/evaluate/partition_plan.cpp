@@ -79,10 +79,13 @@ void check_partitionable(const Policy& policy) {
     throw PolicyError("partitioned evaluation cannot resample with the multinomial scheme: it draws every unit's "
                       "count at once, so it needs every unit in one process; use \"poisson\" (docs/partitioned.md)");
   if (policy.drift.enabled) refuse("drift ($.drift)");
-  if (!policy.columns.latency.empty() || !policy.columns.cost.empty() || !policy.columns.error.empty())
-    refuse("serving budgets ($.columns.latency, cost, error)");
+  // Latency named by a budget rule but not by $.columns.latency comes as separate samples
+  // (--latency, a latency CSV): independent samples, not columns of the partitioned rows.
   for (const Rule& r : policy.rules)
-    if (r.budget) refuse("serving budgets (rule " + quoted_excerpt(r.id) + ")");
+    if (r.budget && is_latency(*r.budget) && policy.columns.latency.empty())
+      throw PolicyError("partitioned evaluation does not take latency as separate samples (a latency CSV, "
+                        "--latency; rule " + quoted_excerpt(r.id) + "): they are independent samples, not columns "
+                        "of the rows; give $.columns.latency, or evaluate in one process (docs/partitioned.md)");
 }
 
 Facts facts_of(const Table& part, const Policy& policy, const Limits& limits) {
@@ -187,7 +190,7 @@ void write_header(ByteWriter& out, StateKind kind, const std::array<std::uint8_t
 StateKind read_header(ByteReader& in, std::array<std::uint8_t, 32>& id) {
   if (in.text(64) != kStateFormat) in.fail("not a referee partial state (or another version of the format)");
   const std::uint8_t kind = in.u8();
-  if (kind < 1 || kind > 4) in.fail("unknown state kind " + std::to_string(kind));
+  if (kind < 1 || kind > 5) in.fail("unknown state kind " + std::to_string(kind));
   const auto bytes = in.bytes(id.size());
   std::copy(bytes.begin(), bytes.end(), id.begin());
   return static_cast<StateKind>(kind);

@@ -66,8 +66,8 @@ Plan read_plan(std::string_view bytes, const Limits& limits = {});
 
 // The header of every state: format, kind, plan (or, for facts, policy) id. A model pass's
 // share is `ranked` (whether or not the pass ranks its rows); `totals` is round 1 of a
-// ranked pass, and the above round 2 reads.
-enum class StateKind : std::uint8_t { facts = 1, ranked = 2, rows = 3, totals = 4 };
+// ranked pass, and the above round 2 reads; `budget` a serving-budget pass's state.
+enum class StateKind : std::uint8_t { facts = 1, ranked = 2, rows = 3, totals = 4, budget = 5 };
 void write_header(ByteWriter& out, StateKind kind, const std::array<std::uint8_t, 32>& id);
 StateKind read_header(ByteReader& in, std::array<std::uint8_t, 32>& id);
 

@@ -20,6 +20,7 @@
 
 #include "accumulate/binary_state.hpp"
 #include "accumulate/replicate_engine.hpp"
+#include "budget/budget_partition.hpp"
 #include "common/quoted.hpp"
 #include "data/keyed_digest.hpp"
 #include "data/ranking_queries.hpp"
@@ -54,6 +55,7 @@ std::vector<std::string> pass_names(const Plan& plan) {
     for (std::size_t k = 0; k < ovr_classes(plan); ++k)
       names.push_back(std::string(model) + "/class " + std::to_string(k));
   names.push_back("rows");
+  for (std::string& b : budget_pass_names(plan.policy)) names.push_back(std::move(b));  // serving budgets, after rows
   return names;
 }
 
@@ -69,12 +71,20 @@ std::size_t pass_index(const Plan& plan, std::string_view pass) {
 }
 
 std::string pass_name(const Plan& plan, std::size_t p) {
-  return p <= rows_pass(plan) ? pass_names(plan)[p] : "pass " + std::to_string(p);
+  const std::vector<std::string> names = pass_names(plan);
+  return p < names.size() ? names[p] : "pass " + std::to_string(p);
+}
+
+// The budget pass a pass index names (budget_partition.hpp), if any.
+std::optional<std::size_t> budget_pass(const Plan& plan, std::size_t p) {
+  if (p <= rows_pass(plan)) return std::nullopt;
+  return p - rows_pass(plan) - 1;
 }
 
 // A model pass whose sums need the ranking by a score: binary's two model passes, the
 // multiclass task's one-vs-rest passes. An order-free pass buckets by key and runs once.
 bool ranked_pass(const Plan& plan, std::size_t p) {
+  if (const auto b = budget_pass(plan, p)) return budget_pass_ranked(plan.policy, *b);
   if (p >= rows_pass(plan)) return false;
   return task_definition(plan.policy.task).order_free ? p >= 2 : p < 2;
 }
@@ -498,6 +508,7 @@ bool ranked(std::string_view plan_bytes, std::string_view pass) {
 std::vector<std::uint64_t> buckets(std::string_view plan_bytes, std::string_view pass, const Table& part) {
   const Plan plan = read_plan(plan_bytes);
   const std::size_t p = pass_index(plan, pass);
+  if (const auto b = budget_pass(plan, p)) return budget_buckets(plan, *b, part);
   std::vector<std::uint64_t> out(part.rows);
   if (ranked_pass(plan, p)) {
     const unsigned bits = score_bucket_bits(plan.facts.rows);
@@ -520,6 +531,7 @@ std::string pass_state(std::string_view plan_bytes, std::string_view pass, const
   const std::size_t p = pass_index(plan, pass);
   if (!ranked_pass(plan, p) && !above.empty())
     throw UsageError("the " + pass_name(plan, p) + " pass is order-free: it runs once and takes no above");
+  if (const auto b = budget_pass(plan, p)) return budget_pass_state(plan, *b, part, above, threads);
   if (p < rows_pass(plan)) return ranked_state(plan, p, part, above, threads, limits);
   return rows_state(plan, part, limits);
 }
@@ -531,6 +543,8 @@ std::string totals_state(std::string_view plan_bytes, std::string_view pass, con
   const std::size_t model = pass_index(plan, pass);
   if (!ranked_pass(plan, model))
     throw UsageError("the " + pass_name(plan, model) + " pass is not ranked: it has no round 1, only pass_state()");
+  // A budget pass's round 1 is its share without an above: each lane's whole weight.
+  if (const auto b = budget_pass(plan, model)) return budget_pass_state(plan, *b, part, {}, threads);
   const auto columns = partition_columns(plan, part, limits);
   const ReplicateEngine engine(columns->columns);
   return write_model(plan, engine.totals(request_of(plan, threads), model), StateKind::totals);
@@ -543,6 +557,7 @@ std::vector<std::string> aboves(std::string_view plan_bytes, std::string_view pa
   const Plan plan = read_plan(plan_bytes);
   const std::size_t model = pass_index(plan, pass);
   if (!ranked_pass(plan, model)) throw UsageError("only a ranked pass has aboves");
+  if (const auto b = budget_pass(plan, model)) return budget_aboves(plan, *b, round1);
   const auto columns = driver_columns(plan);
   const ReplicateEngine engine(columns->columns);
   const ReplicateRequest request = request_of(plan, 1);
@@ -582,7 +597,7 @@ std::optional<std::uint64_t> first_bucket(std::string_view state) {
   std::array<std::uint8_t, 32> id{};
   const StateKind kind = read_header(in, id);
   if (kind == StateKind::facts) throw UsageError("a facts state has no buckets");
-  if (kind == StateKind::ranked || kind == StateKind::totals) in.u64();  // the model pass
+  if (kind == StateKind::ranked || kind == StateKind::totals || kind == StateKind::budget) in.u64();  // the pass
   in.u64();  // rows
   if (kind == StateKind::rows) in.u64();  // units
   const std::uint64_t first = in.u64(), last = in.u64();
@@ -618,6 +633,7 @@ std::string merge(std::string_view plan_bytes, std::string_view pass, std::span<
   const Plan plan = read_plan(plan_bytes);
   const std::size_t p = pass_index(plan, pass);
   if (states.empty()) throw UsageError("nothing to merge");
+  if (const auto b = budget_pass(plan, p)) return budget_merge(plan, *b, states);
   if (p == rows_pass(plan)) {
     RowsState merged = read_rows(plan, states[0]);
     for (std::size_t i = 1; i < states.size(); ++i) add_rows(merged, read_rows(plan, states[i]));
@@ -634,9 +650,9 @@ Evaluation finish(std::string_view plan_bytes, std::span<const std::string> merg
                   const Limits& limits) {
   const auto clock_start = std::chrono::steady_clock::now();
   const Plan plan = read_plan(plan_bytes, limits);
-  const std::size_t models = rows_pass(plan);
-  if (merged.size() != models + 1)
-    throw UsageError("finish takes " + std::to_string(models + 1) + " merged states, one per pass in the order of "
+  const std::size_t models = rows_pass(plan), count = pass_names(plan).size();
+  if (merged.size() != count)
+    throw UsageError("finish takes " + std::to_string(count) + " merged states, one per pass in the order of "
                      "passes(), not " + std::to_string(merged.size()));
   const RowsState rows = read_rows(plan, merged[models]);
   const auto columns = driver_columns(plan);
@@ -654,6 +670,7 @@ Evaluation finish(std::string_view plan_bytes, std::span<const std::string> merg
   const GroupingSet groups = global_groupings(plan, rows);
   const ReplicateRun run{engine.finish(request_of(plan, 1), pointers), engine.layout()};
   estimate_figures(ev, run, groups, rows.cells, origin);
+  ev.budgets = budget_finish(plan, merged.subspan(models + 1));
   decide_gate(ev, run, groups, origin);
   ev.run.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - clock_start).count();
   return ev;

@@ -125,10 +125,10 @@ def test_the_steps_refuse_misuse_by_name():
     keyless = dict(policy, columns={k: v for k, v in policy["columns"].items() if k != "id"})
     with pytest.raises(referee.PolicyError, match=r"needs \$\.columns\.id or \$\.columns\.cluster"):
         rp.facts_state(df, keyless)
-    budget = dict(policy, columns=dict(policy["columns"], latency={"champion": "w", "challenger": "w2"}))
-    df = df.assign(w2=df["w"])
-    with pytest.raises(referee.PolicyError, match="serving budgets"):
-        rp.facts_state(df, budget)
+    samples = dict(policy, rules=policy["rules"] + [
+        {"id": "p99", "metric": "latency_p99", "subject": "challenger", "max": 45}])
+    with pytest.raises(referee.PolicyError, match="latency as separate samples"):
+        rp.facts_state(df, samples)
     plan = rp.make_plan(policy, rp.facts_state(df, policy))
     other = rp.make_plan(policy, rp.facts_state(df, policy), seed=1)
     with pytest.raises(referee.DataError, match="another plan"):
@@ -312,10 +312,7 @@ def test_partitioned_outcome_equals_evaluate(weighted, clustered, interval):
     shuffled = df.sample(frac=1.0, random_state=1).reset_index(drop=True)
     plan = rp.make_plan(policy, rp.facts_state(df, policy))
     assert rp.ranked(plan, "champion") and rp.ranked(plan, "challenger")
-    for parts in (1, 3, 16):
-        pieces = np.array_split(np.arange(len(shuffled)), parts)
-        got = rp.evaluate([shuffled.iloc[rows] for rows in pieces], policy, threads=1)
-        assert _outside_run(got) == expected, parts
+    _check_parts(shuffled, policy, expected)
 
 
 def test_partitioned_outcome_quantiles_are_numpys_inverted_cdf():
@@ -331,3 +328,63 @@ def test_partitioned_outcome_quantiles_are_numpys_inverted_cdf():
         for q in (0.5, 0.9, 0.95, 0.99):
             want = np.quantile(df[column].to_numpy(), q, weights=df["w"].to_numpy(), method="inverted_cdf")
             assert got["metrics"][model][f"quantile@{q}"]["estimate"] == want, (model, q)
+
+
+def _serving_frame(n=4000, clusters=None, seed=11):
+    df = _frame(n=n, clusters=clusters, seed=seed)
+    rng = np.random.default_rng(seed + 1)
+    for m, scale in (("a", 1.0), ("b", 1.1)):
+        lat = rng.gamma(4.0, 5.0, n) * scale
+        lat[::3] = np.round(lat[::3])  # ties
+        df[f"lat_{m}"] = lat
+        df[f"cost_{m}"] = 0.0001 * rng.integers(1, 10, n) / 3.0
+        df[f"err_{m}"] = (rng.random(n) < (0.03 if m == "a" else 0.025)).astype(float)
+    return df
+
+
+def _serving_policy(clustered=False, latency=True):
+    policy = _policy(False, clustered, "percentile")
+    columns = dict(policy["columns"], cost={"champion": "cost_a", "challenger": "cost_b"},
+                   error={"champion": "err_a", "challenger": "err_b"})
+    rules = policy["rules"] + [
+        {"id": "cost", "metric": "cost_per_1k", "subject": "relative_delta", "max": 0.4},
+        {"id": "err", "metric": "error_rate", "subject": "delta", "max": 0.01}]
+    if latency:
+        columns["latency"] = {"champion": "lat_a", "challenger": "lat_b"}
+        rules.append({"id": "p99", "metric": "latency_p99", "subject": "challenger", "max": 45})
+    return dict(policy, columns=columns, rules=rules)
+
+
+@pytest.mark.parametrize("clustered,latency", [(False, True), (True, True), (False, False)])
+def test_partitioned_budgets_equal_evaluate(clustered, latency):
+    df = _serving_frame(clusters=150 if clustered else None)
+    policy = _serving_policy(clustered, latency)
+    expected = _outside_run(referee.evaluate(df, policy, threads=2))
+    assert '"budgets"' in expected
+    _check_parts(df.sample(frac=1.0, random_state=3).reset_index(drop=True), policy, expected)
+
+
+def _check_parts(shuffled, policy, expected):
+    """Cut the shuffled rows into 1, 3 and 16 parts: each gives ``expected``."""
+    for parts in (1, 3, 16):
+        pieces = np.array_split(np.arange(len(shuffled)), parts)
+        got = rp.evaluate([shuffled.iloc[rows] for rows in pieces], policy, threads=1)
+        assert _outside_run(got) == expected, parts
+
+
+def test_partitioned_latency_percentiles_are_numpys_and_scipys():
+    # The peers: numpy's default (type 7) percentile for the point, scipy's quantile_test
+    # for the order-statistic interval, on the whole sample.
+    df = _serving_frame(n=3000)
+    shuffled = df.sample(frac=1.0, random_state=4).reset_index(drop=True)
+    pieces = np.array_split(np.arange(len(shuffled)), 3)
+    got = json.loads(rp.evaluate([shuffled.iloc[rows] for rows in pieces], _serving_policy(), threads=1).to_json())
+    stats = pytest.importorskip("scipy.stats")
+    for model, column in (("champion", "lat_a"), ("challenger", "lat_b")):
+        x = df[column].to_numpy()
+        for name, p in (("latency_p50", 0.5), ("latency_p90", 0.9), ("latency_p99", 0.99)):
+            figure = got["budgets"]["metrics"][name][model]
+            assert figure["estimate"] == pytest.approx(np.quantile(x, p), rel=1e-15, abs=0), (model, name)
+            ci = stats.quantile_test(x, p=p).confidence_interval(0.95)
+            assert figure["ci"] == [ci.low, ci.high], (model, name)
+

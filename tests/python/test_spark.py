@@ -70,8 +70,12 @@ def make_frame(n=4000, seed=16):
         "account": [f"a{v}" for v in rng.integers(0, n // 8, size=n)],
         "region": rng.choice(["north", "south", "east", "west"], size=n),
         "sex": rng.choice(["F", "M"], size=n),
-        "lat_prod": rng.gamma(4.0, 5.0, size=n),  # milliseconds, for the refused budgets
+        "lat_prod": np.round(rng.gamma(4.0, 5.0, size=n), 1),  # milliseconds, with ties
         "lat_new": rng.gamma(4.0, 5.0, size=n),
+        "cost_prod": 0.0001 * rng.integers(1, 10, size=n) / 3.0,
+        "cost_new": 0.0001 * rng.integers(1, 12, size=n) / 3.0,
+        "err_prod": rng.binomial(1, 0.03, size=n).astype(float),
+        "err_new": rng.binomial(1, 0.025, size=n).astype(float),
     })
 
 
@@ -247,11 +251,11 @@ def test_a_killed_and_retried_task_changes_nothing(spark, frame, oracles, monkey
 
 def refused_policies(reference):
     """(policy, the word its refusal names): features the partitioned path does not cover yet."""
-    latency = {**BASE["columns"], "latency": {"champion": "lat_prod", "challenger": "lat_new"}}
     return [
         ({**BASE, "bootstrap": {"resamples": RESAMPLES, "seed": 5, "scheme": "multinomial"}}, "multinomial"),
-        ({**BASE, "columns": latency,
-          "rules": [{"id": "p99", "metric": "latency_p99", "subject": "challenger", "max": 45}]}, "budget"),
+        # latency named by a rule, not by $.columns.latency: separate samples (--latency)
+        ({**BASE, "rules": [{"id": "p99", "metric": "latency_p99", "subject": "challenger", "max": 45}]},
+         "latency as separate samples"),
         ({**BASE, "drift": {"reference": str(reference), "features": ["region"]},
           "rules": [{"id": "region", "metric": "chi2_pvalue", "feature": "region", "min": 0.001}]}, "drift"),
     ]
@@ -417,3 +421,21 @@ def test_outcome_gives_the_single_process_report(spark, outcomes, partitions):
     expected = outside_run(referee.evaluate(outcomes, OUTCOME))
     df = shuffled(spark, outcomes, input_partitions=3, seed=partitions)
     assert outside_run(referee_spark.evaluate(df, OUTCOME, partitions=partitions)) == expected
+
+
+BUDGETS = {**BASE, "columns": {**BASE["columns"], "cluster": "account",
+                               "latency": {"champion": "lat_prod", "challenger": "lat_new"},
+                               "cost": {"champion": "cost_prod", "challenger": "cost_new"},
+                               "error": {"champion": "err_prod", "challenger": "err_new"}},
+           "rules": BASE["rules"] + [
+               {"id": "p99", "metric": "latency_p99", "subject": "challenger", "max": 45},
+               {"id": "cost", "metric": "cost_per_1k", "subject": "relative_delta", "max": 0.4},
+               {"id": "err", "metric": "error_rate", "subject": "delta", "max": 0.01}]}
+
+
+def test_serving_budgets_give_the_single_process_report(spark, frame):
+    expected = outside_run(referee.evaluate(frame, BUDGETS))
+    assert {"latency_p99", "cost_per_1k", "error_rate"} <= set(expected["budgets"]["metrics"])
+    df = shuffled(spark, frame, input_partitions=3, seed=5)
+    assert outside_run(referee_spark.evaluate(df, BUDGETS, partitions=3)) == expected
+

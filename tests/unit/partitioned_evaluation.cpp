@@ -29,6 +29,7 @@ struct Sample {
   std::vector<double> y, a, b, w;
   std::vector<std::string> id, cluster, region, group;
   std::array<std::vector<std::vector<double>>, 2> proba;  // multiclass: [model][class][row]
+  std::map<std::string, std::vector<double>> serving;      // budgets: latency, cost, error columns by name
 };
 
 // Unrounded and tied scores, weights, clusters, a segment and a sensitive attribute.
@@ -98,6 +99,11 @@ Table table_of(const Sample& s, const std::vector<std::size_t>& rows, const Colu
     builder.add_numeric("b", std::move(b));
   }
   builder.add_numeric("w", std::move(w));
+  for (const auto& [name, values] : s.serving) {
+    std::vector<double> column;
+    for (std::size_t r : rows) column.push_back(values[r]);
+    builder.add_numeric(name, std::move(column));
+  }
   for (auto [name, text] : {std::pair{"id", &id}, {"cust", &cluster}, {"region", &region}, {"grp", &group}}) {
     EncodedText e = encode_text(*text);
     builder.add_text(name, std::move(e.codes), std::move(e.dictionary));
@@ -676,4 +682,93 @@ TEST_CASE("partitioned outcome: the cumulative weight at a bucket's end is the e
   CHECK(ev.metrics[0][q50].point.value == 3.5);
   const std::string expected = whole_report(s, p);
   for (std::uint64_t seed : {1, 2, 3}) CHECK(partitioned_report(s, p, 2, seed) == expected);
+}
+
+namespace {
+
+// Serving figures for the binary sample: each model's latency (gamma-like, a third of them
+// rounded to whole milliseconds, so values tie within and across partitions), cost per
+// prediction (non-dyadic) and errors (0/1, a few per cent, often together).
+Sample simulate_serving(std::size_t n, std::size_t clusters, std::uint64_t seed) {
+  Sample s = simulate(n, clusters, seed);
+  std::mt19937_64 rng(seed + 2);
+  std::gamma_distribution<double> gamma(4.0, 5.0);
+  std::uniform_int_distribution<int> pick(0, 999);
+  for (const char* m : {"a", "b"}) {
+    auto& lat = s.serving[std::string("lat_") + m];
+    auto& cost = s.serving[std::string("cost_") + m];
+    auto& err = s.serving[std::string("err_") + m];
+    for (std::size_t i = 0; i < n; ++i) {
+      double v = gamma(rng) * (m[0] == 'a' ? 1.0 : 1.1);
+      if (i % 3 == 0) v = std::round(v);
+      lat.push_back(v);
+      cost.push_back(0.0001 * (1 + pick(rng) % 9) / 3.0);
+      err.push_back(pick(rng) < (m[0] == 'a' ? 30 : 25) ? 1.0 : 0.0);
+    }
+  }
+  for (std::size_t i = 0; i < n; i += 50) s.serving["err_b"][i] = s.serving["err_a"][i];
+  return s;
+}
+
+Policy serving_policy(bool clustered, bool latency, const char* interval) {
+  std::string columns = R"("label": "y", "champion": "a", "challenger": "b", "id": "id",
+    "cost": {"champion": "cost_a", "challenger": "cost_b"}, "error": {"champion": "err_a", "challenger": "err_b"})";
+  if (latency) columns += R"(, "latency": {"champion": "lat_a", "challenger": "lat_b"})";
+  if (clustered) columns += R"(, "cluster": "cust")";
+  std::string rules = R"({"id": "auc", "metric": "roc_auc", "subject": "delta", "min": -0.05},
+    {"id": "cost", "metric": "cost_per_1k", "subject": "relative_delta", "max": 0.4},
+    {"id": "err", "metric": "error_rate", "subject": "delta", "max": 0.01})";
+  if (latency)
+    rules += R"(, {"id": "p99", "metric": "latency_p99", "subject": "challenger", "max": 45},
+    {"id": "p50", "metric": "latency_p50", "subject": "relative_delta", "max": 0.25},
+    {"id": "mean", "metric": "latency_mean", "subject": "delta", "max": 3})";
+  return parse_policy_text(R"({"version": 1, "task": "binary", "columns": {)" + columns + R"(}, "threshold": 0.4,
+    "bootstrap": {"resamples": 130, "interval": ")" + interval + R"(", "seed": 5}, "rules": [)" + rules + "]}");
+}
+
+}  // namespace
+
+TEST_CASE("partitioned serving budgets give evaluate()'s report, byte for byte outside run") {
+  for (const auto& [clustered, latency, interval] :
+       {std::tuple{false, true, "bca"}, {true, true, "percentile"}, {false, false, "percentile"}}) {
+    CAPTURE(clustered);
+    CAPTURE(latency);
+    const Sample s = simulate_serving(5000, clustered ? 180 : 5000, 13);
+    const Policy p = serving_policy(clustered, latency, interval);
+    if (latency)
+      check_partition_counts(s, p, {"latency_p999", "order statistic", "\"id\": \"p99\"", "cost_per_1k", "wilson"}, 17);
+    else
+      check_partition_counts(s, p, {"cost_per_1k", "wilson", "paired percentile bootstrap"}, 17);
+  }
+  // Keyed by the cluster key alone.
+  check_partition_counts(simulate_serving(5000, 180, 14), without_id(serving_policy(true, true, "bca")),
+                         {"latency_p50"}, 19);
+}
+
+TEST_CASE("partitioned serving budgets: the passes, and latency as separate samples refused") {
+  const Sample s = simulate_serving(300, 300, 15);
+  const Policy p = serving_policy(false, true, "percentile");
+  std::vector<std::size_t> rows(300);
+  std::iota(rows.begin(), rows.end(), std::size_t{0});
+  const std::string plan = partitioned::make_plan(p, partitioned::facts_state(table_of(s, rows, p.columns), p));
+  CHECK(partitioned::passes(plan) == std::vector<std::string>{"champion", "challenger", "rows", "budget/champion latency",
+                                                              "budget/challenger latency"});
+  CHECK(partitioned::ranked(plan, "budget/challenger latency"));
+  // A latency pass's share made without its above reports no order statistic.
+  const Table whole = table_of(s, rows, p.columns);
+  std::vector<std::string> merged;
+  for (const std::string& pass : partitioned::passes(plan)) {
+    const bool ranked = partitioned::ranked(plan, pass);
+    std::string above;
+    if (ranked && pass != "budget/challenger latency")
+      above = partitioned::aboves(plan, pass, std::vector<std::string>{partitioned::totals_state(plan, pass, whole)})[0];
+    merged.push_back(partitioned::merge(plan, pass, std::vector<std::string>{partitioned::pass_state(plan, pass, whole, above)}));
+  }
+  CHECK_THROWS_WITH_AS(partitioned::finish(plan, merged), doctest::Contains("reported a latency order statistic"), UsageError);
+  // Latency named by a rule but not by the columns comes as separate samples.
+  const Policy samples = serving_policy(false, false, "percentile");
+  nlohmann::json source = samples.source;
+  source["rules"].push_back({{"id", "p99"}, {"metric", "latency_p99"}, {"subject", "challenger"}, {"max", 45}});
+  CHECK_THROWS_WITH_AS(partitioned::check_partitionable(parse_policy_text(source.dump())),
+                       doctest::Contains("latency as separate samples"), PolicyError);
 }
