@@ -4,7 +4,7 @@
 # C only, pkg-config, add_subdirectory) in Release and again under AddressSanitizer +
 # UndefinedBehaviorSanitizer (without the consumers), then installs the Python package
 # with pip and runs the pytest suite against scikit-learn and scipy, and last runs each
-# libFuzzer harness for 60 s (scripts/fuzz.sh, docs/fuzzing.md).
+# libFuzzer harness for 30 s (scripts/fuzz.sh, docs/fuzzing.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 jobs=$(nproc 2>/dev/null || echo 2)
@@ -38,6 +38,6 @@ stage "Python package (pip install .) and pytest"
 python3 -m pip install -q --disable-pip-version-check --no-build-isolation -Cbuild-dir=build .
 python3 -m pytest -q -p no:cacheprovider
 
-stage "libFuzzer, 60 s per target"
-bash scripts/fuzz.sh 60
+stage "libFuzzer, 30 s per target"
+bash scripts/fuzz.sh 30
 stage "done"

@@ -245,6 +245,9 @@ bool values_before(const std::vector<ColumnValues>& values, std::size_t a, std::
   return false;
 }
 
+// A row's key bucket: its unit's key's top bits.
+std::uint64_t bucket_of(const Table& t, std::size_t r, unsigned bits) { return key_bucket(t.unit_key[r], bits); }
+
 // The rows in the digest's order: by bucket, then (hash_key(id), id bytes) with row ids,
 // else (unit key, values).
 std::vector<std::size_t> digest_order(const Table& t, const std::vector<ColumnValues>& values, unsigned bits) {
@@ -253,9 +256,9 @@ std::vector<std::size_t> digest_order(const Table& t, const std::vector<ColumnVa
     for (std::size_t r = 0; r < t.rows; ++r) keys[r] = hash_key(t.row_id(r));
   std::vector<std::size_t> order(t.rows);
   std::iota(order.begin(), order.end(), std::size_t{0});
-  auto bucket_of = [&](std::size_t r) { return key_bucket(t.unit_key[r], bits); };
   std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
-    if (bucket_of(a) != bucket_of(b)) return bucket_of(a) < bucket_of(b);
+    const std::uint64_t bucket_a = bucket_of(t, a, bits), bucket_b = bucket_of(t, b, bits);
+    if (bucket_a != bucket_b) return bucket_a < bucket_b;
     if (keys[a] != keys[b]) return keys[a] < keys[b];
     return t.has_row_ids() ? t.row_id(a) < t.row_id(b) : values_before(values, a, b);
   });
@@ -275,12 +278,11 @@ std::vector<BucketDigest> keyed_bucket_digests(const Table& t, unsigned bits) {
   std::vector<ColumnValues> values;
   for (const ColumnRequest& c : requested_columns(t.columns)) values.push_back(column_values(t, c));
   const std::vector<std::size_t> order = digest_order(t, values, bits);
-  auto bucket_of = [&](std::size_t r) { return key_bucket(t.unit_key[r], bits); };
   std::vector<BucketDigest> out;
   for (std::size_t begin = 0, end = 0; begin < order.size(); begin = end) {
-    const std::uint64_t bucket = bucket_of(order[begin]);
+    const std::uint64_t bucket = bucket_of(t, order[begin], bits);
     DigestWriter rows;
-    for (end = begin; end < order.size() && bucket_of(order[end]) == bucket; ++end)
+    for (end = begin; end < order.size() && bucket_of(t, order[end], bits) == bucket; ++end)
       write_row(rows, t, values, order[end]);
     out.push_back({bucket, end - begin, rows.finish_bytes()});
   }

@@ -167,13 +167,6 @@ def amounts():
                         amount_new=amount + rng.normal(scale=8.0, size=len(frame)))
 
 
-@pytest.mark.parametrize("partitions", [3, 16])
-def test_regression_gives_the_single_process_report(spark, amounts, partitions):
-    expected = outside_run(referee.evaluate(amounts, REGRESSION))
-    df = shuffled(spark, amounts, input_partitions=3, seed=partitions)
-    assert outside_run(referee_spark.evaluate(df, REGRESSION, partitions=partitions)) == expected
-
-
 def test_row_order_and_input_partitioning_change_nothing(spark, frame, oracles):
     reports = [outside_run(referee_spark.evaluate(shuffled(spark, frame, k, seed), BASE, partitions=4))
                for k, seed in ((1, 1), (7, 2))]
@@ -350,13 +343,6 @@ def rankings():
                         region=frame["region"].to_numpy()[first])
 
 
-@pytest.mark.parametrize("partitions", [3, 16])
-def test_ranking_gives_the_single_process_report(spark, rankings, partitions):
-    expected = outside_run(referee.evaluate(rankings, RANKING))
-    df = shuffled(spark, rankings, input_partitions=3, seed=partitions)
-    assert outside_run(referee_spark.evaluate(df, RANKING, partitions=partitions)) == expected
-
-
 MULTICLASS = {
     "version": 1, "task": "multiclass",
     "columns": {"label": "kind", "champion": {"prefix": "p_prod_"}, "challenger": {"prefix": "p_new_"},
@@ -385,13 +371,6 @@ def kinds():
     return frame.assign(**columns)
 
 
-@pytest.mark.parametrize("partitions", [3, 16])
-def test_multiclass_gives_the_single_process_report(spark, kinds, partitions):
-    expected = outside_run(referee.evaluate(kinds, MULTICLASS))
-    df = shuffled(spark, kinds, input_partitions=3, seed=partitions)
-    assert outside_run(referee_spark.evaluate(df, MULTICLASS, partitions=partitions)) == expected
-
-
 OUTCOME = {
     "version": 1, "task": "outcome", "threshold": 2,
     "columns": {"champion": "result_prod", "challenger": "result_new", "id": "txn_id", "weight": "w",
@@ -416,11 +395,19 @@ def outcomes():
     return frame.assign(result_prod=prod, result_new=prod * np.exp(0.3 * rng.normal(size=len(frame))))
 
 
+# Each task beyond binary: its rows (a module fixture, by name) and its policy.
+TASKS = {"regression": ("amounts", REGRESSION), "ranking": ("rankings", RANKING),
+         "multiclass": ("kinds", MULTICLASS), "outcome": ("outcomes", OUTCOME)}
+
+
 @pytest.mark.parametrize("partitions", [3, 16])
-def test_outcome_gives_the_single_process_report(spark, outcomes, partitions):
-    expected = outside_run(referee.evaluate(outcomes, OUTCOME))
-    df = shuffled(spark, outcomes, input_partitions=3, seed=partitions)
-    assert outside_run(referee_spark.evaluate(df, OUTCOME, partitions=partitions)) == expected
+@pytest.mark.parametrize("task", list(TASKS))
+def test_every_task_gives_the_single_process_report(spark, request, task, partitions):
+    fixture, policy = TASKS[task]
+    rows = request.getfixturevalue(fixture)
+    expected = outside_run(referee.evaluate(rows, policy))
+    df = shuffled(spark, rows, input_partitions=3, seed=partitions)
+    assert outside_run(referee_spark.evaluate(df, policy, partitions=partitions)) == expected
 
 
 BUDGETS = {**BASE, "columns": {**BASE["columns"], "cluster": "account",
@@ -438,4 +425,3 @@ def test_serving_budgets_give_the_single_process_report(spark, frame):
     assert {"latency_p99", "cost_per_1k", "error_rate"} <= set(expected["budgets"]["metrics"])
     df = shuffled(spark, frame, input_partitions=3, seed=5)
     assert outside_run(referee_spark.evaluate(df, BUDGETS, partitions=3)) == expected
-

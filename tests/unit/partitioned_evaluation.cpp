@@ -175,10 +175,15 @@ std::string partitioned_report(const Sample& s, const Policy& p, std::size_t par
 // sanitizers (an order of magnitude slower, and these cases were most of their CI stage)
 // only 3, which still runs every step of the protocol (several partitions, aboves, merges in
 // random order) for the sanitizers to watch, while the Release build checks every count.
+// The large cases' rows follow suit: 70 000 (so 64 partitions each hold whole buckets) in
+// the Release build, 12 000 under the sanitizers (still several buckets per partition, and
+// more units than BCa's 256 key groups).
 #if defined(__SANITIZE_ADDRESS__)
 constexpr std::size_t kPartitionCounts[] = {3};
+constexpr std::size_t kLargeRows = 12000;
 #else
 constexpr std::size_t kPartitionCounts[] = {1, 3, 16, 64};
+constexpr std::size_t kLargeRows = 70000;
 #endif
 
 // evaluate()'s report, which must name each of `names` (so the case covers them), against
@@ -283,7 +288,7 @@ TEST_CASE("partitioned evaluation gives evaluate()'s report, byte for byte outsi
 TEST_CASE("partitioned regression gives evaluate()'s report, byte for byte outside run") {
   // 70 000 rows: 64 key buckets, so 64 partitions each hold one. Clustered (180 units: the
   // jackknife leaves one out) and not (70 000 units: BCa's 256 key groups).
-  constexpr std::size_t n = 70000;
+  constexpr std::size_t n = kLargeRows;
   for (const auto& [weighted, clustered, interval] :
        {std::tuple{true, true, "bca"}, {false, false, "percentile"}, {false, false, "bca"}, {true, false, "bca"}}) {
     CAPTURE(weighted);
@@ -528,7 +533,7 @@ Policy multiclass_policy(bool weighted, bool clustered, const char* interval) {
 // 70 000 rows: 64 key buckets for the confusion passes; each one-vs-rest pass ranks by a
 // class's probability, in score buckets. Every partition count gives the whole report.
 void check_multiclass(bool weighted, bool clustered, const char* interval) {
-  constexpr std::size_t n = 70000;
+  constexpr std::size_t n = kLargeRows;
   INFO("weighted " << weighted << ", clustered " << clustered << ", " << interval);
   check_partition_counts(simulate_multiclass(n, clustered ? 180 : n, 13),
                          multiclass_policy(weighted, clustered, interval), {"\"seg\"", "roc_auc_macro"}, 11);
@@ -612,7 +617,7 @@ TEST_CASE("partitioned outcome gives evaluate()'s report, byte for byte outside 
   // 70 000 rows over some hundred value buckets, so 64 partitions of each model pass hold
   // whole buckets. Clustered (180 units: the jackknife leaves one out) and not (BCa's 256 key
   // groups); weighted with non-dyadic weights and not (whole weights: the walk from the top).
-  constexpr std::size_t n = 70000;
+  constexpr std::size_t n = kLargeRows;
   for (const auto& [weighted, clustered, interval] :
        {std::tuple{true, false, "bca"}, {false, false, "percentile"}, {true, true, "percentile"}, {false, true, "bca"}}) {
     CAPTURE(weighted);
