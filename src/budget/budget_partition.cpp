@@ -186,10 +186,6 @@ void check_magnitudes(const BudgetInputs& in, const std::vector<MeanSpec>& specs
                         "2^900 yet; evaluate in one process (docs/partitioned.md)");
 }
 
-void check_budget_plan(const Plan& plan, const std::array<std::uint8_t, 32>& id, ByteReader& in) {
-  if (id != plan.id) in.fail("the state belongs to another plan");
-}
-
 std::string write_state(const Plan& plan, std::size_t pass, const BudgetPassState& s) {
   std::string bytes;
   ByteWriter out(bytes);
@@ -203,7 +199,7 @@ BudgetPassState read_state(const Plan& plan, const BudgetPasses& passes, std::si
   ByteReader in(bytes, "partial state");
   std::array<std::uint8_t, 32> id{};
   if (read_header(in, id) != StateKind::budget) in.fail("not a budget pass's state");
-  check_budget_plan(plan, id, in);
+  check_plan(plan, id, in);
   if (in.u64() != b) in.fail("a state of another budget pass");
   BudgetPassState s = read_budget_state(in, shape_of(plan, passes, b));
   if (!in.done()) in.fail("trailing bytes");

@@ -196,6 +196,10 @@ StateKind read_header(ByteReader& in, std::array<std::uint8_t, 32>& id) {
   return static_cast<StateKind>(kind);
 }
 
+void check_plan(const Plan& plan, const std::array<std::uint8_t, 32>& id, ByteReader& in) {
+  if (id != plan.id) in.fail("the state belongs to another plan");
+}
+
 std::array<std::uint8_t, 32> raw_digest(std::string_view hex) {
   std::array<std::uint8_t, 32> out{};
   if (hex.size() != 64) throw UsageError("a SHA-256 digest has 64 hex digits");

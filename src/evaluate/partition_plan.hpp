@@ -70,6 +70,8 @@ Plan read_plan(std::string_view bytes, const Limits& limits = {});
 enum class StateKind : std::uint8_t { facts = 1, ranked = 2, rows = 3, totals = 4, budget = 5 };
 void write_header(ByteWriter& out, StateKind kind, const std::array<std::uint8_t, 32>& id);
 StateKind read_header(ByteReader& in, std::array<std::uint8_t, 32>& id);
+// Refuses a state whose header names another plan than `plan` (a DataError at its byte).
+void check_plan(const Plan& plan, const std::array<std::uint8_t, 32>& id, ByteReader& in);
 
 // The 32 raw bytes of a hex SHA-256.
 std::array<std::uint8_t, 32> raw_digest(std::string_view hex);

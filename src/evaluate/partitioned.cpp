@@ -185,10 +185,6 @@ std::unique_ptr<PartitionColumns> driver_columns(const Plan& plan) {
   return p;
 }
 
-void check_plan(const Plan& plan, const std::array<std::uint8_t, 32>& id, ByteReader& in) {
-  if (id != plan.id) in.fail("the state belongs to another plan");
-}
-
 // ---- ranked passes ----
 
 // A model pass's state: its share (kind ranked), or, in round 1 of a ranked pass, its totals.
