@@ -9,7 +9,9 @@
 //   1. passes: for each pass of passes(plan), put every row in the partition of its
 //              buckets(plan, pass) value (equal buckets in one partition); a ranked pass
 //              runs twice: totals_state() per partition (round 1), aboves() on the driver,
-//              then pass_state(..., above) per partition (round 2); an unranked pass runs
+//              then pass_state(..., above) per partition (round 2; where mergeable_totals(),
+//              round 1 may be taken over pieces of each partition and joined by
+//              merge_totals()); an unranked pass runs
 //              pass_state() once. merge() each pass's shares (merge_facts() the facts).
 //   2. finish(plan, merged states) on the driver.
 //
@@ -79,6 +81,17 @@ std::string pass_state(std::string_view plan, std::string_view pass, const Table
 // An unranked pass has no round 1 (a UsageError).
 std::string totals_state(std::string_view plan, std::string_view pass, const Table& part, unsigned threads = 0,
                          const Limits& limits = {});
+
+// Whether round 1's totals of a ranked pass add exactly when each partition's rows are taken
+// in pieces (merge_totals()): with whole weights (no weight column) every total is an integer
+// sum, in any order. A driver may then take round 1 alongside the bucket stage, chunk by
+// chunk, instead of over the cut partitions. False for a pass whose round 1 folds by rank
+// (a weight column), the outcome task's passes and the serving budgets' passes.
+bool mergeable_totals(std::string_view plan, std::string_view pass);
+
+// Round 1's totals of one partition, taken over pieces of its rows, as one totals_state():
+// exact and commutative. Refuses a pass where mergeable_totals() is false (a UsageError).
+std::string merge_totals(std::string_view plan, std::string_view pass, std::span<const std::string> totals);
 
 // Merges the shares of one pass (round 2's, for a ranked pass): exact and commutative. A
 // round-1 totals state is refused (a DataError naming it).

@@ -353,6 +353,17 @@ REFEREE_API referee_status referee_partition_pass_state(const void* plan, size_t
 REFEREE_API referee_status referee_partition_totals(const void* plan, size_t plan_size, const char* pass,
                                                     const referee_table* part, const referee_options* options,
                                                     referee_buffer** out);
+/* *out = 1 when round 1's totals of the pass add exactly when a partition's rows are taken
+ * in pieces (whole weights: no weight column), so referee_partition_merge_totals() may join
+ * them (a driver then takes round 1 chunk by chunk while it buckets the rows), else 0. */
+REFEREE_API referee_status referee_partition_mergeable_totals(const void* plan, size_t plan_size, const char* pass,
+                                                              int* out);
+/* Round 1's totals of one partition, taken over `count` (1 or more) pieces of its rows, as
+ * one referee_partition_totals() of the whole partition: exact and commutative. A pass whose
+ * totals do not add in pieces is REFEREE_INVALID_ARGUMENT. */
+REFEREE_API referee_status referee_partition_merge_totals(const void* plan, size_t plan_size, const char* pass,
+                                                          const void* const* states, const size_t* sizes,
+                                                          size_t count, referee_buffer** out);
 /* Merges `count` (1 or more) states of one pass (round 2's for a ranked pass): exact and
  * commutative, so any order or grouping of merges gives the same bytes. Round 1's totals
  * are a REFEREE_DATA_ERROR naming them. */

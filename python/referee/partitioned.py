@@ -35,7 +35,7 @@ from ._api import Limits, PolicyLike, _limits, _model_columns, _policy, policy_f
 from ._report import Report
 
 __all__ = ["facts_state", "merge_facts", "make_plan", "plan_policy", "passes", "ranked", "buckets",
-           "pass_state", "totals_state", "aboves", "first_bucket", "merge", "finish", "evaluate"]
+           "pass_state", "totals_state", "mergeable_totals", "merge_totals", "aboves", "first_bucket", "merge", "finish", "evaluate"]
 
 
 def _table_arguments(data: Any, p: Any) -> tuple:
@@ -103,6 +103,18 @@ def totals_state(plan: bytes, name: str, data: Any, *, threads: Optional[int] = 
     positive and negative weight per resample), for ``aboves``; a fraction of ``pass_state``'s work."""
     return _core.partition_totals_state(plan, name, *_table_arguments(data, plan_policy(plan)), threads,
                                         _limits(limits))
+
+
+def mergeable_totals(plan: bytes, name: str) -> bool:
+    """Whether round 1's totals of pass ``name`` add exactly when a partition's rows are taken
+    in pieces (whole weights: no weight column), so ``merge_totals`` may join them."""
+    return bool(_core.partition_mergeable_totals(plan, name))
+
+
+def merge_totals(plan: bytes, name: str, totals: Sequence[bytes]) -> bytes:
+    """Round 1's totals of one partition taken over pieces of its rows, as one
+    ``totals_state`` of the whole partition (exact, in any order; ``mergeable_totals`` passes only)."""
+    return _core.partition_merge_totals(plan, name, list(totals))
 
 
 def aboves(plan: bytes, name: str, round1: Sequence[bytes]) -> List[Optional[bytes]]:

@@ -33,9 +33,16 @@ LOG = logging.getLogger("referee.spark")
 
 # The column a pass's canonical bucket travels in between the Spark stages.
 BUCKET = "__referee_bucket"
-# One row per partition of a job: its state, the first bucket it holds (ranked passes),
-# its row count, or the error that stopped it (kind: the referee exception's class name).
-STATE_SCHEMA = "state binary, first_bucket long, rows long, error_kind string, error string"
+# The column a ranked pass's cut travels in: the label of the contiguous range of buckets a
+# row's bucket falls in (cut_bounds), which names the Spark partition the cut goes to.
+CUT = "__referee_cut"
+# Rows the bucket stage adds after a task's data rows, every data column null: round 1's
+# totals of a cut of a pass whose totals add exactly in pieces (mergeable_totals), so the
+# pass needs no round-1 job. A data row has these null.
+TOTALS, TOTALS_PASS, TOTALS_CUT = "__referee_totals", "__referee_totals_pass", "__referee_totals_cut"
+# One row per state of a job: its state, the cut it belongs to (ranked passes), its row
+# count, or the error that stopped it (kind: the referee exception's class name).
+STATE_SCHEMA = "state binary, cut long, rows long, error_kind string, error string"
 # A partition of a pass is handed to the core whole (its buckets must be whole); the default
 # partition count keeps a partition near this many rows.
 ROWS_PER_PARTITION = 1 << 21
@@ -66,14 +73,14 @@ def _policy_text(policy: Any) -> Tuple[str, "_core.Policy"]:
 # ---------------------------------------------------------------- executor side
 
 
-def _state_row(state: Optional[bytes] = None, first: Optional[int] = None, rows: int = 0,
+def _state_row(state: Optional[bytes] = None, cut: Optional[int] = None, rows: int = 0,
                error: Optional[BaseException] = None) -> Any:
     import pyarrow as pa
 
     kind = None if error is None else type(error).__name__
     kind = kind if kind in _ERRORS or kind is None else "RefereeError"
     return pa.RecordBatch.from_pydict({
-        "state": pa.array([state], pa.binary()), "first_bucket": pa.array([first], pa.int64()),
+        "state": pa.array([state], pa.binary()), "cut": pa.array([cut], pa.int64()),
         "rows": pa.array([rows], pa.int64()), "error_kind": pa.array([kind], pa.string()),
         "error": pa.array([None if error is None else _partition_message(error)], pa.string())})
 
@@ -149,22 +156,108 @@ def bucket_column(name: str) -> str:
     return f"{BUCKET}_{name}"
 
 
-def bucket_task(plan: bytes, names: Sequence[str]) -> Callable[[Iterator[Any]], Iterator[Any]]:
-    """Each row with its canonical bucket in every pass of ``names`` appended (pure
-    functions of the row), a chunk at a time: one stage computes every pass's buckets."""
-    def work(batches: Iterator[Any]) -> Iterator[Any]:
+def cut_column(name: str) -> str:
+    """The column that carries ranked pass ``name``'s cut label from the bucket stage."""
+    return f"{CUT}_{name}"
+
+
+def _signed(buckets: Any) -> Any:
+    import numpy as np
+
+    return (np.asarray(buckets, dtype=np.uint64) ^ np.uint64(_SIGN)).view(np.int64)
+
+
+class Cuts:
+    """How each ranked pass is cut: per pass, the bounds (signed buckets, increasing) that
+    split its buckets into contiguous ranges, and the label each range travels under (the
+    value whose hash sends it to Spark partition k). Equal buckets share a cut."""
+
+    def __init__(self, bounds: Dict[str, Any], labels: Sequence[int], mergeable: Sequence[str]):
+        self.bounds = bounds
+        self.labels = list(labels)
+        self.mergeable = list(mergeable)
+
+    def labels_of(self, name: str, signed: Any) -> Any:
         import numpy as np
+
+        return np.asarray(self.labels, dtype=np.int64)[np.searchsorted(self.bounds[name], signed, side="right")]
+
+
+def sample_task(plan: bytes, names: Sequence[str]) -> Callable[[Iterator[Any]], Iterator[Any]]:
+    """The buckets of a sample's rows in every ranked pass: what the cuts' bounds are chosen from."""
+    def work(batches: Iterator[Any]) -> Iterator[Any]:
         import pyarrow as pa
 
         rp = _rp()
         for chunk in _chunks(batches, CHUNK_ROWS):
-            table = _table(chunk)
+            every = rp.buckets(plan, list(names), _table(chunk))
+            yield pa.RecordBatch.from_arrays([pa.array(_signed(b), pa.int64()) for b in every],
+                                             [bucket_column(name) for name in names])
+    return work
+
+
+class _CutTotals:
+    """A task's round-1 totals per (pass, cut label), merged chunk by chunk (exact: the
+    passes' totals add in pieces) and held at most ``fan_in`` deep."""
+
+    def __init__(self, plan: bytes, fan_in: int = 8):
+        self.plan, self.fan_in = plan, fan_in
+        self.held: Dict[Tuple[str, int], List[bytes]] = {}
+
+    def add(self, name: str, table: Any, labels: Any) -> None:
+        import numpy as np
+        import pyarrow as pa
+
+        rp = _rp()
+        order = np.argsort(labels, kind="stable")
+        values, starts = np.unique(labels[order], return_index=True)
+        for k, label in enumerate(values.tolist()):
+            stop = starts[k + 1] if k + 1 < len(starts) else len(order)
+            piece = table.take(pa.array(order[starts[k]:stop]))
+            held = self.held.setdefault((name, label), [])
+            held.append(rp.totals_state(self.plan, name, piece, threads=_task_cpus()))
+            if len(held) == self.fan_in:
+                self.held[(name, label)] = [rp.merge_totals(self.plan, name, held)]
+
+    def rows(self, schema: Any) -> Iterator[Any]:
+        import pyarrow as pa
+
+        rp = _rp()
+        for (name, label), held in sorted(self.held.items()):
+            state = held[0] if len(held) == 1 else rp.merge_totals(self.plan, name, held)
+            values = {TOTALS: pa.array([state], pa.binary()), TOTALS_PASS: pa.array([name], pa.string()),
+                      TOTALS_CUT: pa.array([label], pa.int64())}
+            yield pa.RecordBatch.from_arrays(
+                [values.get(f.name, pa.nulls(1, f.type)) for f in schema], schema=schema)
+
+
+def bucket_task(plan: bytes, names: Sequence[str], cuts: Cuts, schema: Any) -> Callable[[Iterator[Any]], Iterator[Any]]:
+    """Each row with its canonical bucket in every pass of ``names`` and its cut label in
+    every ranked pass appended (pure functions of the row), a chunk at a time: one stage
+    computes every pass's buckets. Round 1 of the passes whose totals add in pieces is
+    taken here too, per cut, and follows the task's rows as totals rows."""
+    def work(batches: Iterator[Any]) -> Iterator[Any]:
+        import pyarrow as pa
+
+        rp = _rp()
+        totals = _CutTotals(plan)
+        for chunk in _chunks(batches, CHUNK_ROWS):
+            source = _table(chunk)
+            table, cut_labels = source, []
             # One call for every pass: the chunk's columns are read into the core once.
-            every = np.asarray(rp.buckets(plan, list(names), table), dtype=np.uint64)
-            for name, buckets in zip(names, every):
-                signed = (buckets ^ np.uint64(_SIGN)).view(np.int64)
+            for name, buckets in zip(names, rp.buckets(plan, list(names), source)):
+                signed = _signed(buckets)
                 table = table.append_column(bucket_column(name), pa.array(signed, pa.int64()))
-            yield from table.to_batches()
+                if name in cuts.bounds:
+                    cut_labels.append((name, cuts.labels_of(name, signed)))
+            for name, labels in cut_labels:
+                table = table.append_column(cut_column(name), pa.array(labels, pa.int64()))
+                if name in cuts.mergeable:
+                    totals.add(name, source, labels)
+            for extra in (TOTALS, TOTALS_PASS, TOTALS_CUT):
+                table = table.append_column(extra, pa.nulls(table.num_rows, schema.field(extra).type))
+            yield from table.cast(schema).to_batches()
+        yield from totals.rows(schema)
     return work
 
 
@@ -177,45 +270,59 @@ def _task_cpus() -> Optional[int]:
     return context.cpus() if context is not None and hasattr(context, "cpus") else None
 
 
-def _first_bucket_of(table: Any) -> int:
-    """The first bucket a partition holds, from its bucket column: the smallest, as the
-    buckets are numbered in the pass's order."""
+def _cut_parts(table: Any) -> Iterator[Tuple[int, Any]]:
+    """A partition's rows cut by cut label (a partition usually holds one cut; a hash
+    collision may send two to one partition), without the label column."""
     import pyarrow.compute as pc
 
-    return (int(pc.min(table.column(BUCKET)).as_py()) + _SIGN) % (1 << 64)
+    labels = pc.unique(table.column(CUT)).to_pylist()
+    rows = table.drop_columns([CUT])
+    if len(labels) == 1:
+        yield labels[0], rows
+        return
+    for label in sorted(labels):
+        yield label, rows.filter(pc.equal(table.column(CUT), label))
 
 
-def round_one_task(plan: bytes, name: str, ranked: bool) -> Callable[[Iterator[Any]], Iterator[Any]]:
-    """A ranked pass's round 1 (the partition's totals, all that aboves() reads), or an
-    order-free pass's only round (its share); whole buckets: the partition was cut on the
-    bucket column. Yields the state with its first bucket."""
-    def work(batches: Iterator[Any]) -> Iterator[Any]:
-        rp = _rp()
-        table = _table(batches, drop=[BUCKET])
-        if table is None:
-            return
-        step = rp.totals_state if ranked else rp.pass_state
-        state = step(plan, name, table, threads=_task_cpus())
-        yield _state_row(state, rp.first_bucket(state), rows=table.num_rows)
-    return _guarded(work)
-
-
-def round_two_task(plan: bytes, name: str, aboves: Callable[[], Dict[int, bytes]]) -> Callable[[Iterator[Any]], Iterator[Any]]:
-    """A ranked pass's round 2: the partition finds the weight ranked above it by its own
-    first bucket, which round 1 saw; a partition round 1 did not see means the rows changed
-    between the rounds."""
+def round_one_task(plan: bytes, name: str) -> Callable[[Iterator[Any]], Iterator[Any]]:
+    """A ranked pass's round 1 (each cut's totals, all that aboves() reads), for a pass whose
+    totals do not add in pieces (the bucket stage took the others'). Yields a state per cut."""
     def work(batches: Iterator[Any]) -> Iterator[Any]:
         rp = _rp()
         table = _table(batches)
         if table is None:
             return
-        first = _first_bucket_of(table)
+        for label, part in _cut_parts(table):
+            yield _state_row(rp.totals_state(plan, name, part, threads=_task_cpus()), label, rows=part.num_rows)
+    return _guarded(work)
+
+
+def order_free_task(plan: bytes, name: str) -> Callable[[Iterator[Any]], Iterator[Any]]:
+    """An order-free pass's only round: the partition's share (whole key buckets)."""
+    def work(batches: Iterator[Any]) -> Iterator[Any]:
+        rp = _rp()
+        table = _table(batches, drop=[BUCKET])
+        if table is None:
+            return
+        yield _state_row(rp.pass_state(plan, name, table, threads=_task_cpus()), rows=table.num_rows)
+    return _guarded(work)
+
+
+def round_two_task(plan: bytes, name: str, aboves: Callable[[], Dict[int, Optional[bytes]]]) -> Callable[[Iterator[Any]], Iterator[Any]]:
+    """A ranked pass's round 2, a share per cut: each cut's above is the weight ranked below
+    it, from round 1; a cut round 1 did not see means the rows changed between the rounds."""
+    def work(batches: Iterator[Any]) -> Iterator[Any]:
+        rp = _rp()
+        table = _table(batches)
+        if table is None:
+            return
         known = aboves()
-        if first not in known:
-            raise UsageError(f"pass {name!r}, round 2: a partition starts at a bucket no partition of round 1 "
-                             "started at: the rows changed between the rounds (a nondeterministic source?)")
-        table = table.drop_columns([BUCKET])
-        yield _state_row(rp.pass_state(plan, name, table, above=known[first], threads=_task_cpus()), first, rows=table.num_rows)
+        for label, part in _cut_parts(table):
+            if label not in known:
+                raise UsageError(f"pass {name!r}, round 2: a cut round 1 did not see: the rows changed between "
+                                 "the rounds (a nondeterministic source?)")
+            yield _state_row(rp.pass_state(plan, name, part, above=known[label], threads=_task_cpus()), label,
+                             rows=part.num_rows)
     return _guarded(work)
 
 
@@ -234,7 +341,7 @@ def _states(frame: Any, what: str) -> Iterator[Tuple[bytes, Optional[int], int]]
         for row in states.toLocalIterator():
             if row["error_kind"] is not None:
                 raise _ERRORS.get(row["error_kind"], RefereeError)(f"{what}: {row['error']}")
-            yield bytes(row["state"]), row["first_bucket"], row["rows"]
+            yield bytes(row["state"]), row["cut"], row["rows"]
     finally:
         states.unpersist()
 
@@ -269,31 +376,105 @@ def _map(frame: Any, task: Callable[..., Any], schema: Any) -> Any:
     return frame.mapInArrow(task, schema)
 
 
-def _facts(frame: Any, policy_text: str) -> Tuple[bytes, int]:
+def _facts(frame: Any, policy_text: str) -> Tuple[bytes, int, int]:
+    """The merged facts, the row count and the number of tasks that held rows."""
     rp = _rp()
-    counted = [0]
+    counted = [0, 0]
     started = time.perf_counter()
 
     def states() -> Iterator[bytes]:
-        for state, _first, rows in _states(_map(frame, facts_task(policy_text), STATE_SCHEMA), "facts"):
+        for state, _cut, rows in _states(_map(frame, facts_task(policy_text), STATE_SCHEMA), "facts"):
             counted[0] += rows
+            counted[1] += 1
             yield state
 
     facts = _merged(rp.merge_facts, states())
     if facts is None:
         raise DataError("data: the Spark DataFrame has no rows")
     LOG.info("referee: facts of %d rows in %.1f s", counted[0], time.perf_counter() - started)
-    return facts, counted[0]
+    return facts, counted[0], counted[1]
 
 
-def _with_buckets(frame: Any, plan: bytes, names: Sequence[str]) -> Any:
-    """The rows with every pass's bucket, computed in one stage and persisted: each pass
-    cuts this copy (its range cut samples it too), so the input is read, and the rows cross
-    into Python for their buckets, once."""
+# The bucket stage takes round 1 only while its totals rows stay few: each task yields one
+# per (pass, cut) it holds rows of, so their count is about tasks x cuts x passes, which
+# grows as the square of the data (at 10^10 rows, 4 800 x 4 800 x 2 rows of a few KB). Past
+# this many, round 1 is a job of its own over the cut (one more crossing of the rows into
+# Python, linear in the data), which gives the same bytes.
+TOTALS_ROWS_MAX = 1 << 14
+# The sample the cuts' bounds are chosen from: about this many rows a cut, within these
+# bounds (bounds only balance the cuts: any bounds give the same report).
+SAMPLE_ROWS_PER_CUT, SAMPLE_ROWS = 256, (20_000, 200_000)
+
+
+def _cut_bounds(frame: Any, plan: bytes, names: Sequence[str], partitions: int, rows: int) -> Dict[str, Any]:
+    """Each ranked pass's bounds: the buckets at the 1/partitions quantiles of a sample of
+    the rows (distinct, increasing), so each cut holds about rows/partitions rows."""
+    import numpy as np
     from pyspark.sql.types import LongType, StructField, StructType
 
-    fields = [StructField(bucket_column(name), LongType(), nullable=False) for name in names]
-    bucketed = _map(frame, bucket_task(plan, names), StructType([*frame.schema.fields, *fields]))
+    if partitions == 1:
+        return {name: np.empty(0, np.int64) for name in names}
+    target = min(max(SAMPLE_ROWS[0], SAMPLE_ROWS_PER_CUT * partitions), SAMPLE_ROWS[1])
+    schema = StructType([StructField(bucket_column(name), LongType()) for name in names])
+    sample = _map(frame.sample(withReplacement=False, fraction=min(1.0, 1.25 * target / rows), seed=1729),
+                  sample_task(plan, names), schema)
+    _described(sample, "referee: the cuts' bounds")
+    collected = sample.collect()  # at most SAMPLE_ROWS[1] rows of a long per ranked pass
+    bounds = {}
+    for name in names:
+        values = np.sort(np.fromiter((row[bucket_column(name)] for row in collected), np.int64, len(collected)))
+        picks = values[(np.arange(1, partitions) * len(values)) // partitions] if len(values) else values
+        bounds[name] = np.unique(picks)
+    return bounds
+
+
+def _cut_labels(frame: Any, partitions: int) -> List[int]:
+    """For k in 0..partitions-1, a value that Spark's hash partitioning into ``partitions``
+    (pmod(hash(value), partitions), as repartition(n, column) computes it) sends to
+    partition k: cut k travels under it, so each cut has a partition of its own. Found by a
+    small Spark job, not by re-implementing Spark's hash; a value not found (or another
+    hash in some Spark) only puts two cuts in one partition (round 2 takes them apart)."""
+    from pyspark.sql import functions as F
+
+    probe = 32 * partitions + 32
+    found = {row["k"]: row["id"] for row in frame.sparkSession.range(0, probe)
+             .groupBy(F.expr(f"pmod(hash(id), {partitions})").alias("k")).agg(F.min("id").alias("id")).collect()}
+    return [found.get(k, probe + k) for k in range(partitions)]
+
+
+def _cuts(frame: Any, plan: bytes, names: Sequence[str], partitions: int, rows: int, tasks: int) -> Cuts:
+    rp = _rp()
+    ranked = [name for name in names if rp.ranked(plan, name)]
+    mergeable = [name for name in ranked if rp.mergeable_totals(plan, name)]
+    if tasks * partitions * len(mergeable) > TOTALS_ROWS_MAX:
+        LOG.info("referee: round 1 as jobs of their own (%d tasks x %d cuts x %d passes of totals rows)",
+                 tasks, partitions, len(mergeable))
+        mergeable = []
+    bounds = _cut_bounds(frame, plan, ranked, partitions, rows) if ranked else {}
+    return Cuts(bounds, _cut_labels(frame, partitions), mergeable)
+
+
+def _bucketed_schema(frame: Any, names: Sequence[str], cuts: Cuts) -> Any:
+    """The bucket stage's rows: the input's columns (nullable: the totals rows hold none),
+    every pass's bucket, every ranked pass's cut label, the totals rows' columns."""
+    from pyspark.sql.types import BinaryType, LongType, StringType, StructField, StructType
+
+    fields = [StructField(f.name, f.dataType, True, f.metadata) for f in frame.schema.fields]
+    fields += [StructField(bucket_column(name), LongType()) for name in names]
+    fields += [StructField(cut_column(name), LongType()) for name in names if name in cuts.bounds]
+    fields += [StructField(TOTALS, BinaryType()), StructField(TOTALS_PASS, StringType()),
+               StructField(TOTALS_CUT, LongType())]
+    return StructType(fields)
+
+
+def _with_buckets(frame: Any, plan: bytes, names: Sequence[str], cuts: Cuts) -> Any:
+    """The rows with every pass's bucket and cut, computed in one stage and persisted (with
+    the totals rows): each pass cuts this copy, so the input is read, and the rows cross into
+    Python for their buckets and round 1's totals, once."""
+    from pyspark.sql.pandas.types import to_arrow_schema
+
+    schema = _bucketed_schema(frame, names, cuts)
+    bucketed = _map(frame, bucket_task(plan, names, cuts, to_arrow_schema(schema)), schema)
     bucketed = bucketed.persist(_storage())
     _described(bucketed, "referee: buckets")
     started = time.perf_counter()
@@ -302,43 +483,75 @@ def _with_buckets(frame: Any, plan: bytes, names: Sequence[str]) -> Any:
     return bucketed
 
 
-def _pass_rows(bucketed: Any, columns: Sequence[str], name: str) -> Any:
-    """The policy's columns and pass ``name``'s bucket, as the pass's cut takes them."""
+def _cut_totals(bucketed: Any, plan: bytes, names: Sequence[str]) -> Dict[str, Dict[int, bytes]]:
+    """Round 1 of the passes the bucket stage took it for: per pass, each cut's totals,
+    merged over the tasks' totals rows as they arrive (partition by partition)."""
     from pyspark.sql import functions as F
 
-    return bucketed.select(*[F.col(c) for c in columns], F.col(bucket_column(name)).alias(BUCKET))
+    rp = _rp()
+    held: Dict[Tuple[str, int], List[bytes]] = {}
+    if not names:
+        return {}
+    rows = bucketed.filter(F.col(TOTALS_PASS).isNotNull()).select(TOTALS_PASS, TOTALS_CUT, TOTALS)
+    _described(rows, "referee: round 1's totals")
+    for row in rows.toLocalIterator():
+        key = (row[TOTALS_PASS], row[TOTALS_CUT])
+        states = held.setdefault(key, [])
+        states.append(bytes(row[TOTALS]))
+        if len(states) == 16:
+            held[key] = [rp.merge_totals(plan, key[0], states)]
+    totals: Dict[str, Dict[int, bytes]] = {name: {} for name in names}
+    for (name, label), states in held.items():
+        totals[name][label] = states[0] if len(states) == 1 else rp.merge_totals(plan, name, states)
+    return totals
 
 
-def _ranked_pass(frame: Any, plan: bytes, name: str, partitions: int) -> bytes:
-    """Two rounds over the rows range-partitioned on the pass's bucket (equal buckets never
-    straddle two partitions): the partitions' totals, their aboves, their shares."""
+def _pass_rows(data: Any, columns: Sequence[str], name: str, ranked: bool) -> Any:
+    """The policy's columns and pass ``name``'s cut label (a ranked pass) or bucket."""
+    from pyspark.sql import functions as F
+
+    key = F.col(cut_column(name)).alias(CUT) if ranked else F.col(bucket_column(name)).alias(BUCKET)
+    return data.select(*[F.col(c) for c in columns], key)
+
+
+def _round_one(cut: Any, plan: bytes, name: str) -> Dict[int, bytes]:
+    """Round 1 as a job over the cut (a pass whose totals do not add in pieces): each cut's totals."""
+    return {label: state for state, label, _rows in
+            _states(_map(cut, round_one_task(plan, name), STATE_SCHEMA), f"pass {name}, round 1")}
+
+
+def _ranked_pass(rows: Any, plan: bytes, name: str, partitions: int, totals: Optional[Dict[int, bytes]]) -> bytes:
+    """The rows hash-partitioned on the pass's cut label (one cut a partition; a cut is a
+    contiguous range of buckets, so equal buckets never straddle two); round 1's totals
+    per cut (from the bucket stage, or a job here), their aboves, round 2's shares."""
     rp = _rp()
     started = time.perf_counter()
-    cut = frame.repartitionByRange(partitions, BUCKET).persist(_storage())
+    cut = rows.repartition(partitions, CUT)
+    if totals is None:
+        cut = cut.persist(_storage())
     try:
-        first_round = [(state, first) for state, first, _rows in
-                       _states(_map(cut, round_one_task(plan, name, True), STATE_SCHEMA), f"pass {name}, round 1")]
-        aboves = rp.aboves(plan, name, [state for state, _ in first_round])
-        known = {first: above for (_, first), above in zip(first_round, aboves) if first is not None}
-        LOG.info("referee: pass %s, round 1: %d partitions in %.1f s", name, len(first_round),
-                 time.perf_counter() - started)
-        del first_round, aboves
+        if totals is None:
+            totals = _round_one(cut, plan, name)
+        labels = sorted(totals)
+        known = dict(zip(labels, rp.aboves(plan, name, [totals[label] for label in labels])))
+        LOG.info("referee: pass %s, round 1: %d cuts in %.1f s", name, len(labels), time.perf_counter() - started)
         lookup = _shared(cut, known)
-        second = (state for state, _first, _rows in
+        second = (state for state, _cut, _rows in
                   _states(_map(cut, round_two_task(plan, name, lookup), STATE_SCHEMA), f"pass {name}, round 2"))
         merged = _merged(lambda held: rp.merge(plan, name, held), second)
     finally:
-        cut.unpersist()
+        if cut.is_cached:
+            cut.unpersist()
     LOG.info("referee: pass %s, round 2 merged; the pass took %.1f s", name, time.perf_counter() - started)
     return merged
 
 
-def _order_free_pass(frame: Any, plan: bytes, name: str, partitions: int) -> bytes:
+def _order_free_pass(rows: Any, plan: bytes, name: str, partitions: int) -> bytes:
     """One round over the rows hash-partitioned on the pass's bucket (buckets whole)."""
     started = time.perf_counter()
-    cut = frame.repartition(partitions, BUCKET)
-    states = (state for state, _first, _rows in
-              _states(_map(cut, round_one_task(plan, name, False), STATE_SCHEMA), f"pass {name}"))
+    cut = rows.repartition(partitions, BUCKET)
+    states = (state for state, _cut, _rows in
+              _states(_map(cut, order_free_task(plan, name), STATE_SCHEMA), f"pass {name}"))
     merged = _merged(lambda held: _rp().merge(plan, name, held), states)
     LOG.info("referee: pass %s merged in %.1f s", name, time.perf_counter() - started)
     return merged
@@ -395,20 +608,27 @@ def evaluate(frame: Any, policy: Any, *, seed: Optional[int] = None, partitions:
     if partitions is not None and (not isinstance(partitions, int) or isinstance(partitions, bool)
                                    or partitions < 1):
         raise UsageError("partitions must be a positive integer")
+    from pyspark.sql import functions as F
+
     _core.check_arguments(seed=seed, threads=None)
     rp = _rp()
     policy_text, parsed = _policy_text(policy)
     frame = _selected(frame, parsed)
-    facts, rows = _facts(frame, policy_text)
+    facts, rows, tasks = _facts(frame, policy_text)
     plan = rp.make_plan(policy_text, facts, seed=seed)
     count = partitions or default_partitions(frame, rows)
     names = rp.passes(plan)
-    bucketed = _with_buckets(frame, plan, names)
+    cuts = _cuts(frame, plan, names, count, rows, tasks)
+    bucketed = _with_buckets(frame, plan, names, cuts)
     merged = {}
     try:
+        totals = _cut_totals(bucketed, plan, cuts.mergeable)
+        data = bucketed.filter(F.col(TOTALS_PASS).isNull())
         for name in names:
-            run = _ranked_pass if rp.ranked(plan, name) else _order_free_pass
-            merged[name] = run(_pass_rows(bucketed, frame.columns, name), plan, name, count)
+            ranked = name in cuts.bounds
+            rows_of = _pass_rows(data, frame.columns, name, ranked)
+            merged[name] = (_ranked_pass(rows_of, plan, name, count, totals.get(name)) if ranked
+                            else _order_free_pass(rows_of, plan, name, count))
     finally:
         bucketed.unpersist()
     return rp.finish(plan, merged)

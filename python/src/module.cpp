@@ -962,6 +962,15 @@ void bind_partition_driver(py::module_& m) {
   });
   m.def("partition_passes", [](const py::bytes& plan) { return rp::passes(std::string(plan)); });
   m.def("partition_ranked", [](const py::bytes& plan, const std::string& pass) { return rp::ranked(std::string(plan), pass); });
+  m.def("partition_mergeable_totals", [](const py::bytes& plan, const std::string& pass) {
+    return rp::mergeable_totals(std::string(plan), pass);
+  });
+  m.def("partition_merge_totals", [](const py::bytes& plan, const std::string& pass, const std::vector<py::bytes>& states) {
+    const std::string p(plan);
+    const std::vector<std::string> s = strings_of(states);
+    py::gil_scoped_release release;
+    return py::bytes(rp::merge_totals(p, pass, s));
+  });
   m.def("partition_first_bucket", [](const py::bytes& state) { return rp::first_bucket(std::string(state)); });
   m.def("partition_merge", [](const py::bytes& plan, const std::string& pass, const std::vector<py::bytes>& states) {
     const std::string p(plan);

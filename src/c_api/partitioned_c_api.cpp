@@ -204,6 +204,25 @@ referee_status referee_partition_merge(const void* plan, size_t plan_size, const
   });
 }
 
+referee_status referee_partition_mergeable_totals(const void* plan, size_t plan_size, const char* pass, int* out) {
+  return guarded([&] {
+    require(out, "out");
+    *out = 0;
+    *out = rp::mergeable_totals(bytes_of(plan, plan_size, "plan"), pass_of(pass)) ? 1 : 0;
+  });
+}
+
+referee_status referee_partition_merge_totals(const void* plan, size_t plan_size, const char* pass,
+                                              const void* const* states, const size_t* sizes, size_t count,
+                                              referee_buffer** out) {
+  return guarded([&] {
+    require(out, "out");
+    *out = nullptr;
+    *out = buffer_of(
+        rp::merge_totals(bytes_of(plan, plan_size, "plan"), pass_of(pass), states_of(states, sizes, count)));
+  });
+}
+
 referee_status referee_partition_aboves(const void* plan, size_t plan_size, const char* pass,
                                         const void* const* states, const size_t* sizes, size_t count,
                                         referee_buffer** out) {

@@ -546,6 +546,39 @@ std::string totals_state(std::string_view plan_bytes, std::string_view pass, con
   return write_model(plan, engine.totals(request_of(plan, threads), model), StateKind::totals);
 }
 
+namespace {
+
+// Round 1 folds rows in memory order, every fold an integer, only with whole weights and a
+// binary totals block (binary_totals.hpp); the outcome and budget passes' round 1 is their
+// whole share, folded by bucket.
+bool totals_add_exactly(const Plan& plan, std::size_t p) {
+  return ranked_pass(plan, p) && !budget_pass(plan, p) && !task_definition(plan.policy.task).ascending &&
+         plan.policy.columns.weight.empty();
+}
+
+}  // namespace
+
+bool mergeable_totals(std::string_view plan_bytes, std::string_view pass) {
+  const Plan plan = read_plan(plan_bytes);
+  return totals_add_exactly(plan, pass_index(plan, pass));
+}
+
+std::string merge_totals(std::string_view plan_bytes, std::string_view pass, std::span<const std::string> totals) {
+  const Plan plan = read_plan(plan_bytes);
+  const std::size_t model = pass_index(plan, pass);
+  if (!totals_add_exactly(plan, model))
+    throw UsageError("round 1's totals of the " + pass_name(plan, model) + " pass do not add exactly in pieces (a "
+                     "weight column, or a pass whose round 1 folds by rank): take totals_state() over whole "
+                     "partitions (mergeable_totals())");
+  if (totals.empty()) throw UsageError("nothing to merge");
+  const auto columns = driver_columns(plan);
+  const ReplicateEngine engine(columns->columns);
+  ModelPartial merged = read_model(plan, engine, totals[0], model, StateKind::totals);
+  for (std::size_t i = 1; i < totals.size(); ++i)
+    add_partial(merged, read_model(plan, engine, totals[i], model, StateKind::totals));
+  return write_model(plan, merged, StateKind::totals);
+}
+
 // Each partition's above is the exact sum of the totals of every partition ranked before it.
 // The states are read twice (their ranges, then their sums in rank order), so the driver
 // holds one partition's totals at a time, however many partitions there are.

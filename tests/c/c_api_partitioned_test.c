@@ -614,6 +614,17 @@ static void test_foreign_states(const struct bytes* plan, const struct bytes* ot
                    REFEREE_DATA_ERROR, "not round 1's totals"));
   CHECK(fails_with(referee_partition_totals(plan->data, plan->size, "rows", whole->table, NULL, &out),
                    REFEREE_INVALID_ARGUMENT, "no round 1"));
+  /* Whole weights: round 1's totals join over pieces of a partition (one piece: itself). */
+  CHECK(referee_partition_mergeable_totals(plan->data, plan->size, "champion", &has) == REFEREE_OK && has == 1);
+  CHECK(referee_partition_mergeable_totals(plan->data, plan->size, "rows", &has) == REFEREE_OK && has == 0);
+  CHECK(referee_partition_merge_totals(plan->data, plan->size, "champion", &t.data, &t.size, 1, &out) == REFEREE_OK);
+  CHECK(bytes_of(out).size == t.size && memcmp(bytes_of(out).data, t.data, t.size) == 0);
+  referee_buffer_free(out);
+  out = NULL;
+  CHECK(fails_with(referee_partition_merge_totals(plan->data, plan->size, "champion", &c.data, &c.size, 1, &out),
+                   REFEREE_DATA_ERROR, "not round 1's totals"));
+  CHECK(fails_with(referee_partition_merge_totals(plan->data, plan->size, "rows", &t.data, &t.size, 1, &out),
+                   REFEREE_INVALID_ARGUMENT, "do not add exactly in pieces"));
   CHECK(fails_with(referee_partition_merge(other_plan->data, other_plan->size, "rows", &r.data, &r.size, 1, &out),
                    REFEREE_DATA_ERROR, "another plan"));
   sizes[0] = r.size - 1; /* truncated */

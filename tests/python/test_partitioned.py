@@ -150,6 +150,32 @@ def test_the_steps_refuse_misuse_by_name():
         rp.pass_state(plan, "latency", df)
 
 
+def test_round_one_totals_add_in_pieces_with_whole_weights_only():
+    df = _frame(n=3000, clusters=400)
+    whole = _policy(False, True, "bca")
+    plan = rp.make_plan(whole, rp.facts_state(df, whole))
+    cut = df[rp.buckets(plan, "champion", df) >= np.quantile(rp.buckets(plan, "champion", df), 0.4)]
+    # Pieces that split the cut's buckets and ties (rows in random order): the merge of their
+    # totals is the cut's totals_state, byte for byte, as round 1 of the Spark bucket stage takes it.
+    shuffled = cut.sample(frac=1.0, random_state=5)
+    ends = np.linspace(0, len(shuffled), 8).astype(int)
+    pieces = [rp.totals_state(plan, "champion", shuffled.iloc[a:b]) for a, b in zip(ends[:-1], ends[1:])]
+    assert rp.mergeable_totals(plan, "champion") and rp.mergeable_totals(plan, "challenger")
+    assert rp.merge_totals(plan, "champion", pieces) == rp.totals_state(plan, "champion", cut)
+    assert rp.merge_totals(plan, "champion", pieces[::-1]) == rp.totals_state(plan, "champion", cut)
+    assert not rp.mergeable_totals(plan, "rows")
+    # With a weight column round 1 folds a tie group by rank: pieces that split one round differently.
+    weighted = _policy(True, True, "bca")
+    weighted_plan = rp.make_plan(weighted, rp.facts_state(df, weighted))
+    assert not rp.mergeable_totals(weighted_plan, "champion")
+    with pytest.raises(referee.UsageError, match="do not add exactly in pieces"):
+        rp.merge_totals(weighted_plan, "champion", [rp.totals_state(weighted_plan, "champion", cut)])
+    with pytest.raises(referee.UsageError, match="do not add exactly in pieces"):
+        rp.merge_totals(plan, "rows", pieces)
+    with pytest.raises(referee.DataError, match="not round 1's totals"):
+        rp.merge_totals(plan, "champion", [rp.pass_state(plan, "champion", cut)])
+
+
 def test_states_are_deterministic_bytes():
     df = _frame(n=1200)
     policy = _policy(True, True, "bca")

@@ -227,19 +227,36 @@ def _fails_first_attempt(task, marks):
     return run
 
 
-def test_a_killed_and_retried_task_changes_nothing(spark, frame, oracles, monkeypatch, tmp_path):
+# With a weight column round 1 is a job of its own; with whole weights the bucket stage takes
+# it, unless its totals rows would be too many (TOTALS_ROWS_MAX).
+@pytest.mark.parametrize("policy, round_one_jobs, totals_rows_max", [
+    ("all", 2, None), ("clusters", 0, None), ("clusters", 2, 0)])
+def test_a_killed_and_retried_task_changes_nothing(spark, frame, oracles, monkeypatch, tmp_path, policy,
+                                                   round_one_jobs, totals_rows_max):
     from pyspark import cloudpickle
 
+    if totals_rows_max is not None:
+        monkeypatch.setattr(referee_spark, "TOTALS_ROWS_MAX", totals_rows_max)
+
     cloudpickle.register_pickle_by_value(sys.modules[__name__])  # the workers cannot import this file
-    tasks = ("facts_task", "bucket_task", "round_one_task", "round_two_task")
+    tasks = ("facts_task", "sample_task", "bucket_task", "round_one_task", "round_two_task", "order_free_task")
     for name in tasks:
         original = getattr(referee_spark, name)
         monkeypatch.setattr(referee_spark, name,
                             lambda *args, _original=original: _fails_first_attempt(_original(*args), tmp_path))
     df = shuffled(spark, frame, 3, seed=11)
-    assert outside_run(referee_spark.evaluate(df, POLICIES["all"], partitions=3)) == oracles["all"]
-    # facts; every pass's buckets; per ranked pass: round 1, round 2 (two passes); the rows pass
-    assert len(list(tmp_path.glob("stage-*"))) >= 1 + 1 + 2 * 2 + 1
+    assert outside_run(referee_spark.evaluate(df, POLICIES[policy], partitions=3)) == oracles[policy]
+    # facts; the cuts' sample; every pass's buckets; round 1 where it is a job; round 2 of the
+    # two ranked passes; the rows pass
+    assert len(list(tmp_path.glob("stage-*"))) == 1 + 1 + 1 + round_one_jobs + 2 + 1
+
+
+def test_each_cut_label_has_a_spark_partition_of_its_own(spark):
+    for partitions in (1, 2, 3, 16, 64):
+        labels = referee_spark._cut_labels(spark.range(1), partitions)
+        rows = spark.createDataFrame([(label,) for label in labels], "cut long")
+        held = rows.repartition(partitions, "cut").rdd.glom().map(lambda part: [r.cut for r in part]).collect()
+        assert sorted(held) == sorted([label] for label in labels)
 
 
 def refused_policies(reference):
