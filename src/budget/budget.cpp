@@ -266,7 +266,7 @@ struct BudgetWork {
       : in(inputs), settings(bootstrap), totals(bootstrap.resamples) {
     totals.source = sources;
     totals.samples = inputs.latency_samples != nullptr;
-    totals.clustered = !inputs.units.key.empty();
+    totals.clustered = inputs.clustered;
   }
   const BudgetInputs& in;
   const BudgetBootstrap& settings;

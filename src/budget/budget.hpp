@@ -41,6 +41,10 @@ struct BudgetInputs {
   // Per-row columns of the evaluation table, [champion, challenger]; empty = not given.
   std::array<std::span<const double>, 2> latency, cost, error;
   RowUnits units;  // the evaluation table's resampling units
+  // The rows are not independent (a cluster column, or a ranking task's queries), as the
+  // metrics' intervals see them: the score interval of the error rate's delta is refused.
+  // A row id alone keys the units but leaves each row its own unit.
+  bool clustered = false;
   std::size_t rows = 0;
   const LatencySamples* latency_samples = nullptr;  // instead of latency columns
   std::array<std::optional<ModelPrice>, 2> price;   // instead of cost columns

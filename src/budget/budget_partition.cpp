@@ -14,6 +14,7 @@
 #include "budget/budget_totals.hpp"
 #include "resample/block_scheduler.hpp"
 #include "resample/canonical_buckets.hpp"
+#include "tasks/task_definition.hpp"
 
 namespace referee::partitioned {
 
@@ -246,12 +247,14 @@ std::string budget_pass_state(const Plan& plan, std::size_t b, const Table& part
   for (const MeanSpec& s : specs) w.means.push_back(mean_values(in, s));
   BudgetPassState s = budget_pass_state(shape_of(plan, passes, b));
   s.rows = part.rows;
-  for (std::size_t i = 0; i < w.order.size(); ++i)
-    if (i + 1 == w.order.size() || bucket_of(plan, model, in, w.order[i]) != bucket_of(plan, model, in, w.order[i + 1]))
-      w.ends.push_back(i + 1);
-  if (!w.order.empty()) {
-    s.first_bucket = bucket_of(plan, model, in, w.order.front());
-    s.last_bucket = bucket_of(plan, model, in, w.order.back());
+  // Each row's bucket once, in the pass's order: the bucket ends and the range read it.
+  std::vector<std::uint64_t> ordered(w.order.size());
+  for (std::size_t i = 0; i < w.order.size(); ++i) ordered[i] = bucket_of(plan, model, in, w.order[i]);
+  for (std::size_t i = 0; i < ordered.size(); ++i)
+    if (i + 1 == ordered.size() || ordered[i] != ordered[i + 1]) w.ends.push_back(i + 1);
+  if (!ordered.empty()) {
+    s.first_bucket = ordered.front();
+    s.last_bucket = ordered.back();
   }
   const BootstrapSettings boot = plan.bootstrap();
   run_tasks(s.blocks.size(), threads != 0 ? threads : std::max(1u, std::thread::hardware_concurrency()),
@@ -261,31 +264,28 @@ std::string budget_pass_state(const Plan& plan, std::size_t b, const Table& part
             });
   if (b == passes.means) error_counts(in, s);
   if (model < 0)
-    for (std::size_t e : w.ends) s.key_buckets.push_back(bucket_of(plan, model, in, w.order[e - 1]));
+    for (std::size_t e : w.ends) s.key_buckets.push_back(ordered[e - 1]);
   return write_state(plan, b, s);
 }
 
+// As aboves() (partitioned.cpp): the states are read twice (their ranges and the total, then
+// their sums in rank order), so the driver holds one partition's state at a time.
 std::vector<std::string> budget_aboves(const Plan& plan, std::size_t b, std::span<const std::string> round1) {
   const BudgetPasses passes = budget_passes(plan.policy);
-  std::vector<BudgetPassState> states;
-  for (const std::string& bytes : round1) states.push_back(read_state(plan, passes, b, bytes));
-  std::vector<std::size_t> order;
-  for (std::size_t i = 0; i < states.size(); ++i)
-    if (!states[i].empty()) order.push_back(i);
-  std::sort(order.begin(), order.end(), [&](std::size_t x, std::size_t y) { return states[x].first_bucket < states[y].first_bucket; });
   BudgetPassState total = budget_pass_state(shape_of(plan, passes, b)), below = total;
-  for (const BudgetPassState& s : states) add_budget_state(total, s);
-  std::vector<std::string> out(states.size());
-  for (std::size_t k = 0; k < order.size(); ++k) {
-    const BudgetPassState& s = states[order[k]];
-    if (k > 0 && below.last_bucket >= s.first_bucket)
-      throw UsageError("two partitions of the " + pass_label(passes.model[b]) + " pass share latency bucket " +
-                       std::to_string(s.first_bucket) + "; range-partition the rows by buckets()");
+  std::vector<RankedRange> ranges;
+  for (std::size_t i = 0; i < round1.size(); ++i) {
+    const BudgetPassState s = read_state(plan, passes, b, round1[i]);
+    if (!s.empty()) ranges.push_back({i, s.first_bucket, s.last_bucket});
+    add_budget_state(total, s);
+  }
+  std::vector<std::string> out(round1.size());
+  for (const RankedRange& r : rank_order(std::move(ranges), pass_label(passes.model[b]), "latency")) {
     BudgetPassState above = below;
     above.has_total = true;
     for (std::size_t i = 0; i < above.blocks.size(); ++i) above.blocks[i].total = total.blocks[i].weight;
-    out[order[k]] = write_state(plan, b, above);
-    add_budget_state(below, s);
+    out[r.index] = write_state(plan, b, above);
+    add_budget_state(below, read_state(plan, passes, b, round1[r.index]));
   }
   return out;
 }
@@ -376,7 +376,8 @@ BudgetResults budget_finish(const Plan& plan, std::span<const std::string> merge
   const BootstrapSettings boot = plan.bootstrap();
   BudgetTotals t(boot.resamples);
   t.source = passes.source;
-  t.clustered = true;  // a partitioned table is keyed (by row id or cluster), as estimate_budgets sees it
+  // Clustered as describe_partitioned() says, as estimate_serving_budgets() passes it.
+  t.clustered = !plan.policy.columns.cluster.empty() || task_definition(plan.policy.task).queries;
   for (std::size_t b = 0; b < passes.model.size(); ++b) {
     const BudgetPassState s = read_state(plan, passes, b, merged[b]);
     const std::string pass = pass_label(passes.model[b]);

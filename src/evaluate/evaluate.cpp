@@ -68,6 +68,7 @@ BudgetResults estimate_serving_budgets(const Table& table, const Policy& policy,
   inputs.cost = table.cost;
   inputs.error = table.error;
   inputs.units = row_units(table);
+  inputs.clustered = ev.clustered;
   inputs.rows = table.rows;
   inputs.latency_samples = options.latency_samples;
   inputs.price = policy.pricing;

@@ -200,6 +200,15 @@ void check_plan(const Plan& plan, const std::array<std::uint8_t, 32>& id, ByteRe
   if (id != plan.id) in.fail("the state belongs to another plan");
 }
 
+std::vector<RankedRange> rank_order(std::vector<RankedRange> ranges, std::string_view pass, std::string_view kind) {
+  std::sort(ranges.begin(), ranges.end(), [](const RankedRange& a, const RankedRange& b) { return a.first < b.first; });
+  for (std::size_t k = 1; k < ranges.size(); ++k)
+    if (ranges[k - 1].last >= ranges[k].first)
+      throw UsageError("two partitions of the " + std::string(pass) + " pass share " + std::string(kind) + " bucket " +
+                       std::to_string(ranges[k].first) + "; range-partition the rows by buckets()");
+  return ranges;
+}
+
 std::array<std::uint8_t, 32> raw_digest(std::string_view hex) {
   std::array<std::uint8_t, 32> out{};
   if (hex.size() != 64) throw UsageError("a SHA-256 digest has 64 hex digits");

@@ -73,6 +73,15 @@ StateKind read_header(ByteReader& in, std::array<std::uint8_t, 32>& id);
 // Refuses a state whose header names another plan than `plan` (a DataError at its byte).
 void check_plan(const Plan& plan, const std::array<std::uint8_t, 32>& id, ByteReader& in);
 
+// A ranked pass's partition: its place among round 1's states, its first and last bucket.
+struct RankedRange {
+  std::size_t index;
+  std::uint64_t first, last;
+};
+// The partitions in rank order (by first bucket), for aboves(): two that share a bucket are
+// refused (a UsageError: "two partitions of the <pass> pass share <kind> bucket N").
+std::vector<RankedRange> rank_order(std::vector<RankedRange> ranges, std::string_view pass, std::string_view kind);
+
 // The 32 raw bytes of a hex SHA-256.
 std::array<std::uint8_t, 32> raw_digest(std::string_view hex);
 

@@ -462,12 +462,6 @@ Evaluation describe_partitioned(const Plan& plan, const RowsState& rows, std::st
   return ev;
 }
 
-// A ranked pass's partition in rank order: its place among round 1's states, its buckets.
-struct Range {
-  std::size_t index;
-  std::uint64_t first, last;
-};
-
 void check_rows(const Plan& plan, std::span<const ModelPartial> models, const RowsState& rows) {
   bool whole = rows.rows == plan.facts.rows;
   std::string seen;
@@ -594,13 +588,13 @@ std::vector<std::string> aboves(std::string_view plan_bytes, std::string_view pa
   // partition an above, the first too (zero sums: the driver's engine holds no rows).
   std::optional<ModelPartial> total;
   if (task_definition(plan.policy.task).ascending) total = engine.totals(request, model);
-  std::vector<Range> order;
+  std::vector<RankedRange> ranges;
   for (std::size_t i = 0; i < round1.size(); ++i) {
     const ModelPartial s = read_model(plan, engine, round1[i], model, StateKind::totals);
-    if (!s.empty()) order.push_back({i, s.first_bucket, s.last_bucket});
+    if (!s.empty()) ranges.push_back({i, s.first_bucket, s.last_bucket});
     if (total) add_partial(*total, s);
   }
-  std::sort(order.begin(), order.end(), [](const Range& a, const Range& b) { return a.first < b.first; });
+  const std::vector<RankedRange> order = rank_order(std::move(ranges), pass, "score");
   std::vector<std::string> out(round1.size());
   std::unique_ptr<ModelPartial> above;
   if (total) {
@@ -608,9 +602,6 @@ std::vector<std::string> aboves(std::string_view plan_bytes, std::string_view pa
     engine.attach_total(*above, *total);
   }
   for (std::size_t k = 0; k < order.size(); ++k) {
-    if (k > 0 && order[k - 1].last >= order[k].first)
-      throw UsageError("two partitions of the " + std::string(pass) + " pass share score bucket " +
-                       std::to_string(order[k].first) + "; range-partition the rows by buckets()");
     ModelPartial s = read_model(plan, engine, round1[order[k].index], model, StateKind::totals);
     if (above) out[order[k].index] = write_model(plan, *above, StateKind::totals);
     if (above)

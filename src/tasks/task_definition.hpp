@@ -111,8 +111,11 @@ class TaskAccumulatorFor : public TaskAccumulator {
   std::unique_ptr<PartialBlock> totals(const JackknifeWeights& w, std::size_t m) const override {
     return totals_of(w, m);
   }
+  // Round 1 is read back the way it was written: a task with a smaller round 1 (totals_block)
+  // must read it with read_totals_block (a compile error if it has none); one without takes
+  // its whole share as round 1, both ways.
   std::unique_ptr<PartialBlock> read_totals(ByteReader& in, std::size_t lanes, std::size_t m) const override {
-    if constexpr (requires(const Derived& d, ByteReader& r, std::size_t n) { d.read_totals_block(r, n, n); })
+    if constexpr (has_totals_block())
       return derived().read_totals_block(in, lanes, m);
     else
       return read_partial(in, lanes, m);
@@ -157,9 +160,12 @@ class TaskAccumulatorFor : public TaskAccumulator {
     else
       not_partitioned();
   }
+  static constexpr bool has_totals_block() {
+    return requires(const Derived& d, const UnitWeights& w, std::size_t n) { d.totals_block(w, n); };
+  }
   template <class Weights>
   std::unique_ptr<PartialBlock> totals_of(const Weights& w, std::size_t m) const {
-    if constexpr (requires(const Derived& d, const Weights& ww, std::size_t n) { d.totals_block(ww, n); })
+    if constexpr (has_totals_block())
       return derived().totals_block(w, m);
     else
       return partial_of(w, m, nullptr);

@@ -165,3 +165,30 @@ def test_every_example_policy_meets_the_json_schema():
     bad["rules"][5]["subject"] = "delta"
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(bad, schema)
+
+
+def test_a_row_id_leaves_the_error_rates_delta_interval_as_without_one(data):
+    """A row id keys the resampling units but each row stays its own unit, so the error
+    rate's paired delta takes the interval it takes with no key (the score interval); only
+    a cluster column refuses it, as it does for the metrics' paired proportions."""
+    df, _ = data
+    # A rare event: 3 discordant rows, where the automatic choice takes the score interval.
+    err_prod, err_new = np.zeros(len(df)), np.zeros(len(df))
+    err_prod[[0, 1]] = 1.0
+    err_new[[1, 2, 3]] = 1.0
+    df = df.assign(row=[f"r{i}" for i in range(len(df))], err_prod=err_prod, err_new=err_new)
+    with open(ROOT / "examples" / "gate-budgets.json") as f:
+        policy = json.load(f)
+    policy.pop("drift")
+    policy["rules"] = [r for r in policy["rules"] if "feature" not in r]
+    plain = {k: v for k, v in policy["columns"].items() if k != "cluster"}
+
+    def error_delta(columns):
+        report = referee.evaluate(df, {**policy, "columns": columns}, threads=2).to_dict()
+        return report["budgets"]["metrics"]["error_rate"]["delta"]
+
+    unkeyed, keyed = error_delta(plain), error_delta({**plain, "id": "row"})
+    assert unkeyed["interval"] == "tango score"
+    assert keyed["interval"] == unkeyed["interval"] and keyed["ci"] == unkeyed["ci"]
+    clustered = error_delta({**plain, "cluster": "customer_id"})
+    assert clustered["interval"] == "paired percentile bootstrap"
