@@ -203,6 +203,7 @@ class _CutTotals:
     def __init__(self, plan: bytes, fan_in: int = 8):
         self.plan, self.fan_in = plan, fan_in
         self.held: Dict[Tuple[str, int], List[bytes]] = {}
+        self.schema: Any = None  # the task's data batches' schema
 
     def add(self, name: str, table: Any, labels: Any) -> None:
         import numpy as np
@@ -219,10 +220,10 @@ class _CutTotals:
             if len(held) == self.fan_in:
                 self.held[(name, label)] = [rp.merge_totals(self.plan, name, held)]
 
-    def rows(self, schema: Any) -> Iterator[Any]:
+    def rows(self) -> Iterator[Any]:
         import pyarrow as pa
 
-        rp = _rp()
+        rp, schema = _rp(), self.schema
         for (name, label), held in sorted(self.held.items()):
             state = held[0] if len(held) == 1 else rp.merge_totals(self.plan, name, held)
             values = {TOTALS: pa.array([state], pa.binary()), TOTALS_PASS: pa.array([name], pa.string()),
@@ -231,7 +232,11 @@ class _CutTotals:
                 [values.get(f.name, pa.nulls(1, f.type)) for f in schema], schema=schema)
 
 
-def bucket_task(plan: bytes, names: Sequence[str], cuts: Cuts, schema: Any) -> Callable[[Iterator[Any]], Iterator[Any]]:
+# The totals rows' own columns, null in a data row.
+_TOTALS_TYPES = {TOTALS: "binary", TOTALS_PASS: "string", TOTALS_CUT: "int64"}
+
+
+def bucket_task(plan: bytes, names: Sequence[str], cuts: Cuts) -> Callable[[Iterator[Any]], Iterator[Any]]:
     """Each row with its canonical bucket in every pass of ``names`` and its cut label in
     every ranked pass appended (pure functions of the row), a chunk at a time: one stage
     computes every pass's buckets. Round 1 of the passes whose totals add in pieces is
@@ -254,10 +259,15 @@ def bucket_task(plan: bytes, names: Sequence[str], cuts: Cuts, schema: Any) -> C
                 table = table.append_column(cut_column(name), pa.array(labels, pa.int64()))
                 if name in cuts.mergeable:
                     totals.add(name, source, labels)
-            for extra in (TOTALS, TOTALS_PASS, TOTALS_CUT):
-                table = table.append_column(extra, pa.nulls(table.num_rows, schema.field(extra).type))
-            yield from table.cast(schema).to_batches()
-        yield from totals.rows(schema)
+            for extra, kind in _TOTALS_TYPES.items():
+                table = table.append_column(extra, pa.nulls(table.num_rows, getattr(pa, kind)()))
+            # The input's columns as Spark gave them (their types kept: no copy), every
+            # field nullable as the stage's schema declares; the totals rows take this
+            # schema, so every batch of the task has one.
+            table = table.cast(pa.schema([f.with_nullable(True) for f in table.schema]))
+            yield from table.to_batches()
+            totals.schema = table.schema
+        yield from totals.rows()
     return work
 
 
@@ -471,10 +481,8 @@ def _with_buckets(frame: Any, plan: bytes, names: Sequence[str], cuts: Cuts) -> 
     """The rows with every pass's bucket and cut, computed in one stage and persisted (with
     the totals rows): each pass cuts this copy, so the input is read, and the rows cross into
     Python for their buckets and round 1's totals, once."""
-    from pyspark.sql.pandas.types import to_arrow_schema
-
     schema = _bucketed_schema(frame, names, cuts)
-    bucketed = _map(frame, bucket_task(plan, names, cuts, to_arrow_schema(schema)), schema)
+    bucketed = _map(frame, bucket_task(plan, names, cuts), schema)
     bucketed = bucketed.persist(_storage())
     _described(bucketed, "referee: buckets")
     started = time.perf_counter()
