@@ -9,11 +9,21 @@ from typing import Dict, List
 
 
 def _children(pid: int) -> List[int]:
+    """Every thread's children: the JVM forks the Python daemon (pyspark.daemon, whose
+    forks are the workers) from one of its many threads, not from its main thread, so
+    /proc/PID/task/PID/children alone never lists it."""
+    out: List[int] = []
     try:
-        with open(f"/proc/{pid}/task/{pid}/children") as f:
-            return [int(c) for c in f.read().split()]
+        threads = os.listdir(f"/proc/{pid}/task")
     except OSError:
-        return []
+        return out
+    for tid in threads:
+        try:
+            with open(f"/proc/{pid}/task/{tid}/children") as f:
+                out += [int(c) for c in f.read().split()]
+        except OSError:
+            continue
+    return out
 
 
 def _tree(pid: int) -> List[int]:
