@@ -70,6 +70,25 @@ def _policy_text(policy: Any) -> Tuple[str, "_core.Policy"]:
     return parsed.json, parsed
 
 
+class _Merging:
+    """States arriving one by one under keys, each key's merged exactly as they come (by
+    ``merge(key, states)``), at most ``fan_in`` held per key: in a task and on the driver."""
+
+    def __init__(self, merge: Callable[[Any, List[bytes]], bytes], fan_in: int = 16):
+        self.merge, self.fan_in = merge, fan_in
+        self.held: Dict[Any, List[bytes]] = {}
+
+    def add(self, key: Any, state: bytes) -> None:
+        held = self.held.setdefault(key, [])
+        held.append(state)
+        if len(held) == self.fan_in:
+            self.held[key] = [self.merge(key, held)]
+
+    def results(self) -> Dict[Any, bytes]:
+        """Each key's merged state, in key order."""
+        return {key: held[0] if len(held) == 1 else self.merge(key, held) for key, held in sorted(self.held.items())}
+
+
 # ---------------------------------------------------------------- executor side
 
 
@@ -201,8 +220,8 @@ class _CutTotals:
     passes' totals add in pieces) and held at most ``fan_in`` deep."""
 
     def __init__(self, plan: bytes, fan_in: int = 8):
-        self.plan, self.fan_in = plan, fan_in
-        self.held: Dict[Tuple[str, int], List[bytes]] = {}
+        self.plan = plan
+        self.merging = _Merging(lambda key, held: _rp().merge_totals(plan, key[0], held), fan_in)
         self.schema: Any = None  # the task's data batches' schema
 
     def add(self, name: str, table: Any, labels: Any) -> None:
@@ -215,17 +234,13 @@ class _CutTotals:
         for k, label in enumerate(values.tolist()):
             stop = starts[k + 1] if k + 1 < len(starts) else len(order)
             piece = table.take(pa.array(order[starts[k]:stop]))
-            held = self.held.setdefault((name, label), [])
-            held.append(rp.totals_state(self.plan, name, piece, threads=_task_cpus()))
-            if len(held) == self.fan_in:
-                self.held[(name, label)] = [rp.merge_totals(self.plan, name, held)]
+            self.merging.add((name, label), rp.totals_state(self.plan, name, piece, threads=_task_cpus()))
 
     def rows(self) -> Iterator[Any]:
         import pyarrow as pa
 
-        rp, schema = _rp(), self.schema
-        for (name, label), held in sorted(self.held.items()):
-            state = held[0] if len(held) == 1 else rp.merge_totals(self.plan, name, held)
+        schema = self.schema
+        for (name, label), state in self.merging.results().items():
             values = {TOTALS: pa.array([state], pa.binary()), TOTALS_PASS: pa.array([name], pa.string()),
                       TOTALS_CUT: pa.array([label], pa.int64())}
             yield pa.RecordBatch.from_arrays(
@@ -374,12 +389,10 @@ def _classic(frame: Any) -> bool:
 
 def _merged(merge: Callable[[List[bytes]], bytes], states: Iterable[bytes], fan_in: int = 16) -> Optional[bytes]:
     """The exact merge of states arriving one by one, at most ``fan_in`` held at once."""
-    held: List[bytes] = []
+    merging = _Merging(lambda _key, held: merge(held), fan_in)
     for state in states:
-        held.append(state)
-        if len(held) == fan_in:
-            held = [merge(held)]
-    return merge(held) if len(held) > 1 else (held[0] if held else None)
+        merging.add(None, state)
+    return merging.results().get(None)
 
 
 def _map(frame: Any, task: Callable[..., Any], schema: Any) -> Any:
@@ -496,21 +509,16 @@ def _cut_totals(bucketed: Any, plan: bytes, names: Sequence[str]) -> Dict[str, D
     merged over the tasks' totals rows as they arrive (partition by partition)."""
     from pyspark.sql import functions as F
 
-    rp = _rp()
-    held: Dict[Tuple[str, int], List[bytes]] = {}
     if not names:
         return {}
+    merging = _Merging(lambda key, held: _rp().merge_totals(plan, key[0], held))
     rows = bucketed.filter(F.col(TOTALS_PASS).isNotNull()).select(TOTALS_PASS, TOTALS_CUT, TOTALS)
     _described(rows, "referee: round 1's totals")
     for row in rows.toLocalIterator():
-        key = (row[TOTALS_PASS], row[TOTALS_CUT])
-        states = held.setdefault(key, [])
-        states.append(bytes(row[TOTALS]))
-        if len(states) == 16:
-            held[key] = [rp.merge_totals(plan, key[0], states)]
+        merging.add((row[TOTALS_PASS], row[TOTALS_CUT]), bytes(row[TOTALS]))
     totals: Dict[str, Dict[int, bytes]] = {name: {} for name in names}
-    for (name, label), states in held.items():
-        totals[name][label] = states[0] if len(states) == 1 else rp.merge_totals(plan, name, states)
+    for (name, label), state in merging.results().items():
+        totals[name][label] = state
     return totals
 
 

@@ -242,6 +242,16 @@ std::string ranked_state(const Plan& plan, std::size_t model, const Table& part,
   return write_model(plan, engine.partial(request_of(plan, threads), model, above_state.get()));
 }
 
+// The exact sum of a model pass's states of one kind (round 2's shares, or round 1's totals).
+std::string merge_model(const Plan& plan, std::size_t model, std::span<const std::string> states, StateKind kind) {
+  if (states.empty()) throw UsageError("nothing to merge");
+  const auto columns = driver_columns(plan);
+  const ReplicateEngine engine(columns->columns);
+  ModelPartial merged = read_model(plan, engine, states[0], model, kind);
+  for (std::size_t i = 1; i < states.size(); ++i) add_partial(merged, read_model(plan, engine, states[i], model, kind));
+  return write_model(plan, merged, kind);
+}
+
 // ---- the rows pass ----
 
 struct RowsState {
@@ -564,13 +574,7 @@ std::string merge_totals(std::string_view plan_bytes, std::string_view pass, std
     throw UsageError("round 1's totals of the " + pass_name(plan, model) + " pass do not add exactly in pieces (a "
                      "weight column, or a pass whose round 1 folds by rank): take totals_state() over whole "
                      "partitions (mergeable_totals())");
-  if (totals.empty()) throw UsageError("nothing to merge");
-  const auto columns = driver_columns(plan);
-  const ReplicateEngine engine(columns->columns);
-  ModelPartial merged = read_model(plan, engine, totals[0], model, StateKind::totals);
-  for (std::size_t i = 1; i < totals.size(); ++i)
-    add_partial(merged, read_model(plan, engine, totals[i], model, StateKind::totals));
-  return write_model(plan, merged, StateKind::totals);
+  return merge_model(plan, model, totals, StateKind::totals);
 }
 
 // Each partition's above is the exact sum of the totals of every partition ranked before it.
@@ -659,11 +663,7 @@ std::string merge(std::string_view plan_bytes, std::string_view pass, std::span<
     for (std::size_t i = 1; i < states.size(); ++i) add_rows(merged, read_rows(plan, states[i]));
     return write_rows(plan, merged);
   }
-  const auto columns = driver_columns(plan);
-  const ReplicateEngine engine(columns->columns);
-  ModelPartial merged = read_model(plan, engine, states[0], p);
-  for (std::size_t i = 1; i < states.size(); ++i) add_partial(merged, read_model(plan, engine, states[i], p));
-  return write_model(plan, merged);
+  return merge_model(plan, p, states, StateKind::ranked);
 }
 
 Evaluation finish(std::string_view plan_bytes, std::span<const std::string> merged, std::string_view origin,
